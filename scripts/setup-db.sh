@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Prepares the local PostgreSQL 15 for Converge. Idempotent; run as root.
+#   - installs the postgresql package if pg_ctlcluster is missing
+#   - starts cluster 15/main if it is down
+#   - creates role converge (password converge) and databases converge, converge_test
+# Override names with CONVERGE_DB_USER, CONVERGE_DB_PASSWORD, CONVERGE_DB_NAMES (space-separated).
+set -euo pipefail
+
+user="${CONVERGE_DB_USER:-converge}"
+password="${CONVERGE_DB_PASSWORD:-converge}"
+databases="${CONVERGE_DB_NAMES:-converge converge_test}"
+version=15
+cluster=main
+
+log() { echo "setup-db: $*"; }
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup-db: run as root (it starts PostgreSQL and uses su postgres)" >&2
+  exit 1
+fi
+
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+  log "installing postgresql"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq postgresql >/dev/null
+fi
+
+if ! pg_lsclusters -h 2>/dev/null | awk -v v="$version" -v c="$cluster" '$1==v && $2==c' | grep -q .; then
+  log "creating cluster $version/$cluster"
+  pg_createcluster "$version" "$cluster"
+fi
+
+if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print $4}' | grep -q online; then
+  log "starting PostgreSQL $version/$cluster"
+  pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start
+fi
+
+for _ in $(seq 1 30); do
+  su postgres -c "psql -tAc 'SELECT 1'" >/dev/null 2>&1 && break
+  sleep 1
+done
+
+psql_admin() { su postgres -c "psql -v ON_ERROR_STOP=1 -tAc \"$1\""; }
+
+if psql_admin "SELECT 1 FROM pg_roles WHERE rolname='${user}'" | grep -q 1; then
+  # keep the password in step, in case the role came from elsewhere
+  psql_admin "ALTER ROLE ${user} LOGIN PASSWORD '${password}'" >/dev/null
+else
+  log "creating role ${user}"
+  psql_admin "CREATE ROLE ${user} LOGIN PASSWORD '${password}'" >/dev/null
+fi
+
+for db in $databases; do
+  if ! psql_admin "SELECT 1 FROM pg_database WHERE datname='${db}'" | grep -q 1; then
+    log "creating database ${db}"
+    su postgres -c "createdb -O ${user} ${db}"
+  fi
+done
+
+log "PostgreSQL $version/$cluster is up; role ${user}; databases: ${databases}"

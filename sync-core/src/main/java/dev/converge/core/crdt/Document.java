@@ -1,0 +1,320 @@
+package dev.converge.core.crdt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A document: an observed-remove map from field name to typed value, with the causal context of
+ * everything it has seen. It is the unit of sync, keyed by (space, collection, id), and also the
+ * shape of every delta: a delta is a small document, and applying it is a {@link #join}.
+ *
+ * <p>Mutators take a path of keys through nested maps (the last key names the field), apply their
+ * change to this document and return the delta to ship. A mutator that would mix types at a path
+ * throws {@link TypeConflictException} and changes nothing.
+ *
+ * <p>Join is commutative, associative and idempotent; applying deltas in any order, with
+ * duplicates, gives the same state as applying the full state. Mutable and not thread-safe.
+ */
+public final class Document {
+
+  /** Never mutated: stands for "removes nothing" in joins. */
+  private static final CausalContext EMPTY = new CausalContext();
+
+  private final MapValue root;
+  private final CausalContext context;
+
+  /** An empty document. */
+  public Document() {
+    this(new MapValue(), new CausalContext());
+  }
+
+  /** A document of the given store and context (taken over, not copied). */
+  public Document(MapValue root, CausalContext context) {
+    this.root = Objects.requireNonNull(root, "root");
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  /** Returns the top-level map of fields. Read-only use only: mutate through this class. */
+  public MapValue root() {
+    return root;
+  }
+
+  /** Returns the causal context. Read-only use only. */
+  public CausalContext context() {
+    return context;
+  }
+
+  /** Returns whether the document holds no value and has seen nothing. */
+  public boolean isEmpty() {
+    return root.isEmpty() && context.isEmpty();
+  }
+
+  /** Returns a deep copy. */
+  public Document copy() {
+    return new Document(root.copy(), context.copy());
+  }
+
+  /**
+   * Checks that {@code other} can be joined into this document.
+   *
+   * @throws TypeConflictException if a field has a different type on each side
+   */
+  public void checkCompatible(Document other) {
+    root.checkCompatible(other.root, List.of());
+  }
+
+  /**
+   * Joins {@code other} (a delta or a full state) into this document. Costs in proportion to the
+   * delta's store plus the entries of this document its context may cover.
+   *
+   * @throws TypeConflictException if a field has a different type on each side; nothing is changed
+   */
+  public void join(Document other) {
+    Document incoming = other == this ? other.copy() : other;
+    checkCompatible(incoming);
+    // A state's store dots are a subset of its context. When the incoming context holds nothing
+    // beyond its store's dots, it removes nothing here, and the join reduces to adding what is new:
+    // no walk over this document's other entries. Adds and increments are such deltas.
+    CausalContext removing = incoming.removesNothing() ? EMPTY : incoming.context;
+    root.join(incoming.root, context, removing);
+    context.addAll(incoming.context);
+  }
+
+  private boolean removesNothing() {
+    long[] storeDots = {0};
+    root.forEachDot(dot -> storeDots[0]++);
+    return context.size() == storeDots[0];
+  }
+
+  /** Returns a new document, the join of {@code a} and {@code b}; neither is changed. */
+  public static Document joined(Document a, Document b) {
+    Document result = a.copy();
+    result.join(b);
+    return result;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** Returns the value at {@code path}, if present. */
+  public Optional<CrdtValue> get(List<String> path) {
+    if (path.isEmpty()) {
+      return Optional.of(root);
+    }
+    CrdtValue current = root;
+    for (String key : path) {
+      if (!(current instanceof MapValue map)) {
+        return Optional.empty();
+      }
+      current = map.get(key);
+      if (current == null) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(current);
+  }
+
+  /** Returns the value at {@code path} if present and of {@code type}. */
+  public <T extends CrdtValue> Optional<T> get(List<String> path, Class<T> type) {
+    return get(path).filter(type::isInstance).map(type::cast);
+  }
+
+  /**
+   * Returns a plain JSON view: registers as their last-writer-wins value, counters as numbers, sets
+   * as sorted arrays, maps as objects.
+   */
+  public ObjectNode toJson() {
+    return (ObjectNode) plain(root);
+  }
+
+  private static JsonNode plain(CrdtValue value) {
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    if (value instanceof RegisterValue register) {
+      return register.value().orElse(nodes.nullNode());
+    }
+    if (value instanceof CounterValue counter) {
+      return nodes.numberNode(counter.value());
+    }
+    if (value instanceof SetValue set) {
+      ArrayNode array = nodes.arrayNode();
+      set.elements().forEach(array::add);
+      return array;
+    }
+    ObjectNode object = nodes.objectNode();
+    ((MapValue) value).entries().forEach((key, child) -> object.set(key, plain(child)));
+    return object;
+  }
+
+  /** Returns every register that holds concurrent values, in path order. */
+  public List<Conflict> conflicts() {
+    List<Conflict> conflicts = new ArrayList<>();
+    collectConflicts(root, new ArrayList<>(), conflicts);
+    return conflicts;
+  }
+
+  private static void collectConflicts(CrdtValue value, List<String> path, List<Conflict> sink) {
+    if (value instanceof RegisterValue register && register.entries().size() > 1) {
+      List<Versioned> values = register.values();
+      sink.add(new Conflict(List.copyOf(path), values.get(0), values.subList(1, values.size())));
+    } else if (value instanceof MapValue map) {
+      map.entries().forEach(
+          (key, child) -> {
+            path.add(key);
+            collectConflicts(child, path, sink);
+            path.remove(path.size() - 1);
+          });
+    }
+  }
+
+  // ---- mutators: each applies its delta here and returns it -------------------------------
+
+  /**
+   * Writes a register: the new value supersedes every value this replica has seen at the path.
+   *
+   * @return the delta
+   * @throws TypeConflictException if the path holds another type
+   */
+  public Document writeRegister(String replica, List<String> path, JsonNode value, Hlc hlc) {
+    Optional<CrdtValue> existing = resolve(path, ValueType.REGISTER);
+    Dot dot = context.nextDot(replica);
+    RegisterValue leaf = new RegisterValue();
+    leaf.put(new Versioned(dot, hlc, JsonValues.normalize(Objects.requireNonNull(value, "value"))));
+    CausalContext deltaContext = new CausalContext();
+    existing.ifPresent(v -> v.forEachDot(deltaContext::add));
+    deltaContext.add(dot);
+    return applyLocal(wrap(path, leaf), deltaContext);
+  }
+
+  /**
+   * Adds {@code amount} (negative to subtract) to a counter. The increment gets a dot of its own, so
+   * a concurrent remove of the enclosing entry, which has not seen it, leaves exactly this increment.
+   *
+   * @return the delta
+   * @throws TypeConflictException if the path holds another type
+   * @throws IllegalArgumentException if {@code amount} is 0 or beyond ±(2^53-1)
+   * @throws CrdtException if the counter's value would overflow
+   */
+  public Document addToCounter(String replica, List<String> path, long amount) {
+    if (amount == 0 || Math.abs(amount) > Dot.MAX_COUNTER) {
+      throw new IllegalArgumentException("amount must be non-zero and within ±(2^53-1): " + amount);
+    }
+    Optional<CrdtValue> existing = resolve(path, ValueType.COUNTER);
+    if (existing.isPresent()) {
+      try {
+        Math.addExact(((CounterValue) existing.get()).value(), amount);
+      } catch (ArithmeticException e) {
+        throw new CrdtException("counter at " + Paths.describe(path) + " would overflow");
+      }
+    }
+    Dot dot = context.nextDot(replica);
+    CounterValue leaf = new CounterValue();
+    leaf.put(dot, amount);
+    CausalContext deltaContext = new CausalContext();
+    deltaContext.add(dot);
+    return applyLocal(wrap(path, leaf), deltaContext);
+  }
+
+  /**
+   * Adds {@code element} to a set; concurrent adds win over removes.
+   *
+   * @return the delta
+   * @throws TypeConflictException if the path holds another type
+   */
+  public Document addToSet(String replica, List<String> path, String element) {
+    Optional<CrdtValue> existing = resolve(path, ValueType.SET);
+    CausalContext deltaContext = new CausalContext();
+    existing.ifPresent(v -> ((SetValue) v).dotsOf(element).forEach(deltaContext::add));
+    Dot dot = context.nextDot(replica);
+    deltaContext.add(dot);
+    SetValue leaf = new SetValue();
+    leaf.put(Objects.requireNonNull(element, "element"), dot);
+    return applyLocal(wrap(path, leaf), deltaContext);
+  }
+
+  /**
+   * Removes {@code element} from a set: clears the adds this replica has seen.
+   *
+   * @return the delta (empty if the element was absent)
+   * @throws TypeConflictException if the path holds another type
+   */
+  public Document removeFromSet(List<String> path, String element) {
+    Optional<CrdtValue> existing = resolve(path, ValueType.SET);
+    CausalContext deltaContext = new CausalContext();
+    existing.ifPresent(v -> ((SetValue) v).dotsOf(element).forEach(deltaContext::add));
+    return applyLocal(new MapValue(), deltaContext);
+  }
+
+  /**
+   * Removes the value at {@code path}, whatever its type: resets everything seen under it. A
+   * concurrent update elsewhere survives.
+   *
+   * @return the delta (empty if nothing was there)
+   */
+  public Document remove(List<String> path) {
+    requireNonEmpty(path);
+    CausalContext deltaContext = new CausalContext();
+    get(path).ifPresent(v -> v.forEachDot(deltaContext::add));
+    return applyLocal(new MapValue(), deltaContext);
+  }
+
+  private Document applyLocal(MapValue deltaRoot, CausalContext deltaContext) {
+    Document delta = new Document(deltaRoot, deltaContext);
+    join(delta);
+    return delta;
+  }
+
+  /** Finds the value at {@code path}, checking every step is a map and the leaf has {@code type}. */
+  private Optional<CrdtValue> resolve(List<String> path, ValueType type) {
+    requireNonEmpty(path);
+    CrdtValue current = root;
+    for (int i = 0; i < path.size(); i++) {
+      String key = Objects.requireNonNull(path.get(i), "path key");
+      CrdtValue next = ((MapValue) current).get(key);
+      if (next == null) {
+        return Optional.empty();
+      }
+      ValueType expected = i == path.size() - 1 ? type : ValueType.MAP;
+      if (next.type() != expected) {
+        throw new TypeConflictException(path.subList(0, i + 1), next.type().tag(), expected.tag());
+      }
+      current = next;
+    }
+    return Optional.of(current);
+  }
+
+  private static MapValue wrap(List<String> path, CrdtValue leaf) {
+    CrdtValue current = leaf;
+    for (int i = path.size() - 1; i >= 0; i--) {
+      MapValue parent = new MapValue();
+      parent.put(path.get(i), current);
+      current = parent;
+    }
+    return (MapValue) current;
+  }
+
+  private static void requireNonEmpty(List<String> path) {
+    if (path.isEmpty()) {
+      throw new IllegalArgumentException("path is empty: name at least one field");
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Document other && root.equals(other.root) && context.equals(other.context);
+  }
+
+  @Override
+  public int hashCode() {
+    return root.hashCode() * 31 + context.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Document{" + root + ", " + context + "}";
+  }
+}

@@ -1,0 +1,219 @@
+package dev.converge.core.protocol;
+
+import dev.converge.core.crdt.Document;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The messages of the sync protocol, version {@value #PROTOCOL_VERSION}: JSON objects with a
+ * {@code type}, sent as WebSocket text frames. {@link ProtocolCodec} encodes and decodes them.
+ */
+public sealed interface Message
+    permits Message.Hello,
+        Message.Welcome,
+        Message.Push,
+        Message.Ack,
+        Message.Changes,
+        Message.Snapshot,
+        Message.Auth,
+        Message.Authed,
+        Message.Revoked,
+        Message.Error {
+
+  /** The protocol version this code speaks. */
+  int PROTOCOL_VERSION = 1;
+
+  /** Returns the wire name of this message's type. */
+  String type();
+
+  /** A space and the client's cursor in it: the last serverSeq it has applied (0 for none). */
+  record Subscription(String space, long since) {
+    /** Creates a subscription. */
+    public Subscription {
+      Objects.requireNonNull(space, "space");
+    }
+  }
+
+  /** A space and its head: the greatest serverSeq committed in it. */
+  record SpaceHead(String space, long head) {
+    /** Creates a head record. */
+    public SpaceHead {
+      Objects.requireNonNull(space, "space");
+    }
+  }
+
+  /** Client to server, first message: who I am and where my cursor stands per space. */
+  record Hello(int protocol, String replicaId, List<Subscription> subscriptions) implements Message {
+    /** Creates a hello. */
+    public Hello {
+      Objects.requireNonNull(replicaId, "replicaId");
+      subscriptions = List.copyOf(subscriptions);
+    }
+
+    @Override
+    public String type() {
+      return "hello";
+    }
+  }
+
+  /** Server to client, answer to hello; {@code tokenExpiresAt} is epoch milliseconds. */
+  record Welcome(String serverId, int protocol, long tokenExpiresAt, List<SpaceHead> spaces) implements Message {
+    /** Creates a welcome. */
+    public Welcome {
+      Objects.requireNonNull(serverId, "serverId");
+      spaces = List.copyOf(spaces);
+    }
+
+    @Override
+    public String type() {
+      return "welcome";
+    }
+  }
+
+  /** Client to server: changesets to apply, in seq order per replica. */
+  record Push(List<Changeset> changesets) implements Message {
+    /** Creates a push. */
+    public Push {
+      changesets = List.copyOf(changesets);
+    }
+
+    @Override
+    public String type() {
+      return "push";
+    }
+  }
+
+  /** Which serverSeq a pushed changeset got. */
+  record AckResult(long seq, long serverSeq) {}
+
+  /** Server to client: the changesets up to {@code upToSeq} are durable. */
+  record Ack(String replicaId, long upToSeq, List<AckResult> results) implements Message {
+    /** Creates an ack. */
+    public Ack {
+      Objects.requireNonNull(replicaId, "replicaId");
+      results = List.copyOf(results);
+    }
+
+    @Override
+    public String type() {
+      return "ack";
+    }
+  }
+
+  /** Which replica change a logged change came from. */
+  record Origin(String replicaId, long seq) {
+    /** Creates an origin. */
+    public Origin {
+      Objects.requireNonNull(replicaId, "replicaId");
+    }
+  }
+
+  /**
+   * One logged change, or a delta-group: the join of the changes {@code fromSeq..serverSeq} of one
+   * document ({@code fromSeq == serverSeq} for a single change). A group has no single origin.
+   */
+  record ChangeItem(long serverSeq, long fromSeq, String collection, String docId, Document delta, Origin origin) {
+    /** Creates an item; {@code origin} may be null for a group. */
+    public ChangeItem {
+      Objects.requireNonNull(collection, "collection");
+      Objects.requireNonNull(docId, "docId");
+      Objects.requireNonNull(delta, "delta");
+    }
+
+    /** A single logged change. */
+    public ChangeItem(long serverSeq, String collection, String docId, Document delta, Origin origin) {
+      this(serverSeq, serverSeq, collection, docId, delta, origin);
+    }
+  }
+
+  /** Server to client: the changes of a space with serverSeq in ({@code from}, {@code to}]. */
+  record Changes(String space, long from, long to, List<ChangeItem> items, boolean more) implements Message {
+    /** Creates a changes message. */
+    public Changes {
+      Objects.requireNonNull(space, "space");
+      items = List.copyOf(items);
+    }
+
+    @Override
+    public String type() {
+      return "changes";
+    }
+  }
+
+  /** A document's full state in a snapshot. */
+  record SnapshotDoc(String collection, String docId, Document state) {
+    /** Creates a snapshot entry. */
+    public SnapshotDoc {
+      Objects.requireNonNull(collection, "collection");
+      Objects.requireNonNull(docId, "docId");
+      Objects.requireNonNull(state, "state");
+    }
+  }
+
+  /**
+   * Server to client: full document states at {@code head}, for a client whose cursor predates the
+   * retained log; sent page by page, {@code more} is true on every page but the last.
+   */
+  record Snapshot(String space, long head, List<SnapshotDoc> docs, boolean more) implements Message {
+    /** Creates a snapshot page. */
+    public Snapshot {
+      Objects.requireNonNull(space, "space");
+      docs = List.copyOf(docs);
+    }
+
+    @Override
+    public String type() {
+      return "snapshot";
+    }
+  }
+
+  /** Client to server: a fresh token on the open socket. */
+  record Auth(String token) implements Message {
+    /** Creates an auth message. */
+    public Auth {
+      Objects.requireNonNull(token, "token");
+    }
+
+    @Override
+    public String type() {
+      return "auth";
+    }
+  }
+
+  /** Server to client: the fresh token was accepted; it expires at epoch milliseconds. */
+  record Authed(long tokenExpiresAt) implements Message {
+    @Override
+    public String type() {
+      return "authed";
+    }
+  }
+
+  /** Server to client: the token no longer grants {@code space}; the client purges it. */
+  record Revoked(String space) implements Message {
+    /** Creates a revoked message. */
+    public Revoked {
+      Objects.requireNonNull(space, "space");
+    }
+
+    @Override
+    public String type() {
+      return "revoked";
+    }
+  }
+
+  /**
+   * Either direction: something was wrong. {@code ref} is the offending changeset seq, or null.
+   */
+  record Error(String code, String message, Long ref) implements Message {
+    /** Creates an error. */
+    public Error {
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public String type() {
+      return "error";
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.converge.core.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.converge.core.crdt.Document;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Decodes protocol messages from a parsed tree, checking every field. */
+final class MessageReader extends TreeReader {
+
+  private final ProtocolCodec codec;
+
+  MessageReader(ProtocolCodec codec, CodecLimits limits) {
+    super(limits);
+    this.codec = codec;
+  }
+
+  Message message(JsonNode node) {
+    String path = "$";
+    JsonNode object = object(node, path);
+    String type = requiredText(object, "type", path);
+    return switch (type) {
+      case "hello" -> new Message.Hello(
+          (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
+          replicaId(required(object, "replicaId", path), field(path, "replicaId")),
+          list(object, "subscriptions", path, this::subscription));
+      case "welcome" -> new Message.Welcome(
+          requiredText(object, "serverId", path),
+          (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
+          requiredInteger(object, "tokenExpiresAt", path, 0),
+          list(object, "spaces", path, this::spaceHead));
+      case "push" -> new Message.Push(list(object, "changesets", path, this::changeset));
+      case "ack" -> new Message.Ack(
+          replicaId(required(object, "replicaId", path), field(path, "replicaId")),
+          requiredInteger(object, "upToSeq", path, 0),
+          list(object, "results", path, this::ackResult));
+      case "changes" -> new Message.Changes(
+          requiredId(object, "space", path),
+          requiredInteger(object, "from", path, 0),
+          requiredInteger(object, "to", path, 0),
+          list(object, "items", path, this::changeItem),
+          optionalBoolean(object, "more", path));
+      case "snapshot" -> new Message.Snapshot(
+          requiredId(object, "space", path),
+          requiredInteger(object, "head", path, 0),
+          list(object, "docs", path, this::snapshotDoc),
+          optionalBoolean(object, "more", path));
+      case "auth" -> new Message.Auth(requiredText(object, "token", path));
+      case "authed" -> new Message.Authed(requiredInteger(object, "tokenExpiresAt", path, 0));
+      case "revoked" -> new Message.Revoked(requiredId(object, "space", path));
+      case "error" -> {
+        JsonNode ref = object.get("ref");
+        yield new Message.Error(
+            requiredId(object, "code", path),
+            requiredText(object, "message", path),
+            ref == null || ref.isNull() ? null : integer(ref, field(path, "ref"), 0));
+      }
+      default -> throw new DecodeException(
+          field(path, "type"),
+          "unknown message type '" + type
+              + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked or error)");
+    };
+  }
+
+  Changeset changeset(JsonNode node, String path) {
+    JsonNode object = object(node, path);
+    return new Changeset(
+        replicaId(required(object, "replicaId", path), field(path, "replicaId")),
+        requiredInteger(object, "seq", path, 1),
+        requiredId(object, "space", path),
+        requiredId(object, "collection", path),
+        requiredId(object, "docId", path),
+        hlc(required(object, "hlc", path), field(path, "hlc")),
+        codec.decodeDocument(required(object, "delta", path), field(path, "delta")));
+  }
+
+  private Message.Subscription subscription(JsonNode node, String path) {
+    JsonNode object = object(node, path);
+    return new Message.Subscription(
+        requiredId(object, "space", path), optionalInteger(object, "since", path, 0, 0));
+  }
+
+  private Message.SpaceHead spaceHead(JsonNode node, String path) {
+    JsonNode object = object(node, path);
+    return new Message.SpaceHead(requiredId(object, "space", path), requiredInteger(object, "head", path, 0));
+  }
+
+  private Message.AckResult ackResult(JsonNode node, String path) {
+    JsonNode object = object(node, path);
+    return new Message.AckResult(
+        requiredInteger(object, "seq", path, 1), requiredInteger(object, "serverSeq", path, 1));
+  }
+
+  private Message.ChangeItem changeItem(JsonNode node, String path) {
+    JsonNode object = object(node, path);
+    long serverSeq = requiredInteger(object, "serverSeq", path, 1);
+    long fromSeq = optionalInteger(object, "fromSeq", path, 1, serverSeq);
+    if (fromSeq > serverSeq) {
+      throw new DecodeException(field(path, "fromSeq"), "must be <= serverSeq " + serverSeq + ", got " + fromSeq);
+    }
+    JsonNode origin = object.get("origin");
+    Message.Origin parsedOrigin = null;
+    if (origin != null && !origin.isNull()) {
+      String originPath = field(path, "origin");
+      JsonNode originObject = object(origin, originPath);
+      parsedOrigin = new Message.Origin(
+          replicaId(required(originObject, "replicaId", originPath), field(originPath, "replicaId")),
+          requiredInteger(originObject, "seq", originPath, 1));
+    }
+    Document delta = codec.decodeDocument(required(object, "delta", path), field(path, "delta"));
+    return new Message.ChangeItem(
+        serverSeq, fromSeq, requiredId(object, "collection", path), requiredId(object, "docId", path), delta, parsedOrigin);
+  }
+
+  private Message.SnapshotDoc snapshotDoc(JsonNode node, String path) {
+    JsonNode object = object(node, path);
+    return new Message.SnapshotDoc(
+        requiredId(object, "collection", path),
+        requiredId(object, "docId", path),
+        codec.decodeDocument(required(object, "state", path), field(path, "state")));
+  }
+
+  interface ElementReader<T> {
+    T read(JsonNode node, String path);
+  }
+
+  private <T> List<T> list(JsonNode object, String name, String path, ElementReader<T> reader) {
+    String listPath = field(path, name);
+    JsonNode array = array(required(object, name, path), listPath);
+    List<T> result = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      result.add(reader.read(array.get(i), index(listPath, i)));
+    }
+    return result;
+  }
+}

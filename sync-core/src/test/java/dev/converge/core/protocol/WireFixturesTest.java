@@ -1,0 +1,82 @@
+package dev.converge.core.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.policy.Cart;
+import dev.converge.core.policy.Profile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Frozen encodings of protocol version 1. If one of these fails, the wire format changed: that
+ * must be a deliberate act (a new protocol version and new fixtures), never a side effect.
+ */
+class WireFixturesTest {
+
+  private static final String PHONE = "Q2FydFBob25lUmVwbGljYQ";
+  private static final String LAPTOP = "TGFwdG9wUmVwbGljYUlkMQ";
+  private final ProtocolCodec codec = new ProtocolCodec();
+
+  private static Map<String, Message> examples() {
+    Document cart = new Document();
+    Document add = Cart.of(cart).add(PHONE, "sku-001", 2);
+    Document more = Cart.of(cart).add(PHONE, "sku-001", 1);
+    Document profile = new Document();
+    Document name = Profile.of(profile).set(LAPTOP, "name", TextNode.valueOf("Ada"), new Hlc(1764065400000L, 0));
+
+    Map<String, Message> examples = new TreeMap<>();
+    examples.put("hello", new Message.Hello(1, PHONE, List.of(new Message.Subscription("user:alice", 41))));
+    examples.put("welcome", new Message.Welcome("server-1", 1, 1764069000000L, List.of(new Message.SpaceHead("user:alice", 42))));
+    examples.put("push", new Message.Push(List.of(
+        new Changeset(PHONE, 7, "user:alice", "carts", "main", new Hlc(1764065400000L, 1), add))));
+    examples.put("ack", new Message.Ack(PHONE, 7, List.of(new Message.AckResult(7, 43))));
+    examples.put("changes", new Message.Changes("user:alice", 42, 44, List.of(
+        new Message.ChangeItem(43, "carts", "main", more, new Message.Origin(PHONE, 8)),
+        new Message.ChangeItem(44, 40, "profiles", "me", name, null)), false));
+    examples.put("snapshot", new Message.Snapshot("user:alice", 44, List.of(new Message.SnapshotDoc("carts", "main", cart)), false));
+    examples.put("auth", new Message.Auth("eyJhbGciOiJSUzI1NiJ9.e30.c2ln"));
+    examples.put("authed", new Message.Authed(1764072600000L));
+    examples.put("revoked", new Message.Revoked("team:42"));
+    examples.put("error", new Message.Error("seq_regression", "seq 5 of replica Q2Fy... is below its last applied seq 7", 5L));
+    return examples;
+  }
+
+  @Test
+  void everyMessageType_encodesExactlyAsItsFrozenFixture_andDecodesBack() throws IOException {
+    for (Map.Entry<String, Message> example : examples().entrySet()) {
+      String fixture = fixture(example.getKey());
+      assertThat(codec.encode(example.getValue())).as(example.getKey()).isEqualTo(fixture);
+      assertThat(codec.decode(fixture)).as(example.getKey()).isEqualTo(example.getValue());
+    }
+  }
+
+  @Test
+  void oneItemCartAdd_encodesWellUnder200Bytes() {
+    Document add = Cart.of(new Document()).add(PHONE, "sku-001", 1);
+    assertThat(codec.encodeDocument(add).getBytes(StandardCharsets.UTF_8)).hasSizeLessThan(200);
+  }
+
+  private static String fixture(String name) throws IOException {
+    try (InputStream in = WireFixturesTest.class.getResourceAsStream("/wire/v1/" + name + ".json")) {
+      assertThat(in).as("fixture " + name).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+    }
+  }
+
+  /** Writes the fixtures; run by hand only when a new protocol version is introduced. */
+  public static void main(String[] args) throws IOException {
+    ProtocolCodec codec = new ProtocolCodec();
+    for (Map.Entry<String, Message> example : examples().entrySet()) {
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of(args[0], example.getKey() + ".json"), codec.encode(example.getValue()) + "\n");
+    }
+  }
+}
