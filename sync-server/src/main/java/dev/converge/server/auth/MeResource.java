@@ -1,0 +1,49 @@
+package dev.converge.server.auth;
+
+import dev.converge.server.space.SpaceGrants;
+import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.NonBlocking;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/** {@code GET /v1/me}: who the bearer token says the caller is, and what it grants. */
+@Path("/v1/me")
+@Authenticated
+public class MeResource {
+
+  private final JsonWebToken token;
+
+  MeResource(JsonWebToken token) {
+    this.token = token;
+  }
+
+  /**
+   * The caller as the server sees it.
+   *
+   * @param subject the token's {@code sub}
+   * @param spaces every granted space, sorted, including {@code user:<sub>}
+   * @param tokenExpiresAt when the token expires
+   */
+  public record Me(String subject, List<String> spaces, Instant tokenExpiresAt) {}
+
+  /**
+   * Returns the caller's subject, granted spaces and token expiry.
+   *
+   * @return the caller; a missing, invalid or expired token is answered with 401
+   */
+  @GET
+  @Produces(MediaType.APPLICATION_JSON)
+  @NonBlocking
+  public Me me() {
+    SpaceGrants grants = SpaceGrants.of(token);
+    return new Me(
+        grants.subject(),
+        List.copyOf(grants.spaces()),
+        Instant.ofEpochSecond(token.getExpirationTime()));
+  }
+}

@@ -1,0 +1,2 @@
+/** Database start-up: reachability check and Flyway migrations. */
+package dev.converge.server.db;

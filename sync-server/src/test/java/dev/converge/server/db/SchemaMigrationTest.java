@@ -1,0 +1,72 @@
+package dev.converge.server.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class SchemaMigrationTest {
+
+  @Inject
+  @DataSource(SchemaMigration.MIGRATIONS)
+  AgroalDataSource jdbc;
+
+  @Test
+  void startup_migratesTheSchemaOfTheTestDatabase() throws SQLException {
+    try (Connection c = jdbc.getConnection()) {
+      assertThat(c.getCatalog()).isEqualTo("converge_test");
+      assertThat(column(c, "SELECT table_name FROM information_schema.tables"
+              + " WHERE table_schema = 'public' ORDER BY table_name"))
+          .contains("change_log", "doc_state", "replica_progress", "space_seq");
+      assertThat(column(c, "SELECT version FROM flyway_schema_history WHERE success"))
+          .contains("1");
+    }
+  }
+
+  @Test
+  void crdtJsonColumns_areText_soTheCodecBytesArePreserved() throws SQLException {
+    try (Connection c = jdbc.getConnection()) {
+      assertThat(column(c, "SELECT table_name || '.' || column_name || ':' || data_type"
+              + " FROM information_schema.columns"
+              + " WHERE table_schema = 'public' AND column_name IN ('state', 'delta') ORDER BY 1"))
+          .containsExactly("change_log.delta:text", "doc_state.state:text");
+    }
+  }
+
+  @Test
+  void changeLog_refusesASecondRowForTheSameOrigin() throws SQLException {
+    try (Connection c = jdbc.getConnection()) {
+      c.setAutoCommit(false);
+      try (var s = c.createStatement()) {
+        s.executeUpdate("INSERT INTO change_log (space, server_seq, collection, doc_id,"
+            + " replica_id, seq, hlc, delta) VALUES ('t:1', 1, 'c', 'd', 'r', 1, 'h', '{}')");
+        var thrown = org.assertj.core.api.Assertions.catchThrowableOfType(
+            SQLException.class,
+            () -> s.executeUpdate("INSERT INTO change_log (space, server_seq, collection,"
+                + " doc_id, replica_id, seq, hlc, delta)"
+                + " VALUES ('t:1', 2, 'c', 'd', 'r', 1, 'h', '{}')"));
+        assertThat(thrown.getSQLState()).isEqualTo("23505"); // unique_violation
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
+  private static List<String> column(Connection c, String sql) throws SQLException {
+    var values = new ArrayList<String>();
+    try (var s = c.createStatement(); var rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+    }
+    return values;
+  }
+}
