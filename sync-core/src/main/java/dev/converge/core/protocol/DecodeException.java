@@ -7,14 +7,38 @@ package dev.converge.core.protocol;
 public final class DecodeException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** What kind of problem the input has. */
+  public enum Kind {
+    /** Not JSON at all, or empty. */
+    MALFORMED,
+    /** A message type this protocol version does not know. */
+    UNKNOWN_TYPE,
+    /** Beyond a size, length or depth limit of {@link CodecLimits}. */
+    LIMIT,
+    /** JSON, but a field is missing, of the wrong type, or out of range. */
+    INVALID
+  }
+
   private final String path;
   private final String reason;
+  private final Kind kind;
 
-  /** Creates the exception for the problem {@code reason} at {@code path}. */
+  /** Creates the exception for the invalid input {@code reason} at {@code path}. */
   public DecodeException(String path, String reason) {
+    this(Kind.INVALID, path, reason);
+  }
+
+  /** Creates the exception for a problem of {@code kind}. */
+  public DecodeException(Kind kind, String path, String reason) {
     super(path + ": " + reason);
+    this.kind = kind;
     this.path = path;
     this.reason = reason;
+  }
+
+  /** Returns the kind of problem. */
+  public Kind kind() {
+    return kind;
   }
 
   /** Returns the JSON path of the offending part ({@code $} for the whole input). */

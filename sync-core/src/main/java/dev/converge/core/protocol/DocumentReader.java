@@ -67,7 +67,7 @@ final class DocumentReader extends TreeReader {
 
   private MapValue entries(JsonNode node, String path, int depth) {
     if (depth > limits.maxDepth()) {
-      throw new DecodeException(path, "nesting deeper than the limit of " + limits.maxDepth());
+      throw new DecodeException(DecodeException.Kind.LIMIT, path, "nesting deeper than the limit of " + limits.maxDepth());
     }
     JsonNode object = object(node, path);
     MapValue map = new MapValue();

@@ -55,7 +55,7 @@ final class MessageReader extends TreeReader {
             requiredText(object, "message", path),
             ref == null || ref.isNull() ? null : integer(ref, field(path, "ref"), 0));
       }
-      default -> throw new DecodeException(
+      default -> throw new DecodeException(DecodeException.Kind.UNKNOWN_TYPE,
           field(path, "type"),
           "unknown message type '" + type
               + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked or error)");

@@ -163,22 +163,22 @@ public final class ProtocolCodec {
    */
   public JsonNode parse(String json) {
     if (json == null) {
-      throw new DecodeException("$", "input is null");
+      throw new DecodeException(DecodeException.Kind.MALFORMED, "$", "input is null");
     }
     if (json.length() > limits.maxInputChars()) {
-      throw new DecodeException(
+      throw new DecodeException(DecodeException.Kind.LIMIT,
           "$", "input of " + json.length() + " characters exceeds the limit of " + limits.maxInputChars());
     }
     try {
       JsonNode tree = mapper.readTree(json);
       if (tree == null || tree.isMissingNode()) {
-        throw new DecodeException("$", "input is empty");
+        throw new DecodeException(DecodeException.Kind.MALFORMED, "$", "input is empty");
       }
       return tree;
     } catch (StreamConstraintsException e) {
-      throw new DecodeException("$", "input breaks a limit: " + firstLine(e.getOriginalMessage()));
+      throw new DecodeException(DecodeException.Kind.LIMIT, "$", "input breaks a limit: " + firstLine(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
-      throw new DecodeException("$", "malformed JSON: " + firstLine(e.getOriginalMessage())
+      throw new DecodeException(DecodeException.Kind.MALFORMED, "$", "malformed JSON: " + firstLine(e.getOriginalMessage())
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
     }
   }

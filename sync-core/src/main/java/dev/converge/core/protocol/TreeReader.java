@@ -58,7 +58,7 @@ class TreeReader {
 
   void checkSize(JsonNode node, String path) {
     if (node.size() > limits.maxEntries()) {
-      throw new DecodeException(
+      throw new DecodeException(DecodeException.Kind.LIMIT,
           path, node.size() + " entries exceed the limit of " + limits.maxEntries());
     }
   }
@@ -77,7 +77,7 @@ class TreeReader {
     }
     String text = node.textValue();
     if (text.length() > limits.maxStringLength()) {
-      throw new DecodeException(path, "string of " + text.length() + " characters exceeds the limit of " + limits.maxStringLength());
+      throw new DecodeException(DecodeException.Kind.LIMIT, path, "string of " + text.length() + " characters exceeds the limit of " + limits.maxStringLength());
     }
     return text;
   }

@@ -1,0 +1,38 @@
+package dev.converge.server.changeset;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.EmbeddedId;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+
+/** One applied changeset in its space's log, in serverSeq order. */
+@Entity
+@Table(name = "change_log")
+public class ChangeLogEntry {
+
+  @EmbeddedId
+  public ChangeLogKey key;
+
+  @Column(name = "collection", nullable = false)
+  public String collection;
+
+  @Column(name = "doc_id", nullable = false)
+  public String docId;
+
+  @Column(name = "replica_id", nullable = false)
+  public String replicaId;
+
+  @Column(name = "seq", nullable = false)
+  public long seq;
+
+  @Column(name = "hlc", nullable = false)
+  public String hlc;
+
+  /** The delta in the wire encoding. */
+  @Column(name = "delta", nullable = false)
+  public String delta;
+
+  @Column(name = "committed_at", nullable = false)
+  public OffsetDateTime committedAt;
+}

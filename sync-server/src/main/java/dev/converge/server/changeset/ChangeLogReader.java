@@ -1,0 +1,76 @@
+package dev.converge.server.changeset;
+
+import dev.converge.server.space.SpaceSeq;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Reads a space's change log and head. Reads see only committed changes, and since serverSeqs
+ * are allocated under the space's row lock, a page read after seq {@code n} never misses a change
+ * that later commits with a smaller seq.
+ *
+ * <p>Thread-safe; call on a Vert.x context.
+ */
+@ApplicationScoped
+public class ChangeLogReader {
+
+  private final Mutiny.SessionFactory sessions;
+
+  ChangeLogReader(Mutiny.SessionFactory sessions) {
+    this.sessions = sessions;
+  }
+
+  /** Returns up to {@code limit} changes of {@code space} with serverSeq above {@code since}, in order. */
+  public Uni<List<LoggedChange>> read(String space, long since, int limit) {
+    return sessions.withSession(session -> session
+        .createSelectionQuery(
+            "from ChangeLogEntry e where e.key.space = :space and e.key.serverSeq > :since order by e.key.serverSeq",
+            ChangeLogEntry.class)
+        .setParameter("space", space)
+        .setParameter("since", since)
+        .setMaxResults(limit)
+        .getResultList()
+        .map(entries -> entries.stream()
+            .map(e -> new LoggedChange(e.key.serverSeq, e.collection, e.docId, e.replicaId, e.seq, e.delta,
+                e.committedAt.toInstant().toEpochMilli()))
+            .toList()));
+  }
+
+  /** Returns the head and retention floor of {@code space}; a space never written to has both at 0. */
+  public Uni<SpaceHead> head(String space) {
+    return sessions.withSession(session -> session.find(SpaceSeq.class, space))
+        .map(row -> row == null ? new SpaceHead(space, 0, 0) : new SpaceHead(space, row.head, row.retainedAfter));
+  }
+
+  /** Heads of several spaces. */
+  public Uni<List<SpaceHead>> heads(List<String> spaces) {
+    if (spaces.isEmpty()) {
+      return Uni.createFrom().item(List.of());
+    }
+    return sessions.withSession(session -> session.find(SpaceSeq.class, spaces.toArray()))
+        .map(rows -> {
+          var heads = new java.util.ArrayList<SpaceHead>(spaces.size());
+          for (int i = 0; i < spaces.size(); i++) {
+            SpaceSeq row = rows.get(i);
+            heads.add(row == null ? new SpaceHead(spaces.get(i), 0, 0) : new SpaceHead(row.space, row.head, row.retainedAfter));
+          }
+          return heads;
+        });
+  }
+
+  /**
+   * A space's head and retention floor.
+   *
+   * @param space the space
+   * @param head greatest committed serverSeq
+   * @param retainedAfter changes at or below this were compacted away
+   */
+  public record SpaceHead(String space, long head, long retainedAfter) {
+    /** Whether a reader whose cursor is {@code since} needs a snapshot instead of log pages. */
+    public boolean needsSnapshot(long since) {
+      return since < retainedAfter || since > head;
+    }
+  }
+}

@@ -1,0 +1,274 @@
+package dev.converge.server.changeset;
+
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.TypeConflictException;
+import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.server.document.DocKey;
+import dev.converge.server.document.DocState;
+import dev.converge.server.space.SpaceGrants;
+import dev.converge.server.space.SpaceSeq;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.LockMode;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Applies pushed changesets, each push in one transaction (DESIGN §4): join every delta into its
+ * document, append it to its space's log with the next serverSeq, and record the replica's
+ * progress. The caller acks only after the returned {@link Uni} completes, that is after commit.
+ *
+ * <p>Re-pushed changesets are acked again and change nothing. Seqs must continue the replica's
+ * sequence without a gap. A delta whose types conflict with the stored document is consumed
+ * without being applied and reported as a {@link PushOutcome.Rejection}. Every other refusal
+ * fails the whole push with a {@link SyncError} and changes nothing.
+ *
+ * <p>Thread-safe; call on a Vert.x context.
+ */
+@ApplicationScoped
+public class PushService {
+
+  /** Channel on which commits wake every server node; the payload is the space. */
+  public static final String CHANNEL = "converge_changes";
+
+  private final Mutiny.SessionFactory sessions;
+  private final ProtocolCodec codec;
+  private final int maxChangesets;
+
+  PushService(
+      Mutiny.SessionFactory sessions,
+      ProtocolCodec codec,
+      @ConfigProperty(name = "converge.push.max-changesets", defaultValue = "500") int maxChangesets) {
+    this.sessions = sessions;
+    this.codec = codec;
+    this.maxChangesets = maxChangesets;
+  }
+
+  /**
+   * Applies a push on behalf of the token's subject.
+   *
+   * @return the outcome, once committed; fails with {@link SyncError} when refused as a whole
+   */
+  public Uni<PushOutcome> push(SpaceGrants grants, List<Changeset> changesets) {
+    try {
+      validate(grants, changesets);
+    } catch (SyncError e) {
+      return Uni.createFrom().failure(e);
+    }
+    String replicaId = changesets.get(0).replicaId();
+    return sessions.withTransaction(
+        (session, tx) -> new Apply(session, grants.subject(), replicaId, changesets).run());
+  }
+
+  private void validate(SpaceGrants grants, List<Changeset> changesets) {
+    if (changesets.isEmpty()) {
+      throw new SyncError(SyncError.INVALID, "push holds no changeset");
+    }
+    if (changesets.size() > maxChangesets) {
+      throw new SyncError(SyncError.TOO_LARGE,
+          "push holds " + changesets.size() + " changesets; the limit is " + maxChangesets);
+    }
+    String replicaId = changesets.get(0).replicaId();
+    long previous = 0;
+    for (Changeset c : changesets) {
+      if (!c.replicaId().equals(replicaId)) {
+        throw new SyncError(SyncError.INVALID,
+            "a push carries the changesets of one replica; found '" + replicaId + "' and '" + c.replicaId() + "'", c.seq());
+      }
+      if (c.seq() <= previous) {
+        throw new SyncError(SyncError.SEQ_REGRESSION,
+            "seqs of a push must strictly increase; " + c.seq() + " follows " + previous, c.seq());
+      }
+      previous = c.seq();
+      if (!grants.allows(c.space())) {
+        throw new SyncError(SyncError.FORBIDDEN_SPACE,
+            "space '" + c.space() + "' is not granted by this token", c.seq());
+      }
+    }
+  }
+
+  /** One push's transaction. */
+  private final class Apply {
+    private final Mutiny.Session session;
+    private final String subject;
+    private final String replicaId;
+    private final List<Changeset> changesets;
+    private final List<Message.AckResult> results = new ArrayList<>();
+    private final List<PushOutcome.Rejection> rejections = new ArrayList<>();
+    private final TreeSet<String> changedSpaces = new TreeSet<>();
+    private int newConflicts;
+
+    Apply(Mutiny.Session session, String subject, String replicaId, List<Changeset> changesets) {
+      this.session = session;
+      this.subject = subject;
+      this.replicaId = replicaId;
+      this.changesets = changesets;
+    }
+
+    Uni<PushOutcome> run() {
+      return session
+          .createNativeQuery(
+              "insert into replica_progress(replica_id, owner_subject, last_seq) values (:r, :s, 0) on conflict do nothing")
+          .setParameter("r", replicaId)
+          .setParameter("s", subject)
+          .executeUpdate()
+          .chain(() -> session.find(ReplicaProgress.class, replicaId, LockMode.PESSIMISTIC_WRITE))
+          .chain(this::applyAfter);
+    }
+
+    private Uni<PushOutcome> applyAfter(ReplicaProgress progress) {
+      if (!progress.ownerSubject.equals(subject)) {
+        throw new SyncError(SyncError.REPLICA_FORGED,
+            "replica id '" + replicaId + "' belongs to another user; generate a new replica id", null);
+      }
+      long last = progress.lastSeq;
+      List<Changeset> repeated = new ArrayList<>();
+      List<Changeset> fresh = new ArrayList<>();
+      for (Changeset c : changesets) {
+        (c.seq() <= last ? repeated : fresh).add(c);
+      }
+      long expected = last + 1;
+      for (Changeset c : fresh) {
+        if (c.seq() != expected) {
+          throw new SyncError(SyncError.SEQ_GAP,
+              "seq " + c.seq() + " of replica '" + replicaId + "' skips " + expected
+                  + (expected == c.seq() - 1 ? "" : ".." + (c.seq() - 1))
+                  + "; push from " + expected,
+              c.seq());
+        }
+        expected++;
+      }
+      long upToSeq = changesets.get(changesets.size() - 1).seq();
+      Uni<Void> work = answerRepeated(repeated);
+      Map<String, List<Changeset>> bySpace = new TreeMap<>();
+      for (Changeset c : fresh) {
+        bySpace.computeIfAbsent(c.space(), s -> new ArrayList<>()).add(c);
+      }
+      // Spaces are locked in sorted order so that concurrent pushes cannot deadlock.
+      for (Map.Entry<String, List<Changeset>> space : bySpace.entrySet()) {
+        work = work.chain(() -> applyToSpace(space.getKey(), space.getValue()));
+      }
+      return work.map(ignored -> {
+        progress.lastSeq = Math.max(progress.lastSeq, upToSeq);
+        results.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        rejections.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        return new PushOutcome(
+            replicaId, upToSeq, List.copyOf(results), List.copyOf(rejections), changedSpaces, newConflicts);
+      });
+    }
+
+    /** Acks re-pushed changesets with the serverSeq they got, or repeats why they were refused. */
+    private Uni<Void> answerRepeated(List<Changeset> repeated) {
+      if (repeated.isEmpty()) {
+        return Uni.createFrom().voidItem();
+      }
+      List<Long> seqs = repeated.stream().map(Changeset::seq).toList();
+      return session
+          .createSelectionQuery(
+              "from ChangeLogEntry e where e.replicaId = :r and e.seq in :seqs", ChangeLogEntry.class)
+          .setParameter("r", replicaId)
+          .setParameter("seqs", seqs)
+          .getResultList()
+          .invoke(entries -> entries.forEach(e -> results.add(new Message.AckResult(e.seq, e.key.serverSeq))))
+          .chain(() -> session
+              .createSelectionQuery(
+                  "from RejectedChangeset r where r.replicaId = :r and r.seq in :seqs", RejectedChangeset.class)
+              .setParameter("r", replicaId)
+              .setParameter("seqs", seqs)
+              .getResultList())
+          .invoke(rejected -> rejected.forEach(r -> rejections.add(new PushOutcome.Rejection(r.seq, r.code, r.message))))
+          .replaceWithVoid();
+    }
+
+    private Uni<Void> applyToSpace(String space, List<Changeset> batch) {
+      Map<DocKey, List<Changeset>> byDoc = new LinkedHashMap<>();
+      for (Changeset c : batch) {
+        byDoc.computeIfAbsent(new DocKey(space, c.collection(), c.docId()), k -> new ArrayList<>()).add(c);
+      }
+      return session
+          .createNativeQuery("insert into space_seq(space, head, retained_after) values (:s, 0, 0) on conflict do nothing")
+          .setParameter("s", space)
+          .executeUpdate()
+          .chain(() -> session.find(SpaceSeq.class, space, LockMode.PESSIMISTIC_WRITE))
+          .chain(seqRow -> session.find(DocState.class, byDoc.keySet().toArray())
+              .chain(found -> apply(space, seqRow, batch, byDoc.keySet(), found)));
+    }
+
+    private Uni<Void> apply(
+        String space, SpaceSeq seqRow, List<Changeset> batch, Iterable<DocKey> keys, List<DocState> found) {
+      Map<DocKey, DocState> rows = new LinkedHashMap<>();
+      Map<DocKey, Document> docs = new LinkedHashMap<>();
+      int i = 0;
+      for (DocKey key : keys) {
+        DocState row = found.get(i++);
+        rows.put(key, row);
+        Document doc = row == null ? new Document() : codec.decodeDocument(row.state);
+        newConflicts -= doc.conflicts().size();
+        docs.put(key, doc);
+      }
+      OffsetDateTime now = OffsetDateTime.now();
+      List<Object> inserts = new ArrayList<>();
+      Map<DocKey, Long> touched = new LinkedHashMap<>();
+      long head = seqRow.head;
+      for (Changeset c : batch) {
+        DocKey key = new DocKey(space, c.collection(), c.docId());
+        Document doc = docs.get(key);
+        try {
+          doc.join(c.delta());
+        } catch (TypeConflictException e) {
+          RejectedChangeset rejected = new RejectedChangeset();
+          rejected.replicaId = replicaId;
+          rejected.seq = c.seq();
+          rejected.code = SyncError.TYPE_CONFLICT;
+          rejected.message = e.getMessage();
+          inserts.add(rejected);
+          rejections.add(new PushOutcome.Rejection(c.seq(), rejected.code, rejected.message));
+          continue;
+        }
+        head++;
+        ChangeLogEntry entry = new ChangeLogEntry();
+        entry.key = new ChangeLogKey(space, head);
+        entry.collection = c.collection();
+        entry.docId = c.docId();
+        entry.replicaId = replicaId;
+        entry.seq = c.seq();
+        entry.hlc = c.hlc().toString();
+        entry.delta = codec.encodeDocument(c.delta());
+        entry.committedAt = now;
+        inserts.add(entry);
+        results.add(new Message.AckResult(c.seq(), head));
+        touched.put(key, head);
+      }
+      docs.values().forEach(doc -> newConflicts += doc.conflicts().size());
+      for (Map.Entry<DocKey, Long> doc : touched.entrySet()) {
+        DocState row = rows.get(doc.getKey());
+        if (row == null) {
+          row = new DocState();
+          row.key = doc.getKey();
+          inserts.add(row);
+        }
+        row.state = codec.encodeDocument(docs.get(doc.getKey()));
+        row.headSeq = doc.getValue();
+        row.updatedAt = now;
+      }
+      if (head == seqRow.head) {
+        return inserts.isEmpty() ? Uni.createFrom().voidItem() : session.persistAll(inserts.toArray());
+      }
+      seqRow.head = head;
+      changedSpaces.add(space);
+      return session.persistAll(inserts.toArray())
+          // Delivered at commit, and only if it commits: other nodes wake after the data is visible.
+          .chain(() -> session.createNativeQuery("NOTIFY " + CHANNEL + ", '" + space.replace("'", "''") + "'").executeUpdate())
+          .replaceWithVoid();
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.converge.server.changeset;
+
+import dev.converge.server.space.SpaceGrants;
+
+/** The one access rule of REST: a space must be granted; whether it exists is never revealed. */
+public final class SpaceAccess {
+  private SpaceAccess() {}
+
+  /**
+   * Checks that {@code grants} allow {@code space}.
+   *
+   * @throws SyncError {@code forbidden_space} (403) otherwise
+   */
+  public static void require(SpaceGrants grants, String space) {
+    if (!grants.allows(space)) {
+      throw new SyncError(SyncError.FORBIDDEN_SPACE, "space '" + space + "' is not granted by this token");
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.converge.server.document;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.converge.core.crdt.Conflict;
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Versioned;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.server.changeset.ChangeLogReader;
+import dev.converge.server.changeset.SpaceAccess;
+import dev.converge.server.changeset.SyncError;
+import dev.converge.server.error.ApiException;
+import dev.converge.server.space.SpaceGrants;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** REST reads of merged documents: list a space, read one document, page a snapshot. */
+@Path("/v1/spaces/{space}")
+@Authenticated
+@Tag(name = "documents", description = "Read merged documents")
+public class DocumentResource {
+
+  private static final int MAX_PAGE = 1_000;
+
+  private final SnapshotReader docs;
+  private final ChangeLogReader log;
+  private final ProtocolCodec codec;
+  private final JsonWebToken token;
+
+  DocumentResource(SnapshotReader docs, ChangeLogReader log, ProtocolCodec codec, JsonWebToken token) {
+    this.docs = docs;
+    this.log = log;
+    this.codec = codec;
+    this.token = token;
+  }
+
+  /** A document in a listing. */
+  public record DocumentSummary(String collection, String docId, long headSeq, OffsetDateTime updatedAt) {}
+
+  /**
+   * A page of a space's documents.
+   *
+   * @param next pass as {@code after} to read the next page; null on the last page
+   */
+  public record DocumentList(String space, long head, List<DocumentSummary> documents, String next) {}
+
+  /** A concurrent value a last-writer-wins read did not pick. */
+  public record LosingValue(JsonNode value, String hlc, String replicaId) {}
+
+  /** A field holding concurrent values. */
+  public record ConflictView(List<String> path, JsonNode winner, List<LosingValue> losers) {}
+
+  /**
+   * A document's merged value.
+   *
+   * @param value the plain JSON view: registers by last-writer-wins, counters as numbers, sets as arrays
+   * @param headSeq serverSeq of the last change applied to it
+   * @param conflictCount how many fields hold concurrent values
+   * @param conflicts those fields, with the values that lost
+   * @param state the full CRDT state in the wire encoding
+   */
+  public record DocumentView(String space, String collection, String docId, long headSeq, JsonNode value,
+      int conflictCount, List<ConflictView> conflicts, JsonNode state) {}
+
+  /** A document's state in a snapshot page. */
+  public record SnapshotDocView(String collection, String docId, JsonNode state) {}
+
+  /**
+   * A snapshot page: states that include every change up to {@code head}.
+   *
+   * @param next pass as {@code after} for the next page; null on the last page
+   */
+  public record SnapshotPage(String space, long head, List<SnapshotDocView> docs, String next) {}
+
+  /** Lists the documents of a space, in (collection, docId) order. */
+  @GET
+  @Path("/documents")
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "List documents", description = "Documents of a space in (collection, docId) order, paged with `after`.")
+  public Uni<DocumentList> list(@PathParam("space") String space, @QueryParam("after") String after,
+      @QueryParam("limit") @DefaultValue("100") int limit) {
+    SpaceAccess.require(SpaceGrants.of(token), space);
+    Position position = Position.parse(after);
+    checkLimit(limit);
+    return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit).map(rows ->
+        new DocumentList(space, head.head(),
+            rows.stream().map(r -> new DocumentSummary(r.key.collection, r.key.docId, r.headSeq, r.updatedAt)).toList(),
+            rows.size() == limit ? Position.of(rows.get(rows.size() - 1)) : null)));
+  }
+
+  /** Reads one document's merged value with its version metadata. */
+  @GET
+  @Path("/documents/{collection}/{docId}")
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Read a document", description = "The merged value of one document, its head serverSeq and its conflicts.")
+  public Uni<DocumentView> get(@PathParam("space") String space, @PathParam("collection") String collection,
+      @PathParam("docId") String docId) {
+    SpaceAccess.require(SpaceGrants.of(token), space);
+    return docs.find(space, collection, docId).map(row -> {
+      if (row == null) {
+        throw new ApiException(404, "not_found", "no document '" + collection + "/" + docId + "' in space '" + space + "'");
+      }
+      Document doc = codec.decodeDocument(row.state);
+      List<Conflict> conflicts = doc.conflicts();
+      return new DocumentView(space, collection, docId, row.headSeq, doc.toJson(), conflicts.size(),
+          conflicts.stream().map(DocumentResource::view).toList(), codec.parse(row.state));
+    });
+  }
+
+  /** Pages through the full states of a space's documents, for clients behind the retained log. */
+  @GET
+  @Path("/snapshot")
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Read a snapshot", description = "Full document states that include every change up to `head`; continue pulling changes from `head` afterwards.")
+  public Uni<SnapshotPage> snapshot(@PathParam("space") String space, @QueryParam("after") String after,
+      @QueryParam("limit") @DefaultValue("100") int limit) {
+    SpaceAccess.require(SpaceGrants.of(token), space);
+    Position position = Position.parse(after);
+    checkLimit(limit);
+    return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit).map(rows ->
+        new SnapshotPage(space, head.head(),
+            rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, codec.parse(r.state))).toList(),
+            rows.size() == limit ? Position.of(rows.get(rows.size() - 1)) : null)));
+  }
+
+  private static ConflictView view(Conflict conflict) {
+    return new ConflictView(conflict.path(), conflict.winner().value(),
+        conflict.losers().stream().map(DocumentResource::loser).toList());
+  }
+
+  private static LosingValue loser(Versioned v) {
+    return new LosingValue(v.value(), v.hlc().toString(), v.dot().replica());
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new SyncError(SyncError.INVALID, "limit must be within 1.." + MAX_PAGE + ", got " + limit);
+    }
+  }
+
+  /** A paging position "collection/docId" (docId may contain '/'). */
+  private record Position(String collection, String docId) {
+    static Position parse(String after) {
+      if (after == null || after.isEmpty()) {
+        return new Position(null, null);
+      }
+      int slash = after.indexOf('/');
+      if (slash <= 0 || slash == after.length() - 1) {
+        throw new SyncError(SyncError.INVALID, "after must look like '<collection>/<docId>', got '" + after + "'");
+      }
+      return new Position(after.substring(0, slash), after.substring(slash + 1));
+    }
+
+    static String of(DocState row) {
+      return row.key.collection + "/" + row.key.docId;
+    }
+  }
+}

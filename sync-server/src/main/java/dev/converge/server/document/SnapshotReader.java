@@ -1,0 +1,47 @@
+package dev.converge.server.document;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Pages through the documents of a space in (collection, docId) order, for snapshots and listings.
+ *
+ * <p>Thread-safe; call on a Vert.x context.
+ */
+@ApplicationScoped
+public class SnapshotReader {
+
+  private final Mutiny.SessionFactory sessions;
+
+  SnapshotReader(Mutiny.SessionFactory sessions) {
+    this.sessions = sessions;
+  }
+
+  /**
+   * Returns up to {@code limit} documents of {@code space} after the given position (both null to
+   * start), in (collection, docId) order.
+   */
+  public Uni<List<DocState>> page(String space, String afterCollection, String afterDocId, int limit) {
+    String after = afterCollection == null
+        ? ""
+        : " and (d.key.collection > :c or (d.key.collection = :c and d.key.docId > :d))";
+    return sessions.withSession(session -> {
+      var query = session.createSelectionQuery(
+              "from DocState d where d.key.space = :space" + after + " order by d.key.collection, d.key.docId",
+              DocState.class)
+          .setParameter("space", space)
+          .setMaxResults(limit);
+      if (afterCollection != null) {
+        query.setParameter("c", afterCollection).setParameter("d", afterDocId);
+      }
+      return query.getResultList();
+    });
+  }
+
+  /** Returns one document's row, or null. */
+  public Uni<DocState> find(String space, String collection, String docId) {
+    return sessions.withSession(session -> session.find(DocState.class, new DocKey(space, collection, docId)));
+  }
+}

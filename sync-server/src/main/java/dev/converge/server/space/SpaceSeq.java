@@ -1,0 +1,28 @@
+package dev.converge.server.space;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/**
+ * The serverSeq counter of one space. Its row is locked by every transaction that appends to the
+ * space's log, which makes commit order equal serverSeq order: a reader never finds a change
+ * committed behind its cursor.
+ */
+@Entity
+@Table(name = "space_seq")
+public class SpaceSeq {
+
+  @Id
+  @Column(name = "space")
+  public String space;
+
+  /** Greatest serverSeq allocated (and, once the transaction commits, committed). */
+  @Column(name = "head", nullable = false)
+  public long head;
+
+  /** serverSeqs at or below this were compacted from the log; older cursors get a snapshot. */
+  @Column(name = "retained_after", nullable = false)
+  public long retainedAfter;
+}

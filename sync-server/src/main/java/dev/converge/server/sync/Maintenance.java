@@ -1,0 +1,103 @@
+package dev.converge.server.sync;
+
+import dev.converge.server.changeset.ChangeLogReader;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
+
+/**
+ * Periodic work of a node: wakes sessions behind their space's head (in case a notification was
+ * missed), compacts the log past the retention horizon, and refreshes the log-size gauge.
+ *
+ * <p>Compaction moves a space's {@code retained_after} up to the last change committed before
+ * the horizon, then deletes the changes at or below it, in one transaction; readers whose cursor
+ * is below {@code retained_after} get a snapshot instead of log pages.
+ */
+@ApplicationScoped
+public class Maintenance {
+
+  private static final Logger LOG = Logger.getLogger(Maintenance.class);
+
+  private final Vertx vertx;
+  private final Mutiny.SessionFactory sessions;
+  private final SessionRegistry registry;
+  private final ChangeLogReader log;
+  private final SyncSettings settings;
+  private final SyncMetrics metrics;
+  private final Duration retention;
+  private final Duration compactionInterval;
+  private long pollTimer = -1;
+  private long compactionTimer = -1;
+
+  Maintenance(Vertx vertx, Mutiny.SessionFactory sessions, SessionRegistry registry, ChangeLogReader log,
+      SyncSettings settings, SyncMetrics metrics,
+      @ConfigProperty(name = "converge.log.retention", defaultValue = "P30D") Duration retention,
+      @ConfigProperty(name = "converge.log.compaction-interval", defaultValue = "PT1M") Duration compactionInterval) {
+    this.vertx = vertx;
+    this.sessions = sessions;
+    this.registry = registry;
+    this.log = log;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.retention = retention;
+    this.compactionInterval = compactionInterval;
+  }
+
+  void start(@Observes StartupEvent event) {
+    pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> poll());
+    compactionTimer = vertx.setPeriodic(compactionInterval.toMillis(), id -> compact().subscribe().with(
+        n -> {}, e -> LOG.warnf("Log compaction failed: %s", e.getMessage())));
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(compactionTimer);
+  }
+
+  private void poll() {
+    var spaces = registry.spaces();
+    log.heads(spaces).subscribe().with(heads -> {
+      for (ChangeLogReader.SpaceHead head : heads) {
+        for (SyncSession session : registry.sessions()) {
+          long cursor = session.cursor(head.space());
+          if (cursor >= 0 && cursor < head.head()) {
+            session.wake(head.space());
+          }
+        }
+      }
+    }, e -> LOG.debugf("Head poll failed: %s", e.getMessage()));
+    sessions.withSession(s -> s.createNativeQuery(
+            "select coalesce(sum(head - retained_after), 0) from space_seq", Long.class).getSingleResult())
+        .subscribe().with(size -> metrics.logSize(size), e -> {});
+  }
+
+  /**
+   * Compacts every space's log past the retention horizon.
+   *
+   * @return the number of changes deleted
+   */
+  public io.smallrye.mutiny.Uni<Integer> compact() {
+    OffsetDateTime horizon = OffsetDateTime.now().minus(retention);
+    return sessions.withTransaction(s -> s.createNativeQuery(
+            "update space_seq s set retained_after = d.max_seq from ("
+                + " select space, max(server_seq) as max_seq from change_log where committed_at < :horizon group by space"
+                + ") d where s.space = d.space and d.max_seq > s.retained_after")
+        .setParameter("horizon", horizon)
+        .executeUpdate()
+        .chain(() -> s.createNativeQuery(
+                "delete from change_log c using space_seq s where c.space = s.space and c.server_seq <= s.retained_after")
+            .executeUpdate()))
+        .invoke(deleted -> {
+          if (deleted > 0) {
+            LOG.infof("Compacted %d change(s) older than %s from the log", deleted, retention);
+          }
+        });
+  }
+}

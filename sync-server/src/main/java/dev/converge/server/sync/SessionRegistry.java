@@ -1,0 +1,65 @@
+package dev.converge.server.sync;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The sessions of this node by subscribed space, so that a commit in a space wakes exactly the
+ * sessions that follow it. Thread-safe.
+ */
+@ApplicationScoped
+public class SessionRegistry {
+
+  private final ConcurrentHashMap<String, Set<SyncSession>> bySpace = new ConcurrentHashMap<>();
+  private final Set<SyncSession> all = ConcurrentHashMap.newKeySet();
+
+  void open(SyncSession session) {
+    all.add(session);
+  }
+
+  void subscribe(SyncSession session, String space) {
+    bySpace.computeIfAbsent(space, s -> ConcurrentHashMap.newKeySet()).add(session);
+  }
+
+  void unsubscribe(SyncSession session, String space) {
+    bySpace.computeIfPresent(space, (s, sessions) -> {
+      sessions.remove(session);
+      return sessions.isEmpty() ? null : sessions;
+    });
+  }
+
+  void close(SyncSession session) {
+    all.remove(session);
+    session.spaces().forEach(space -> unsubscribe(session, space));
+  }
+
+  /** Wakes every session of this node that follows {@code space}. */
+  public void wake(String space) {
+    Set<SyncSession> sessions = bySpace.get(space);
+    if (sessions != null) {
+      sessions.forEach(session -> session.wake(space));
+    }
+  }
+
+  /** Wakes every session for every space it follows (after a missed notification). */
+  public void wakeAll() {
+    bySpace.keySet().forEach(this::wake);
+  }
+
+  /** Returns the spaces followed by at least one session of this node. */
+  public List<String> spaces() {
+    return List.copyOf(bySpace.keySet());
+  }
+
+  /** Returns the number of open sessions. */
+  public int size() {
+    return all.size();
+  }
+
+  /** Returns the open sessions. */
+  public Set<SyncSession> sessions() {
+    return Set.copyOf(all);
+  }
+}

@@ -1,0 +1,225 @@
+package dev.converge.server.sync;
+
+import dev.converge.core.protocol.DecodeException;
+import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.server.changeset.ChangeLogReader;
+import dev.converge.server.changeset.PushOutcome;
+import dev.converge.server.changeset.PushService;
+import dev.converge.server.changeset.SyncError;
+import dev.converge.server.document.SnapshotReader;
+import dev.converge.server.space.SpaceGrants;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+/**
+ * The sync protocol v1 endpoint, {@code /v1/sync} (DESIGN §3). The upgrade requires a valid
+ * bearer token; the first message must be {@code hello}. Messages of one connection are handled
+ * one at a time, so a session's pushes apply in the order they were sent.
+ */
+@WebSocket(path = "/v1/sync")
+@Authenticated
+public class SyncEndpoint {
+
+  private static final Logger LOG = Logger.getLogger(SyncEndpoint.class);
+
+  private final ConcurrentHashMap<String, SyncSession> sessions = new ConcurrentHashMap<>();
+  private final ProtocolCodec codec;
+  private final PushService pushes;
+  private final ChangeLogReader log;
+  private final SnapshotReader snapshots;
+  private final SessionRegistry registry;
+  private final SyncSettings settings;
+  private final SyncMetrics metrics;
+  private final JWTParser tokens;
+  private final Vertx vertx;
+  private final ServerIdentity server;
+  private final SecurityIdentity identity;
+
+  SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ChangeLogReader log, SnapshotReader snapshots,
+      SessionRegistry registry, SyncSettings settings, SyncMetrics metrics, JWTParser tokens, Vertx vertx,
+      ServerIdentity server) {
+    this.codec = codec;
+    this.pushes = pushes;
+    this.log = log;
+    this.snapshots = snapshots;
+    this.registry = registry;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.tokens = tokens;
+    this.vertx = vertx;
+    this.server = server;
+    this.identity = identity;
+  }
+
+  @OnOpen
+  void open(WebSocketConnection connection) {
+    SyncSession session = new SyncSession(connection, Vertx.currentContext(), vertx, codec, log, snapshots,
+        settings, metrics);
+    JsonWebToken token = (JsonWebToken) identity.getPrincipal();
+    session.authenticate(SpaceGrants.of(token), token.getExpirationTime() * 1000);
+    sessions.put(connection.id(), session);
+    registry.open(session);
+  }
+
+  @OnClose
+  void close(WebSocketConnection connection) {
+    SyncSession session = sessions.remove(connection.id());
+    if (session != null) {
+      session.markClosed();
+      registry.close(session);
+    }
+  }
+
+  @OnTextMessage
+  Uni<Void> message(WebSocketConnection connection, String text) {
+    SyncSession session = sessions.get(connection.id());
+    if (session == null || session.isClosed()) {
+      return Uni.createFrom().voidItem();
+    }
+    Message message;
+    try {
+      message = codec.decode(text);
+    } catch (DecodeException e) {
+      fail(session, new SyncError(codeOf(e), e.getMessage()));
+      return Uni.createFrom().voidItem();
+    }
+    try {
+      if (message instanceof Message.Hello hello) {
+        return hello(session, hello);
+      }
+      if (!session.helloReceived()) {
+        throw new SyncError(SyncError.HELLO_REQUIRED, "send hello before " + message.type());
+      }
+      if (message instanceof Message.Push push) {
+        return push(session, push);
+      }
+      if (message instanceof Message.Auth auth) {
+        reauthenticate(session, auth);
+        return Uni.createFrom().voidItem();
+      }
+      throw new SyncError(SyncError.INVALID, "message type '" + message.type() + "' is sent by the server, not to it");
+    } catch (SyncError e) {
+      fail(session, e);
+      return Uni.createFrom().voidItem();
+    }
+  }
+
+  private Uni<Void> hello(SyncSession session, Message.Hello hello) {
+    if (session.helloReceived()) {
+      throw new SyncError(SyncError.INVALID, "hello was already received on this connection");
+    }
+    if (hello.protocol() != Message.PROTOCOL_VERSION) {
+      fail(session, new SyncError(SyncError.PROTOCOL_VERSION,
+          "this server speaks protocol " + Message.PROTOCOL_VERSION + ", not " + hello.protocol()));
+      session.close(CloseCodes.PROTOCOL, "unsupported protocol version");
+      return Uni.createFrom().voidItem();
+    }
+    session.hello(hello.replicaId());
+    List<Message.Subscription> granted = new ArrayList<>();
+    for (Message.Subscription subscription : hello.subscriptions()) {
+      if (session.grants().allows(subscription.space())) {
+        granted.add(subscription);
+      } else {
+        fail(session, new SyncError(SyncError.FORBIDDEN_SPACE,
+            "space '" + subscription.space() + "' is not granted by this token"));
+      }
+    }
+    List<String> spaces = granted.stream().map(Message.Subscription::space).distinct().toList();
+    return log.heads(spaces).invoke(heads -> {
+      session.send(codec.encode(new Message.Welcome(server.id(), Message.PROTOCOL_VERSION, session.tokenExpiresAt(),
+          heads.stream().map(h -> new Message.SpaceHead(h.space(), h.head())).toList())));
+      for (Message.Subscription subscription : granted) {
+        ChangeLogReader.SpaceHead head = heads.stream().filter(h -> h.space().equals(subscription.space())).findFirst().orElseThrow();
+        registry.subscribe(session, subscription.space());
+        session.follow(subscription.space(), subscription.since(), head);
+      }
+    }).replaceWithVoid();
+  }
+
+  private Uni<Void> push(SyncSession session, Message.Push push) {
+    for (var changeset : push.changesets()) {
+      if (!changeset.replicaId().equals(session.replicaId())) {
+        throw new SyncError(SyncError.INVALID,
+            "changeset seq " + changeset.seq() + " carries replica id '" + changeset.replicaId()
+                + "', not the one this session said hello with", changeset.seq());
+      }
+    }
+    long started = System.nanoTime();
+    return pushes.push(session.grants(), push.changesets())
+        .invoke(outcome -> {
+          metrics.pushed(outcome.results().size(), outcome.newConflicts(), Duration.ofNanos(System.nanoTime() - started));
+          acknowledge(session, outcome);
+          outcome.changedSpaces().forEach(registry::wake);
+        })
+        .onFailure().recoverWithItem(failure -> {
+          fail(session, failure instanceof SyncError e ? e : internal(failure));
+          return null;
+        })
+        .replaceWithVoid();
+  }
+
+  private void acknowledge(SyncSession session, PushOutcome outcome) {
+    for (PushOutcome.Rejection rejection : outcome.rejections()) {
+      metrics.error(rejection.code());
+      session.send(codec.encode(new Message.Error(rejection.code(), rejection.message(), rejection.seq())));
+    }
+    session.send(codec.encode(new Message.Ack(outcome.replicaId(), outcome.upToSeq(), outcome.results())));
+  }
+
+  private void reauthenticate(SyncSession session, Message.Auth auth) {
+    JsonWebToken token;
+    try {
+      token = tokens.parse(auth.token());
+    } catch (ParseException e) {
+      throw new SyncError(SyncError.TOKEN_INVALID, "the token in auth is invalid or expired; the session keeps its current token");
+    }
+    SpaceGrants grants = SpaceGrants.of(token);
+    if (!grants.subject().equals(session.grants().subject())) {
+      throw new SyncError(SyncError.TOKEN_INVALID, "the token in auth is for another subject");
+    }
+    session.authenticate(grants, token.getExpirationTime() * 1000);
+    session.send(codec.encode(new Message.Authed(session.tokenExpiresAt())));
+    for (String space : session.spaces()) {
+      if (!grants.allows(space)) {
+        session.unfollow(space);
+        registry.unsubscribe(session, space);
+        session.send(codec.encode(new Message.Revoked(space)));
+      }
+    }
+  }
+
+  private SyncError internal(Throwable failure) {
+    LOG.error("Push failed", failure);
+    return new SyncError(SyncError.INTERNAL, "the server could not apply the push; it was not applied, retry it");
+  }
+
+  private void fail(SyncSession session, SyncError error) {
+    metrics.error(error.code());
+    session.send(codec.encode(new Message.Error(error.code(), error.getMessage(), error.ref())));
+  }
+
+  private static String codeOf(DecodeException e) {
+    return switch (e.kind()) {
+      case MALFORMED -> SyncError.MALFORMED;
+      case UNKNOWN_TYPE -> SyncError.UNKNOWN_TYPE;
+      case LIMIT -> SyncError.TOO_LARGE;
+      case INVALID -> SyncError.INVALID;
+    };
+  }
+}

@@ -1,0 +1,68 @@
+package dev.converge.server.sync;
+
+import dev.converge.server.changeset.LoggedChange;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server's sync metrics, exported at {@code /q/metrics}: connected sessions, changesets
+ * applied, apply latency, fan-out delay (commit to frame handed to the socket), retained log size,
+ * conflicts created, errors by code. Thread-safe.
+ */
+@ApplicationScoped
+public class SyncMetrics {
+
+  private final MeterRegistry registry;
+  private final Counter applied;
+  private final Counter conflicts;
+  private final Timer applyLatency;
+  private final Timer fanOutDelay;
+  private final AtomicLong logSize = new AtomicLong();
+
+  SyncMetrics(MeterRegistry registry, SessionRegistry sessions) {
+    this.registry = registry;
+    this.applied = Counter.builder("converge.changesets.applied").description("Changesets applied").register(registry);
+    this.conflicts = Counter.builder("converge.conflicts.created")
+        .description("Register values left concurrent by an applied changeset").register(registry);
+    this.applyLatency = Timer.builder("converge.push.apply")
+        .description("Time from receiving a push to its commit")
+        .publishPercentileHistogram().register(registry);
+    this.fanOutDelay = Timer.builder("converge.fanout.delay")
+        .description("Time from commit to the change's frame being handed to a session's socket")
+        .publishPercentileHistogram().register(registry);
+    registry.gauge("converge.sessions", sessions, SessionRegistry::size);
+    registry.gauge("converge.log.size", logSize);
+  }
+
+  /** Records a committed push. */
+  public void pushed(int changesets, int newConflicts, Duration latency) {
+    applied.increment(changesets);
+    if (newConflicts > 0) {
+      conflicts.increment(newConflicts);
+    }
+    applyLatency.record(latency);
+  }
+
+  /** Records changes handed to a session's socket. */
+  public void fannedOut(List<LoggedChange> items) {
+    long now = System.currentTimeMillis();
+    for (LoggedChange item : items) {
+      fanOutDelay.record(Duration.ofMillis(Math.max(0, now - item.committedAtMillis())));
+    }
+  }
+
+  /** Counts an error sent to a client. */
+  public void error(String code) {
+    registry.counter("converge.errors", "code", code).increment();
+  }
+
+  /** Sets the number of changes retained in the log. */
+  public void logSize(long size) {
+    logSize.set(size);
+  }
+}

@@ -1,0 +1,330 @@
+package dev.converge.server.sync;
+
+import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.server.changeset.ChangeLogReader;
+import dev.converge.server.changeset.LoggedChange;
+import dev.converge.server.document.DocState;
+import dev.converge.server.document.SnapshotReader;
+import dev.converge.server.space.SpaceGrants;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * One WebSocket session: its token's grants, and per subscribed space a feed that pumps the log
+ * from the session's cursor to the client.
+ *
+ * <p>Backpressure: the session reads the log only while fewer than {@code maxInFlightFrames}
+ * frames wait to be written, so a client that stops reading holds at most that many frames in
+ * server memory; if it stays at the limit for {@code slowClientTimeout}, it is closed with code
+ * 4008 and resumes from its cursor when it reconnects.
+ *
+ * <p>Confined to its connection's Vert.x context: every method but {@link #wake} must run there;
+ * {@code wake} hops onto it.
+ */
+public final class SyncSession {
+
+  private static final Logger LOG = Logger.getLogger(SyncSession.class);
+
+  private final WebSocketConnection connection;
+  private final Context context;
+  private final Vertx vertx;
+  private final ProtocolCodec codec;
+  private final ChangeLogReader log;
+  private final SnapshotReader snapshots;
+  private final SyncSettings settings;
+  private final SyncMetrics metrics;
+  private final Map<String, Feed> feeds = new LinkedHashMap<>();
+  private final ArrayDeque<Feed> blocked = new ArrayDeque<>();
+
+  private SpaceGrants grants;
+  private long tokenExpiresAt;
+  private long expiryTimer = -1;
+  private String replicaId;
+  private int inFlight;
+  private long slowTimer = -1;
+  private boolean closed;
+
+  SyncSession(WebSocketConnection connection, Context context, Vertx vertx, ProtocolCodec codec,
+      ChangeLogReader log, SnapshotReader snapshots, SyncSettings settings, SyncMetrics metrics) {
+    this.connection = connection;
+    this.context = context;
+    this.vertx = vertx;
+    this.codec = codec;
+    this.log = log;
+    this.snapshots = snapshots;
+    this.settings = settings;
+    this.metrics = metrics;
+  }
+
+  /** A subscribed space and the session's position in it. */
+  private static final class Feed {
+    final String space;
+    long cursor;
+    boolean pumping;
+    boolean dirty;
+    Snapshot snapshot;
+
+    Feed(String space, long cursor) {
+      this.space = space;
+      this.cursor = cursor;
+    }
+  }
+
+  /** A snapshot being streamed page by page. */
+  private record Snapshot(long head, String afterCollection, String afterDocId) {}
+
+  String id() {
+    return connection.id();
+  }
+
+  SpaceGrants grants() {
+    return grants;
+  }
+
+  String replicaId() {
+    return replicaId;
+  }
+
+  boolean helloReceived() {
+    return replicaId != null;
+  }
+
+  Set<String> spaces() {
+    return Set.copyOf(feeds.keySet());
+  }
+
+  /** Installs (or replaces) the token; schedules the session's end at its expiry. */
+  void authenticate(SpaceGrants grants, long expiresAtMillis) {
+    this.grants = grants;
+    this.tokenExpiresAt = expiresAtMillis;
+    if (expiryTimer >= 0) {
+      vertx.cancelTimer(expiryTimer);
+    }
+    long delay = Math.max(1, expiresAtMillis - System.currentTimeMillis());
+    expiryTimer = vertx.setTimer(delay, id -> context.runOnContext(v -> {
+      if (!closed) {
+        send(codec.encode(new Message.Error("token_expired", "the session's token expired; connect again with a fresh token", null)));
+        close(CloseCodes.TOKEN, "token expired");
+      }
+    }));
+  }
+
+  long tokenExpiresAt() {
+    return tokenExpiresAt;
+  }
+
+  void hello(String replicaId) {
+    this.replicaId = replicaId;
+  }
+
+  /** Starts following {@code space} from {@code since}, or from a snapshot when the log cannot serve it. */
+  void follow(String space, long since, ChangeLogReader.SpaceHead head) {
+    Feed feed = new Feed(space, since);
+    if (head.needsSnapshot(since)) {
+      feed.snapshot = new Snapshot(head.head(), null, null);
+    }
+    feeds.put(space, feed);
+    pump(feed);
+  }
+
+  /** Stops following {@code space}. */
+  void unfollow(String space) {
+    Feed feed = feeds.remove(space);
+    if (feed != null) {
+      blocked.remove(feed);
+    }
+  }
+
+  /** Asks the session to look for new changes in {@code space}; callable from any thread. */
+  void wake(String space) {
+    context.runOnContext(v -> {
+      Feed feed = feeds.get(space);
+      if (feed != null) {
+        pump(feed);
+      }
+    });
+  }
+
+  private void pump(Feed feed) {
+    if (closed) {
+      return;
+    }
+    if (feed.pumping) {
+      feed.dirty = true;
+      return;
+    }
+    feed.pumping = true;
+    feed.dirty = false;
+    step(feed);
+  }
+
+  private void step(Feed feed) {
+    if (closed || feeds.get(feed.space) != feed) {
+      return;
+    }
+    if (inFlight >= settings.maxInFlightFrames()) {
+      feed.pumping = false;
+      if (!blocked.contains(feed)) {
+        blocked.add(feed);
+      }
+      startSlowTimer();
+      return;
+    }
+    if (feed.snapshot != null) {
+      stepSnapshot(feed);
+      return;
+    }
+    long from = feed.cursor;
+    log.read(feed.space, from, settings.pageSize()).subscribe().with(
+        items -> context.runOnContext(v -> onPage(feed, from, items)),
+        failure -> context.runOnContext(v -> onFailure(feed, failure)));
+  }
+
+  private void onPage(Feed feed, long from, List<LoggedChange> items) {
+    if (closed || feeds.get(feed.space) != feed) {
+      return;
+    }
+    if (items.isEmpty()) {
+      feed.pumping = false;
+      if (feed.dirty) {
+        pump(feed);
+      }
+      return;
+    }
+    if (items.get(0).serverSeq() != from + 1) {
+      // The log was compacted past this cursor while the session followed it: start over from a snapshot.
+      log.head(feed.space).subscribe().with(
+          head -> context.runOnContext(v -> {
+            feed.snapshot = new Snapshot(head.head(), null, null);
+            step(feed);
+          }),
+          failure -> context.runOnContext(v -> onFailure(feed, failure)));
+      return;
+    }
+    long to = items.get(items.size() - 1).serverSeq();
+    boolean more = items.size() == settings.pageSize();
+    send(Frames.changes(codec, feed.space, from, to, items, more));
+    metrics.fannedOut(items);
+    feed.cursor = to;
+    if (more) {
+      step(feed);
+    } else {
+      feed.pumping = false;
+      if (feed.dirty) {
+        pump(feed);
+      }
+    }
+  }
+
+  private void stepSnapshot(Feed feed) {
+    Snapshot snapshot = feed.snapshot;
+    int limit = settings.snapshotPageSize();
+    snapshots.page(feed.space, snapshot.afterCollection(), snapshot.afterDocId(), limit).subscribe().with(
+        docs -> context.runOnContext(v -> onSnapshotPage(feed, snapshot, docs, limit)),
+        failure -> context.runOnContext(v -> onFailure(feed, failure)));
+  }
+
+  private void onSnapshotPage(Feed feed, Snapshot snapshot, List<DocState> docs, int limit) {
+    if (closed || feeds.get(feed.space) != feed) {
+      return;
+    }
+    boolean more = docs.size() == limit;
+    send(Frames.snapshot(codec, feed.space, snapshot.head(), docs, more));
+    if (more) {
+      DocState last = docs.get(docs.size() - 1);
+      feed.snapshot = new Snapshot(snapshot.head(), last.key.collection, last.key.docId);
+    } else {
+      // Every change up to head is in the states sent; later ones come from the log (a doc
+      // read after head may already hold some of them: joins are idempotent).
+      feed.snapshot = null;
+      feed.cursor = snapshot.head();
+    }
+    step(feed);
+  }
+
+  private void onFailure(Feed feed, Throwable failure) {
+    LOG.warnf(failure, "Session %s could not read space %s; retrying", id(), feed.space);
+    feed.pumping = false;
+    vertx.setTimer(1_000, t -> wake(feed.space));
+  }
+
+  /** Sends a frame, counting it in flight until the transport has taken it. */
+  void send(String frame) {
+    if (closed) {
+      return;
+    }
+    inFlight++;
+    connection.sendText(frame).subscribe().with(
+        ok -> context.runOnContext(v -> sent()),
+        failure -> context.runOnContext(v -> sent()));
+  }
+
+  private void sent() {
+    inFlight--;
+    if (inFlight < Math.max(1, settings.maxInFlightFrames() / 2) && !blocked.isEmpty()) {
+      stopSlowTimer();
+      while (!blocked.isEmpty()) {
+        pump(blocked.poll());
+      }
+    }
+  }
+
+  private void startSlowTimer() {
+    if (slowTimer >= 0) {
+      return;
+    }
+    slowTimer = vertx.setTimer(settings.slowClientTimeout().toMillis(), id -> context.runOnContext(v -> {
+      slowTimer = -1;
+      if (!closed && !blocked.isEmpty() && inFlight >= settings.maxInFlightFrames()) {
+        metrics.error("too_slow");
+        close(CloseCodes.TOO_SLOW, "client reads too slowly; reconnect and resume from your cursor");
+      }
+    }));
+  }
+
+  private void stopSlowTimer() {
+    if (slowTimer >= 0) {
+      vertx.cancelTimer(slowTimer);
+      slowTimer = -1;
+    }
+  }
+
+  /** Closes the connection with a code and reason. */
+  void close(int code, String reason) {
+    if (closed) {
+      return;
+    }
+    markClosed();
+    connection.close(new CloseReason(code, reason)).subscribe().with(ok -> {}, failure -> {});
+  }
+
+  /** Releases timers; the connection is gone or going. */
+  void markClosed() {
+    closed = true;
+    stopSlowTimer();
+    if (expiryTimer >= 0) {
+      vertx.cancelTimer(expiryTimer);
+      expiryTimer = -1;
+    }
+    blocked.clear();
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Returns the cursor of {@code space}, or -1 if not followed. */
+  long cursor(String space) {
+    Feed feed = feeds.get(space);
+    return feed == null ? -1 : feed.cursor;
+  }
+}

@@ -1,0 +1,33 @@
+package dev.converge.server.sync;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of the WebSocket sync sessions ({@code converge.sync.*}). */
+@ConfigMapping(prefix = "converge.sync")
+public interface SyncSettings {
+
+  /** Changes per {@code changes} frame. */
+  @WithDefault("200")
+  int pageSize();
+
+  /** Documents per {@code snapshot} frame. */
+  @WithDefault("100")
+  int snapshotPageSize();
+
+  /** Frames a session may have unsent before the server stops reading the log for it. */
+  @WithDefault("32")
+  int maxInFlightFrames();
+
+  /** How long a session may stay at its in-flight limit before it is closed as too slow (4008). */
+  @WithDefault("PT15S")
+  Duration slowClientTimeout();
+
+  /** How often every node re-checks heads, in case a notification was missed. */
+  @WithDefault("PT5S")
+  Duration pollInterval();
+
+  /** Identifier of this server node, sent in {@code welcome}; random when unset. */
+  java.util.Optional<String> serverId();
+}

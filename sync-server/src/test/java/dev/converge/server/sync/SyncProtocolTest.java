@@ -1,0 +1,131 @@
+package dev.converge.server.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.policy.Cart;
+import dev.converge.core.policy.Profile;
+import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.Message;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Protocol v1 over a real WebSocket against the real PostgreSQL. */
+@QuarkusTest
+class SyncProtocolTest {
+
+  @TestHTTPResource("/")
+  URI server;
+
+  private static Changeset changeset(String replica, long seq, String space, Document delta) {
+    return new Changeset(replica, seq, space, "carts", "main", new Hlc(1_764_065_400_000L + seq, 0), delta);
+  }
+
+  private WsClient hello(String token, String replica, String space, long since) throws InterruptedException {
+    WsClient client = WsClient.connect(server, token);
+    client.send(new Message.Hello(1, replica, List.of(new Message.Subscription(space, since))));
+    Message.Welcome welcome = client.expect(Message.Welcome.class);
+    assertThat(welcome.protocol()).isEqualTo(1);
+    assertThat(welcome.tokenExpiresAt()).isGreaterThan(System.currentTimeMillis());
+    return client;
+  }
+
+  @Test
+  void pushIsAckedAfterCommit_andOtherDevicesOfTheUserReceiveItLive() throws Exception {
+    String alice = TestTokens.subject("alice");
+    String space = "user:" + alice;
+    try (WsClient phone = hello(TestTokens.mint(alice), "phone-" + alice, space, 0);
+        WsClient laptop = hello(TestTokens.mint(alice), "laptop-" + alice, space, 0)) {
+      Document cart = new Document();
+      Document delta = Cart.of(cart).add("phone-" + alice, "sku-1", 2);
+
+      phone.send(new Message.Push(List.of(changeset("phone-" + alice, 1, space, delta))));
+
+      Message.Ack ack = phone.await(Message.Ack.class);
+      assertThat(ack.upToSeq()).isEqualTo(1);
+      assertThat(ack.results()).containsExactly(new Message.AckResult(1, 1));
+      Message.Changes changes = laptop.await(Message.Changes.class);
+      assertThat(changes.space()).isEqualTo(space);
+      assertThat(changes.from()).isZero();
+      assertThat(changes.to()).isEqualTo(1);
+      assertThat(changes.items()).singleElement().satisfies(item -> {
+        assertThat(item.delta()).isEqualTo(delta);
+        assertThat(item.origin()).isEqualTo(new Message.Origin("phone-" + alice, 1));
+      });
+    }
+  }
+
+  @Test
+  void helloWithCursor_receivesOnlyLaterChanges_andWelcomeStatesTheHead() throws Exception {
+    String alice = TestTokens.subject("alice");
+    String space = "user:" + alice;
+    String replica = "phone-" + alice;
+    Document cart = new Document();
+    try (WsClient phone = hello(TestTokens.mint(alice), replica, space, 0)) {
+      phone.send(new Message.Push(List.of(
+          changeset(replica, 1, space, Cart.of(cart).add(replica, "a", 1)),
+          changeset(replica, 2, space, Cart.of(cart).add(replica, "b", 1)),
+          changeset(replica, 3, space, Cart.of(cart).add(replica, "c", 1)))));
+      assertThat(phone.await(Message.Ack.class).upToSeq()).isEqualTo(3);
+    }
+    try (WsClient laptop = WsClient.connect(server, TestTokens.mint(alice))) {
+      laptop.send(new Message.Hello(1, "laptop-" + alice, List.of(new Message.Subscription(space, 2))));
+      Message.Welcome welcome = laptop.expect(Message.Welcome.class);
+      assertThat(welcome.spaces()).containsExactly(new Message.SpaceHead(space, 3));
+      Message.Changes changes = laptop.expect(Message.Changes.class);
+      assertThat(changes.from()).isEqualTo(2);
+      assertThat(changes.items()).extracting(Message.ChangeItem::serverSeq).containsExactly(3L);
+    }
+  }
+
+  @Test
+  void rePush_isAckedAgainWithTheSameServerSeq_andChangesNothing() throws Exception {
+    String alice = TestTokens.subject("alice");
+    String space = "user:" + alice;
+    String replica = "phone-" + alice;
+    Document cart = new Document();
+    Changeset first = changeset(replica, 1, space, Cart.of(cart).add(replica, "sku-1", 2));
+    try (WsClient phone = hello(TestTokens.mint(alice), replica, space, 0)) {
+      phone.send(new Message.Push(List.of(first)));
+      assertThat(phone.await(Message.Ack.class).results()).containsExactly(new Message.AckResult(1, 1));
+      phone.send(new Message.Push(List.of(first)));
+      assertThat(phone.await(Message.Ack.class).results()).containsExactly(new Message.AckResult(1, 1));
+    }
+    try (WsClient reader = hello(TestTokens.mint(alice), "reader-" + alice, space, 0)) {
+      Message.Changes changes = reader.expect(Message.Changes.class);
+      assertThat(changes.items()).hasSize(1);
+      assertThat(changes.more()).isFalse();
+    }
+  }
+
+  @Test
+  void profileConflictAcrossDevices_isMergedByTheServer() throws Exception {
+    String alice = TestTokens.subject("alice");
+    String space = "user:" + alice;
+    Document phoneDoc = new Document();
+    Document laptopDoc = new Document();
+    Document fromPhone = Profile.of(phoneDoc).set("p-" + alice, "name", TextNode.valueOf("Ada"), new Hlc(100, 0));
+    Document fromLaptop = Profile.of(laptopDoc).set("l-" + alice, "name", TextNode.valueOf("Grace"), new Hlc(200, 0));
+    try (WsClient phone = hello(TestTokens.mint(alice), "p-" + alice, space, 0);
+        WsClient laptop = hello(TestTokens.mint(alice), "l-" + alice, space, 0)) {
+      phone.send(new Message.Push(List.of(new Changeset("p-" + alice, 1, space, "profiles", "me", new Hlc(100, 0), fromPhone))));
+      phone.await(Message.Ack.class);
+      laptop.send(new Message.Push(List.of(new Changeset("l-" + alice, 1, space, "profiles", "me", new Hlc(200, 0), fromLaptop))));
+      laptop.await(Message.Ack.class);
+    }
+    try (WsClient reader = hello(TestTokens.mint(alice), "r-" + alice, space, 0)) {
+      Document merged = new Document();
+      Message.Changes changes = reader.expect(Message.Changes.class);
+      changes.items().forEach(item -> merged.join(item.delta()));
+      assertThat(Profile.of(merged).get("name")).contains(TextNode.valueOf("Grace"));
+      assertThat(Profile.of(merged).conflicts()).hasSize(1);
+      assertThat(Map.of("losers", Profile.of(merged).conflicts().get(0).losers().size())).containsEntry("losers", 1);
+    }
+  }
+}

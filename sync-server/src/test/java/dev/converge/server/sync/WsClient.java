@@ -1,0 +1,114 @@
+package dev.converge.server.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real WebSocket client for tests of {@code /v1/sync}: sends messages, queues what arrives. */
+final class WsClient implements AutoCloseable {
+
+  static final ProtocolCodec CODEC = new ProtocolCodec();
+
+  final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+  final CompletableFuture<int[]> closed = new CompletableFuture<>();
+  final List<String> closeReasons = new ArrayList<>();
+  private final WebSocket socket;
+
+  private WsClient(WebSocket socket) {
+    this.socket = socket;
+  }
+
+  static WsClient connect(URI uri, String token) {
+    WsClient[] holder = new WsClient[1];
+    Listener listener = new Listener();
+    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("Authorization", "Bearer " + token)
+        .connectTimeout(Duration.ofSeconds(10))
+        .buildAsync(uri.resolve("/v1/sync").toString().startsWith("http")
+            ? URI.create(uri.resolve("/v1/sync").toString().replaceFirst("^http", "ws"))
+            : uri.resolve("/v1/sync"), listener)
+        .join();
+    holder[0] = new WsClient(socket);
+    listener.client = holder[0];
+    return holder[0];
+  }
+
+  void send(Message message) {
+    socket.sendText(CODEC.encode(message), true).join();
+  }
+
+  void sendRaw(String text) {
+    socket.sendText(text, true).join();
+  }
+
+  /** Waits for the next message. */
+  Message next() throws InterruptedException {
+    Message message = received.poll(15, TimeUnit.SECONDS);
+    assertThat(message).as("a message within 15 s").isNotNull();
+    return message;
+  }
+
+  /** Waits for the next message of a type, skipping none: fails if another type comes first. */
+  <T extends Message> T expect(Class<T> type) throws InterruptedException {
+    Message message = next();
+    assertThat(message).isInstanceOf(type);
+    return type.cast(message);
+  }
+
+  /** Waits for a message of a type, skipping others. */
+  <T extends Message> T await(Class<T> type) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      Message message = received.poll(1, TimeUnit.SECONDS);
+      if (type.isInstance(message)) {
+        return type.cast(message);
+      }
+    }
+    throw new AssertionError("no " + type.getSimpleName() + " within 20 s");
+  }
+
+  @Override
+  public void close() {
+    socket.abort();
+  }
+
+  private static final class Listener implements WebSocket.Listener {
+    WsClient client;
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        client.received.add(CODEC.decode(partial.toString()));
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      client.closeReasons.add(reason);
+      client.closed.complete(new int[] {statusCode});
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      client.closed.completeExceptionally(error);
+    }
+  }
+}
