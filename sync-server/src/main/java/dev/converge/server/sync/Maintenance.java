@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
+import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 
 /**
@@ -79,25 +80,38 @@ public class Maintenance {
   }
 
   /**
-   * Compacts every space's log past the retention horizon.
+   * Compacts every space's log past the configured retention horizon.
    *
    * @return the number of changes deleted
    */
-  public io.smallrye.mutiny.Uni<Integer> compact() {
-    OffsetDateTime horizon = OffsetDateTime.now().minus(retention);
-    return sessions.withTransaction(s -> s.createNativeQuery(
-            "update space_seq s set retained_after = d.max_seq from ("
-                + " select space, max(server_seq) as max_seq from change_log where committed_at < :horizon group by space"
-                + ") d where s.space = d.space and d.max_seq > s.retained_after")
-        .setParameter("horizon", horizon)
-        .executeUpdate()
-        .chain(() -> s.createNativeQuery(
-                "delete from change_log c using space_seq s where c.space = s.space and c.server_seq <= s.retained_after")
-            .executeUpdate()))
-        .invoke(deleted -> {
-          if (deleted > 0) {
-            LOG.infof("Compacted %d change(s) older than %s from the log", deleted, retention);
-          }
-        });
+  public Uni<Integer> compact() {
+    return compact(null, retention);
+  }
+
+  /**
+   * Compacts the log of {@code space} (every space when null) past {@code horizonAge}.
+   *
+   * @return the number of changes deleted
+   */
+  public Uni<Integer> compact(String space, Duration horizonAge) {
+    OffsetDateTime horizon = OffsetDateTime.now().minus(horizonAge);
+    String onlySpace = space == null ? "" : " and space = :space";
+    return sessions.withTransaction(s -> {
+      var raise = s.createNativeQuery(
+              "update space_seq s set retained_after = d.max_seq from ("
+                  + " select space, max(server_seq) as max_seq from change_log where committed_at < :horizon" + onlySpace
+                  + " group by space) d where s.space = d.space and d.max_seq > s.retained_after")
+          .setParameter("horizon", horizon);
+      if (space != null) {
+        raise.setParameter("space", space);
+      }
+      return raise.executeUpdate().chain(() -> s.createNativeQuery(
+              "delete from change_log c using space_seq s where c.space = s.space and c.server_seq <= s.retained_after")
+          .executeUpdate());
+    }).invoke(deleted -> {
+      if (deleted > 0) {
+        LOG.infof("Compacted %d change(s) from the log", deleted);
+      }
+    });
   }
 }

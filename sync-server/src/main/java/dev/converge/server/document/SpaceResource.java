@@ -5,7 +5,9 @@ import dev.converge.core.crdt.Conflict;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Versioned;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.core.protocol.Message;
 import dev.converge.server.changeset.ChangeLogReader;
+import dev.converge.server.changeset.LoggedChange;
 import dev.converge.server.changeset.SpaceAccess;
 import dev.converge.server.changeset.SyncError;
 import dev.converge.server.error.ApiException;
@@ -20,16 +22,17 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** REST reads of merged documents: list a space, read one document, page a snapshot. */
+/** REST reads of a space: its changes after a cursor, its documents, one merged document, a snapshot. */
 @Path("/v1/spaces/{space}")
 @Authenticated
-@Tag(name = "documents", description = "Read merged documents")
-public class DocumentResource {
+@Tag(name = "spaces", description = "Pull changes and read merged documents")
+public class SpaceResource {
 
   private static final int MAX_PAGE = 1_000;
 
@@ -38,12 +41,27 @@ public class DocumentResource {
   private final ProtocolCodec codec;
   private final JsonWebToken token;
 
-  DocumentResource(SnapshotReader docs, ChangeLogReader log, ProtocolCodec codec, JsonWebToken token) {
+  SpaceResource(SnapshotReader docs, ChangeLogReader log, ProtocolCodec codec, JsonWebToken token) {
     this.docs = docs;
     this.log = log;
     this.codec = codec;
     this.token = token;
   }
+
+  /** One change of a pulled page. */
+  public record ChangeView(long serverSeq, String collection, String docId, JsonNode delta, Message.Origin origin) {}
+
+  /**
+   * A page of a space's log.
+   *
+   * @param space the space
+   * @param from the cursor the page starts after
+   * @param to the serverSeq of its last change ({@code from} when empty): the next cursor
+   * @param head the space's head when read
+   * @param items the changes
+   * @param more whether more changes follow
+   */
+  public record ChangesPage(String space, long from, long to, long head, List<ChangeView> items, boolean more) {}
 
   /** A document in a listing. */
   public record DocumentSummary(String collection, String docId, long headSeq, OffsetDateTime updatedAt) {}
@@ -114,7 +132,7 @@ public class DocumentResource {
       Document doc = codec.decodeDocument(row.state);
       List<Conflict> conflicts = doc.conflicts();
       return new DocumentView(space, collection, docId, row.headSeq, doc.toJson(), conflicts.size(),
-          conflicts.stream().map(DocumentResource::view).toList(), codec.parse(row.state));
+          conflicts.stream().map(SpaceResource::view).toList(), codec.parse(row.state));
     });
   }
 
@@ -134,9 +152,44 @@ public class DocumentResource {
             rows.size() == limit ? Position.of(rows.get(rows.size() - 1)) : null)));
   }
 
+  /**
+   * Reads the changes of a space after a cursor.
+   *
+   * @return a page; 410 {@code snapshot_required} when the cursor predates the retained log
+   */
+  @GET
+  @Path("/changes")
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Pull changes", description = "Changes of a space with serverSeq above `since`, in order, paged.")
+  public Uni<ChangesPage> changes(
+      @PathParam("space") String space,
+      @QueryParam("since") @DefaultValue("0") long since,
+      @QueryParam("limit") @DefaultValue("100") int limit) {
+    SpaceAccess.require(SpaceGrants.of(token), space);
+    if (since < 0) {
+      throw new SyncError(SyncError.INVALID, "since must be >= 0, got " + since);
+    }
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new SyncError(SyncError.INVALID, "limit must be within 1.." + MAX_PAGE + ", got " + limit);
+    }
+    return log.read(space, since, limit).chain(items -> log.head(space).map(head -> {
+      if (head.needsSnapshot(since) || (!items.isEmpty() && items.get(0).serverSeq() != since + 1)) {
+        throw new SyncError(SyncError.SNAPSHOT_REQUIRED, "cursor " + since + " of space '" + space
+            + "' predates the retained log (or is beyond its head " + head.head() + "); read /v1/spaces/{space}/snapshot and continue from its head");
+      }
+      List<ChangeView> views = new ArrayList<>(items.size());
+      for (LoggedChange item : items) {
+        views.add(new ChangeView(item.serverSeq(), item.collection(), item.docId(), codec.parse(item.deltaJson()),
+            new Message.Origin(item.replicaId(), item.seq())));
+      }
+      long to = items.isEmpty() ? since : items.get(items.size() - 1).serverSeq();
+      return new ChangesPage(space, since, to, Math.max(head.head(), to), views, items.size() == limit);
+    }));
+  }
+
   private static ConflictView view(Conflict conflict) {
     return new ConflictView(conflict.path(), conflict.winner().value(),
-        conflict.losers().stream().map(DocumentResource::loser).toList());
+        conflict.losers().stream().map(SpaceResource::loser).toList());
   }
 
   private static LosingValue loser(Versioned v) {

@@ -1,0 +1,200 @@
+package dev.converge.server.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.policy.Cart;
+import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.Message;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every hostile input gets an error with a code and a message, and changes nothing. */
+@QuarkusTest
+class HostileInputTest {
+
+  @TestHTTPResource("/")
+  URI server;
+
+  private String alice;
+  private String space;
+  private String replica;
+
+  @BeforeEach
+  void freshUser() {
+    alice = TestTokens.subject("alice");
+    space = "user:" + alice;
+    replica = "phone-" + alice;
+  }
+
+  private WsClient session(String subject, String replicaId, String followed) throws InterruptedException {
+    WsClient client = WsClient.connect(server, TestTokens.mint(subject));
+    client.send(new Message.Hello(1, replicaId, List.of(new Message.Subscription(followed, 0))));
+    client.expect(Message.Welcome.class);
+    return client;
+  }
+
+  private Changeset add(long seq, String sku) {
+    return new Changeset(replica, seq, space, "carts", "main", new Hlc(1000 + seq, 0),
+        Cart.of(new Document()).add(replica, sku, 1));
+  }
+
+  private static Message.Error error(WsClient client, String code) throws InterruptedException {
+    Message.Error error = client.await(Message.Error.class);
+    assertThat(error.code()).isEqualTo(code);
+    assertThat(error.message()).isNotBlank();
+    return error;
+  }
+
+  /** Proves nothing was applied: a fresh reader of the space sees no change at all. */
+  private void assertSpaceUntouched() throws InterruptedException {
+    try (WsClient reader = WsClient.connect(server, TestTokens.mint(alice))) {
+      reader.send(new Message.Hello(1, "reader-" + alice, List.of(new Message.Subscription(space, 0))));
+      Message.Welcome welcome = reader.expect(Message.Welcome.class);
+      assertThat(welcome.spaces()).containsExactly(new Message.SpaceHead(space, 0));
+      assertThat(reader.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+  }
+
+  @Test
+  void malformedJson_getsMalformed() throws Exception {
+    try (WsClient client = session(alice, replica, space)) {
+      client.sendRaw("{\"type\":\"push\",");
+      assertThat(error(client, "malformed").message()).contains("malformed JSON");
+    }
+    assertSpaceUntouched();
+  }
+
+  @Test
+  void unknownMessageType_getsUnknownType() throws Exception {
+    try (WsClient client = session(alice, replica, space)) {
+      client.sendRaw("{\"type\":\"subscribe\",\"space\":\"x\"}");
+      assertThat(error(client, "unknown_type").message()).contains("'subscribe'");
+    }
+  }
+
+  @Test
+  void wrongFieldTypes_getInvalid_namingThePath() throws Exception {
+    try (WsClient client = session(alice, replica, space)) {
+      client.sendRaw("{\"type\":\"push\",\"changesets\":[{\"replicaId\":\"" + replica + "\",\"seq\":\"one\"}]}");
+      assertThat(error(client, "invalid").message()).startsWith("$.changesets[0].seq: expected an integer");
+    }
+    assertSpaceUntouched();
+  }
+
+  @Test
+  void pushBeforeHello_getsHelloRequired() throws Exception {
+    try (WsClient client = WsClient.connect(server, TestTokens.mint(alice))) {
+      client.send(new Message.Push(List.of(add(1, "a"))));
+      error(client, "hello_required");
+    }
+    assertSpaceUntouched();
+  }
+
+  @Test
+  void deltaWhoseTypesConflictWithTheStoredDocument_isRejected_andTheNextSeqStillApplies() throws Exception {
+    try (WsClient client = session(alice, replica, space)) {
+      client.send(new Message.Push(List.of(add(1, "sku-1"))));
+      assertThat(client.await(Message.Ack.class).upToSeq()).isEqualTo(1);
+      // Same path, but a register where the stored document holds a counter.
+      Document bad = new Document().writeRegister(replica, Cart.qtyPath("sku-1"),
+          com.fasterxml.jackson.databind.node.TextNode.valueOf("lots"), new Hlc(5, 0));
+      client.send(new Message.Push(List.of(
+          new Changeset(replica, 2, space, "carts", "main", new Hlc(5, 0), bad), add(3, "sku-2"))));
+      Message.Error conflict = error(client, "type_conflict");
+      assertThat(conflict.ref()).isEqualTo(2L);
+      assertThat(conflict.message()).contains("items/sku-1/qty");
+      Message.Ack ack = client.await(Message.Ack.class);
+      assertThat(ack.upToSeq()).isEqualTo(3);
+      assertThat(ack.results()).containsExactly(new Message.AckResult(3, 2));
+      // A re-push of the rejected changeset gets the same answer, not a silent ack.
+      client.send(new Message.Push(List.of(new Changeset(replica, 2, space, "carts", "main", new Hlc(5, 0), bad))));
+      assertThat(error(client, "type_conflict").ref()).isEqualTo(2L);
+    }
+  }
+
+  @Test
+  void seqGap_isRejectedWhole() throws Exception {
+    try (WsClient client = session(alice, replica, space)) {
+      client.send(new Message.Push(List.of(add(1, "a"), add(3, "b"))));
+      Message.Error gap = error(client, "seq_gap");
+      assertThat(gap.ref()).isEqualTo(3L);
+      assertThat(gap.message()).contains("skips 2");
+    }
+    assertSpaceUntouched();
+  }
+
+  @Test
+  void seqRegressionWithinAPush_isRejectedWhole() throws Exception {
+    try (WsClient client = session(alice, replica, space)) {
+      client.send(new Message.Push(List.of(add(2, "a"), add(1, "b"))));
+      assertThat(error(client, "seq_regression").ref()).isEqualTo(1L);
+    }
+    assertSpaceUntouched();
+  }
+
+  @Test
+  void oversizePush_getsTooLarge() throws Exception {
+    List<Changeset> many = new ArrayList<>();
+    for (int i = 1; i <= 501; i++) {
+      many.add(add(i, "sku-" + i));
+    }
+    try (WsClient client = session(alice, replica, space)) {
+      client.send(new Message.Push(many));
+      assertThat(error(client, "too_large").message()).contains("limit is 500");
+    }
+    assertSpaceUntouched();
+  }
+
+  @Test
+  void forgedReplicaId_boundToAnotherSubject_isRejected() throws Exception {
+    String bob = TestTokens.subject("bob");
+    try (WsClient client = session(alice, replica, space)) {
+      client.send(new Message.Push(List.of(add(1, "a"))));
+      client.await(Message.Ack.class);
+    }
+    try (WsClient mallory = session(bob, replica, "user:" + bob)) {
+      mallory.send(new Message.Push(List.of(new Changeset(replica, 2, "user:" + bob, "carts", "main", new Hlc(9, 0),
+          Cart.of(new Document()).add(replica, "x", 1)))));
+      error(mallory, "replica_forged");
+    }
+  }
+
+  @Test
+  void unknownOrUngrantedSpace_isForbidden_withoutSayingWhetherItExists() throws Exception {
+    String bob = TestTokens.subject("bob");
+    try (WsClient client = session(alice, replica, space)) {
+      client.send(new Message.Push(List.of(add(1, "a"))));
+      client.await(Message.Ack.class);
+    }
+    try (WsClient bobClient = WsClient.connect(server, TestTokens.mint(bob))) {
+      bobClient.send(new Message.Hello(1, "b-" + bob, List.of(
+          new Message.Subscription(space, 0), new Message.Subscription("team:never-created", 0))));
+      Message.Error existing = error(bobClient, "forbidden_space");
+      Message.Error missing = error(bobClient, "forbidden_space");
+      assertThat(existing.message().replace(space, "X")).isEqualTo(missing.message().replace("team:never-created", "X"));
+      Message.Welcome welcome = bobClient.expect(Message.Welcome.class);
+      assertThat(welcome.spaces()).isEmpty();
+      bobClient.send(new Message.Push(List.of(new Changeset("b-" + bob, 1, space, "carts", "main", new Hlc(1, 0),
+          Cart.of(new Document()).add("b-" + bob, "evil", 1)))));
+      error(bobClient, "forbidden_space");
+      assertThat(bobClient.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+  }
+
+  @Test
+  void wrongProtocolVersion_isRefusedAndClosed() throws Exception {
+    try (WsClient client = WsClient.connect(server, TestTokens.mint(alice))) {
+      client.send(new Message.Hello(2, replica, List.of()));
+      error(client, "protocol_version");
+      assertThat(client.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(CloseCodes.PROTOCOL);
+    }
+  }
+}
