@@ -111,10 +111,12 @@ public class SpaceResource {
     SpaceAccess.require(SpaceGrants.of(token), space);
     Position position = Position.parse(after);
     checkLimit(limit);
-    return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit).map(rows ->
-        new DocumentList(space, head.head(),
-            rows.stream().map(r -> new DocumentSummary(r.key.collection, r.key.docId, r.headSeq, r.updatedAt)).toList(),
-            rows.size() == limit ? Position.of(rows.get(rows.size() - 1)) : null)));
+    return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit + 1).map(found -> {
+      List<DocState> rows = found.size() > limit ? found.subList(0, limit) : found;
+      return new DocumentList(space, head.head(),
+          rows.stream().map(r -> new DocumentSummary(r.key.collection, r.key.docId, r.headSeq, r.updatedAt)).toList(),
+          found.size() > limit ? Position.of(rows.get(rows.size() - 1)) : null);
+    }));
   }
 
   /** Reads one document's merged value with its version metadata. */
@@ -146,10 +148,12 @@ public class SpaceResource {
     SpaceAccess.require(SpaceGrants.of(token), space);
     Position position = Position.parse(after);
     checkLimit(limit);
-    return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit).map(rows ->
-        new SnapshotPage(space, head.head(),
-            rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, codec.parse(r.state))).toList(),
-            rows.size() == limit ? Position.of(rows.get(rows.size() - 1)) : null)));
+    return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit + 1).map(found -> {
+      List<DocState> rows = found.size() > limit ? found.subList(0, limit) : found;
+      return new SnapshotPage(space, head.head(),
+          rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, codec.parse(r.state))).toList(),
+          found.size() > limit ? Position.of(rows.get(rows.size() - 1)) : null);
+    }));
   }
 
   /**
@@ -172,7 +176,9 @@ public class SpaceResource {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new SyncError(SyncError.INVALID, "limit must be within 1.." + MAX_PAGE + ", got " + limit);
     }
-    return log.read(space, since, limit).chain(items -> log.head(space).map(head -> {
+    return log.read(space, since, limit + 1).chain(rows -> log.head(space).map(head -> {
+      boolean more = rows.size() > limit;
+      List<LoggedChange> items = more ? rows.subList(0, limit) : rows;
       if (head.needsSnapshot(since) || (!items.isEmpty() && items.get(0).serverSeq() != since + 1)) {
         throw new SyncError(SyncError.SNAPSHOT_REQUIRED, "cursor " + since + " of space '" + space
             + "' predates the retained log (or is beyond its head " + head.head() + "); read /v1/spaces/{space}/snapshot and continue from its head");
@@ -183,7 +189,7 @@ public class SpaceResource {
             new Message.Origin(item.replicaId(), item.seq())));
       }
       long to = items.isEmpty() ? since : items.get(items.size() - 1).serverSeq();
-      return new ChangesPage(space, since, to, Math.max(head.head(), to), views, items.size() == limit);
+      return new ChangesPage(space, since, to, Math.max(head.head(), to), views, more);
     }));
   }
 

@@ -184,7 +184,8 @@ public final class SyncSession {
       return;
     }
     long from = feed.cursor;
-    log.read(feed.space, from, settings.pageSize()).subscribe().with(
+    // One row more than a page tells whether another page follows.
+    log.read(feed.space, from, settings.pageSize() + 1).subscribe().with(
         items -> context.runOnContext(v -> onPage(feed, from, items)),
         failure -> context.runOnContext(v -> onFailure(feed, failure)));
   }
@@ -210,8 +211,11 @@ public final class SyncSession {
           failure -> context.runOnContext(v -> onFailure(feed, failure)));
       return;
     }
+    boolean more = items.size() > settings.pageSize();
+    if (more) {
+      items = items.subList(0, settings.pageSize());
+    }
     long to = items.get(items.size() - 1).serverSeq();
-    boolean more = items.size() == settings.pageSize();
     send(Frames.changes(codec, feed.space, from, to, items, more));
     metrics.fannedOut(items);
     feed.cursor = to;
@@ -228,7 +232,7 @@ public final class SyncSession {
   private void stepSnapshot(Feed feed) {
     Snapshot snapshot = feed.snapshot;
     int limit = settings.snapshotPageSize();
-    snapshots.page(feed.space, snapshot.afterCollection(), snapshot.afterDocId(), limit).subscribe().with(
+    snapshots.page(feed.space, snapshot.afterCollection(), snapshot.afterDocId(), limit + 1).subscribe().with(
         docs -> context.runOnContext(v -> onSnapshotPage(feed, snapshot, docs, limit)),
         failure -> context.runOnContext(v -> onFailure(feed, failure)));
   }
@@ -237,7 +241,10 @@ public final class SyncSession {
     if (closed || feeds.get(feed.space) != feed) {
       return;
     }
-    boolean more = docs.size() == limit;
+    boolean more = docs.size() > limit;
+    if (more) {
+      docs = docs.subList(0, limit);
+    }
     send(Frames.snapshot(codec, feed.space, snapshot.head(), docs, more));
     if (more) {
       DocState last = docs.get(docs.size() - 1);

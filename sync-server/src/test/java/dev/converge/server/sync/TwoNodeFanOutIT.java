@@ -1,0 +1,50 @@
+package dev.converge.server.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.policy.Cart;
+import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.Message;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two server processes share one PostgreSQL: a client on one receives, live, what a client on the
+ * other pushed. The head poll is set to ten minutes, so only LISTEN/NOTIFY can deliver it in time.
+ */
+class TwoNodeFanOutIT {
+
+  @Test
+  void clientOnOneNode_receivesLiveWhatAClientOnTheOtherPushed() throws Exception {
+    Map<String, String> noPoll = Map.of("CONVERGE_SYNC_POLL_INTERVAL", "PT10M");
+    try (ServerProcess nodeA = ServerProcess.start("node-a", noPoll);
+        ServerProcess nodeB = ServerProcess.start("node-b", noPoll)) {
+      String alice = TestTokens.subject("alice");
+      String space = "user:" + alice;
+      try (WsClient laptop = WsClient.connect(nodeA.uri(), TestTokens.mint(alice));
+          WsClient phone = WsClient.connect(nodeB.uri(), TestTokens.mint(alice))) {
+        laptop.send(new Message.Hello(1, "laptop-" + alice, List.of(new Message.Subscription(space, 0))));
+        assertThat(laptop.expect(Message.Welcome.class).serverId()).isEqualTo("node-a");
+        phone.send(new Message.Hello(1, "phone-" + alice, List.of()));
+        assertThat(phone.expect(Message.Welcome.class).serverId()).isEqualTo("node-b");
+
+        for (int seq = 1; seq <= 3; seq++) {
+          Document delta = Cart.of(new Document()).add("phone-" + alice, "sku-" + seq, seq);
+          long sent = System.nanoTime();
+          phone.send(new Message.Push(List.of(new Changeset("phone-" + alice, seq, space, "carts", "main", new Hlc(seq, 0), delta))));
+          phone.await(Message.Ack.class);
+          Message.Changes changes = laptop.expect(Message.Changes.class);
+          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent)).isLessThan(5_000);
+          assertThat(changes.items()).singleElement().satisfies(item -> {
+            assertThat(item.delta()).isEqualTo(delta);
+            assertThat(item.origin().replicaId()).isEqualTo("phone-" + alice);
+          });
+        }
+      }
+    }
+  }
+}
