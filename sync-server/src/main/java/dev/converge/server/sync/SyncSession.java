@@ -325,6 +325,11 @@ public final class SyncSession {
     blocked.clear();
   }
 
+  /** Frames handed to the socket and not yet written. */
+  int inFlight() {
+    return inFlight;
+  }
+
   boolean isClosed() {
     return closed;
   }

@@ -25,6 +25,7 @@ final class WsClient implements AutoCloseable {
   final CompletableFuture<int[]> closed = new CompletableFuture<>();
   final List<String> closeReasons = new ArrayList<>();
   private final WebSocket socket;
+  volatile boolean paused;
 
   private WsClient(WebSocket socket) {
     this.socket = socket;
@@ -79,6 +80,11 @@ final class WsClient implements AutoCloseable {
     throw new AssertionError("no " + type.getSimpleName() + " within 20 s");
   }
 
+  /** Stops reading: no more frames are taken from the socket. */
+  void pause() {
+    paused = true;
+  }
+
   @Override
   public void close() {
     socket.abort();
@@ -95,7 +101,9 @@ final class WsClient implements AutoCloseable {
         client.received.add(CODEC.decode(partial.toString()));
         partial.setLength(0);
       }
-      webSocket.request(1);
+      if (!client.paused) {
+        webSocket.request(1);
+      }
       return null;
     }
 
