@@ -66,7 +66,7 @@ public class PushService {
     }
     String replicaId = changesets.get(0).replicaId();
     return sessions.withTransaction(
-        (session, tx) -> new Apply(session, grants.subject(), replicaId, changesets).run());
+        (session, tx) -> new Apply(session, grants, replicaId, changesets).run());
   }
 
   private void validate(SpaceGrants grants, List<Changeset> changesets) {
@@ -89,16 +89,13 @@ public class PushService {
             "seqs of a push must strictly increase; " + c.seq() + " follows " + previous, c.seq());
       }
       previous = c.seq();
-      if (!grants.allows(c.space())) {
-        throw new SyncError(SyncError.FORBIDDEN_SPACE,
-            "space '" + c.space() + "' is not granted by this token", c.seq());
-      }
     }
   }
 
   /** One push's transaction. */
   private final class Apply {
     private final Mutiny.Session session;
+    private final SpaceGrants grants;
     private final String subject;
     private final String replicaId;
     private final List<Changeset> changesets;
@@ -107,9 +104,10 @@ public class PushService {
     private final TreeSet<String> changedSpaces = new TreeSet<>();
     private int newConflicts;
 
-    Apply(Mutiny.Session session, String subject, String replicaId, List<Changeset> changesets) {
+    Apply(Mutiny.Session session, SpaceGrants grants, String replicaId, List<Changeset> changesets) {
       this.session = session;
-      this.subject = subject;
+      this.grants = grants;
+      this.subject = grants.subject();
       this.replicaId = replicaId;
       this.changesets = changesets;
     }
@@ -150,8 +148,18 @@ public class PushService {
       long upToSeq = changesets.get(changesets.size() - 1).seq();
       Uni<Void> work = answerRepeated(repeated);
       Map<String, List<Changeset>> bySpace = new TreeMap<>();
+      List<Changeset> forbidden = new ArrayList<>();
       for (Changeset c : fresh) {
-        bySpace.computeIfAbsent(c.space(), s -> new ArrayList<>()).add(c);
+        if (grants.allows(c.space())) {
+          bySpace.computeIfAbsent(c.space(), s -> new ArrayList<>()).add(c);
+        } else {
+          // Consumed and reported, so one change for a space the user lost never stalls the
+          // replica's queue; the message is the same whether the space exists or not.
+          forbidden.add(c);
+        }
+      }
+      for (Changeset c : forbidden) {
+        work = work.chain(() -> reject(c, SyncError.FORBIDDEN_SPACE, "space '" + c.space() + "' is not granted by this token"));
       }
       // Spaces are locked in sorted order so that concurrent pushes cannot deadlock.
       for (Map.Entry<String, List<Changeset>> space : bySpace.entrySet()) {
@@ -166,6 +174,17 @@ public class PushService {
       });
     }
 
+    /** Consumes a changeset without applying it, remembering why for re-pushes. */
+    private Uni<Void> reject(Changeset c, String code, String message) {
+      RejectedChangeset rejected = new RejectedChangeset();
+      rejected.replicaId = replicaId;
+      rejected.seq = c.seq();
+      rejected.code = code;
+      rejected.message = message;
+      rejections.add(new PushOutcome.Rejection(c.seq(), code, message));
+      return session.persist(rejected);
+    }
+
     /** Acks re-pushed changesets with the serverSeq they got, or repeats why they were refused. */
     private Uni<Void> answerRepeated(List<Changeset> repeated) {
       if (repeated.isEmpty()) {
@@ -178,7 +197,21 @@ public class PushService {
           .setParameter("r", replicaId)
           .setParameter("seqs", seqs)
           .getResultList()
-          .invoke(entries -> entries.forEach(e -> results.add(new Message.AckResult(e.seq, e.key.serverSeq))))
+          .invoke(entries -> {
+            Map<Long, Changeset> bySeq = new java.util.HashMap<>();
+            repeated.forEach(c -> bySeq.put(c.seq(), c));
+            for (ChangeLogEntry e : entries) {
+              // Equal deltas encode to equal bytes: different bytes under one (replica, seq) mean the
+              // replica id is used by two installs (a restored backup, a copied database).
+              if (!e.delta.equals(codec.encodeDocument(bySeq.get(e.seq).delta()))) {
+                throw new SyncError(SyncError.SEQ_REGRESSION, "seq " + e.seq + " of replica '" + replicaId
+                    + "' was already applied with other content: this replica id is in use by another install"
+                    + " (restored backup or copied database?); take a new replica id and renumber unsent changes",
+                    e.seq);
+              }
+              results.add(new Message.AckResult(e.seq, e.key.serverSeq));
+            }
+          })
           .chain(() -> session
               .createSelectionQuery(
                   "from RejectedChangeset r where r.replicaId = :r and r.seq in :seqs", RejectedChangeset.class)

@@ -3,6 +3,9 @@ package dev.converge.server.sync;
 import dev.converge.server.changeset.ChangeLogReader;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -52,14 +55,21 @@ public class Maintenance {
   }
 
   void start(@Observes StartupEvent event) {
-    pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> poll());
-    compactionTimer = vertx.setPeriodic(compactionInterval.toMillis(), id -> compact().subscribe().with(
-        n -> {}, e -> LOG.warnf("Log compaction failed: %s", e.getMessage())));
+    pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> onSafeContext(this::poll));
+    compactionTimer = vertx.setPeriodic(compactionInterval.toMillis(), id -> onSafeContext(() -> compact().subscribe().with(
+        n -> {}, e -> LOG.warnf("Log compaction failed: %s", e.getMessage()))));
   }
 
   void stop(@Observes ShutdownEvent event) {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(compactionTimer);
+  }
+
+  /** Hibernate Reactive runs only on a duplicated context marked safe; timers start on a root one. */
+  private void onSafeContext(Runnable task) {
+    Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+    VertxContextSafetyToggle.setContextSafe(context, true);
+    context.runOnContext(v -> task.run());
   }
 
   private void poll() {

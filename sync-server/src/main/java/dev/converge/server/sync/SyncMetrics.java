@@ -2,8 +2,10 @@ package dev.converge.server.sync;
 
 import dev.converge.server.changeset.LoggedChange;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * applied, apply latency, fan-out delay (commit to frame handed to the socket), retained log size,
  * conflicts created, errors by code. Thread-safe.
  */
+@Startup
 @ApplicationScoped
 public class SyncMetrics {
 
@@ -35,7 +38,8 @@ public class SyncMetrics {
     this.fanOutDelay = Timer.builder("converge.fanout.delay")
         .description("Time from commit to the change's frame being handed to a session's socket")
         .publishPercentileHistogram().register(registry);
-    registry.gauge("converge.sessions", sessions, SessionRegistry::size);
+    Gauge.builder("converge.sessions", sessions, SessionRegistry::size)
+        .description("Open WebSocket sync sessions on this node").strongReference(true).register(registry);
     registry.gauge("converge.log.size", logSize);
   }
 

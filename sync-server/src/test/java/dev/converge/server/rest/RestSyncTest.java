@@ -119,7 +119,9 @@ class RestSyncTest {
     }
     Changeset intrusion = new Changeset("b-" + bob, 1, space, "carts", "main", new Hlc(10, 0), Cart.of(new Document()).add("b-" + bob, "evil", 1));
     given().auth().oauth2(bobToken).contentType(ContentType.JSON).body(pushBody(intrusion))
-        .post("/v1/changesets").then().statusCode(403).body("code", equalTo("forbidden_space"));
+        .post("/v1/changesets").then().statusCode(200)
+        .body("upToSeq", equalTo(1)).body("results", hasSize(0))
+        .body("rejected[0].code", equalTo("forbidden_space")).body("rejected[0].seq", equalTo(1));
 
     given().auth().oauth2(token).when().get("/v1/spaces/{space}/documents/carts/main", space)
         .then().statusCode(200).body("headSeq", equalTo(1)).body("value.items.evil", nullValue());

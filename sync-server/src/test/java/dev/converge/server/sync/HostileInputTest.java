@@ -132,6 +132,23 @@ class HostileInputTest {
   }
 
   @Test
+  void sameSeqWithOtherContent_fromAReusedReplicaId_isRefused_andTheFirstContentStays() throws Exception {
+    Changeset original = add(1, "original");
+    Changeset impostor = add(1, "from-a-restored-backup");
+    try (WsClient client = session(alice, replica, space)) {
+      client.send(new Message.Push(List.of(original)));
+      client.await(Message.Ack.class);
+      client.send(new Message.Push(List.of(impostor)));
+      Message.Error reused = error(client, "seq_regression");
+      assertThat(reused.ref()).isEqualTo(1L);
+      assertThat(reused.message()).contains("another install");
+      // The genuine re-push is still acked as a duplicate.
+      client.send(new Message.Push(List.of(original)));
+      assertThat(client.await(Message.Ack.class).results()).containsExactly(new Message.AckResult(1, 1));
+    }
+  }
+
+  @Test
   void seqRegressionWithinAPush_isRejectedWhole() throws Exception {
     try (WsClient client = session(alice, replica, space)) {
       client.send(new Message.Push(List.of(add(2, "a"), add(1, "b"))));
@@ -184,7 +201,11 @@ class HostileInputTest {
       assertThat(welcome.spaces()).isEmpty();
       bobClient.send(new Message.Push(List.of(new Changeset("b-" + bob, 1, space, "carts", "main", new Hlc(1, 0),
           Cart.of(new Document()).add("b-" + bob, "evil", 1)))));
-      error(bobClient, "forbidden_space");
+      assertThat(error(bobClient, "forbidden_space").ref()).isEqualTo(1L);
+      // Consumed, not applied: the ack moves past it and lists no serverSeq.
+      Message.Ack ack = bobClient.expect(Message.Ack.class);
+      assertThat(ack.upToSeq()).isEqualTo(1);
+      assertThat(ack.results()).isEmpty();
       assertThat(bobClient.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
     }
   }

@@ -1,0 +1,216 @@
+package dev.converge.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.converge.core.crdt.CounterValue;
+import dev.converge.core.crdt.MapValue;
+import dev.converge.core.crdt.RegisterValue;
+import dev.converge.core.crdt.SetValue;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+
+/**
+ * A document of an app-defined collection, whose fields merge by the {@link FieldPolicy} its {@link
+ * Schema} declares. Operations that do not fit a field's policy, or name a field the schema does not
+ * declare, throw {@link SyncException} with {@code INVALID_ARGUMENT}. Obtained from {@link
+ * SyncClient#document}.
+ *
+ * <p>A lightweight handle over the local database: writes commit at once and sync in the background;
+ * reads return copies. Thread-safe.
+ */
+public final class DocumentHandle {
+
+  private final SyncClient client;
+  private final DocumentKey key;
+  private final Schema schema;
+
+  DocumentHandle(SyncClient client, DocumentKey key, Schema schema) {
+    this.client = client;
+    this.key = key;
+    this.schema = schema;
+  }
+
+  /** Returns the document's key. */
+  public DocumentKey key() {
+    return key;
+  }
+
+  /** Returns the document's schema. */
+  public Schema schema() {
+    return schema;
+  }
+
+  // ---- registers ----------------------------------------------------------------------------
+
+  /**
+   * Writes a register field ({@code REGISTER_LWW} or {@code REGISTER_MULTI_VALUE}); the value
+   * supersedes every value of it this replica has seen.
+   */
+  public void set(String field, JsonNode value) {
+    requirePolicy(field, FieldPolicy.REGISTER_LWW, FieldPolicy.REGISTER_MULTI_VALUE);
+    SyncClient.requireNonNull(value, "value");
+    JsonNode copy = value.deepCopy();
+    client.write(key, (doc, replica, hlc) -> doc.writeRegister(replica, List.of(field), copy, hlc));
+  }
+
+  /**
+   * Returns a register field's value: the last writer's for {@code REGISTER_LWW}; for {@code
+   * REGISTER_MULTI_VALUE} also the last writer's, with every concurrent value in {@link #values}.
+   */
+  public Optional<JsonNode> get(String field) {
+    requirePolicy(field, FieldPolicy.REGISTER_LWW, FieldPolicy.REGISTER_MULTI_VALUE);
+    return client.read(key, doc -> doc.get(List.of(field), RegisterValue.class)
+        .flatMap(RegisterValue::value).map(JsonNode::deepCopy));
+  }
+
+  /**
+   * Returns every concurrent value of a register field, last-writer-wins winner first (one value
+   * when there is no conflict, none when unset). Resolve a conflict by {@link #set} of one value.
+   */
+  public List<FieldValue> values(String field) {
+    requirePolicy(field, FieldPolicy.REGISTER_LWW, FieldPolicy.REGISTER_MULTI_VALUE);
+    return client.read(key, doc -> doc.get(List.of(field), RegisterValue.class)
+        .map(r -> r.values().stream().map(Profile::toFieldValue).toList())
+        .orElse(List.of()));
+  }
+
+  // ---- counters ------------------------------------------------------------------------------
+
+  /**
+   * Adds {@code amount} (negative to subtract) to a {@code COUNTER} field.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if {@code amount == 0} or beyond ±(2^53-1)
+   */
+  public void increment(String field, long amount) {
+    requirePolicy(field, FieldPolicy.COUNTER);
+    if (amount == 0) {
+      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "amount == 0");
+    }
+    client.write(key, (doc, replica, hlc) -> doc.addToCounter(replica, List.of(field), amount));
+  }
+
+  /** Returns a {@code COUNTER} field's value (0 if never incremented). */
+  public long counter(String field) {
+    requirePolicy(field, FieldPolicy.COUNTER);
+    return client.read(key, doc -> doc.get(List.of(field), CounterValue.class).map(CounterValue::value).orElse(0L));
+  }
+
+  // ---- sets ----------------------------------------------------------------------------------
+
+  /** Adds {@code element} to a {@code SET} field. */
+  public void addToSet(String field, String element) {
+    requirePolicy(field, FieldPolicy.SET);
+    SyncClient.requireNonNull(element, "element");
+    client.write(key, (doc, replica, hlc) -> doc.addToSet(replica, List.of(field), element));
+  }
+
+  /** Removes {@code element} from a {@code SET} field (the adds this replica has seen). */
+  public void removeFromSet(String field, String element) {
+    requirePolicy(field, FieldPolicy.SET);
+    SyncClient.requireNonNull(element, "element");
+    client.write(key, (doc, replica, hlc) -> doc.removeFromSet(List.of(field), element));
+  }
+
+  /** Returns the elements of a {@code SET} field, sorted; an unmodifiable copy. */
+  public SortedSet<String> elements(String field) {
+    requirePolicy(field, FieldPolicy.SET);
+    return client.read(key, doc -> doc.get(List.of(field), SetValue.class).map(SetValue::elements)
+        .orElse(Collections.emptySortedSet()));
+  }
+
+  // ---- maps ----------------------------------------------------------------------------------
+
+  /** Puts {@code mapKey -> value} into a {@code MAP} field (a last-writer-wins value per key). */
+  public void put(String field, String mapKey, JsonNode value) {
+    requirePolicy(field, FieldPolicy.MAP);
+    requireMapKey(mapKey);
+    SyncClient.requireNonNull(value, "value");
+    JsonNode copy = value.deepCopy();
+    client.write(key, (doc, replica, hlc) -> doc.writeRegister(replica, List.of(field, mapKey), copy, hlc));
+  }
+
+  /** Removes {@code mapKey} from a {@code MAP} field; a concurrent put elsewhere survives. */
+  public void removeKey(String field, String mapKey) {
+    requirePolicy(field, FieldPolicy.MAP);
+    requireMapKey(mapKey);
+    client.write(key, (doc, replica, hlc) -> doc.remove(List.of(field, mapKey)));
+  }
+
+  /** Returns a {@code MAP} field's entries with their last-writer-wins values; an unmodifiable copy. */
+  public SortedMap<String, JsonNode> map(String field) {
+    requirePolicy(field, FieldPolicy.MAP);
+    return client.read(key, doc -> {
+      TreeMap<String, JsonNode> result = new TreeMap<>();
+      doc.get(List.of(field), MapValue.class).ifPresent(map -> map.entries().forEach((k, v) -> {
+        if (v instanceof RegisterValue register) {
+          register.value().ifPresent(value -> result.put(k, value.deepCopy()));
+        }
+      }));
+      return Collections.unmodifiableSortedMap(result);
+    });
+  }
+
+  // ---- whole document ------------------------------------------------------------------------
+
+  /** Clears a field of any policy: resets everything this replica has seen of it. */
+  public void clear(String field) {
+    requireDeclared(field);
+    client.write(key, (doc, replica, hlc) -> doc.remove(List.of(field)));
+  }
+
+  /** Returns the document as plain JSON (registers as their winning value); a copy. */
+  public ObjectNode toJson() {
+    return client.read(key, doc -> doc.toJson());
+  }
+
+  /** Returns the register fields (and map entries) holding concurrent values, with their origins. */
+  public List<FieldConflict> conflicts() {
+    return client.read(key, doc -> doc.conflicts().stream().map(Profile::toFieldConflict).toList());
+  }
+
+  /** Listens to committed changes of this document, on the client's listener thread. */
+  public ListenerToken addChangeListener(ChangeListener listener) {
+    return client.addDocumentListener(key, listener);
+  }
+
+  /** Listens to committed changes of this document, called on {@code executor}. */
+  public ListenerToken addChangeListener(Executor executor, ChangeListener listener) {
+    return client.addDocumentListener(key, executor, listener);
+  }
+
+  private FieldPolicy requireDeclared(String field) {
+    if (field == null || field.isBlank()) {
+      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "field is null or blank");
+    }
+    return schema.policy(field).orElseThrow(() -> new SyncException(SyncException.Code.INVALID_ARGUMENT,
+        "field '" + field + "' is not declared in the schema of " + key.collection()));
+  }
+
+  private void requirePolicy(String field, FieldPolicy... allowed) {
+    FieldPolicy policy = requireDeclared(field);
+    for (FieldPolicy p : allowed) {
+      if (p == policy) {
+        return;
+      }
+    }
+    throw new SyncException(SyncException.Code.INVALID_ARGUMENT,
+        "field '" + field + "' is " + policy + ", not " + (allowed.length == 1 ? allowed[0] : java.util.Arrays.toString(allowed)));
+  }
+
+  private static void requireMapKey(String mapKey) {
+    if (mapKey == null || mapKey.isEmpty()) {
+      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "mapKey is null or empty");
+    }
+  }
+
+
+  @Override
+  public String toString() {
+    return "DocumentHandle[" + key + ", " + schema + "]";
+  }
+}

@@ -1,0 +1,528 @@
+package dev.converge.sdk;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.converge.core.crdt.CrdtException;
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.TypeConflictException;
+import dev.converge.core.protocol.DecodeException;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.sdk.internal.engine.EngineConfig;
+import dev.converge.sdk.internal.engine.ListenerRegistry;
+import dev.converge.sdk.internal.engine.SyncEngine;
+import dev.converge.sdk.internal.net.OkHttpTransport;
+import dev.converge.sdk.internal.net.Transport;
+import dev.converge.sdk.internal.store.LocalMutation;
+import dev.converge.sdk.internal.store.OutboxRow;
+import dev.converge.sdk.internal.store.SqliteStore;
+import dev.converge.sdk.internal.store.Store;
+import dev.converge.sdk.internal.store.StoreException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The Converge client: a local replica of the app's documents in one SQLite file, kept in sync with
+ * the server in the background.
+ *
+ * <p>Every write is local first: it is committed to the local database (document state and outbox
+ * together, in one transaction) and visible to reads at once, online or not. A background thread
+ * pushes the outbox to the server, applies changes from other devices, and reconnects with backoff.
+ *
+ * <pre>{@code
+ * try (SyncClient client = SyncClient.builder()
+ *         .databasePath(Path.of("app-data/converge.db"))
+ *         .serverUri(URI.create("wss://sync.example.com/v1/sync"))
+ *         .tokenSupplier(auth::currentJwt)
+ *         .subscribe("user:alice")
+ *         .build()) {
+ *   Cart cart = client.cart("user:alice", "main");
+ *   cart.add("sku-42", 2);                         // visible now, synced later
+ *   cart.addChangeListener(e -> refresh(cart.items()));
+ *   client.syncNow(Duration.ofSeconds(10)).join(); // confirmed by the server
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading.</b> Thread-safe: reads and writes may come from any thread and are serialized on
+ * the local database. Listeners run on the executor given at registration, by default the client's
+ * single listener thread (so they see events in commit order), never on the writing thread. Network
+ * work and the token supplier run on the client's sync thread.
+ *
+ * <p><b>Errors.</b> Every method throws only {@link SyncException}, with a stable {@link
+ * SyncException.Code}.
+ */
+public final class SyncClient implements AutoCloseable {
+
+  /** Collection of the documents {@link #cart} opens. */
+  public static final String CARTS = "carts";
+  /** Collection of the documents {@link #profile} opens. */
+  public static final String PROFILES = "profiles";
+
+  /** Every default of the builder, in one place. */
+  static final class Defaults {
+    static final int BATCH_SIZE = 100;
+    static final Duration MIN_BACKOFF = Duration.ofMillis(500);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration PING_INTERVAL = Duration.ofSeconds(20);
+    static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
+    static final boolean DURABLE_COMMITS = false;
+
+    private Defaults() {}
+  }
+
+  private final Store store;
+  private final SyncEngine engine;
+  private final ListenerRegistry listeners;
+  private final Executor listenerExecutor;
+  private final ExecutorService ownedListenerExecutor;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private SyncClient(Builder b) {
+    ProtocolCodec codec = new ProtocolCodec();
+    Clock clock = b.clock;
+    try {
+      this.store = SqliteStore.open(b.databasePath, codec, clock::millis, b.durableCommits);
+    } catch (StoreException e) {
+      throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
+    }
+    if (b.listenerExecutor == null) {
+      String name = "converge-listeners" + (b.replicaName == null ? "" : "-" + b.replicaName);
+      this.ownedListenerExecutor = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+      });
+      this.listenerExecutor = ownedListenerExecutor;
+    } else {
+      this.ownedListenerExecutor = null;
+      this.listenerExecutor = b.listenerExecutor;
+    }
+    this.listeners = new ListenerRegistry();
+    Transport transport = b.transport != null ? b.transport
+        : new OkHttpTransport(Defaults.CONNECT_TIMEOUT, Defaults.PING_INTERVAL);
+    EngineConfig config = new EngineConfig(b.serverUri, b.tokenSupplier, new ArrayList<>(b.spaces), b.batchSize,
+        b.minBackoff, b.maxBackoff, clock, b.replicaName);
+    this.engine = new SyncEngine(store, transport, codec, config, listeners);
+    engine.start();
+  }
+
+  /** Returns a new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Returns this replica's current id (it changes if the database turns out to be a copy). */
+  public String replicaId() {
+    ensureOpen();
+    return guard(() -> store.replica().replicaId());
+  }
+
+  // ---- document handles ----------------------------------------------------------------------
+
+  /**
+   * Returns the shopping cart {@code cartId} of {@code space} (collection {@value #CARTS}).
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is blank
+   */
+  public Cart cart(String space, String cartId) {
+    return new Cart(this, new DocumentKey(space, CARTS, cartId));
+  }
+
+  /**
+   * Returns the profile {@code profileId} of {@code space} (collection {@value #PROFILES}).
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is blank
+   */
+  public Profile profile(String space, String profileId) {
+    return new Profile(this, new DocumentKey(space, PROFILES, profileId));
+  }
+
+  /**
+   * Returns a document of an app-defined collection whose fields follow {@code schema}.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is blank or null
+   */
+  public DocumentHandle document(String space, String collection, String docId, Schema schema) {
+    if (schema == null) {
+      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "schema is null");
+    }
+    return new DocumentHandle(this, new DocumentKey(space, collection, docId), schema);
+  }
+
+  /**
+   * Returns a plain JSON view of any document (registers as their last-writer-wins value, counters as
+   * numbers, sets as arrays, maps as objects), or empty if this replica has never seen it.
+   */
+  public Optional<ObjectNode> readJson(DocumentKey key) {
+    Objects.requireNonNull(key, "key");
+    return read(key, doc -> doc.isEmpty() ? Optional.<ObjectNode>empty() : Optional.of(doc.toJson()));
+  }
+
+  // ---- listeners -----------------------------------------------------------------------------
+
+  /** Listens to committed changes of one document, on the client's listener thread. */
+  public ListenerToken addDocumentListener(DocumentKey key, ChangeListener listener) {
+    return addDocumentListener(key, listenerExecutor, listener);
+  }
+
+  /**
+   * Listens to committed changes of one document, called on {@code executor}.
+   *
+   * @return a token that unregisters the listener
+   * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is null
+   */
+  public ListenerToken addDocumentListener(DocumentKey key, Executor executor, ChangeListener listener) {
+    requireNonNull(key, "key");
+    requireNonNull(executor, "executor");
+    requireNonNull(listener, "listener");
+    return listeners.addChangeListener(key::equals, executor, listener);
+  }
+
+  /** Listens to committed changes of every document of a collection, on the client's listener thread. */
+  public ListenerToken addCollectionListener(String space, String collection, ChangeListener listener) {
+    return addCollectionListener(space, collection, listenerExecutor, listener);
+  }
+
+  /**
+   * Listens to committed changes of every document of a collection, called on {@code executor}.
+   *
+   * @return a token that unregisters the listener
+   * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is null or blank
+   */
+  public ListenerToken addCollectionListener(
+      String space, String collection, Executor executor, ChangeListener listener) {
+    DocumentKey.requireName(space, "space");
+    DocumentKey.requireName(collection, "collection");
+    requireNonNull(executor, "executor");
+    requireNonNull(listener, "listener");
+    return listeners.addChangeListener(
+        key -> key.space().equals(space) && key.collection().equals(collection), executor, listener);
+  }
+
+  /** Listens to status changes, on the client's listener thread. */
+  public ListenerToken addStatusListener(StatusListener listener) {
+    return addStatusListener(listenerExecutor, listener);
+  }
+
+  /**
+   * Listens to status changes, called on {@code executor}.
+   *
+   * @return a token that unregisters the listener
+   */
+  public ListenerToken addStatusListener(Executor executor, StatusListener listener) {
+    requireNonNull(executor, "executor");
+    requireNonNull(listener, "listener");
+    return listeners.addStatusListener(executor, listener);
+  }
+
+  /**
+   * Listens to local changes the server rejects (or that a revocation drops), on the client's
+   * listener thread. The changes are also kept in {@link #rejectedChanges()}.
+   */
+  public ListenerToken addRejectionListener(Consumer<List<RejectedChange>> listener) {
+    requireNonNull(listener, "listener");
+    return listeners.addRejectionListener(listenerExecutor, listener);
+  }
+
+  // ---- sync control --------------------------------------------------------------------------
+
+  /** Returns the current sync status; never blocks on the network. */
+  public SyncStatus status() {
+    return engine.status();
+  }
+
+  /** Same as {@link #syncNow(Duration)} with a 30 second timeout. */
+  public CompletableFuture<Void> syncNow() {
+    return syncNow(Defaults.SYNC_TIMEOUT);
+  }
+
+  /**
+   * Returns a future that completes once every change committed before this call is acknowledged by
+   * the server and every subscribed space has caught up with the server's head: the "confirmed
+   * write" path. It completes exceptionally with a {@link SyncException} of code {@code TIMEOUT}
+   * after {@code timeout}, {@code REJECTED} if the server refused one of the changes meanwhile, or
+   * {@code CLOSED} if the client closes first. While offline or paused it waits for the connection.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if the timeout is null or not positive
+   */
+  public CompletableFuture<Void> syncNow(Duration timeout) {
+    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "timeout is null or <= 0");
+    }
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new SyncException(SyncException.Code.CLOSED, "client is closed"));
+    }
+    return guard(() -> engine.syncNow(timeout));
+  }
+
+  /** Disconnects and stays offline (writes still work locally) until {@link #resume()}. */
+  public void pause() {
+    ensureOpen();
+    engine.pause();
+  }
+
+  /** Reconnects after {@link #pause()}. */
+  public void resume() {
+    ensureOpen();
+    engine.resume();
+  }
+
+  /** Returns the local changes the server rejected, oldest first; they are never resent. */
+  public List<RejectedChange> rejectedChanges() {
+    ensureOpen();
+    return guard(store::rejected);
+  }
+
+  /** Forgets a rejected change once the app has dealt with it; returns whether it existed. */
+  public boolean dismissRejected(long id) {
+    ensureOpen();
+    boolean removed = guard(() -> store.dismissRejected(id));
+    engine.refreshStatus();
+    return removed;
+  }
+
+  /**
+   * Stops syncing, lets queued listener calls run (up to 2 seconds), and closes the local database.
+   * Unsent changes stay in the outbox for the next start. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    engine.close();
+    if (ownedListenerExecutor != null) {
+      ownedListenerExecutor.shutdown();
+      try {
+        ownedListenerExecutor.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    store.close();
+  }
+
+  // ---- for the handles -----------------------------------------------------------------------
+
+  /** Reads a view of a document's merged state (an empty document if never seen). */
+  <T> T read(DocumentKey key, Function<Document, T> view) {
+    ensureOpen();
+    return guard(() -> view.apply(store.read(key).orElseGet(Document::new)));
+  }
+
+  /** Commits a local change, then notifies listeners and the engine. */
+  void write(DocumentKey key, LocalMutation mutation) {
+    ensureOpen();
+    guard(() -> {
+      // Holding the store's monitor across commit and enqueue keeps events in commit order.
+      synchronized (store) {
+        Optional<OutboxRow> row = store.writeLocal(key, mutation);
+        if (row.isPresent()) {
+          listeners.documentsChanged(List.of(key), ChangeSource.LOCAL);
+        }
+      }
+      return null;
+    });
+    engine.localChangeCommitted();
+  }
+
+  ListenerRegistry listeners() {
+    return listeners;
+  }
+
+  Executor listenerExecutor() {
+    return listenerExecutor;
+  }
+
+  private interface Action<T> {
+    T run();
+  }
+
+  /** Translates internal failures into {@link SyncException} at the API boundary. */
+  private static <T> T guard(Action<T> action) {
+    try {
+      return action.run();
+    } catch (SyncException e) {
+      throw e;
+    } catch (TypeConflictException e) {
+      throw new SyncException(SyncException.Code.TYPE_CONFLICT, e.getMessage(), e);
+    } catch (IllegalArgumentException | CrdtException e) {
+      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, e.getMessage(), e);
+    } catch (StoreException | DecodeException e) {
+      throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new SyncException(SyncException.Code.INTERNAL, String.valueOf(e.getMessage()), e);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new SyncException(SyncException.Code.CLOSED, "client is closed");
+    }
+  }
+
+  static void requireNonNull(Object value, String name) {
+    if (value == null) {
+      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, name + " is null");
+    }
+  }
+
+  /**
+   * Builds a {@link SyncClient}. Only the database path is required; without a server URI the client
+   * works locally only. Defaults: batch size 100, reconnect backoff 0.5 s doubling up to 60 s with
+   * jitter, commits durable against application crashes (not OS crashes), the system clock, and one
+   * listener thread owned by the client. Not thread-safe.
+   */
+  public static final class Builder {
+    private Path databasePath;
+    private URI serverUri;
+    private TokenSupplier tokenSupplier;
+    private final Set<String> spaces = new LinkedHashSet<>();
+    private String replicaName;
+    private Executor listenerExecutor;
+    private Clock clock = Clock.systemUTC();
+    private int batchSize = Defaults.BATCH_SIZE;
+    private Duration minBackoff = Defaults.MIN_BACKOFF;
+    private Duration maxBackoff = Defaults.MAX_BACKOFF;
+    private boolean durableCommits = Defaults.DURABLE_COMMITS;
+    private Transport transport;
+
+    private Builder() {}
+
+    /** Sets the SQLite file of this replica (created if absent); required. */
+    public Builder databasePath(Path path) {
+      requireNonNull(path, "databasePath");
+      this.databasePath = path;
+      return this;
+    }
+
+    /**
+     * Sets the server's WebSocket endpoint, such as {@code wss://sync.example.com/v1/sync}.
+     *
+     * @throws SyncException with {@code INVALID_ARGUMENT} if the scheme is not ws, wss, http or https
+     */
+    public Builder serverUri(URI uri) {
+      requireNonNull(uri, "serverUri");
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!Set.of("ws", "wss", "http", "https").contains(scheme)) {
+        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "serverUri scheme is not ws, wss, http or https: " + uri);
+      }
+      this.serverUri = uri;
+      return this;
+    }
+
+    /** Sets where tokens come from; required with a server URI. Called again before expiry. */
+    public Builder tokenSupplier(TokenSupplier supplier) {
+      requireNonNull(supplier, "tokenSupplier");
+      this.tokenSupplier = supplier;
+      return this;
+    }
+
+    /** Subscribes to the changes of {@code space}, such as {@code user:alice}. */
+    public Builder subscribe(String space) {
+      DocumentKey.requireName(space, "space");
+      spaces.add(space);
+      return this;
+    }
+
+    /** Sets a readable name for this replica, used in thread names and logs. */
+    public Builder replicaName(String name) {
+      DocumentKey.requireName(name, "replicaName");
+      this.replicaName = name;
+      return this;
+    }
+
+    /** Sets the default executor of listeners (instead of the client's own listener thread). */
+    public Builder listenerExecutor(Executor executor) {
+      requireNonNull(executor, "listenerExecutor");
+      this.listenerExecutor = executor;
+      return this;
+    }
+
+    /** Sets the clock for timestamps, status and token refresh (for tests). */
+    public Builder clock(Clock clock) {
+      requireNonNull(clock, "clock");
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * Sets the most changesets sent in one push.
+     *
+     * @throws SyncException with {@code INVALID_ARGUMENT} if {@code batchSize <= 0}
+     */
+    public Builder batchSize(int batchSize) {
+      if (batchSize <= 0) {
+        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "batchSize <= 0");
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Sets the reconnect backoff: the first delay and the greatest.
+     *
+     * @throws SyncException with {@code INVALID_ARGUMENT} if {@code min <= 0} or {@code max < min}
+     */
+    public Builder backoff(Duration min, Duration max) {
+      requireNonNull(min, "min");
+      requireNonNull(max, "max");
+      if (min.isNegative() || min.isZero()) {
+        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "backoff min <= 0");
+      }
+      if (max.compareTo(min) < 0) {
+        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "backoff max < min");
+      }
+      this.minBackoff = min;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /**
+     * Makes every commit wait for the disk ({@code synchronous=FULL}): writes survive an OS crash or
+     * power loss too, at several times the write latency. By default commits survive application
+     * crashes only.
+     */
+    public Builder durableCommits(boolean durable) {
+      this.durableCommits = durable;
+      return this;
+    }
+
+    /** Replaces the WebSocket transport (tests). */
+    Builder transport(Transport transport) {
+      this.transport = transport;
+      return this;
+    }
+
+    /**
+     * Opens the database and starts syncing in the background.
+     *
+     * @throws SyncException with {@code INVALID_ARGUMENT} if the database path is missing, or a
+     *     server URI is set without a token supplier; {@code STORAGE} if the database cannot be opened
+     */
+    public SyncClient build() {
+      if (databasePath == null) {
+        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "databasePath is not set");
+      }
+      if (serverUri != null && tokenSupplier == null) {
+        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "serverUri is set but tokenSupplier is not");
+      }
+      return new SyncClient(this);
+    }
+  }
+}

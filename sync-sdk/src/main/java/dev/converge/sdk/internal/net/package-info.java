@@ -1,0 +1,2 @@
+/** Internal: not API; may change without notice. */
+package dev.converge.sdk.internal.net;

@@ -1,0 +1,108 @@
+package dev.converge.sdk.internal.store;
+
+import dev.converge.core.crdt.Document;
+import dev.converge.core.protocol.Message;
+import dev.converge.sdk.DocumentKey;
+import dev.converge.sdk.RejectedChange;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The local replica: document states, the outbox of unacknowledged changes, space cursors and the
+ * replica's identity. The one interface behind which the database driver sits (SQLite today).
+ *
+ * <p>Every method is atomic: it commits all its effects in one transaction or none. Implementations
+ * are thread-safe and serialize access; callers that must order side effects after a commit (such as
+ * listener notifications) may hold the store's monitor ({@code synchronized (store)}) around the call.
+ *
+ * @see SqliteStore
+ */
+public interface Store extends AutoCloseable {
+
+  /** Returns the replica's identity and next seq. */
+  ReplicaInfo replica();
+
+  /** Returns the merged state of a document, or empty if the store has never seen it. */
+  Optional<Document> read(DocumentKey key);
+
+  /**
+   * Applies a local change and appends its delta to the outbox, in one transaction. The HLC is
+   * taken, and persisted, inside the transaction.
+   *
+   * @return the outbox row, or empty if the change was a no-op (empty delta; nothing stored)
+   * @throws dev.converge.core.crdt.CrdtException from the mutation; nothing is stored then
+   */
+  Optional<OutboxRow> writeLocal(DocumentKey key, LocalMutation mutation);
+
+  /**
+   * Joins remote change items into their documents and moves the space cursor to {@code to} (never
+   * backwards), in one transaction. A remote delta whose field type conflicts with a local value
+   * (a local change the server refused) replaces that local value: the server is authoritative.
+   *
+   * @return the documents whose state changed
+   */
+  List<DocumentKey> applyChanges(String space, long to, List<Message.ChangeItem> items);
+
+  /** Joins one snapshot page into local states and marks the space's snapshot as in progress. */
+  List<DocumentKey> applySnapshotPage(String space, List<Message.SnapshotDoc> docs);
+
+  /** Ends a snapshot: the cursor becomes {@code head}. */
+  void finishSnapshot(String space, long head);
+
+  /** Returns the last applied server seq of {@code space} (0 for none). */
+  long cursor(String space);
+
+  /** Returns whether a snapshot of {@code space} was begun and not finished. */
+  boolean snapshotInProgress(String space);
+
+  /** Returns up to {@code limit} outbox rows with seq above {@code afterSeq}, in seq order. */
+  List<OutboxRow> outbox(long afterSeq, int limit);
+
+  /** Returns the number of outbox rows. */
+  long pendingCount();
+
+  /** Returns the smallest outbox seq, or 0 when the outbox is empty. */
+  long firstPendingSeq();
+
+  /**
+   * Deletes the outbox rows with seq up to {@code upToSeq}: the server made them durable.
+   *
+   * @return how many rows were deleted
+   */
+  int ack(long upToSeq);
+
+  /**
+   * Moves an outbox row to the rejected changes: it is never sent again and stays visible.
+   *
+   * @return the rejection, or empty if no such row is in the outbox
+   */
+  Optional<RejectedChange> quarantine(long seq, String code, String message);
+
+  /** Returns the rejected changes, oldest first. */
+  List<RejectedChange> rejected();
+
+  /** Returns the number of rejected changes. */
+  long rejectedCount();
+
+  /** Forgets a rejected change; returns whether it existed. */
+  boolean dismissRejected(long id);
+
+  /**
+   * Deletes every document of {@code space}, its cursor, and moves its unsent changes to the
+   * rejected ones (code {@code revoked}). If that leaves a hole in the outbox seqs, takes a new
+   * replica id (see {@link #rekey}).
+   */
+  Purge purgeSpace(String space);
+
+  /**
+   * Takes a new replica id and renumbers the outbox rows 1, 2, 3, ... under it, keeping their order
+   * and content. Used when another copy of this database may use the same replica id.
+   *
+   * @return the new identity
+   */
+  ReplicaInfo rekey(String reason);
+
+  /** Closes the database. */
+  @Override
+  void close();
+}
