@@ -76,11 +76,12 @@ public class Maintenance {
     var spaces = registry.spaces();
     log.heads(spaces).subscribe().with(heads -> {
       for (ChangeLogReader.SpaceHead head : heads) {
-        for (SyncSession session : registry.sessions()) {
+        boolean behind = registry.sessions().stream().anyMatch(session -> {
           long cursor = session.cursor(head.space());
-          if (cursor >= 0 && cursor < head.head()) {
-            session.wake(head.space());
-          }
+          return cursor >= 0 && cursor < head.head();
+        });
+        if (behind) {
+          registry.wake(head.space());
         }
       }
     }, e -> LOG.debugf("Head poll failed: %s", e.getMessage()));

@@ -14,6 +14,11 @@ public class SessionRegistry {
 
   private final ConcurrentHashMap<String, Set<SyncSession>> bySpace = new ConcurrentHashMap<>();
   private final Set<SyncSession> all = ConcurrentHashMap.newKeySet();
+  private final SpaceLogCache cache;
+
+  SessionRegistry(SpaceLogCache cache) {
+    this.cache = cache;
+  }
 
   void open(SyncSession session) {
     all.add(session);
@@ -26,7 +31,11 @@ public class SessionRegistry {
   void unsubscribe(SyncSession session, String space) {
     bySpace.computeIfPresent(space, (s, sessions) -> {
       sessions.remove(session);
-      return sessions.isEmpty() ? null : sessions;
+      if (sessions.isEmpty()) {
+        cache.forget(space);
+        return null;
+      }
+      return sessions;
     });
   }
 
@@ -37,6 +46,7 @@ public class SessionRegistry {
 
   /** Wakes every session of this node that follows {@code space}. */
   public void wake(String space) {
+    cache.invalidate(space);
     Set<SyncSession> sessions = bySpace.get(space);
     if (sessions != null) {
       sessions.forEach(session -> session.wake(space));

@@ -42,6 +42,7 @@ public class SyncEndpoint {
   private final ProtocolCodec codec;
   private final PushService pushes;
   private final ChangeLogReader log;
+  private final SpaceLogCache cache;
   private final SnapshotReader snapshots;
   private final SessionRegistry registry;
   private final SyncSettings settings;
@@ -51,12 +52,14 @@ public class SyncEndpoint {
   private final ServerIdentity server;
   private final SecurityIdentity identity;
 
-  SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ChangeLogReader log, SnapshotReader snapshots,
+  SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ChangeLogReader log,
+      SpaceLogCache cache, SnapshotReader snapshots,
       SessionRegistry registry, SyncSettings settings, SyncMetrics metrics, JWTParser tokens, Vertx vertx,
       ServerIdentity server) {
     this.codec = codec;
     this.pushes = pushes;
     this.log = log;
+    this.cache = cache;
     this.snapshots = snapshots;
     this.registry = registry;
     this.settings = settings;
@@ -69,7 +72,7 @@ public class SyncEndpoint {
 
   @OnOpen
   void open(WebSocketConnection connection) {
-    SyncSession session = new SyncSession(connection, Vertx.currentContext(), vertx, codec, log, snapshots,
+    SyncSession session = new SyncSession(connection, Vertx.currentContext(), vertx, codec, log, cache, snapshots,
         settings, metrics);
     JsonWebToken token = (JsonWebToken) identity.getPrincipal();
     session.authenticate(SpaceGrants.of(token), token.getExpirationTime() * 1000);

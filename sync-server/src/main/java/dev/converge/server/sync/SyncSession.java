@@ -39,6 +39,7 @@ public final class SyncSession {
   private final Vertx vertx;
   private final ProtocolCodec codec;
   private final ChangeLogReader log;
+  private final SpaceLogCache cache;
   private final SnapshotReader snapshots;
   private final SyncSettings settings;
   private final SyncMetrics metrics;
@@ -54,7 +55,8 @@ public final class SyncSession {
   private boolean closed;
 
   SyncSession(WebSocketConnection connection, Context context, Vertx vertx, ProtocolCodec codec,
-      ChangeLogReader log, SnapshotReader snapshots, SyncSettings settings, SyncMetrics metrics) {
+      ChangeLogReader log, SpaceLogCache cache, SnapshotReader snapshots, SyncSettings settings, SyncMetrics metrics) {
+    this.cache = cache;
     this.connection = connection;
     this.context = context;
     this.vertx = vertx;
@@ -185,7 +187,7 @@ public final class SyncSession {
     }
     long from = feed.cursor;
     // One row more than a page tells whether another page follows.
-    log.read(feed.space, from, settings.pageSize() + 1).subscribe().with(
+    cache.read(feed.space, from, settings.pageSize() + 1).subscribe().with(
         items -> context.runOnContext(v -> onPage(feed, from, items)),
         failure -> context.runOnContext(v -> onFailure(feed, failure)));
   }

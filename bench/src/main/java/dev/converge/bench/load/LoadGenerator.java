@@ -1,0 +1,277 @@
+package dev.converge.bench.load;
+
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.policy.Cart;
+import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.Message;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Load generator for a running sync server (loopback only): push throughput and ack latency,
+ * fan-out delay to many sessions, and memory per idle session. Every run stops by itself.
+ */
+@Command(name = "load", mixinStandardHelpOptions = true,
+    subcommands = {LoadGenerator.Push.class, LoadGenerator.FanOut.class, LoadGenerator.Idle.class})
+public final class LoadGenerator {
+
+  @Option(names = "--server", defaultValue = "http://127.0.0.1:8080", description = "server base URI")
+  URI server;
+
+  @Option(names = "--key", description = "development private key (PEM); default $CONVERGE_DATA_DIR or ~/.converge")
+  Path key;
+
+  @Option(names = "--issuer", defaultValue = "converge-dev")
+  String issuer;
+
+  @Option(names = "--audience", defaultValue = "converge")
+  String audience;
+
+  final String run = UUID.randomUUID().toString().substring(0, 8);
+  final HttpClient http = HttpClient.newHttpClient();
+
+  DevTokenMinter minter() throws Exception {
+    Path pem = key != null ? key
+        : Path.of(System.getenv().getOrDefault("CONVERGE_DATA_DIR", System.getProperty("user.home") + "/.converge"), "dev-jwt-private.pem");
+    return new DevTokenMinter(pem, issuer, audience);
+  }
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LoadGenerator()).execute(args));
+  }
+
+  /** Closed-loop pushers: each sends a batch, waits for its ack, repeats. */
+  @Command(name = "push", description = "push throughput and ack latency")
+  static final class Push implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.ParentCommand
+    LoadGenerator parent;
+
+    @Option(names = "--connections", defaultValue = "8")
+    int connections;
+
+    @Option(names = "--spaces", defaultValue = "1", description = "spaces pushed into (connections are spread over them)")
+    int spaces;
+
+    @Option(names = "--batch", defaultValue = "10", description = "changesets per push")
+    int batch;
+
+    @Option(names = "--seconds", defaultValue = "20")
+    int seconds;
+
+    @Override
+    public Integer call() throws Exception {
+      DevTokenMinter minter = parent.minter();
+      Percentiles ackLatency = new Percentiles();
+      AtomicLong applied = new AtomicLong();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      List<Thread> threads = new ArrayList<>();
+      CountDownLatch ready = new CountDownLatch(connections);
+      for (int c = 0; c < connections; c++) {
+        String user = "bench-" + parent.run + "-" + (c % spaces);
+        String replica = "push-" + parent.run + "-" + c;
+        String token = minter.mint(user, List.of());
+        Thread thread = new Thread(() -> pushLoop(token, "user:" + user, replica, deadline, ready, ackLatency, applied));
+        thread.start();
+        threads.add(thread);
+      }
+      long start = System.nanoTime();
+      for (Thread t : threads) {
+        t.join();
+      }
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      System.out.printf("push: %d connections into %d space(s), batch %d, %.1f s%n", connections, spaces, batch, elapsed);
+      System.out.printf("  throughput: %.0f changesets/s (%d applied)%n", applied.get() / elapsed, applied.get());
+      System.out.printf("  ack latency per push: %s%n", ackLatency.summary());
+      return 0;
+    }
+
+    private void pushLoop(String token, String space, String replica, long deadline, CountDownLatch ready,
+        Percentiles ackLatency, AtomicLong applied) {
+      SynchronousQueue<Message.Ack> acks = new SynchronousQueue<>();
+      BenchSocket socket = BenchSocket.open(parent.http, parent.server, token, m -> {
+        if (m instanceof Message.Ack ack) {
+          try {
+            acks.put(ack);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        } else if (m instanceof Message.Error error) {
+          System.err.println("error: " + error);
+        }
+      });
+      socket.send(new Message.Hello(1, replica, List.of()));
+      ready.countDown();
+      Document doc = new Document();
+      Cart cart = Cart.of(doc);
+      long seq = 0;
+      try {
+        while (System.nanoTime() < deadline) {
+          List<Changeset> changesets = new ArrayList<>(batch);
+          for (int i = 0; i < batch; i++) {
+            seq++;
+            changesets.add(new Changeset(replica, seq, space, "carts", "c" + (seq % 16), new Hlc(seq, 0),
+                cart.add(replica, "sku-" + (seq % 50), 1)));
+          }
+          long sent = System.nanoTime();
+          socket.send(new Message.Push(changesets));
+          Message.Ack ack = acks.poll(30, TimeUnit.SECONDS);
+          if (ack == null) {
+            System.err.println("no ack within 30 s");
+            return;
+          }
+          ackLatency.record(System.nanoTime() - sent);
+          applied.addAndGet(batch);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        socket.close();
+      }
+    }
+  }
+
+  /** One pusher at a fixed rate; many sessions following the space record commit-to-receive delay. */
+  @Command(name = "fanout", description = "fan-out delay to many sessions of one space")
+  static final class FanOut implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.ParentCommand
+    LoadGenerator parent;
+
+    @Option(names = "--sessions", defaultValue = "100")
+    int sessions;
+
+    @Option(names = "--rate", defaultValue = "20", description = "changesets per second")
+    int rate;
+
+    @Option(names = "--seconds", defaultValue = "15")
+    int seconds;
+
+    @Override
+    public Integer call() throws Exception {
+      DevTokenMinter minter = parent.minter();
+      String space = "team:bench-" + parent.run;
+      Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+      Percentiles delay = new Percentiles();
+      List<BenchSocket> followers = new ArrayList<>();
+      CountDownLatch welcomed = new CountDownLatch(sessions);
+      for (int s = 0; s < sessions; s++) {
+        String token = minter.mint("follower-" + parent.run + "-" + s, List.of(space));
+        BenchSocket follower = BenchSocket.open(parent.http, parent.server, token, m -> {
+          if (m instanceof Message.Welcome) {
+            welcomed.countDown();
+          } else if (m instanceof Message.Changes changes) {
+            long now = System.nanoTime();
+            for (Message.ChangeItem item : changes.items()) {
+              Long sent = item.origin() == null ? null : sentAt.get(item.origin().seq());
+              if (sent != null) {
+                delay.record(now - sent);
+              }
+            }
+          }
+        });
+        follower.send(new Message.Hello(1, "follow-" + parent.run + "-" + s, List.of(new Message.Subscription(space, 0))));
+        followers.add(follower);
+      }
+      if (!welcomed.await(120, TimeUnit.SECONDS)) {
+        System.err.println("not all sessions were welcomed");
+        return 1;
+      }
+      String replica = "fan-" + parent.run;
+      SynchronousQueue<Message.Ack> acks = new SynchronousQueue<>();
+      BenchSocket pusher = BenchSocket.open(parent.http, parent.server, minter.mint("pusher-" + parent.run, List.of(space)), m -> {
+        if (m instanceof Message.Ack ack) {
+          acks.offer(ack);
+        }
+      });
+      pusher.send(new Message.Hello(1, replica, List.of()));
+      Cart cart = Cart.of(new Document());
+      long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+      long next = System.nanoTime();
+      long end = next + TimeUnit.SECONDS.toNanos(seconds);
+      long seq = 0;
+      while (System.nanoTime() < end) {
+        seq++;
+        sentAt.put(seq, System.nanoTime());
+        pusher.send(new Message.Push(List.of(new Changeset(replica, seq, space, "carts", "shared", new Hlc(seq, 0),
+            cart.add(replica, "sku-" + seq % 20, 1)))));
+        next += interval;
+        long sleep = next - System.nanoTime();
+        if (sleep > 0) {
+          TimeUnit.NANOSECONDS.sleep(sleep);
+        }
+      }
+      long expected = seq * sessions;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (delay.count() < expected && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      System.out.printf("fanout: %d sessions, %d changesets at %d/s%n", sessions, seq, rate);
+      System.out.printf("  delivered %d of %d; push-sent to frame-received delay: %s%n", delay.count(), expected, delay.summary());
+      pusher.close();
+      followers.forEach(BenchSocket::close);
+      return 0;
+    }
+  }
+
+  /** Opens idle sessions and reports the server process's resident memory per session. */
+  @Command(name = "idle", description = "server RSS per idle session")
+  static final class Idle implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.ParentCommand
+    LoadGenerator parent;
+
+    @Option(names = "--sessions", defaultValue = "1000")
+    int sessions;
+
+    @Option(names = "--pid", required = true, description = "server process id (reads /proc/<pid>/status)")
+    long pid;
+
+    @Override
+    public Integer call() throws Exception {
+      DevTokenMinter minter = parent.minter();
+      long before = rssKib();
+      List<BenchSocket> open = new ArrayList<>();
+      CountDownLatch welcomed = new CountDownLatch(sessions);
+      for (int s = 0; s < sessions; s++) {
+        String user = "idle-" + parent.run + "-" + s;
+        BenchSocket socket = BenchSocket.open(parent.http, parent.server, minter.mint(user, List.of()), m -> {
+          if (m instanceof Message.Welcome) {
+            welcomed.countDown();
+          }
+        });
+        socket.send(new Message.Hello(1, "idle-" + parent.run + "-" + s, List.of(new Message.Subscription("user:" + user, 0))));
+        open.add(socket);
+      }
+      welcomed.await(120, TimeUnit.SECONDS);
+      Thread.sleep(5_000);
+      long after = rssKib();
+      System.out.printf("idle: %d sessions; server RSS %d MiB -> %d MiB; %.1f KiB per idle session%n",
+          sessions, before / 1024, after / 1024, (after - before) / (double) sessions);
+      open.forEach(BenchSocket::close);
+      return 0;
+    }
+
+    private long rssKib() throws Exception {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", ""));
+        }
+      }
+      throw new IllegalStateException("no VmRSS for pid " + pid);
+    }
+  }
+}
