@@ -51,6 +51,54 @@ public final class LoadGenerator {
     return new DevTokenMinter(pem, issuer, audience);
   }
 
+  /** A token for {@code user} signed with the default development key. */
+  public static String devToken(String user) throws Exception {
+    LoadGenerator defaults = new LoadGenerator();
+    defaults.issuer = "converge-dev";
+    defaults.audience = "converge";
+    return defaults.minter().mint(user, List.of());
+  }
+
+  /**
+   * Writes one cart document per index into {@code user:<user>} and waits for the acks.
+   *
+   * @return the number of changesets applied
+   */
+  public static long seedSpace(URI server, String user, int docs) throws Exception {
+    String space = "user:" + user;
+    String replica = "seed-" + user;
+    SynchronousQueue<Message.Ack> acks = new SynchronousQueue<>();
+    BenchSocket socket = BenchSocket.open(HttpClient.newHttpClient(), server, devToken(user), m -> {
+      if (m instanceof Message.Ack ack) {
+        try {
+          acks.put(ack);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    try {
+      socket.send(new Message.Hello(1, replica, List.of()));
+      long seq = 0;
+      while (seq < docs) {
+        List<Changeset> batch = new ArrayList<>();
+        for (int i = 0; i < 500 && seq < docs; i++) {
+          Cart cart = Cart.of(new Document());
+          batch.add(new Changeset(replica, seq + 1, space, "carts", "c" + seq, new Hlc(seq + 1, 0),
+              cart.add(replica, "sku-" + (seq % 7), 1 + seq % 3)));
+          seq++;
+        }
+        socket.send(new Message.Push(batch));
+        if (acks.poll(60, TimeUnit.SECONDS) == null) {
+          throw new IllegalStateException("no ack while seeding");
+        }
+      }
+      return seq;
+    } finally {
+      socket.close();
+    }
+  }
+
   /** Entry point. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new LoadGenerator()).execute(args));

@@ -150,6 +150,24 @@ public final class Document {
     return object;
   }
 
+  /** Returns the greatest register timestamp this document holds, or {@link Hlc#ZERO}. */
+  public Hlc maxHlc() {
+    Hlc[] max = {Hlc.ZERO};
+    collectMaxHlc(root, max);
+    return max[0];
+  }
+
+  private static void collectMaxHlc(CrdtValue value, Hlc[] max) {
+    if (value instanceof RegisterValue register) {
+      Hlc hlc = register.maxHlc();
+      if (hlc.compareTo(max[0]) > 0) {
+        max[0] = hlc;
+      }
+    } else if (value instanceof MapValue map) {
+      map.entries().values().forEach(child -> collectMaxHlc(child, max));
+    }
+  }
+
   /** Returns every register that holds concurrent values, in path order. */
   public List<Conflict> conflicts() {
     List<Conflict> conflicts = new ArrayList<>();

@@ -41,4 +41,14 @@ class HybridClockTest {
     assertThatThrownBy(() -> Hlc.parse("-1:0")).hasMessageContaining("out of range");
     assertThatThrownBy(() -> Hlc.parse("1:x")).hasMessageContaining("'<millis>:<logical>'");
   }
+
+  @Test
+  void documentReportsTheGreatestRegisterTimestamp_forClocksToObserve() {
+    Document doc = new Document();
+    doc.writeRegister("a", java.util.List.of("x"), com.fasterxml.jackson.databind.node.TextNode.valueOf("1"), new Hlc(50, 2));
+    doc.writeRegister("a", java.util.List.of("m", "y"), com.fasterxml.jackson.databind.node.TextNode.valueOf("2"), new Hlc(70, 0));
+    doc.addToCounter("a", java.util.List.of("c"), 3);
+    assertThat(doc.maxHlc()).isEqualTo(new Hlc(70, 0));
+    assertThat(new Document().maxHlc()).isEqualTo(Hlc.ZERO);
+  }
 }

@@ -360,6 +360,11 @@ public final class SqliteStore implements Store {
       local = stored == null ? new Document() : codec.decodeDocument(stored);
       touched.put(key, local);
     }
+    // Local writes must order after every write seen, so the clock moves past remote timestamps.
+    Hlc remoteHlc = remote.maxHlc();
+    if (remoteHlc.compareTo(Hlc.ZERO) > 0) {
+      clock.observe(remoteHlc);
+    }
     // The server is authoritative on types: a local value of another type came from a change it
     // refused (or will refuse), so it gives way. Bounded: each round removes one local path.
     for (int attempt = 0; ; attempt++) {

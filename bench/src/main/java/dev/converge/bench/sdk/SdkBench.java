@@ -1,0 +1,197 @@
+package dev.converge.bench.sdk;
+
+import dev.converge.bench.load.LoadGenerator;
+import dev.converge.core.crdt.Document;
+import dev.converge.core.policy.Cart;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.sdk.SyncClient;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * SDK figures: local write latency and throughput (app-crash-durable and OS-crash-durable commits)
+ * beside plain sqlite-jdbc inserts of the same bytes, client start-up and heap, and, with a running
+ * server, the time a fresh client takes to bootstrap a space of many documents.
+ */
+@Command(name = "sdk", mixinStandardHelpOptions = true)
+public final class SdkBench implements Callable<Integer> {
+
+  @Option(names = "--writes", defaultValue = "20000")
+  int writes;
+
+  @Option(names = "--server", description = "run the bootstrap figure against this server, e.g. http://127.0.0.1:8080")
+  URI server;
+
+  @Option(names = "--docs", defaultValue = "10000", description = "documents in the bootstrapped space")
+  int docs;
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SdkBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = Files.createTempDirectory("converge-sdk-bench");
+    try {
+      for (boolean durable : new boolean[] {false, true}) {
+        int n = durable ? Math.max(1_000, writes / 5) : writes;
+        sdkWrites(dir, durable, n);
+        plainInserts(dir, durable, n, false);
+      }
+      plainInserts(dir, false, writes, true);
+      startUp(dir);
+      if (server != null) {
+        bootstrap(dir);
+      }
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    return 0;
+  }
+
+  private void sdkWrites(Path dir, boolean durable, int n) {
+    Path db = dir.resolve("sdk-" + durable + ".db");
+    try (SyncClient client = SyncClient.builder().databasePath(db).durableCommits(durable).build()) {
+      var cart = client.cart("user:bench", "main");
+      java.util.Random random = new java.util.Random(42);
+      for (int i = 0; i < 1_000; i++) {
+        cartOp(cart, random);
+      }
+      long[] nanos = new long[n];
+      long start = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        long t = System.nanoTime();
+        cartOp(cart, random);
+        nanos[i] = System.nanoTime() - t;
+      }
+      report("SDK cart write (40% add, 40% set quantity, 20% remove over 100 skus), "
+          + (durable ? "synchronous=FULL" : "synchronous=NORMAL") + ", one write per transaction",
+          nanos, System.nanoTime() - start);
+      System.out.printf("  cart then holds %d items%n", cart.items().size());
+    }
+  }
+
+  /** The same bytes an SDK write stores: the delta into an outbox row, the document state into its row. */
+  private void plainInserts(Path dir, boolean durable, int n, boolean batched) throws Exception {
+    ProtocolCodec codec = new ProtocolCodec();
+    Document doc = new Document();
+    Cart cart = Cart.of(doc);
+    for (int i = 0; i < 100; i++) {
+      cart.add("replica-x", "sku-" + i, 1);
+    }
+    byte[] delta = codec.encodeDocument(cart.add("replica-x", "sku-1", 1)).getBytes(StandardCharsets.UTF_8);
+    byte[] state = codec.encodeDocument(doc).getBytes(StandardCharsets.UTF_8);
+    Path db = dir.resolve("plain-" + durable + "-" + batched + ".db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("PRAGMA journal_mode = WAL");
+        st.execute("PRAGMA synchronous = " + (durable ? "FULL" : "NORMAL"));
+        st.execute("CREATE TABLE outbox(seq INTEGER PRIMARY KEY, delta BLOB NOT NULL)");
+        st.execute("CREATE TABLE doc(id TEXT PRIMARY KEY, state BLOB NOT NULL)");
+      }
+      c.setAutoCommit(false);
+      try (PreparedStatement outbox = c.prepareStatement("INSERT INTO outbox(delta) VALUES (?)");
+          PreparedStatement docRow = c.prepareStatement("INSERT OR REPLACE INTO doc(id, state) VALUES ('main', ?)")) {
+        long[] nanos = new long[n];
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          long t = System.nanoTime();
+          outbox.setBytes(1, delta);
+          outbox.executeUpdate();
+          docRow.setBytes(1, state);
+          docRow.executeUpdate();
+          if (!batched || (i + 1) % 1_000 == 0) {
+            c.commit();
+          }
+          nanos[i] = System.nanoTime() - t;
+        }
+        c.commit();
+        report("plain sqlite-jdbc, same bytes (" + delta.length + " + " + state.length + "), "
+            + (durable ? "synchronous=FULL" : "synchronous=NORMAL") + ", "
+            + (batched ? "1,000 writes per transaction" : "one write per transaction"), nanos, System.nanoTime() - start);
+      }
+    }
+  }
+
+  private void startUp(Path dir) {
+    Path db = dir.resolve("startup.db");
+    System.gc();
+    long heapBefore = usedHeap();
+    long t0 = System.nanoTime();
+    SyncClient fresh = SyncClient.builder().databasePath(db).build();
+    long freshMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    fresh.cart("user:bench", "main").add("sku", 1);
+    System.gc();
+    long heapOpen = usedHeap();
+    fresh.close();
+    long t1 = System.nanoTime();
+    SyncClient reopened = SyncClient.builder().databasePath(db).build();
+    long reopenMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
+    reopened.close();
+    System.out.printf("start-up: new database %d ms, existing database %d ms; heap held by an open client: %.1f MiB%n",
+        freshMs, reopenMs, (heapOpen - heapBefore) / 1048576.0);
+  }
+
+  private void bootstrap(Path dir) throws Exception {
+    String user = "boot-" + Long.toHexString(System.nanoTime());
+    long seeded = LoadGenerator.seedSpace(server, user, docs);
+    long t0 = System.nanoTime();
+    try (SyncClient client = SyncClient.builder()
+        .databasePath(dir.resolve("bootstrap.db"))
+        .serverUri(URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
+        .tokenSupplier(() -> LoadGenerator.devToken(user))
+        .subscribe("user:" + user)
+        .build()) {
+      client.syncNow(Duration.ofMinutes(10)).join();
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      System.gc();
+      System.out.printf("bootstrap: fresh client caught up with %d changes over %d documents in %d ms (%.0f documents/s)%n",
+          seeded, docs, ms, docs * 1000.0 / ms);
+      System.out.printf("  check: last document reads %s%n", client.cart("user:" + user, "c" + (docs - 1)).items());
+    }
+  }
+
+  /** The cart workload of the peer harnesses: add, change quantity, remove, over 100 skus. */
+  private static void cartOp(dev.converge.sdk.Cart cart, java.util.Random random) {
+    String sku = "sku-" + random.nextInt(100);
+    int op = random.nextInt(10);
+    if (op < 4) {
+      cart.add(sku, 1 + random.nextInt(5));
+    } else if (op < 8) {
+      cart.setQuantity(sku, 1 + random.nextInt(5));
+    } else {
+      cart.remove(sku);
+    }
+  }
+
+  private static long usedHeap() {
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  private static void report(String what, long[] nanos, long totalNanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    System.out.printf("%s: %d writes, %.0f writes/s, p50 %.1f us, p99 %.1f us, max %.1f us%n", what, sorted.length,
+        sorted.length / (totalNanos / 1e9), sorted[sorted.length / 2] / 1e3,
+        sorted[(int) (sorted.length * 0.99)] / 1e3, sorted[sorted.length - 1] / 1e3);
+  }
+}
