@@ -18,13 +18,22 @@ public class ChangeLogReader {
 
   private final Mutiny.SessionFactory sessions;
 
+  /**
+   * Runs a read in a session of its own. {@code withSession} would join a session already bound
+   * to the caller's Vert.x context, and one sync session reads several spaces at once on its
+   * connection's context: a Hibernate Reactive session must never be used concurrently.
+   */
+  private <T> Uni<T> read(java.util.function.Function<Mutiny.Session, Uni<T>> work) {
+    return sessions.openSession().chain(session -> work.apply(session).eventually(session::close));
+  }
+
   ChangeLogReader(Mutiny.SessionFactory sessions) {
     this.sessions = sessions;
   }
 
   /** Returns up to {@code limit} changes of {@code space} with serverSeq above {@code since}, in order. */
   public Uni<List<LoggedChange>> read(String space, long since, int limit) {
-    return sessions.withSession(session -> session
+    return read(session -> session
         .createSelectionQuery(
             "from ChangeLogEntry e where e.key.space = :space and e.key.serverSeq > :since order by e.key.serverSeq",
             ChangeLogEntry.class)
@@ -40,7 +49,7 @@ public class ChangeLogReader {
 
   /** Returns the head and retention floor of {@code space}; a space never written to has both at 0. */
   public Uni<SpaceHead> head(String space) {
-    return sessions.withSession(session -> session.find(SpaceSeq.class, space))
+    return read(session -> session.find(SpaceSeq.class, space))
         .map(row -> row == null ? new SpaceHead(space, 0, 0) : new SpaceHead(space, row.head, row.retainedAfter));
   }
 
@@ -49,7 +58,7 @@ public class ChangeLogReader {
     if (spaces.isEmpty()) {
       return Uni.createFrom().item(List.of());
     }
-    return sessions.withSession(session -> session.find(SpaceSeq.class, spaces.toArray()))
+    return read(session -> session.find(SpaceSeq.class, spaces.toArray()))
         .map(rows -> {
           var heads = new java.util.ArrayList<SpaceHead>(spaces.size());
           for (int i = 0; i < spaces.size(); i++) {

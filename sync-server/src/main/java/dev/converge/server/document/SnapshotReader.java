@@ -15,6 +15,15 @@ public class SnapshotReader {
 
   private final Mutiny.SessionFactory sessions;
 
+  /**
+   * Runs a read in a session of its own. {@code withSession} would join a session already bound
+   * to the caller's Vert.x context, and one sync session reads several spaces at once on its
+   * connection's context: a Hibernate Reactive session must never be used concurrently.
+   */
+  private <T> Uni<T> read(java.util.function.Function<Mutiny.Session, Uni<T>> work) {
+    return sessions.openSession().chain(session -> work.apply(session).eventually(session::close));
+  }
+
   SnapshotReader(Mutiny.SessionFactory sessions) {
     this.sessions = sessions;
   }
@@ -27,7 +36,7 @@ public class SnapshotReader {
     String after = afterCollection == null
         ? ""
         : " and (d.key.collection > :c or (d.key.collection = :c and d.key.docId > :d))";
-    return sessions.withSession(session -> {
+    return read(session -> {
       var query = session.createSelectionQuery(
               "from DocState d where d.key.space = :space" + after + " order by d.key.collection, d.key.docId",
               DocState.class)
@@ -42,6 +51,6 @@ public class SnapshotReader {
 
   /** Returns one document's row, or null. */
   public Uni<DocState> find(String space, String collection, String docId) {
-    return sessions.withSession(session -> session.find(DocState.class, new DocKey(space, collection, docId)));
+    return read(session -> session.find(DocState.class, new DocKey(space, collection, docId)));
   }
 }

@@ -1,0 +1,59 @@
+package dev.converge.sample;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** The {@code demo} subcommand: runs {@link Demo} against a server with development tokens. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Two devices of one new user against a running server: the phone goes offline, both edit the",
+        "cart and the profile, the phone reconnects, and the merged result is printed with one line per",
+        "conflict. Exits 0 on success, 1 with a one-line message otherwise (such as no server)."
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  @ParentCommand
+  ConvergeCart parent;
+
+  @Option(names = "--server", paramLabel = "URI", defaultValue = ConvergeCart.DEFAULT_SERVER,
+      description = "The server's sync WebSocket. Default: ${DEFAULT-VALUE}.")
+  URI server;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "The server's data directory, holding dev-jwt-private.pem. Default: $CONVERGE_DATA_DIR or"
+          + " ~/.converge.")
+  Path dataDir;
+
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "15",
+      description = "How long to wait for the server. Default: ${DEFAULT-VALUE}.")
+  long connectTimeoutSeconds;
+
+  @Override
+  public Integer call() {
+    DevTokenSigner signer = DevTokenSigner.fromEnvironment(dataDir != null ? dataDir : DevTokenSigner.defaultDataDir());
+    try {
+      // fail at once, with the signer's message, when there is no key to sign with
+      signer.mint("demo-check");
+    } catch (DevTokenSigner.TokenException e) {
+      parent.err.println("converge-cart demo: " + e.getMessage());
+      return 1;
+    }
+    try {
+      new Demo(server, signer::supplierFor, parent.out)
+          .withTimeouts(Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(30))
+          .run();
+      return 0;
+    } catch (Demo.DemoException e) {
+      parent.out.flush();
+      parent.err.println("converge-cart demo: " + e.getMessage());
+      return 1;
+    }
+  }
+}
