@@ -165,16 +165,24 @@ public final class LoadGenerator {
       });
       socket.send(new Message.Hello(1, replica, List.of()));
       ready.countDown();
-      Document doc = new Document();
-      Cart cart = Cart.of(doc);
+      // One local replica per document, edited with the cart mix of the peer harnesses (40% add,
+      // 40% set quantity, 20% remove over 50 skus), so documents keep a realistic size.
+      Map<String, Document> docs = new java.util.HashMap<>();
+      java.util.Random random = new java.util.Random(replica.hashCode());
       long seq = 0;
       try {
         while (System.nanoTime() < deadline) {
           List<Changeset> changesets = new ArrayList<>(batch);
           for (int i = 0; i < batch; i++) {
             seq++;
-            changesets.add(new Changeset(replica, seq, space, "carts", "c" + (seq % 16), new Hlc(seq, 0),
-                cart.add(replica, "sku-" + (seq % 50), 1)));
+            String docId = "c" + random.nextInt(16);
+            Cart cart = Cart.of(docs.computeIfAbsent(docId, d -> new Document()));
+            String sku = "sku-" + random.nextInt(50);
+            int op = random.nextInt(10);
+            Document delta = op < 4 ? cart.add(replica, sku, 1 + random.nextInt(5))
+                : op < 8 ? cart.setQuantity(replica, sku, 1 + random.nextInt(5))
+                : cart.remove(sku);
+            changesets.add(new Changeset(replica, seq, space, "carts", docId, new Hlc(seq, 0), delta));
           }
           long sent = System.nanoTime();
           socket.send(new Message.Push(changesets));

@@ -238,18 +238,17 @@ public class PushService {
 
     private Uni<Void> apply(
         String space, SpaceSeq seqRow, List<Changeset> batch, Iterable<DocKey> keys, List<DocState> found) {
-      Map<DocKey, DocState> rows = new LinkedHashMap<>();
       Map<DocKey, Document> docs = new LinkedHashMap<>();
       int i = 0;
       for (DocKey key : keys) {
         DocState row = found.get(i++);
-        rows.put(key, row);
         Document doc = row == null ? new Document() : codec.decodeDocument(row.state);
         newConflicts -= doc.conflicts().size();
         docs.put(key, doc);
       }
       OffsetDateTime now = OffsetDateTime.now();
-      List<Object> inserts = new ArrayList<>();
+      List<Object> rejectedRows = new ArrayList<>();
+      List<ChangeLogEntry> logRows = new ArrayList<>();
       Map<DocKey, Long> touched = new LinkedHashMap<>();
       long head = seqRow.head;
       for (Changeset c : batch) {
@@ -263,7 +262,7 @@ public class PushService {
           rejected.seq = c.seq();
           rejected.code = SyncError.TYPE_CONFLICT;
           rejected.message = e.getMessage();
-          inserts.add(rejected);
+          rejectedRows.add(rejected);
           rejections.add(new PushOutcome.Rejection(c.seq(), rejected.code, rejected.message));
           continue;
         }
@@ -277,28 +276,30 @@ public class PushService {
         entry.hlc = c.hlc().toString();
         entry.delta = codec.encodeDocument(c.delta());
         entry.committedAt = now;
-        inserts.add(entry);
+        logRows.add(entry);
         results.add(new Message.AckResult(c.seq(), head));
         touched.put(key, head);
       }
       docs.values().forEach(doc -> newConflicts += doc.conflicts().size());
+      List<DocState> states = new ArrayList<>(touched.size());
       for (Map.Entry<DocKey, Long> doc : touched.entrySet()) {
-        DocState row = rows.get(doc.getKey());
-        if (row == null) {
-          row = new DocState();
-          row.key = doc.getKey();
-          inserts.add(row);
-        }
-        row.state = codec.encodeDocument(docs.get(doc.getKey()));
-        row.headSeq = doc.getValue();
-        row.updatedAt = now;
+        // Fresh objects, not the loaded (managed) rows: those would be flushed again as updates.
+        DocState state = new DocState();
+        state.key = doc.getKey();
+        state.state = codec.encodeDocument(docs.get(doc.getKey()));
+        state.headSeq = doc.getValue();
+        state.updatedAt = now;
+        states.add(state);
       }
+      Uni<Void> rejectedWrite = rejectedRows.isEmpty() ? Uni.createFrom().voidItem() : session.persistAll(rejectedRows.toArray());
       if (head == seqRow.head) {
-        return inserts.isEmpty() ? Uni.createFrom().voidItem() : session.persistAll(inserts.toArray());
+        return rejectedWrite;
       }
       seqRow.head = head;
       changedSpaces.add(space);
-      return session.persistAll(inserts.toArray())
+      return rejectedWrite
+          .chain(() -> ChangeWriter.insertLog(session, logRows))
+          .chain(() -> ChangeWriter.upsertDocs(session, states))
           // Delivered at commit, and only if it commits: other nodes wake after the data is visible.
           .chain(() -> session.createNativeQuery("NOTIFY " + CHANNEL + ", '" + space.replace("'", "''") + "'").executeUpdate())
           .replaceWithVoid();

@@ -1,0 +1,149 @@
+package dev.converge.bench.storm;
+
+import dev.converge.bench.load.LoadGenerator;
+import dev.converge.core.crdt.Document;
+import dev.converge.core.policy.Cart;
+import dev.converge.sdk.SyncClient;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The peers' cart storm on Converge: C SDK clients (real SQLite files, one JVM) share one cart of
+ * 20 items; all go offline, each applies M ops from the shared op stream, then all resume at once.
+ * Convergence is the time from resume until every client holds the expected merged cart, which is
+ * computed independently by joining the same ops in sync-core.
+ */
+@Command(name = "storm", mixinStandardHelpOptions = true)
+public final class CartStorm implements Callable<Integer> {
+
+  @Option(names = "--server", defaultValue = "http://127.0.0.1:8080")
+  URI server;
+
+  @Option(names = "--clients", defaultValue = "10")
+  int clients;
+
+  @Option(names = "--ops", defaultValue = "200", description = "ops per client")
+  int ops;
+
+  @Option(names = "--seeds", defaultValue = "1,2,3", split = ",")
+  int[] seeds;
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CartStorm()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    List<Long> times = new ArrayList<>();
+    for (int seed : seeds) {
+      times.add(run(seed));
+    }
+    long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
+    System.out.printf("storm C=%d M=%d: median convergence %d ms over seeds %s%n",
+        clients, ops, sorted[sorted.length / 2], Arrays.toString(seeds));
+    return 0;
+  }
+
+  private long run(int seed) throws Exception {
+    String user = "storm-" + seed + "-" + Long.toHexString(System.nanoTime());
+    String space = "user:" + user;
+    URI ws = URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync");
+    Path dir = Files.createTempDirectory("converge-storm");
+    List<SyncClient> devices = new ArrayList<>();
+    try {
+      for (int c = 0; c < clients; c++) {
+        devices.add(SyncClient.builder()
+            .databasePath(dir.resolve("client-" + c + ".db"))
+            .serverUri(ws)
+            .tokenSupplier(() -> LoadGenerator.devToken(user))
+            .subscribe(space)
+            .replicaName("c" + c)
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+            .build());
+      }
+      // The seed cart, written by the first client and seen by all before they go offline.
+      Document expected = new Document();
+      Cart seedCart = Cart.of(expected);
+      for (String sku : CartOps.seedCart().keySet()) {
+        devices.get(0).cart(space, "main").add(sku, 1);
+        seedCart.add("seed", sku, 1);
+      }
+      devices.get(0).syncNow(Duration.ofSeconds(60)).join();
+      SortedMap<String, Long> seeded = seedCart.items();
+      awaitAll(devices, space, seeded, Duration.ofSeconds(60));
+
+      // Offline edits.
+      devices.forEach(SyncClient::pause);
+      long editStart = System.nanoTime();
+      Document merged = expected.copy();
+      for (int c = 0; c < clients; c++) {
+        var cart = devices.get(c).cart(space, "main");
+        Document local = expected.copy();
+        Cart model = Cart.of(local);
+        for (CartOps.Op op : CartOps.generate(seed, c, ops)) {
+          switch (op.kind()) {
+            case ADD, INC -> {
+              cart.add(op.sku(), op.qty());
+              model.add("c" + c, op.sku(), op.qty());
+            }
+            case REMOVE -> {
+              cart.remove(op.sku());
+              model.remove(op.sku());
+            }
+          }
+        }
+        merged.join(local);
+      }
+      long editMs = (System.nanoTime() - editStart) / 1_000_000;
+      SortedMap<String, Long> target = Cart.of(merged).items();
+
+      long start = System.nanoTime();
+      devices.forEach(SyncClient::resume);
+      awaitAll(devices, space, target, Duration.ofSeconds(300));
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      long total = target.values().stream().mapToLong(Long::longValue).sum();
+      System.out.printf("seed %d: C=%d M=%d converged in %d ms (offline edits of all clients: %d ms); %d items, total qty %d%n",
+          seed, clients, ops, ms, editMs, target.size(), total);
+      return ms;
+    } finally {
+      devices.forEach(SyncClient::close);
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static void awaitAll(List<SyncClient> devices, String space, SortedMap<String, Long> target, Duration limit)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      boolean all = true;
+      for (SyncClient device : devices) {
+        if (!device.cart(space, "main").items().equals(target)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("not converged within " + limit);
+      }
+      Thread.sleep(5);
+    }
+  }
+}
