@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out="${1:-target/server-bench.txt}"
-mkdir -p "$(dirname "$out")"
+mkdir -p "$(dirname "$out")" target
 jar=bench/target/benchmarks.jar
 port="${BENCH_PORT:-18080}"
 server="http://127.0.0.1:$port"

@@ -57,16 +57,19 @@ public class SpaceLogCache {
     Uni<Void> refresh;
     synchronized (window) {
       if (window.covers(since)) {
-        return Uni.createFrom().item(window.slice(since, limit));
-      }
-      if (window.initialized() && since > window.last()) {
+        List<LoggedChange> slice = window.slice(since, limit);
+        // A short slice at the window's end is the whole answer only if nothing can follow it.
+        if (slice.size() == limit || window.fresh()) {
+          return Uni.createFrom().item(slice);
+        }
+      } else if (window.initialized() && since > window.last()) {
         // Ahead of the window (a cursor from a snapshot head, say): read directly.
         return log.read(space, since, limit);
       }
       if (window.initialized() && since < window.first() - 1) {
         return log.read(space, since, limit);
       }
-      if (window.initialized() && window.fetchedGeneration == window.generation) {
+      if (window.initialized() && since == window.last() && window.fresh()) {
         return Uni.createFrom().item(List.of());
       }
       if (window.refreshing == null) {
@@ -110,6 +113,11 @@ public class SpaceLogCache {
 
     boolean initialized() {
       return base >= 0;
+    }
+
+    /** Whether the window reached the log's end after the latest notification. */
+    boolean fresh() {
+      return fetchedGeneration == generation;
     }
 
     long first() {

@@ -171,6 +171,22 @@ class HostileInputTest {
   }
 
   @Test
+  void messageBeyondTheCodecLimit_getsTooLarge_andChangesNothing() throws Exception {
+    // The test profile lowers the codec limit to 1 MiB; frames beyond the WebSocket limit are closed with 1009.
+    Document big = new Document().writeRegister(replica, List.of("notes"),
+        com.fasterxml.jackson.databind.node.TextNode.valueOf("x".repeat(60_000)), new Hlc(1, 0));
+    List<Changeset> batch = new ArrayList<>();
+    for (int seq = 1; seq <= 20; seq++) {
+      batch.add(new Changeset(replica, seq, space, "notes", "n" + seq, new Hlc(seq, 0), big));
+    }
+    try (WsClient client = session(alice, replica, space)) {
+      client.send(new Message.Push(batch));
+      assertThat(error(client, "too_large").message()).contains("exceeds the limit");
+    }
+    assertSpaceUntouched();
+  }
+
+  @Test
   void forgedReplicaId_boundToAnotherSubject_isRejected() throws Exception {
     String bob = TestTokens.subject("bob");
     try (WsClient client = session(alice, replica, space)) {

@@ -128,4 +128,36 @@ class SyncProtocolTest {
       assertThat(Map.of("losers", Profile.of(merged).conflicts().get(0).losers().size())).containsEntry("losers", 1);
     }
   }
+
+  @Test
+  void catchUpBeyondTheSharedLogWindow_isPagedWithMoreUntilTheLastPage() throws Exception {
+    String alice = TestTokens.subject("alice");
+    String space = "user:" + alice;
+    String replica = "phone-" + alice;
+    int total = 1_200;
+    try (WsClient phone = hello(TestTokens.mint(alice), replica, space, total)) {
+      Document cart = new Document();
+      for (int from = 1; from <= total; from += 400) {
+        java.util.List<Changeset> batch = new java.util.ArrayList<>();
+        for (int seq = from; seq < from + 400; seq++) {
+          batch.add(new Changeset(replica, seq, space, "carts", "d" + seq % 7, new Hlc(seq, 0),
+              Cart.of(cart).add(replica, "sku-" + seq % 30, 1)));
+        }
+        phone.send(new Message.Push(batch));
+        phone.await(Message.Ack.class);
+      }
+    }
+    try (WsClient reader = hello(TestTokens.mint(alice), "reader-" + alice, space, 0)) {
+      long cursor = 0;
+      Message.Changes page;
+      do {
+        page = reader.expect(Message.Changes.class);
+        assertThat(page.from()).isEqualTo(cursor);
+        cursor = page.to();
+        // Every page but the last says more follow, so a client never waits for a poll to continue.
+        assertThat(page.more()).as("more on the page ending at " + cursor).isEqualTo(cursor < total);
+      } while (page.more());
+      assertThat(cursor).isEqualTo(total);
+    }
+  }
 }
