@@ -2,7 +2,6 @@ package dev.converge.server.sync;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.converge.core.protocol.ProtocolCodec;
-import dev.converge.server.changeset.LoggedChange;
 import dev.converge.server.document.DocState;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -17,7 +16,7 @@ import java.util.List;
 final class Frames {
   private Frames() {}
 
-  static String changes(ProtocolCodec codec, String space, long from, long to, List<LoggedChange> items, boolean more) {
+  static String changes(ProtocolCodec codec, String space, long from, long to, List<DeltaGroups.Item> items, boolean more) {
     return write(codec, gen -> {
       gen.writeStartObject();
       gen.writeStringField("type", "changes");
@@ -25,17 +24,22 @@ final class Frames {
       gen.writeNumberField("from", from);
       gen.writeNumberField("to", to);
       gen.writeArrayFieldStart("items");
-      for (LoggedChange item : items) {
+      for (DeltaGroups.Item item : items) {
         gen.writeStartObject();
         gen.writeNumberField("serverSeq", item.serverSeq());
+        if (item.grouped()) {
+          gen.writeNumberField("fromSeq", item.fromSeq());
+        }
         gen.writeStringField("collection", item.collection());
         gen.writeStringField("docId", item.docId());
         gen.writeFieldName("delta");
         gen.writeRawValue(item.deltaJson());
-        gen.writeObjectFieldStart("origin");
-        gen.writeStringField("replicaId", item.replicaId());
-        gen.writeNumberField("seq", item.seq());
-        gen.writeEndObject();
+        if (item.originReplica() != null) {
+          gen.writeObjectFieldStart("origin");
+          gen.writeStringField("replicaId", item.originReplica());
+          gen.writeNumberField("seq", item.originSeq());
+          gen.writeEndObject();
+        }
         gen.writeEndObject();
       }
       gen.writeEndArray();

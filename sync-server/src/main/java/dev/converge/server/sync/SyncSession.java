@@ -218,7 +218,7 @@ public final class SyncSession {
       items = items.subList(0, settings.pageSize());
     }
     long to = items.get(items.size() - 1).serverSeq();
-    send(Frames.changes(codec, feed.space, from, to, items, more));
+    send(Frames.changes(codec, feed.space, from, to, DeltaGroups.group(items, codec), more));
     metrics.fannedOut(items);
     feed.cursor = to;
     if (more) {

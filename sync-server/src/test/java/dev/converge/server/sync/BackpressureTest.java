@@ -94,7 +94,7 @@ class BackpressureTest {
       while (cursor < CHANGESETS) {
         Message.Changes changes = resumed.expect(Message.Changes.class);
         assertThat(changes.from()).isEqualTo(cursor);
-        assertThat(changes.items().get(0).serverSeq()).isEqualTo(cursor + 1);
+        assertThat(changes.items().get(0).fromSeq()).isEqualTo(cursor + 1);
         cursor = changes.to();
       }
       assertThat(cursor).isEqualTo(CHANGESETS);

@@ -72,20 +72,11 @@ class RestartIT {
 
       node.launch();
 
-      // Every acked changeset is in the log with the serverSeq it was acked with.
+      // Every acked changeset is in the log with the serverSeq it was acked with (REST pull: one
+      // item per change, with its origin).
       Map<Long, Long> logged = new HashMap<>();
-      Document merged = new Document();
-      try (WsClient reader = WsClient.connect(node.uri(), TestTokens.mint(alice))) {
-        reader.send(new Message.Hello(1, "reader-" + alice, List.of(new Message.Subscription(space, 0))));
-        reader.expect(Message.Welcome.class);
-        Message.Changes page;
-        do {
-          page = reader.expect(Message.Changes.class);
-          page.items().forEach(item -> {
-            logged.put(item.origin().seq(), item.serverSeq());
-            merged.join(item.delta());
-          });
-        } while (page.more());
+      for (Message.ChangeItem item : pullAll(node, alice, space)) {
+        logged.put(item.origin().seq(), item.serverSeq());
       }
       assertThat(logged).containsAllEntriesOf(acked);
 
@@ -103,20 +94,37 @@ class RestartIT {
       }
       Document server = new Document();
       long count = 0;
-      try (WsClient reader = WsClient.connect(node.uri(), TestTokens.mint(alice))) {
-        reader.send(new Message.Hello(1, "reader2-" + alice, List.of(new Message.Subscription(space, 0))));
-        reader.expect(Message.Welcome.class);
-        Message.Changes page;
-        do {
-          page = reader.expect(Message.Changes.class);
-          for (Message.ChangeItem item : page.items()) {
-            server.join(item.delta());
-            count++;
-          }
-        } while (page.more());
+      for (Message.ChangeItem item : pullAll(node, alice, space)) {
+        server.join(item.delta());
+        count++;
       }
       assertThat(count).isEqualTo(TOTAL);
       assertThat(server).isEqualTo(local);
     }
+  }
+
+  /** Reads the whole log of a space through the REST pull endpoint, page by page. */
+  private static List<Message.ChangeItem> pullAll(ServerProcess node, String subject, String space) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var codec = WsClient.CODEC;
+    List<Message.ChangeItem> items = new ArrayList<>();
+    long since = 0;
+    boolean more = true;
+    while (more) {
+      var request = java.net.http.HttpRequest.newBuilder(
+              node.uri().resolve("/v1/spaces/" + space + "/changes?limit=1000&since=" + since))
+          .header("Authorization", "Bearer " + TestTokens.mint(subject)).build();
+      var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      var page = codec.parse(response.body());
+      for (var item : page.get("items")) {
+        items.add(new Message.ChangeItem(item.get("serverSeq").asLong(), item.get("collection").asText(),
+            item.get("docId").asText(), codec.decodeDocument(item.get("delta"), "$"),
+            new Message.Origin(item.get("origin").get("replicaId").asText(), item.get("origin").get("seq").asLong())));
+      }
+      since = page.get("to").asLong();
+      more = page.get("more").asBoolean();
+    }
+    return items;
   }
 }

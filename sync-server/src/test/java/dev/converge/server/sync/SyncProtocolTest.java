@@ -160,4 +160,37 @@ class SyncProtocolTest {
       assertThat(cursor).isEqualTo(total);
     }
   }
+
+  @Test
+  void clientBehind_getsOneDeltaGroupPerDocument_equalToTheJoinOfItsChanges() throws Exception {
+    String alice = TestTokens.subject("alice");
+    String space = "user:" + alice;
+    String replica = "phone-" + alice;
+    Document cart = new Document();
+    Document expected = new Document();
+    java.util.List<Changeset> batch = new java.util.ArrayList<>();
+    for (int seq = 1; seq <= 3; seq++) {
+      Document delta = Cart.of(cart).add(replica, "sku-" + seq, seq);
+      expected.join(delta);
+      batch.add(changeset(replica, seq, space, delta));
+    }
+    batch.add(new Changeset(replica, 4, space, "carts", "other", new Hlc(9, 0), Cart.of(new Document()).add(replica, "x", 1)));
+    try (WsClient phone = hello(TestTokens.mint(alice), replica, space, 4)) {
+      phone.send(new Message.Push(batch));
+      phone.await(Message.Ack.class);
+    }
+    try (WsClient laptop = hello(TestTokens.mint(alice), "laptop-" + alice, space, 0)) {
+      Message.Changes changes = laptop.expect(Message.Changes.class);
+      assertThat(changes.to()).isEqualTo(4);
+      assertThat(changes.items()).hasSize(2);
+      Message.ChangeItem group = changes.items().get(0);
+      assertThat(group.fromSeq()).isEqualTo(1);
+      assertThat(group.serverSeq()).isEqualTo(3);
+      assertThat(group.origin()).isNull();
+      assertThat(group.delta()).isEqualTo(expected);
+      Message.ChangeItem single = changes.items().get(1);
+      assertThat(single.fromSeq()).isEqualTo(single.serverSeq()).isEqualTo(4);
+      assertThat(single.origin()).isEqualTo(new Message.Origin(replica, 4));
+    }
+  }
 }
