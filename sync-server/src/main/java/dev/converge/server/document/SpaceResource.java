@@ -108,15 +108,8 @@ public class SpaceResource {
   @Operation(summary = "List documents", description = "Documents of a space in (collection, docId) order, paged with `after`.")
   public Uni<DocumentList> list(@PathParam("space") String space, @QueryParam("after") String after,
       @QueryParam("limit") @DefaultValue("100") int limit) {
-    SpaceAccess.require(SpaceGrants.of(token), space);
-    Position position = Position.parse(after);
-    checkLimit(limit);
-    return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit + 1).map(found -> {
-      List<DocState> rows = found.size() > limit ? found.subList(0, limit) : found;
-      return new DocumentList(space, head.head(),
-          rows.stream().map(r -> new DocumentSummary(r.key.collection, r.key.docId, r.headSeq, r.updatedAt)).toList(),
-          found.size() > limit ? Position.of(rows.get(rows.size() - 1)) : null);
-    }));
+    return pageOfDocuments(space, after, limit, (head, rows, next) -> new DocumentList(space, head,
+        rows.stream().map(r -> new DocumentSummary(r.key.collection, r.key.docId, r.headSeq, r.updatedAt)).toList(), next));
   }
 
   /** Reads one document's merged value with its version metadata. */
@@ -145,15 +138,8 @@ public class SpaceResource {
   @Operation(summary = "Read a snapshot", description = "Full document states that include every change up to `head`; continue pulling changes from `head` afterwards.")
   public Uni<SnapshotPage> snapshot(@PathParam("space") String space, @QueryParam("after") String after,
       @QueryParam("limit") @DefaultValue("100") int limit) {
-    SpaceAccess.require(SpaceGrants.of(token), space);
-    Position position = Position.parse(after);
-    checkLimit(limit);
-    return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit + 1).map(found -> {
-      List<DocState> rows = found.size() > limit ? found.subList(0, limit) : found;
-      return new SnapshotPage(space, head.head(),
-          rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, codec.parse(r.state))).toList(),
-          found.size() > limit ? Position.of(rows.get(rows.size() - 1)) : null);
-    }));
+    return pageOfDocuments(space, after, limit, (head, rows, next) -> new SnapshotPage(space, head,
+        rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, codec.parse(r.state))).toList(), next));
   }
 
   /**
@@ -190,6 +176,22 @@ public class SpaceResource {
       }
       long to = items.isEmpty() ? since : items.get(items.size() - 1).serverSeq();
       return new ChangesPage(space, since, to, Math.max(head.head(), to), views, more);
+    }));
+  }
+
+  /** Shapes one page of documents: the space's head (read first), the rows, the next position or null. */
+  private interface PageShape<T> {
+    T shape(long head, List<DocState> rows, String next);
+  }
+
+  /** Reads one page of a space's documents after {@code after}; the head is read before the rows. */
+  private <T> Uni<T> pageOfDocuments(String space, String after, int limit, PageShape<T> shape) {
+    SpaceAccess.require(SpaceGrants.of(token), space);
+    Position position = Position.parse(after);
+    checkLimit(limit);
+    return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit + 1).map(found -> {
+      List<DocState> rows = found.size() > limit ? found.subList(0, limit) : found;
+      return shape.shape(head.head(), rows, found.size() > limit ? Position.of(rows.get(rows.size() - 1)) : null);
     }));
   }
 
