@@ -178,6 +178,8 @@ public final class SyncEngine implements AutoCloseable {
       state = ConnectionState.OFFLINE;
       backoff.reset();
       connectNow();
+      // The app sees at once that it is no longer paused, not only when the connection settles.
+      publishStatus();
     });
   }
 
