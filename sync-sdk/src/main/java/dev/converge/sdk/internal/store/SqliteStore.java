@@ -251,7 +251,42 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized Optional<Document> read(DocumentKey key) {
-    return inTransaction(() -> Optional.ofNullable(loadState(key)).map(codec::decodeDocument));
+    return inTransaction(() -> {
+      String stored = loadState(key);
+      return stored == null ? Optional.<Document>empty() : Optional.of(decode(key, stored));
+    });
+  }
+
+  /**
+   * Decoded states of recently used documents, each with the exact text it was decoded from or
+   * encoded to. An entry is used only while the stored text equals its text, so a rolled-back
+   * transaction, a purge or another writer can never make it serve a stale state.
+   */
+  private final Map<DocumentKey, CachedState> decoded = new LinkedHashMap<>(64, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<DocumentKey, CachedState> eldest) {
+      return size() > 64;
+    }
+  };
+
+  private record CachedState(String text, Document document) {}
+
+  /** Returns a private, mutable copy of the document stored as {@code stored}. */
+  private Document decode(DocumentKey key, String stored) {
+    CachedState cached = decoded.get(key);
+    if (cached != null && cached.text().equals(stored)) {
+      return cached.document().copy();
+    }
+    Document document = codec.decodeDocument(stored);
+    decoded.put(key, new CachedState(stored, document.copy()));
+    return document;
+  }
+
+  /** Remembers that {@code text} encodes {@code document}; the caller must not change it afterwards. */
+  private void remember(DocumentKey key, String text, Document document) {
+    decoded.put(key, new CachedState(text, document));
   }
 
   private String loadState(DocumentKey key) throws SQLException {
@@ -286,13 +321,15 @@ public final class SqliteStore implements Store {
   public synchronized Optional<OutboxRow> writeLocal(DocumentKey key, LocalMutation mutation) {
     return inTransaction(() -> {
       String stored = loadState(key);
-      Document document = stored == null ? new Document() : codec.decodeDocument(stored);
+      Document document = stored == null ? new Document() : decode(key, stored);
       Hlc hlc = clock.now();
       Document delta = mutation.apply(document, replicaId, hlc);
       if (delta.isEmpty()) {
         return Optional.<OutboxRow>empty();
       }
-      saveState(key, codec.encodeDocument(document));
+      String state = codec.encodeDocument(document);
+      saveState(key, state);
+      remember(key, state, document);
       String deltaJson = codec.encodeDocument(delta);
       long seq = nextSeq;
       try (PreparedStatement ps = connection.prepareStatement(
@@ -357,7 +394,7 @@ public final class SqliteStore implements Store {
     if (local == null) {
       String stored = loadState(key);
       original.put(key, stored);
-      local = stored == null ? new Document() : codec.decodeDocument(stored);
+      local = stored == null ? new Document() : decode(key, stored);
       touched.put(key, local);
     }
     // Local writes must order after every write seen, so the clock moves past remote timestamps.
@@ -389,6 +426,7 @@ public final class SqliteStore implements Store {
       // Encodings are canonical, so equal text means the join changed nothing (an own echo).
       if (!encoded.equals(original.get(entry.getKey()))) {
         saveState(entry.getKey(), encoded);
+        remember(entry.getKey(), encoded, entry.getValue());
         changed.add(entry.getKey());
       }
     }
