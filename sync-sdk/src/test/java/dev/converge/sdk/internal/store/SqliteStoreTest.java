@@ -76,6 +76,21 @@ class SqliteStoreTest {
   }
 
   @Test
+  void mutationThatChangesTheDocumentThenFails_leavesNoTraceInLaterReadsOrWrites() {
+    try (SqliteStore store = open(dir.resolve("s.db"))) {
+      store.writeLocal(CART, add("apple", 1));
+      Document before = store.read(CART).orElseThrow();
+      assertThatThrownBy(() -> store.writeLocal(CART, (doc, replica, hlc) -> {
+        Cart.of(doc).add(replica, "ghost", 5);
+        throw new IllegalStateException("app failed mid-write");
+      })).isInstanceOf(IllegalStateException.class);
+      assertThat(store.read(CART)).contains(before);
+      store.writeLocal(CART, add("pear", 1));
+      assertThat(Cart.of(store.read(CART).orElseThrow()).items()).containsOnlyKeys("apple", "pear");
+    }
+  }
+
+  @Test
   void ack_deletesOnlyUpToItsSeq_andQuarantineKeepsTheRowVisible() {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       for (int i = 0; i < 5; i++) {
