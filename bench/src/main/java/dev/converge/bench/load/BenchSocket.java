@@ -41,6 +41,21 @@ final class BenchSocket {
     return new BenchSocket(socket);
   }
 
+  /** Opens a session that hands every ack to {@code acks} and reports errors on standard error. */
+  static BenchSocket openPusher(HttpClient http, URI server, String token, java.util.concurrent.BlockingQueue<Message.Ack> acks) {
+    return open(http, server, token, m -> {
+      if (m instanceof Message.Ack ack) {
+        try {
+          acks.put(ack);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      } else if (m instanceof Message.Error error) {
+        System.err.println("error: " + error);
+      }
+    });
+  }
+
   synchronized void send(Message message) {
     socket.sendText(CODEC.encode(message), true).join();
   }

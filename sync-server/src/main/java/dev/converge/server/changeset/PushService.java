@@ -176,13 +176,18 @@ public class PushService {
 
     /** Consumes a changeset without applying it, remembering why for re-pushes. */
     private Uni<Void> reject(Changeset c, String code, String message) {
+      return session.persist(rejection(c, code, message));
+    }
+
+    /** Reports a changeset as consumed without being applied; returns the row that remembers why. */
+    private RejectedChangeset rejection(Changeset c, String code, String message) {
       RejectedChangeset rejected = new RejectedChangeset();
       rejected.replicaId = replicaId;
       rejected.seq = c.seq();
       rejected.code = code;
       rejected.message = message;
       rejections.add(new PushOutcome.Rejection(c.seq(), code, message));
-      return session.persist(rejected);
+      return rejected;
     }
 
     /** Acks re-pushed changesets with the serverSeq they got, or repeats why they were refused. */
@@ -257,13 +262,7 @@ public class PushService {
         try {
           doc.join(c.delta());
         } catch (TypeConflictException e) {
-          RejectedChangeset rejected = new RejectedChangeset();
-          rejected.replicaId = replicaId;
-          rejected.seq = c.seq();
-          rejected.code = SyncError.TYPE_CONFLICT;
-          rejected.message = e.getMessage();
-          rejectedRows.add(rejected);
-          rejections.add(new PushOutcome.Rejection(c.seq(), rejected.code, rejected.message));
+          rejectedRows.add(rejection(c, SyncError.TYPE_CONFLICT, e.getMessage()));
           continue;
         }
         head++;

@@ -76,7 +76,7 @@ public class Maintenance {
     var spaces = registry.spaces();
     log.heads(spaces).subscribe().with(heads -> {
       for (ChangeLogReader.SpaceHead head : heads) {
-        boolean behind = registry.sessions().stream().anyMatch(session -> {
+        boolean behind = registry.sessionsOf(head.space()).stream().anyMatch(session -> {
           long cursor = session.cursor(head.space());
           return cursor >= 0 && cursor < head.head();
         });

@@ -58,6 +58,12 @@ public class SessionRegistry {
     bySpace.keySet().forEach(this::wake);
   }
 
+  /** Returns the sessions of this node that follow {@code space} (a live, read-only view). */
+  Set<SyncSession> sessionsOf(String space) {
+    Set<SyncSession> sessions = bySpace.get(space);
+    return sessions == null ? Set.of() : java.util.Collections.unmodifiableSet(sessions);
+  }
+
   /** Returns the spaces followed by at least one session of this node. */
   public List<String> spaces() {
     return List.copyOf(bySpace.keySet());
