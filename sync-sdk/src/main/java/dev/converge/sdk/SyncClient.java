@@ -326,8 +326,56 @@ public final class SyncClient implements AutoCloseable {
   }
 
   /** Commits a local change, then notifies listeners and the engine. */
+  /**
+   * Runs {@code writes} as one local transaction: every write made through this client's handles
+   * inside it commits together, or none does (if {@code writes} throws, the exception is rethrown,
+   * wrapped in a {@link SyncException} unless it is one, and nothing is kept). Reads inside see the
+   * batch's own writes. Each write is still its own changeset in the outbox; listeners fire once
+   * per changed document after the commit. Other threads' reads and writes wait until the batch
+   * ends, so keep it short and free of I/O.
+   *
+   * @throws SyncException with {@code CLOSED} if the client is closed
+   */
+  public void batch(Runnable writes) {
+    ensureOpen();
+    requireNonNull(writes, "writes");
+    if (batchKeys.get() != null) {
+      writes.run();
+      return;
+    }
+    Set<DocumentKey> changed = new LinkedHashSet<>();
+    guard(() -> {
+      synchronized (store) {
+        batchKeys.set(changed);
+        try {
+          store.batch(writes);
+        } finally {
+          batchKeys.remove();
+        }
+        if (!changed.isEmpty()) {
+          listeners.documentsChanged(List.copyOf(changed), ChangeSource.LOCAL);
+        }
+      }
+      return null;
+    });
+    if (!changed.isEmpty()) {
+      engine.localChangeCommitted();
+    }
+  }
+
+  /** Documents written by the batch running on this thread, or null outside a batch. */
+  private final ThreadLocal<Set<DocumentKey>> batchKeys = new ThreadLocal<>();
+
   void write(DocumentKey key, LocalMutation mutation) {
     ensureOpen();
+    Set<DocumentKey> batch = batchKeys.get();
+    if (batch != null) {
+      // Inside batch(): joins its transaction; listeners and the push wait for its commit.
+      if (guard(() -> store.writeLocal(key, mutation)).isPresent()) {
+        batch.add(key);
+      }
+      return;
+    }
     guard(() -> {
       // Holding the store's monitor across commit and enqueue keeps events in commit order.
       synchronized (store) {

@@ -220,16 +220,62 @@ public final class SqliteStore implements Store {
     T run() throws SQLException;
   }
 
+  /** Non-zero while {@link #batch} runs: transactions then join the batch's one transaction. */
+  private int batchDepth;
+  /** Set when a statement failed inside the running batch: it must not commit, whatever the app caught. */
+  private boolean batchFailed;
+
   private synchronized <T> T inTransaction(Work<T> work) {
+    if (batchDepth > 0) {
+      try {
+        return work.run();
+      } catch (SQLException e) {
+        batchFailed = true;
+        throw new StoreException("local database failure: " + e.getMessage(), e);
+      }
+    }
+    long seqBefore = nextSeq;
     try {
       T result = work.run();
       connection.commit();
       return result;
     } catch (SQLException e) {
       rollbackQuietly();
+      nextSeq = seqBefore;
       throw new StoreException("local database failure: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       rollbackQuietly();
+      nextSeq = seqBefore;
+      throw e;
+    }
+  }
+
+  @Override
+  public synchronized void batch(Runnable writes) {
+    if (batchDepth > 0) {
+      writes.run();
+      return;
+    }
+    batchDepth++;
+    batchFailed = false;
+    long seqBefore = nextSeq;
+    try {
+      writes.run();
+      if (batchFailed) {
+        throw new StoreException("a write inside the batch failed; nothing of the batch was kept", null);
+      }
+      batchDepth--;
+      connection.commit();
+    } catch (SQLException e) {
+      batchDepth = 0;
+      rollbackQuietly();
+      nextSeq = seqBefore;
+      throw new StoreException("local database failure: " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      batchDepth = 0;
+      rollbackQuietly();
+      // Seqs handed out inside the rolled-back batch are free again: the outbox stays gapless.
+      nextSeq = seqBefore;
       throw e;
     }
   }

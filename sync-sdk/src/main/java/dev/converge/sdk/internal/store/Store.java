@@ -26,6 +26,15 @@ public interface Store extends AutoCloseable {
   Optional<Document> read(DocumentKey key);
 
   /**
+   * Runs {@code writes} (calls of {@link #writeLocal} and reads, on the calling thread) as one
+   * transaction: every write in it commits, or none does. Other threads wait until it ends.
+   *
+   * @throws StoreException if the database fails; whatever {@code writes} throws is rethrown after
+   *     the rollback
+   */
+  void batch(Runnable writes);
+
+  /**
    * Applies a local change and appends its delta to the outbox, in one transaction. The HLC is
    * taken, and persisted, inside the transaction.
    *

@@ -91,6 +91,38 @@ class SqliteStoreTest {
   }
 
   @Test
+  void batch_commitsEveryWriteTogether_asContiguousOutboxRows() {
+    DocumentKey other = new DocumentKey("user:alice", "carts", "other");
+    try (SqliteStore store = open(dir.resolve("s.db"))) {
+      store.writeLocal(CART, add("apple", 1));
+      store.batch(() -> {
+        store.writeLocal(CART, add("pear", 2));
+        store.writeLocal(other, add("fig", 1));
+        // Reads inside the batch see its own writes.
+        assertThat(Cart.of(store.read(CART).orElseThrow()).items()).containsOnlyKeys("apple", "pear");
+      });
+      assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(1L, 2L, 3L);
+      assertThat(Cart.of(store.read(other).orElseThrow()).items()).containsOnlyKeys("fig");
+    }
+  }
+
+  @Test
+  void batchThatFails_keepsNothing_andLaterWritesContinueTheSeqs() {
+    try (SqliteStore store = open(dir.resolve("s.db"))) {
+      store.writeLocal(CART, add("apple", 1));
+      assertThatThrownBy(() -> store.batch(() -> {
+        store.writeLocal(CART, add("pear", 2));
+        store.writeLocal(CART, add("plum", 1));
+        throw new IllegalStateException("app failed mid-batch");
+      })).isInstanceOf(IllegalStateException.class);
+      assertThat(Cart.of(store.read(CART).orElseThrow()).items()).containsOnlyKeys("apple");
+      assertThat(store.pendingCount()).isEqualTo(1);
+      store.writeLocal(CART, add("kiwi", 1));
+      assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(1L, 2L);
+    }
+  }
+
+  @Test
   void ack_deletesOnlyUpToItsSeq_andQuarantineKeepsTheRowVisible() {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       for (int i = 0; i < 5; i++) {
