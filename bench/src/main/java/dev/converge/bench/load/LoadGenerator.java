@@ -70,7 +70,7 @@ public final class LoadGenerator {
     SynchronousQueue<Message.Ack> acks = new SynchronousQueue<>();
     BenchSocket socket = BenchSocket.openPusher(HttpClient.newHttpClient(), server, devToken(user), acks);
     try {
-      socket.send(new Message.Hello(1, replica, List.of()));
+      socket.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       long seq = 0;
       while (seq < docs) {
         List<Changeset> batch = new ArrayList<>();
@@ -145,7 +145,7 @@ public final class LoadGenerator {
         Percentiles ackLatency, AtomicLong applied) {
       SynchronousQueue<Message.Ack> acks = new SynchronousQueue<>();
       BenchSocket socket = BenchSocket.openPusher(parent.http, parent.server, token, acks);
-      socket.send(new Message.Hello(1, replica, List.of()));
+      socket.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       ready.countDown();
       // One local replica per document, edited with the cart mix of the peer harnesses (40% add,
       // 40% set quantity, 20% remove over 50 skus), so documents keep a realistic size.
@@ -222,7 +222,7 @@ public final class LoadGenerator {
             }
           }
         });
-        follower.send(new Message.Hello(1, "follow-" + parent.run + "-" + s, List.of(new Message.Subscription(space, 0))));
+        follower.send(new Message.Hello(Message.PROTOCOL_VERSION, "follow-" + parent.run + "-" + s, List.of(new Message.Subscription(space, 0))));
         followers.add(follower);
       }
       if (!welcomed.await(120, TimeUnit.SECONDS)) {
@@ -232,7 +232,7 @@ public final class LoadGenerator {
       String replica = "fan-" + parent.run;
       // Paced by the clock, not by acks: the delay measured is commit and fan-out, not the push round trip.
       BenchSocket pusher = BenchSocket.open(parent.http, parent.server, minter.mint("pusher-" + parent.run, List.of(space)), m -> {});
-      pusher.send(new Message.Hello(1, replica, List.of()));
+      pusher.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       Cart cart = Cart.of(new Document());
       long interval = TimeUnit.SECONDS.toNanos(1) / rate;
       long next = System.nanoTime();
@@ -287,7 +287,7 @@ public final class LoadGenerator {
             welcomed.countDown();
           }
         });
-        socket.send(new Message.Hello(1, "idle-" + parent.run + "-" + s, List.of(new Message.Subscription("user:" + user, 0))));
+        socket.send(new Message.Hello(Message.PROTOCOL_VERSION, "idle-" + parent.run + "-" + s, List.of(new Message.Subscription("user:" + user, 0))));
         open.add(socket);
       }
       welcomed.await(120, TimeUnit.SECONDS);

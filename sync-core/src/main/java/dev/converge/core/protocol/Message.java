@@ -18,10 +18,12 @@ public sealed interface Message
         Message.Auth,
         Message.Authed,
         Message.Revoked,
+        Message.Sync,
+        Message.Synced,
         Message.Error {
 
   /** The protocol version this code speaks. */
-  int PROTOCOL_VERSION = 1;
+  int PROTOCOL_VERSION = 2;
 
   /** Returns the wire name of this message's type. */
   String type();
@@ -42,12 +44,21 @@ public sealed interface Message
     }
   }
 
-  /** Client to server, first message: who I am and where my cursor stands per space. */
-  record Hello(int protocol, String replicaId, List<Subscription> subscriptions) implements Message {
+  /**
+   * Client to server, first message: who I am, where my cursor stands per space, and, after a
+   * re-key, the replica id whose unsent writes this replica carries ({@code predecessor}, or null).
+   */
+  record Hello(int protocol, String replicaId, List<Subscription> subscriptions, String predecessor)
+      implements Message {
     /** Creates a hello. */
     public Hello {
       Objects.requireNonNull(replicaId, "replicaId");
       subscriptions = List.copyOf(subscriptions);
+    }
+
+    /** Creates a hello of a replica without a predecessor. */
+    public Hello(int protocol, String replicaId, List<Subscription> subscriptions) {
+      this(protocol, replicaId, subscriptions, null);
     }
 
     @Override
@@ -202,13 +213,45 @@ public sealed interface Message
   }
 
   /**
-   * Either direction: something was wrong. {@code ref} is the offending changeset seq, or null.
+   * Client to server: what are the heads of my spaces now? The server answers {@link Synced} with
+   * the heads committed when it read them; a client whose cursors reach them is caught up.
+   *
+   * @param ref a number the client picks to match the answer to its question
    */
-  record Error(String code, String message, Long ref) implements Message {
+  record Sync(long ref) implements Message {
+    @Override
+    public String type() {
+      return "sync";
+    }
+  }
+
+  /** Server to client: the answer to {@link Sync} {@code ref}, the current head of each subscribed space. */
+  record Synced(long ref, List<SpaceHead> spaces) implements Message {
+    /** Creates a synced message. */
+    public Synced {
+      spaces = List.copyOf(spaces);
+    }
+
+    @Override
+    public String type() {
+      return "synced";
+    }
+  }
+
+  /**
+   * Either direction: something was wrong. {@code ref} is the offending changeset seq, or null;
+   * {@code retryAfterMs}, when set, is how long the client should wait before retrying.
+   */
+  record Error(String code, String message, Long ref, Long retryAfterMs) implements Message {
     /** Creates an error. */
     public Error {
       Objects.requireNonNull(code, "code");
       Objects.requireNonNull(message, "message");
+    }
+
+    /** Creates an error without a retry hint. */
+    public Error(String code, String message, Long ref) {
+      this(code, message, ref, null);
     }
 
     @Override

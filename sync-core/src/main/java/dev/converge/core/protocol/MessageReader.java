@@ -23,7 +23,8 @@ final class MessageReader extends TreeReader {
       case "hello" -> new Message.Hello(
           (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
           replicaId(required(object, "replicaId", path), field(path, "replicaId")),
-          list(object, "subscriptions", path, this::subscription));
+          list(object, "subscriptions", path, this::subscription),
+          optionalReplicaId(object, "predecessor", path));
       case "welcome" -> new Message.Welcome(
           requiredText(object, "serverId", path),
           (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
@@ -48,17 +49,22 @@ final class MessageReader extends TreeReader {
       case "auth" -> new Message.Auth(requiredText(object, "token", path));
       case "authed" -> new Message.Authed(requiredInteger(object, "tokenExpiresAt", path, 0));
       case "revoked" -> new Message.Revoked(requiredId(object, "space", path));
+      case "sync" -> new Message.Sync(requiredInteger(object, "ref", path, 0));
+      case "synced" -> new Message.Synced(
+          requiredInteger(object, "ref", path, 0), list(object, "spaces", path, this::spaceHead));
       case "error" -> {
         JsonNode ref = object.get("ref");
+        JsonNode retryAfter = object.get("retryAfterMs");
         yield new Message.Error(
             requiredId(object, "code", path),
             requiredText(object, "message", path),
-            ref == null || ref.isNull() ? null : integer(ref, field(path, "ref"), 0));
+            ref == null || ref.isNull() ? null : integer(ref, field(path, "ref"), 0),
+            retryAfter == null || retryAfter.isNull() ? null : integer(retryAfter, field(path, "retryAfterMs"), 0));
       }
       default -> throw new DecodeException(DecodeException.Kind.UNKNOWN_TYPE,
           field(path, "type"),
           "unknown message type '" + type
-              + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked or error)");
+              + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced or error)");
     };
   }
 
@@ -72,6 +78,11 @@ final class MessageReader extends TreeReader {
         requiredId(object, "docId", path),
         hlc(required(object, "hlc", path), field(path, "hlc")),
         codec.decodeDocument(required(object, "delta", path), field(path, "delta")));
+  }
+
+  private String optionalReplicaId(JsonNode object, String name, String path) {
+    JsonNode value = object.get(name);
+    return value == null || value.isNull() ? null : replicaId(value, field(path, name));
   }
 
   private Message.Subscription subscription(JsonNode node, String path) {

@@ -2,6 +2,7 @@ package dev.converge.core.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import java.util.List;
 
 /** Writes protocol messages in their wire form. */
 final class MessageWriter {
@@ -21,18 +22,14 @@ final class MessageWriter {
         gen.writeEndObject();
       }
       gen.writeEndArray();
+      if (m.predecessor() != null) {
+        gen.writeStringField("predecessor", m.predecessor());
+      }
     } else if (message instanceof Message.Welcome m) {
       gen.writeStringField("serverId", m.serverId());
       gen.writeNumberField("protocol", m.protocol());
       gen.writeNumberField("tokenExpiresAt", m.tokenExpiresAt());
-      gen.writeArrayFieldStart("spaces");
-      for (Message.SpaceHead s : m.spaces()) {
-        gen.writeStartObject();
-        gen.writeStringField("space", s.space());
-        gen.writeNumberField("head", s.head());
-        gen.writeEndObject();
-      }
-      gen.writeEndArray();
+      writeSpaceHeads(gen, m.spaces());
     } else if (message instanceof Message.Push m) {
       gen.writeArrayFieldStart("changesets");
       for (Changeset changeset : m.changesets()) {
@@ -80,14 +77,33 @@ final class MessageWriter {
       gen.writeNumberField("tokenExpiresAt", m.tokenExpiresAt());
     } else if (message instanceof Message.Revoked m) {
       gen.writeStringField("space", m.space());
+    } else if (message instanceof Message.Sync m) {
+      gen.writeNumberField("ref", m.ref());
+    } else if (message instanceof Message.Synced m) {
+      gen.writeNumberField("ref", m.ref());
+      writeSpaceHeads(gen, m.spaces());
     } else if (message instanceof Message.Error m) {
       gen.writeStringField("code", m.code());
       gen.writeStringField("message", m.message());
       if (m.ref() != null) {
         gen.writeNumberField("ref", m.ref());
       }
+      if (m.retryAfterMs() != null) {
+        gen.writeNumberField("retryAfterMs", m.retryAfterMs());
+      }
     }
     gen.writeEndObject();
+  }
+
+  private static void writeSpaceHeads(JsonGenerator gen, List<Message.SpaceHead> heads) throws IOException {
+    gen.writeArrayFieldStart("spaces");
+    for (Message.SpaceHead s : heads) {
+      gen.writeStartObject();
+      gen.writeStringField("space", s.space());
+      gen.writeNumberField("head", s.head());
+      gen.writeEndObject();
+    }
+    gen.writeEndArray();
   }
 
   static void writeChangeset(JsonGenerator gen, Changeset changeset) throws IOException {

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Frozen encodings of protocol version 1. If one of these fails, the wire format changed: that
+ * Frozen encodings of protocol version 2. If one of these fails, the wire format changed: that
  * must be a deliberate act (a new protocol version and new fixtures), never a side effect.
  */
 class WireFixturesTest {
@@ -33,7 +33,7 @@ class WireFixturesTest {
     Document name = Profile.of(profile).set(LAPTOP, "name", TextNode.valueOf("Ada"), new Hlc(1764065400000L, 0));
 
     Map<String, Message> examples = new TreeMap<>();
-    examples.put("hello", new Message.Hello(1, PHONE, List.of(new Message.Subscription("user:alice", 41))));
+    examples.put("hello", new Message.Hello(Message.PROTOCOL_VERSION, PHONE, List.of(new Message.Subscription("user:alice", 41))));
     examples.put("welcome", new Message.Welcome("server-1", 1, 1764069000000L, List.of(new Message.SpaceHead("user:alice", 42))));
     examples.put("push", new Message.Push(List.of(
         new Changeset(PHONE, 7, "user:alice", "carts", "main", new Hlc(1764065400000L, 1), add))));
@@ -46,6 +46,11 @@ class WireFixturesTest {
     examples.put("authed", new Message.Authed(1764072600000L));
     examples.put("revoked", new Message.Revoked("team:42"));
     examples.put("error", new Message.Error("seq_regression", "seq 5 of replica Q2Fy... is below its last applied seq 7", 5L));
+    examples.put("error-retry", new Message.Error("internal", "the database did not answer; retry", null, 2000L));
+    examples.put("hello-rekeyed", new Message.Hello(Message.PROTOCOL_VERSION, LAPTOP,
+        List.of(new Message.Subscription("user:alice", 41)), PHONE));
+    examples.put("sync", new Message.Sync(3));
+    examples.put("synced", new Message.Synced(3, List.of(new Message.SpaceHead("user:alice", 45))));
     return examples;
   }
 
@@ -65,7 +70,7 @@ class WireFixturesTest {
   }
 
   private static String fixture(String name) throws IOException {
-    try (InputStream in = WireFixturesTest.class.getResourceAsStream("/wire/v1/" + name + ".json")) {
+    try (InputStream in = WireFixturesTest.class.getResourceAsStream("/wire/v" + Message.PROTOCOL_VERSION + "/" + name + ".json")) {
       assertThat(in).as("fixture " + name).isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
     }

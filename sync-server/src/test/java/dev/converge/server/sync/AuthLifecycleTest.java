@@ -58,7 +58,7 @@ class AuthLifecycleTest {
   void freshTokenOnTheOpenSocket_extendsTheSession() throws Exception {
     String alice = TestTokens.subject("alice");
     try (WsClient client = WsClient.connect(server, TestTokens.mint(alice, List.of(), Duration.ofMinutes(2)))) {
-      client.send(new Message.Hello(1, "p-" + alice, List.of()));
+      client.send(new Message.Hello(Message.PROTOCOL_VERSION, "p-" + alice, List.of()));
       long firstExpiry = client.expect(Message.Welcome.class).tokenExpiresAt();
       client.send(new Message.Auth(TestTokens.mint(alice, List.of(), Duration.ofHours(1))));
       Message.Authed authed = client.expect(Message.Authed.class);
@@ -70,7 +70,7 @@ class AuthLifecycleTest {
   void tokenOfAnotherSubjectOrInvalid_inAuth_isRefused() throws Exception {
     String alice = TestTokens.subject("alice");
     try (WsClient client = WsClient.connect(server, TestTokens.mint(alice))) {
-      client.send(new Message.Hello(1, "p-" + alice, List.of()));
+      client.send(new Message.Hello(Message.PROTOCOL_VERSION, "p-" + alice, List.of()));
       client.expect(Message.Welcome.class);
       client.send(new Message.Auth(TestTokens.mint(TestTokens.subject("bob"))));
       assertThat(client.expect(Message.Error.class).code()).isEqualTo("token_invalid");
@@ -84,7 +84,7 @@ class AuthLifecycleTest {
     String alice = TestTokens.subject("alice");
     // Tokens carry whole seconds; this one has between 1 and 2 seconds left.
     try (WsClient client = WsClient.connect(server, TestTokens.mint(alice, List.of(), Duration.ofSeconds(2)))) {
-      client.send(new Message.Hello(1, "p-" + alice, List.of()));
+      client.send(new Message.Hello(Message.PROTOCOL_VERSION, "p-" + alice, List.of()));
       client.expect(Message.Welcome.class);
       Message.Error error = client.await(Message.Error.class);
       assertThat(error.code()).isEqualTo("token_expired");
@@ -97,7 +97,7 @@ class AuthLifecycleTest {
     String alice = TestTokens.subject("alice");
     String team = "team:" + TestTokens.subject("t");
     try (WsClient client = WsClient.connect(server, TestTokens.mint(alice, List.of(team), Duration.ofMinutes(10)))) {
-      client.send(new Message.Hello(1, "p-" + alice, List.of(
+      client.send(new Message.Hello(Message.PROTOCOL_VERSION, "p-" + alice, List.of(
           new Message.Subscription(team, 0), new Message.Subscription("user:" + alice, 0))));
       assertThat(client.expect(Message.Welcome.class).spaces()).hasSize(2);
 

@@ -45,7 +45,7 @@ class BackpressureTest {
     String bigValue = "x".repeat(8_000);
 
     WsClient stalled = WsClient.connect(server, TestTokens.mint(alice));
-    stalled.send(new Message.Hello(1, "stalled-" + alice, List.of(new Message.Subscription(space, 0))));
+    stalled.send(new Message.Hello(Message.PROTOCOL_VERSION, "stalled-" + alice, List.of(new Message.Subscription(space, 0))));
     stalled.expect(Message.Welcome.class);
     stalled.pause();
     SyncSession stalledSession = registry.sessions().stream()
@@ -54,7 +54,7 @@ class BackpressureTest {
     // About 16 MB of changes: far more than socket buffers hold.
     Document doc = new Document();
     try (WsClient writer = WsClient.connect(server, TestTokens.mint(alice))) {
-      writer.send(new Message.Hello(1, replica, List.of()));
+      writer.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       writer.expect(Message.Welcome.class);
       for (int from = 1; from <= CHANGESETS; from += 100) {
         List<Changeset> batch = new ArrayList<>();
@@ -88,7 +88,7 @@ class BackpressureTest {
       }
     }
     try (WsClient resumed = WsClient.connect(server, TestTokens.mint(alice))) {
-      resumed.send(new Message.Hello(1, "stalled-" + alice, List.of(new Message.Subscription(space, resumeFrom))));
+      resumed.send(new Message.Hello(Message.PROTOCOL_VERSION, "stalled-" + alice, List.of(new Message.Subscription(space, resumeFrom))));
       resumed.expect(Message.Welcome.class);
       long cursor = resumeFrom;
       while (cursor < CHANGESETS) {

@@ -46,7 +46,7 @@ class ConcurrentPushersTest {
     int total = PUSHERS * CHANGESETS_PER_PUSHER;
 
     try (WsClient reader = WsClient.connect(server, TestTokens.mint(alice))) {
-      reader.send(new Message.Hello(1, "reader-" + alice, List.of(new Message.Subscription(space, 0))));
+      reader.send(new Message.Hello(Message.PROTOCOL_VERSION, "reader-" + alice, List.of(new Message.Subscription(space, 0))));
       reader.expect(Message.Welcome.class);
 
       ExecutorService pool = Executors.newFixedThreadPool(PUSHERS);
@@ -96,7 +96,7 @@ class ConcurrentPushersTest {
     Map<String, Document> local = new HashMap<>();
     Map<String, Document> joined = new HashMap<>();
     try (WsClient client = WsClient.connect(server, TestTokens.mint(alice))) {
-      client.send(new Message.Hello(1, replica, List.of()));
+      client.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       client.expect(Message.Welcome.class);
       long seq = 0;
       while (seq < CHANGESETS_PER_PUSHER) {

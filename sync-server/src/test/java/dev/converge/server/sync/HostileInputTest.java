@@ -36,7 +36,7 @@ class HostileInputTest {
 
   private WsClient session(String subject, String replicaId, String followed) throws InterruptedException {
     WsClient client = WsClient.connect(server, TestTokens.mint(subject));
-    client.send(new Message.Hello(1, replicaId, List.of(new Message.Subscription(followed, 0))));
+    client.send(new Message.Hello(Message.PROTOCOL_VERSION, replicaId, List.of(new Message.Subscription(followed, 0))));
     client.expect(Message.Welcome.class);
     return client;
   }
@@ -56,7 +56,7 @@ class HostileInputTest {
   /** Proves nothing was applied: a fresh reader of the space sees no change at all. */
   private void assertSpaceUntouched() throws InterruptedException {
     try (WsClient reader = WsClient.connect(server, TestTokens.mint(alice))) {
-      reader.send(new Message.Hello(1, "reader-" + alice, List.of(new Message.Subscription(space, 0))));
+      reader.send(new Message.Hello(Message.PROTOCOL_VERSION, "reader-" + alice, List.of(new Message.Subscription(space, 0))));
       Message.Welcome welcome = reader.expect(Message.Welcome.class);
       assertThat(welcome.spaces()).containsExactly(new Message.SpaceHead(space, 0));
       assertThat(reader.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
@@ -208,7 +208,7 @@ class HostileInputTest {
       client.await(Message.Ack.class);
     }
     try (WsClient bobClient = WsClient.connect(server, TestTokens.mint(bob))) {
-      bobClient.send(new Message.Hello(1, "b-" + bob, List.of(
+      bobClient.send(new Message.Hello(Message.PROTOCOL_VERSION, "b-" + bob, List.of(
           new Message.Subscription(space, 0), new Message.Subscription("team:never-created", 0))));
       Message.Error existing = error(bobClient, "forbidden_space");
       Message.Error missing = error(bobClient, "forbidden_space");

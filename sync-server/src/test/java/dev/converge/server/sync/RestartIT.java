@@ -36,7 +36,7 @@ class RestartIT {
 
     try (ServerProcess node = ServerProcess.start("restart-node", Map.of())) {
       try (WsClient phone = WsClient.connect(node.uri(), TestTokens.mint(alice))) {
-        phone.send(new Message.Hello(1, replica, List.of()));
+        phone.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
         phone.expect(Message.Welcome.class);
         Thread pusher = new Thread(() -> {
           try {
@@ -82,7 +82,7 @@ class RestartIT {
 
       // The client resumes: re-pushes everything after what it knows was acked; nothing is duplicated.
       try (WsClient phone = WsClient.connect(node.uri(), TestTokens.mint(alice))) {
-        phone.send(new Message.Hello(1, replica, List.of()));
+        phone.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
         phone.expect(Message.Welcome.class);
         long from = highestAck.get();
         while (from < TOTAL) {

@@ -44,7 +44,7 @@ class SnapshotTest {
           Cart.of(doc).add(replica, "sku", 1 + i % 3)));
     }
     try (WsClient writer = WsClient.connect(server, TestTokens.mint(alice))) {
-      writer.send(new Message.Hello(1, replica, List.of()));
+      writer.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       writer.expect(Message.Welcome.class);
       writer.send(new Message.Push(changesets));
       assertThat(writer.await(Message.Ack.class).upToSeq()).isEqualTo(250);
@@ -56,7 +56,7 @@ class SnapshotTest {
         .then().statusCode(410).body("code", equalTo("snapshot_required"));
 
     try (WsClient late = WsClient.connect(server, TestTokens.mint(alice))) {
-      late.send(new Message.Hello(1, "late-" + alice, List.of(new Message.Subscription(space, 10))));
+      late.send(new Message.Hello(Message.PROTOCOL_VERSION, "late-" + alice, List.of(new Message.Subscription(space, 10))));
       late.expect(Message.Welcome.class);
       Map<String, Document> received = new HashMap<>();
       Message.Snapshot page;
@@ -72,7 +72,7 @@ class SnapshotTest {
 
       // After the snapshot, live changes continue from its head.
       try (WsClient writer = WsClient.connect(server, TestTokens.mint(alice))) {
-        writer.send(new Message.Hello(1, replica, List.of()));
+        writer.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
         writer.expect(Message.Welcome.class);
         writer.send(new Message.Push(List.of(new Changeset(replica, 251, space, "carts", "cart-000", new Hlc(999, 0),
             Cart.of(docs.get("cart-000")).add(replica, "more", 1)))));

@@ -29,7 +29,7 @@ class SyncProtocolTest {
 
   private WsClient hello(String token, String replica, String space, long since) throws InterruptedException {
     WsClient client = WsClient.connect(server, token);
-    client.send(new Message.Hello(1, replica, List.of(new Message.Subscription(space, since))));
+    client.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of(new Message.Subscription(space, since))));
     Message.Welcome welcome = client.expect(Message.Welcome.class);
     assertThat(welcome.protocol()).isEqualTo(1);
     assertThat(welcome.tokenExpiresAt()).isGreaterThan(System.currentTimeMillis());
@@ -75,7 +75,7 @@ class SyncProtocolTest {
       assertThat(phone.await(Message.Ack.class).upToSeq()).isEqualTo(3);
     }
     try (WsClient laptop = WsClient.connect(server, TestTokens.mint(alice))) {
-      laptop.send(new Message.Hello(1, "laptop-" + alice, List.of(new Message.Subscription(space, 2))));
+      laptop.send(new Message.Hello(Message.PROTOCOL_VERSION, "laptop-" + alice, List.of(new Message.Subscription(space, 2))));
       Message.Welcome welcome = laptop.expect(Message.Welcome.class);
       assertThat(welcome.spaces()).containsExactly(new Message.SpaceHead(space, 3));
       Message.Changes changes = laptop.expect(Message.Changes.class);

@@ -27,9 +27,9 @@ class TwoNodeFanOutIT {
       String space = "user:" + alice;
       try (WsClient laptop = WsClient.connect(nodeA.uri(), TestTokens.mint(alice));
           WsClient phone = WsClient.connect(nodeB.uri(), TestTokens.mint(alice))) {
-        laptop.send(new Message.Hello(1, "laptop-" + alice, List.of(new Message.Subscription(space, 0))));
+        laptop.send(new Message.Hello(Message.PROTOCOL_VERSION, "laptop-" + alice, List.of(new Message.Subscription(space, 0))));
         assertThat(laptop.expect(Message.Welcome.class).serverId()).isEqualTo("node-a");
-        phone.send(new Message.Hello(1, "phone-" + alice, List.of()));
+        phone.send(new Message.Hello(Message.PROTOCOL_VERSION, "phone-" + alice, List.of()));
         assertThat(phone.expect(Message.Welcome.class).serverId()).isEqualTo("node-b");
 
         for (int seq = 1; seq <= 3; seq++) {
