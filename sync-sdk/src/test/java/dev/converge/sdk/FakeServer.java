@@ -1,9 +1,12 @@
 package dev.converge.sdk;
 
 import dev.converge.core.crdt.Document;
-import dev.converge.core.crdt.TypeConflictException;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.trust.DeltaVerifier;
+import dev.converge.core.trust.Lineage;
+import dev.converge.core.trust.RefusedDots;
+import dev.converge.core.trust.Violation;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.internal.net.Transport;
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -27,7 +31,7 @@ import java.util.function.LongSupplier;
 /**
  * An in-process server speaking protocol v1 over a fake {@link Transport}, for testing the SDK's
  * logic without sockets or PostgreSQL: per-space change logs with serverSeq, idempotent pushes,
- * type_conflict rejection, seq gap detection, snapshots below a retention horizon, token expiry,
+ * trust-boundary refusals (the core verifier, with a low increment bound of 1,000 so tests can provoke one), seq gap detection, snapshots below a retention horizon, token expiry,
  * revocation, and forced closes. All server work runs on one thread, like a session's event loop.
  */
 final class FakeServer implements Transport {
@@ -55,6 +59,8 @@ final class FakeServer implements Transport {
   final AtomicInteger authMessages = new AtomicInteger();
   private volatile boolean reachable = true;
   int pageSize = 50;
+  /** Increments beyond ±1,000 are refused, so that tests can provoke a refusal with an honest client. */
+  private final DeltaVerifier verifier = new DeltaVerifier(1_000);
 
   FakeServer(LongSupplier clock) {
     this.clock = clock;
@@ -354,10 +360,16 @@ final class FakeServer implements Transport {
       }
       Document state = states.computeIfAbsent(cs.space(), k -> new HashMap<>())
           .computeIfAbsent(cs.collection() + "/" + cs.docId(), k -> new Document());
-      try {
-        state.checkCompatible(cs.delta());
-      } catch (TypeConflictException e) {
-        s.deliver(new Message.Error("type_conflict", e.getMessage(), cs.seq()));
+      // The real server's trust rules, from core: a refusal is consumed and leaves its own dots.
+      Lineage lineage = Lineage.of(replica);
+      Optional<Violation> violation = verifier.verify(state, cs.delta(), lineage);
+      if (violation.isPresent()) {
+        s.deliver(new Message.Error(violation.get().code(), violation.get().message(), cs.seq()));
+        Document leftover = RefusedDots.of(state, cs.delta(), lineage);
+        if (!leftover.context().isEmpty()) {
+          commit(cs.space(), cs.collection(), cs.docId(), leftover, replica, cs.seq());
+          touched.add(cs.space());
+        }
         progress.put(replica, cs.seq());
         continue;
       }

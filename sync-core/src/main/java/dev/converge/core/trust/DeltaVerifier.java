@@ -5,6 +5,7 @@ import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.CrdtValue;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Dot;
+import dev.converge.core.crdt.FieldKey;
 import dev.converge.core.crdt.MapValue;
 import dev.converge.core.crdt.Paths;
 import dev.converge.core.crdt.RegisterValue;
@@ -85,12 +86,9 @@ public final class DeltaVerifier {
 
   private Optional<Violation> checkMap(
       MapValue stored, MapValue delta, CausalContext seen, Lineage lineage, Map<String, Long> newestOwn, List<String> path) {
-    for (Map.Entry<String, CrdtValue> entry : delta.entries().entrySet()) {
-      CrdtValue mine = stored == null ? null : stored.get(entry.getKey());
-      if (mine != null && mine.type() != entry.getValue().type()) {
-        mine = null;
-      }
-      path.add(entry.getKey());
+    for (Map.Entry<FieldKey, CrdtValue> entry : delta.typedEntries().entrySet()) {
+      CrdtValue mine = stored == null ? null : stored.get(entry.getKey().name(), entry.getKey().type());
+      path.add(entry.getKey().name());
       Optional<Violation> violation = entry.getValue() instanceof MapValue map
           ? checkMap((MapValue) mine, map, seen, lineage, newestOwn, path)
           : checkLeaf(mine, entry.getValue(), seen, lineage, newestOwn, path);

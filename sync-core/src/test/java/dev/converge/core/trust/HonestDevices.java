@@ -1,8 +1,8 @@
 package dev.converge.core.trust;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
+import dev.converge.core.crdt.RandomMutations;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -82,21 +82,7 @@ final class HonestDevices {
   }
 
   private Document mutate(Device device) {
-    Document doc = device.state;
-    String replica = device.replica;
-    String key = "k" + random.nextInt(3);
     millis += random.nextInt(3);
-    Hlc hlc = new Hlc(millis, random.nextInt(2));
-    return switch (random.nextInt(9)) {
-      case 0 -> doc.writeRegister(replica, List.of("reg", key), JsonNodeFactory.instance.numberNode(random.nextInt(100)), hlc);
-      case 1 -> doc.writeRegister(replica, List.of("title"), JsonNodeFactory.instance.textNode("t" + random.nextInt(5)), hlc);
-      case 2 -> doc.addToCounter(replica, List.of("items", key, "qty"), random.nextBoolean() ? 1 + random.nextInt(4) : -1);
-      case 3 -> doc.remove(List.of("items", key));
-      case 4 -> doc.addToSet(replica, List.of("tags"), key);
-      case 5 -> doc.removeFromSet(List.of("tags"), key);
-      case 6 -> doc.writeRegister(replica, List.of("items", key, "note"), JsonNodeFactory.instance.textNode("n" + random.nextInt(5)), hlc);
-      case 7 -> doc.addToCounter(replica, List.of("visits"), 1 + random.nextInt(3));
-      default -> doc.remove(List.of(random.nextBoolean() ? "reg" : "tags"));
-    };
+    return RandomMutations.apply(device.state, device.replica, random, new Hlc(millis, random.nextInt(2)));
   }
 }

@@ -28,7 +28,7 @@ public class ChangesetTrust {
 
   ChangesetTrust(
       @ConfigProperty(name = "converge.push.max-increment", defaultValue = "2147483648") long maxIncrement,
-      @ConfigProperty(name = "converge.clock.max-offset", defaultValue = "PT1H") Duration maxOffset,
+      @ConfigProperty(name = "converge.clock.max-offset", defaultValue = "PT24H") Duration maxOffset,
       MeterRegistry registry) {
     this.verifier = new DeltaVerifier(maxIncrement);
     this.maxOffsetMillis = maxOffset.toMillis();

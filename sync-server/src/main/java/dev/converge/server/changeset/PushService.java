@@ -1,7 +1,6 @@
 package dev.converge.server.changeset;
 
 import dev.converge.core.crdt.Document;
-import dev.converge.core.crdt.TypeConflictException;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
@@ -33,9 +32,10 @@ import org.hibernate.reactive.mutiny.Mutiny;
  * progress. The caller acks only after the returned {@link Uni} completes, that is after commit.
  *
  * <p>Re-pushed changesets are acked again and change nothing. Seqs must continue the replica's
- * sequence without a gap. A delta whose types conflict with the stored document is consumed
- * without being applied and reported as a {@link PushOutcome.Rejection}. Every other refusal
- * fails the whole push with a {@link SyncError} and changes nothing.
+ * sequence without a gap. A delta that breaks the trust boundary ({@link ChangesetTrust}) or
+ * targets a space the token does not grant is consumed without being applied and reported as a
+ * {@link PushOutcome.Rejection}. Every other refusal fails the whole push with a {@link
+ * SyncError} and changes nothing.
  *
  * <p>Thread-safe; call on a Vert.x context.
  */
@@ -301,26 +301,16 @@ public class PushService {
         Document applied = c.delta();
         if (violation.isPresent()) {
           rejectedRows.add(rejection(c, violation.get().code(), violation.get().message()));
-          applied = null;
-        } else {
-          try {
-            doc.join(c.delta());
-          } catch (TypeConflictException e) {
-            rejectedRows.add(rejection(c, SyncError.TYPE_CONFLICT, e.getMessage()));
-            applied = null;
-          }
-        }
-        if (applied == null) {
           // A refusal leaves no hole (DESIGN §7): the refused changeset's own new dots join the
           // context as a logged, fanned-out entry, so the pusher's device drops the refused value.
           applied = RefusedDots.of(doc, c.delta(), lineage);
           if (applied.context().isEmpty()) {
             continue;
           }
-          doc.join(applied);
         } else {
           results.add(new Message.AckResult(c.seq(), head + 1));
         }
+        doc.join(applied); // total: a name written as another type holds both
         head++;
         ChangeLogEntry entry = new ChangeLogEntry();
         entry.key = new ChangeLogKey(space, head);

@@ -102,29 +102,6 @@ class HostileInputTest {
   }
 
   @Test
-  void deltaWhoseTypesConflictWithTheStoredDocument_isRejected_andTheNextSeqStillApplies() throws Exception {
-    try (WsClient client = session(alice, replica, space)) {
-      client.send(new Message.Push(List.of(add(1, "sku-1"))));
-      assertThat(client.await(Message.Ack.class).upToSeq()).isEqualTo(1);
-      // Same path, but a register where the stored document holds a counter (with the device's next dot).
-      Document bad = new Document(new dev.converge.core.crdt.MapValue(), cart.context().copy())
-          .writeRegister(replica, Cart.qtyPath("sku-1"), com.fasterxml.jackson.databind.node.TextNode.valueOf("lots"), new Hlc(5, 0));
-      Changeset next = new Changeset(replica, 3, space, "carts", "other", new Hlc(6, 0), Cart.of(new Document()).add(replica, "sku-2", 1));
-      client.send(new Message.Push(List.of(new Changeset(replica, 2, space, "carts", "main", new Hlc(5, 0), bad), next)));
-      Message.Error conflict = error(client, "type_conflict");
-      assertThat(conflict.ref()).isEqualTo(2L);
-      assertThat(conflict.message()).contains("items/sku-1/qty");
-      Message.Ack ack = client.await(Message.Ack.class);
-      assertThat(ack.upToSeq()).isEqualTo(3);
-      // serverSeq 2 is the refused changeset's context-only entry (its dot, no value).
-      assertThat(ack.results()).containsExactly(new Message.AckResult(3, 3));
-      // A re-push of the rejected changeset gets the same answer, not a silent ack.
-      client.send(new Message.Push(List.of(new Changeset(replica, 2, space, "carts", "main", new Hlc(5, 0), bad))));
-      assertThat(error(client, "type_conflict").ref()).isEqualTo(2L);
-    }
-  }
-
-  @Test
   void seqGap_isRejectedWhole() throws Exception {
     try (WsClient client = session(alice, replica, space)) {
       client.send(new Message.Push(List.of(add(1, "a"), add(3, "b"))));

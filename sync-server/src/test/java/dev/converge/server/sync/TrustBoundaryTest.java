@@ -208,4 +208,19 @@ class TrustBoundaryTest {
     }
     assertThat(quantity("main", "coffee")).isEqualTo(3);
   }
+
+  @Test
+  void typeSquatter_cannotBlockCartAdds_theCartKeepsReadingItsItems() throws Exception {
+    Document victimCart = new Document();
+    try (WsClient victimSession = session(victim, victimReplica, null);
+        WsClient mallorySession = session(mallory, malloryReplica, null)) {
+      Document squat = new Document().writeRegister(malloryReplica, List.of("items"),
+          com.fasterxml.jackson.databind.node.TextNode.valueOf("mine"), new Hlc(9_999_999, 0));
+      mallorySession.send(new Message.Push(List.of(new Changeset(malloryReplica, 1, space, "carts", "main", new Hlc(1000, 1), squat))));
+      assertThat(acked(mallorySession, 1).results()).hasSize(1);
+      victimPushes(victimSession, 1, victimAdds(victimCart, 2));
+      victimPushes(victimSession, 2, victimAdds(victimCart, 1));
+    }
+    assertThat(quantity("main", "coffee")).isEqualTo(3);
+  }
 }
