@@ -77,7 +77,10 @@ public class SyncEndpoint {
     JsonWebToken token = (JsonWebToken) identity.getPrincipal();
     session.authenticate(SpaceGrants.of(token), token.getExpirationTime() * 1000);
     sessions.put(connection.id(), session);
-    registry.open(session);
+    if (registry.open(session) > settings.maxConnectionsPerUser()) {
+      metrics.error("too_many_connections");
+      session.close(CloseCodes.TOO_MANY_CONNECTIONS, "too many connections");
+    }
   }
 
   @OnClose
@@ -180,7 +183,7 @@ public class SyncEndpoint {
   private void acknowledge(SyncSession session, PushOutcome outcome) {
     for (PushOutcome.Rejection rejection : outcome.rejections()) {
       metrics.error(rejection.code());
-      session.send(codec.encode(new Message.Error(rejection.code(), rejection.message(), rejection.seq())));
+      session.send(codec.encode(new Message.Error(rejection.code(), ErrorText.bounded(rejection.message()), rejection.seq())));
     }
     session.send(codec.encode(new Message.Ack(outcome.replicaId(), outcome.upToSeq(), outcome.results())));
   }
@@ -214,7 +217,7 @@ public class SyncEndpoint {
 
   private void fail(SyncSession session, SyncError error) {
     metrics.error(error.code());
-    session.send(codec.encode(new Message.Error(error.code(), error.getMessage(), error.ref())));
+    session.send(codec.encode(new Message.Error(error.code(), ErrorText.bounded(error.getMessage()), error.ref())));
   }
 
   private static String codeOf(DecodeException e) {
