@@ -72,9 +72,11 @@ final class JunkSender implements AutoCloseable {
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
     frame.write(mask);
+    byte[] masked = new byte[payload.length];
     for (int i = 0; i < payload.length; i++) {
-      frame.write(payload[i] ^ mask[i & 3]);
+      masked[i] = (byte) (payload[i] ^ mask[i & 3]);
     }
+    frame.write(masked, 0, masked.length);
     out.write(frame.toByteArray());
   }
 

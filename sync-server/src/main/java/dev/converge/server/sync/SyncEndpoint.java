@@ -51,11 +51,13 @@ public class SyncEndpoint {
   private final Vertx vertx;
   private final ServerIdentity server;
   private final SecurityIdentity identity;
+  private final ConnectionGuards guards;
 
   SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ChangeLogReader log,
       SpaceLogCache cache, SnapshotReader snapshots,
       SessionRegistry registry, SyncSettings settings, SyncMetrics metrics, JWTParser tokens, Vertx vertx,
-      ServerIdentity server) {
+      ServerIdentity server, ConnectionGuards guards) {
+    this.guards = guards;
     this.codec = codec;
     this.pushes = pushes;
     this.log = log;
@@ -76,6 +78,7 @@ public class SyncEndpoint {
         settings, metrics);
     JsonWebToken token = (JsonWebToken) identity.getPrincipal();
     session.authenticate(SpaceGrants.of(token), token.getExpirationTime() * 1000);
+    guards.throttleOf(connection.handshakeRequest().remoteAddress()).ifPresent(session::throttledBy);
     sessions.put(connection.id(), session);
     if (registry.open(session) > settings.maxConnectionsPerUser()) {
       metrics.error("too_many_connections");
@@ -102,6 +105,7 @@ public class SyncEndpoint {
     try {
       message = codec.decode(text);
     } catch (DecodeException e) {
+      session.junk();
       fail(session, new SyncError(codeOf(e), e.getMessage()));
       return Uni.createFrom().voidItem();
     }

@@ -32,6 +32,14 @@ public interface SyncSettings {
   @WithDefault("4194304")
   long maxOutboundBytes();
 
+  /**
+   * Bytes per second one connection's frames may bring in (inflated; each frame counts at least
+   * 1 KiB) before the server stops reading it for a while; 0 for no limit. Bursts up to the largest
+   * message are let through at once.
+   */
+  @WithDefault("4194304")
+  long maxInboundBytesPerSecond();
+
   /** Open sessions one token subject may hold on this node; one more is closed with 4429. */
   @WithDefault("32")
   int maxConnectionsPerUser();

@@ -41,7 +41,9 @@ class ServerResourcesIT {
         "CONVERGE_MAX_OUTBOUND_BYTES", Integer.toString(OUTBOUND_BUDGET),
         "CONVERGE_MAX_FRAME_BYTES", Integer.toString(MAX_MESSAGE),
         "CONVERGE_MAX_CONNECTIONS_PER_USER", Integer.toString(MAX_CONNECTIONS),
-        "CONVERGE_HELLO_TIMEOUT", "PT3S"));
+        "CONVERGE_HELLO_TIMEOUT", "PT3S",
+        // Off here: the junk test needs the server to answer junk as fast as it comes, to fill the budget.
+        "CONVERGE_MAX_INBOUND_BYTES_PER_SECOND", "0"));
   }
 
   @AfterAll
