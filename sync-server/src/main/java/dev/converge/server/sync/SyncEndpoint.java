@@ -54,11 +54,13 @@ public class SyncEndpoint {
   private final Vertx vertx;
   private final ServerIdentity server;
   private final SecurityIdentity identity;
+  private final ConnectionGuards guards;
 
   SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ChangeLogReader log,
       SpaceLogCache cache, SnapshotReader snapshots,
       SessionRegistry registry, SyncSettings settings, SyncMetrics metrics, JWTParser tokens, Vertx vertx,
-      ServerIdentity server) {
+      ServerIdentity server, ConnectionGuards guards) {
+    this.guards = guards;
     this.codec = codec;
     this.pushes = pushes;
     this.log = log;
@@ -79,8 +81,12 @@ public class SyncEndpoint {
         settings, metrics);
     JsonWebToken token = (JsonWebToken) identity.getPrincipal();
     session.authenticate(SpaceGrants.of(token), token.getExpirationTime() * 1000);
+    guards.throttleOf(connection.handshakeRequest().remoteAddress()).ifPresent(session::throttledBy);
     sessions.put(connection.id(), session);
-    registry.open(session);
+    if (registry.open(session) > settings.maxConnectionsPerUser()) {
+      metrics.error("too_many_connections");
+      session.close(CloseCodes.TOO_MANY_CONNECTIONS, "too many connections");
+    }
   }
 
   @OnClose
@@ -102,6 +108,7 @@ public class SyncEndpoint {
     try {
       message = codec.decode(text);
     } catch (DecodeException e) {
+      session.junk();
       fail(session, new SyncError(codeOf(e), e.getMessage()));
       return Uni.createFrom().voidItem();
     }
@@ -190,7 +197,7 @@ public class SyncEndpoint {
   private void acknowledge(SyncSession session, PushOutcome outcome) {
     for (PushOutcome.Rejection rejection : outcome.rejections()) {
       metrics.error(rejection.code());
-      session.send(codec.encode(new Message.Error(rejection.code(), rejection.message(), rejection.seq())));
+      session.send(codec.encode(new Message.Error(rejection.code(), ErrorText.bounded(rejection.message()), rejection.seq())));
     }
     session.send(codec.encode(new Message.Ack(outcome.replicaId(), outcome.upToSeq(), outcome.results())));
   }
@@ -224,7 +231,7 @@ public class SyncEndpoint {
 
   private void fail(SyncSession session, SyncError error) {
     metrics.error(error.code());
-    session.send(codec.encode(new Message.Error(error.code(), error.getMessage(), error.ref())));
+    session.send(codec.encode(new Message.Error(error.code(), ErrorText.bounded(error.getMessage()), error.ref())));
   }
 
   private static String codeOf(DecodeException e) {
