@@ -93,7 +93,7 @@ final class Flood implements Callable<Integer> {
   }
 
   private void flood(String token, String user, byte[] junk, long deadline) {
-    String hello = BenchSocket.CODEC.encode(new Message.Hello(1, "junk-" + user, List.of()));
+    String hello = BenchSocket.CODEC.encode(new Message.Hello(Message.PROTOCOL_VERSION, "junk-" + user, List.of()));
     while (System.nanoTime() < deadline) {
       try (JunkSender sender = JunkSender.open(parent.server, token)) {
         sender.send(hello.getBytes(StandardCharsets.UTF_8));
@@ -115,7 +115,7 @@ final class Flood implements Callable<Integer> {
     SynchronousQueue<Message.Ack> queue = new SynchronousQueue<>();
     try {
       BenchSocket socket = BenchSocket.openPusher(parent.http, parent.server, minter.mint(user, List.of()), queue);
-      socket.send(new Message.Hello(1, replica, List.of()));
+      socket.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       Cart cart = Cart.of(new Document());
       long interval = TimeUnit.SECONDS.toNanos(1) / rate;
       long next = System.nanoTime();

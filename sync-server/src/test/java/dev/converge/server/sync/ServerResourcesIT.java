@@ -64,7 +64,7 @@ class ServerResourcesIT {
       this.client = WsClient.connect(node.uri(), TestTokens.mint(user));
       this.replica = "good-" + user;
       this.space = "user:" + user;
-      client.send(new Message.Hello(1, replica, List.of()));
+      client.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       client.expect(Message.Welcome.class);
     }
 
@@ -89,7 +89,7 @@ class ServerResourcesIT {
     double closedBefore = node.metric("converge_sessions_closed_total{code=\"4008\"");
     try (Pusher good = new Pusher(TestTokens.subject("good"));
         RawWebSocket junk = RawWebSocket.open(node.uri(), TestTokens.mint(junkUser), false, 4096)) {
-      junk.sendText(WsClient.CODEC.encode(new Message.Hello(1, "junk-" + junkUser, List.of())));
+      junk.sendText(WsClient.CODEC.encode(new Message.Hello(Message.PROTOCOL_VERSION, "junk-" + junkUser, List.of())));
       assertThat(junk.read().text()).contains("\"welcome\"");
       // Each junk frame names a 60,000-character type; the reply quotes a short prefix of it only.
       String junkFrame = "{\"type\":\"" + "z".repeat(60_000) + "\"}";
@@ -188,7 +188,7 @@ class ServerResourcesIT {
       // Two messages on one compression context: the second refers back to the first.
       socket.sendDeflated(RawWebSocket.deflate(("{\"type\":\"push\",\"changesets\":[],\"pad\":\"" + "p".repeat(100_000) + "\"}")
           .getBytes(StandardCharsets.US_ASCII)));
-      socket.sendDeflated(RawWebSocket.deflate(WsClient.CODEC.encode(new Message.Hello(1, "zip-" + user, List.of()))
+      socket.sendDeflated(RawWebSocket.deflate(WsClient.CODEC.encode(new Message.Hello(Message.PROTOCOL_VERSION, "zip-" + user, List.of()))
           .getBytes(StandardCharsets.UTF_8)));
       RawWebSocket.Frame first = socket.read();
       assertThat(first.opcode()).as("not closed: %s", first.closeReason()).isEqualTo(1);
@@ -240,7 +240,7 @@ class ServerResourcesIT {
       boolean welcomed = false;
       while (!welcomed && System.nanoTime() < deadline) {
         try (WsClient again = WsClient.connect(node.uri(), token)) {
-          again.send(new Message.Hello(1, "again-" + user, List.of()));
+          again.send(new Message.Hello(Message.PROTOCOL_VERSION, "again-" + user, List.of()));
           welcomed = again.received.poll(2, TimeUnit.SECONDS) instanceof Message.Welcome;
         }
       }
