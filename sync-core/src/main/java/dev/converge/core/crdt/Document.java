@@ -211,24 +211,18 @@ public final class Document {
   /**
    * Adds {@code amount} (negative to subtract) to a counter. The increment gets a dot of its own, so
    * a concurrent remove of the enclosing entry, which has not seen it, leaves exactly this increment.
+   * The counter's value saturates at ±{@link CounterValue#MAX_VALUE}.
    *
    * @return the delta
    * @throws TypeConflictException if the path holds another type
-   * @throws IllegalArgumentException if {@code amount} is 0 or beyond ±(2^53-1)
-   * @throws CrdtException if the counter's value would overflow
+   * @throws IllegalArgumentException if {@code amount} is 0 or beyond ±{@link CounterValue#MAX_INCREMENT}
    */
   public Document addToCounter(String replica, List<String> path, long amount) {
-    if (amount == 0 || Math.abs(amount) > Dot.MAX_COUNTER) {
-      throw new IllegalArgumentException("amount must be non-zero and within ±(2^53-1): " + amount);
+    if (amount == 0 || Math.abs(amount) > CounterValue.MAX_INCREMENT) {
+      throw new IllegalArgumentException(
+          "amount must be non-zero and within ±" + CounterValue.MAX_INCREMENT + " (2^31): " + amount);
     }
-    Optional<CrdtValue> existing = resolve(path, ValueType.COUNTER);
-    if (existing.isPresent()) {
-      try {
-        Math.addExact(((CounterValue) existing.get()).value(), amount);
-      } catch (ArithmeticException e) {
-        throw new CrdtException("counter at " + Paths.describe(path) + " would overflow");
-      }
-    }
+    resolve(path, ValueType.COUNTER);
     Dot dot = context.nextDot(replica);
     CounterValue leaf = new CounterValue();
     leaf.put(dot, amount);

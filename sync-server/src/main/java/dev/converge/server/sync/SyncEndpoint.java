@@ -6,6 +6,7 @@ import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.PushOutcome;
 import dev.converge.server.changeset.PushService;
+import dev.converge.server.changeset.ReplicaLineages;
 import dev.converge.server.changeset.SyncError;
 import dev.converge.server.document.SnapshotReader;
 import dev.converge.server.space.SpaceGrants;
@@ -19,6 +20,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +43,7 @@ public class SyncEndpoint {
   private final ConcurrentHashMap<String, SyncSession> sessions = new ConcurrentHashMap<>();
   private final ProtocolCodec codec;
   private final PushService pushes;
+  @Inject ReplicaLineages lineages;
   private final ChangeLogReader log;
   private final SpaceLogCache cache;
   private final SnapshotReader snapshots;
@@ -147,7 +150,14 @@ public class SyncEndpoint {
       }
     }
     List<String> spaces = granted.stream().map(Message.Subscription::space).distinct().toList();
-    return log.heads(spaces).invoke(heads -> {
+    Uni<Void> declared = hello.predecessor() == null
+        ? Uni.createFrom().voidItem()
+        : lineages.declare(session.grants().subject(), hello.replicaId(), hello.predecessor())
+            .onFailure(SyncError.class).recoverWithItem(e -> {
+              fail(session, (SyncError) e);
+              return null;
+            });
+    return declared.chain(() -> log.heads(spaces)).invoke(heads -> {
       session.send(codec.encode(new Message.Welcome(server.id(), Message.PROTOCOL_VERSION, session.tokenExpiresAt(),
           heads.stream().map(h -> new Message.SpaceHead(h.space(), h.head())).toList())));
       for (Message.Subscription subscription : granted) {

@@ -39,7 +39,8 @@ final class Pusher {
 
   /** Error codes for which the server consumes the changeset {@code ref} without applying it. */
   static final Set<String> CONSUMING_CODES =
-      Set.of("malformed", "unknown_type", "invalid", "type_conflict", "too_large", "forbidden_space");
+      Set.of("malformed", "unknown_type", "invalid", "type_conflict", "too_large", "forbidden_space",
+          "dot_forged", "dot_reused", "context_forged", "out_of_range");
 
   /** Close code of a frame beyond the server's size limit. */
   static final int CLOSE_TOO_BIG = 1009;
