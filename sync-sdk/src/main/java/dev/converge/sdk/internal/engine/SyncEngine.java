@@ -85,6 +85,8 @@ public final class SyncEngine implements AutoCloseable {
   private final Random random = new Random();
   private final Pusher pusher;
   private final SyncWaiters waiters = new SyncWaiters();
+  private final SpaceLag lag;
+  private final TokenRefresh refresh;
 
   // ---- state owned by the engine thread -------------------------------------------------------
   private Transport.Session session;
@@ -94,13 +96,10 @@ public final class SyncEngine implements AutoCloseable {
   private boolean closed;
   private int authFailures;
   private ScheduledFuture<?> reconnectTask;
-  private ScheduledFuture<?> refreshTask;
   private ScheduledFuture<?> retryTask;
   private ScheduledFuture<?> stableTask;
   private Instant nextRetryAt;
   private boolean failedThisSession;
-  private final Map<String, Long> heads = new HashMap<>();
-  private final Map<String, Instant> behindSince = new HashMap<>();
   private final Set<String> forbidden = new HashSet<>();
   private long rejections;
   private Instant lastAckAt;
@@ -126,6 +125,8 @@ public final class SyncEngine implements AutoCloseable {
     this.executor = pool;
     this.backoff = new Backoff(config.minBackoff(), config.maxBackoff(), random);
     this.pusher = new Pusher(store, new PushLimits(codec), config.batchSize(), new PushHost());
+    this.lag = new SpaceLag(store, config.clock());
+    this.refresh = new TokenRefresh(executor, config.clock(), config.tokens(), new RefreshHost());
     this.state = config.serverUri() == null ? ConnectionState.LOCAL_ONLY : ConnectionState.OFFLINE;
     this.status = computeStatus();
   }
@@ -439,12 +440,12 @@ public final class SyncEngine implements AutoCloseable {
 
   /** Cancels what only the ended session needed: token refresh, push retry, stability timer. */
   private void cancelSessionTasks() {
-    for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {refreshTask, retryTask, stableTask}) {
+    refresh.cancel();
+    for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {retryTask, stableTask}) {
       if (task != null) {
         task.cancel(false);
       }
     }
-    refreshTask = null;
     retryTask = null;
     stableTask = null;
   }
@@ -489,7 +490,7 @@ public final class SyncEngine implements AutoCloseable {
     } else if (message instanceof Message.Snapshot snapshot) {
       onSnapshot(snapshot);
     } else if (message instanceof Message.Authed authed) {
-      scheduleRefresh(authed.tokenExpiresAt());
+      refresh.schedule(generation, authed.tokenExpiresAt());
     } else if (message instanceof Message.Revoked revoked) {
       onRevoked(revoked.space());
     } else if (message instanceof Message.Synced synced) {
@@ -518,9 +519,7 @@ public final class SyncEngine implements AutoCloseable {
     Set<String> granted = new HashSet<>();
     for (Message.SpaceHead head : welcome.spaces()) {
       granted.add(head.space());
-      // The server's word for this session, even below an older one (its log may have been reset).
-      heads.put(head.space(), head.head());
-      updateLag(head.space());
+      lag.announced(head.space(), head.head());
     }
     List<String> missedRevocations = new ArrayList<>();
     for (String space : config.spaces()) {
@@ -533,7 +532,7 @@ public final class SyncEngine implements AutoCloseable {
       }
     }
     LOG.info("online: server {}, {} spaces granted", welcome.serverId(), granted.size());
-    scheduleRefresh(welcome.tokenExpiresAt());
+    refresh.schedule(generation, welcome.tokenExpiresAt());
     for (String space : missedRevocations) {
       if (onRevoked(space)) {
         return;
@@ -565,9 +564,8 @@ public final class SyncEngine implements AutoCloseable {
   private void onSynced(Message.Synced synced) {
     waiters.answered(synced);
     for (Message.SpaceHead head : synced.spaces()) {
-      if (heads.containsKey(head.space())) {
-        heads.merge(head.space(), head.head(), Math::max);
-        updateLag(head.space());
+      if (lag.knows(head.space())) {
+        lag.reached(head.space(), head.head());
       }
     }
     publishStatus();
@@ -601,8 +599,7 @@ public final class SyncEngine implements AutoCloseable {
         events.documentsChanged(changed, ChangeSource.REMOTE);
       }
     }
-    heads.merge(space, changes.to(), Math::max);
-    updateLag(space);
+    lag.reached(space, changes.to());
     if (forked) {
       // The server holds a change of our replica id that we never made: another copy of this database.
       LOG.warn("server holds changes of replica {} beyond seq {}: this database was copied; re-keying",
@@ -628,8 +625,7 @@ public final class SyncEngine implements AutoCloseable {
         events.documentsChanged(changed, ChangeSource.REMOTE);
       }
     }
-    heads.merge(space, snapshot.head(), Math::max);
-    updateLag(space);
+    lag.reached(space, snapshot.head());
     publishStatus();
     checkWaiters();
   }
@@ -648,8 +644,7 @@ public final class SyncEngine implements AutoCloseable {
       }
     }
     rejections += purge.rejected().size();
-    heads.remove(space);
-    behindSince.remove(space);
+    lag.forget(space);
     forbidden.add(space);
     if (purge.rekeyed()) {
       retargetWaiters();
@@ -762,56 +757,26 @@ public final class SyncEngine implements AutoCloseable {
     }
   }
 
-  // ---- token refresh (engine thread) ----------------------------------------------------------
+  /** The engine as the token refresh sees it. */
+  private final class RefreshHost implements TokenRefresh.Host {
+    @Override
+    public boolean current(int gen) {
+      return gen == generation && welcomed;
+    }
 
-  private void scheduleRefresh(long expiresAtMillis) {
-    if (refreshTask != null) {
-      refreshTask.cancel(false);
+    @Override
+    public void send(Message message) {
+      SyncEngine.this.send(message);
     }
-    long now = config.clock().millis();
-    long lifetime = expiresAtMillis - now;
-    if (lifetime <= 0) {
-      LOG.debug("token expiry {} is not in the future; no refresh scheduled", expiresAtMillis);
-      return;
-    }
-    // Refresh at 80% of the remaining lifetime, but at least 60 s before expiry when there is room.
-    long delay = (long) (lifetime * 0.8);
-    if (lifetime > 60_000) {
-      delay = Math.min(delay, lifetime - 60_000);
-    }
-    int gen = generation;
-    refreshTask = executor.schedule(() -> refreshToken(gen, expiresAtMillis), Math.max(0, delay), TimeUnit.MILLISECONDS);
-  }
 
-  private void refreshToken(int gen, long expiresAtMillis) {
-    if (gen != generation || !welcomed) {
-      return;
-    }
-    try {
-      String token = config.tokens().token();
-      send(new Message.Auth(token));
-    } catch (Exception e) {
-      LOG.warn("token refresh failed: {}", e.toString());
-      lastError = "token_supplier_failed";
-      long left = expiresAtMillis - config.clock().millis();
-      if (left > 2_000) {
-        refreshTask = executor.schedule(() -> refreshToken(gen, expiresAtMillis), Math.min(5_000, left / 2),
-            TimeUnit.MILLISECONDS);
-      }
+    @Override
+    public void failed(String code) {
+      lastError = code;
       publishStatus();
     }
   }
 
   // ---- status and waiters (engine thread) -----------------------------------------------------
-
-  private void updateLag(String space) {
-    long head = heads.getOrDefault(space, 0L);
-    if (head > store.cursor(space) || store.snapshotInProgress(space)) {
-      behindSince.putIfAbsent(space, config.clock().instant());
-    } else {
-      behindSince.remove(space);
-    }
-  }
 
   private void checkWaiters() {
     if (!welcomed) {
@@ -857,18 +822,7 @@ public final class SyncEngine implements AutoCloseable {
   }
 
   private SyncStatus computeStatus() {
-    Instant now = config.clock().instant();
-    Map<String, SpaceStatus> spaces = new LinkedHashMap<>();
-    for (String space : config.spaces()) {
-      long cursor = store.cursor(space);
-      long head = Math.max(cursor, heads.getOrDefault(space, 0L));
-      Instant since = behindSince.get(space);
-      Duration behindFor = since == null ? Duration.ZERO : Duration.between(since, now);
-      spaces.put(space, new SpaceStatus(space, cursor, head, head - cursor,
-          behindFor.isNegative() ? Duration.ZERO : behindFor, store.snapshotInProgress(space),
-          forbidden.contains(space)));
-    }
-    return new SyncStatus(state, store.pendingCount(), store.rejectedCount(), lastAckAt, spaces, lastError,
-        nextRetryAt);
+    return new SyncStatus(state, store.pendingCount(), store.rejectedCount(), lastAckAt,
+        lag.statuses(config.spaces(), forbidden), lastError, nextRetryAt);
   }
 }

@@ -2,6 +2,7 @@ package dev.converge.sdk.internal.store;
 
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.CodecLimits;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ProtocolCodec;
 
@@ -56,12 +57,48 @@ public final class PushLimits {
       throw new IllegalArgumentException("the change encodes to " + encoded.length()
           + " characters; a push holds at most " + max + " (maxInputChars)");
     }
+    if (clearlyWithin(encoded)) {
+      return encoded.length();
+    }
     try {
       codec.decodeChangeset(encoded);
     } catch (DecodeException e) {
       throw tooLarge(e);
     }
     return encoded.length();
+  }
+
+  /**
+   * Whether no limit can be broken, without decoding (every local write passes here): text shorter
+   * than the string and entry limits holds no longer string and no larger array, and JSON nested no
+   * deeper than the depth limit holds no deeper document.
+   */
+  private boolean clearlyWithin(String encoded) {
+    CodecLimits limits = codec.limits();
+    if (encoded.length() >= Math.min(limits.maxStringLength(), limits.maxEntries())) {
+      return false;
+    }
+    int depth = 0;
+    boolean inString = false;
+    for (int i = 0; i < encoded.length(); i++) {
+      char c = encoded.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        if (++depth > limits.maxDepth()) {
+          return false;
+        }
+      } else if (c == '}' || c == ']') {
+        depth--;
+      }
+    }
+    return true;
   }
 
   /** Returns the most characters a push may hold, envelope included. */
