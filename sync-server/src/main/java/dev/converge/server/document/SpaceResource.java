@@ -38,13 +38,14 @@ public class SpaceResource {
 
   private final SnapshotReader docs;
   private final ChangeLogReader log;
-  private final ProtocolCodec codec;
+  private final ProtocolCodec stored;
   private final JsonWebToken token;
 
   SpaceResource(SnapshotReader docs, ChangeLogReader log, ProtocolCodec codec, JsonWebToken token) {
     this.docs = docs;
     this.log = log;
-    this.codec = codec;
+    // Rows are stored data: a document may legitimately have grown past the input limits.
+    this.stored = codec.forStoredData();
     this.token = token;
   }
 
@@ -124,10 +125,10 @@ public class SpaceResource {
       if (row == null) {
         throw new ApiException(404, "not_found", "no document '" + collection + "/" + docId + "' in space '" + space + "'");
       }
-      Document doc = codec.decodeDocument(row.state);
+      Document doc = stored.decodeDocument(row.state);
       List<Conflict> conflicts = doc.conflicts();
       return new DocumentView(space, collection, docId, row.headSeq, doc.toJson(), conflicts.size(),
-          conflicts.stream().map(SpaceResource::view).toList(), codec.parse(row.state));
+          conflicts.stream().map(SpaceResource::view).toList(), stored.parse(row.state));
     });
   }
 
@@ -139,7 +140,7 @@ public class SpaceResource {
   public Uni<SnapshotPage> snapshot(@PathParam("space") String space, @QueryParam("after") String after,
       @QueryParam("limit") @DefaultValue("100") int limit) {
     return pageOfDocuments(space, after, limit, (head, rows, next) -> new SnapshotPage(space, head,
-        rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, codec.parse(r.state))).toList(), next));
+        rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, stored.parse(r.state))).toList(), next));
   }
 
   /**
@@ -171,7 +172,7 @@ public class SpaceResource {
       }
       List<ChangeView> views = new ArrayList<>(items.size());
       for (LoggedChange item : items) {
-        views.add(new ChangeView(item.serverSeq(), item.collection(), item.docId(), codec.parse(item.deltaJson()),
+        views.add(new ChangeView(item.serverSeq(), item.collection(), item.docId(), stored.parse(item.deltaJson()),
             new Message.Origin(item.replicaId(), item.seq())));
       }
       long to = items.isEmpty() ? since : items.get(items.size() - 1).serverSeq();
