@@ -28,7 +28,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** REST reads of a space: its changes after a cursor, its documents, one merged document, a snapshot. */
+/** REST reads of a space: its changes after a cursor, its documents, one merged document (snapshots: {@link SnapshotResource}). */
 @Path("/v1/spaces/{space}")
 @Authenticated
 @Tag(name = "spaces", description = "Pull changes and read merged documents")
@@ -92,16 +92,6 @@ public class SpaceResource {
   public record DocumentView(String space, String collection, String docId, long headSeq, JsonNode value,
       int conflictCount, List<ConflictView> conflicts, JsonNode state) {}
 
-  /** A document's state in a snapshot page. */
-  public record SnapshotDocView(String collection, String docId, JsonNode state) {}
-
-  /**
-   * A snapshot page: states that include every change up to {@code head}.
-   *
-   * @param next pass as {@code after} for the next page; null on the last page
-   */
-  public record SnapshotPage(String space, long head, List<SnapshotDocView> docs, String next) {}
-
   /** Lists the documents of a space, in (collection, docId) order. */
   @GET
   @Path("/documents")
@@ -130,17 +120,6 @@ public class SpaceResource {
       return new DocumentView(space, collection, docId, row.headSeq, doc.toJson(), conflicts.size(),
           conflicts.stream().map(SpaceResource::view).toList(), stored.parse(row.state));
     });
-  }
-
-  /** Pages through the full states of a space's documents, for clients behind the retained log. */
-  @GET
-  @Path("/snapshot")
-  @Produces(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Read a snapshot", description = "Full document states that include every change up to `head`; continue pulling changes from `head` afterwards.")
-  public Uni<SnapshotPage> snapshot(@PathParam("space") String space, @QueryParam("after") String after,
-      @QueryParam("limit") @DefaultValue("100") int limit) {
-    return pageOfDocuments(space, after, limit, (head, rows, next) -> new SnapshotPage(space, head,
-        rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, stored.parse(r.state))).toList(), next));
   }
 
   /**

@@ -4,7 +4,10 @@ import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.LoggedChange;
+import dev.converge.server.changeset.SyncError;
 import dev.converge.server.document.DocState;
+import dev.converge.server.document.SnapshotBudget;
+import dev.converge.server.document.SnapshotSlice;
 import dev.converge.server.document.SnapshotReader;
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.websockets.next.CloseReason;
@@ -73,6 +76,8 @@ public final class SyncSession {
     long cursor;
     boolean pumping;
     boolean dirty;
+    /** Set when the space cannot be served on this socket (see {@code stall}); nothing is read any more. */
+    boolean stalled;
     Snapshot snapshot;
 
     Feed(String space, long cursor) {
@@ -170,7 +175,8 @@ public final class SyncSession {
   }
 
   private void step(Feed feed) {
-    if (closed || feeds.get(feed.space) != feed) {
+    if (closed || feeds.get(feed.space) != feed || feed.stalled) {
+      feed.pumping = false;
       return;
     }
     if (inFlight >= settings.maxInFlightFrames()) {
@@ -233,23 +239,33 @@ public final class SyncSession {
 
   private void stepSnapshot(Feed feed) {
     Snapshot snapshot = feed.snapshot;
-    int limit = settings.snapshotPageSize();
-    snapshots.page(feed.space, snapshot.afterCollection(), snapshot.afterDocId(), limit + 1).subscribe().with(
-        docs -> context.runOnContext(v -> onSnapshotPage(feed, snapshot, docs, limit)),
+    snapshots.slice(feed.space, snapshot.afterCollection(), snapshot.afterDocId(), settings.snapshotPageSize(),
+            snapshotBudget(feed.space)).subscribe().with(
+        slice -> context.runOnContext(v -> onSnapshotPage(feed, snapshot, slice)),
         failure -> context.runOnContext(v -> onFailure(feed, failure)));
   }
 
-  private void onSnapshotPage(Feed feed, Snapshot snapshot, List<DocState> docs, int limit) {
+  /**
+   * The page byte budget, leaving room below the frame limit for the frame's header: its fixed
+   * fields take under 128 bytes, and a space name at most 6 bytes per character once escaped.
+   */
+  private long snapshotBudget(String space) {
+    long header = 128 + 6L * space.length();
+    return Math.max(1, Math.min(settings.snapshotPageBytes(), settings.maxFrameBytes() - header));
+  }
+
+  private void onSnapshotPage(Feed feed, Snapshot snapshot, SnapshotSlice slice) {
     if (closed || feeds.get(feed.space) != feed) {
       return;
     }
-    boolean more = docs.size() > limit;
-    if (more) {
-      docs = docs.subList(0, limit);
+    String frame = Frames.snapshot(codec, feed.space, snapshot.head(), slice.docs(), slice.more());
+    if (slice.docs().size() == 1 && SnapshotBudget.utf8Length(frame) > settings.maxFrameBytes()) {
+      stall(feed, slice.last());
+      return;
     }
-    send(Frames.snapshot(codec, feed.space, snapshot.head(), docs, more));
-    if (more) {
-      DocState last = docs.get(docs.size() - 1);
+    send(frame);
+    if (slice.more()) {
+      DocState last = slice.last();
       feed.snapshot = new Snapshot(snapshot.head(), last.key.collection, last.key.docId);
     } else {
       // Every change up to head is in the states sent; later ones come from the log (a doc
@@ -258,6 +274,21 @@ public final class SyncSession {
       feed.cursor = snapshot.head();
     }
     step(feed);
+  }
+
+  /**
+   * A document too big for any frame: the session stops serving this space rather than skip it
+   * (the client would silently miss it) or resend it forever. The cursor stays where it was.
+   */
+  private void stall(Feed feed, DocState doc) {
+    feed.stalled = true;
+    feed.pumping = false;
+    metrics.error(SyncError.SNAPSHOT_TOO_LARGE);
+    LOG.warnf("Session %s cannot send document %s/%s of space %s: bigger than the frame limit of %d bytes",
+        id(), doc.key.collection, doc.key.docId, feed.space, settings.maxFrameBytes());
+    send(codec.encode(new Message.Error(SyncError.SNAPSHOT_TOO_LARGE, "document '" + doc.key.collection + "/"
+        + doc.key.docId + "' of space '" + feed.space + "' exceeds the frame limit of " + settings.maxFrameBytes()
+        + " bytes; this session stops serving the space; read it with GET /v1/spaces/{space}/snapshot", null)));
   }
 
   private void onFailure(Feed feed, Throwable failure) {
