@@ -56,7 +56,7 @@ class OversizedSnapshotDocumentTest {
     Document big = new Document();
     long seq = 0;
     try (WsClient writer = WsClient.connect(server, token)) {
-      writer.send(new Message.Hello(1, replica, List.of()));
+      writer.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       writer.expect(Message.Welcome.class);
       writer.send(new Message.Push(List.of(new Changeset(replica, ++seq, space, "notes", "a-small", new Hlc(1, 0),
           small.writeRegister(replica, List.of("text"), TextNode.valueOf("hello"), new Hlc(1, 0))))));
@@ -75,7 +75,7 @@ class OversizedSnapshotDocumentTest {
     maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30));
 
     try (WsClient late = WsClient.connect(server, token)) {
-      late.send(new Message.Hello(1, "late-" + alice, List.of(new Message.Subscription(space, 0))));
+      late.send(new Message.Hello(Message.PROTOCOL_VERSION, "late-" + alice, List.of(new Message.Subscription(space, 0))));
       late.expect(Message.Welcome.class);
       Message.Snapshot first = late.expect(Message.Snapshot.class);
       assertThat(first.docs()).extracting(Message.SnapshotDoc::docId).containsExactly("a-small");

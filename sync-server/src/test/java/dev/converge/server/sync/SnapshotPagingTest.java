@@ -80,7 +80,7 @@ class SnapshotPagingTest {
 
   private void push(List<Changeset> changesets) throws Exception {
     try (WsClient writer = WsClient.connect(server, token)) {
-      writer.send(new Message.Hello(1, replica, List.of()));
+      writer.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       writer.expect(Message.Welcome.class);
       writer.send(new Message.Push(changesets));
       assertThat(writer.await(Message.Ack.class).upToSeq()).isEqualTo(seq);
@@ -138,7 +138,7 @@ class SnapshotPagingTest {
   void webSocketSnapshotFrames_stayWithinTheByteBudget_andTheCursorContinuesFromTheirHead() throws Exception {
     assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30))).isEqualTo(DOCS);
     try (WsClient late = WsClient.connect(server, token)) {
-      late.send(new Message.Hello(1, "late-" + alice, List.of(new Message.Subscription(space, 1))));
+      late.send(new Message.Hello(Message.PROTOCOL_VERSION, "late-" + alice, List.of(new Message.Subscription(space, 1))));
       late.expect(Message.Welcome.class);
       Map<String, Document> received = new TreeMap<>();
       Message.Snapshot snapshot;

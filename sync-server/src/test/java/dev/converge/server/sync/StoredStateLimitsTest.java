@@ -76,7 +76,7 @@ class StoredStateLimitsTest {
     Document device = new Document();
     long seq = 0;
     try (WsClient writer = WsClient.connect(server, TestTokens.mint(alice))) {
-      writer.send(new Message.Hello(1, replica, List.of()));
+      writer.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       writer.expect(Message.Welcome.class);
       // Pushes, each within the input limits, whose join is not (in characters and entries).
       for (int push = 0; push < PUSHES; push++) {
@@ -112,7 +112,7 @@ class StoredStateLimitsTest {
 
     // WebSocket catch-up from the log: the changes (grouped or not) rebuild the document.
     try (WsClient reader = WsClient.connect(server, token, READER)) {
-      reader.send(new Message.Hello(1, "r-" + alice, List.of(new Message.Subscription(space, 0))));
+      reader.send(new Message.Hello(Message.PROTOCOL_VERSION, "r-" + alice, List.of(new Message.Subscription(space, 0))));
       reader.expect(Message.Welcome.class);
       Document rebuilt = new Document();
       Message.Changes changes;
@@ -126,7 +126,7 @@ class StoredStateLimitsTest {
     // WebSocket catch-up from a snapshot once the log is compacted.
     assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30))).isEqualTo(HEAD);
     try (WsClient late = WsClient.connect(server, token, READER)) {
-      late.send(new Message.Hello(1, "late-" + alice, List.of(new Message.Subscription(space, 0))));
+      late.send(new Message.Hello(Message.PROTOCOL_VERSION, "late-" + alice, List.of(new Message.Subscription(space, 0))));
       late.expect(Message.Welcome.class);
       Message.Snapshot page = late.expect(Message.Snapshot.class);
       assertThat(page.head()).isEqualTo(HEAD);
