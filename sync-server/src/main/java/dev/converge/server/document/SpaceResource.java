@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -111,7 +110,7 @@ public class SpaceResource {
   @Operation(summary = "List documents", description = "Documents of a space in (collection, docId) order, paged with `after`.")
   public Uni<DocumentList> list(@PathParam("space") String space, @QueryParam("after") String after,
       @QueryParam("limit") @DefaultValue("100")
-      @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", defaultValue = "100")) String limit) {
+      @Parameter(schema = @Schema(implementation = Integer.class, defaultValue = "100")) String limit) {
     return pageOfDocuments(space, after, limit, (head, rows, next) -> new DocumentList(space, head,
         rows.stream().map(r -> new DocumentSummary(r.key.collection, r.key.docId, r.headSeq, r.updatedAt)).toList(), next));
   }
@@ -142,7 +141,7 @@ public class SpaceResource {
   @Operation(summary = "Read a snapshot", description = "Full document states that include every change up to `head`; continue pulling changes from `head` afterwards.")
   public Uni<SnapshotPage> snapshot(@PathParam("space") String space, @QueryParam("after") String after,
       @QueryParam("limit") @DefaultValue("100")
-      @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", defaultValue = "100")) String limit) {
+      @Parameter(schema = @Schema(implementation = Integer.class, defaultValue = "100")) String limit) {
     return pageOfDocuments(space, after, limit, (head, rows, next) -> new SnapshotPage(space, head,
         rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, codec.parse(r.state))).toList(), next));
   }
@@ -159,9 +158,9 @@ public class SpaceResource {
   public Uni<ChangesPage> changes(
       @PathParam("space") String space,
       @QueryParam("since") @DefaultValue("0")
-      @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int64", defaultValue = "0")) String sinceParam,
+      @Parameter(schema = @Schema(implementation = Long.class, defaultValue = "0")) String sinceParam,
       @QueryParam("limit") @DefaultValue("100")
-      @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", defaultValue = "100")) String limitParam) {
+      @Parameter(schema = @Schema(implementation = Integer.class, defaultValue = "100")) String limitParam) {
     SpaceAccess.require(SpaceGrants.of(token), space);
     long since = QueryParams.integer("since", sinceParam, 0, Long.MAX_VALUE);
     int limit = checkLimit(limitParam);
