@@ -45,14 +45,16 @@ final class TextFrameGuard implements Handler<WebSocketFrame> {
 
   @Override
   public void handle(WebSocketFrame frame) {
-    if (frame.isText()) {
-      inText = true;
-      utf8.reset();
-    } else if (!frame.isContinuation()) {
-      inText = false;
-      return;
+    switch (frame.type()) {
+      case TEXT -> {
+        inText = true;
+        utf8.reset();
+      }
+      case BINARY -> inText = false;
+      // Control frames (ping, pong, close) may sit between the fragments of a message.
+      case CONTINUATION, PING, PONG, CLOSE -> { }
     }
-    if (!inText || session.isClosed()) {
+    if (!inText || !(frame.isText() || frame.isContinuation()) || session.isClosed()) {
       return;
     }
     ByteBuf bytes = frame.binaryData().getByteBuf();
