@@ -38,6 +38,7 @@ class ServerEnvironmentTest {
           "CONVERGE_DATA_DIR",
           "CONVERGE_JWT_ISSUER",
           "CONVERGE_JWT_AUDIENCE",
+          "CONVERGE_JWT_EXPIRY_LEEWAY",
           "CONVERGE_LOG_RETENTION",
           "CONVERGE_LOG_COMPACTION_INTERVAL",
           "CONVERGE_PUSH_MAX_CHANGESETS",

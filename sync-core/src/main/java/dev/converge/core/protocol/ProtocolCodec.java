@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,7 +30,8 @@ import java.util.Objects;
  * <p>Encoding is deterministic: maps, sets and dots are written in sorted order, so equal states
  * encode to equal bytes. Decoding treats its input as untrusted: it enforces {@link CodecLimits},
  * checks every type and range, and fails with a {@link DecodeException} naming what and where,
- * never with a half-built object.
+ * never with a half-built object. Input is strict JSON: a key given twice in one object is
+ * malformed, and a string holding an unpaired UTF-16 surrogate (not valid Unicode) is invalid.
  *
  * <p>Immutable and thread-safe.
  */
@@ -50,6 +52,8 @@ public final class ProtocolCodec {
     this.limits = Objects.requireNonNull(limits, "limits");
     JsonFactory factory =
         JsonFactory.builder()
+            // A key given twice is ambiguous (which one did the sender mean?): refuse it.
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(
                 StreamReadConstraints.builder()
                     // Register values nest inside the document's own maps, hence the margin.
@@ -180,7 +184,8 @@ public final class ProtocolCodec {
   /**
    * Parses JSON text into a tree within the limits.
    *
-   * @throws DecodeException if the text is not JSON or breaks a limit
+   * @throws DecodeException if the text is not JSON, repeats a key in one object, breaks a limit,
+   *     or holds a string (key or value) with an unpaired surrogate
    */
   public JsonNode parse(String json) {
     if (json == null) {
@@ -194,6 +199,10 @@ public final class ProtocolCodec {
       JsonNode tree = mapper.readTree(json);
       if (tree == null || tree.isMissingNode()) {
         throw new DecodeException(DecodeException.Kind.MALFORMED, "$", "input is empty");
+      }
+      String badString = UnpairedSurrogates.find(tree, "$");
+      if (badString != null) {
+        throw new DecodeException(badString, "string holds an unpaired UTF-16 surrogate, which is not valid Unicode");
       }
       return tree;
     } catch (StreamConstraintsException e) {

@@ -88,7 +88,34 @@ class HostileInputTest {
         Arguments.of("hello with protocol 0", "{\"type\":\"hello\",\"protocol\":0,\"replicaId\":\"phone\",\"subscriptions\":[]}", "$.protocol", "must be >= 1, got 0"),
         Arguments.of("hello with bad replica", "{\"type\":\"hello\",\"protocol\":1,\"replicaId\":\"\",\"subscriptions\":[]}", "$.replicaId", "replica id must be"),
         Arguments.of("subscription since negative", "{\"type\":\"hello\",\"protocol\":1,\"replicaId\":\"phone\",\"subscriptions\":[{\"space\":\"user:a\",\"since\":-1}]}", "$.subscriptions[0].since", "must be >= 0, got -1"),
-        Arguments.of("auth without token", "{\"type\":\"auth\"}", "$.token", "required field is missing"));
+        Arguments.of("auth without token", "{\"type\":\"auth\"}", "$.token", "required field is missing"),
+        Arguments.of("duplicate key, last one would win", push("{\"s\":{},\"c\":{}}").replace("\"seq\":1", "\"seq\":1,\"seq\":2"), "$", "malformed JSON: Duplicate field 'seq'"),
+        Arguments.of("duplicate key deep inside a delta", push(doc("{\"f\":{\"t\":\"ctr\",\"t\":\"reg\",\"e\":[]}}", "{}")), "$", "malformed JSON: Duplicate field 't'"),
+        Arguments.of("lone high surrogate in docId", push("{\"s\":{},\"c\":{}}").replace("\"main\"", "\"a\\ud800\""), "$.changesets[0].docId", LONE),
+        Arguments.of("lone low surrogate in space", push("{\"s\":{},\"c\":{}}").replace("user:a", "user:\\udc00"), "$.changesets[0].space", LONE),
+        Arguments.of("reversed pair in collection", push("{\"s\":{},\"c\":{}}").replace("carts", "\\udc00\\ud800"), "$.changesets[0].collection", LONE),
+        Arguments.of("lone surrogate in a map key", push(doc("{\"k\\ud83d\":{\"t\":\"ctr\",\"e\":[]}}", "{}")), "$.changesets[0].delta.s.k\\uD83D", LONE),
+        Arguments.of("lone surrogate in a register value", push(doc("{\"f\":{\"t\":\"reg\",\"e\":[[\"phone\",1,\"1:0\",{\"v\":[\"x\\ud800\"]}]]}}", "{\"phone\":[1]}")), "$.changesets[0].delta.s.f.e[0][3].v[0]", LONE));
+  }
+
+  private static final String LONE = "string holds an unpaired UTF-16 surrogate";
+
+  @org.junit.jupiter.api.Test
+  void validSurrogatePair_isAccepted_andKeepsItsIdDistinct() {
+    Message a = codec.decode(push("{\"s\":{},\"c\":{}}").replace("\"main\"", "\"\\ud83d\\ude00\""));
+    Message b = codec.decode(push("{\"s\":{},\"c\":{}}").replace("\"main\"", "\"\\ud83d\\ude01\""));
+    assertThat(((Message.Push) a).changesets().get(0).docId()).isEqualTo("\ud83d\ude00");
+    assertThat(((Message.Push) a).changesets().get(0).docId()).isNotEqualTo(((Message.Push) b).changesets().get(0).docId());
+  }
+
+  @org.junit.jupiter.api.Test
+  void duplicateKey_isMalformed_andLoneSurrogate_isInvalid() {
+    String duplicate = push("{\"s\":{},\"c\":{}}").replace("\"seq\":1", "\"seq\":1,\"seq\":2");
+    assertThat(catchThrowableOfType(DecodeException.class, () -> codec.decode(duplicate)).kind())
+        .isEqualTo(DecodeException.Kind.MALFORMED);
+    String lone = push("{\"s\":{},\"c\":{}}").replace("\"main\"", "\"\\ud800\"");
+    assertThat(catchThrowableOfType(DecodeException.class, () -> codec.decode(lone)).kind())
+        .isEqualTo(DecodeException.Kind.INVALID);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -72,14 +72,19 @@ public class TokenVerificationKey {
 
   /**
    * Replaces SmallRye JWT's verification settings: the configured ones, plus the development
-   * public key when no deployment key is configured.
+   * public key when no deployment key is configured, with {@link TokenRules#leeway()} as the only
+   * clock tolerance.
    */
   @Produces
   @Alternative
   @Priority(1)
   @ApplicationScoped
-  JWTAuthContextInfo contextInfo(JWTAuthContextInfoProvider configured) {
+  JWTAuthContextInfo contextInfo(JWTAuthContextInfoProvider configured, TokenRules rules) {
     JWTAuthContextInfo info = new JWTAuthContextInfo(configured.getContextInfo());
+    // SmallRye's own tolerance (mp.jwt.verify.clock.skew) defaults to 60 s; Converge's leeway replaces it.
+    int leewaySeconds = (int) Math.min(Integer.MAX_VALUE, rules.leeway().toSeconds());
+    info.setExpGracePeriodSecs(leewaySeconds);
+    info.setClockSkew(leewaySeconds);
     if (usesDevelopmentKey()) {
       info.setPublicVerificationKey(devKey().publicKey());
     }

@@ -3,13 +3,20 @@ package dev.converge.server.changeset;
 import jakarta.persistence.Column;
 import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
+import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
 /** One applied changeset in its space's log, in serverSeq order. */
 @Entity
 @Table(name = "change_log")
+// Named, so Hibernate parses and checks it at boot rather than on an event loop at first use.
+@NamedQuery(name = ChangeLogEntry.AFTER_CURSOR,
+    query = "from ChangeLogEntry e where e.key.space = :space and e.key.serverSeq > :since order by e.key.serverSeq")
 public class ChangeLogEntry {
+
+  /** The changes of {@code :space} with serverSeq above {@code :since}, in order. */
+  public static final String AFTER_CURSOR = "ChangeLogEntry.afterCursor";
 
   @EmbeddedId
   public ChangeLogKey key;

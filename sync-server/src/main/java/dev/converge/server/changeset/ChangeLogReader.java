@@ -34,9 +34,7 @@ public class ChangeLogReader {
   /** Returns up to {@code limit} changes of {@code space} with serverSeq above {@code since}, in order. */
   public Uni<List<LoggedChange>> read(String space, long since, int limit) {
     return read(session -> session
-        .createSelectionQuery(
-            "from ChangeLogEntry e where e.key.space = :space and e.key.serverSeq > :since order by e.key.serverSeq",
-            ChangeLogEntry.class)
+        .createNamedQuery(ChangeLogEntry.AFTER_CURSOR, ChangeLogEntry.class)
         .setParameter("space", space)
         .setParameter("since", since)
         .setMaxResults(limit)

@@ -77,7 +77,11 @@ public class ChangesetResource {
     try {
       tree = codec.parse(body);
     } catch (DecodeException e) {
-      throw new SyncError(e.kind() == DecodeException.Kind.LIMIT ? SyncError.TOO_LARGE : SyncError.MALFORMED, e.getMessage());
+      throw new SyncError(switch (e.kind()) {
+        case LIMIT -> SyncError.TOO_LARGE;
+        case INVALID -> SyncError.INVALID;
+        default -> SyncError.MALFORMED;
+      }, e.getMessage());
     }
     JsonNode list = tree.isObject() ? tree.get("changesets") : null;
     if (list == null || !list.isArray()) {

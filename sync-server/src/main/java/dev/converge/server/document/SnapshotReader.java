@@ -33,13 +33,8 @@ public class SnapshotReader {
    * start), in (collection, docId) order.
    */
   public Uni<List<DocState>> page(String space, String afterCollection, String afterDocId, int limit) {
-    String after = afterCollection == null
-        ? ""
-        : " and (d.key.collection > :c or (d.key.collection = :c and d.key.docId > :d))";
     return read(session -> {
-      var query = session.createSelectionQuery(
-              "from DocState d where d.key.space = :space" + after + " order by d.key.collection, d.key.docId",
-              DocState.class)
+      var query = session.createNamedQuery(afterCollection == null ? DocState.FIRST_PAGE : DocState.PAGE_AFTER, DocState.class)
           .setParameter("space", space)
           .setMaxResults(limit);
       if (afterCollection != null) {

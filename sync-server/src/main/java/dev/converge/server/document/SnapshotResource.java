@@ -19,6 +19,8 @@ import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -79,11 +81,10 @@ public class SnapshotResource {
       + " which re-apply harmlessly. A page holds at most `limit` documents and stays within the server's page byte budget,"
       + " except that a document bigger than the budget comes alone on its page.")
   public Uni<SnapshotPage> snapshot(@PathParam("space") String space, @QueryParam("page") String page,
-      @QueryParam("limit") @DefaultValue("100") int limit) {
+      @QueryParam("limit") @DefaultValue("100")
+      @Parameter(schema = @Schema(implementation = Integer.class, defaultValue = "100")) String limitParam) {
     SpaceAccess.require(SpaceGrants.of(token), space);
-    if (limit < 1 || limit > MAX_PAGE) {
-      throw new SyncError(SyncError.INVALID, "limit must be within 1.." + MAX_PAGE + ", got " + limit);
-    }
+    int limit = (int) QueryParams.integer("limit", limitParam, 1, MAX_PAGE);
     SnapshotToken from = page == null || page.isEmpty() ? null : SnapshotToken.decode(space, page);
     return log.head(space).chain(current -> {
       long head = from == null ? current.head() : pinnedHead(from, current);

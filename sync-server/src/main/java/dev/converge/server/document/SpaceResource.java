@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** REST reads of a space: its changes after a cursor, its documents, one merged document (snapshots: {@link SnapshotResource}). */
@@ -98,7 +100,8 @@ public class SpaceResource {
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(summary = "List documents", description = "Documents of a space in (collection, docId) order, paged with `after`.")
   public Uni<DocumentList> list(@PathParam("space") String space, @QueryParam("after") String after,
-      @QueryParam("limit") @DefaultValue("100") int limit) {
+      @QueryParam("limit") @DefaultValue("100")
+      @Parameter(schema = @Schema(implementation = Integer.class, defaultValue = "100")) String limit) {
     return pageOfDocuments(space, after, limit, (head, rows, next) -> new DocumentList(space, head,
         rows.stream().map(r -> new DocumentSummary(r.key.collection, r.key.docId, r.headSeq, r.updatedAt)).toList(), next));
   }
@@ -133,15 +136,13 @@ public class SpaceResource {
   @Operation(summary = "Pull changes", description = "Changes of a space with serverSeq above `since`, in order, paged.")
   public Uni<ChangesPage> changes(
       @PathParam("space") String space,
-      @QueryParam("since") @DefaultValue("0") long since,
-      @QueryParam("limit") @DefaultValue("100") int limit) {
+      @QueryParam("since") @DefaultValue("0")
+      @Parameter(schema = @Schema(implementation = Long.class, defaultValue = "0")) String sinceParam,
+      @QueryParam("limit") @DefaultValue("100")
+      @Parameter(schema = @Schema(implementation = Integer.class, defaultValue = "100")) String limitParam) {
     SpaceAccess.require(SpaceGrants.of(token), space);
-    if (since < 0) {
-      throw new SyncError(SyncError.INVALID, "since must be >= 0, got " + since);
-    }
-    if (limit < 1 || limit > MAX_PAGE) {
-      throw new SyncError(SyncError.INVALID, "limit must be within 1.." + MAX_PAGE + ", got " + limit);
-    }
+    long since = QueryParams.integer("since", sinceParam, 0, Long.MAX_VALUE);
+    int limit = checkLimit(limitParam);
     return log.read(space, since, limit + 1).chain(rows -> log.head(space).map(head -> {
       boolean more = rows.size() > limit;
       List<LoggedChange> items = more ? rows.subList(0, limit) : rows;
@@ -165,10 +166,10 @@ public class SpaceResource {
   }
 
   /** Reads one page of a space's documents after {@code after}; the head is read before the rows. */
-  private <T> Uni<T> pageOfDocuments(String space, String after, int limit, PageShape<T> shape) {
+  private <T> Uni<T> pageOfDocuments(String space, String after, String limitParam, PageShape<T> shape) {
     SpaceAccess.require(SpaceGrants.of(token), space);
     Position position = Position.parse(after);
-    checkLimit(limit);
+    int limit = checkLimit(limitParam);
     return log.head(space).chain(head -> docs.page(space, position.collection, position.docId, limit + 1).map(found -> {
       List<DocState> rows = found.size() > limit ? found.subList(0, limit) : found;
       return shape.shape(head.head(), rows, found.size() > limit ? Position.of(rows.get(rows.size() - 1)) : null);
@@ -184,10 +185,8 @@ public class SpaceResource {
     return new LosingValue(v.value(), v.hlc().toString(), v.dot().replica());
   }
 
-  private static void checkLimit(int limit) {
-    if (limit < 1 || limit > MAX_PAGE) {
-      throw new SyncError(SyncError.INVALID, "limit must be within 1.." + MAX_PAGE + ", got " + limit);
-    }
+  private static int checkLimit(String limit) {
+    return (int) QueryParams.integer("limit", limit, 1, MAX_PAGE);
   }
 
   /** A paging position "collection/docId" (docId may contain '/'). */

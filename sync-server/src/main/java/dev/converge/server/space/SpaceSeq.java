@@ -3,6 +3,7 @@ package dev.converge.server.space;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 
 /**
@@ -12,7 +13,12 @@ import jakarta.persistence.Table;
  */
 @Entity
 @Table(name = "space_seq")
+// Named, so Hibernate parses and checks it at boot rather than on an event loop at first use.
+@NamedQuery(name = SpaceSeq.RETAINED_CHANGES, query = "select coalesce(sum(s.head - s.retainedAfter), 0L) from SpaceSeq s")
 public class SpaceSeq {
+
+  /** How many changes the log of all spaces holds. */
+  public static final String RETAINED_CHANGES = "SpaceSeq.retainedChanges";
 
   @Id
   @Column(name = "space")

@@ -26,6 +26,8 @@ public class ChangeNotifier {
   private final SessionRegistry registry;
   private final PgConnectOptions options;
   private PgSubscriber subscriber;
+  /** Set before a deliberate close, so that only an unexpected loss is reported. */
+  private volatile boolean stopping;
 
   ChangeNotifier(Vertx vertx, SessionRegistry registry,
       @ConfigProperty(name = "converge.db.url") String url,
@@ -43,11 +45,16 @@ public class ChangeNotifier {
     subscriber.channel(PushService.CHANNEL)
         .subscribeHandler(v -> registry.wakeAll())
         .handler(registry::wake);
-    subscriber.closeHandler(v -> LOG.warn("Lost the LISTEN connection to PostgreSQL; reconnecting"));
+    subscriber.closeHandler(v -> {
+      if (!stopping) {
+        LOG.warn("Lost the LISTEN connection to PostgreSQL; reconnecting");
+      }
+    });
     subscriber.connect().onFailure(e -> LOG.warnf("LISTEN connection failed (%s); retrying", e.getMessage()));
   }
 
   void stop(@Observes ShutdownEvent event) {
+    stopping = true;
     if (subscriber != null) {
       subscriber.close();
     }

@@ -1,6 +1,7 @@
 package dev.converge.server.sync;
 
 import dev.converge.server.changeset.ChangeLogReader;
+import dev.converge.server.space.SpaceSeq;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
@@ -66,7 +67,7 @@ public class Maintenance {
   }
 
   /** Hibernate Reactive runs only on a duplicated context marked safe; timers start on a root one. */
-  private void onSafeContext(Runnable task) {
+  void onSafeContext(Runnable task) {
     Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
     VertxContextSafetyToggle.setContextSafe(context, true);
     context.runOnContext(v -> task.run());
@@ -85,9 +86,12 @@ public class Maintenance {
         }
       }
     }, e -> LOG.debugf("Head poll failed: %s", e.getMessage()));
-    sessions.withSession(s -> s.createNativeQuery(
-            "select coalesce(sum(head - retained_after), 0) from space_seq", Long.class).getSingleResult())
-        .subscribe().with(size -> metrics.logSize(size), e -> {});
+    retainedChanges().subscribe().with(size -> metrics.logSize(size), e -> {});
+  }
+
+  /** Returns how many changes the log of all spaces holds. */
+  Uni<Long> retainedChanges() {
+    return sessions.withSession(s -> s.createNamedQuery(SpaceSeq.RETAINED_CHANGES, Long.class).getSingleResult());
   }
 
   /**

@@ -12,16 +12,22 @@ import dev.converge.server.document.SnapshotReader;
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
+import dev.converge.server.auth.TokenRules;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +57,7 @@ public class SyncEndpoint {
   private final SyncSettings settings;
   private final SyncMetrics metrics;
   private final JWTParser tokens;
+  private final TokenRules tokenRules;
   private final Vertx vertx;
   private final ServerIdentity server;
   private final SecurityIdentity identity;
@@ -58,8 +65,8 @@ public class SyncEndpoint {
 
   SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ChangeLogReader log,
       SpaceLogCache cache, SnapshotReader snapshots,
-      SessionRegistry registry, SyncSettings settings, SyncMetrics metrics, JWTParser tokens, Vertx vertx,
-      ServerIdentity server, ConnectionGuards guards) {
+      SessionRegistry registry, SyncSettings settings, SyncMetrics metrics, JWTParser tokens, TokenRules tokenRules,
+      Vertx vertx, ServerIdentity server, ConnectionGuards guards) {
     this.guards = guards;
     this.codec = codec;
     this.pushes = pushes;
@@ -70,12 +77,15 @@ public class SyncEndpoint {
     this.settings = settings;
     this.metrics = metrics;
     this.tokens = tokens;
+    this.tokenRules = tokenRules;
     this.vertx = vertx;
     this.server = server;
     this.identity = identity;
   }
 
+  /** On the event loop, so the frame guard is in place before the client's first frame is read. */
   @OnOpen
+  @NonBlocking
   void open(WebSocketConnection connection) {
     SyncSession session = new SyncSession(connection, Vertx.currentContext(), vertx, codec, log, cache, snapshots,
         settings, metrics);
@@ -86,6 +96,44 @@ public class SyncEndpoint {
     if (registry.open(session) > settings.maxConnectionsPerUser()) {
       metrics.error("too_many_connections");
       session.close(CloseCodes.TOO_MANY_CONNECTIONS, "too many connections");
+      return;
+    }
+    TextFrameGuard.install(connection, session);
+  }
+
+  /** The protocol is JSON text: a binary frame closes the connection with 1003. */
+  @OnBinaryMessage
+  @NonBlocking
+  void binary(WebSocketConnection connection, Buffer ignored) {
+    SyncSession session = sessions.get(connection.id());
+    if (session != null) {
+      session.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of protocol 2; send JSON text frames");
+    } else {
+      connection.close(new CloseReason(CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of protocol 2")).subscribe().with(ok -> {}, e -> {});
+    }
+  }
+
+  /**
+   * Vert.x reports a message beyond {@code quarkus.websockets-next.server.max-message-size} as an
+   * {@link IllegalStateException} ("... overflow max message size ..."): close with 1009, as
+   * documented. Anything else is unexpected: logged, and closed with 1011.
+   */
+  @OnError
+  @NonBlocking
+  void failure(WebSocketConnection connection, IllegalStateException failure) {
+    SyncSession session = sessions.get(connection.id());
+    boolean tooBig = failure.getMessage() != null && failure.getMessage().contains("max message size");
+    int code = tooBig ? CloseCodes.TOO_BIG : CloseReason.INTERNAL_SERVER_ERROR.getCode();
+    String reason = tooBig ? "message larger than the frame limit" : "internal error";
+    if (!tooBig) {
+      LOG.error("WebSocket failure", failure);
+    } else {
+      metrics.error(SyncError.TOO_LARGE);
+    }
+    if (session != null) {
+      session.close(code, reason);
+    } else {
+      connection.close(new CloseReason(code, reason)).subscribe().with(ok -> {}, e -> {});
     }
   }
 
@@ -229,6 +277,9 @@ public class SyncEndpoint {
     } catch (ParseException e) {
       throw new SyncError(SyncError.TOKEN_INVALID, "the token in auth is invalid or expired; the session keeps its current token");
     }
+    tokenRules.violation(token).ifPresent(reason -> {
+      throw new SyncError(SyncError.TOKEN_INVALID, "the token in auth is refused: " + reason + "; the session keeps its current token");
+    });
     SpaceGrants grants = SpaceGrants.of(token);
     if (!grants.subject().equals(session.grants().subject())) {
       throw new SyncError(SyncError.TOKEN_INVALID, "the token in auth is for another subject");

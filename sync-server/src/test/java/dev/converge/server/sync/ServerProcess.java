@@ -70,6 +70,16 @@ final class ServerProcess implements AutoCloseable {
         .sum();
   }
 
+  /** The file this node's output is appended to. */
+  Path log() {
+    return Path.of("target/it-logs", name + ".log");
+  }
+
+  /** Whether the process has exited, and with which status; null while it runs. */
+  Integer exitValue() {
+    return process == null || process.isAlive() ? null : process.exitValue();
+  }
+
   void launch() throws Exception {
     String jar = System.getProperty("converge.server.jar", "target/quarkus-app/quarkus-run.jar");
     Path logs = Path.of("target/it-logs");
