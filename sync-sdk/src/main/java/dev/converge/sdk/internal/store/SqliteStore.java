@@ -327,7 +327,8 @@ public final class SqliteStore implements Store {
     if (cached != null && cached.text().equals(stored)) {
       return cached.document().copy();
     }
-    Document document = codec.decodeDocument(stored);
+    // Stored states grow by joins past what one message may carry: never decode them with input limits.
+    Document document = codec.forStoredData().decodeDocument(stored);
     decoded.put(key, new CachedState(stored, document.copy()));
     return document;
   }
