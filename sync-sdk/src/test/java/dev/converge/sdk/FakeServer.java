@@ -25,10 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * An in-process server speaking protocol v1 over a fake {@link Transport}, for testing the SDK's
- * logic without sockets or PostgreSQL: per-space change logs with serverSeq, idempotent pushes,
+ * An in-process server speaking the sync protocol over a fake {@link Transport}, for testing the
+ * SDK's logic without sockets or PostgreSQL: per-space change logs with serverSeq, idempotent pushes,
  * type_conflict rejection, seq gap detection, snapshots below a retention horizon, token expiry,
- * revocation, and forced closes. All server work runs on one thread, like a session's event loop.
+ * revocation, forced closes, and the re-key lineage rule (store dots only of the pusher or of the
+ * predecessor chain it declared in {@code hello}; others are consumed as {@code invalid}). All server
+ * work runs on one thread, like a session's event loop.
  */
 final class FakeServer implements Transport {
 
@@ -49,6 +51,9 @@ final class FakeServer implements Transport {
   private final Map<String, Map<String, Document>> states = new HashMap<>();
   private final Map<String, Long> progress = new HashMap<>();
   private final Map<String, String> replicaOwner = new HashMap<>();
+  private final Map<String, String> predecessorOf = new HashMap<>();
+  private final Map<String, String> answerNextPush = new HashMap<>();
+  private final Set<String> droppingPushesOf = new java.util.HashSet<>();
   private final List<FakeSession> sessions = new CopyOnWriteArrayList<>();
   final List<String> received = new CopyOnWriteArrayList<>();
   final AtomicInteger opened = new AtomicInteger();
@@ -107,6 +112,27 @@ final class FakeServer implements Transport {
   /** Forgets the log of {@code space} up to its head: later subscribers from before get a snapshot. */
   void compact(String space) {
     call(() -> retainedAfter.put(space, head(space)));
+  }
+
+  /** Answers the next push of {@code replicaId} with error {@code code} (no ref) and applies nothing of it. */
+  void answerNextPush(String replicaId, String code) {
+    call(() -> answerNextPush.put(replicaId, code));
+  }
+
+  /** Drops every push of {@code replicaId} unanswered, as if its acks were lost on the way. */
+  void dropPushesOf(String replicaId) {
+    call(() -> droppingPushesOf.add(replicaId));
+  }
+
+  /** Returns the predecessor each replica declared in its {@code hello} (null where none). */
+  List<String> declaredPredecessors() {
+    List<String> declared = new ArrayList<>();
+    for (String text : received) {
+      if (codec.decode(text) instanceof Message.Hello hello) {
+        declared.add(hello.predecessor());
+      }
+    }
+    return declared;
   }
 
   /** Appends a change as if pushed by another replica (for injecting foreign content). */
@@ -250,6 +276,14 @@ final class FakeServer implements Transport {
         return;
       }
       s.replicaId = hello.replicaId();
+      String predecessor = hello.predecessor();
+      if (predecessor != null) {
+        // Recorded only for a predecessor of the same subject (an unknown one is claimed by it).
+        String predecessorOwner = replicaOwner.putIfAbsent(predecessor, s.grant.subject());
+        if (predecessorOwner == null || predecessorOwner.equals(s.grant.subject())) {
+          predecessorOf.put(hello.replicaId(), predecessor);
+        }
+      }
       List<Message.SpaceHead> heads = new ArrayList<>();
       for (Message.Subscription sub : hello.subscriptions()) {
         if (s.grant.spaces().contains(sub.space())) {
@@ -332,6 +366,14 @@ final class FakeServer implements Transport {
 
   private void handlePush(FakeSession s, Message.Push push) {
     String replica = s.replicaId;
+    if (droppingPushesOf.contains(replica)) {
+      return;
+    }
+    String answer = answerNextPush.remove(replica);
+    if (answer != null) {
+      s.deliver(new Message.Error(answer, "test answer", null));
+      return;
+    }
     List<Message.AckResult> results = new ArrayList<>();
     Set<String> touched = new java.util.HashSet<>();
     for (Changeset cs : push.changesets()) {
@@ -354,6 +396,12 @@ final class FakeServer implements Transport {
       }
       Document state = states.computeIfAbsent(cs.space(), k -> new HashMap<>())
           .computeIfAbsent(cs.collection() + "/" + cs.docId(), k -> new Document());
+      String forged = forgedDot(replica, state, cs.delta());
+      if (forged != null) {
+        s.deliver(new Message.Error("invalid", "store dot of another replica: " + forged, cs.seq()));
+        progress.put(replica, cs.seq());
+        continue;
+      }
       try {
         state.checkCompatible(cs.delta());
       } catch (TypeConflictException e) {
@@ -370,6 +418,25 @@ final class FakeServer implements Transport {
     for (String space : touched) {
       fanOut(space);
     }
+  }
+
+  /**
+   * Returns a store dot the pusher may not make, or null: its own dots pass, and so do those of the
+   * predecessor chain it declared (the real server also requires them new or identical to what it holds).
+   */
+  private String forgedDot(String pusher, Document state, Document delta) {
+    Set<String> lineage = new java.util.HashSet<>();
+    for (String id = predecessorOf.get(pusher); id != null && lineage.add(id); id = predecessorOf.get(id)) {
+      // follows the chain recorded at each hello
+    }
+    List<dev.converge.core.crdt.Dot> dots = new ArrayList<>();
+    delta.root().forEachDot(dots::add);
+    for (dev.converge.core.crdt.Dot dot : dots) {
+      if (!dot.replica().equals(pusher) && !lineage.contains(dot.replica())) {
+        return dot.toString();
+      }
+    }
+    return null;
   }
 
   private long commit(String space, String collection, String docId, Document delta, String replica, long seq) {

@@ -369,7 +369,9 @@ public final class SyncEngine implements AutoCloseable {
     for (String space : config.spaces()) {
       subscriptions.add(new Message.Subscription(space, store.cursor(space)));
     }
-    send(new Message.Hello(Message.PROTOCOL_VERSION, store.replica().replicaId(), subscriptions));
+    // After a re-key, the retired id is named while rows carrying its dots are unacked (DESIGN §7).
+    send(new Message.Hello(Message.PROTOCOL_VERSION, store.replica().replicaId(), subscriptions,
+        store.predecessor().orElse(null)));
   }
 
   private void send(Message message) {
