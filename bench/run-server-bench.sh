@@ -30,5 +30,6 @@ load() { java -cp "$jar" dev.converge.bench.load.LoadGenerator --server "$server
   load push --connections 8 --spaces 1 --batch 1 --seconds 20
   load fanout --sessions 100 --rate 20 --seconds 20
   load fanout --sessions 1000 --rate 10 --seconds 20
+  load flood --junk-senders 4 --seconds 30 --pid "$pid"
   java -cp "$jar" dev.converge.bench.sdk.SdkBench --server "$server" --docs 10000 2>&1 | grep -v '^SLF4J'
 } | tee "$out"

@@ -38,8 +38,7 @@ public final class Profile {
   /**
    * Sets {@code field} to a JSON value, superseding every value of it this replica has seen.
    *
-   * @throws SyncException with {@code INVALID_ARGUMENT} if the field is blank or the value null;
-   *     {@code TYPE_CONFLICT} if the field holds a non-register value
+   * @throws SyncException with {@code INVALID_ARGUMENT} if the field is blank or the value null
    */
   public void set(String field, JsonNode value) {
     requireField(field);

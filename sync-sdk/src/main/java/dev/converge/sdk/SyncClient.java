@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.converge.core.crdt.CrdtException;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.HybridClock;
-import dev.converge.core.crdt.TypeConflictException;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.internal.engine.EngineConfig;
@@ -409,8 +408,6 @@ public final class SyncClient implements AutoCloseable {
       return action.run();
     } catch (SyncException e) {
       throw e;
-    } catch (TypeConflictException e) {
-      throw new SyncException(SyncException.Code.TYPE_CONFLICT, e.getMessage(), e);
     } catch (IllegalArgumentException | CrdtException e) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, e.getMessage(), e);
     } catch (StoreException | DecodeException e) {

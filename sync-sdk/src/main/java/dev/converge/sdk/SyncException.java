@@ -20,8 +20,6 @@ public final class SyncException extends RuntimeException {
     CLOSED,
     /** The local database could not be opened, read or written. */
     STORAGE,
-    /** A write would put a value of another type at a field (for example a counter where a register is). */
-    TYPE_CONFLICT,
     /** The token supplier failed, or the server refused a freshly supplied token. */
     AUTH_FAILED,
     /** A {@link SyncClient#syncNow(java.time.Duration)} did not complete in time. */

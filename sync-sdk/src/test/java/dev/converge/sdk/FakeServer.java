@@ -1,9 +1,12 @@
 package dev.converge.sdk;
 
 import dev.converge.core.crdt.Document;
-import dev.converge.core.crdt.TypeConflictException;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.trust.DeltaVerifier;
+import dev.converge.core.trust.Lineage;
+import dev.converge.core.trust.RefusedDots;
+import dev.converge.core.trust.Violation;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.internal.net.Transport;
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -27,10 +31,10 @@ import java.util.function.LongSupplier;
 /**
  * An in-process server speaking the sync protocol over a fake {@link Transport}, for testing the
  * SDK's logic without sockets or PostgreSQL: per-space change logs with serverSeq, idempotent pushes,
- * type_conflict rejection, seq gap detection, snapshots below a retention horizon, token expiry,
- * revocation, forced closes, and the re-key lineage rule (store dots only of the pusher or of the
- * predecessor chain it declared in {@code hello}; others are consumed as {@code invalid}). All server
- * work runs on one thread, like a session's event loop.
+ * trust-boundary refusals (the core verifier, with a low increment bound of 1,000 so tests can
+ * provoke one) with the re-key lineage declared in {@code hello}, seq gap detection, snapshots below
+ * a retention horizon, token expiry, revocation, and forced closes. All server work runs on one
+ * thread, like a session's event loop.
  */
 final class FakeServer implements Transport {
 
@@ -60,6 +64,8 @@ final class FakeServer implements Transport {
   final AtomicInteger authMessages = new AtomicInteger();
   private volatile boolean reachable = true;
   int pageSize = 50;
+  /** Increments beyond ±1,000 are refused, so that tests can provoke a refusal with an honest client. */
+  private final DeltaVerifier verifier = new DeltaVerifier(1_000);
 
   FakeServer(LongSupplier clock) {
     this.clock = clock;
@@ -278,10 +284,13 @@ final class FakeServer implements Transport {
       s.replicaId = hello.replicaId();
       String predecessor = hello.predecessor();
       if (predecessor != null) {
-        // Recorded only for a predecessor of the same subject (an unknown one is claimed by it).
+        // As the real server: an unknown predecessor is claimed for the subject, another user's is
+        // refused before the welcome, and a replica keeps the first predecessor it declared.
         String predecessorOwner = replicaOwner.putIfAbsent(predecessor, s.grant.subject());
         if (predecessorOwner == null || predecessorOwner.equals(s.grant.subject())) {
-          predecessorOf.put(hello.replicaId(), predecessor);
+          predecessorOf.putIfAbsent(hello.replicaId(), predecessor);
+        } else {
+          s.deliver(new Message.Error("replica_forged", "predecessor belongs to another user", null));
         }
       }
       List<Message.SpaceHead> heads = new ArrayList<>();
@@ -396,16 +405,16 @@ final class FakeServer implements Transport {
       }
       Document state = states.computeIfAbsent(cs.space(), k -> new HashMap<>())
           .computeIfAbsent(cs.collection() + "/" + cs.docId(), k -> new Document());
-      String forged = forgedDot(replica, state, cs.delta());
-      if (forged != null) {
-        s.deliver(new Message.Error("invalid", "store dot of another replica: " + forged, cs.seq()));
-        progress.put(replica, cs.seq());
-        continue;
-      }
-      try {
-        state.checkCompatible(cs.delta());
-      } catch (TypeConflictException e) {
-        s.deliver(new Message.Error("type_conflict", e.getMessage(), cs.seq()));
+      // The real server's trust rules, from core: a refusal is consumed and leaves its own dots.
+      Lineage lineage = lineageOf(replica);
+      Optional<Violation> violation = verifier.verify(state, cs.delta(), lineage);
+      if (violation.isPresent()) {
+        s.deliver(new Message.Error(violation.get().code(), violation.get().message(), cs.seq()));
+        Document leftover = RefusedDots.of(state, cs.delta(), lineage);
+        if (!leftover.context().isEmpty()) {
+          commit(cs.space(), cs.collection(), cs.docId(), leftover, replica, cs.seq());
+          touched.add(cs.space());
+        }
         progress.put(replica, cs.seq());
         continue;
       }
@@ -420,23 +429,14 @@ final class FakeServer implements Transport {
     }
   }
 
-  /**
-   * Returns a store dot the pusher may not make, or null: its own dots pass, and so do those of the
-   * predecessor chain it declared (the real server also requires them new or identical to what it holds).
-   */
-  private String forgedDot(String pusher, Document state, Document delta) {
-    Set<String> lineage = new java.util.HashSet<>();
-    for (String id = predecessorOf.get(pusher); id != null && lineage.add(id); id = predecessorOf.get(id)) {
-      // follows the chain recorded at each hello
+  /** The pusher and the predecessor chain recorded at each {@code hello}, as the real server builds it. */
+  private Lineage lineageOf(String pusher) {
+    Set<String> predecessors = new java.util.HashSet<>();
+    for (String id = predecessorOf.get(pusher); id != null && !id.equals(pusher) && predecessors.add(id);
+        id = predecessorOf.get(id)) {
+      // follows the chain
     }
-    List<dev.converge.core.crdt.Dot> dots = new ArrayList<>();
-    delta.root().forEachDot(dots::add);
-    for (dev.converge.core.crdt.Dot dot : dots) {
-      if (!dot.replica().equals(pusher) && !lineage.contains(dot.replica())) {
-        return dot.toString();
-      }
-    }
-    return null;
+    return new Lineage(pusher, predecessors);
   }
 
   private long commit(String space, String collection, String docId, Document delta, String replica, long seq) {

@@ -148,17 +148,17 @@ class SyncClientTest {
   }
 
   @Test
-  void typeConflict_isQuarantinedVisibleAndNeverStallsTheQueue() {
+  void refusedChange_isQuarantinedVisibleAndNeverStallsTheQueue() {
     aliceToken("a");
     SyncClient phone = client("phone", "a");
     Schema schema = Schema.builder().field("score", FieldPolicy.COUNTER).build();
-    Schema wrong = Schema.builder().field("score", FieldPolicy.REGISTER_LWW).build();
     phone.document(ALICE, "games", "g1", schema).increment("score", 5);
     sync(phone);
 
     server.setReachable(false);
     SyncClient tablet = client("tablet", "a");
-    tablet.document(ALICE, "games", "g1", wrong).set("score", TextNode.valueOf("high"));
+    // Beyond the fake server's increment bound: refused (out_of_range) and consumed.
+    tablet.document(ALICE, "games", "g1", schema).increment("score", 5_000);
     tablet.cart(ALICE, "main").add("apple", 1);
     List<RejectedChange> notified = new CopyOnWriteArrayList<>();
     tablet.addRejectionListener(notified::addAll);
@@ -170,12 +170,12 @@ class SyncClientTest {
         .satisfies(e -> assertThat(((SyncException) e.getCause()).code()).isEqualTo(SyncException.Code.REJECTED));
     List<RejectedChange> rejected = tablet.rejectedChanges();
     assertThat(rejected).hasSize(1);
-    assertThat(rejected.get(0).code()).isEqualTo("type_conflict");
+    assertThat(rejected.get(0).code()).isEqualTo("out_of_range");
     assertThat(rejected.get(0).key()).isEqualTo(new DocumentKey(ALICE, "games", "g1"));
     await().untilAsserted(() -> assertThat(notified).hasSize(1));
     assertThat(tablet.status().pendingChanges()).isZero();
     assertThat(tablet.status().rejectedChanges()).isEqualTo(1);
-    // The change after the bad one went through, and the server's counter replaced the local register.
+    // The change after the bad one went through, and the refused increment left the tablet's counter.
     await().untilAsserted(() -> assertThat(phone.cart(ALICE, "main").items()).containsEntry("apple", 1L));
     assertThat(tablet.document(ALICE, "games", "g1", schema).counter("score")).isEqualTo(5);
     assertThat(tablet.dismissRejected(rejected.get(0).id())).isTrue();

@@ -24,10 +24,10 @@ import picocli.CommandLine.Option;
 
 /**
  * Load generator for a running sync server (loopback only): push throughput and ack latency,
- * fan-out delay to many sessions, and memory per idle session. Every run stops by itself.
+ * fan-out delay to many sessions, memory per idle session, and a junk flood. Every run stops by itself.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
-    subcommands = {LoadGenerator.Push.class, LoadGenerator.FanOut.class, LoadGenerator.Idle.class})
+    subcommands = {LoadGenerator.Push.class, LoadGenerator.FanOut.class, LoadGenerator.Idle.class, Flood.class})
 public final class LoadGenerator {
 
   @Option(names = "--server", defaultValue = "http://127.0.0.1:8080", description = "server base URI")

@@ -49,6 +49,20 @@ public final class CausalContext {
     return extra != null && extra.contains(counter);
   }
 
+  /**
+   * Returns whether every event {@code from..to} (inclusive) of {@code replica} was seen; true for an
+   * empty range. Costs O(log n) plus the cloud dots in the range, never the length of the range.
+   */
+  public boolean coversRange(String replica, long from, long to) {
+    long start = Math.max(from, versionVector.getOrDefault(replica, 0L) + 1);
+    if (to < start) {
+      return true;
+    }
+    TreeSet<Long> extra = cloud.get(replica);
+    long needed = to - start + 1;
+    return extra != null && needed <= extra.size() && extra.subSet(start, true, to, true).size() == needed;
+  }
+
   /** Records {@code dot} as seen, compacting if it closes a gap. */
   public void add(Dot dot) {
     add(dot.replica(), dot.counter());

@@ -1,5 +1,6 @@
 package dev.converge.core.crdt;
 
+import java.math.BigInteger;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,6 +17,15 @@ import java.util.function.Consumer;
  * increment since the last remove that saw it.
  */
 public final class CounterValue implements CrdtValue {
+
+  /**
+   * Default bound of one increment's absolute amount (2^31). Increments are bounded so that sums
+   * stay meaningful; a server may configure another bound and refuses increments beyond it.
+   */
+  public static final long MAX_INCREMENT = 1L << 31;
+
+  /** The value read saturates at ±(2^53-1), the largest integer exact in every JSON reader. */
+  public static final long MAX_VALUE = Dot.MAX_COUNTER;
 
   private final TreeMap<Dot, Long> entries = new TreeMap<>();
 
@@ -42,20 +52,30 @@ public final class CounterValue implements CrdtValue {
   }
 
   /**
-   * Returns the counter's value, the sum of every live contribution.
-   *
-   * @throws CrdtException if the sum overflows a long
+   * Returns the counter's value: the sum of every live contribution, computed exactly and then
+   * saturated to ±{@link #MAX_VALUE}, so that no state, whatever it holds, is unreadable. The
+   * result does not depend on the order contributions arrived in.
    */
   public long value() {
     long sum = 0;
+    BigInteger wide = null;
     for (long contribution : entries.values()) {
-      try {
-        sum = Math.addExact(sum, contribution);
-      } catch (ArithmeticException e) {
-        throw new CrdtException("counter value overflows a 64-bit integer");
+      if (wide != null) {
+        wide = wide.add(BigInteger.valueOf(contribution));
+        continue;
+      }
+      long next = sum + contribution;
+      // Overflow iff both operands have the sign the result lacks (Hacker's Delight 2-13).
+      if (((sum ^ next) & (contribution ^ next)) < 0) {
+        wide = BigInteger.valueOf(sum).add(BigInteger.valueOf(contribution));
+      } else {
+        sum = next;
       }
     }
-    return sum;
+    if (wide != null) {
+      return wide.signum() > 0 ? MAX_VALUE : -MAX_VALUE;
+    }
+    return Math.max(-MAX_VALUE, Math.min(MAX_VALUE, sum));
   }
 
   /** Returns the contributions by dot. Read-only view, for encoders. */

@@ -29,22 +29,11 @@ public sealed interface CrdtValue permits RegisterValue, CounterValue, SetValue,
    * Joins {@code other} into this store: keeps what both hold, plus what one holds and the other's
    * context has not seen. Contexts are not changed here; the caller unites them afterwards.
    *
-   * @param other a value of the same type (checked beforehand with {@link #checkCompatible})
+   * @param other a value of the same type
    * @param mine the context of the state this value belongs to
    * @param theirs the context of the state {@code other} belongs to
    */
   void join(CrdtValue other, CausalContext mine, CausalContext theirs);
-
-  /**
-   * Checks that {@code other} can be joined into this value without a type conflict, recursively.
-   *
-   * @throws TypeConflictException naming the first conflicting path
-   */
-  default void checkCompatible(CrdtValue other, List<String> path) {
-    if (other.type() != type()) {
-      throw new TypeConflictException(path, type().tag(), other.type().tag());
-    }
-  }
 
   /** Returns an empty store of {@code type}. */
   static CrdtValue empty(ValueType type) {

@@ -15,10 +15,12 @@ import java.util.Optional;
  * shape of every delta: a delta is a small document, and applying it is a {@link #join}.
  *
  * <p>Mutators take a path of keys through nested maps (the last key names the field), apply their
- * change to this document and return the delta to ship. A mutator that would mix types at a path
- * throws {@link TypeConflictException} and changes nothing.
+ * change to this document and return the delta to ship. Map entries are keyed by (name, type), so
+ * a path step always follows the map under its name and a leaf is the value of the mutator's type:
+ * writing a register at a name supersedes every value seen there, of any type; counter and set
+ * updates leave other types alone.
  *
- * <p>Join is commutative, associative and idempotent; applying deltas in any order, with
+ * <p>Join is total, commutative, associative and idempotent; applying deltas in any order, with
  * duplicates, gives the same state as applying the full state. Mutable and not thread-safe.
  */
 public final class Document {
@@ -61,23 +63,12 @@ public final class Document {
   }
 
   /**
-   * Checks that {@code other} can be joined into this document.
-   *
-   * @throws TypeConflictException if a field has a different type on each side
-   */
-  public void checkCompatible(Document other) {
-    root.checkCompatible(other.root, List.of());
-  }
-
-  /**
    * Joins {@code other} (a delta or a full state) into this document. Costs in proportion to the
-   * delta's store plus the entries of this document its context may cover.
-   *
-   * @throws TypeConflictException if a field has a different type on each side; nothing is changed
+   * delta's store plus the entries of this document its context may cover. Never fails: a name
+   * written as two types holds both.
    */
   public void join(Document other) {
     Document incoming = other == this ? other.copy() : other;
-    checkCompatible(incoming);
     // A state's store dots are a subset of its context. When the incoming context holds nothing
     // beyond its store's dots, it removes nothing here, and the join reduces to adding what is new:
     // no walk over this document's other entries. Adds and increments are such deltas.
@@ -101,17 +92,31 @@ public final class Document {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  /** Returns the value at {@code path}, if present. */
+  /**
+   * Returns the value at {@code path}, if present: each step follows the map under its name, and
+   * the leaf is the preferred value of its name ({@link MapValue#get(String)}).
+   */
   public Optional<CrdtValue> get(List<String> path) {
     if (path.isEmpty()) {
       return Optional.of(root);
     }
-    CrdtValue current = root;
-    for (String key : path) {
-      if (!(current instanceof MapValue map)) {
-        return Optional.empty();
-      }
-      current = map.get(key);
+    return parentOf(path).map(parent -> parent.get(path.get(path.size() - 1)));
+  }
+
+  /** Returns the value of {@code type} at {@code path}, if present, whatever other types share its name. */
+  public <T extends CrdtValue> Optional<T> get(List<String> path, Class<T> type) {
+    if (path.isEmpty()) {
+      return Optional.of(root).filter(type::isInstance).map(type::cast);
+    }
+    ValueType wanted = ValueType.of(type);
+    return parentOf(path).map(parent -> parent.get(path.get(path.size() - 1), wanted)).map(type::cast);
+  }
+
+  /** Returns the map holding the leaf of {@code path} (non-empty), following maps by name. */
+  private Optional<MapValue> parentOf(List<String> path) {
+    MapValue current = root;
+    for (int i = 0; i < path.size() - 1; i++) {
+      current = (MapValue) current.get(Objects.requireNonNull(path.get(i), "path key"), ValueType.MAP);
       if (current == null) {
         return Optional.empty();
       }
@@ -119,14 +124,10 @@ public final class Document {
     return Optional.of(current);
   }
 
-  /** Returns the value at {@code path} if present and of {@code type}. */
-  public <T extends CrdtValue> Optional<T> get(List<String> path, Class<T> type) {
-    return get(path).filter(type::isInstance).map(type::cast);
-  }
-
   /**
    * Returns a plain JSON view: registers as their last-writer-wins value, counters as numbers, sets
-   * as sorted arrays, maps as objects.
+   * as sorted arrays, maps as objects; a name holding several types shows its preferred one
+   * ({@link MapValue#get(String)}).
    */
   public ObjectNode toJson() {
     return (ObjectNode) plain(root);
@@ -164,7 +165,7 @@ public final class Document {
         max[0] = hlc;
       }
     } else if (value instanceof MapValue map) {
-      map.entries().values().forEach(child -> collectMaxHlc(child, max));
+      map.typedEntries().values().forEach(child -> collectMaxHlc(child, max));
     }
   }
 
@@ -180,9 +181,9 @@ public final class Document {
       List<Versioned> values = register.values();
       sink.add(new Conflict(List.copyOf(path), values.get(0), values.subList(1, values.size())));
     } else if (value instanceof MapValue map) {
-      map.entries().forEach(
+      map.typedEntries().forEach(
           (key, child) -> {
-            path.add(key);
+            path.add(key.name());
             collectConflicts(child, path, sink);
             path.remove(path.size() - 1);
           });
@@ -192,18 +193,18 @@ public final class Document {
   // ---- mutators: each applies its delta here and returns it -------------------------------
 
   /**
-   * Writes a register: the new value supersedes every value this replica has seen at the path.
+   * Writes a register: the new value supersedes every value this replica has seen at the path, of
+   * any type.
    *
    * @return the delta
-   * @throws TypeConflictException if the path holds another type
    */
   public Document writeRegister(String replica, List<String> path, JsonNode value, Hlc hlc) {
-    Optional<CrdtValue> existing = resolve(path, ValueType.REGISTER);
+    requireNonEmpty(path);
     Dot dot = context.nextDot(replica);
     RegisterValue leaf = new RegisterValue();
     leaf.put(new Versioned(dot, hlc, JsonValues.normalize(Objects.requireNonNull(value, "value"))));
     CausalContext deltaContext = new CausalContext();
-    existing.ifPresent(v -> v.forEachDot(deltaContext::add));
+    seenAt(path, deltaContext);
     deltaContext.add(dot);
     return applyLocal(wrap(path, leaf), deltaContext);
   }
@@ -211,24 +212,17 @@ public final class Document {
   /**
    * Adds {@code amount} (negative to subtract) to a counter. The increment gets a dot of its own, so
    * a concurrent remove of the enclosing entry, which has not seen it, leaves exactly this increment.
+   * The counter's value saturates at ±{@link CounterValue#MAX_VALUE}.
    *
    * @return the delta
-   * @throws TypeConflictException if the path holds another type
-   * @throws IllegalArgumentException if {@code amount} is 0 or beyond ±(2^53-1)
-   * @throws CrdtException if the counter's value would overflow
+   * @throws IllegalArgumentException if {@code amount} is 0 or beyond ±{@link CounterValue#MAX_INCREMENT}
    */
   public Document addToCounter(String replica, List<String> path, long amount) {
-    if (amount == 0 || Math.abs(amount) > Dot.MAX_COUNTER) {
-      throw new IllegalArgumentException("amount must be non-zero and within ±(2^53-1): " + amount);
+    if (amount == 0 || Math.abs(amount) > CounterValue.MAX_INCREMENT) {
+      throw new IllegalArgumentException(
+          "amount must be non-zero and within ±" + CounterValue.MAX_INCREMENT + " (2^31): " + amount);
     }
-    Optional<CrdtValue> existing = resolve(path, ValueType.COUNTER);
-    if (existing.isPresent()) {
-      try {
-        Math.addExact(((CounterValue) existing.get()).value(), amount);
-      } catch (ArithmeticException e) {
-        throw new CrdtException("counter at " + Paths.describe(path) + " would overflow");
-      }
-    }
+    requireNonEmpty(path);
     Dot dot = context.nextDot(replica);
     CounterValue leaf = new CounterValue();
     leaf.put(dot, amount);
@@ -241,12 +235,12 @@ public final class Document {
    * Adds {@code element} to a set; concurrent adds win over removes.
    *
    * @return the delta
-   * @throws TypeConflictException if the path holds another type
    */
   public Document addToSet(String replica, List<String> path, String element) {
-    Optional<CrdtValue> existing = resolve(path, ValueType.SET);
+    requireNonEmpty(path);
+    Optional<SetValue> existing = get(path, SetValue.class);
     CausalContext deltaContext = new CausalContext();
-    existing.ifPresent(v -> ((SetValue) v).dotsOf(element).forEach(deltaContext::add));
+    existing.ifPresent(v -> v.dotsOf(element).forEach(deltaContext::add));
     Dot dot = context.nextDot(replica);
     deltaContext.add(dot);
     SetValue leaf = new SetValue();
@@ -258,12 +252,11 @@ public final class Document {
    * Removes {@code element} from a set: clears the adds this replica has seen.
    *
    * @return the delta (empty if the element was absent)
-   * @throws TypeConflictException if the path holds another type
    */
   public Document removeFromSet(List<String> path, String element) {
-    Optional<CrdtValue> existing = resolve(path, ValueType.SET);
+    requireNonEmpty(path);
     CausalContext deltaContext = new CausalContext();
-    existing.ifPresent(v -> ((SetValue) v).dotsOf(element).forEach(deltaContext::add));
+    get(path, SetValue.class).ifPresent(v -> v.dotsOf(element).forEach(deltaContext::add));
     return applyLocal(new MapValue(), deltaContext);
   }
 
@@ -276,33 +269,20 @@ public final class Document {
   public Document remove(List<String> path) {
     requireNonEmpty(path);
     CausalContext deltaContext = new CausalContext();
-    get(path).ifPresent(v -> v.forEachDot(deltaContext::add));
+    seenAt(path, deltaContext);
     return applyLocal(new MapValue(), deltaContext);
+  }
+
+  /** Adds to {@code sink} every dot held under the leaf name of {@code path}, of every type. */
+  private void seenAt(List<String> path, CausalContext sink) {
+    parentOf(path).ifPresent(parent ->
+        parent.typesOf(path.get(path.size() - 1)).values().forEach(v -> v.forEachDot(sink::add)));
   }
 
   private Document applyLocal(MapValue deltaRoot, CausalContext deltaContext) {
     Document delta = new Document(deltaRoot, deltaContext);
     join(delta);
     return delta;
-  }
-
-  /** Finds the value at {@code path}, checking every step is a map and the leaf has {@code type}. */
-  private Optional<CrdtValue> resolve(List<String> path, ValueType type) {
-    requireNonEmpty(path);
-    CrdtValue current = root;
-    for (int i = 0; i < path.size(); i++) {
-      String key = Objects.requireNonNull(path.get(i), "path key");
-      CrdtValue next = ((MapValue) current).get(key);
-      if (next == null) {
-        return Optional.empty();
-      }
-      ValueType expected = i == path.size() - 1 ? type : ValueType.MAP;
-      if (next.type() != expected) {
-        throw new TypeConflictException(path.subList(0, i + 1), next.type().tag(), expected.tag());
-      }
-      current = next;
-    }
-    return Optional.of(current);
   }
 
   private static MapValue wrap(List<String> path, CrdtValue leaf) {

@@ -1,30 +1,32 @@
 package dev.converge.core.crdt;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * An observed-remove map of nested typed values: a DotMap from key to {@link CrdtValue}.
+ * An observed-remove map of nested typed values: a DotMap from (name, type) to {@link CrdtValue}.
  *
- * <p>Removing a key resets what was seen under it (its delta carries those dots in its context and
- * no store); an update concurrent with the remove survives, so entries are add-wins. An entry whose
- * store becomes empty disappears: no tombstone is kept.
+ * <p>Removing a name resets what was seen under it, whatever the type (its delta carries those dots
+ * in its context and no store); an update concurrent with the remove survives, so entries are
+ * add-wins. An entry whose store becomes empty disappears: no tombstone is kept. Entries are keyed
+ * by name and type ({@link FieldKey}), so the join never fails: a name written concurrently as two
+ * types holds both, and a reader picks by type ({@link #get(String, ValueType)}) or takes the
+ * preferred one ({@link #get(String)}: map, then set, then counter, then register).
  */
 public final class MapValue implements CrdtValue {
 
-  private final TreeMap<String, CrdtValue> entries = new TreeMap<>();
+  private final TreeMap<FieldKey, CrdtValue> entries = new TreeMap<>();
 
   /** An empty map. */
   public MapValue() {}
 
-  void put(String key, CrdtValue value) {
-    entries.put(key, value);
+  void put(String name, CrdtValue value) {
+    entries.put(new FieldKey(name, value.type()), value);
   }
 
   @Override
@@ -42,13 +44,37 @@ public final class MapValue implements CrdtValue {
     entries.values().forEach(value -> value.forEachDot(sink));
   }
 
-  /** Returns the value under {@code key}, or {@code null}. */
-  public CrdtValue get(String key) {
-    return entries.get(key);
+  /** Returns the value of {@code type} under {@code name}, or {@code null}. */
+  public CrdtValue get(String name, ValueType type) {
+    return entries.get(new FieldKey(name, type));
   }
 
-  /** Returns the entries in key order. Read-only view. */
+  /**
+   * Returns the preferred value under {@code name}, or {@code null}: the only one when the name
+   * holds one type (the usual case), else by the fixed preference map, set, counter, register, so
+   * every replica reads the same.
+   */
+  public CrdtValue get(String name) {
+    Map.Entry<FieldKey, CrdtValue> last = typesOf(name).lastEntry();
+    return last == null ? null : last.getValue();
+  }
+
+  /** Returns every value under {@code name}, by type. Read-only view. */
+  public NavigableMap<FieldKey, CrdtValue> typesOf(String name) {
+    return Collections.unmodifiableNavigableMap(
+        entries.subMap(new FieldKey(name, ValueType.REGISTER), true, new FieldKey(name, ValueType.MAP), true));
+  }
+
+  /** Returns the preferred value of each name, in name order (see {@link #get(String)}). */
   public SortedMap<String, CrdtValue> entries() {
+    TreeMap<String, CrdtValue> preferred = new TreeMap<>();
+    // Types of a name are adjacent and ordered by preference, so the last one seen wins.
+    entries.forEach((key, value) -> preferred.put(key.name(), value));
+    return Collections.unmodifiableSortedMap(preferred);
+  }
+
+  /** Returns every entry, keyed by (name, type). Read-only view, for encoders and validators. */
+  public SortedMap<FieldKey, CrdtValue> typedEntries() {
     return Collections.unmodifiableSortedMap(entries);
   }
 
@@ -60,26 +86,12 @@ public final class MapValue implements CrdtValue {
   }
 
   @Override
-  public void checkCompatible(CrdtValue other, List<String> path) {
-    CrdtValue.super.checkCompatible(other, path);
-    ((MapValue) other).entries.forEach(
-        (key, theirs) -> {
-          CrdtValue mine = entries.get(key);
-          if (mine != null) {
-            List<String> childPath = new ArrayList<>(path);
-            childPath.add(key);
-            mine.checkCompatible(theirs, childPath);
-          }
-        });
-  }
-
-  @Override
   public void join(CrdtValue other, CausalContext mine, CausalContext theirs) {
-    TreeMap<String, CrdtValue> incoming = ((MapValue) other).entries;
+    TreeMap<FieldKey, CrdtValue> incoming = ((MapValue) other).entries;
     if (!theirs.isEmpty()) {
       // Entries only on this side lose the dots the other side saw and no longer holds.
-      for (Iterator<Map.Entry<String, CrdtValue>> it = entries.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<String, CrdtValue> entry = it.next();
+      for (Iterator<Map.Entry<FieldKey, CrdtValue>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<FieldKey, CrdtValue> entry = it.next();
         if (!incoming.containsKey(entry.getKey())) {
           CrdtValue value = entry.getValue();
           value.join(CrdtValue.empty(value.type()), mine, theirs);
@@ -93,7 +105,7 @@ public final class MapValue implements CrdtValue {
         (key, theirValue) -> {
           CrdtValue myValue = entries.get(key);
           if (myValue == null) {
-            CrdtValue added = CrdtValue.empty(theirValue.type());
+            CrdtValue added = CrdtValue.empty(key.type());
             added.join(theirValue, mine, theirs);
             if (!added.isEmpty()) {
               entries.put(key, added);

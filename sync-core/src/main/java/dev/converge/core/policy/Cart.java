@@ -4,6 +4,7 @@ import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.CrdtValue;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.MapValue;
+import dev.converge.core.crdt.ValueType;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -100,12 +101,13 @@ public final class Cart {
   public SortedMap<String, Long> items() {
     TreeMap<String, Long> items = new TreeMap<>();
     document.get(List.of(ITEMS), MapValue.class).ifPresent(
-        map -> map.entries().forEach(
-            (sku, entry) -> {
-              CrdtValue qty = entry instanceof MapValue item ? item.get(QTY) : null;
+        map -> map.typedEntries().forEach(
+            (key, entry) -> {
+              // Only map-typed items count: a value of another type under a sku is not a cart line.
+              CrdtValue qty = entry instanceof MapValue item ? item.get(QTY, ValueType.COUNTER) : null;
               long value = qty instanceof CounterValue counter ? counter.value() : 0;
               if (value > 0) {
-                items.put(sku, value);
+                items.put(key.name(), value);
               }
             }));
     return Collections.unmodifiableSortedMap(items);

@@ -51,10 +51,10 @@ public final class Profile {
   /** Returns every field with its last-writer-wins value. */
   public SortedMap<String, JsonNode> fields() {
     TreeMap<String, JsonNode> fields = new TreeMap<>();
-    document.root().entries().forEach(
-        (field, value) -> {
+    document.root().typedEntries().forEach(
+        (key, value) -> {
           if (value instanceof RegisterValue register) {
-            register.value().ifPresent(v -> fields.put(field, v));
+            register.value().ifPresent(v -> fields.put(key.name(), v));
           }
         });
     return Collections.unmodifiableSortedMap(fields);

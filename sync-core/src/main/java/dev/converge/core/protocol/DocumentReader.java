@@ -12,9 +12,11 @@ import dev.converge.core.crdt.SetValue;
 import dev.converge.core.crdt.StateBuilder;
 import dev.converge.core.crdt.ValueType;
 import dev.converge.core.crdt.Versioned;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Decodes the wire form of a document and checks it is well formed: every dot appears once, every
@@ -73,12 +75,32 @@ final class DocumentReader extends TreeReader {
     MapValue map = new MapValue();
     for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
-      CrdtValue value = value(entry.getValue(), field(path, entry.getKey()), depth);
-      if (!value.isEmpty()) {
-        StateBuilder.put(map, entry.getKey(), value);
+      String entryPath = field(path, entry.getKey());
+      if (entry.getValue().isArray()) {
+        // One name holding several types: an array of typed values, each type at most once.
+        JsonNode typed = entry.getValue();
+        if (typed.size() < 2) {
+          throw new DecodeException(entryPath, "an array of typed values holds at least two types; write one type as an object");
+        }
+        Set<ValueType> types = EnumSet.noneOf(ValueType.class);
+        for (int i = 0; i < typed.size(); i++) {
+          CrdtValue value = value(typed.get(i), index(entryPath, i), depth);
+          if (!types.add(value.type())) {
+            throw new DecodeException(index(entryPath, i), "type '" + value.type().tag() + "' appears twice under one name");
+          }
+          putIfNotEmpty(map, entry.getKey(), value);
+        }
+      } else {
+        putIfNotEmpty(map, entry.getKey(), value(entry.getValue(), entryPath, depth));
       }
     }
     return map;
+  }
+
+  private static void putIfNotEmpty(MapValue map, String name, CrdtValue value) {
+    if (!value.isEmpty()) {
+      StateBuilder.put(map, name, value);
+    }
   }
 
   private CrdtValue value(JsonNode node, String path, int depth) {

@@ -204,11 +204,29 @@ public final class ProtocolCodec {
       gen.writeEndObject();
     }
 
+    /**
+     * Writes a map's entries: a name holding one type as that typed value (the protocol-1 form), a
+     * name holding several types as an array of typed values in type order.
+     */
     private static void writeEntries(JsonGenerator gen, MapValue map) throws IOException {
       gen.writeStartObject();
-      for (Map.Entry<String, CrdtValue> entry : map.entries().entrySet()) {
-        gen.writeFieldName(entry.getKey());
-        writeValue(gen, entry.getValue());
+      String name = null;
+      for (var entry : map.typedEntries().entrySet()) {
+        if (entry.getKey().name().equals(name)) {
+          continue;
+        }
+        name = entry.getKey().name();
+        gen.writeFieldName(name);
+        var types = map.typesOf(name).values();
+        if (types.size() == 1) {
+          writeValue(gen, entry.getValue());
+        } else {
+          gen.writeStartArray();
+          for (CrdtValue value : types) {
+            writeValue(gen, value);
+          }
+          gen.writeEndArray();
+        }
       }
       gen.writeEndObject();
     }

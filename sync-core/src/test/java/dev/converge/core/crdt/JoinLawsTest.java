@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -125,5 +126,37 @@ class JoinLawsTest {
         assertThat(replica).isEqualTo(expected);
       }
     });
+  }
+
+  @Test
+  void deltaGroup_equalsApplyingItsMembersOneByOne_evenAcrossTypeChanges() {
+    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
+      RandomHistory h = new RandomHistory(seed).run(40);
+      Document target = h.state(h.states.size() - 1);
+      Document oneByOne = target.copy();
+      Document group = new Document();
+      for (Document delta : h.deltas.get(0)) {
+        oneByOne.join(delta);
+        group.join(delta);
+      }
+      Document grouped = target.copy();
+      grouped.join(group);
+      assertThat(grouped).as("seed " + seed).isEqualTo(oneByOne);
+    });
+  }
+
+  @Test
+  void nameWrittenAsTwoTypesConcurrently_holdsBoth_andRemoveClearsEveryType() {
+    Document a = new Document();
+    Document b = new Document();
+    Document reg = a.writeRegister("a", List.of("x"), JsonNodeFactory.instance.textNode("v"), new Hlc(1, 0));
+    Document ctr = b.addToCounter("b", List.of("x"), 3);
+    a.join(ctr);
+    b.join(reg);
+    assertThat(a).isEqualTo(b);
+    assertThat(a.get(List.of("x"), CounterValue.class)).map(CounterValue::value).contains(3L);
+    assertThat(a.get(List.of("x"), RegisterValue.class)).flatMap(RegisterValue::value).isPresent();
+    a.remove(List.of("x"));
+    assertThat(a.get(List.of("x"))).isEmpty();
   }
 }

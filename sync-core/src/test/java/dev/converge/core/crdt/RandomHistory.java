@@ -1,13 +1,14 @@
 package dev.converge.core.crdt;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
  * Random replicas that edit one document concurrently and gossip some deltas, for property tests.
- * Every field name has one fixed type, so histories never mix types. Deterministic for a seed.
+ * Some mutations write a name as another type than it usually holds (a register over a map, a
+ * counter where a register is), so histories mix types the way hostile or buggy writers do.
+ * Deterministic for a seed.
  */
 final class RandomHistory {
 
@@ -57,20 +58,8 @@ final class RandomHistory {
 
   /** Applies one random mutation to {@code doc} as {@code replica} and returns its delta. */
   Document mutate(Document doc, String replica, Random random) {
-    String key = "k" + random.nextInt(3);
     millis += random.nextInt(3);
-    Hlc hlc = new Hlc(millis, random.nextInt(2));
-    return switch (random.nextInt(9)) {
-      case 0 -> doc.writeRegister(replica, List.of("reg", key), JsonNodeFactory.instance.numberNode(random.nextInt(100)), hlc);
-      case 1 -> doc.writeRegister(replica, List.of("title"), JsonNodeFactory.instance.textNode("t" + random.nextInt(5)), hlc);
-      case 2 -> doc.addToCounter(replica, List.of("items", key, "qty"), random.nextBoolean() ? 1 + random.nextInt(4) : -1 - random.nextInt(2));
-      case 3 -> doc.remove(List.of("items", key));
-      case 4 -> doc.addToSet(replica, List.of("tags"), key);
-      case 5 -> doc.removeFromSet(List.of("tags"), key);
-      case 6 -> doc.writeRegister(replica, List.of("items", key, "note"), JsonNodeFactory.instance.textNode("n" + random.nextInt(5)), hlc);
-      case 7 -> doc.addToCounter(replica, List.of("visits"), 1 + random.nextInt(3));
-      default -> doc.remove(List.of(random.nextBoolean() ? "reg" : "tags"));
-    };
+    return RandomMutations.apply(doc, replica, random, new Hlc(millis, random.nextInt(2)));
   }
 
   /** Returns the join of every replica's full state. */

@@ -34,7 +34,7 @@ class WireFixturesTest {
 
     Map<String, Message> examples = new TreeMap<>();
     examples.put("hello", new Message.Hello(Message.PROTOCOL_VERSION, PHONE, List.of(new Message.Subscription("user:alice", 41))));
-    examples.put("welcome", new Message.Welcome("server-1", 1, 1764069000000L, List.of(new Message.SpaceHead("user:alice", 42))));
+    examples.put("welcome", new Message.Welcome("server-1", Message.PROTOCOL_VERSION, 1764069000000L, List.of(new Message.SpaceHead("user:alice", 42))));
     examples.put("push", new Message.Push(List.of(
         new Changeset(PHONE, 7, "user:alice", "carts", "main", new Hlc(1764065400000L, 1), add))));
     examples.put("ack", new Message.Ack(PHONE, 7, List.of(new Message.AckResult(7, 43))));

@@ -1,10 +1,12 @@
 package dev.converge.server.changeset;
 
 import dev.converge.core.crdt.Document;
-import dev.converge.core.crdt.TypeConflictException;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.core.trust.Lineage;
+import dev.converge.core.trust.RefusedDots;
+import dev.converge.core.trust.Violation;
 import dev.converge.server.document.DocKey;
 import dev.converge.server.document.DocState;
 import dev.converge.server.space.SpaceGrants;
@@ -16,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -28,9 +32,10 @@ import org.hibernate.reactive.mutiny.Mutiny;
  * progress. The caller acks only after the returned {@link Uni} completes, that is after commit.
  *
  * <p>Re-pushed changesets are acked again and change nothing. Seqs must continue the replica's
- * sequence without a gap. A delta whose types conflict with the stored document is consumed
- * without being applied and reported as a {@link PushOutcome.Rejection}. Every other refusal
- * fails the whole push with a {@link SyncError} and changes nothing.
+ * sequence without a gap. A delta that breaks the trust boundary ({@link ChangesetTrust}) or
+ * targets a space the token does not grant is consumed without being applied and reported as a
+ * {@link PushOutcome.Rejection}. Every other refusal fails the whole push with a {@link
+ * SyncError} and changes nothing.
  *
  * <p>Thread-safe; call on a Vert.x context.
  */
@@ -42,14 +47,20 @@ public class PushService {
 
   private final Mutiny.SessionFactory sessions;
   private final ProtocolCodec codec;
+  private final ChangesetTrust trust;
+  private final ReplicaLineages lineages;
   private final int maxChangesets;
 
   PushService(
       Mutiny.SessionFactory sessions,
       ProtocolCodec codec,
+      ChangesetTrust trust,
+      ReplicaLineages lineages,
       @ConfigProperty(name = "converge.push.max-changesets", defaultValue = "500") int maxChangesets) {
     this.sessions = sessions;
     this.codec = codec;
+    this.trust = trust;
+    this.lineages = lineages;
     this.maxChangesets = maxChangesets;
   }
 
@@ -102,6 +113,7 @@ public class PushService {
     private final List<Message.AckResult> results = new ArrayList<>();
     private final List<PushOutcome.Rejection> rejections = new ArrayList<>();
     private final TreeSet<String> changedSpaces = new TreeSet<>();
+    private Lineage lineage;
     private int newConflicts;
 
     Apply(Mutiny.Session session, SpaceGrants grants, String replicaId, List<Changeset> changesets) {
@@ -120,14 +132,19 @@ public class PushService {
           .setParameter("s", subject)
           .executeUpdate()
           .chain(() -> session.find(ReplicaProgress.class, replicaId, LockMode.PESSIMISTIC_WRITE))
-          .chain(this::applyAfter);
+          .chain(progress -> {
+            if (!progress.ownerSubject.equals(subject)) {
+              throw new SyncError(SyncError.REPLICA_FORGED,
+                  "replica id '" + replicaId + "' belongs to another user; generate a new replica id", null);
+            }
+            return lineages.lineageOf(session, progress).chain(found -> {
+              lineage = found;
+              return applyAfter(progress);
+            });
+          });
     }
 
     private Uni<PushOutcome> applyAfter(ReplicaProgress progress) {
-      if (!progress.ownerSubject.equals(subject)) {
-        throw new SyncError(SyncError.REPLICA_FORGED,
-            "replica id '" + replicaId + "' belongs to another user; generate a new replica id", null);
-      }
       long last = progress.lastSeq;
       List<Changeset> repeated = new ArrayList<>();
       List<Changeset> fresh = new ArrayList<>();
@@ -186,45 +203,66 @@ public class PushService {
       rejected.seq = c.seq();
       rejected.code = code;
       rejected.message = message;
+      rejected.contentHash = ChangesetFingerprint.of(c, codec.encodeDocument(c.delta()));
       rejections.add(new PushOutcome.Rejection(c.seq(), code, message));
       return rejected;
     }
 
-    /** Acks re-pushed changesets with the serverSeq they got, or repeats why they were refused. */
+    /**
+     * Acks re-pushed changesets with the serverSeq they got, or repeats why they were refused. A
+     * re-push is compared over the whole changeset first (DESIGN §7): the same seq with any other
+     * space, collection, docId, hlc or delta means the replica id is used by two installs.
+     */
     private Uni<Void> answerRepeated(List<Changeset> repeated) {
       if (repeated.isEmpty()) {
         return Uni.createFrom().voidItem();
       }
       List<Long> seqs = repeated.stream().map(Changeset::seq).toList();
+      Map<Long, Changeset> bySeq = new java.util.HashMap<>();
+      repeated.forEach(c -> bySeq.put(c.seq(), c));
+      Set<Long> refused = new java.util.HashSet<>();
       return session
           .createSelectionQuery(
-              "from ChangeLogEntry e where e.replicaId = :r and e.seq in :seqs", ChangeLogEntry.class)
+              "from RejectedChangeset r where r.replicaId = :r and r.seq in :seqs", RejectedChangeset.class)
           .setParameter("r", replicaId)
           .setParameter("seqs", seqs)
           .getResultList()
+          .invoke(rejected -> rejected.forEach(r -> {
+            Changeset c = bySeq.get(r.seq);
+            if (r.contentHash != null && !r.contentHash.equals(ChangesetFingerprint.of(c, codec.encodeDocument(c.delta())))) {
+              throw otherContent(r.seq);
+            }
+            refused.add(r.seq);
+            rejections.add(new PushOutcome.Rejection(r.seq, r.code, r.message));
+          }))
+          .chain(() -> session
+              .createSelectionQuery(
+                  "from ChangeLogEntry e where e.replicaId = :r and e.seq in :seqs", ChangeLogEntry.class)
+              .setParameter("r", replicaId)
+              .setParameter("seqs", seqs)
+              .getResultList())
           .invoke(entries -> {
-            Map<Long, Changeset> bySeq = new java.util.HashMap<>();
-            repeated.forEach(c -> bySeq.put(c.seq(), c));
             for (ChangeLogEntry e : entries) {
-              // Equal deltas encode to equal bytes: different bytes under one (replica, seq) mean the
-              // replica id is used by two installs (a restored backup, a copied database).
-              if (!e.delta.equals(codec.encodeDocument(bySeq.get(e.seq).delta()))) {
-                throw new SyncError(SyncError.SEQ_REGRESSION, "seq " + e.seq + " of replica '" + replicaId
-                    + "' was already applied with other content: this replica id is in use by another install"
-                    + " (restored backup or copied database?); take a new replica id and renumber unsent changes",
-                    e.seq);
+              if (refused.contains(e.seq)) {
+                continue; // the context-only entry a refusal left; the refusal was answered above
+              }
+              Changeset c = bySeq.get(e.seq);
+              // Equal deltas encode to equal bytes.
+              if (!e.key.space.equals(c.space()) || !e.collection.equals(c.collection()) || !e.docId.equals(c.docId())
+                  || !e.hlc.equals(c.hlc().toString()) || !e.delta.equals(codec.encodeDocument(c.delta()))) {
+                throw otherContent(e.seq);
               }
               results.add(new Message.AckResult(e.seq, e.key.serverSeq));
             }
           })
-          .chain(() -> session
-              .createSelectionQuery(
-                  "from RejectedChangeset r where r.replicaId = :r and r.seq in :seqs", RejectedChangeset.class)
-              .setParameter("r", replicaId)
-              .setParameter("seqs", seqs)
-              .getResultList())
-          .invoke(rejected -> rejected.forEach(r -> rejections.add(new PushOutcome.Rejection(r.seq, r.code, r.message))))
           .replaceWithVoid();
+    }
+
+    private SyncError otherContent(long seq) {
+      return new SyncError(SyncError.SEQ_REGRESSION, "seq " + seq + " of replica '" + replicaId
+          + "' was already consumed with other content: this replica id is in use by another install"
+          + " (restored backup or copied database?); take a new replica id and renumber unsent changes",
+          seq);
     }
 
     private Uni<Void> applyToSpace(String space, List<Changeset> batch) {
@@ -259,12 +297,20 @@ public class PushService {
       for (Changeset c : batch) {
         DocKey key = new DocKey(space, c.collection(), c.docId());
         Document doc = docs.get(key);
-        try {
-          doc.join(c.delta());
-        } catch (TypeConflictException e) {
-          rejectedRows.add(rejection(c, SyncError.TYPE_CONFLICT, e.getMessage()));
-          continue;
+        Optional<Violation> violation = trust.check(doc, c, lineage);
+        Document applied = c.delta();
+        if (violation.isPresent()) {
+          rejectedRows.add(rejection(c, violation.get().code(), violation.get().message()));
+          // A refusal leaves no hole (DESIGN §7): the refused changeset's own new dots join the
+          // context as a logged, fanned-out entry, so the pusher's device drops the refused value.
+          applied = RefusedDots.of(doc, c.delta(), lineage);
+          if (applied.context().isEmpty()) {
+            continue;
+          }
+        } else {
+          results.add(new Message.AckResult(c.seq(), head + 1));
         }
+        doc.join(applied); // total: a name written as another type holds both
         head++;
         ChangeLogEntry entry = new ChangeLogEntry();
         entry.key = new ChangeLogKey(space, head);
@@ -273,10 +319,9 @@ public class PushService {
         entry.replicaId = replicaId;
         entry.seq = c.seq();
         entry.hlc = c.hlc().toString();
-        entry.delta = codec.encodeDocument(c.delta());
+        entry.delta = codec.encodeDocument(applied);
         entry.committedAt = now;
         logRows.add(entry);
-        results.add(new Message.AckResult(c.seq(), head));
         touched.put(key, head);
       }
       docs.values().forEach(doc -> newConflicts += doc.conflicts().size());
@@ -300,7 +345,10 @@ public class PushService {
           .chain(() -> ChangeWriter.insertLog(session, logRows))
           .chain(() -> ChangeWriter.upsertDocs(session, states))
           // Delivered at commit, and only if it commits: other nodes wake after the data is visible.
-          .chain(() -> session.createNativeQuery("NOTIFY " + CHANNEL + ", '" + space.replace("'", "''") + "'").executeUpdate())
+          .chain(() -> session.createNativeQuery("select count(*) from (select pg_notify(:channel, :space)) n")
+              .setParameter("channel", CHANNEL)
+              .setParameter("space", space)
+              .getSingleResult())
           .replaceWithVoid();
     }
   }

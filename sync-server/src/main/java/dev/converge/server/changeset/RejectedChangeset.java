@@ -31,6 +31,10 @@ public class RejectedChangeset {
   @Column(name = "message", nullable = false)
   public String message;
 
+  /** {@link ChangesetFingerprint} of the refused changeset, or null for rows refused before it was kept. */
+  @Column(name = "content_hash")
+  public String contentHash;
+
   /** Composite key. */
   public static class Key implements Serializable {
     private static final long serialVersionUID = 1L;

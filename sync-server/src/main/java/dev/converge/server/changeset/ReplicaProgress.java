@@ -19,4 +19,8 @@ public class ReplicaProgress {
 
   @Column(name = "last_seq", nullable = false)
   public long lastSeq;
+
+  /** The replica this one succeeds after a re-key (same owner), or null. */
+  @Column(name = "predecessor")
+  public String predecessor;
 }

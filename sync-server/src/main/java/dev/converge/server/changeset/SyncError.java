@@ -17,8 +17,6 @@ public final class SyncError extends ApiException {
   public static final String INVALID = "invalid";
   /** A protocol version the server does not speak. */
   public static final String PROTOCOL_VERSION = "protocol_version";
-  /** A delta whose value types conflict with the stored document. */
-  public static final String TYPE_CONFLICT = "type_conflict";
   /** A changeset whose seq skips numbers after the replica's last consumed seq. */
   public static final String SEQ_GAP = "seq_gap";
   /** Seqs in a push that do not strictly increase. */
@@ -61,7 +59,7 @@ public final class SyncError extends ApiException {
   private static int statusOf(String code) {
     return switch (code) {
       case FORBIDDEN_SPACE, REPLICA_FORGED -> 403;
-      case SEQ_GAP, SEQ_REGRESSION, TYPE_CONFLICT -> 409;
+      case SEQ_GAP, SEQ_REGRESSION -> 409;
       case SNAPSHOT_REQUIRED -> 410;
       case TOO_LARGE -> 413;
       case TOKEN_EXPIRED, TOKEN_INVALID -> 401;

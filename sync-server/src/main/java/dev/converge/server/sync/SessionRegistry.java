@@ -14,14 +14,21 @@ public class SessionRegistry {
 
   private final ConcurrentHashMap<String, Set<SyncSession>> bySpace = new ConcurrentHashMap<>();
   private final Set<SyncSession> all = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, Integer> perSubject = new ConcurrentHashMap<>();
   private final SpaceLogCache cache;
 
   SessionRegistry(SpaceLogCache cache) {
     this.cache = cache;
   }
 
-  void open(SyncSession session) {
+  /**
+   * Registers a new session.
+   *
+   * @return the number of open sessions of its token subject on this node, itself included
+   */
+  int open(SyncSession session) {
     all.add(session);
+    return perSubject.merge(session.grants().subject(), 1, Integer::sum);
   }
 
   void subscribe(SyncSession session, String space) {
@@ -40,7 +47,9 @@ public class SessionRegistry {
   }
 
   void close(SyncSession session) {
-    all.remove(session);
+    if (all.remove(session)) {
+      perSubject.computeIfPresent(session.grants().subject(), (subject, n) -> n <= 1 ? null : n - 1);
+    }
     session.spaces().forEach(space -> unsubscribe(session, space));
   }
 

@@ -6,6 +6,7 @@ import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.PushOutcome;
 import dev.converge.server.changeset.PushService;
+import dev.converge.server.changeset.ReplicaLineages;
 import dev.converge.server.changeset.SyncError;
 import dev.converge.server.document.SnapshotReader;
 import dev.converge.server.space.SpaceGrants;
@@ -19,6 +20,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +43,7 @@ public class SyncEndpoint {
   private final ConcurrentHashMap<String, SyncSession> sessions = new ConcurrentHashMap<>();
   private final ProtocolCodec codec;
   private final PushService pushes;
+  @Inject ReplicaLineages lineages;
   private final ChangeLogReader log;
   private final SpaceLogCache cache;
   private final SnapshotReader snapshots;
@@ -51,11 +54,13 @@ public class SyncEndpoint {
   private final Vertx vertx;
   private final ServerIdentity server;
   private final SecurityIdentity identity;
+  private final ConnectionGuards guards;
 
   SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ChangeLogReader log,
       SpaceLogCache cache, SnapshotReader snapshots,
       SessionRegistry registry, SyncSettings settings, SyncMetrics metrics, JWTParser tokens, Vertx vertx,
-      ServerIdentity server) {
+      ServerIdentity server, ConnectionGuards guards) {
+    this.guards = guards;
     this.codec = codec;
     this.pushes = pushes;
     this.log = log;
@@ -76,8 +81,12 @@ public class SyncEndpoint {
         settings, metrics);
     JsonWebToken token = (JsonWebToken) identity.getPrincipal();
     session.authenticate(SpaceGrants.of(token), token.getExpirationTime() * 1000);
+    guards.throttleOf(connection.handshakeRequest().remoteAddress()).ifPresent(session::throttledBy);
     sessions.put(connection.id(), session);
-    registry.open(session);
+    if (registry.open(session) > settings.maxConnectionsPerUser()) {
+      metrics.error("too_many_connections");
+      session.close(CloseCodes.TOO_MANY_CONNECTIONS, "too many connections");
+    }
   }
 
   @OnClose
@@ -99,6 +108,7 @@ public class SyncEndpoint {
     try {
       message = codec.decode(text);
     } catch (DecodeException e) {
+      session.junk();
       fail(session, new SyncError(codeOf(e), e.getMessage()));
       return Uni.createFrom().voidItem();
     }
@@ -144,7 +154,14 @@ public class SyncEndpoint {
       }
     }
     List<String> spaces = granted.stream().map(Message.Subscription::space).distinct().toList();
-    return log.heads(spaces).invoke(heads -> {
+    Uni<Void> declared = hello.predecessor() == null
+        ? Uni.createFrom().voidItem()
+        : lineages.declare(session.grants().subject(), hello.replicaId(), hello.predecessor())
+            .onFailure(SyncError.class).recoverWithItem(e -> {
+              fail(session, (SyncError) e);
+              return null;
+            });
+    return declared.chain(() -> log.heads(spaces)).invoke(heads -> {
       session.send(codec.encode(new Message.Welcome(server.id(), Message.PROTOCOL_VERSION, session.tokenExpiresAt(),
           heads.stream().map(h -> new Message.SpaceHead(h.space(), h.head())).toList())));
       for (Message.Subscription subscription : granted) {
@@ -180,7 +197,7 @@ public class SyncEndpoint {
   private void acknowledge(SyncSession session, PushOutcome outcome) {
     for (PushOutcome.Rejection rejection : outcome.rejections()) {
       metrics.error(rejection.code());
-      session.send(codec.encode(new Message.Error(rejection.code(), rejection.message(), rejection.seq())));
+      session.send(codec.encode(new Message.Error(rejection.code(), ErrorText.bounded(rejection.message()), rejection.seq())));
     }
     session.send(codec.encode(new Message.Ack(outcome.replicaId(), outcome.upToSeq(), outcome.results())));
   }
@@ -214,7 +231,7 @@ public class SyncEndpoint {
 
   private void fail(SyncSession session, SyncError error) {
     metrics.error(error.code());
-    session.send(codec.encode(new Message.Error(error.code(), error.getMessage(), error.ref())));
+    session.send(codec.encode(new Message.Error(error.code(), ErrorText.bounded(error.getMessage()), error.ref())));
   }
 
   private static String codeOf(DecodeException e) {

@@ -26,6 +26,8 @@ public class SyncMetrics {
   private final Timer applyLatency;
   private final Timer fanOutDelay;
   private final AtomicLong logSize = new AtomicLong();
+  private final AtomicLong outboundBytes = new AtomicLong();
+  private final AtomicLong outboundPeak = new AtomicLong();
 
   SyncMetrics(MeterRegistry registry, SessionRegistry sessions) {
     this.registry = registry;
@@ -41,6 +43,11 @@ public class SyncMetrics {
     Gauge.builder("converge.sessions", sessions, SessionRegistry::size)
         .description("Open WebSocket sync sessions on this node").strongReference(true).register(registry);
     registry.gauge("converge.log.size", logSize);
+    Gauge.builder("converge.sessions.outbound.bytes", outboundBytes, AtomicLong::get)
+        .description("Bytes queued for all sessions' sockets and not yet written").register(registry);
+    Gauge.builder("converge.sessions.outbound.peak.bytes", outboundPeak, AtomicLong::get)
+        .description("Most bytes one session has held queued for its socket since the server started")
+        .register(registry);
   }
 
   /** Records a committed push. */
@@ -63,6 +70,22 @@ public class SyncMetrics {
   /** Counts an error sent to a client. */
   public void error(String code) {
     registry.counter("converge.errors", "code", code).increment();
+  }
+
+  /** Records a frame queued for a session's socket, which now holds {@code sessionBytes}. */
+  public void outboundQueued(long bytes, long sessionBytes) {
+    outboundBytes.addAndGet(bytes);
+    outboundPeak.accumulateAndGet(sessionBytes, Math::max);
+  }
+
+  /** Records a frame written by (or dropped with) a session's socket. */
+  public void outboundWritten(long bytes) {
+    outboundBytes.addAndGet(-bytes);
+  }
+
+  /** Counts a session closed by the server, by close code. */
+  public void closed(int code) {
+    registry.counter("converge.sessions.closed", "code", Integer.toString(code)).increment();
   }
 
   /** Sets the number of changes retained in the log. */

@@ -22,10 +22,14 @@ import org.jboss.logging.Logger;
  * One WebSocket session: its token's grants, and per subscribed space a feed that pumps the log
  * from the session's cursor to the client.
  *
- * <p>Backpressure: the session reads the log only while fewer than {@code maxInFlightFrames}
- * frames wait to be written, so a client that stops reading holds at most that many frames in
- * server memory; if it stays at the limit for {@code slowClientTimeout}, it is closed with code
+ * <p>Backpressure: everything the session sends goes through its {@link Outbound} queue, bounded
+ * in bytes ({@code maxOutboundBytes}). The session reads the log only while the queue holds fewer
+ * than {@code maxInFlightFrames} frames and less than half of the budget, so a client that stops
+ * reading holds a bounded amount of server memory; if the feed stays blocked for
+ * {@code slowClientTimeout}, or a reply would pass the budget, the session is closed with code
  * 4008 and resumes from its cursor when it reconnects.
+ *
+ * <p>A session must say {@code hello} within {@code helloTimeout}, or it is closed with 4400.
  *
  * <p>Confined to its connection's Vert.x context: every method but {@link #wake} must run there;
  * {@code wake} hops onto it.
@@ -33,6 +37,9 @@ import org.jboss.logging.Logger;
 public final class SyncSession {
 
   private static final Logger LOG = Logger.getLogger(SyncSession.class);
+
+  /** What an undecodable message costs on top of its size: at 4 MiB/s, 16 of them a second. */
+  static final long JUNK_PENALTY_BYTES = 256 * 1024;
 
   private final WebSocketConnection connection;
   private final Context context;
@@ -50,8 +57,10 @@ public final class SyncSession {
   private long tokenExpiresAt;
   private long expiryTimer = -1;
   private String replicaId;
-  private int inFlight;
+  private final Outbound outbound;
   private long slowTimer = -1;
+  private long helloTimer = -1;
+  private InboundThrottle throttle;
   private boolean closed;
 
   SyncSession(WebSocketConnection connection, Context context, Vertx vertx, ProtocolCodec codec,
@@ -65,6 +74,15 @@ public final class SyncSession {
     this.snapshots = snapshots;
     this.settings = settings;
     this.metrics = metrics;
+    this.outbound = new Outbound(connection, context, settings.maxOutboundBytes(), settings.maxInFlightFrames(), metrics,
+        this::sent);
+    this.helloTimer = vertx.setTimer(settings.helloTimeout().toMillis(), id -> context.runOnContext(v -> {
+      helloTimer = -1;
+      if (!closed && replicaId == null) {
+        metrics.error("hello_timeout");
+        close(CloseCodes.PROTOCOL, "hello not received within " + settings.helloTimeout().toSeconds() + " s");
+      }
+    }));
   }
 
   /** A subscribed space and the session's position in it. */
@@ -126,6 +144,14 @@ public final class SyncSession {
 
   void hello(String replicaId) {
     this.replicaId = replicaId;
+    cancelHelloTimer();
+  }
+
+  private void cancelHelloTimer() {
+    if (helloTimer >= 0) {
+      vertx.cancelTimer(helloTimer);
+      helloTimer = -1;
+    }
   }
 
   /** Starts following {@code space} from {@code since}, or from a snapshot when the log cannot serve it. */
@@ -173,7 +199,7 @@ public final class SyncSession {
     if (closed || feeds.get(feed.space) != feed) {
       return;
     }
-    if (inFlight >= settings.maxInFlightFrames()) {
+    if (!outbound.feedHasRoom()) {
       feed.pumping = false;
       if (!blocked.contains(feed)) {
         blocked.add(feed);
@@ -218,7 +244,15 @@ public final class SyncSession {
       items = items.subList(0, settings.pageSize());
     }
     long to = items.get(items.size() - 1).serverSeq();
-    send(Frames.changes(codec, feed.space, from, to, DeltaGroups.group(items, codec), more));
+    String frame = Frames.changes(codec, feed.space, from, to, DeltaGroups.group(items, codec), more);
+    // A page too big for the feed's share of the budget goes out in halves; the rest is read again.
+    while (items.size() > 1 && Outbound.sizeOf(frame) > outbound.feedShare()) {
+      items = items.subList(0, items.size() / 2);
+      more = true;
+      to = items.get(items.size() - 1).serverSeq();
+      frame = Frames.changes(codec, feed.space, from, to, DeltaGroups.group(items, codec), more);
+    }
+    sendFeed(frame);
     metrics.fannedOut(items);
     feed.cursor = to;
     if (more) {
@@ -247,7 +281,14 @@ public final class SyncSession {
     if (more) {
       docs = docs.subList(0, limit);
     }
-    send(Frames.snapshot(codec, feed.space, snapshot.head(), docs, more));
+    String frame = Frames.snapshot(codec, feed.space, snapshot.head(), docs, more);
+    // As for changes: a page too big for the feed's share of the budget goes out in halves.
+    while (docs.size() > 1 && Outbound.sizeOf(frame) > outbound.feedShare()) {
+      docs = docs.subList(0, docs.size() / 2);
+      more = true;
+      frame = Frames.snapshot(codec, feed.space, snapshot.head(), docs, more);
+    }
+    sendFeed(frame);
     if (more) {
       DocState last = docs.get(docs.size() - 1);
       feed.snapshot = new Snapshot(snapshot.head(), last.key.collection, last.key.docId);
@@ -266,20 +307,29 @@ public final class SyncSession {
     vertx.setTimer(1_000, t -> wake(feed.space));
   }
 
-  /** Sends a frame, counting it in flight until the transport has taken it. */
+  /**
+   * Sends a reply ({@code ack}, {@code error}, ...), counted against the outbound budget until the
+   * transport has written it. A reply that would pass the budget closes the session with 4008: the
+   * client is not reading what it asks for.
+   */
   void send(String frame) {
     if (closed) {
       return;
     }
-    inFlight++;
-    connection.sendText(frame).subscribe().with(
-        ok -> context.runOnContext(v -> sent()),
-        failure -> context.runOnContext(v -> sent()));
+    if (!outbound.reply(frame)) {
+      metrics.error("too_slow");
+      close(CloseCodes.TOO_SLOW, "client does not read its replies; reconnect and resume from your cursor");
+    }
+  }
+
+  private void sendFeed(String frame) {
+    if (!closed) {
+      outbound.feed(frame);
+    }
   }
 
   private void sent() {
-    inFlight--;
-    if (inFlight < Math.max(1, settings.maxInFlightFrames() / 2) && !blocked.isEmpty()) {
+    if (outbound.feedMayResume() && !blocked.isEmpty()) {
       stopSlowTimer();
       while (!blocked.isEmpty()) {
         pump(blocked.poll());
@@ -293,7 +343,7 @@ public final class SyncSession {
     }
     slowTimer = vertx.setTimer(settings.slowClientTimeout().toMillis(), id -> context.runOnContext(v -> {
       slowTimer = -1;
-      if (!closed && !blocked.isEmpty() && inFlight >= settings.maxInFlightFrames()) {
+      if (!closed && !blocked.isEmpty() && !outbound.feedHasRoom()) {
         metrics.error("too_slow");
         close(CloseCodes.TOO_SLOW, "client reads too slowly; reconnect and resume from your cursor");
       }
@@ -307,12 +357,25 @@ public final class SyncSession {
     }
   }
 
+  /** Attaches the throttle of this session's connection, which junk is charged to. */
+  void throttledBy(InboundThrottle throttle) {
+    this.throttle = throttle;
+  }
+
+  /** Charges a message the session could not decode: it slows the sender, well-formed traffic keeps its rate. */
+  void junk() {
+    if (throttle != null) {
+      throttle.penalize(JUNK_PENALTY_BYTES);
+    }
+  }
+
   /** Closes the connection with a code and reason. */
   void close(int code, String reason) {
     if (closed) {
       return;
     }
     markClosed();
+    metrics.closed(code);
     connection.close(new CloseReason(code, reason)).subscribe().with(ok -> {}, failure -> {});
   }
 
@@ -320,6 +383,7 @@ public final class SyncSession {
   void markClosed() {
     closed = true;
     stopSlowTimer();
+    cancelHelloTimer();
     if (expiryTimer >= 0) {
       vertx.cancelTimer(expiryTimer);
       expiryTimer = -1;
@@ -329,7 +393,12 @@ public final class SyncSession {
 
   /** Frames handed to the socket and not yet written. */
   int inFlight() {
-    return inFlight;
+    return outbound.frames();
+  }
+
+  /** Bytes handed to the socket and not yet written. */
+  long outboundBytes() {
+    return outbound.bytes();
   }
 
   boolean isClosed() {

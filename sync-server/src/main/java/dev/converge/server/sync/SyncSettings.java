@@ -24,6 +24,30 @@ public interface SyncSettings {
   @WithDefault("PT15S")
   Duration slowClientTimeout();
 
+  /**
+   * Bytes of frames a session may have queued for its socket and not yet written: replies
+   * ({@code ack}, {@code error}, ...) and feed frames alike. A reply that would pass it closes the
+   * session with 4008; the feed waits below half of it, so replies always find room.
+   */
+  @WithDefault("4194304")
+  long maxOutboundBytes();
+
+  /**
+   * Bytes per second one connection's frames may bring in (inflated; each frame counts at least
+   * 1 KiB) before the server stops reading it for a while; 0 for no limit. Bursts up to the largest
+   * message are let through at once.
+   */
+  @WithDefault("4194304")
+  long maxInboundBytesPerSecond();
+
+  /** Open sessions one token subject may hold on this node; one more is closed with 4429. */
+  @WithDefault("32")
+  int maxConnectionsPerUser();
+
+  /** How long a new session may take to send {@code hello} before it is closed with 4400. */
+  @WithDefault("PT10S")
+  Duration helloTimeout();
+
   /** How often every node re-checks heads, in case a notification was missed. */
   @WithDefault("PT5S")
   Duration pollInterval();

@@ -6,11 +6,14 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 @QuarkusTest
 class SchemaMigrationTest {
@@ -19,15 +22,27 @@ class SchemaMigrationTest {
   @DataSource(SchemaMigration.MIGRATIONS)
   AgroalDataSource jdbc;
 
+  @ConfigProperty(name = "converge.db.url")
+  String configuredUrl;
+
+  private String configuredDatabase;
+
+  @BeforeEach
+  void database() {
+    String path = URI.create(configuredUrl.replaceFirst("^postgresql:", "http:")).getPath();
+    configuredDatabase = path.substring(1);
+  }
+
   @Test
   void startup_migratesTheSchemaOfTheTestDatabase() throws SQLException {
     try (Connection c = jdbc.getConnection()) {
-      assertThat(c.getCatalog()).isEqualTo("converge_test");
+      // The database the tests are configured with (CONVERGE_TEST_DB_URL), never a fixed name.
+      assertThat(c.getCatalog()).isEqualTo(configuredDatabase);
       assertThat(column(c, "SELECT table_name FROM information_schema.tables"
               + " WHERE table_schema = 'public' ORDER BY table_name"))
           .contains("change_log", "doc_state", "replica_progress", "space_seq");
       assertThat(column(c, "SELECT version FROM flyway_schema_history WHERE success"))
-          .contains("1");
+          .contains("1", "2", "3");
     }
   }
 

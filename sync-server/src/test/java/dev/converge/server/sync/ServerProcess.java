@@ -40,6 +40,36 @@ final class ServerProcess implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/");
   }
 
+  /** The operating-system process id of the running node. */
+  long pid() {
+    return process.pid();
+  }
+
+  /** The node's resident memory in KiB, from {@code /proc/<pid>/status}. */
+  long rssKib() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    throw new IllegalStateException("no VmRSS for " + name);
+  }
+
+  /**
+   * Reads one sample of the node's Prometheus metrics: the sum of the lines starting with
+   * {@code series}, a metric name optionally followed by the first labels without the closing
+   * brace (e.g. {@code converge_errors_total{code="too_slow"}), or 0 when there is none.
+   */
+  double metric(String series) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(uri().resolve("/q/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return response.body().lines()
+        .filter(l -> l.startsWith(series) && l.length() > series.length() && " {,}".indexOf(l.charAt(series.length())) >= 0)
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   void launch() throws Exception {
     String jar = System.getProperty("converge.server.jar", "target/quarkus-app/quarkus-run.jar");
     Path logs = Path.of("target/it-logs");

@@ -31,7 +31,7 @@ class SyncProtocolTest {
     WsClient client = WsClient.connect(server, token);
     client.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of(new Message.Subscription(space, since))));
     Message.Welcome welcome = client.expect(Message.Welcome.class);
-    assertThat(welcome.protocol()).isEqualTo(1);
+    assertThat(welcome.protocol()).isEqualTo(Message.PROTOCOL_VERSION);
     assertThat(welcome.tokenExpiresAt()).isGreaterThan(System.currentTimeMillis());
     return client;
   }

@@ -32,13 +32,15 @@ class TwoNodeFanOutIT {
         phone.send(new Message.Hello(Message.PROTOCOL_VERSION, "phone-" + alice, List.of()));
         assertThat(phone.expect(Message.Welcome.class).serverId()).isEqualTo("node-b");
 
+        Document cart = new Document();
         for (int seq = 1; seq <= 3; seq++) {
-          Document delta = Cart.of(new Document()).add("phone-" + alice, "sku-" + seq, seq);
+          Document delta = Cart.of(cart).add("phone-" + alice, "sku-" + seq, seq);
           long sent = System.nanoTime();
           phone.send(new Message.Push(List.of(new Changeset("phone-" + alice, seq, space, "carts", "main", new Hlc(seq, 0), delta))));
           phone.await(Message.Ack.class);
           Message.Changes changes = laptop.expect(Message.Changes.class);
-          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent)).isLessThan(5_000);
+          // Far below the ten-minute poll, so only NOTIFY can have delivered it; generous for a loaded machine.
+          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent)).isLessThan(60_000);
           assertThat(changes.items()).singleElement().satisfies(item -> {
             assertThat(item.delta()).isEqualTo(delta);
             assertThat(item.origin().replicaId()).isEqualTo("phone-" + alice);

@@ -53,7 +53,8 @@ public final class SyncEngine implements AutoCloseable {
 
   /** Error codes for which the server consumed the changeset {@code ref} without applying it. */
   static final Set<String> QUARANTINE_CODES =
-      Set.of("malformed", "unknown_type", "invalid", "type_conflict", "too_large", "forbidden_space");
+      Set.of("malformed", "unknown_type", "invalid", "too_large", "forbidden_space",
+          "dot_forged", "dot_reused", "context_forged", "out_of_range");
 
   /** Error codes saying the server's view of this replica id disagrees with ours. */
   static final Set<String> REKEY_CODES = Set.of("replica_forged", "seq_gap", "seq_regression");

@@ -4,7 +4,6 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.crdt.ReplicaIds;
-import dev.converge.core.crdt.TypeConflictException;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
@@ -456,20 +455,7 @@ public final class SqliteStore implements Store {
     if (remoteHlc.compareTo(Hlc.ZERO) > 0) {
       clock.observe(remoteHlc);
     }
-    // The server is authoritative on types: a local value of another type came from a change it
-    // refused (or will refuse), so it gives way. Bounded: each round removes one local path.
-    for (int attempt = 0; ; attempt++) {
-      try {
-        local.join(remote);
-        return;
-      } catch (TypeConflictException e) {
-        if (attempt > 1000) {
-          throw e;
-        }
-        LOG.info("remote change of {} replaces a local value of another type at {}", key, e.path());
-        local.remove(e.path());
-      }
-    }
+    local.join(remote);
   }
 
   private List<DocumentKey> saveChanged(Map<DocumentKey, Document> touched, Map<DocumentKey, String> original)

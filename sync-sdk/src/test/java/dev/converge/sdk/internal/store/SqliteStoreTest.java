@@ -9,7 +9,8 @@ import static org.quicktheories.generators.SourceDSL.lists;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
-import dev.converge.core.crdt.TypeConflictException;
+import dev.converge.core.crdt.CounterValue;
+import dev.converge.core.crdt.RegisterValue;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
@@ -66,8 +67,8 @@ class SqliteStoreTest {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       store.writeLocal(CART, add("apple", 1));
       assertThatThrownBy(() -> store.writeLocal(CART,
-          (doc, replica, hlc) -> doc.writeRegister(replica, List.of("items"), TextNode.valueOf("x"), hlc)))
-          .isInstanceOf(TypeConflictException.class);
+          (doc, replica, hlc) -> doc.addToCounter(replica, List.of("items", "apple", "qty"), 1L << 40)))
+          .isInstanceOf(IllegalArgumentException.class);
       assertThat(store.pendingCount()).isEqualTo(1);
       assertThat(store.replica().nextSeq()).isEqualTo(2);
       assertThat(store.writeLocal(CART, (doc, replica, hlc) -> new Document())).isEmpty();
@@ -162,13 +163,15 @@ class SqliteStoreTest {
   }
 
   @Test
-  void remoteTypeConflict_serverValueReplacesLocal() {
+  void remoteValueOfAnotherType_isHeldBesideTheLocalOne_andReadByType() {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       DocumentKey key = new DocumentKey("s", "c", "d");
       store.writeLocal(key, (doc, r, h) -> doc.writeRegister(r, List.of("x"), TextNode.valueOf("local"), h));
       Document remote = new Document().addToCounter("srv", List.of("x"), 4);
       store.applyChanges("s", 1, List.of(new Message.ChangeItem(1, "c", "d", remote, null)));
-      assertThat(store.read(key).orElseThrow().toJson().get("x").asLong()).isEqualTo(4);
+      Document merged = store.read(key).orElseThrow();
+      assertThat(merged.get(List.of("x"), CounterValue.class).orElseThrow().value()).isEqualTo(4);
+      assertThat(merged.get(List.of("x"), RegisterValue.class).orElseThrow().value()).contains(TextNode.valueOf("local"));
     }
   }
 

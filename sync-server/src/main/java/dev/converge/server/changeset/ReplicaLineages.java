@@ -1,0 +1,92 @@
+package dev.converge.server.changeset;
+
+import dev.converge.core.trust.Lineage;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Re-key lineage (DESIGN §7): a device that takes a new replica id declares the id it succeeds, and
+ * the server then accepts the predecessor's dots in the new replica's changesets (when new or
+ * identical to what it holds), so no unsent write is lost across a re-key.
+ *
+ * <p>Only a replica id of the same token subject can be declared, so a member can never adopt
+ * another member's dots. Thread-safe.
+ */
+@ApplicationScoped
+public class ReplicaLineages {
+
+  /** How far back a chain of re-keys is followed; a device re-keys a handful of times in its life. */
+  static final int MAX_DEPTH = 16;
+
+  private static final String CHAIN = """
+      with recursive chain(replica_id, predecessor, depth) as (
+        select replica_id, predecessor, 1 from replica_progress where replica_id = :p and owner_subject = :s
+        union all
+        select r.replica_id, r.predecessor, c.depth + 1 from replica_progress r
+          join chain c on r.replica_id = c.predecessor
+          where c.depth < :depth and r.owner_subject = :s)
+      select replica_id from chain""";
+
+  private final Mutiny.SessionFactory sessions;
+
+  ReplicaLineages(Mutiny.SessionFactory sessions) {
+    this.sessions = sessions;
+  }
+
+  /**
+   * Records that {@code replicaId} succeeds {@code predecessor}, both of {@code subject}. A replica
+   * keeps the first predecessor it declared.
+   *
+   * @return completes once committed; fails with {@link SyncError} ({@code replica_forged}) if the
+   *     predecessor belongs to another subject, or ({@code invalid}) if it names the replica itself
+   */
+  public Uni<Void> declare(String subject, String replicaId, String predecessor) {
+    if (replicaId.equals(predecessor)) {
+      return Uni.createFrom().failure(new SyncError(SyncError.INVALID, "a replica cannot be its own predecessor"));
+    }
+    return sessions.withTransaction(session -> session
+        .createNativeQuery("insert into replica_progress(replica_id, owner_subject, last_seq) values (:p, :s, 0) on conflict do nothing")
+        .setParameter("p", predecessor)
+        .setParameter("s", subject)
+        .executeUpdate()
+        .chain(() -> session.find(ReplicaProgress.class, predecessor))
+        .chain(owner -> {
+          if (!owner.ownerSubject.equals(subject)) {
+            return Uni.createFrom().failure(new SyncError(SyncError.REPLICA_FORGED,
+                "predecessor '" + predecessor + "' belongs to another user; only a replica of the same user can be succeeded"));
+          }
+          return session.createNativeQuery("""
+                  insert into replica_progress(replica_id, owner_subject, last_seq, predecessor) values (:r, :s, 0, :p)
+                  on conflict (replica_id) do update set predecessor = excluded.predecessor
+                  where replica_progress.owner_subject = excluded.owner_subject and replica_progress.predecessor is null""")
+              .setParameter("r", replicaId)
+              .setParameter("s", subject)
+              .setParameter("p", predecessor)
+              .executeUpdate()
+              .replaceWithVoid();
+        }));
+  }
+
+  /** Returns the lineage of a locked replica row: itself and the chain of predecessors it declared. */
+  Uni<Lineage> lineageOf(Mutiny.Session session, ReplicaProgress replica) {
+    if (replica.predecessor == null) {
+      return Uni.createFrom().item(Lineage.of(replica.replicaId));
+    }
+    return session.createNativeQuery(CHAIN, String.class)
+        .setParameter("p", replica.predecessor)
+        .setParameter("s", replica.ownerSubject)
+        .setParameter("depth", MAX_DEPTH)
+        .getResultList()
+        .map(chain -> lineage(replica.replicaId, chain));
+  }
+
+  private static Lineage lineage(String replicaId, List<String> chain) {
+    Set<String> predecessors = new LinkedHashSet<>(chain);
+    predecessors.remove(replicaId);
+    return new Lineage(replicaId, predecessors);
+  }
+}
