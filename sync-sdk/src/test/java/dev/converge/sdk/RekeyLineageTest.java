@@ -41,10 +41,14 @@ class RekeyLineageTest {
   }
 
   SyncClient client(Path file, String... spaces) {
+    return clientWithToken(file, "a", spaces);
+  }
+
+  SyncClient clientWithToken(Path file, String token, String... spaces) {
     SyncClient.Builder b = SyncClient.builder()
         .databasePath(file)
         .serverUri(SyncClientTest.SERVER)
-        .tokenSupplier(() -> "a")
+        .tokenSupplier(() -> token)
         .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
         .transport(server);
     for (String space : spaces.length == 0 ? new String[] {ALICE} : spaces) {
@@ -87,6 +91,36 @@ class RekeyLineageTest {
     assertThat(restored.rejectedChanges()).isEmpty();
     assertThat(restored.status().pendingChanges()).isZero();
     assertThat(serverCart(ALICE, "main")).containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 2L, "fig", 1L));
+  }
+
+  @Test
+  void databaseCopiedToAnotherUser_isRefusedItsPredecessorOnce_andShowsTheCarriedWritesAsRejected()
+      throws Exception {
+    server.grant("b", "bob", Set.of("user:bob"), System.currentTimeMillis() + 3_600_000);
+    grant(ALICE);
+    Path bobs = dir.resolve("bob/c.db");
+    SyncClient bobDevice = clientWithToken(bobs, "b", "user:bob");
+    bobDevice.cart("user:bob", "main").add("apple", 1);
+    SyncClientTest.sync(bobDevice);
+    bobDevice.pause();
+    bobDevice.cart(ALICE, "main").add("pear", 1);
+    bobDevice.close();
+    Path copy = dir.resolve("alice/c.db");
+    Files.createDirectories(copy.getParent());
+    Files.copy(bobs, copy);
+
+    SyncClient aliceDevice = clientWithToken(copy, "a", ALICE);
+    await().untilAsserted(() -> assertThat(aliceDevice.rejectedChanges()).hasSize(1));
+    String settled = aliceDevice.replicaId();
+    aliceDevice.cart(ALICE, "main").add("fig", 1);
+    aliceDevice.syncNow(Duration.ofSeconds(10)).exceptionally(e -> null).join();
+
+    // One re-key (the copy), no loop: the refused predecessor is named once, then dropped.
+    assertThat(aliceDevice.replicaId()).isEqualTo(settled);
+    assertThat(aliceDevice.status().online()).isTrue();
+    assertThat(aliceDevice.status().pendingChanges()).isZero();
+    assertThat(aliceDevice.rejectedChanges()).singleElement().satisfies(r -> assertThat(r.code()).isEqualTo("dot_forged"));
+    assertThat(serverCart(ALICE, "main")).containsExactly(Map.entry("fig", 1L));
   }
 
   @Test

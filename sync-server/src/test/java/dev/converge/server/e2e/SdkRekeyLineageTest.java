@@ -13,6 +13,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,32 @@ class SdkRekeyLineageTest {
     assertThat(copy.rejectedChanges()).isEmpty();
     assertThat(devices.serverCart(space, "main"))
         .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 2L, "fig", 1L));
+  }
+
+  @Test
+  void databaseCopiedToAnotherUser_namesTheRefusedPredecessorOnce_andShowsItsWritesAsRejected() throws Exception {
+    String bob = TestTokens.subject("bob");
+    Path dir = devices.file(".");
+    try (Devices bobs = new Devices(server, dir, TestTokens.mint(bob))) {
+      SyncClient bobDevice = bobs.open("bob/c.db", "user:" + bob);
+      bobDevice.cart("user:" + bob, "main").add("apple", 1);
+      sync(bobDevice);
+      bobDevice.pause();
+      bobDevice.cart(space, "main").add("pear", 1);
+    }
+    Files.createDirectories(devices.file("alice"));
+    Files.copy(devices.file("bob/c.db"), devices.file("alice/c.db"));
+
+    SyncClient aliceDevice = devices.open("alice/c.db", space);
+    await().atMost(CONVERGED).untilAsserted(() -> assertThat(aliceDevice.rejectedChanges()).hasSize(1));
+    String settled = aliceDevice.replicaId();
+    aliceDevice.cart(space, "main").add("fig", 1);
+    aliceDevice.syncNow(Devices.SYNCED).exceptionally(e -> null).join();
+
+    assertThat(aliceDevice.replicaId()).as("no re-key loop").isEqualTo(settled);
+    assertThat(aliceDevice.status().pendingChanges()).isZero();
+    assertThat(aliceDevice.rejectedChanges()).singleElement().satisfies(r -> assertThat(r.code()).isEqualTo("dot_forged"));
+    assertThat(devices.serverCart(space, "main")).containsExactly(Map.entry("fig", 1L));
   }
 
   @Test

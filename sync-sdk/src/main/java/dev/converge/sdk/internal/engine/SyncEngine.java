@@ -59,6 +59,8 @@ public final class SyncEngine implements AutoCloseable {
   /** Error codes saying the server's view of this replica id disagrees with ours. */
   static final Set<String> REKEY_CODES = Set.of("replica_forged", "seq_gap", "seq_regression");
 
+  private static final String REPLICA_FORGED = "replica_forged";
+
   static final int CLOSE_NORMAL = 1000;
   static final int CLOSE_GOING_AWAY = 1001;
   static final int CLOSE_TOKEN = 4001;
@@ -645,6 +647,14 @@ public final class SyncEngine implements AutoCloseable {
         LOG.warn("server rejected change {} ({}): {}", error.ref(), code, error.message());
       }
       publishStatus();
+      return;
+    }
+    if (REPLICA_FORGED.equals(code) && !welcomed && store.predecessor().isPresent()) {
+      // Before the welcome it answers our hello: the predecessor is another user's. A new id would
+      // name it again (a re-key loop), so the lineage is dropped; its writes come back refused, visibly.
+      LOG.warn("server refused predecessor {} ({}); sending its writes without it", store.predecessor().get(),
+          error.message());
+      store.dropPredecessor();
       return;
     }
     if (REKEY_CODES.contains(code)) {

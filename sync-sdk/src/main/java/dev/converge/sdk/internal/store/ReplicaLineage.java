@@ -60,6 +60,11 @@ final class ReplicaLineage {
     return predecessor != null && pendingBelow(untilSeq()) ? Optional.of(predecessor) : Optional.empty();
   }
 
+  /** Forgets the lineage: no predecessor is declared any more (the retired ids stay retired). */
+  void drop() throws SQLException {
+    MetaTable.put(connection, UNTIL_SEQ, "0");
+  }
+
   /**
    * Retires {@code currentId}: takes a fresh id, renumbers the outbox rows from 1 in their order and
    * records the lineage; the caller commits.

@@ -689,6 +689,14 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public synchronized void dropPredecessor() {
+    inTransaction(() -> {
+      lineage.drop();
+      return null;
+    });
+  }
+
+  @Override
   public synchronized void close() {
     closeQuietly(connection);
   }

@@ -121,6 +121,13 @@ public interface Store extends AutoCloseable {
    */
   Optional<String> predecessor();
 
+  /**
+   * Stops declaring the {@link #predecessor}: the server refused it (another user's replica id), so
+   * naming it again under any new id would not help. The rows carrying its dots stay in the outbox
+   * and are sent; the server refuses them, and they become rejected changes the app can see.
+   */
+  void dropPredecessor();
+
   /** Closes the database. */
   @Override
   void close();
