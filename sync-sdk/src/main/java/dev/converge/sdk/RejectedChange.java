@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param id local id of the rejection, for dismissing
  * @param key the document the change was for
  * @param seq the change's sequence number when it was sent
- * @param code the server's error code (such as {@code type_conflict}), or {@code revoked}
+ * @param code the server's error code (such as {@code out_of_range}), or {@code revoked}
  * @param message the server's human-readable reason
  * @param deltaJson the change itself, in the wire encoding of sync-core
  * @param rejectedAt when the rejection arrived

@@ -15,7 +15,11 @@ import java.util.Optional;
  * @param lastAckAt when the server last acknowledged changes of this client, or null if never in
  *     this process
  * @param spaces per subscribed space, how far behind the server it is
- * @param lastError the code of the last sync error (such as {@code token_expired}), or null
+ * @param lastError the code of the last sync error not yet overcome (such as {@code internal} for a
+ *     push the server could not apply, or {@code token_expired}), or null once changes flow again
+ * @param nextRetryAt when the client retries after that error (reconnects or pushes again): a future
+ *     instant while the retry waits, a past one while it is under way; null once changes flow again
+ *     or no retry is due. Together with {@code lastError} it says why pending changes are not moving
  */
 public record SyncStatus(
     ConnectionState connection,
@@ -23,12 +27,24 @@ public record SyncStatus(
     long rejectedChanges,
     Instant lastAckAt,
     Map<String, SpaceStatus> spaces,
-    String lastError) {
+    String lastError,
+    Instant nextRetryAt) {
 
   /** Creates a status; the map is copied. */
   public SyncStatus {
     Objects.requireNonNull(connection, "connection");
     spaces = Map.copyOf(spaces);
+  }
+
+  /** Creates a status with no retry waiting. */
+  public SyncStatus(ConnectionState connection, long pendingChanges, long rejectedChanges, Instant lastAckAt,
+      Map<String, SpaceStatus> spaces, String lastError) {
+    this(connection, pendingChanges, rejectedChanges, lastAckAt, spaces, lastError, null);
+  }
+
+  /** Returns when the client retries (or last retried) after {@link #lastError()}, if it does. */
+  public Optional<Instant> nextRetry() {
+    return Optional.ofNullable(nextRetryAt);
   }
 
   /** Returns whether the client is connected and welcomed by the server. */

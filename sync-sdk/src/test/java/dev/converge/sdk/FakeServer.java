@@ -56,7 +56,6 @@ final class FakeServer implements Transport {
   private final Map<String, Long> progress = new HashMap<>();
   private final Map<String, String> replicaOwner = new HashMap<>();
   private final Map<String, String> predecessorOf = new HashMap<>();
-  private final Map<String, String> answerNextPush = new HashMap<>();
   private final Set<String> droppingPushesOf = new java.util.HashSet<>();
   private final List<FakeSession> sessions = new CopyOnWriteArrayList<>();
   final List<String> received = new CopyOnWriteArrayList<>();
@@ -66,6 +65,16 @@ final class FakeServer implements Transport {
   int pageSize = 50;
   /** Increments beyond ±1,000 are refused, so that tests can provoke a refusal with an honest client. */
   private final DeltaVerifier verifier = new DeltaVerifier(1_000);
+  /** Push frames longer than this are refused as a whole with {@code too_large}, as a real server's codec does. */
+  volatile int maxPushChars = Integer.MAX_VALUE;
+  /** Arrival times (System.nanoTime) of every push frame. */
+  final List<Long> pushTimes = new CopyOnWriteArrayList<>();
+  private final java.util.ArrayDeque<PushFailure> pushFailures = new java.util.ArrayDeque<>();
+  private boolean deferFanOut;
+  private final Set<String> deferred = new java.util.TreeSet<>();
+
+  /** An injected answer to a push: an error instead of the ack, after applying it or not. */
+  record PushFailure(String code, Long retryAfterMs, boolean applyFirst, boolean thenClose) {}
 
   FakeServer(LongSupplier clock) {
     this.clock = clock;
@@ -115,14 +124,26 @@ final class FakeServer implements Transport {
     });
   }
 
+  /** Answers the next pushes with these failures, in order. */
+  void failNextPushes(PushFailure... failures) {
+    call(() -> pushFailures.addAll(List.of(failures)));
+  }
+
+  /** While deferred, committed changes are not fanned out (as if the notification were slow). */
+  void deferFanOut(boolean defer) {
+    call(() -> {
+      deferFanOut = defer;
+      if (!defer) {
+        deferred.forEach(this::fanOut);
+        deferred.clear();
+      }
+      return null;
+    });
+  }
+
   /** Forgets the log of {@code space} up to its head: later subscribers from before get a snapshot. */
   void compact(String space) {
     call(() -> retainedAfter.put(space, head(space)));
-  }
-
-  /** Answers the next push of {@code replicaId} with error {@code code} (no ref) and applies nothing of it. */
-  void answerNextPush(String replicaId, String code) {
-    call(() -> answerNextPush.put(replicaId, code));
   }
 
   /** Drops every push of {@code replicaId} unanswered, as if its acks were lost on the way. */
@@ -308,7 +329,29 @@ final class FakeServer implements Transport {
         catchUp(s, sub.space(), sub.since());
       }
     } else if (message instanceof Message.Push push) {
-      handlePush(s, push);
+      pushTimes.add(System.nanoTime());
+      if (text.length() > maxPushChars) {
+        s.deliver(new Message.Error("too_large", "push of " + text.length() + " characters", null));
+        return;
+      }
+      PushFailure failure = pushFailures.poll();
+      if (failure == null) {
+        handlePush(s, push, true);
+        return;
+      }
+      if (failure.applyFirst()) {
+        handlePush(s, push, false);
+      }
+      s.deliver(new Message.Error(failure.code(), "injected failure", null, failure.retryAfterMs()));
+      if (failure.thenClose()) {
+        s.closeByServer(1011, "injected");
+      }
+    } else if (message instanceof Message.Sync sync) {
+      List<Message.SpaceHead> heads = new ArrayList<>();
+      for (String space : s.cursors.keySet()) {
+        heads.add(new Message.SpaceHead(space, head(space)));
+      }
+      s.deliver(new Message.Synced(sync.ref(), heads));
     } else if (message instanceof Message.Auth auth) {
       authMessages.incrementAndGet();
       Grant grant = tokens.get(auth.token());
@@ -325,7 +368,7 @@ final class FakeServer implements Transport {
   private void catchUp(FakeSession s, String space, long since) {
     long retained = retainedAfter.getOrDefault(space, 0L);
     long head = head(space);
-    if (since < retained) {
+    if (since < retained || since > head) {
       List<Message.SnapshotDoc> page = new ArrayList<>();
       List<Map.Entry<String, Document>> docs = new ArrayList<>(new TreeMap<>(states.getOrDefault(space, Map.of())).entrySet());
       for (int i = 0; i < docs.size(); i++) {
@@ -373,14 +416,9 @@ final class FakeServer implements Transport {
     s.cursors.put(space, from);
   }
 
-  private void handlePush(FakeSession s, Message.Push push) {
+  private void handlePush(FakeSession s, Message.Push push, boolean answer) {
     String replica = s.replicaId;
     if (droppingPushesOf.contains(replica)) {
-      return;
-    }
-    String answer = answerNextPush.remove(replica);
-    if (answer != null) {
-      s.deliver(new Message.Error(answer, "test answer", null));
       return;
     }
     List<Message.AckResult> results = new ArrayList<>();
@@ -423,7 +461,9 @@ final class FakeServer implements Transport {
       results.add(new Message.AckResult(cs.seq(), serverSeq));
       touched.add(cs.space());
     }
-    s.deliver(new Message.Ack(replica, progress.getOrDefault(replica, 0L), results));
+    if (answer) {
+      s.deliver(new Message.Ack(replica, progress.getOrDefault(replica, 0L), results));
+    }
     for (String space : touched) {
       fanOut(space);
     }
@@ -450,6 +490,10 @@ final class FakeServer implements Transport {
   }
 
   private void fanOut(String space) {
+    if (deferFanOut) {
+      deferred.add(space);
+      return;
+    }
     for (FakeSession other : sessions) {
       if (other.open && other.cursors.containsKey(space)) {
         sendChanges(other, space);

@@ -155,7 +155,7 @@ class RekeyLineageTest {
     device.pause();
     device.cart(ALICE, "main").add("pear", 1);
     device.cart(ALICE, "main").add("fig", 3);
-    server.answerNextPush(originalId, code);
+    server.failNextPushes(new FakeServer.PushFailure(code, null, false, false));
     device.resume();
 
     await().untilAsserted(() -> assertThat(device.replicaId()).isNotEqualTo(originalId));

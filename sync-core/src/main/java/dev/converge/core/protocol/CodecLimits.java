@@ -15,6 +15,29 @@ public record CodecLimits(int maxDepth, int maxEntries, int maxStringLength, int
   public static final CodecLimits DEFAULTS = new CodecLimits(32, 100_000, 65_536, 16 * 1024 * 1024);
 
   /**
+   * Nesting allowed in stored data: far above any input limit, since input limits may be lowered
+   * after data was stored, yet low enough that recursive decoding cannot exhaust the stack.
+   */
+  private static final int STORED_MAX_DEPTH = 256;
+
+  private static final CodecLimits STORED_DATA =
+      new CodecLimits(STORED_MAX_DEPTH, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+
+  /**
+   * Limits for decoding data this system wrote itself (a server's document states and logged
+   * deltas, a device's stored states). Such data passed the input limits piece by piece, yet its
+   * joins legitimately grow past them: a counter incremented a hundred thousand times holds more
+   * entries than one message may carry. Decoding stored data with input limits would make a
+   * document that grew that large unreadable for good, so sizes are unbounded here and only the
+   * nesting depth keeps a (generous) bound.
+   *
+   * @return the limits for trusted stored data
+   */
+  public static CodecLimits storedData() {
+    return STORED_DATA;
+  }
+
+  /**
    * Creates limits.
    *
    * @throws IllegalArgumentException if a limit is not positive

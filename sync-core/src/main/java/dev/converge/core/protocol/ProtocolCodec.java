@@ -37,6 +37,8 @@ public final class ProtocolCodec {
 
   private final ObjectMapper mapper;
   private final CodecLimits limits;
+  /** The companion for stored data, created on first use (a benign race: codecs are equal by value). */
+  private volatile ProtocolCodec storedData;
 
   /** A codec with {@link CodecLimits#DEFAULTS}. */
   public ProtocolCodec() {
@@ -64,6 +66,25 @@ public final class ProtocolCodec {
   /** Returns the limits this codec enforces. */
   public CodecLimits limits() {
     return limits;
+  }
+
+  /**
+   * Returns a codec that encodes exactly as this one and decodes with {@link
+   * CodecLimits#storedData()}: use it for document states and deltas this system stored itself,
+   * never for input received from a client.
+   *
+   * @return the stored-data codec (this codec if it already enforces those limits)
+   */
+  public ProtocolCodec forStoredData() {
+    if (limits.equals(CodecLimits.storedData())) {
+      return this;
+    }
+    ProtocolCodec stored = storedData;
+    if (stored == null) {
+      stored = new ProtocolCodec(CodecLimits.storedData());
+      storedData = stored;
+    }
+    return stored;
   }
 
   /** Returns the codec's Jackson mapper (configured for sorted, bounded JSON). Do not reconfigure. */

@@ -285,7 +285,7 @@ public class PushService {
       int i = 0;
       for (DocKey key : keys) {
         DocState row = found.get(i++);
-        Document doc = row == null ? new Document() : codec.decodeDocument(row.state);
+        Document doc = row == null ? new Document() : codec.forStoredData().decodeDocument(row.state);
         newConflicts -= doc.conflicts().size();
         docs.put(key, doc);
       }

@@ -35,6 +35,8 @@ public final class SyncError extends ApiException {
   public static final String HELLO_REQUIRED = "hello_required";
   /** A cursor older than the retained log on REST; use the snapshot endpoint. */
   public static final String SNAPSHOT_REQUIRED = "snapshot_required";
+  /** A document too big for one WebSocket frame: the session cannot send the space's snapshot. */
+  public static final String SNAPSHOT_TOO_LARGE = "snapshot_too_large";
   /** An unexpected server failure. */
   public static final String INTERNAL = "internal";
 

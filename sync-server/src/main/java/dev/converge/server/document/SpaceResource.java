@@ -28,7 +28,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** REST reads of a space: its changes after a cursor, its documents, one merged document, a snapshot. */
+/** REST reads of a space: its changes after a cursor, its documents, one merged document (snapshots: {@link SnapshotResource}). */
 @Path("/v1/spaces/{space}")
 @Authenticated
 @Tag(name = "spaces", description = "Pull changes and read merged documents")
@@ -38,13 +38,14 @@ public class SpaceResource {
 
   private final SnapshotReader docs;
   private final ChangeLogReader log;
-  private final ProtocolCodec codec;
+  private final ProtocolCodec stored;
   private final JsonWebToken token;
 
   SpaceResource(SnapshotReader docs, ChangeLogReader log, ProtocolCodec codec, JsonWebToken token) {
     this.docs = docs;
     this.log = log;
-    this.codec = codec;
+    // Rows are stored data: a document may legitimately have grown past the input limits.
+    this.stored = codec.forStoredData();
     this.token = token;
   }
 
@@ -91,16 +92,6 @@ public class SpaceResource {
   public record DocumentView(String space, String collection, String docId, long headSeq, JsonNode value,
       int conflictCount, List<ConflictView> conflicts, JsonNode state) {}
 
-  /** A document's state in a snapshot page. */
-  public record SnapshotDocView(String collection, String docId, JsonNode state) {}
-
-  /**
-   * A snapshot page: states that include every change up to {@code head}.
-   *
-   * @param next pass as {@code after} for the next page; null on the last page
-   */
-  public record SnapshotPage(String space, long head, List<SnapshotDocView> docs, String next) {}
-
   /** Lists the documents of a space, in (collection, docId) order. */
   @GET
   @Path("/documents")
@@ -124,22 +115,11 @@ public class SpaceResource {
       if (row == null) {
         throw new ApiException(404, "not_found", "no document '" + collection + "/" + docId + "' in space '" + space + "'");
       }
-      Document doc = codec.decodeDocument(row.state);
+      Document doc = stored.decodeDocument(row.state);
       List<Conflict> conflicts = doc.conflicts();
       return new DocumentView(space, collection, docId, row.headSeq, doc.toJson(), conflicts.size(),
-          conflicts.stream().map(SpaceResource::view).toList(), codec.parse(row.state));
+          conflicts.stream().map(SpaceResource::view).toList(), stored.parse(row.state));
     });
-  }
-
-  /** Pages through the full states of a space's documents, for clients behind the retained log. */
-  @GET
-  @Path("/snapshot")
-  @Produces(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Read a snapshot", description = "Full document states that include every change up to `head`; continue pulling changes from `head` afterwards.")
-  public Uni<SnapshotPage> snapshot(@PathParam("space") String space, @QueryParam("after") String after,
-      @QueryParam("limit") @DefaultValue("100") int limit) {
-    return pageOfDocuments(space, after, limit, (head, rows, next) -> new SnapshotPage(space, head,
-        rows.stream().map(r -> new SnapshotDocView(r.key.collection, r.key.docId, codec.parse(r.state))).toList(), next));
   }
 
   /**
@@ -171,7 +151,7 @@ public class SpaceResource {
       }
       List<ChangeView> views = new ArrayList<>(items.size());
       for (LoggedChange item : items) {
-        views.add(new ChangeView(item.serverSeq(), item.collection(), item.docId(), codec.parse(item.deltaJson()),
+        views.add(new ChangeView(item.serverSeq(), item.collection(), item.docId(), stored.parse(item.deltaJson()),
             new Message.Origin(item.replicaId(), item.seq())));
       }
       long to = items.isEmpty() ? since : items.get(items.size() - 1).serverSeq();

@@ -48,7 +48,8 @@ final class DeltaGroups {
       }
       Document joined = new Document();
       for (LoggedChange change : changes) {
-        joined.join(codec.decodeDocument(change.deltaJson()));
+        // Logged deltas are stored data: a delta-group joins them and never meets the input limits.
+        joined.join(codec.forStoredData().decodeDocument(change.deltaJson()));
       }
       LoggedChange first = changes.get(0);
       LoggedChange last = changes.get(changes.size() - 1);

@@ -126,6 +126,9 @@ public class SyncEndpoint {
         reauthenticate(session, auth);
         return Uni.createFrom().voidItem();
       }
+      if (message instanceof Message.Sync sync) {
+        return synced(session, sync);
+      }
       throw new SyncError(SyncError.INVALID, "message type '" + message.type() + "' is sent by the server, not to it");
     } catch (SyncError e) {
       fail(session, e);
@@ -189,6 +192,23 @@ public class SyncEndpoint {
         })
         .onFailure().recoverWithItem(failure -> {
           fail(session, failure instanceof SyncError e ? e : internal(failure));
+          return null;
+        })
+        .replaceWithVoid();
+  }
+
+  /**
+   * Answers {@code sync} with the heads committed now in the session's followed spaces; queued
+   * behind the answers to every earlier message of the connection, as they are handled in order.
+   */
+  private Uni<Void> synced(SyncSession session, Message.Sync sync) {
+    List<String> spaces = session.spaces().stream().filter(session.grants()::allows).sorted().toList();
+    return log.heads(spaces)
+        .invoke(heads -> session.send(codec.encode(new Message.Synced(sync.ref(),
+            heads.stream().map(h -> new Message.SpaceHead(h.space(), h.head())).toList()))))
+        .onFailure().recoverWithItem(failure -> {
+          LOG.error("Sync head read failed", failure);
+          fail(session, new SyncError(SyncError.INTERNAL, "the server could not read the heads; send sync again"));
           return null;
         })
         .replaceWithVoid();

@@ -4,7 +4,10 @@ import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.LoggedChange;
+import dev.converge.server.changeset.SyncError;
 import dev.converge.server.document.DocState;
+import dev.converge.server.document.SnapshotBudget;
+import dev.converge.server.document.SnapshotSlice;
 import dev.converge.server.document.SnapshotReader;
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.websockets.next.CloseReason;
@@ -91,6 +94,8 @@ public final class SyncSession {
     long cursor;
     boolean pumping;
     boolean dirty;
+    /** Set when the space cannot be served on this socket (see {@code stall}); nothing is read any more. */
+    boolean stalled;
     Snapshot snapshot;
 
     Feed(String space, long cursor) {
@@ -196,7 +201,8 @@ public final class SyncSession {
   }
 
   private void step(Feed feed) {
-    if (closed || feeds.get(feed.space) != feed) {
+    if (closed || feeds.get(feed.space) != feed || feed.stalled) {
+      feed.pumping = false;
       return;
     }
     if (!outbound.feedHasRoom()) {
@@ -267,21 +273,32 @@ public final class SyncSession {
 
   private void stepSnapshot(Feed feed) {
     Snapshot snapshot = feed.snapshot;
-    int limit = settings.snapshotPageSize();
-    snapshots.page(feed.space, snapshot.afterCollection(), snapshot.afterDocId(), limit + 1).subscribe().with(
-        docs -> context.runOnContext(v -> onSnapshotPage(feed, snapshot, docs, limit)),
+    snapshots.slice(feed.space, snapshot.afterCollection(), snapshot.afterDocId(), settings.snapshotPageSize(),
+            snapshotBudget(feed.space)).subscribe().with(
+        slice -> context.runOnContext(v -> onSnapshotPage(feed, snapshot, slice)),
         failure -> context.runOnContext(v -> onFailure(feed, failure)));
   }
 
-  private void onSnapshotPage(Feed feed, Snapshot snapshot, List<DocState> docs, int limit) {
+  /**
+   * The page byte budget, leaving room below the frame limit for the frame's header: its fixed
+   * fields take under 128 bytes, and a space name at most 6 bytes per character once escaped.
+   */
+  private long snapshotBudget(String space) {
+    long header = 128 + 6L * space.length();
+    return Math.max(1, Math.min(settings.snapshotPageBytes(), settings.maxFrameBytes() - header));
+  }
+
+  private void onSnapshotPage(Feed feed, Snapshot snapshot, SnapshotSlice slice) {
     if (closed || feeds.get(feed.space) != feed) {
       return;
     }
-    boolean more = docs.size() > limit;
-    if (more) {
-      docs = docs.subList(0, limit);
-    }
+    List<DocState> docs = slice.docs();
+    boolean more = slice.more();
     String frame = Frames.snapshot(codec, feed.space, snapshot.head(), docs, more);
+    if (docs.size() == 1 && SnapshotBudget.utf8Length(frame) > settings.maxFrameBytes()) {
+      stall(feed, slice.last());
+      return;
+    }
     // As for changes: a page too big for the feed's share of the budget goes out in halves.
     while (docs.size() > 1 && Outbound.sizeOf(frame) > outbound.feedShare()) {
       docs = docs.subList(0, docs.size() / 2);
@@ -299,6 +316,21 @@ public final class SyncSession {
       feed.cursor = snapshot.head();
     }
     step(feed);
+  }
+
+  /**
+   * A document too big for any frame: the session stops serving this space rather than skip it
+   * (the client would silently miss it) or resend it forever. The cursor stays where it was.
+   */
+  private void stall(Feed feed, DocState doc) {
+    feed.stalled = true;
+    feed.pumping = false;
+    metrics.error(SyncError.SNAPSHOT_TOO_LARGE);
+    LOG.warnf("Session %s cannot send document %s/%s of space %s: bigger than the frame limit of %d bytes",
+        id(), doc.key.collection, doc.key.docId, feed.space, settings.maxFrameBytes());
+    send(codec.encode(new Message.Error(SyncError.SNAPSHOT_TOO_LARGE, "document '" + doc.key.collection + "/"
+        + doc.key.docId + "' of space '" + feed.space + "' exceeds the frame limit of " + settings.maxFrameBytes()
+        + " bytes; this session stops serving the space; read it with GET /v1/spaces/{space}/snapshot", null)));
   }
 
   private void onFailure(Feed feed, Throwable failure) {

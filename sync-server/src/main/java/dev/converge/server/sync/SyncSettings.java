@@ -12,9 +12,24 @@ public interface SyncSettings {
   @WithDefault("200")
   int pageSize();
 
-  /** Documents per {@code snapshot} frame. */
+  /** Documents per {@code snapshot} frame, at most. */
   @WithDefault("100")
   int snapshotPageSize();
+
+  /**
+   * Bytes of document entries per {@code snapshot} frame (and REST snapshot page), at most; a
+   * document bigger than this goes alone on its page. Kept below {@link #maxFrameBytes()} with
+   * room for the frame's header.
+   */
+  @WithDefault("1048576")
+  long snapshotPageBytes();
+
+  /**
+   * The largest WebSocket frame, both ways: the server closes an incoming one beyond it with 1009
+   * and never sends one beyond it (a document that does not fit gets {@code snapshot_too_large}).
+   */
+  @WithDefault("8388608")
+  long maxFrameBytes();
 
   /** Frames a session may have unsent before the server stops reading the log for it. */
   @WithDefault("32")

@@ -24,6 +24,8 @@ final class WsClient implements AutoCloseable {
   final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
   final CompletableFuture<int[]> closed = new CompletableFuture<>();
   final List<String> closeReasons = new ArrayList<>();
+  /** The size in UTF-8 bytes of every message received, in order. */
+  final List<Integer> frameBytes = java.util.Collections.synchronizedList(new ArrayList<>());
   private final WebSocket socket;
   volatile boolean paused;
 
@@ -32,8 +34,13 @@ final class WsClient implements AutoCloseable {
   }
 
   static WsClient connect(URI uri, String token) {
+    return connect(uri, token, CODEC);
+  }
+
+  /** Connects a client that decodes what it receives with {@code codec}. */
+  static WsClient connect(URI uri, String token, ProtocolCodec codec) {
     WsClient[] holder = new WsClient[1];
-    Listener listener = new Listener();
+    Listener listener = new Listener(codec);
     WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
         .header("Authorization", "Bearer " + token)
         .connectTimeout(Duration.ofSeconds(10))
@@ -92,13 +99,19 @@ final class WsClient implements AutoCloseable {
 
   private static final class Listener implements WebSocket.Listener {
     WsClient client;
+    private final ProtocolCodec codec;
     private final StringBuilder partial = new StringBuilder();
+
+    Listener(ProtocolCodec codec) {
+      this.codec = codec;
+    }
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       partial.append(data);
       if (last) {
-        client.received.add(CODEC.decode(partial.toString()));
+        client.frameBytes.add(partial.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        client.received.add(codec.decode(partial.toString()));
         partial.setLength(0);
       }
       if (!client.paused) {

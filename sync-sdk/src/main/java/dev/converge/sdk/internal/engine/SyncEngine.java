@@ -1,7 +1,5 @@
 package dev.converge.sdk.internal.engine;
 
-import dev.converge.core.crdt.Hlc;
-import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
@@ -13,7 +11,7 @@ import dev.converge.sdk.SpaceStatus;
 import dev.converge.sdk.SyncException;
 import dev.converge.sdk.SyncStatus;
 import dev.converge.sdk.internal.net.Transport;
-import dev.converge.sdk.internal.store.OutboxRow;
+import dev.converge.sdk.internal.store.PushLimits;
 import dev.converge.sdk.internal.store.Purge;
 import dev.converge.sdk.internal.store.ReplicaInfo;
 import dev.converge.sdk.internal.store.Store;
@@ -22,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,11 +48,6 @@ public final class SyncEngine implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
 
-  /** Error codes for which the server consumed the changeset {@code ref} without applying it. */
-  static final Set<String> QUARANTINE_CODES =
-      Set.of("malformed", "unknown_type", "invalid", "too_large", "forbidden_space",
-          "dot_forged", "dot_reused", "context_forged", "out_of_range");
-
   /** Error codes saying the server's view of this replica id disagrees with ours. */
   static final Set<String> REKEY_CODES = Set.of("replica_forged", "seq_gap", "seq_regression");
 
@@ -79,7 +71,11 @@ public final class SyncEngine implements AutoCloseable {
     void statusChanged(SyncStatus status);
   }
 
-  private record Waiter(long targetSeq, long rejectionsAtStart, CompletableFuture<Void> future) {}
+  /**
+   * How long a session must stay up without a failure before the backoff is forgotten; a welcome
+   * alone proves nothing (a session that fails right after it would otherwise reconnect in a loop).
+   */
+  static final Duration STABLE_SESSION = Duration.ofSeconds(10);
 
   private final Store store;
   private final Transport transport;
@@ -89,6 +85,10 @@ public final class SyncEngine implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final Backoff backoff;
   private final Random random = new Random();
+  private final Pusher pusher;
+  private final SyncWaiters waiters = new SyncWaiters();
+  private final SpaceLag lag;
+  private final TokenRefresh refresh;
 
   // ---- state owned by the engine thread -------------------------------------------------------
   private Transport.Session session;
@@ -98,13 +98,11 @@ public final class SyncEngine implements AutoCloseable {
   private boolean closed;
   private int authFailures;
   private ScheduledFuture<?> reconnectTask;
-  private ScheduledFuture<?> refreshTask;
-  private long lastSentSeq;
-  private boolean pushInFlight;
-  private final Map<String, Long> heads = new HashMap<>();
-  private final Map<String, Instant> behindSince = new HashMap<>();
+  private ScheduledFuture<?> retryTask;
+  private ScheduledFuture<?> stableTask;
+  private Instant nextRetryAt;
+  private boolean failedThisSession;
   private final Set<String> forbidden = new HashSet<>();
-  private final List<Waiter> waiters = new ArrayList<>();
   private long rejections;
   private Instant lastAckAt;
   private String lastError;
@@ -128,6 +126,9 @@ public final class SyncEngine implements AutoCloseable {
     pool.setRemoveOnCancelPolicy(true);
     this.executor = pool;
     this.backoff = new Backoff(config.minBackoff(), config.maxBackoff(), random);
+    this.pusher = new Pusher(store, new PushLimits(codec), config.batchSize(), new PushHost());
+    this.lag = new SpaceLag(store, config.clock());
+    this.refresh = new TokenRefresh(executor, config.clock(), config.tokens(), new RefreshHost());
     this.state = config.serverUri() == null ? ConnectionState.LOCAL_ONLY : ConnectionState.OFFLINE;
     this.status = computeStatus();
   }
@@ -147,7 +148,7 @@ public final class SyncEngine implements AutoCloseable {
   /** Tells the engine a local change was committed: push it if online, refresh the status. */
   public void localChangeCommitted() {
     run(() -> {
-      pushMore();
+      pusher.pushMore();
       publishStatus();
     });
   }
@@ -165,6 +166,7 @@ public final class SyncEngine implements AutoCloseable {
       }
       paused = true;
       cancelTasks();
+      nextRetryAt = null;
       endSession(CLOSE_NORMAL, "paused");
       state = ConnectionState.PAUSED;
       publishStatus();
@@ -188,7 +190,8 @@ public final class SyncEngine implements AutoCloseable {
 
   /**
    * Returns a future completing when every change committed before this call is acknowledged (or
-   * rejected) and every subscribed space has caught up with the head the server announced.
+   * rejected) and every subscribed space has caught up with the server's heads as the server reports
+   * them in answer to a {@code sync} sent after this call.
    */
   public CompletableFuture<Void> syncNow(Duration timeout) {
     CompletableFuture<Void> future = new CompletableFuture<>();
@@ -198,8 +201,7 @@ public final class SyncEngine implements AutoCloseable {
         future.completeExceptionally(new SyncException(SyncException.Code.CLOSED, "client is closed"));
         return;
       }
-      Waiter waiter = new Waiter(target, rejections, future);
-      waiters.add(waiter);
+      SyncWaiters.Waiter waiter = waiters.add(target, rejections, future);
       ScheduledFuture<?> timer = executor.schedule(() -> {
         if (waiters.remove(waiter)) {
           future.completeExceptionally(new SyncException(SyncException.Code.TIMEOUT,
@@ -212,7 +214,7 @@ public final class SyncEngine implements AutoCloseable {
         // A paused client does not sync; the caller asked to sync, so it waits for resume() or the timeout.
         LOG.debug("syncNow while paused: waiting for resume");
       }
-      pushMore();
+      pusher.pushMore();
       checkWaiters();
     });
     return future;
@@ -228,10 +230,7 @@ public final class SyncEngine implements AutoCloseable {
         cancelTasks();
         endSession(CLOSE_NORMAL, "client closed");
         state = ConnectionState.CLOSED;
-        for (Waiter waiter : waiters) {
-          waiter.future().completeExceptionally(new SyncException(SyncException.Code.CLOSED, "client closed"));
-        }
-        waiters.clear();
+        waiters.failAll(new SyncException(SyncException.Code.CLOSED, "client closed"));
         status = computeStatusQuietly();
         done.complete(null);
       });
@@ -316,8 +315,6 @@ public final class SyncEngine implements AutoCloseable {
     }
     int gen = ++generation;
     welcomed = false;
-    pushInFlight = false;
-    lastSentSeq = 0;
     LOG.debug("connecting to {} (attempt {})", config.serverUri(), backoff.attempts());
     session = transport.open(config.serverUri(), token, new SessionListener(gen));
   }
@@ -386,10 +383,8 @@ public final class SyncEngine implements AutoCloseable {
   private void onSessionEnded(int code, String reason, int httpStatus) {
     session = null;
     welcomed = false;
-    pushInFlight = false;
-    if (refreshTask != null) {
-      refreshTask.cancel(false);
-    }
+    pusher.sessionEnded(code);
+    cancelSessionTasks();
     if (closed || paused) {
       return;
     }
@@ -410,6 +405,8 @@ public final class SyncEngine implements AutoCloseable {
       lastError = "too_slow";
     } else if (code == CLOSE_PROTOCOL) {
       lastError = "protocol";
+    } else if (code == Pusher.CLOSE_TOO_BIG) {
+      lastError = "too_large";
     }
     publishStatus();
     scheduleReconnect();
@@ -421,6 +418,7 @@ public final class SyncEngine implements AutoCloseable {
     }
     long delay = backoff.nextDelayMillis();
     LOG.debug("reconnecting in {} ms", delay);
+    nextRetryAt = config.clock().instant().plusMillis(delay);
     reconnectTask = executor.schedule(() -> {
       reconnectTask = null;
       try {
@@ -440,7 +438,20 @@ public final class SyncEngine implements AutoCloseable {
       session = null;
     }
     welcomed = false;
-    pushInFlight = false;
+    pusher.sessionEnded(code);
+    cancelSessionTasks();
+  }
+
+  /** Cancels what only the ended session needed: token refresh, push retry, stability timer. */
+  private void cancelSessionTasks() {
+    refresh.cancel();
+    for (ScheduledFuture<?> task : new ScheduledFuture<?>[] {retryTask, stableTask}) {
+      if (task != null) {
+        task.cancel(false);
+      }
+    }
+    retryTask = null;
+    stableTask = null;
   }
 
   private void cancelTasks() {
@@ -448,10 +459,7 @@ public final class SyncEngine implements AutoCloseable {
       reconnectTask.cancel(false);
       reconnectTask = null;
     }
-    if (refreshTask != null) {
-      refreshTask.cancel(false);
-      refreshTask = null;
-    }
+    cancelSessionTasks();
   }
 
   private void restartSession(String why) {
@@ -486,9 +494,11 @@ public final class SyncEngine implements AutoCloseable {
     } else if (message instanceof Message.Snapshot snapshot) {
       onSnapshot(snapshot);
     } else if (message instanceof Message.Authed authed) {
-      scheduleRefresh(authed.tokenExpiresAt());
+      refresh.schedule(generation, authed.tokenExpiresAt());
     } else if (message instanceof Message.Revoked revoked) {
       onRevoked(revoked.space());
+    } else if (message instanceof Message.Synced synced) {
+      onSynced(synced);
     } else if (message instanceof Message.Error error) {
       onError(error);
     } else {
@@ -499,15 +509,21 @@ public final class SyncEngine implements AutoCloseable {
   private void onWelcome(Message.Welcome welcome) {
     welcomed = true;
     authFailures = 0;
-    backoff.reset();
     state = ConnectionState.ONLINE;
     lastError = null;
+    nextRetryAt = null;
+    failedThisSession = false;
+    int gen = generation;
+    stableTask = executor.schedule(() -> run(() -> {
+      if (gen == generation && welcomed && !failedThisSession) {
+        backoff.reset();
+      }
+    }), STABLE_SESSION.toMillis(), TimeUnit.MILLISECONDS);
     forbidden.clear();
     Set<String> granted = new HashSet<>();
     for (Message.SpaceHead head : welcome.spaces()) {
       granted.add(head.space());
-      heads.merge(head.space(), head.head(), Math::max);
-      updateLag(head.space());
+      lag.announced(head.space(), head.head());
     }
     List<String> missedRevocations = new ArrayList<>();
     for (String space : config.spaces()) {
@@ -520,13 +536,14 @@ public final class SyncEngine implements AutoCloseable {
       }
     }
     LOG.info("online: server {}, {} spaces granted", welcome.serverId(), granted.size());
-    scheduleRefresh(welcome.tokenExpiresAt());
+    refresh.schedule(generation, welcome.tokenExpiresAt());
     for (String space : missedRevocations) {
       if (onRevoked(space)) {
         return;
       }
     }
-    pushMore();
+    waiters.askAgain();
+    pusher.pushMore();
     publishStatus();
     checkWaiters();
   }
@@ -536,12 +553,25 @@ public final class SyncEngine implements AutoCloseable {
       LOG.debug("ack for former replica id {}; ignored", ack.replicaId());
       return;
     }
-    store.ack(ack.upToSeq());
     lastAckAt = config.clock().instant();
-    if (ack.upToSeq() >= lastSentSeq) {
-      pushInFlight = false;
+    if (pusher.onAck(ack)) {
+      // Changes move again: the failure streak is over.
+      backoff.reset();
+      lastError = null;
+      nextRetryAt = null;
     }
-    pushMore();
+    pusher.pushMore();
+    publishStatus();
+    checkWaiters();
+  }
+
+  private void onSynced(Message.Synced synced) {
+    waiters.answered(synced);
+    for (Message.SpaceHead head : synced.spaces()) {
+      if (lag.knows(head.space())) {
+        lag.reached(head.space(), head.head());
+      }
+    }
     publishStatus();
     checkWaiters();
   }
@@ -573,8 +603,7 @@ public final class SyncEngine implements AutoCloseable {
         events.documentsChanged(changed, ChangeSource.REMOTE);
       }
     }
-    heads.merge(space, changes.to(), Math::max);
-    updateLag(space);
+    lag.reached(space, changes.to());
     if (forked) {
       // The server holds a change of our replica id that we never made: another copy of this database.
       LOG.warn("server holds changes of replica {} beyond seq {}: this database was copied; re-keying",
@@ -600,8 +629,7 @@ public final class SyncEngine implements AutoCloseable {
         events.documentsChanged(changed, ChangeSource.REMOTE);
       }
     }
-    heads.merge(space, snapshot.head(), Math::max);
-    updateLag(space);
+    lag.reached(space, snapshot.head());
     publishStatus();
     checkWaiters();
   }
@@ -620,8 +648,7 @@ public final class SyncEngine implements AutoCloseable {
       }
     }
     rejections += purge.rejected().size();
-    heads.remove(space);
-    behindSince.remove(space);
+    lag.forget(space);
     forbidden.add(space);
     if (purge.rekeyed()) {
       retargetWaiters();
@@ -636,19 +663,6 @@ public final class SyncEngine implements AutoCloseable {
   private void onError(Message.Error error) {
     String code = error.code();
     lastError = code;
-    if (error.ref() != null && QUARANTINE_CODES.contains(code)) {
-      Optional<RejectedChange> rejected;
-      synchronized (store) {
-        rejected = store.quarantine(error.ref(), code, error.message());
-        rejected.ifPresent(r -> events.rejected(List.of(r)));
-      }
-      if (rejected.isPresent()) {
-        rejections++;
-        LOG.warn("server rejected change {} ({}): {}", error.ref(), code, error.message());
-      }
-      publishStatus();
-      return;
-    }
     if (REPLICA_FORGED.equals(code) && !welcomed && store.predecessor().isPresent()) {
       // Before the welcome it answers our hello: the predecessor is another user's. A new id would
       // name it again (a re-key loop), so the lineage is dropped; its writes come back refused, visibly.
@@ -668,12 +682,62 @@ public final class SyncEngine implements AutoCloseable {
         endSession(CLOSE_NORMAL, code);
         onSessionEnded(CLOSE_TOKEN, code, 0);
       }
-      case "forbidden_space" -> LOG.info("server refused a subscription: {}", error.message());
-      default -> {
-        LOG.warn("server error {}: {}", code, error.message());
-        publishStatus();
+      default -> onOtherError(error);
+    }
+  }
+
+  /** A push error, or an error about a sync request or a subscription. */
+  private void onOtherError(Message.Error error) {
+    switch (pusher.onError(error)) {
+      case REJECTION_PENDING -> LOG.debug("change {} refused ({}); awaiting the ack", error.ref(), error.code());
+      case SHRUNK -> pusher.pushMore();
+      case FAILED -> {
+        LOG.warn("push failed ({}: {}); retrying", error.code(), error.message());
+        scheduleRetry(error.retryAfterMs());
+      }
+      case NOT_A_PUSH_ERROR -> {
+        if ("forbidden_space".equals(error.code())) {
+          LOG.info("server refused a subscription: {}", error.message());
+        } else {
+          LOG.warn("server error {}: {}", error.code(), error.message());
+          if (waiters.awaitingAnswer()) {
+            // It may answer a sync request: ask again later rather than wait forever.
+            scheduleRetry(error.retryAfterMs());
+          }
+        }
       }
     }
+    publishStatus();
+  }
+
+  /**
+   * Retries the failed push and any unanswered sync request on this session after the backoff, or
+   * after the server's {@code retryAfterMs} if that is longer. The backoff is shared with
+   * reconnects and only progress resets it, so a failure right after each welcome cannot loop.
+   */
+  private void scheduleRetry(Long retryAfterMs) {
+    failedThisSession = true;
+    if (retryTask != null && !retryTask.isDone()) {
+      return;
+    }
+    long delay = backoff.nextDelayMillis();
+    if (retryAfterMs != null && retryAfterMs > delay) {
+      delay = retryAfterMs;
+    }
+    nextRetryAt = config.clock().instant().plusMillis(delay);
+    int gen = generation;
+    retryTask = executor.schedule(() -> run(() -> {
+      if (gen != generation) {
+        return;
+      }
+      // nextRetryAt stays until the outcome is known: "retried at", not "nothing pending".
+      retryTask = null;
+      pusher.release();
+      waiters.askAgain();
+      pusher.pushMore();
+      publishStatus();
+      checkWaiters();
+    }), delay, TimeUnit.MILLISECONDS);
   }
 
   private void rekey(String reason) {
@@ -683,113 +747,65 @@ public final class SyncEngine implements AutoCloseable {
   }
 
   private void retargetWaiters() {
-    long last = store.replica().lastIssuedSeq();
-    waiters.replaceAll(w -> new Waiter(last, w.rejectionsAtStart(), w.future()));
+    waiters.retarget(store.replica().lastIssuedSeq());
   }
 
-  // ---- push (engine thread) -------------------------------------------------------------------
+  /** The engine as the pusher sees it. */
+  private final class PushHost implements Pusher.Host {
+    @Override
+    public boolean sessionReady() {
+      return welcomed && session != null;
+    }
 
-  private void pushMore() {
-    if (!welcomed || pushInFlight || session == null) {
-      return;
+    @Override
+    public void send(Message message) {
+      SyncEngine.this.send(message);
     }
-    List<OutboxRow> rows = store.outbox(lastSentSeq, config.batchSize());
-    if (rows.isEmpty()) {
-      return;
+
+    @Override
+    public void rejected(List<RejectedChange> rejected) {
+      rejections += rejected.size();
+      events.rejected(rejected);
     }
-    String replicaId = store.replica().replicaId();
-    List<Changeset> changesets = new ArrayList<>(rows.size());
-    for (OutboxRow row : rows) {
-      changesets.add(new Changeset(replicaId, row.seq(), row.key().space(), row.key().collection(),
-          row.key().docId(), Hlc.parse(row.hlc()), codec.decodeDocument(row.deltaJson())));
-    }
-    send(new Message.Push(changesets));
-    pushInFlight = true;
-    lastSentSeq = rows.get(rows.size() - 1).seq();
   }
 
-  // ---- token refresh (engine thread) ----------------------------------------------------------
+  /** The engine as the token refresh sees it. */
+  private final class RefreshHost implements TokenRefresh.Host {
+    @Override
+    public boolean current(int gen) {
+      return gen == generation && welcomed;
+    }
 
-  private void scheduleRefresh(long expiresAtMillis) {
-    if (refreshTask != null) {
-      refreshTask.cancel(false);
+    @Override
+    public void send(Message message) {
+      SyncEngine.this.send(message);
     }
-    long now = config.clock().millis();
-    long lifetime = expiresAtMillis - now;
-    if (lifetime <= 0) {
-      LOG.debug("token expiry {} is not in the future; no refresh scheduled", expiresAtMillis);
-      return;
-    }
-    // Refresh at 80% of the remaining lifetime, but at least 60 s before expiry when there is room.
-    long delay = (long) (lifetime * 0.8);
-    if (lifetime > 60_000) {
-      delay = Math.min(delay, lifetime - 60_000);
-    }
-    int gen = generation;
-    refreshTask = executor.schedule(() -> refreshToken(gen, expiresAtMillis), Math.max(0, delay), TimeUnit.MILLISECONDS);
-  }
 
-  private void refreshToken(int gen, long expiresAtMillis) {
-    if (gen != generation || !welcomed) {
-      return;
-    }
-    try {
-      String token = config.tokens().token();
-      send(new Message.Auth(token));
-    } catch (Exception e) {
-      LOG.warn("token refresh failed: {}", e.toString());
-      lastError = "token_supplier_failed";
-      long left = expiresAtMillis - config.clock().millis();
-      if (left > 2_000) {
-        refreshTask = executor.schedule(() -> refreshToken(gen, expiresAtMillis), Math.min(5_000, left / 2),
-            TimeUnit.MILLISECONDS);
-      }
+    @Override
+    public void failed(String code) {
+      lastError = code;
       publishStatus();
     }
   }
 
   // ---- status and waiters (engine thread) -----------------------------------------------------
 
-  private void updateLag(String space) {
-    long head = heads.getOrDefault(space, 0L);
-    if (head > store.cursor(space) || store.snapshotInProgress(space)) {
-      behindSince.putIfAbsent(space, config.clock().instant());
-    } else {
-      behindSince.remove(space);
-    }
-  }
-
   private void checkWaiters() {
-    if (waiters.isEmpty() || !welcomed) {
+    if (!welcomed) {
       return;
     }
-    long first = store.firstPendingSeq();
-    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-      Waiter waiter = it.next();
-      boolean pushed = first == 0 || first > waiter.targetSeq();
-      if (pushed && caughtUp()) {
-        it.remove();
-        if (rejections > waiter.rejectionsAtStart()) {
-          waiter.future().completeExceptionally(new SyncException(SyncException.Code.REJECTED,
-              "the server rejected " + (rejections - waiter.rejectionsAtStart())
-                  + " change(s) while syncing; see rejectedChanges()"));
-        } else {
-          waiter.future().complete(null);
-        }
+    waiters.advance(new SyncWaiters.Progress() {
+      @Override
+      public long firstPendingSeq() {
+        return store.firstPendingSeq();
       }
-    }
-  }
 
-  private boolean caughtUp() {
-    for (String space : config.spaces()) {
-      if (forbidden.contains(space)) {
-        continue;
+      @Override
+      public boolean reached(String space, long head) {
+        return forbidden.contains(space) || !config.spaces().contains(space)
+            || !store.snapshotInProgress(space) && store.cursor(space) >= head;
       }
-      if (store.snapshotInProgress(space) || store.cursor(space) < heads.getOrDefault(space, 0L)) {
-        return false;
-      }
-    }
-    return true;
+    }, rejections, this::send);
   }
 
   private void publishStatus() {
@@ -813,22 +829,12 @@ public final class SyncEngine implements AutoCloseable {
     try {
       return computeStatus();
     } catch (RuntimeException e) {
-      return new SyncStatus(ConnectionState.CLOSED, 0, 0, lastAckAt, Map.of(), lastError);
+      return new SyncStatus(ConnectionState.CLOSED, 0, 0, lastAckAt, Map.of(), lastError, null);
     }
   }
 
   private SyncStatus computeStatus() {
-    Instant now = config.clock().instant();
-    Map<String, SpaceStatus> spaces = new LinkedHashMap<>();
-    for (String space : config.spaces()) {
-      long cursor = store.cursor(space);
-      long head = Math.max(cursor, heads.getOrDefault(space, 0L));
-      Instant since = behindSince.get(space);
-      Duration behindFor = since == null ? Duration.ZERO : Duration.between(since, now);
-      spaces.put(space, new SpaceStatus(space, cursor, head, head - cursor,
-          behindFor.isNegative() ? Duration.ZERO : behindFor, store.snapshotInProgress(space),
-          forbidden.contains(space)));
-    }
-    return new SyncStatus(state, store.pendingCount(), store.rejectedCount(), lastAckAt, spaces, lastError);
+    return new SyncStatus(state, store.pendingCount(), store.rejectedCount(), lastAckAt,
+        lag.statuses(config.spaces(), forbidden), lastError, nextRetryAt);
   }
 }

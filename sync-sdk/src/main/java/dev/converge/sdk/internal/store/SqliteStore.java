@@ -4,6 +4,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.crdt.ReplicaIds;
+import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
@@ -75,6 +76,7 @@ public final class SqliteStore implements Store {
   private final Connection connection;
   private final ProtocolCodec codec;
   private final LongSupplier wallMillis;
+  private final PushLimits pushLimits;
   private final HybridClock clock;
   private final ReplicaLineage lineage;
   private String replicaId;
@@ -87,6 +89,7 @@ public final class SqliteStore implements Store {
     this.codec = codec;
     this.wallMillis = wallMillis;
     this.lineage = new ReplicaLineage(connection);
+    this.pushLimits = new PushLimits(codec);
     migrate();
     inTransaction(() -> {
       if (meta("replica_id") == null) {
@@ -380,6 +383,8 @@ public final class SqliteStore implements Store {
       if (delta.isEmpty()) {
         return Optional.<OutboxRow>empty();
       }
+      // Before anything is saved: a change the push could never carry must not reach the outbox.
+      pushLimits.check(new Changeset(replicaId, nextSeq, key.space(), key.collection(), key.docId(), hlc, delta));
       String state = codec.encodeDocument(document);
       saveState(key, state);
       remember(key, state, document);
@@ -478,7 +483,8 @@ public final class SqliteStore implements Store {
     inTransaction(() -> {
       try (PreparedStatement ps = connection.prepareStatement(
           "INSERT INTO spaces (space, cursor, snapshot_active) VALUES (?, ?, 0) ON CONFLICT (space) DO UPDATE SET"
-              + " cursor = max(cursor, excluded.cursor), snapshot_active = 0")) {
+              // Exactly head: a cursor above it (the server's log was reset) would skip its next changes.
+              + " cursor = excluded.cursor, snapshot_active = 0")) {
         ps.setString(1, space);
         ps.setLong(2, head);
         ps.executeUpdate();
@@ -554,6 +560,27 @@ public final class SqliteStore implements Store {
     return inTransaction(() -> {
       List<RejectedChange> moved = moveToRejected("seq = ?", ps -> ps.setLong(1, seq), code, message);
       return moved.stream().findFirst();
+    });
+  }
+
+  @Override
+  public synchronized Optional<RejectedChange> replaceUnsendable(long seq, String code, String message) {
+    return inTransaction(() -> {
+      Optional<RejectedChange> moved =
+          moveToRejected("seq = ?", ps -> ps.setLong(1, seq), code, message).stream().findFirst();
+      if (moved.isPresent()) {
+        RejectedChange row = moved.get();
+        try (PreparedStatement ps = connection.prepareStatement(
+            "INSERT INTO outbox (seq, space, collection, doc_id, hlc, delta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          ps.setLong(1, seq);
+          bindKey(ps, 2, row.key());
+          ps.setString(5, Hlc.ZERO.toString());
+          ps.setString(6, codec.encodeDocument(new Document()));
+          ps.setLong(7, wallMillis.getAsLong());
+          ps.executeUpdate();
+        }
+      }
+      return moved;
     });
   }
 

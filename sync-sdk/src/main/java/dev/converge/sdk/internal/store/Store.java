@@ -55,7 +55,7 @@ public interface Store extends AutoCloseable {
   /** Joins one snapshot page into local states and marks the space's snapshot as in progress. */
   List<DocumentKey> applySnapshotPage(String space, List<Message.SnapshotDoc> docs);
 
-  /** Ends a snapshot: the cursor becomes {@code head}. */
+  /** Ends a snapshot: the cursor becomes exactly {@code head}, even if it stood above it. */
   void finishSnapshot(String space, long head);
 
   /** Returns the last applied server seq of {@code space} (0 for none). */
@@ -86,6 +86,15 @@ public interface Store extends AutoCloseable {
    * @return the rejection, or empty if no such row is in the outbox
    */
   Optional<RejectedChange> quarantine(long seq, String code, String message);
+
+  /**
+   * Moves an outbox row that can never be sent (beyond the protocol's limits) to the rejected
+   * changes, and leaves an empty change at its seq, so the replica's seqs stay contiguous and the
+   * rows behind it still go out.
+   *
+   * @return the rejection, or empty if no such row is in the outbox
+   */
+  Optional<RejectedChange> replaceUnsendable(long seq, String code, String message);
 
   /** Returns the rejected changes, oldest first. */
   List<RejectedChange> rejected();

@@ -129,14 +129,14 @@ class SqliteStoreTest {
       for (int i = 0; i < 5; i++) {
         store.writeLocal(CART, add("sku" + i, 1));
       }
-      assertThat(store.quarantine(3, "type_conflict", "bad")).isPresent();
-      assertThat(store.quarantine(3, "type_conflict", "bad")).isEmpty();
+      assertThat(store.quarantine(3, "out_of_range", "bad")).isPresent();
+      assertThat(store.quarantine(3, "out_of_range", "bad")).isEmpty();
       assertThat(store.ack(4)).isEqualTo(3);
       assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(5L);
       assertThat(store.firstPendingSeq()).isEqualTo(5);
       assertThat(store.rejected()).singleElement().satisfies(r -> {
         assertThat(r.seq()).isEqualTo(3);
-        assertThat(r.code()).isEqualTo("type_conflict");
+        assertThat(r.code()).isEqualTo("out_of_range");
       });
       assertThat(store.rejectedCount()).isEqualTo(1);
     }

@@ -1,0 +1,230 @@
+package dev.converge.sdk.internal.engine;
+
+import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.Message;
+import dev.converge.sdk.RejectedChange;
+import dev.converge.sdk.internal.store.OutboxRow;
+import dev.converge.sdk.internal.store.PushLimits;
+import dev.converge.sdk.internal.store.Store;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The push half of a session: sends the outbox in seq order, one push at a time, and gives every
+ * answer to a push exactly one meaning, so the queue never stalls and never loops (DESIGN §5):
+ *
+ * <ul>
+ *   <li>{@code error{ref}} with a consuming code, then an {@code ack} covering {@code ref}: the server
+ *       consumed the change without applying it; it is quarantined when the ack arrives.
+ *   <li>{@code too_large} for the whole push (or close 1009): the batch is halved and sent again; a
+ *       single change the server cannot take is unsendable.
+ *   <li>any other error: the push failed as a whole; it is held until the engine's retry (a re-push
+ *       of applied seqs is acked again and changes nothing, so a retry never double-counts).
+ * </ul>
+ *
+ * <p>An unsendable row (beyond the protocol's limits, so it would fail every time) is moved to the
+ * rejected changes and an empty change takes its seq, so the seqs behind it stay contiguous.
+ *
+ * <p>Confined to the engine thread.
+ */
+final class Pusher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Pusher.class);
+
+  /** Error codes for which the server consumes the changeset {@code ref} without applying it. */
+  static final Set<String> CONSUMING_CODES =
+      Set.of("malformed", "unknown_type", "invalid", "too_large", "forbidden_space",
+          "dot_forged", "dot_reused", "context_forged", "out_of_range");
+
+  /** Close code of a frame beyond the server's size limit. */
+  static final int CLOSE_TOO_BIG = 1009;
+
+  /** What the pusher needs from its engine. */
+  interface Host {
+    /** Whether a welcomed session can carry a push now. */
+    boolean sessionReady();
+
+    /** Sends a message on the current session. */
+    void send(Message message);
+
+    /** Local changes were quarantined; called under the store's monitor, right after the commit. */
+    void rejected(List<RejectedChange> rejected);
+  }
+
+  /** What an error meant for the push in flight. */
+  enum Verdict {
+    /** No push was in flight, or the error is not about pushes: the engine decides. */
+    NOT_A_PUSH_ERROR,
+    /** A consumed change: quarantined once the ack covering it arrives. */
+    REJECTION_PENDING,
+    /** The push was too large: a smaller one can be sent at once. */
+    SHRUNK,
+    /** The push failed as a whole: held until {@link #release()}. */
+    FAILED
+  }
+
+  private final Store store;
+  private final PushLimits limits;
+  private final int maxBatch;
+  private final Host host;
+  private final TreeMap<Long, Message.Error> pendingRejections = new TreeMap<>();
+
+  private boolean inFlight;
+  private boolean held;
+  private long firstSentSeq;
+  private long lastSentSeq;
+  private int sentCount;
+  private int batchLimit;
+
+  Pusher(Store store, PushLimits limits, int maxBatch, Host host) {
+    this.store = store;
+    this.limits = limits;
+    this.maxBatch = maxBatch;
+    this.host = host;
+    this.batchLimit = maxBatch;
+  }
+
+  /** Whether a push awaits its answer. */
+  boolean inFlight() {
+    return inFlight;
+  }
+
+  /** Forgets the session's push: the next session starts again from the first unacknowledged row. */
+  void sessionEnded(int closeCode) {
+    if (inFlight && closeCode == CLOSE_TOO_BIG) {
+      shrink("the server closed the session: push frame too big (1009)");
+    }
+    inFlight = false;
+    held = false;
+    lastSentSeq = 0;
+    pendingRejections.clear();
+  }
+
+  /** Ends the hold after a failed push: the next {@link #pushMore()} sends again. */
+  void release() {
+    held = false;
+  }
+
+  /** Sends the next batch of the outbox, unless a push is in flight or held. */
+  void pushMore() {
+    if (inFlight || held || !host.sessionReady()) {
+      return;
+    }
+    String replicaId = store.replica().replicaId();
+    List<Changeset> changesets = batch(replicaId);
+    if (changesets.isEmpty()) {
+      return;
+    }
+    host.send(new Message.Push(changesets));
+    inFlight = true;
+    firstSentSeq = changesets.get(0).seq();
+    lastSentSeq = changesets.get(changesets.size() - 1).seq();
+    sentCount = changesets.size();
+  }
+
+  /** The next rows as changesets, within the batch limit and one push's size; unsendable rows replaced. */
+  private List<Changeset> batch(String replicaId) {
+    // Each pass replaces at most one unsendable row with an empty change, which is sendable: bounded.
+    while (true) {
+      List<Changeset> changesets = new ArrayList<>();
+      long chars = PushLimits.ENVELOPE_CHARS;
+      boolean replaced = false;
+      for (OutboxRow row : store.outbox(lastSentSeq, batchLimit)) {
+        Changeset changeset;
+        int size;
+        try {
+          changeset = limits.changeset(replicaId, row);
+          size = limits.check(changeset);
+        } catch (IllegalArgumentException e) {
+          unsendable(row.seq(), e.getMessage());
+          replaced = true;
+          break;
+        }
+        if (!changesets.isEmpty() && chars + size + 1 > limits.maxPushChars()) {
+          break;
+        }
+        chars += size + 1;
+        changesets.add(changeset);
+      }
+      if (!replaced) {
+        return changesets;
+      }
+    }
+  }
+
+  /**
+   * Takes an ack: quarantines the consumed changes it covers, then deletes the acknowledged rows.
+   *
+   * @return whether it made progress (rows left the outbox)
+   */
+  boolean onAck(Message.Ack ack) {
+    long upTo = ack.upToSeq();
+    List<RejectedChange> quarantined = new ArrayList<>();
+    synchronized (store) {
+      // Before the ack deletes their rows: the consumed changes move to the rejected ones.
+      Map<Long, Message.Error> covered = pendingRejections.headMap(upTo, true);
+      for (Message.Error error : covered.values()) {
+        store.quarantine(error.ref(), error.code(), error.message()).ifPresent(quarantined::add);
+        LOG.warn("server rejected change {} ({}): {}", error.ref(), error.code(), error.message());
+      }
+      covered.clear();
+      if (!quarantined.isEmpty()) {
+        host.rejected(quarantined);
+      }
+    }
+    int deleted = store.ack(upTo);
+    if (inFlight && upTo >= lastSentSeq) {
+      inFlight = false;
+    }
+    boolean progress = deleted > 0 || !quarantined.isEmpty();
+    if (progress) {
+      batchLimit = Math.min(maxBatch, batchLimit * 2);
+    }
+    return progress;
+  }
+
+  /** Classifies an error the server sent while a push may be in flight. */
+  Verdict onError(Message.Error error) {
+    if (!inFlight) {
+      return Verdict.NOT_A_PUSH_ERROR;
+    }
+    Long ref = error.ref();
+    if (ref != null && CONSUMING_CODES.contains(error.code()) && ref >= firstSentSeq && ref <= lastSentSeq) {
+      pendingRejections.put(ref, error);
+      return Verdict.REJECTION_PENDING;
+    }
+    inFlight = false;
+    lastSentSeq = 0;
+    pendingRejections.clear();
+    if ("too_large".equals(error.code()) && ref == null) {
+      shrink("the server refused the push as too large: " + error.message());
+      return Verdict.SHRUNK;
+    }
+    held = true;
+    return Verdict.FAILED;
+  }
+
+  /** Halves the batch after a push too large for the server; one change alone is unsendable. */
+  private void shrink(String why) {
+    if (sentCount > 1) {
+      batchLimit = Math.max(1, sentCount / 2);
+      LOG.info("{}; pushing at most {} changes at a time", why, batchLimit);
+    } else {
+      unsendable(firstSentSeq, why);
+    }
+  }
+
+  private void unsendable(long seq, String why) {
+    LOG.warn("local change {} can never be sent ({}); moved to the rejected changes", seq, why);
+    synchronized (store) {
+      Optional<RejectedChange> rejected = store.replaceUnsendable(seq, "too_large", why);
+      rejected.ifPresent(r -> host.rejected(List.of(r)));
+    }
+  }
+}
