@@ -3,6 +3,7 @@ package dev.converge.sdk;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.converge.core.crdt.CrdtException;
 import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.internal.engine.EngineConfig;
@@ -80,6 +81,7 @@ public final class SyncClient implements AutoCloseable {
     static final Duration PING_INTERVAL = Duration.ofSeconds(20);
     static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
     static final boolean DURABLE_COMMITS = false;
+    static final Duration MAX_CLOCK_OFFSET = HybridClock.DEFAULT_MAX_OFFSET;
 
     private Defaults() {}
   }
@@ -95,7 +97,7 @@ public final class SyncClient implements AutoCloseable {
     ProtocolCodec codec = new ProtocolCodec();
     Clock clock = b.clock;
     try {
-      this.store = SqliteStore.open(b.databasePath, codec, clock::millis, b.durableCommits);
+      this.store = SqliteStore.open(b.databasePath, codec, clock::millis, b.durableCommits, b.maxClockOffset);
     } catch (StoreException e) {
       throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
     }
@@ -430,8 +432,8 @@ public final class SyncClient implements AutoCloseable {
   /**
    * Builds a {@link SyncClient}. Only the database path is required; without a server URI the client
    * works locally only. Defaults: batch size 100, reconnect backoff 0.5 s doubling up to 60 s with
-   * jitter, commits durable against application crashes (not OS crashes), the system clock, and one
-   * listener thread owned by the client. Not thread-safe.
+   * jitter, commits durable against application crashes (not OS crashes), the system clock with a
+   * max clock offset of 24 hours, and one listener thread owned by the client. Not thread-safe.
    */
   public static final class Builder {
     private Path databasePath;
@@ -445,6 +447,7 @@ public final class SyncClient implements AutoCloseable {
     private Duration minBackoff = Defaults.MIN_BACKOFF;
     private Duration maxBackoff = Defaults.MAX_BACKOFF;
     private boolean durableCommits = Defaults.DURABLE_COMMITS;
+    private Duration maxClockOffset = Defaults.MAX_CLOCK_OFFSET;
     private Transport transport;
 
     private Builder() {}
@@ -545,6 +548,24 @@ public final class SyncClient implements AutoCloseable {
      */
     public Builder durableCommits(boolean durable) {
       this.durableCommits = durable;
+      return this;
+    }
+
+    /**
+     * Sets how far ahead of this device's clock a timestamp from another device can move it. Register
+     * writes are ordered by hybrid timestamps (only among concurrent writes: a write made after seeing
+     * another always wins); a device adopts a remote timestamp only up to its own time plus this
+     * offset, so a broken or hostile clock cannot drag every device into the far future. Larger
+     * values keep devices whose clocks are that far apart ordering sensibly. Default 24 hours.
+     *
+     * @throws SyncException with {@code INVALID_ARGUMENT} if {@code offset < 0}
+     */
+    public Builder maxClockOffset(Duration offset) {
+      requireNonNull(offset, "maxClockOffset");
+      if (offset.isNegative()) {
+        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "maxClockOffset < 0");
+      }
+      this.maxClockOffset = offset;
       return this;
     }
 

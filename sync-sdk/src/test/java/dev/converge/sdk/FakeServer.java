@@ -29,10 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * An in-process server speaking protocol v1 over a fake {@link Transport}, for testing the SDK's
- * logic without sockets or PostgreSQL: per-space change logs with serverSeq, idempotent pushes,
- * trust-boundary refusals (the core verifier, with a low increment bound of 1,000 so tests can provoke one), seq gap detection, snapshots below a retention horizon, token expiry,
- * revocation, and forced closes. All server work runs on one thread, like a session's event loop.
+ * An in-process server speaking the sync protocol over a fake {@link Transport}, for testing the
+ * SDK's logic without sockets or PostgreSQL: per-space change logs with serverSeq, idempotent pushes,
+ * trust-boundary refusals (the core verifier, with a low increment bound of 1,000 so tests can
+ * provoke one) with the re-key lineage declared in {@code hello}, seq gap detection, snapshots below
+ * a retention horizon, token expiry, revocation, and forced closes. All server work runs on one
+ * thread, like a session's event loop.
  */
 final class FakeServer implements Transport {
 
@@ -53,6 +55,8 @@ final class FakeServer implements Transport {
   private final Map<String, Map<String, Document>> states = new HashMap<>();
   private final Map<String, Long> progress = new HashMap<>();
   private final Map<String, String> replicaOwner = new HashMap<>();
+  private final Map<String, String> predecessorOf = new HashMap<>();
+  private final Set<String> droppingPushesOf = new java.util.HashSet<>();
   private final List<FakeSession> sessions = new CopyOnWriteArrayList<>();
   final List<String> received = new CopyOnWriteArrayList<>();
   final AtomicInteger opened = new AtomicInteger();
@@ -140,6 +144,22 @@ final class FakeServer implements Transport {
   /** Forgets the log of {@code space} up to its head: later subscribers from before get a snapshot. */
   void compact(String space) {
     call(() -> retainedAfter.put(space, head(space)));
+  }
+
+  /** Drops every push of {@code replicaId} unanswered, as if its acks were lost on the way. */
+  void dropPushesOf(String replicaId) {
+    call(() -> droppingPushesOf.add(replicaId));
+  }
+
+  /** Returns the predecessor each replica declared in its {@code hello} (null where none). */
+  List<String> declaredPredecessors() {
+    List<String> declared = new ArrayList<>();
+    for (String text : received) {
+      if (codec.decode(text) instanceof Message.Hello hello) {
+        declared.add(hello.predecessor());
+      }
+    }
+    return declared;
   }
 
   /** Appends a change as if pushed by another replica (for injecting foreign content). */
@@ -283,6 +303,17 @@ final class FakeServer implements Transport {
         return;
       }
       s.replicaId = hello.replicaId();
+      String predecessor = hello.predecessor();
+      if (predecessor != null) {
+        // As the real server: an unknown predecessor is claimed for the subject, another user's is
+        // refused before the welcome, and a replica keeps the first predecessor it declared.
+        String predecessorOwner = replicaOwner.putIfAbsent(predecessor, s.grant.subject());
+        if (predecessorOwner == null || predecessorOwner.equals(s.grant.subject())) {
+          predecessorOf.putIfAbsent(hello.replicaId(), predecessor);
+        } else {
+          s.deliver(new Message.Error("replica_forged", "predecessor belongs to another user", null));
+        }
+      }
       List<Message.SpaceHead> heads = new ArrayList<>();
       for (Message.Subscription sub : hello.subscriptions()) {
         if (s.grant.spaces().contains(sub.space())) {
@@ -387,6 +418,9 @@ final class FakeServer implements Transport {
 
   private void handlePush(FakeSession s, Message.Push push, boolean answer) {
     String replica = s.replicaId;
+    if (droppingPushesOf.contains(replica)) {
+      return;
+    }
     List<Message.AckResult> results = new ArrayList<>();
     Set<String> touched = new java.util.HashSet<>();
     for (Changeset cs : push.changesets()) {
@@ -410,7 +444,7 @@ final class FakeServer implements Transport {
       Document state = states.computeIfAbsent(cs.space(), k -> new HashMap<>())
           .computeIfAbsent(cs.collection() + "/" + cs.docId(), k -> new Document());
       // The real server's trust rules, from core: a refusal is consumed and leaves its own dots.
-      Lineage lineage = Lineage.of(replica);
+      Lineage lineage = lineageOf(replica);
       Optional<Violation> violation = verifier.verify(state, cs.delta(), lineage);
       if (violation.isPresent()) {
         s.deliver(new Message.Error(violation.get().code(), violation.get().message(), cs.seq()));
@@ -433,6 +467,16 @@ final class FakeServer implements Transport {
     for (String space : touched) {
       fanOut(space);
     }
+  }
+
+  /** The pusher and the predecessor chain recorded at each {@code hello}, as the real server builds it. */
+  private Lineage lineageOf(String pusher) {
+    Set<String> predecessors = new java.util.HashSet<>();
+    for (String id = predecessorOf.get(pusher); id != null && !id.equals(pusher) && predecessors.add(id);
+        id = predecessorOf.get(id)) {
+      // follows the chain
+    }
+    return new Lineage(pusher, predecessors);
   }
 
   private long commit(String space, String collection, String docId, Document delta, String replica, long seq) {

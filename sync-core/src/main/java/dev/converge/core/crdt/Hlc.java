@@ -19,6 +19,9 @@ public record Hlc(long millis, int logical) implements Comparable<Hlc> {
   /** The smallest timestamp. */
   public static final Hlc ZERO = new Hlc(0, 0);
 
+  /** The largest timestamp; a clock that reaches it saturates there. */
+  public static final Hlc MAX = new Hlc(MAX_MILLIS, Integer.MAX_VALUE);
+
   /**
    * Creates a timestamp.
    *

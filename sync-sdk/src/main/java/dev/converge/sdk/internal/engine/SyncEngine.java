@@ -51,6 +51,8 @@ public final class SyncEngine implements AutoCloseable {
   /** Error codes saying the server's view of this replica id disagrees with ours. */
   static final Set<String> REKEY_CODES = Set.of("replica_forged", "seq_gap", "seq_regression");
 
+  private static final String REPLICA_FORGED = "replica_forged";
+
   static final int CLOSE_NORMAL = 1000;
   static final int CLOSE_GOING_AWAY = 1001;
   static final int CLOSE_TOKEN = 4001;
@@ -367,7 +369,9 @@ public final class SyncEngine implements AutoCloseable {
     for (String space : config.spaces()) {
       subscriptions.add(new Message.Subscription(space, store.cursor(space)));
     }
-    send(new Message.Hello(Message.PROTOCOL_VERSION, store.replica().replicaId(), subscriptions));
+    // After a re-key, the retired id is named while rows carrying its dots are unacked (DESIGN §7).
+    send(new Message.Hello(Message.PROTOCOL_VERSION, store.replica().replicaId(), subscriptions,
+        store.predecessor().orElse(null)));
   }
 
   private void send(Message message) {
@@ -659,6 +663,14 @@ public final class SyncEngine implements AutoCloseable {
   private void onError(Message.Error error) {
     String code = error.code();
     lastError = code;
+    if (REPLICA_FORGED.equals(code) && !welcomed && store.predecessor().isPresent()) {
+      // Before the welcome it answers our hello: the predecessor is another user's. A new id would
+      // name it again (a re-key loop), so the lineage is dropped; its writes come back refused, visibly.
+      LOG.warn("server refused predecessor {} ({}); sending its writes without it", store.predecessor().get(),
+          error.message());
+      store.dropPredecessor();
+      return;
+    }
     if (REKEY_CODES.contains(code)) {
       LOG.warn("server disagrees with this replica's seqs ({}: {}); re-keying", code, error.message());
       rekey(code + ": " + error.message());

@@ -19,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,15 +78,17 @@ public final class SqliteStore implements Store {
   private final LongSupplier wallMillis;
   private final PushLimits pushLimits;
   private final HybridClock clock;
+  private final ReplicaLineage lineage;
   private String replicaId;
   private long nextSeq;
   private long rekeys;
 
-  private SqliteStore(Connection connection, ProtocolCodec codec, LongSupplier wallMillis, Path file)
-      throws SQLException {
+  private SqliteStore(Connection connection, ProtocolCodec codec, LongSupplier wallMillis, Duration maxClockOffset,
+      Path file) throws SQLException {
     this.connection = connection;
     this.codec = codec;
     this.wallMillis = wallMillis;
+    this.lineage = new ReplicaLineage(connection);
     this.pushLimits = new PushLimits(codec);
     migrate();
     inTransaction(() -> {
@@ -96,13 +99,25 @@ public final class SqliteStore implements Store {
         putMeta("rekeys", "0");
         putMeta("created_at", Long.toString(wallMillis.getAsLong()));
       }
+      lineage.upgrade();
       return null;
     });
     this.replicaId = meta("replica_id");
     this.nextSeq = Long.parseLong(meta("next_seq"));
     this.rekeys = Long.parseLong(meta("rekeys"));
-    this.clock = new HybridClock(wallMillis, Hlc.parse(meta("hlc")));
+    // A timestamp persisted beyond physical time + the offset (a poisoned clock) is clamped here.
+    this.clock = new HybridClock(wallMillis, maxClockOffset, Hlc.parse(meta("hlc")));
     checkFingerprint(file);
+  }
+
+  /**
+   * Opens (creating if needed) the store at {@code file}, its clock bounded by {@link
+   * HybridClock#DEFAULT_MAX_OFFSET}.
+   *
+   * @see #open(Path, ProtocolCodec, LongSupplier, boolean, Duration)
+   */
+  public static SqliteStore open(Path file, ProtocolCodec codec, LongSupplier wallMillis, boolean synchronousFull) {
+    return open(file, codec, wallMillis, synchronousFull, HybridClock.DEFAULT_MAX_OFFSET);
   }
 
   /**
@@ -111,10 +126,13 @@ public final class SqliteStore implements Store {
    * @param wallMillis the wall clock for HLC timestamps and row times
    * @param synchronousFull whether every commit waits for the disk (survives OS crashes) rather than
    *     only for the WAL write (survives application crashes)
+   * @param maxClockOffset the greatest lead over {@code wallMillis} a remote timestamp can give the
+   *     clock (see {@link HybridClock})
    * @throws StoreException if the file cannot be opened, is in use by another client, or has a newer
    *     schema
    */
-  public static SqliteStore open(Path file, ProtocolCodec codec, LongSupplier wallMillis, boolean synchronousFull) {
+  public static SqliteStore open(Path file, ProtocolCodec codec, LongSupplier wallMillis, boolean synchronousFull,
+      Duration maxClockOffset) {
     Connection connection = null;
     try {
       Path parent = file.toAbsolutePath().getParent();
@@ -134,7 +152,7 @@ public final class SqliteStore implements Store {
         st.execute("PRAGMA foreign_keys = ON");
       }
       connection.setAutoCommit(false);
-      return new SqliteStore(connection, codec, wallMillis, file);
+      return new SqliteStore(connection, codec, wallMillis, maxClockOffset, file);
     } catch (SQLException | IOException e) {
       closeQuietly(connection);
       String hint = e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY")
@@ -169,21 +187,11 @@ public final class SqliteStore implements Store {
   }
 
   private String meta(String key) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
+    return MetaTable.get(connection, key);
   }
 
   private void putMeta(String key, String value) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
-      ps.setString(1, key);
-      ps.setString(2, value);
-      ps.executeUpdate();
-    }
+    MetaTable.put(connection, key, value);
   }
 
   /** Computes the install fingerprint of {@code file}; see the class comment. */
@@ -658,7 +666,9 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized Purge purgeSpace(String space) {
+    boolean[] forgetsOwnDots = {false};
     Purge purge = inTransaction(() -> {
+      forgetsOwnDots[0] = lineage.spaceMayHoldDotsOf(space, replicaId);
       List<DocumentKey> docs = new ArrayList<>();
       try (PreparedStatement ps = connection.prepareStatement(
           "SELECT collection, doc_id FROM documents WHERE space = ? ORDER BY collection, doc_id")) {
@@ -679,10 +689,11 @@ public final class SqliteStore implements Store {
           "access to space '" + space + "' was revoked");
       return new Purge(docs, rejected, false);
     });
-    if (!purge.rejected().isEmpty()) {
-      // Removed seqs leave a hole the server would refuse (seq_gap), and reusing them could be acked
-      // as duplicates of what the server already consumed; a fresh replica id avoids both.
-      rekey("unsent changes of revoked space " + space + " removed");
+    if (!purge.rejected().isEmpty() || forgetsOwnDots[0]) {
+      // Dots are numbered per document from what its context remembers: once its documents are gone,
+      // this id would mint dots it already used (the server would drop or mis-join them). Removed
+      // seqs would also leave a hole (seq_gap). Retiring the id avoids both; unsent rows are kept.
+      rekey("space " + space + " purged");
       return new Purge(purge.documents(), purge.rejected(), true);
     }
     return purge;
@@ -690,35 +701,27 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized ReplicaInfo rekey(String reason) {
-    String fresh = ReplicaIds.random();
-    long next = inTransaction(() -> {
-      List<Long> seqs = new ArrayList<>();
-      try (PreparedStatement ps = connection.prepareStatement("SELECT seq FROM outbox ORDER BY seq");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          seqs.add(rs.getLong(1));
-        }
-      }
-      // Ascending order: row i moves to i, below every row not yet moved, so no key collides.
-      try (PreparedStatement ps = connection.prepareStatement("UPDATE outbox SET seq = ? WHERE seq = ?")) {
-        for (int i = 0; i < seqs.size(); i++) {
-          ps.setLong(1, i + 1L);
-          ps.setLong(2, seqs.get(i));
-          ps.executeUpdate();
-        }
-      }
-      putMeta("previous_replica_id", replicaId);
-      putMeta("replica_id", fresh);
-      putMeta("next_seq", Long.toString(seqs.size() + 1L));
-      putMeta("rekeys", Long.toString(rekeys + 1));
-      putMeta("rekey_reason", reason);
-      return seqs.size() + 1L;
-    });
-    LOG.warn("replica {} re-keyed to {} ({}); {} unsent changes renumbered", replicaId, fresh, reason, next - 1);
-    replicaId = fresh;
-    nextSeq = next;
+    String retired = replicaId;
+    ReplicaLineage.Rekeyed rekeyed = inTransaction(() -> lineage.rekey(retired, rekeys, reason));
+    LOG.warn("replica {} re-keyed to {} ({}); {} unsent changes renumbered", retired, rekeyed.replicaId(), reason,
+        rekeyed.nextSeq() - 1);
+    replicaId = rekeyed.replicaId();
+    nextSeq = rekeyed.nextSeq();
     rekeys++;
     return replica();
+  }
+
+  @Override
+  public synchronized Optional<String> predecessor() {
+    return inTransaction(lineage::predecessorToDeclare);
+  }
+
+  @Override
+  public synchronized void dropPredecessor() {
+    inTransaction(() -> {
+      lineage.drop();
+      return null;
+    });
   }
 
   @Override

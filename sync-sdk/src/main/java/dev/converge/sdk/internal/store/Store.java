@@ -107,18 +107,35 @@ public interface Store extends AutoCloseable {
 
   /**
    * Deletes every document of {@code space}, its cursor, and moves its unsent changes to the
-   * rejected ones (code {@code revoked}). If that leaves a hole in the outbox seqs, takes a new
-   * replica id (see {@link #rekey}).
+   * rejected ones (code {@code revoked}). If that removed unsent changes or a document holding this
+   * replica's dots, retires the replica id (see {@link #rekey}): dots are numbered per document from
+   * what its context remembers, so the old id would otherwise reuse dots it already made.
    */
   Purge purgeSpace(String space);
 
   /**
-   * Takes a new replica id and renumbers the outbox rows 1, 2, 3, ... under it, keeping their order
-   * and content. Used when another copy of this database may use the same replica id.
+   * Retires the replica id: takes a new one and renumbers the outbox rows 1, 2, 3, ... under it,
+   * keeping their order and content (their dots keep the ids they were made under). The old id
+   * becomes the {@link #predecessor}. Used when another copy of this database may use the same
+   * replica id, when the server disagrees with this id's seqs, and by {@link #purgeSpace}.
    *
    * @return the new identity
    */
   ReplicaInfo rekey(String reason);
+
+  /**
+   * Returns the replica id this one succeeded at its last re-key, while an outbox row made under it
+   * (or an older id) is unacknowledged; the server accepts that lineage's dots from this replica
+   * once it is declared in {@code hello}. Empty when no such row remains.
+   */
+  Optional<String> predecessor();
+
+  /**
+   * Stops declaring the {@link #predecessor}: the server refused it (another user's replica id), so
+   * naming it again under any new id would not help. The rows carrying its dots stay in the outbox
+   * and are sent; the server refuses them, and they become rejected changes the app can see.
+   */
+  void dropPredecessor();
 
   /** Closes the database. */
   @Override

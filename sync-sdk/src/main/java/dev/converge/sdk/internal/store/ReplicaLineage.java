@@ -1,0 +1,141 @@
+package dev.converge.sdk.internal.store;
+
+import dev.converge.core.crdt.ReplicaIds;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Re-keying and the re-key lineage of one store (DESIGN §7, "Re-key lineage").
+ *
+ * <p>A re-key retires the replica id: a fresh id is taken and the unsent outbox rows are renumbered
+ * 1, 2, 3, ... under it, <b>keeping their deltas byte for byte</b>. Their dots still name the id they
+ * were made under; rewriting them would change what the local document states already hold and what
+ * the server may already have stored from a push whose ack was lost. Instead the new id declares its
+ * <i>predecessor</i> in every {@code hello} while a row made under an older id is unacked, and the
+ * server accepts the predecessor's dots when they are new or identical to what it stored.
+ *
+ * <p>Persisted in {@code meta}: {@code previous_replica_id} (the predecessor) and {@code
+ * lineage_until_seq} (the rows with seq up to it were made under older ids). A chain of re-keys
+ * keeps only the nearest predecessor, and the server follows the chain it recorded at each
+ * {@code hello}. When the retiring id made no row still unsent, its own predecessor is carried
+ * over instead, so a chain grows only through ids that wrote. The one chain the server cannot know
+ * is an intermediate id that wrote and never said {@code hello} (the file copied twice before it
+ * reconnected).
+ *
+ * <p>Not thread-safe: the store calls it under its monitor, inside its transactions.
+ */
+final class ReplicaLineage {
+
+  static final String PREDECESSOR = "previous_replica_id";
+  static final String UNTIL_SEQ = "lineage_until_seq";
+
+  /** A completed re-key: the new replica id and the seq its next change gets. */
+  record Rekeyed(String replicaId, long nextSeq) {}
+
+  private final Connection connection;
+
+  ReplicaLineage(Connection connection) {
+    this.connection = connection;
+  }
+
+  /**
+   * Brings a store re-keyed by an SDK that recorded no lineage up to date: every row then in the
+   * outbox may carry the predecessor's dots, so all of them are covered (declaring it once too
+   * often costs nothing).
+   */
+  void upgrade() throws SQLException {
+    if (MetaTable.get(connection, PREDECESSOR) != null && MetaTable.get(connection, UNTIL_SEQ) == null) {
+      MetaTable.put(connection, UNTIL_SEQ, Long.toString(queryLong("SELECT coalesce(max(seq), 0) FROM outbox")));
+    }
+  }
+
+  /** Returns the predecessor to declare in {@code hello}: set while a row made under it is unsent. */
+  Optional<String> predecessorToDeclare() throws SQLException {
+    String predecessor = MetaTable.get(connection, PREDECESSOR);
+    return predecessor != null && pendingBelow(untilSeq()) ? Optional.of(predecessor) : Optional.empty();
+  }
+
+  /** Forgets the lineage: no predecessor is declared any more (the retired ids stay retired). */
+  void drop() throws SQLException {
+    MetaTable.put(connection, UNTIL_SEQ, "0");
+  }
+
+  /**
+   * Retires {@code currentId}: takes a fresh id, renumbers the outbox rows from 1 in their order and
+   * records the lineage; the caller commits.
+   */
+  Rekeyed rekey(String currentId, long rekeys, String reason) throws SQLException {
+    String fresh = ReplicaIds.random();
+    long until = untilSeq();
+    boolean olderRowsPending = pendingBelow(until);
+    boolean ownRowsPending = queryLong("SELECT count(*) FROM outbox WHERE seq > " + until) > 0;
+    String inherited = MetaTable.get(connection, PREDECESSOR);
+    // An id with no unsent row of its own left no dot in flight: its predecessor is the one to name.
+    String predecessor = olderRowsPending && !ownRowsPending && inherited != null ? inherited : currentId;
+    long rows = renumberOutbox();
+    MetaTable.put(connection, PREDECESSOR, predecessor);
+    MetaTable.put(connection, UNTIL_SEQ, Long.toString(rows));
+    MetaTable.put(connection, "replica_id", fresh);
+    MetaTable.put(connection, "next_seq", Long.toString(rows + 1));
+    MetaTable.put(connection, "rekeys", Long.toString(rekeys + 1));
+    MetaTable.put(connection, "rekey_reason", reason);
+    return new Rekeyed(fresh, rows + 1);
+  }
+
+  /**
+   * Returns whether a document of {@code space} may hold a dot of {@code replicaId}: deleting it
+   * would make the replica's per-document dot numbering restart below dots it already used.
+   * Encodings name every replica of a context as a JSON string, so a text search cannot miss one (a
+   * false hit, the id inside a value, only costs an unneeded re-key).
+   */
+  boolean spaceMayHoldDotsOf(String space, String replicaId) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT EXISTS (SELECT 1 FROM documents WHERE space = ? AND instr(state, ?) > 0)")) {
+      ps.setString(1, space);
+      ps.setString(2, '"' + replicaId + '"');
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getInt(1) != 0;
+      }
+    }
+  }
+
+  private long untilSeq() throws SQLException {
+    String until = MetaTable.get(connection, UNTIL_SEQ);
+    return until == null ? 0 : Long.parseLong(until);
+  }
+
+  private boolean pendingBelow(long until) throws SQLException {
+    return until > 0 && queryLong("SELECT count(*) FROM outbox WHERE seq <= " + until) > 0;
+  }
+
+  /** Renumbers the outbox rows 1..n in seq order; returns n. */
+  private long renumberOutbox() throws SQLException {
+    List<Long> seqs = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement("SELECT seq FROM outbox ORDER BY seq");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        seqs.add(rs.getLong(1));
+      }
+    }
+    // Ascending order: row i moves to i, below every row not yet moved, so no key collides.
+    try (PreparedStatement ps = connection.prepareStatement("UPDATE outbox SET seq = ? WHERE seq = ?")) {
+      for (int i = 0; i < seqs.size(); i++) {
+        ps.setLong(1, i + 1L);
+        ps.setLong(2, seqs.get(i));
+        ps.executeUpdate();
+      }
+    }
+    return seqs.size();
+  }
+
+  private long queryLong(String sql) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+}
