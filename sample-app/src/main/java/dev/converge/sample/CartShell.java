@@ -60,7 +60,7 @@ final class CartShell {
       "  help                          this list",
       "  quit                          leave (unsent changes stay for the next start)");
 
-  private static final Duration STATUS_SETTLE = Duration.ofMillis(500);
+  private static final Duration STATUS_SETTLE = Duration.ofSeconds(2);
 
   private final SyncClient client;
   private final Cart cart;
