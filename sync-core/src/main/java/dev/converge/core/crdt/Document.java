@@ -169,6 +169,29 @@ public final class Document {
     }
   }
 
+  /** Returns every name that holds values of several types, in path order, with each value as plain JSON. */
+  public List<TypeOverlap> typeOverlaps() {
+    List<TypeOverlap> overlaps = new ArrayList<>();
+    collectOverlaps(root, new ArrayList<>(), overlaps);
+    return overlaps;
+  }
+
+  private static void collectOverlaps(MapValue map, List<String> path, List<TypeOverlap> sink) {
+    for (String name : map.entries().keySet()) {
+      var types = map.typesOf(name);
+      path.add(name);
+      if (types.size() > 1) {
+        java.util.Map<String, JsonNode> values = new java.util.LinkedHashMap<>();
+        types.forEach((key, value) -> values.put(key.type().tag(), plain(value)));
+        sink.add(new TypeOverlap(path, values));
+      }
+      if (types.get(new FieldKey(name, ValueType.MAP)) instanceof MapValue child) {
+        collectOverlaps(child, path, sink);
+      }
+      path.remove(path.size() - 1);
+    }
+  }
+
   /** Returns every register that holds concurrent values, in path order. */
   public List<Conflict> conflicts() {
     List<Conflict> conflicts = new ArrayList<>();

@@ -156,7 +156,12 @@ class JoinLawsTest {
     assertThat(a).isEqualTo(b);
     assertThat(a.get(List.of("x"), CounterValue.class)).map(CounterValue::value).contains(3L);
     assertThat(a.get(List.of("x"), RegisterValue.class)).flatMap(RegisterValue::value).isPresent();
+    assertThat(a.typeOverlaps()).singleElement().satisfies(o -> {
+      assertThat(o.path()).containsExactly("x");
+      assertThat(o.values().keySet()).containsExactly("reg", "ctr");
+    });
     a.remove(List.of("x"));
+    assertThat(a.typeOverlaps()).isEmpty();
     assertThat(a.get(List.of("x"))).isEmpty();
   }
 }

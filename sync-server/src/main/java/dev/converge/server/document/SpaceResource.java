@@ -85,14 +85,19 @@ public class SpaceResource {
   /**
    * A document's merged value.
    *
-   * @param value the plain JSON view: registers by last-writer-wins, counters as numbers, sets as arrays
+   * @param value the plain JSON view: registers by last-writer-wins, counters as numbers, sets as
+   *     arrays; a name written as several types shows its preferred one (map, set, counter, register)
    * @param headSeq serverSeq of the last change applied to it
    * @param conflictCount how many fields hold concurrent values
    * @param conflicts those fields, with the values that lost
+   * @param typeOverlaps the names holding several types, each type's value by tag, in path order
    * @param state the full CRDT state in the wire encoding
    */
   public record DocumentView(String space, String collection, String docId, long headSeq, JsonNode value,
-      int conflictCount, List<ConflictView> conflicts, JsonNode state) {}
+      int conflictCount, List<ConflictView> conflicts, List<TypeOverlapView> typeOverlaps, JsonNode state) {}
+
+  /** A name written as several types: its path and each type's plain value, by tag. */
+  public record TypeOverlapView(List<String> path, java.util.Map<String, JsonNode> values) {}
 
   /** Lists the documents of a space, in (collection, docId) order. */
   @GET
@@ -121,7 +126,9 @@ public class SpaceResource {
       Document doc = stored.decodeDocument(row.state);
       List<Conflict> conflicts = doc.conflicts();
       return new DocumentView(space, collection, docId, row.headSeq, doc.toJson(), conflicts.size(),
-          conflicts.stream().map(SpaceResource::view).toList(), stored.parse(row.state));
+          conflicts.stream().map(SpaceResource::view).toList(),
+          doc.typeOverlaps().stream().map(o -> new TypeOverlapView(o.path(), o.values())).toList(),
+          stored.parse(row.state));
     });
   }
 

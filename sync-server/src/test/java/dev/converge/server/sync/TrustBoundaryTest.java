@@ -222,5 +222,12 @@ class TrustBoundaryTest {
       victimPushes(victimSession, 2, victimAdds(victimCart, 1));
     }
     assertThat(quantity("main", "coffee")).isEqualTo(3);
+    // REST shows every type present, deterministically: the squatted register beside the map.
+    String token = TestTokens.mint(victim, List.of(space), Duration.ofHours(1));
+    given().auth().oauth2(token).when().get("/v1/spaces/" + space + "/documents/carts/main")
+        .then().statusCode(200)
+        .body("typeOverlaps.path[0]", org.hamcrest.Matchers.contains("items"))
+        .body("typeOverlaps[0].values.reg", org.hamcrest.Matchers.equalTo("mine"))
+        .body("typeOverlaps[0].values.map.coffee.qty", org.hamcrest.Matchers.equalTo(3));
   }
 }
