@@ -200,7 +200,7 @@ public final class ProtocolCodec {
       if (tree == null || tree.isMissingNode()) {
         throw new DecodeException(DecodeException.Kind.MALFORMED, "$", "input is empty");
       }
-      String badString = UnpairedSurrogates.find(tree, "$");
+      String badString = UnpairedSurrogates.mayHide(json) ? UnpairedSurrogates.find(tree, "$") : null;
       if (badString != null) {
         throw new DecodeException(badString, "string holds an unpaired UTF-16 surrogate, which is not valid Unicode");
       }

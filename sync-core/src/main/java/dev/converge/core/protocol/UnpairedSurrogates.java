@@ -12,6 +12,32 @@ import java.util.Map;
 final class UnpairedSurrogates {
   private UnpairedSurrogates() {}
 
+  /**
+   * Returns whether a tree parsed from {@code json} may hold an unpaired surrogate: the text itself
+   * holds one, or a {@code \\uD800}-{@code \\uDFFF} escape. One scan without allocation, so
+   * that the walk of {@link #find} is paid only by the rare message that needs it.
+   */
+  static boolean mayHide(String json) {
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1))) {
+        i++;
+        continue;
+      }
+      if (Character.isSurrogate(c)) {
+        return true;
+      }
+      if (c == '\\' && i + 3 < json.length() && json.charAt(i + 1) == 'u'
+          && (json.charAt(i + 2) == 'd' || json.charAt(i + 2) == 'D')) {
+        char third = json.charAt(i + 3);
+        if ("89abcdefABCDEF".indexOf(third) >= 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Returns the path of the first key or string value holding an unpaired surrogate, or null. */
   static String find(JsonNode node, String path) {
     if (node.isTextual()) {

@@ -25,7 +25,6 @@ import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
-import jakarta.inject.Inject;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
@@ -49,7 +48,7 @@ public class SyncEndpoint {
   private final ConcurrentHashMap<String, SyncSession> sessions = new ConcurrentHashMap<>();
   private final ProtocolCodec codec;
   private final PushService pushes;
-  @Inject ReplicaLineages lineages;
+  private final ReplicaLineages lineages;
   private final ChangeLogReader log;
   private final SpaceLogCache cache;
   private final SnapshotReader snapshots;
@@ -63,13 +62,15 @@ public class SyncEndpoint {
   private final SecurityIdentity identity;
   private final ConnectionGuards guards;
 
-  SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ChangeLogReader log,
+  SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ReplicaLineages lineages,
+      ChangeLogReader log,
       SpaceLogCache cache, SnapshotReader snapshots,
       SessionRegistry registry, SyncSettings settings, SyncMetrics metrics, JWTParser tokens, TokenRules tokenRules,
       Vertx vertx, ServerIdentity server, ConnectionGuards guards) {
     this.guards = guards;
     this.codec = codec;
     this.pushes = pushes;
+    this.lineages = lineages;
     this.log = log;
     this.cache = cache;
     this.snapshots = snapshots;
