@@ -54,8 +54,15 @@ final class CartFixtures {
     List<Document> deltas = singleOpDeltas(doc, count, 7);
     List<Changeset> changesets = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      changesets.add(new Changeset(DEVICE_REPLICA, i + 1, "user:alice", "carts", "main",
-          new Hlc(1_764_065_400_000L + i, 0), deltas.get(i)));
+      changesets.add(
+          new Changeset(
+              DEVICE_REPLICA,
+              i + 1,
+              "user:alice",
+              "carts",
+              "main",
+              new Hlc(1_764_065_400_000L + i, 0),
+              deltas.get(i)));
     }
     return changesets;
   }

@@ -36,29 +36,43 @@ final class CartShell {
 
   /** Cart document id of the app. */
   static final String CART_ID = "main";
+
   /** Profile document id of the app. */
   static final String PROFILE_ID = "me";
 
   /** The command names, for help and completion. */
-  static final List<String> COMMANDS = List.of(
-      "add", "qty", "remove", "cart", "profile", "conflicts", "status", "offline", "online", "sync", "help",
-      "quit");
+  static final List<String> COMMANDS =
+      List.of(
+          "add",
+          "qty",
+          "remove",
+          "cart",
+          "profile",
+          "conflicts",
+          "status",
+          "offline",
+          "online",
+          "sync",
+          "help",
+          "quit");
 
-  private static final String HELP = String.join("\n",
-      "commands:",
-      "  add <sku> [qty]               add qty units (default 1) of an item",
-      "  qty <sku> <n>                 set the quantity of an item (0 removes it)",
-      "  remove <sku>                  remove an item",
-      "  cart                          show the cart",
-      "  profile set <field> <value>   set a profile field (the value may contain spaces)",
-      "  profile                       show the profile",
-      "  conflicts                     show profile fields written concurrently on two devices",
-      "  status                        show the connection, pending changes and staleness",
-      "  offline                       stop syncing (edits keep working and queue up)",
-      "  online                        sync again",
-      "  sync                          wait until the server has confirmed everything",
-      "  help                          this list",
-      "  quit                          leave (unsent changes stay for the next start)");
+  private static final String HELP =
+      String.join(
+          "\n",
+          "commands:",
+          "  add <sku> [qty]               add qty units (default 1) of an item",
+          "  qty <sku> <n>                 set the quantity of an item (0 removes it)",
+          "  remove <sku>                  remove an item",
+          "  cart                          show the cart",
+          "  profile set <field> <value>   set a profile field (the value may contain spaces)",
+          "  profile                       show the profile",
+          "  conflicts                     show profile fields written concurrently on two devices",
+          "  status                        show the connection, pending changes and staleness",
+          "  offline                       stop syncing (edits keep working and queue up)",
+          "  online                        sync again",
+          "  sync                          wait until the server has confirmed everything",
+          "  help                          this list",
+          "  quit                          leave (unsent changes stay for the next start)");
 
   private static final Duration STATUS_SETTLE = Duration.ofSeconds(2);
 
@@ -71,8 +85,10 @@ final class CartShell {
   private final Duration syncTimeout;
   private final Supplier<String> tokenProblem;
   private volatile boolean wasOnline;
+
   /** Set by commands after which the SDK publishes a new status (a write, a reconnect). */
   private boolean statusMayChange;
+
   private volatile boolean authReported;
 
   /**
@@ -80,8 +96,14 @@ final class CartShell {
    *
    * @param tokenProblem the last reason no token could be had, or null; shown while not connected
    */
-  CartShell(SyncClient client, String user, String device, String serverDescription, ShellConsole console,
-      Duration syncTimeout, Supplier<String> tokenProblem) {
+  CartShell(
+      SyncClient client,
+      String user,
+      String device,
+      String serverDescription,
+      ShellConsole console,
+      Duration syncTimeout,
+      Supplier<String> tokenProblem) {
     this.client = Objects.requireNonNull(client, "client");
     String space = "user:" + user;
     this.cart = client.cart(space, CART_ID);
@@ -93,16 +115,25 @@ final class CartShell {
     this.tokenProblem = Objects.requireNonNull(tokenProblem, "tokenProblem");
   }
 
-  /** Reads and runs commands until {@code quit} or the end of the input; returns the exit code 0. */
+  /**
+   * Reads and runs commands until {@code quit} or the end of the input; returns the exit code 0.
+   */
   int run() {
     wasOnline = client.status().online();
-    List<ListenerToken> tokens = List.of(
-        cart.addChangeListener(this::onRemoteCartChange),
-        profile.addChangeListener(this::onRemoteProfileChange),
-        client.addStatusListener(this::onStatus));
+    List<ListenerToken> tokens =
+        List.of(
+            cart.addChangeListener(this::onRemoteCartChange),
+            profile.addChangeListener(this::onRemoteProfileChange),
+            client.addStatusListener(this::onStatus));
     try {
-      console.println("converge-cart: cart '" + CART_ID + "' of " + cart.key().space() + ", syncing with "
-          + serverDescription + ". Type help for the commands.");
+      console.println(
+          "converge-cart: cart '"
+              + CART_ID
+              + "' of "
+              + cart.key().space()
+              + ", syncing with "
+              + serverDescription
+              + ". Type help for the commands.");
       while (true) {
         String line = console.readLine(prompt());
         if (line == null || !execute(line)) {
@@ -139,7 +170,8 @@ final class CartShell {
         case "remove" -> remove(words);
         case "cart" -> console.println(describeCart(cart.items()));
         case "profile" -> profile(trimmed, words);
-        case "conflicts" -> console.println(describeConflicts(profile.conflicts(), client.replicaId()));
+        case "conflicts" ->
+            console.println(describeConflicts(profile.conflicts(), client.replicaId()));
         case "status" -> console.println(describeStatus(client.status()));
         case "offline" -> {
           client.pause();
@@ -210,7 +242,8 @@ final class CartShell {
     }
     cart.add(words[1], quantity);
     statusMayChange = true;
-    console.println("added " + quantity + " " + words[1] + ", now " + cart.quantity(words[1]) + " in the cart");
+    console.println(
+        "added " + quantity + " " + words[1] + ", now " + cart.quantity(words[1]) + " in the cart");
   }
 
   private void quantity(String[] words) {
@@ -268,18 +301,22 @@ final class CartShell {
   private void sync() {
     SyncStatus status = client.status();
     if (status.connection() == ConnectionState.PAUSED) {
-      console.println("you are offline: type online first (" + status.pendingChanges() + " pending)");
+      console.println(
+          "you are offline: type online first (" + status.pendingChanges() + " pending)");
       return;
     }
     try {
       client.syncNow(syncTimeout).get(syncTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-      console.println("synced: the server has every change of this device and this device is up to date");
+      console.println(
+          "synced: the server has every change of this device and this device is up to date");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof SyncException se && se.code() == SyncException.Code.TIMEOUT) {
         notSynced();
       } else {
-        console.println("sync failed: " + (cause instanceof SyncException se ? se.getMessage() : String.valueOf(cause)));
+        console.println(
+            "sync failed: "
+                + (cause instanceof SyncException se ? se.getMessage() : String.valueOf(cause)));
       }
     } catch (TimeoutException e) {
       notSynced();
@@ -291,9 +328,14 @@ final class CartShell {
 
   private void notSynced() {
     SyncStatus status = client.status();
-    console.println("not synced within " + seconds(syncTimeout) + ": "
-        + (status.online() ? "the server is slow" : "cannot reach " + serverDescription)
-        + "; " + status.pendingChanges() + " pending changes stay queued");
+    console.println(
+        "not synced within "
+            + seconds(syncTimeout)
+            + ": "
+            + (status.online() ? "the server is slow" : "cannot reach " + serverDescription)
+            + "; "
+            + status.pendingChanges()
+            + " pending changes stay queued");
   }
 
   // ---- listeners (on the SDK's listener thread) ---------------------------------------------
@@ -301,18 +343,26 @@ final class CartShell {
   private void onRemoteCartChange(ChangeEvent event) {
     if (!event.isLocal()) {
       SortedMap<String, Long> items = cart.items();
-      console.printAsync("<< from another device: cart is now "
-          + (items.isEmpty() ? "empty" : items.entrySet().stream()
-              .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
+      console.printAsync(
+          "<< from another device: cart is now "
+              + (items.isEmpty()
+                  ? "empty"
+                  : items.entrySet().stream()
+                      .map(e -> e.getKey() + " " + e.getValue())
+                      .collect(Collectors.joining(", "))));
     }
   }
 
   private void onRemoteProfileChange(ChangeEvent event) {
     if (!event.isLocal()) {
       SortedMap<String, JsonNode> fields = profile.fields();
-      console.printAsync("<< from another device: profile is now "
-          + (fields.isEmpty() ? "empty" : fields.entrySet().stream()
-              .map(e -> e.getKey() + "=" + text(e.getValue())).collect(Collectors.joining(", "))));
+      console.printAsync(
+          "<< from another device: profile is now "
+              + (fields.isEmpty()
+                  ? "empty"
+                  : fields.entrySet().stream()
+                      .map(e -> e.getKey() + "=" + text(e.getValue()))
+                      .collect(Collectors.joining(", "))));
     }
   }
 
@@ -322,7 +372,8 @@ final class CartShell {
     boolean before = wasOnline;
     if (status.connection() == ConnectionState.AUTH_FAILED && !authReported) {
       authReported = true;
-      console.printAsync("!! not connected: " + authProblem(status) + "; edits stay on this device");
+      console.printAsync(
+          "!! not connected: " + authProblem(status) + "; edits stay on this device");
     }
     if (online) {
       authReported = false;
@@ -331,7 +382,8 @@ final class CartShell {
       if (online) {
         console.printAsync("-- online: syncing with " + serverDescription);
       } else if (status.connection() == ConnectionState.OFFLINE) {
-        console.printAsync("-- offline: lost " + serverDescription + "; edits stay here and sync when it is back");
+        console.printAsync(
+            "-- offline: lost " + serverDescription + "; edits stay here and sync when it is back");
       }
     }
     wasOnline = online;
@@ -339,11 +391,13 @@ final class CartShell {
 
   // ---- formatting --------------------------------------------------------------------------
 
-  /** The sync indicator: {@code [online]}, or what is wrong, such as {@code [offline, 2 pending]}. */
+  /**
+   * The sync indicator: {@code [online]}, or what is wrong, such as {@code [offline, 2 pending]}.
+   */
   static String indicator(SyncStatus status) {
     List<String> parts = new ArrayList<>();
     switch (status.connection()) {
-      case ONLINE -> { }
+      case ONLINE -> {}
       case OFFLINE, PAUSED -> parts.add("offline");
       case AUTH_FAILED -> parts.add("offline: no valid token");
       case LOCAL_ONLY -> parts.add("local only");
@@ -371,9 +425,15 @@ final class CartShell {
     }
     long units = items.values().stream().mapToLong(Long::longValue).sum();
     int width = items.keySet().stream().mapToInt(String::length).max().orElse(0);
-    StringBuilder text = new StringBuilder("cart (" + items.size() + (items.size() == 1 ? " item, " : " items, ")
-        + units + (units == 1 ? " unit):" : " units):"));
-    items.forEach((sku, qty) -> text.append("\n  ").append(pad(sku, width)).append("  ").append(qty));
+    StringBuilder text =
+        new StringBuilder(
+            "cart ("
+                + items.size()
+                + (items.size() == 1 ? " item, " : " items, ")
+                + units
+                + (units == 1 ? " unit):" : " units):"));
+    items.forEach(
+        (sku, qty) -> text.append("\n  ").append(pad(sku, width)).append("  ").append(qty));
     return text.toString();
   }
 
@@ -383,7 +443,9 @@ final class CartShell {
     }
     int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
     StringBuilder text = new StringBuilder("profile:");
-    fields.forEach((field, value) -> text.append("\n  ").append(pad(field, width)).append("  ").append(text(value)));
+    fields.forEach(
+        (field, value) ->
+            text.append("\n  ").append(pad(field, width)).append("  ").append(text(value)));
     return text.toString();
   }
 
@@ -394,45 +456,74 @@ final class CartShell {
     }
     return conflicts.stream()
         .sorted((a, b) -> a.field().compareTo(b.field()))
-        .map(c -> c.field() + ": " + describeValue(c.winner(), ownReplicaId) + " won over "
-            + c.losers().stream().map(v -> describeValue(v, ownReplicaId)).collect(Collectors.joining(", "))
-            + " (last writer wins; set the field again to settle it)")
+        .map(
+            c ->
+                c.field()
+                    + ": "
+                    + describeValue(c.winner(), ownReplicaId)
+                    + " won over "
+                    + c.losers().stream()
+                        .map(v -> describeValue(v, ownReplicaId))
+                        .collect(Collectors.joining(", "))
+                    + " (last writer wins; set the field again to settle it)")
         .collect(Collectors.joining("\n"));
   }
 
   private static String describeValue(FieldValue value, String ownReplicaId) {
-    String origin = value.replicaId().equals(ownReplicaId) ? "this device" : "replica " + value.replicaId();
+    String origin =
+        value.replicaId().equals(ownReplicaId) ? "this device" : "replica " + value.replicaId();
     return value.value().toString() + " from " + origin;
   }
 
   String describeStatus(SyncStatus status) {
     List<String> lines = new ArrayList<>();
-    lines.add("connection: " + switch (status.connection()) {
-      case ONLINE -> "online, syncing with " + serverDescription;
-      case OFFLINE -> "offline: cannot reach " + serverDescription + " (retrying in the background)";
-      case PAUSED -> "offline: sync turned off (type online)";
-      case AUTH_FAILED -> "offline: " + authProblem(status);
-      case LOCAL_ONLY -> "local only (no server)";
-      case CLOSED -> "closed";
-    });
-    lines.add("pending:    " + status.pendingChanges() + " local changes not yet confirmed by the server");
+    lines.add(
+        "connection: "
+            + switch (status.connection()) {
+              case ONLINE -> "online, syncing with " + serverDescription;
+              case OFFLINE ->
+                  "offline: cannot reach " + serverDescription + " (retrying in the background)";
+              case PAUSED -> "offline: sync turned off (type online)";
+              case AUTH_FAILED -> "offline: " + authProblem(status);
+              case LOCAL_ONLY -> "local only (no server)";
+              case CLOSED -> "closed";
+            });
+    lines.add(
+        "pending:    "
+            + status.pendingChanges()
+            + " local changes not yet confirmed by the server");
     if (status.rejectedChanges() > 0) {
       lines.add("rejected:   " + status.rejectedChanges() + " changes the server refused");
     }
     lines.add("last ack:   " + status.lastAck().map(Object::toString).orElse("none since start"));
     status.spaces().values().stream()
         .sorted((a, b) -> a.space().compareTo(b.space()))
-        .forEach(s -> lines.add("space " + s.space() + ": " + (s.forbidden() ? "refused by the server"
-            : s.caughtUp() ? "at change " + s.cursor() + ", caught up as far as this device knows"
-            : s.behindChanges() + " changes behind for " + seconds(s.behindFor())
-                + (s.snapshotInProgress() ? " (receiving a snapshot)" : ""))));
+        .forEach(
+            s ->
+                lines.add(
+                    "space "
+                        + s.space()
+                        + ": "
+                        + (s.forbidden()
+                            ? "refused by the server"
+                            : s.caughtUp()
+                                ? "at change "
+                                    + s.cursor()
+                                    + ", caught up as far as this device knows"
+                                : s.behindChanges()
+                                    + " changes behind for "
+                                    + seconds(s.behindFor())
+                                    + (s.snapshotInProgress() ? " (receiving a snapshot)" : ""))));
     return String.join("\n", lines);
   }
 
   private String authProblem(SyncStatus status) {
     String problem = tokenProblem.get();
-    return problem != null ? "no token: " + problem
-        : "the server refused the token (" + Objects.requireNonNullElse(status.lastError(), "unknown reason") + ")";
+    return problem != null
+        ? "no token: " + problem
+        : "the server refused the token ("
+            + Objects.requireNonNullElse(status.lastError(), "unknown reason")
+            + ")";
   }
 
   private static String text(JsonNode value) {
@@ -445,7 +536,9 @@ final class CartShell {
 
   private static String seconds(Duration d) {
     long millis = d.toMillis();
-    return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    return millis % 1000 == 0
+        ? millis / 1000 + " s"
+        : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
   }
 
   /** Parses a quantity, or prints why not and returns null. */

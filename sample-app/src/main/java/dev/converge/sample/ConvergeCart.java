@@ -35,42 +35,59 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     subcommands = DemoCommand.class,
     description = {
-        "A shopping cart and profile of one user, kept on this device in SQLite and synced with the",
-        "other devices of the user through a Converge server. Works offline; type help at the prompt."
+      "A shopping cart and profile of one user, kept on this device in SQLite and synced with the",
+      "other devices of the user through a Converge server. Works offline; type help at the prompt."
     })
 public final class ConvergeCart implements Callable<Integer> {
 
   /** The server the app talks to unless told otherwise. */
   public static final String DEFAULT_SERVER = "ws://localhost:8080/v1/sync";
 
-  @Option(names = "--user", paramLabel = "NAME",
+  @Option(
+      names = "--user",
+      paramLabel = "NAME",
       description = "Who you are (the token's subject); your cart lives in the space user:NAME.")
   String user;
 
-  @Option(names = "--device", paramLabel = "NAME|FILE", defaultValue = "default",
-      description = "This device: a name (the database is <data-dir>/sample/<user>-<NAME>.db) or the path of"
-          + " a .db file. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--device",
+      paramLabel = "NAME|FILE",
+      defaultValue = "default",
+      description =
+          "This device: a name (the database is <data-dir>/sample/<user>-<NAME>.db) or the path of"
+              + " a .db file. Default: ${DEFAULT-VALUE}.")
   String device;
 
-  @Option(names = "--server", paramLabel = "URI", defaultValue = DEFAULT_SERVER,
+  @Option(
+      names = "--server",
+      paramLabel = "URI",
+      defaultValue = DEFAULT_SERVER,
       description = "The server's sync WebSocket. Default: ${DEFAULT-VALUE}.")
   URI server;
 
-  @Option(names = "--token", paramLabel = "JWT",
-      description = "A token to present. Default: minted for --user with the server's development key.")
+  @Option(
+      names = "--token",
+      paramLabel = "JWT",
+      description =
+          "A token to present. Default: minted for --user with the server's development key.")
   String token;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "The server's data directory, holding dev-jwt-private.pem. Default: $CONVERGE_DATA_DIR or"
-          + " ~/.converge.")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "The server's data directory, holding dev-jwt-private.pem. Default: $CONVERGE_DATA_DIR or"
+              + " ~/.converge.")
   Path dataDir;
 
-  @Option(names = "--sync-timeout-ms", hidden = true, defaultValue = "10000",
+  @Option(
+      names = "--sync-timeout-ms",
+      hidden = true,
+      defaultValue = "10000",
       description = "How long the sync command waits.")
   long syncTimeoutMillis;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   final InputStream in;
   final PrintStream out;
@@ -95,22 +112,25 @@ public final class ConvergeCart implements Callable<Integer> {
    *
    * @return the exit code: 0 on success, 1 on failure, 2 on bad options
    */
-  public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
+  public static int run(
+      String[] args, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
     CommandLine commandLine = new CommandLine(new ConvergeCart(in, out, err, terminal));
     commandLine.setOut(new PrintWriter(out, true));
     commandLine.setErr(new PrintWriter(err, true));
     // one line, never a stack trace
-    commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
-      err.println(cl.getCommandName() + ": " + oneLine(e));
-      return 1;
-    });
+    commandLine.setExecutionExceptionHandler(
+        (e, cl, parsed) -> {
+          err.println(cl.getCommandName() + ": " + oneLine(e));
+          return 1;
+        });
     return commandLine.execute(args);
   }
 
   @Override
   public Integer call() {
     if (user == null || user.isBlank()) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "Missing required option: '--user=NAME' (or run the demo: converge-cart demo)");
     }
     Path data = dataDir != null ? dataDir : DevTokenSigner.defaultDataDir();
@@ -125,19 +145,28 @@ public final class ConvergeCart implements Callable<Integer> {
     }
     AtomicReference<String> tokenProblem = new AtomicReference<>();
     TokenSupplier tokens = tokenSupplier(data, tokenProblem);
-    String deviceName = isPath() ? database.getFileName().toString().replaceFirst("\\.db$", "") : device;
-    try (SyncClient client = SyncClient.builder()
-            .databasePath(database)
-            .serverUri(server)
-            .tokenSupplier(tokens)
-            .subscribe("user:" + user)
-            .replicaName(deviceName)
-            // a person waits at the prompt: retry often, at most every 5 s
-            .backoff(Duration.ofMillis(250), Duration.ofSeconds(5))
-            .build();
+    String deviceName =
+        isPath() ? database.getFileName().toString().replaceFirst("\\.db$", "") : device;
+    try (SyncClient client =
+            SyncClient.builder()
+                .databasePath(database)
+                .serverUri(server)
+                .tokenSupplier(tokens)
+                .subscribe("user:" + user)
+                .replicaName(deviceName)
+                // a person waits at the prompt: retry often, at most every 5 s
+                .backoff(Duration.ofMillis(250), Duration.ofSeconds(5))
+                .build();
         ShellConsole console = openConsole()) {
-      return new CartShell(client, user, deviceName, server.toString(), console,
-          Duration.ofMillis(syncTimeoutMillis), tokenProblem::get).run();
+      return new CartShell(
+              client,
+              user,
+              deviceName,
+              server.toString(),
+              console,
+              Duration.ofMillis(syncTimeoutMillis),
+              tokenProblem::get)
+          .run();
     }
   }
 
@@ -196,11 +225,14 @@ public final class ConvergeCart implements Callable<Integer> {
   /** A failure as one line for the user: the SDK's message, or the exception's. */
   static String oneLine(Throwable e) {
     Throwable shown = e;
-    while (shown.getCause() != null && (shown.getMessage() == null || shown instanceof UncheckedIOException)) {
+    while (shown.getCause() != null
+        && (shown.getMessage() == null || shown instanceof UncheckedIOException)) {
       shown = shown.getCause();
     }
-    String message = shown instanceof SyncException se ? se.code() + ": " + se.getMessage()
-        : shown.getMessage() != null ? shown.getMessage() : shown.getClass().getSimpleName();
+    String message =
+        shown instanceof SyncException se
+            ? se.code() + ": " + se.getMessage()
+            : shown.getMessage() != null ? shown.getMessage() : shown.getClass().getSimpleName();
     if (e instanceof UncheckedIOException && e.getMessage() != null && shown != e) {
       message = e.getMessage() + ": " + message;
     }

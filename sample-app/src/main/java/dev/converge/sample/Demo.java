@@ -45,6 +45,7 @@ public final class Demo {
 
   /** The phone's device name. */
   public static final String PHONE = "phone";
+
   /** The laptop's device name. */
   public static final String LAPTOP = "laptop";
 
@@ -67,7 +68,11 @@ public final class Demo {
     this(serverUri, tokens, out, Duration.ofSeconds(15), Duration.ofSeconds(30));
   }
 
-  private Demo(URI serverUri, Function<String, TokenSupplier> tokens, PrintStream out, Duration connectTimeout,
+  private Demo(
+      URI serverUri,
+      Function<String, TokenSupplier> tokens,
+      PrintStream out,
+      Duration connectTimeout,
       Duration convergeTimeout) {
     this.serverUri = Objects.requireNonNull(serverUri, "serverUri");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -76,13 +81,18 @@ public final class Demo {
     this.convergeTimeout = Objects.requireNonNull(convergeTimeout, "convergeTimeout");
   }
 
-  /** Returns a copy that waits {@code connect} for the server and {@code converge} for convergence. */
+  /**
+   * Returns a copy that waits {@code connect} for the server and {@code converge} for convergence.
+   */
   public Demo withTimeouts(Duration connect, Duration converge) {
     return new Demo(serverUri, tokens, out, connect, converge);
   }
 
   /** The merged state both devices agreed on, and one explanation per conflict. */
-  public record Result(String user, SortedMap<String, Long> cart, SortedMap<String, String> profile,
+  public record Result(
+      String user,
+      SortedMap<String, Long> cart,
+      SortedMap<String, String> profile,
       List<String> conflicts) {
     /** Creates a result; the collections are copied. */
     public Result {
@@ -173,14 +183,17 @@ public final class Demo {
       laptopCart.remove("tea");
       laptopProfile.set("name", "Grace");
       out.println("   laptop (online):  add 1 coffee, remove tea, name = Grace");
-      out.println("   phone  sees: " + items(phoneCart.items()) + "; " + fields(phoneProfile.fields()));
-      out.println("   laptop sees: " + items(laptopCart.items()) + "; " + fields(laptopProfile.fields()));
+      out.println(
+          "   phone  sees: " + items(phoneCart.items()) + "; " + fields(phoneProfile.fields()));
+      out.println(
+          "   laptop sees: " + items(laptopCart.items()) + "; " + fields(laptopProfile.fields()));
 
       out.println("4. The phone comes back online; both sync until they agree.");
       phone.resume();
       confirm(phone, PHONE);
       confirm(laptop, LAPTOP);
-      await(() -> view(phoneCart, phoneProfile).equals(view(laptopCart, laptopProfile)),
+      await(
+          () -> view(phoneCart, phoneProfile).equals(view(laptopCart, laptopProfile)),
           "both devices to agree");
 
       SortedMap<String, Long> cart = phoneCart.items();
@@ -190,10 +203,13 @@ public final class Demo {
       out.println("  cart:    " + items(cart));
       out.println("  profile: " + fields(phoneProfile.fields()));
       List<String> conflicts = new ArrayList<>();
-      conflicts.add("coffee: added on both devices at once (phone +2, laptop +1) -> concurrent adds add up: "
-          + cart.getOrDefault("coffee", 0L));
-      conflicts.add("tea: the laptop removed it while the offline phone added 1 more -> an add wins over a"
-          + " concurrent remove, the unit the laptop never saw stays: " + cart.getOrDefault("tea", 0L));
+      conflicts.add(
+          "coffee: added on both devices at once (phone +2, laptop +1) -> concurrent adds add up: "
+              + cart.getOrDefault("coffee", 0L));
+      conflicts.add(
+          "tea: the laptop removed it while the offline phone added 1 more -> an add wins over a"
+              + " concurrent remove, the unit the laptop never saw stays: "
+              + cart.getOrDefault("tea", 0L));
       phoneProfile.conflicts().stream()
           .sorted(Comparator.comparing(FieldConflict::field))
           .forEach(c -> conflicts.add(explain(c, devices)));
@@ -226,22 +242,37 @@ public final class Demo {
       return;
     }
     if (status.connection() == ConnectionState.AUTH_FAILED) {
-      throw new DemoException("the " + device + " got no valid token for " + serverUri + " ("
-          + status.lastError() + "); is the server using the development key the demo signs with?");
+      throw new DemoException(
+          "the "
+              + device
+              + " got no valid token for "
+              + serverUri
+              + " ("
+              + status.lastError()
+              + "); is the server using the development key the demo signs with?");
     }
-    throw new DemoException("cannot reach the Converge server at " + serverUri + " within "
-        + connectTimeout.toSeconds() + " s; start it first: bash scripts/run-server.sh");
+    throw new DemoException(
+        "cannot reach the Converge server at "
+            + serverUri
+            + " within "
+            + connectTimeout.toSeconds()
+            + " s; start it first: bash scripts/run-server.sh");
   }
 
   private void confirm(SyncClient client, String device) throws DemoException {
     try {
-      client.syncNow(convergeTimeout).get(convergeTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      client
+          .syncNow(convergeTimeout)
+          .get(convergeTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      String why = e.getCause() instanceof SyncException se ? se.code() + ": " + se.getMessage()
-          : String.valueOf(e.getCause());
+      String why =
+          e.getCause() instanceof SyncException se
+              ? se.code() + ": " + se.getMessage()
+              : String.valueOf(e.getCause());
       throw new DemoException("the " + device + " could not sync: " + why, e.getCause());
     } catch (TimeoutException e) {
-      throw new DemoException("the " + device + " could not sync within " + convergeTimeout.toSeconds() + " s");
+      throw new DemoException(
+          "the " + device + " could not sync within " + convergeTimeout.toSeconds() + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DemoException("interrupted");
@@ -256,7 +287,8 @@ public final class Demo {
     long deadline = System.nanoTime() + convergeTimeout.toNanos();
     while (!condition.holds()) {
       if (System.nanoTime() > deadline) {
-        throw new DemoException("gave up waiting " + convergeTimeout.toSeconds() + " s for " + what);
+        throw new DemoException(
+            "gave up waiting " + convergeTimeout.toSeconds() + " s for " + what);
       }
       sleep(POLL);
     }
@@ -264,24 +296,40 @@ public final class Demo {
 
   /** What must be equal on both devices: cart, profile, and the conflicts with their values. */
   private static List<Object> view(Cart cart, Profile profile) {
-    List<String> conflicts = profile.conflicts().stream()
-        .map(c -> c.field() + "=" + c.winner().value() + " over "
-            + c.losers().stream().map(v -> v.value().toString()).sorted().toList())
-        .sorted()
-        .toList();
+    List<String> conflicts =
+        profile.conflicts().stream()
+            .map(
+                c ->
+                    c.field()
+                        + "="
+                        + c.winner().value()
+                        + " over "
+                        + c.losers().stream().map(v -> v.value().toString()).sorted().toList())
+            .sorted()
+            .toList();
     return List.of(cart.items(), profile.fields(), conflicts);
   }
 
   /** One line: who wrote what, and which value won. */
   static String explain(FieldConflict conflict, Map<String, String> devices) {
-    String written = Stream.concat(Stream.of(conflict.winner()), conflict.losers().stream())
-        .sorted(Comparator.comparing((FieldValue v) -> deviceOf(v, devices)))
-        .map(v -> "the " + deviceOf(v, devices) + " wrote " + v.value())
-        .collect(Collectors.joining(", "));
-    String losers = conflict.losers().stream().map(v -> v.value().toString()).collect(Collectors.joining(", "));
-    return "profile." + conflict.field() + ": " + written + " concurrently -> last writer wins: "
-        + conflict.winner().value() + " (the " + deviceOf(conflict.winner(), devices) + " wrote later); "
-        + losers + " stays listed as a conflict until the field is set again";
+    String written =
+        Stream.concat(Stream.of(conflict.winner()), conflict.losers().stream())
+            .sorted(Comparator.comparing((FieldValue v) -> deviceOf(v, devices)))
+            .map(v -> "the " + deviceOf(v, devices) + " wrote " + v.value())
+            .collect(Collectors.joining(", "));
+    String losers =
+        conflict.losers().stream().map(v -> v.value().toString()).collect(Collectors.joining(", "));
+    return "profile."
+        + conflict.field()
+        + ": "
+        + written
+        + " concurrently -> last writer wins: "
+        + conflict.winner().value()
+        + " (the "
+        + deviceOf(conflict.winner(), devices)
+        + " wrote later); "
+        + losers
+        + " stays listed as a conflict until the field is set again";
   }
 
   private static String deviceOf(FieldValue value, Map<String, String> devices) {
@@ -289,15 +337,19 @@ public final class Demo {
   }
 
   private static String items(SortedMap<String, Long> items) {
-    return items.isEmpty() ? "empty" : items.entrySet().stream()
-        .map(e -> e.getKey() + " " + e.getValue())
-        .collect(Collectors.joining(", "));
+    return items.isEmpty()
+        ? "empty"
+        : items.entrySet().stream()
+            .map(e -> e.getKey() + " " + e.getValue())
+            .collect(Collectors.joining(", "));
   }
 
   private static String fields(SortedMap<String, JsonNode> fields) {
-    return fields.isEmpty() ? "empty profile" : fields.entrySet().stream()
-        .map(e -> e.getKey() + " = " + text(e.getValue()))
-        .collect(Collectors.joining(", "));
+    return fields.isEmpty()
+        ? "empty profile"
+        : fields.entrySet().stream()
+            .map(e -> e.getKey() + " = " + text(e.getValue()))
+            .collect(Collectors.joining(", "));
   }
 
   private static SortedMap<String, String> textFields(SortedMap<String, JsonNode> fields) {
@@ -321,13 +373,16 @@ public final class Demo {
 
   private static void deleteRecursively(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException | UncheckedIOException e) {
       // a temporary directory left behind is harmless
     }

@@ -13,31 +13,40 @@ import picocli.CommandLine.ParentCommand;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-        "Two devices of one new user against a running server: the phone goes offline, both edit the",
-        "cart and the profile, the phone reconnects, and the merged result is printed with one line per",
-        "conflict. Exits 0 on success, 1 with a one-line message otherwise (such as no server)."
+      "Two devices of one new user against a running server: the phone goes offline, both edit the",
+      "cart and the profile, the phone reconnects, and the merged result is printed with one line per",
+      "conflict. Exits 0 on success, 1 with a one-line message otherwise (such as no server)."
     })
 final class DemoCommand implements Callable<Integer> {
 
-  @ParentCommand
-  ConvergeCart parent;
+  @ParentCommand ConvergeCart parent;
 
-  @Option(names = "--server", paramLabel = "URI", defaultValue = ConvergeCart.DEFAULT_SERVER,
+  @Option(
+      names = "--server",
+      paramLabel = "URI",
+      defaultValue = ConvergeCart.DEFAULT_SERVER,
       description = "The server's sync WebSocket. Default: ${DEFAULT-VALUE}.")
   URI server;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "The server's data directory, holding dev-jwt-private.pem. Default: $CONVERGE_DATA_DIR or"
-          + " ~/.converge.")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "The server's data directory, holding dev-jwt-private.pem. Default: $CONVERGE_DATA_DIR or"
+              + " ~/.converge.")
   Path dataDir;
 
-  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "15",
+  @Option(
+      names = "--connect-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "15",
       description = "How long to wait for the server. Default: ${DEFAULT-VALUE}.")
   long connectTimeoutSeconds;
 
   @Override
   public Integer call() {
-    DevTokenSigner signer = DevTokenSigner.fromEnvironment(dataDir != null ? dataDir : DevTokenSigner.defaultDataDir());
+    DevTokenSigner signer =
+        DevTokenSigner.fromEnvironment(dataDir != null ? dataDir : DevTokenSigner.defaultDataDir());
     try {
       // fail at once, with the signer's message, when there is no key to sign with
       signer.mint("demo-check");

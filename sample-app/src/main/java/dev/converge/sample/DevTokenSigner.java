@@ -58,13 +58,16 @@ public final class DevTokenSigner {
   }
 
   /**
-   * Returns a signer configured like the server: issuer {@code CONVERGE_JWT_ISSUER} (default
-   * {@code converge-dev}) and audience {@code CONVERGE_JWT_AUDIENCE} (default {@code converge}).
+   * Returns a signer configured like the server: issuer {@code CONVERGE_JWT_ISSUER} (default {@code
+   * converge-dev}) and audience {@code CONVERGE_JWT_AUDIENCE} (default {@code converge}).
    */
   public static DevTokenSigner fromEnvironment(Path dataDir) {
     Map<String, String> env = System.getenv();
-    return new DevTokenSigner(dataDir, env.getOrDefault("CONVERGE_JWT_ISSUER", "converge-dev"),
-        env.getOrDefault("CONVERGE_JWT_AUDIENCE", "converge"), Clock.systemUTC());
+    return new DevTokenSigner(
+        dataDir,
+        env.getOrDefault("CONVERGE_JWT_ISSUER", "converge-dev"),
+        env.getOrDefault("CONVERGE_JWT_AUDIENCE", "converge"),
+        Clock.systemUTC());
   }
 
   /**
@@ -131,15 +134,18 @@ public final class DevTokenSigner {
 
   private static PrivateKey readKey(Path file) {
     try {
-      String body = Files.readString(file, StandardCharsets.US_ASCII)
-          .replaceAll("-----(BEGIN|END) [A-Z ]+-----", "")
-          .replaceAll("\\s", "");
-      return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+      String body =
+          Files.readString(file, StandardCharsets.US_ASCII)
+              .replaceAll("-----(BEGIN|END) [A-Z ]+-----", "")
+              .replaceAll("\\s", "");
+      return KeyFactory.getInstance("RSA")
+          .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
     } catch (NoSuchFileException e) {
-      throw new TokenException("no development key at " + file
-          + " (the server creates it on its first start)", e);
+      throw new TokenException(
+          "no development key at " + file + " (the server creates it on its first start)", e);
     } catch (IOException e) {
-      throw new TokenException("cannot read the development key " + file + ": " + e.getMessage(), e);
+      throw new TokenException(
+          "cannot read the development key " + file + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new TokenException("not a PKCS#8 RSA private key: " + file, e);
     }

@@ -51,11 +51,13 @@ interface ShellConsole extends AutoCloseable {
   static ShellConsole terminal(List<String> commands) {
     try {
       Terminal terminal = TerminalBuilder.builder().system(true).build();
-      LineReader reader = LineReaderBuilder.builder()
-          .terminal(terminal)
-          .appName("converge-cart")
-          .completer(new ArgumentCompleter(new StringsCompleter(commands), NullCompleter.INSTANCE))
-          .build();
+      LineReader reader =
+          LineReaderBuilder.builder()
+              .terminal(terminal)
+              .appName("converge-cart")
+              .completer(
+                  new ArgumentCompleter(new StringsCompleter(commands), NullCompleter.INSTANCE))
+              .build();
       return new Editor(terminal, reader);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -23,8 +23,7 @@ class ConvergeCartShellTest {
 
   private static String unreachableServer;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void aClosedPort() throws IOException {
@@ -45,8 +44,21 @@ class ConvergeCartShellTest {
   }
 
   private Run run(String input, String... extraArgs) {
-    String[] args = concat(new String[] {"--user", "alice", "--device", dir.resolve("phone.db").toString(),
-        "--server", unreachableServer, "--token", "not-a-real-token", "--sync-timeout-ms", "300"}, extraArgs);
+    String[] args =
+        concat(
+            new String[] {
+              "--user",
+              "alice",
+              "--device",
+              dir.resolve("phone.db").toString(),
+              "--server",
+              unreachableServer,
+              "--token",
+              "not-a-real-token",
+              "--sync-timeout-ms",
+              "300"
+            },
+            extraArgs);
     return runArgs(input, args);
   }
 
@@ -56,10 +68,15 @@ class ConvergeCartShellTest {
     int code;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      code = ConvergeCart.run(args, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), o, e, false);
+      code =
+          ConvergeCart.run(
+              args, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), o, e, false);
     }
-    Run run = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    assertThat(run.out() + run.err()).as("never a stack trace").doesNotContain("\tat ", "Exception");
+    Run run =
+        new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    assertThat(run.out() + run.err())
+        .as("never a stack trace")
+        .doesNotContain("\tat ", "Exception");
     return run;
   }
 
@@ -71,18 +88,22 @@ class ConvergeCartShellTest {
 
   @Test
   void addQtyRemoveAndCart_editTheLocalCartWhileOffline() {
-    Run run = run(String.join("\n",
-        "cart",
-        "add coffee 2",
-        "add tea",
-        "add coffee",
-        "cart",
-        "qty coffee 5",
-        "qty tea 0",
-        "add mug 1",
-        "remove mug",
-        "cart",
-        "quit", ""));
+    Run run =
+        run(
+            String.join(
+                "\n",
+                "cart",
+                "add coffee 2",
+                "add tea",
+                "add coffee",
+                "cart",
+                "qty coffee 5",
+                "qty tea 0",
+                "add mug 1",
+                "remove mug",
+                "cart",
+                "quit",
+                ""));
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
@@ -103,12 +124,15 @@ class ConvergeCartShellTest {
   void thePrompt_showsOfflineAndPendingChanges() {
     Run run = run("add coffee 2\nadd tea 1\nquit\n");
 
-    assertThat(run.out()).contains("alice@phone [offline]> ").contains("alice@phone [offline, 2 pending]> ");
+    assertThat(run.out())
+        .contains("alice@phone [offline]> ")
+        .contains("alice@phone [offline, 2 pending]> ");
   }
 
   @Test
   void profileSetAndProfile_showTheFields_valuesMayHaveSpaces() {
-    Run run = run("profile\nprofile set name Ada Lovelace\nprofile set city Lisbon\nprofile\nquit\n");
+    Run run =
+        run("profile\nprofile set name Ada Lovelace\nprofile set city Lisbon\nprofile\nquit\n");
 
     assertThat(run.out())
         .contains("profile is empty")
@@ -129,7 +153,10 @@ class ConvergeCartShellTest {
     Run run = run("add coffee 1\nstatus\nquit\n");
 
     assertThat(run.out())
-        .contains("connection: offline: cannot reach " + unreachableServer + " (retrying in the background)")
+        .contains(
+            "connection: offline: cannot reach "
+                + unreachableServer
+                + " (retrying in the background)")
         .contains("pending:    1 local changes not yet confirmed by the server");
   }
 
@@ -150,7 +177,10 @@ class ConvergeCartShellTest {
     Run run = run("add coffee 1\nsync\ncart\nquit\n");
 
     assertThat(run.out())
-        .contains("not synced within 0.3 s: cannot reach " + unreachableServer + "; 1 pending changes stay queued")
+        .contains(
+            "not synced within 0.3 s: cannot reach "
+                + unreachableServer
+                + "; 1 pending changes stay queued")
         .contains("  coffee  1");
   }
 
@@ -174,21 +204,22 @@ class ConvergeCartShellTest {
 
   @Test
   void badInput_getsOneLineAndThePromptBack() {
-    List<String> bad = List.of(
-        "frobnicate",
-        "add",
-        "add coffee lots",
-        "add coffee 0",
-        "add coffee 1 2",
-        "qty coffee",
-        "qty",
-        "qty coffee many",
-        "qty coffee -1",
-        "remove",
-        "remove nosuch",
-        "profile set",
-        "profile set name",
-        "profile show");
+    List<String> bad =
+        List.of(
+            "frobnicate",
+            "add",
+            "add coffee lots",
+            "add coffee 0",
+            "add coffee 1 2",
+            "qty coffee",
+            "qty",
+            "qty coffee many",
+            "qty coffee -1",
+            "remove",
+            "remove nosuch",
+            "profile set",
+            "profile set name",
+            "profile show");
     Run run = run(String.join("\n", bad) + "\nquit\n");
 
     assertThat(run.exitCode()).isZero();
@@ -199,21 +230,22 @@ class ConvergeCartShellTest {
     assertThat(answers).hasSize(bad.size() + 2);
     List<String> messages = Arrays.stream(answers, 1, bad.size() + 1).map(String::strip).toList();
     assertThat(messages).allSatisfy(m -> assertThat(m).doesNotContain("\n").isNotEmpty());
-    assertThat(messages).containsExactly(
-        "unknown command: frobnicate (type help)",
-        "usage: add <sku> [qty]",
-        "quantity must be a whole number: lots",
-        "quantity must be at least 1: 0",
-        "usage: add <sku> [qty]",
-        "usage: qty <sku> <n>",
-        "usage: qty <sku> <n>",
-        "quantity must be a whole number: many",
-        "quantity must be 0 or more: -1",
-        "usage: remove <sku>",
-        "not in the cart: nosuch (type cart to see it)",
-        "usage: profile set <field> <value>",
-        "usage: profile set <field> <value>",
-        "usage: profile | profile set <field> <value>");
+    assertThat(messages)
+        .containsExactly(
+            "unknown command: frobnicate (type help)",
+            "usage: add <sku> [qty]",
+            "quantity must be a whole number: lots",
+            "quantity must be at least 1: 0",
+            "usage: add <sku> [qty]",
+            "usage: qty <sku> <n>",
+            "usage: qty <sku> <n>",
+            "quantity must be a whole number: many",
+            "quantity must be 0 or more: -1",
+            "usage: remove <sku>",
+            "not in the cart: nosuch (type cart to see it)",
+            "usage: profile set <field> <value>",
+            "usage: profile set <field> <value>",
+            "usage: profile | profile set <field> <value>");
   }
 
   @Test
@@ -226,14 +258,25 @@ class ConvergeCartShellTest {
 
   @Test
   void withoutAToken_andNoDevelopmentKey_theAppStillWorksOffline_andSaysWhy() {
-    Run run = runArgs("add coffee 1\nstatus\nquit\n", "--user", "alice", "--device", "phone",
-        "--data-dir", dir.toString(), "--server", unreachableServer);
+    Run run =
+        runArgs(
+            "add coffee 1\nstatus\nquit\n",
+            "--user",
+            "alice",
+            "--device",
+            "phone",
+            "--data-dir",
+            dir.toString(),
+            "--server",
+            unreachableServer);
 
     assertThat(run.exitCode()).isZero();
     assertThat(dir.resolve("sample/alice-phone.db")).exists();
     assertThat(run.out())
         .contains("added 1 coffee")
-        .contains("connection: offline: no token: no development key at " + dir.resolve("dev-jwt-private.pem"));
+        .contains(
+            "connection: offline: no token: no development key at "
+                + dir.resolve("dev-jwt-private.pem"));
   }
 
   @Test
@@ -247,8 +290,17 @@ class ConvergeCartShellTest {
   @Test
   void anUnopenableDatabase_isOneLineAndExit1() {
     // a directory is no SQLite file
-    Run run = runArgs("", "--user", "alice", "--device", dir.toString() + "/",
-        "--server", unreachableServer, "--token", "t");
+    Run run =
+        runArgs(
+            "",
+            "--user",
+            "alice",
+            "--device",
+            dir.toString() + "/",
+            "--server",
+            unreachableServer,
+            "--token",
+            "t");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err().strip()).startsWith("converge-cart: ").doesNotContain("\n");
@@ -259,17 +311,32 @@ class ConvergeCartShellTest {
     Run run = runArgs("", "demo", "--server", unreachableServer, "--data-dir", dir.toString());
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err().strip()).isEqualTo("converge-cart demo: no development key at "
-        + dir.resolve("dev-jwt-private.pem") + " (the server creates it on its first start)");
+    assertThat(run.err().strip())
+        .isEqualTo(
+            "converge-cart demo: no development key at "
+                + dir.resolve("dev-jwt-private.pem")
+                + " (the server creates it on its first start)");
   }
 
   @Test
   void demo_withAKeyButNoServer_failsWithOneLine() throws Exception {
     DevTokenSignerTest.writeKeyPair(dir);
-    Run run = runArgs("", "demo", "--server", unreachableServer, "--data-dir", dir.toString(), "--connect-timeout", "1");
+    Run run =
+        runArgs(
+            "",
+            "demo",
+            "--server",
+            unreachableServer,
+            "--data-dir",
+            dir.toString(),
+            "--connect-timeout",
+            "1");
 
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err().strip()).isEqualTo("converge-cart demo: cannot reach the Converge server at "
-        + unreachableServer + " within 1 s; start it first: bash scripts/run-server.sh");
+    assertThat(run.err().strip())
+        .isEqualTo(
+            "converge-cart demo: cannot reach the Converge server at "
+                + unreachableServer
+                + " within 1 s; start it first: bash scripts/run-server.sh");
   }
 }

@@ -26,17 +26,18 @@ class DevTokenSignerTest {
 
   private static final Instant NOW = Instant.parse("2030-01-02T03:04:05Z");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** Writes a fresh RSA key pair as {@code dev-jwt-private.pem} (PKCS#8 PEM) and returns it. */
   static KeyPair writeKeyPair(Path dir) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     KeyPair pair = generator.generateKeyPair();
-    String pem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
+    String pem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(pair.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n";
     Files.writeString(dir.resolve(DevTokenSigner.PRIVATE_KEY_FILE), pem, StandardCharsets.US_ASCII);
     return pair;
   }
@@ -44,23 +45,27 @@ class DevTokenSignerTest {
   @Test
   void aMintedToken_isRs256_withTheServersClaims_validForOneHour() throws Exception {
     KeyPair pair = writeKeyPair(dir);
-    DevTokenSigner signer = new DevTokenSigner(dir, "converge-dev", "converge", Clock.fixed(NOW, ZoneOffset.UTC));
+    DevTokenSigner signer =
+        new DevTokenSigner(dir, "converge-dev", "converge", Clock.fixed(NOW, ZoneOffset.UTC));
 
     String token = signer.supplierFor("alice").token();
 
-    JwtConsumer consumer = new JwtConsumerBuilder()
-        .setVerificationKey(pair.getPublic())
-        .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
-        .setExpectedIssuer("converge-dev")
-        .setExpectedAudience("converge")
-        .setRequireSubject()
-        .setRequireExpirationTime()
-        .setEvaluationTime(NumericDate.fromMilliseconds(NOW.plusSeconds(60).toEpochMilli()))
-        .build();
+    JwtConsumer consumer =
+        new JwtConsumerBuilder()
+            .setVerificationKey(pair.getPublic())
+            .setJwsAlgorithmConstraints(
+                AlgorithmConstraints.ConstraintType.PERMIT, AlgorithmIdentifiers.RSA_USING_SHA256)
+            .setExpectedIssuer("converge-dev")
+            .setExpectedAudience("converge")
+            .setRequireSubject()
+            .setRequireExpirationTime()
+            .setEvaluationTime(NumericDate.fromMilliseconds(NOW.plusSeconds(60).toEpochMilli()))
+            .build();
     JwtClaims claims = consumer.processToClaims(token);
     assertThat(claims.getSubject()).isEqualTo("alice");
     assertThat(claims.getIssuedAt().getValue()).isEqualTo(NOW.getEpochSecond());
-    assertThat(claims.getExpirationTime().getValue()).isEqualTo(NOW.plusSeconds(3600).getEpochSecond());
+    assertThat(claims.getExpirationTime().getValue())
+        .isEqualTo(NOW.plusSeconds(3600).getEpochSecond());
     assertThat(claims.getStringListClaimValue("spaces")).isEmpty();
   }
 
@@ -68,22 +73,23 @@ class DevTokenSignerTest {
   void theSupplier_mintsAFreshTokenAtEveryCall() throws Exception {
     writeKeyPair(dir);
     Instant[] now = {NOW};
-    Clock moving = new Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
+    Clock moving =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
 
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
 
-      @Override
-      public Instant instant() {
-        return now[0];
-      }
-    };
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
     DevTokenSigner signer = new DevTokenSigner(dir, "converge-dev", "converge", moving);
     String first = signer.supplierFor("alice").token();
     now[0] = NOW.plusSeconds(2_900);
@@ -98,8 +104,10 @@ class DevTokenSignerTest {
 
     assertThatThrownBy(() -> signer.mint("alice"))
         .isInstanceOf(DevTokenSigner.TokenException.class)
-        .hasMessage("no development key at " + dir.resolve("dev-jwt-private.pem")
-            + " (the server creates it on its first start)");
+        .hasMessage(
+            "no development key at "
+                + dir.resolve("dev-jwt-private.pem")
+                + " (the server creates it on its first start)");
 
     writeKeyPair(dir);
     assertThat(signer.mint("alice")).matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
@@ -107,7 +115,9 @@ class DevTokenSignerTest {
 
   @Test
   void aBrokenKeyFile_isNamed() throws Exception {
-    Files.writeString(dir.resolve(DevTokenSigner.PRIVATE_KEY_FILE), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        dir.resolve(DevTokenSigner.PRIVATE_KEY_FILE),
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
 
     assertThatThrownBy(() -> DevTokenSigner.fromEnvironment(dir).mint("alice"))
         .hasMessage("not a PKCS#8 RSA private key: " + dir.resolve("dev-jwt-private.pem"));

@@ -11,21 +11,37 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
   private final JavaClasses core =
-      new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.converge.core");
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.converge.core");
 
   @Test
   void coreUsesNoServerDatabaseOrNetworkApi() {
     noClasses()
-        .should().dependOnClassesThat().resideInAnyPackage(
-            "io.quarkus..", "io.vertx..", "jakarta..", "java.sql..", "java.net..", "java.nio.channels..",
-            "org.hibernate..", "okhttp3..", "dev.converge.server..", "dev.converge.sdk..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.quarkus..",
+            "io.vertx..",
+            "jakarta..",
+            "java.sql..",
+            "java.net..",
+            "java.nio.channels..",
+            "org.hibernate..",
+            "okhttp3..",
+            "dev.converge.server..",
+            "dev.converge.sdk..")
         .check(core);
   }
 
   @Test
   void crdtLayerDoesNotDependOnTheProtocolLayer() {
-    noClasses().that().resideInAPackage("dev.converge.core.crdt..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.converge.core.protocol..", "dev.converge.core.policy..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.converge.core.crdt..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.converge.core.protocol..", "dev.converge.core.policy..")
         .check(core);
   }
 }

@@ -28,18 +28,20 @@ public final class Cart {
   }
 
   /**
-   * Adds {@code quantity} units of {@code sku}. If this replica sees the item at zero or below (after
-   * concurrent decrements), it starts from zero: "add 1" then gives 1.
+   * Adds {@code quantity} units of {@code sku}. If this replica sees the item at zero or below
+   * (after concurrent decrements), it starts from zero: "add 1" then gives 1.
    *
-   * @throws SyncException with {@code INVALID_ARGUMENT} if {@code quantity <= 0} or the sku is blank;
-   *     {@code STORAGE} if the local database fails; {@code CLOSED} after close
+   * @throws SyncException with {@code INVALID_ARGUMENT} if {@code quantity <= 0} or the sku is
+   *     blank; {@code STORAGE} if the local database fails; {@code CLOSED} after close
    */
   public void add(String sku, long quantity) {
     requireSku(sku);
     if (quantity <= 0) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "quantity <= 0");
     }
-    client.write(key, (doc, replica, hlc) -> dev.converge.core.policy.Cart.of(doc).add(replica, sku, quantity));
+    client.write(
+        key,
+        (doc, replica, hlc) -> dev.converge.core.policy.Cart.of(doc).add(replica, sku, quantity));
   }
 
   /**
@@ -53,11 +55,15 @@ public final class Cart {
     if (quantity < 0) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "quantity < 0");
     }
-    client.write(key, (doc, replica, hlc) -> dev.converge.core.policy.Cart.of(doc).setQuantity(replica, sku, quantity));
+    client.write(
+        key,
+        (doc, replica, hlc) ->
+            dev.converge.core.policy.Cart.of(doc).setQuantity(replica, sku, quantity));
   }
 
   /**
-   * Removes {@code sku}: what this replica has seen of it. Units added concurrently elsewhere survive.
+   * Removes {@code sku}: what this replica has seen of it. Units added concurrently elsewhere
+   * survive.
    *
    * @throws SyncException with {@code INVALID_ARGUMENT} if the sku is blank
    */

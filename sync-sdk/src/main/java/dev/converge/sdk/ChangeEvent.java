@@ -3,8 +3,8 @@ package dev.converge.sdk;
 import java.util.Objects;
 
 /**
- * A committed change of one document. Delivered after the change is durable in the local store; read
- * the document through its handle to see the new value.
+ * A committed change of one document. Delivered after the change is durable in the local store;
+ * read the document through its handle to see the new value.
  *
  * @param key the changed document
  * @param source whether this client or the server made the change

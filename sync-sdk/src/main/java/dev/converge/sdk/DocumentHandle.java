@@ -16,12 +16,12 @@ import java.util.concurrent.Executor;
 
 /**
  * A document of an app-defined collection, whose fields merge by the {@link FieldPolicy} its {@link
- * Schema} declares. Operations that do not fit a field's policy, or name a field the schema does not
- * declare, throw {@link SyncException} with {@code INVALID_ARGUMENT}. Obtained from {@link
+ * Schema} declares. Operations that do not fit a field's policy, or name a field the schema does
+ * not declare, throw {@link SyncException} with {@code INVALID_ARGUMENT}. Obtained from {@link
  * SyncClient#document}.
  *
- * <p>A lightweight handle over the local database: writes commit at once and sync in the background;
- * reads return copies. Thread-safe.
+ * <p>A lightweight handle over the local database: writes commit at once and sync in the
+ * background; reads return copies. Thread-safe.
  */
 public final class DocumentHandle {
 
@@ -64,8 +64,12 @@ public final class DocumentHandle {
    */
   public Optional<JsonNode> get(String field) {
     requirePolicy(field, FieldPolicy.REGISTER_LWW, FieldPolicy.REGISTER_MULTI_VALUE);
-    return client.read(key, doc -> doc.get(List.of(field), RegisterValue.class)
-        .flatMap(RegisterValue::value).map(JsonNode::deepCopy));
+    return client.read(
+        key,
+        doc ->
+            doc.get(List.of(field), RegisterValue.class)
+                .flatMap(RegisterValue::value)
+                .map(JsonNode::deepCopy));
   }
 
   /**
@@ -74,9 +78,12 @@ public final class DocumentHandle {
    */
   public List<FieldValue> values(String field) {
     requirePolicy(field, FieldPolicy.REGISTER_LWW, FieldPolicy.REGISTER_MULTI_VALUE);
-    return client.read(key, doc -> doc.get(List.of(field), RegisterValue.class)
-        .map(r -> r.values().stream().map(Profile::toFieldValue).toList())
-        .orElse(List.of()));
+    return client.read(
+        key,
+        doc ->
+            doc.get(List.of(field), RegisterValue.class)
+                .map(r -> r.values().stream().map(Profile::toFieldValue).toList())
+                .orElse(List.of()));
   }
 
   // ---- counters ------------------------------------------------------------------------------
@@ -97,7 +104,9 @@ public final class DocumentHandle {
   /** Returns a {@code COUNTER} field's value (0 if never incremented). */
   public long counter(String field) {
     requirePolicy(field, FieldPolicy.COUNTER);
-    return client.read(key, doc -> doc.get(List.of(field), CounterValue.class).map(CounterValue::value).orElse(0L));
+    return client.read(
+        key,
+        doc -> doc.get(List.of(field), CounterValue.class).map(CounterValue::value).orElse(0L));
   }
 
   // ---- sets ----------------------------------------------------------------------------------
@@ -119,8 +128,12 @@ public final class DocumentHandle {
   /** Returns the elements of a {@code SET} field, sorted; an unmodifiable copy. */
   public SortedSet<String> elements(String field) {
     requirePolicy(field, FieldPolicy.SET);
-    return client.read(key, doc -> doc.get(List.of(field), SetValue.class).map(SetValue::elements)
-        .orElse(Collections.emptySortedSet()));
+    return client.read(
+        key,
+        doc ->
+            doc.get(List.of(field), SetValue.class)
+                .map(SetValue::elements)
+                .orElse(Collections.emptySortedSet()));
   }
 
   // ---- maps ----------------------------------------------------------------------------------
@@ -131,7 +144,8 @@ public final class DocumentHandle {
     requireMapKey(mapKey);
     SyncClient.requireNonNull(value, "value");
     JsonNode copy = value.deepCopy();
-    client.write(key, (doc, replica, hlc) -> doc.writeRegister(replica, List.of(field, mapKey), copy, hlc));
+    client.write(
+        key, (doc, replica, hlc) -> doc.writeRegister(replica, List.of(field, mapKey), copy, hlc));
   }
 
   /** Removes {@code mapKey} from a {@code MAP} field; a concurrent put elsewhere survives. */
@@ -141,18 +155,29 @@ public final class DocumentHandle {
     client.write(key, (doc, replica, hlc) -> doc.remove(List.of(field, mapKey)));
   }
 
-  /** Returns a {@code MAP} field's entries with their last-writer-wins values; an unmodifiable copy. */
+  /**
+   * Returns a {@code MAP} field's entries with their last-writer-wins values; an unmodifiable copy.
+   */
   public SortedMap<String, JsonNode> map(String field) {
     requirePolicy(field, FieldPolicy.MAP);
-    return client.read(key, doc -> {
-      TreeMap<String, JsonNode> result = new TreeMap<>();
-      doc.get(List.of(field), MapValue.class).ifPresent(map -> map.entries().forEach((k, v) -> {
-        if (v instanceof RegisterValue register) {
-          register.value().ifPresent(value -> result.put(k, value.deepCopy()));
-        }
-      }));
-      return Collections.unmodifiableSortedMap(result);
-    });
+    return client.read(
+        key,
+        doc -> {
+          TreeMap<String, JsonNode> result = new TreeMap<>();
+          doc.get(List.of(field), MapValue.class)
+              .ifPresent(
+                  map ->
+                      map.entries()
+                          .forEach(
+                              (k, v) -> {
+                                if (v instanceof RegisterValue register) {
+                                  register
+                                      .value()
+                                      .ifPresent(value -> result.put(k, value.deepCopy()));
+                                }
+                              }));
+          return Collections.unmodifiableSortedMap(result);
+        });
   }
 
   // ---- whole document ------------------------------------------------------------------------
@@ -168,7 +193,9 @@ public final class DocumentHandle {
     return client.read(key, doc -> doc.toJson());
   }
 
-  /** Returns the register fields (and map entries) holding concurrent values, with their origins. */
+  /**
+   * Returns the register fields (and map entries) holding concurrent values, with their origins.
+   */
   public List<FieldConflict> conflicts() {
     return client.read(key, doc -> doc.conflicts().stream().map(Profile::toFieldConflict).toList());
   }
@@ -187,8 +214,13 @@ public final class DocumentHandle {
     if (field == null || field.isBlank()) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "field is null or blank");
     }
-    return schema.policy(field).orElseThrow(() -> new SyncException(SyncException.Code.INVALID_ARGUMENT,
-        "field '" + field + "' is not declared in the schema of " + key.collection()));
+    return schema
+        .policy(field)
+        .orElseThrow(
+            () ->
+                new SyncException(
+                    SyncException.Code.INVALID_ARGUMENT,
+                    "field '" + field + "' is not declared in the schema of " + key.collection()));
   }
 
   private void requirePolicy(String field, FieldPolicy... allowed) {
@@ -198,8 +230,14 @@ public final class DocumentHandle {
         return;
       }
     }
-    throw new SyncException(SyncException.Code.INVALID_ARGUMENT,
-        "field '" + field + "' is " + policy + ", not " + (allowed.length == 1 ? allowed[0] : java.util.Arrays.toString(allowed)));
+    throw new SyncException(
+        SyncException.Code.INVALID_ARGUMENT,
+        "field '"
+            + field
+            + "' is "
+            + policy
+            + ", not "
+            + (allowed.length == 1 ? allowed[0] : java.util.Arrays.toString(allowed)));
   }
 
   private static void requireMapKey(String mapKey) {
@@ -207,7 +245,6 @@ public final class DocumentHandle {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "mapKey is null or empty");
     }
   }
-
 
   @Override
   public String toString() {

@@ -26,7 +26,8 @@ public record DocumentKey(String space, String collection, String docId) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, name + " is null or blank");
     }
     if (value.length() > 256) {
-      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, name + " is longer than 256 characters");
+      throw new SyncException(
+          SyncException.Code.INVALID_ARGUMENT, name + " is longer than 256 characters");
     }
   }
 

@@ -4,7 +4,9 @@ package dev.converge.sdk;
  * How a field of an app-defined collection merges concurrent writes (see the design, section 2).
  */
 public enum FieldPolicy {
-  /** A register; reads return the last writer's value (greatest hybrid timestamp, then replica id). */
+  /**
+   * A register; reads return the last writer's value (greatest hybrid timestamp, then replica id).
+   */
   REGISTER_LWW,
   /** A register; reads return every concurrent value, for the app to resolve by writing one. */
   REGISTER_MULTI_VALUE,

@@ -44,7 +44,10 @@ public final class Profile {
     requireField(field);
     SyncClient.requireNonNull(value, "value");
     JsonNode copy = value.deepCopy();
-    client.write(key, (doc, replica, hlc) -> dev.converge.core.policy.Profile.of(doc).set(replica, field, copy, hlc));
+    client.write(
+        key,
+        (doc, replica, hlc) ->
+            dev.converge.core.policy.Profile.of(doc).set(replica, field, copy, hlc));
   }
 
   /** Sets {@code field} to a string; see {@link #set(String, JsonNode)}. */
@@ -56,7 +59,8 @@ public final class Profile {
   /** Returns the last-writer-wins value of {@code field}, if set (a copy). */
   public Optional<JsonNode> get(String field) {
     requireField(field);
-    return client.read(key, doc -> dev.converge.core.policy.Profile.of(doc).get(field).map(JsonNode::deepCopy));
+    return client.read(
+        key, doc -> dev.converge.core.policy.Profile.of(doc).get(field).map(JsonNode::deepCopy));
   }
 
   /** Returns the text of {@code field} if it is set to a string. */
@@ -66,22 +70,31 @@ public final class Profile {
 
   /** Returns every field with its last-writer-wins value; an unmodifiable copy. */
   public SortedMap<String, JsonNode> fields() {
-    return client.read(key, doc -> {
-      TreeMap<String, JsonNode> copy = new TreeMap<>();
-      dev.converge.core.policy.Profile.of(doc).fields().forEach((k, v) -> copy.put(k, v.deepCopy()));
-      return java.util.Collections.unmodifiableSortedMap(copy);
-    });
+    return client.read(
+        key,
+        doc -> {
+          TreeMap<String, JsonNode> copy = new TreeMap<>();
+          dev.converge.core.policy.Profile.of(doc)
+              .fields()
+              .forEach((k, v) -> copy.put(k, v.deepCopy()));
+          return java.util.Collections.unmodifiableSortedMap(copy);
+        });
   }
 
   /** Returns the fields holding concurrent values, each with its winner and the losers' origins. */
   public List<FieldConflict> conflicts() {
-    return client.read(key, doc -> dev.converge.core.policy.Profile.of(doc).conflicts().stream()
-        .map(Profile::toFieldConflict)
-        .toList());
+    return client.read(
+        key,
+        doc ->
+            dev.converge.core.policy.Profile.of(doc).conflicts().stream()
+                .map(Profile::toFieldConflict)
+                .toList());
   }
 
   static FieldConflict toFieldConflict(Conflict conflict) {
-    return new FieldConflict(String.join("/", conflict.path()), toFieldValue(conflict.winner()),
+    return new FieldConflict(
+        String.join("/", conflict.path()),
+        toFieldValue(conflict.winner()),
         conflict.losers().stream().map(Profile::toFieldValue).toList());
   }
 

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * A local change the server refused (or that was dropped because access to its space was revoked).
- * It is never sent again; its effect stays in the local document until a later change supersedes it.
- * The app may show it to the user and then {@link SyncClient#dismissRejected(long) dismiss} it.
+ * It is never sent again; its effect stays in the local document until a later change supersedes
+ * it. The app may show it to the user and then {@link SyncClient#dismissRejected(long) dismiss} it.
  *
  * @param id local id of the rejection, for dismissing
  * @param key the document the change was for
@@ -17,7 +17,13 @@ import java.util.Objects;
  * @param rejectedAt when the rejection arrived
  */
 public record RejectedChange(
-    long id, DocumentKey key, long seq, String code, String message, String deltaJson, Instant rejectedAt) {
+    long id,
+    DocumentKey key,
+    long seq,
+    String code,
+    String message,
+    String deltaJson,
+    Instant rejectedAt) {
   /** Creates a rejected-change record. */
   public RejectedChange {
     Objects.requireNonNull(key, "key");

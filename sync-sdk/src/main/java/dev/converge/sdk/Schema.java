@@ -63,10 +63,12 @@ public final class Schema {
         throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "field name is null or blank");
       }
       if (policy == null) {
-        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "policy of field '" + name + "' is null");
+        throw new SyncException(
+            SyncException.Code.INVALID_ARGUMENT, "policy of field '" + name + "' is null");
       }
       if (fields.putIfAbsent(name, policy) != null) {
-        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "field '" + name + "' declared twice");
+        throw new SyncException(
+            SyncException.Code.INVALID_ARGUMENT, "field '" + name + "' declared twice");
       }
       return this;
     }

@@ -69,6 +69,7 @@ public final class SyncClient implements AutoCloseable {
 
   /** Collection of the documents {@link #cart} opens. */
   public static final String CARTS = "carts";
+
   /** Collection of the documents {@link #profile} opens. */
   public static final String PROFILES = "profiles";
 
@@ -97,27 +98,41 @@ public final class SyncClient implements AutoCloseable {
     ProtocolCodec codec = new ProtocolCodec();
     Clock clock = b.clock;
     try {
-      this.store = SqliteStore.open(b.databasePath, codec, clock::millis, b.durableCommits, b.maxClockOffset);
+      this.store =
+          SqliteStore.open(
+              b.databasePath, codec, clock::millis, b.durableCommits, b.maxClockOffset);
     } catch (StoreException e) {
       throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
     }
     if (b.listenerExecutor == null) {
       String name = "converge-listeners" + (b.replicaName == null ? "" : "-" + b.replicaName);
-      this.ownedListenerExecutor = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        return thread;
-      });
+      this.ownedListenerExecutor =
+          Executors.newSingleThreadExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, name);
+                thread.setDaemon(true);
+                return thread;
+              });
       this.listenerExecutor = ownedListenerExecutor;
     } else {
       this.ownedListenerExecutor = null;
       this.listenerExecutor = b.listenerExecutor;
     }
     this.listeners = new ListenerRegistry();
-    Transport transport = b.transport != null ? b.transport
-        : new OkHttpTransport(Defaults.CONNECT_TIMEOUT, Defaults.PING_INTERVAL);
-    EngineConfig config = new EngineConfig(b.serverUri, b.tokenSupplier, new ArrayList<>(b.spaces), b.batchSize,
-        b.minBackoff, b.maxBackoff, clock, b.replicaName);
+    Transport transport =
+        b.transport != null
+            ? b.transport
+            : new OkHttpTransport(Defaults.CONNECT_TIMEOUT, Defaults.PING_INTERVAL);
+    EngineConfig config =
+        new EngineConfig(
+            b.serverUri,
+            b.tokenSupplier,
+            new ArrayList<>(b.spaces),
+            b.batchSize,
+            b.minBackoff,
+            b.maxBackoff,
+            clock,
+            b.replicaName);
     this.engine = new SyncEngine(store, transport, codec, config, listeners);
     engine.start();
   }
@@ -166,12 +181,13 @@ public final class SyncClient implements AutoCloseable {
   }
 
   /**
-   * Returns a plain JSON view of any document (registers as their last-writer-wins value, counters as
-   * numbers, sets as arrays, maps as objects), or empty if this replica has never seen it.
+   * Returns a plain JSON view of any document (registers as their last-writer-wins value, counters
+   * as numbers, sets as arrays, maps as objects), or empty if this replica has never seen it.
    */
   public Optional<ObjectNode> readJson(DocumentKey key) {
     Objects.requireNonNull(key, "key");
-    return read(key, doc -> doc.isEmpty() ? Optional.<ObjectNode>empty() : Optional.of(doc.toJson()));
+    return read(
+        key, doc -> doc.isEmpty() ? Optional.<ObjectNode>empty() : Optional.of(doc.toJson()));
   }
 
   // ---- listeners -----------------------------------------------------------------------------
@@ -187,15 +203,20 @@ public final class SyncClient implements AutoCloseable {
    * @return a token that unregisters the listener
    * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is null
    */
-  public ListenerToken addDocumentListener(DocumentKey key, Executor executor, ChangeListener listener) {
+  public ListenerToken addDocumentListener(
+      DocumentKey key, Executor executor, ChangeListener listener) {
     requireNonNull(key, "key");
     requireNonNull(executor, "executor");
     requireNonNull(listener, "listener");
     return listeners.addChangeListener(key::equals, executor, listener);
   }
 
-  /** Listens to committed changes of every document of a collection, on the client's listener thread. */
-  public ListenerToken addCollectionListener(String space, String collection, ChangeListener listener) {
+  /**
+   * Listens to committed changes of every document of a collection, on the client's listener
+   * thread.
+   */
+  public ListenerToken addCollectionListener(
+      String space, String collection, ChangeListener listener) {
     return addCollectionListener(space, collection, listenerExecutor, listener);
   }
 
@@ -212,7 +233,9 @@ public final class SyncClient implements AutoCloseable {
     requireNonNull(executor, "executor");
     requireNonNull(listener, "listener");
     return listeners.addChangeListener(
-        key -> key.space().equals(space) && key.collection().equals(collection), executor, listener);
+        key -> key.space().equals(space) && key.collection().equals(collection),
+        executor,
+        listener);
   }
 
   /** Listens to status changes, on the client's listener thread. */
@@ -266,7 +289,8 @@ public final class SyncClient implements AutoCloseable {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "timeout is null or <= 0");
     }
     if (closed.get()) {
-      return CompletableFuture.failedFuture(new SyncException(SyncException.Code.CLOSED, "client is closed"));
+      return CompletableFuture.failedFuture(
+          new SyncException(SyncException.Code.CLOSED, "client is closed"));
     }
     return guard(() -> engine.syncNow(timeout));
   }
@@ -345,20 +369,21 @@ public final class SyncClient implements AutoCloseable {
       return;
     }
     Set<DocumentKey> changed = new LinkedHashSet<>();
-    guard(() -> {
-      synchronized (store) {
-        batchKeys.set(changed);
-        try {
-          store.batch(writes);
-        } finally {
-          batchKeys.remove();
-        }
-        if (!changed.isEmpty()) {
-          listeners.documentsChanged(List.copyOf(changed), ChangeSource.LOCAL);
-        }
-      }
-      return null;
-    });
+    guard(
+        () -> {
+          synchronized (store) {
+            batchKeys.set(changed);
+            try {
+              store.batch(writes);
+            } finally {
+              batchKeys.remove();
+            }
+            if (!changed.isEmpty()) {
+              listeners.documentsChanged(List.copyOf(changed), ChangeSource.LOCAL);
+            }
+          }
+          return null;
+        });
     if (!changed.isEmpty()) {
       engine.localChangeCommitted();
     }
@@ -377,16 +402,17 @@ public final class SyncClient implements AutoCloseable {
       }
       return;
     }
-    guard(() -> {
-      // Holding the store's monitor across commit and enqueue keeps events in commit order.
-      synchronized (store) {
-        Optional<OutboxRow> row = store.writeLocal(key, mutation);
-        if (row.isPresent()) {
-          listeners.documentsChanged(List.of(key), ChangeSource.LOCAL);
-        }
-      }
-      return null;
-    });
+    guard(
+        () -> {
+          // Holding the store's monitor across commit and enqueue keeps events in commit order.
+          synchronized (store) {
+            Optional<OutboxRow> row = store.writeLocal(key, mutation);
+            if (row.isPresent()) {
+              listeners.documentsChanged(List.of(key), ChangeSource.LOCAL);
+            }
+          }
+          return null;
+        });
     engine.localChangeCommitted();
   }
 
@@ -430,10 +456,11 @@ public final class SyncClient implements AutoCloseable {
   }
 
   /**
-   * Builds a {@link SyncClient}. Only the database path is required; without a server URI the client
-   * works locally only. Defaults: batch size 100, reconnect backoff 0.5 s doubling up to 60 s with
-   * jitter, commits durable against application crashes (not OS crashes), the system clock with a
-   * max clock offset of 24 hours, and one listener thread owned by the client. Not thread-safe.
+   * Builds a {@link SyncClient}. Only the database path is required; without a server URI the
+   * client works locally only. Defaults: batch size 100, reconnect backoff 0.5 s doubling up to 60
+   * s with jitter, commits durable against application crashes (not OS crashes), the system clock
+   * with a max clock offset of 24 hours, and one listener thread owned by the client. Not
+   * thread-safe.
    */
   public static final class Builder {
     private Path databasePath;
@@ -462,13 +489,17 @@ public final class SyncClient implements AutoCloseable {
     /**
      * Sets the server's WebSocket endpoint, such as {@code wss://sync.example.com/v1/sync}.
      *
-     * @throws SyncException with {@code INVALID_ARGUMENT} if the scheme is not ws, wss, http or https
+     * @throws SyncException with {@code INVALID_ARGUMENT} if the scheme is not ws, wss, http or
+     *     https
      */
     public Builder serverUri(URI uri) {
       requireNonNull(uri, "serverUri");
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      String scheme =
+          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
       if (!Set.of("ws", "wss", "http", "https").contains(scheme)) {
-        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "serverUri scheme is not ws, wss, http or https: " + uri);
+        throw new SyncException(
+            SyncException.Code.INVALID_ARGUMENT,
+            "serverUri scheme is not ws, wss, http or https: " + uri);
       }
       this.serverUri = uri;
       return this;
@@ -542,8 +573,8 @@ public final class SyncClient implements AutoCloseable {
     }
 
     /**
-     * Makes every commit wait for the disk ({@code synchronous=FULL}): writes survive an OS crash or
-     * power loss too, at several times the write latency. By default commits survive application
+     * Makes every commit wait for the disk ({@code synchronous=FULL}): writes survive an OS crash
+     * or power loss too, at several times the write latency. By default commits survive application
      * crashes only.
      */
     public Builder durableCommits(boolean durable) {
@@ -552,11 +583,12 @@ public final class SyncClient implements AutoCloseable {
     }
 
     /**
-     * Sets how far ahead of this device's clock a timestamp from another device can move it. Register
-     * writes are ordered by hybrid timestamps (only among concurrent writes: a write made after seeing
-     * another always wins); a device adopts a remote timestamp only up to its own time plus this
-     * offset, so a broken or hostile clock cannot drag every device into the far future. Larger
-     * values keep devices whose clocks are that far apart ordering sensibly. Default 24 hours.
+     * Sets how far ahead of this device's clock a timestamp from another device can move it.
+     * Register writes are ordered by hybrid timestamps (only among concurrent writes: a write made
+     * after seeing another always wins); a device adopts a remote timestamp only up to its own time
+     * plus this offset, so a broken or hostile clock cannot drag every device into the far future.
+     * Larger values keep devices whose clocks are that far apart ordering sensibly. Default 24
+     * hours.
      *
      * @throws SyncException with {@code INVALID_ARGUMENT} if {@code offset < 0}
      */
@@ -579,14 +611,16 @@ public final class SyncClient implements AutoCloseable {
      * Opens the database and starts syncing in the background.
      *
      * @throws SyncException with {@code INVALID_ARGUMENT} if the database path is missing, or a
-     *     server URI is set without a token supplier; {@code STORAGE} if the database cannot be opened
+     *     server URI is set without a token supplier; {@code STORAGE} if the database cannot be
+     *     opened
      */
     public SyncClient build() {
       if (databasePath == null) {
         throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "databasePath is not set");
       }
       if (serverUri != null && tokenSupplier == null) {
-        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "serverUri is set but tokenSupplier is not");
+        throw new SyncException(
+            SyncException.Code.INVALID_ARGUMENT, "serverUri is set but tokenSupplier is not");
       }
       return new SyncClient(this);
     }

@@ -24,7 +24,9 @@ public final class SyncException extends RuntimeException {
     AUTH_FAILED,
     /** A {@link SyncClient#syncNow(java.time.Duration)} did not complete in time. */
     TIMEOUT,
-    /** The server rejected a change the caller waited for; see {@link SyncClient#rejectedChanges()}. */
+    /**
+     * The server rejected a change the caller waited for; see {@link SyncClient#rejectedChanges()}.
+     */
     REJECTED,
     /** An unexpected internal failure (a bug); the cause tells more. */
     INTERNAL

@@ -17,9 +17,10 @@ import java.util.Optional;
  * @param spaces per subscribed space, how far behind the server it is
  * @param lastError the code of the last sync error not yet overcome (such as {@code internal} for a
  *     push the server could not apply, or {@code token_expired}), or null once changes flow again
- * @param nextRetryAt when the client retries after that error (reconnects or pushes again): a future
- *     instant while the retry waits, a past one while it is under way; null once changes flow again
- *     or no retry is due. Together with {@code lastError} it says why pending changes are not moving
+ * @param nextRetryAt when the client retries after that error (reconnects or pushes again): a
+ *     future instant while the retry waits, a past one while it is under way; null once changes
+ *     flow again or no retry is due. Together with {@code lastError} it says why pending changes
+ *     are not moving
  */
 public record SyncStatus(
     ConnectionState connection,
@@ -37,8 +38,13 @@ public record SyncStatus(
   }
 
   /** Creates a status with no retry waiting. */
-  public SyncStatus(ConnectionState connection, long pendingChanges, long rejectedChanges, Instant lastAckAt,
-      Map<String, SpaceStatus> spaces, String lastError) {
+  public SyncStatus(
+      ConnectionState connection,
+      long pendingChanges,
+      long rejectedChanges,
+      Instant lastAckAt,
+      Map<String, SpaceStatus> spaces,
+      String lastError) {
     this(connection, pendingChanges, rejectedChanges, lastAckAt, spaces, lastError, null);
   }
 

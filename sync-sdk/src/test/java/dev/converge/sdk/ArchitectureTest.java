@@ -10,35 +10,49 @@ import org.junit.jupiter.api.Test;
 /** Keeps the SDK portable to Android and its layers one-way. */
 class ArchitectureTest {
 
-  static final JavaClasses MAIN = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("dev.converge.sdk");
+  static final JavaClasses MAIN =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.converge.sdk");
 
   @Test
   void mainCode_usesNoJdkOnlyApisThatAndroidLacks() {
-    noClasses().should().dependOnClassesThat()
-        .resideInAnyPackage("java.net.http..", "java.lang.management..", "java.awt..", "javax.swing..")
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "java.net.http..", "java.lang.management..", "java.awt..", "javax.swing..")
         .check(MAIN);
   }
 
   @Test
   void sdk_knowsNothingOfQuarkusOrTheServer() {
-    noClasses().should().dependOnClassesThat()
+    noClasses()
+        .should()
+        .dependOnClassesThat()
         .resideInAnyPackage("io.quarkus..", "dev.converge.server..", "io.vertx..")
         .check(MAIN);
   }
 
   @Test
   void storeAndTransport_doNotDependOnTheEngine() {
-    noClasses().that().resideInAnyPackage("dev.converge.sdk.internal.store..", "dev.converge.sdk.internal.net..")
-        .should().dependOnClassesThat().resideInAPackage("dev.converge.sdk.internal.engine..")
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.converge.sdk.internal.store..", "dev.converge.sdk.internal.net..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.converge.sdk.internal.engine..")
         .check(MAIN);
   }
 
   @Test
   void onlyTheStoreTouchesJdbc() {
-    noClasses().that().resideOutsideOfPackage("dev.converge.sdk.internal.store..")
-        .should().dependOnClassesThat().resideInAPackage("java.sql..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.converge.sdk.internal.store..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("java.sql..")
         .check(MAIN);
   }
 }

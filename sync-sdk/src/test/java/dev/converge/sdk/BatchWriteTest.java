@@ -23,12 +23,13 @@ class BatchWriteTest {
       Profile profile = client.profile("user:alice", "me");
       List<ChangeEvent> events = new CopyOnWriteArrayList<>();
       cart.addChangeListener(events::add);
-      client.batch(() -> {
-        cart.add("apple", 1);
-        cart.add("pear", 2);
-        profile.set("name", "Ada");
-        assertThat(cart.items()).containsOnlyKeys("apple", "pear");
-      });
+      client.batch(
+          () -> {
+            cart.add("apple", 1);
+            cart.add("pear", 2);
+            profile.set("name", "Ada");
+            assertThat(cart.items()).containsOnlyKeys("apple", "pear");
+          });
       assertThat(cart.totalCount()).isEqualTo(3);
       assertThat(profile.getString("name")).contains("Ada");
       await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 1);
@@ -42,10 +43,15 @@ class BatchWriteTest {
     try (SyncClient client = SyncClient.builder().databasePath(dir.resolve("b.db")).build()) {
       Cart cart = client.cart("user:alice", "main");
       cart.add("apple", 1);
-      assertThatThrownBy(() -> client.batch(() -> {
-        cart.add("pear", 2);
-        throw new IllegalStateException("app failed");
-      })).isInstanceOf(SyncException.class).hasMessageContaining("app failed");
+      assertThatThrownBy(
+              () ->
+                  client.batch(
+                      () -> {
+                        cart.add("pear", 2);
+                        throw new IllegalStateException("app failed");
+                      }))
+          .isInstanceOf(SyncException.class)
+          .hasMessageContaining("app failed");
       assertThat(cart.items()).containsOnlyKeys("apple");
       cart.add("plum", 1);
       assertThat(cart.items()).containsOnlyKeys("apple", "plum");

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills a child JVM that writes in a loop with SIGKILL at random moments and checks, after each
  * kill, that every write is either wholly present (state and outbox) or wholly absent, and that
- * every write the child saw return is present. Finally syncs the survivor and checks the server holds
- * exactly the local state.
+ * every write the child saw return is present. Finally syncs the survivor and checks the server
+ * holds exactly the local state.
  */
 class CrashSafetyTest {
 
@@ -46,10 +46,18 @@ class CrashSafetyTest {
     int lastConfirmed = -1;
     int totalWrites = 0;
     for (int kill = 0; kill < KILLS; kill++) {
-      Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          "--enable-native-access=ALL-UNNAMED", CrashWriter.class.getName(), db.toString())
-          .redirectErrorStream(true).start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      Process child =
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "--enable-native-access=ALL-UNNAMED",
+                  CrashWriter.class.getName(),
+                  db.toString())
+              .redirectErrorStream(true)
+              .start();
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       String line = out.readLine();
       // Skip what the child logs before it is ready (such as SLF4J's no-provider notice).
       for (int skipped = 0; line != null && !line.startsWith("ready") && skipped < 20; skipped++) {
@@ -57,18 +65,20 @@ class CrashSafetyTest {
       }
       assertThat(line).as("child output (seed %d)", seed).startsWith("ready");
       AtomicInteger confirmed = new AtomicInteger(lastConfirmed);
-      Thread reader = new Thread(() -> {
-        try {
-          String l;
-          while ((l = out.readLine()) != null) {
-            if (l.startsWith("ok ")) {
-              confirmed.set(Integer.parseInt(l.substring(3)));
-            }
-          }
-        } catch (Exception ignored) {
-          // the pipe breaks when the child dies
-        }
-      });
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  String l;
+                  while ((l = out.readLine()) != null) {
+                    if (l.startsWith("ok ")) {
+                      confirmed.set(Integer.parseInt(l.substring(3)));
+                    }
+                  }
+                } catch (Exception ignored) {
+                  // the pipe breaks when the child dies
+                }
+              });
       reader.start();
       Thread.sleep(random.nextInt(400));
       child.destroyForcibly(); // SIGKILL on Unix
@@ -82,8 +92,14 @@ class CrashSafetyTest {
     // After the crashes, a sync delivers exactly the surviving local state to the server.
     FakeServer server = new FakeServer();
     server.grant("t", "alice", Set.of("user:alice"), System.currentTimeMillis() + 3_600_000);
-    try (SyncClient client = SyncClient.builder().databasePath(db).serverUri(URI.create("ws://fake/v1/sync"))
-        .tokenSupplier(() -> "t").subscribe("user:alice").transport(server).build()) {
+    try (SyncClient client =
+        SyncClient.builder()
+            .databasePath(db)
+            .serverUri(URI.create("ws://fake/v1/sync"))
+            .tokenSupplier(() -> "t")
+            .subscribe("user:alice")
+            .transport(server)
+            .build()) {
       client.syncNow(Duration.ofSeconds(30)).join();
       assertThat(Cart.of(server.document("user:alice", SyncClient.CARTS, "main")).items())
           .isEqualTo(client.cart("user:alice", "main").items());
@@ -107,10 +123,16 @@ class CrashSafetyTest {
         assertThat(row.seq()).isEqualTo(i + 1L);
         assertThat(items).containsEntry("sku-" + i, 1L);
         Document delta = CODEC.decodeDocument(row.deltaJson());
-        assertThat(Cart.of(delta.copy()).quantity("sku-" + i)).as("row %d holds write %d", row.seq(), i).isEqualTo(1);
-        assertThat(Document.joined(state, delta)).as("delta of row %d is in the state", row.seq()).isEqualTo(state);
+        assertThat(Cart.of(delta.copy()).quantity("sku-" + i))
+            .as("row %d holds write %d", row.seq(), i)
+            .isEqualTo(1);
+        assertThat(Document.joined(state, delta))
+            .as("delta of row %d is in the state", row.seq())
+            .isEqualTo(state);
       }
-      assertThat(n - 1).as("every write that returned is present (seed %d)", seed).isGreaterThanOrEqualTo(lastConfirmed);
+      assertThat(n - 1)
+          .as("every write that returned is present (seed %d)", seed)
+          .isGreaterThanOrEqualTo(lastConfirmed);
       return n;
     }
   }

@@ -3,11 +3,11 @@ package dev.converge.sdk;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.DeltaVerifier;
 import dev.converge.core.trust.Lineage;
 import dev.converge.core.trust.RefusedDots;
 import dev.converge.core.trust.Violation;
-import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.internal.net.Transport;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -30,24 +30,32 @@ import java.util.function.LongSupplier;
 
 /**
  * An in-process server speaking the sync protocol over a fake {@link Transport}, for testing the
- * SDK's logic without sockets or PostgreSQL: per-space change logs with serverSeq, idempotent pushes,
- * trust-boundary refusals (the core verifier, with a low increment bound of 1,000 so tests can
- * provoke one) with the re-key lineage declared in {@code hello}, seq gap detection, snapshots below
- * a retention horizon, token expiry, revocation, and forced closes. All server work runs on one
- * thread, like a session's event loop.
+ * SDK's logic without sockets or PostgreSQL: per-space change logs with serverSeq, idempotent
+ * pushes, trust-boundary refusals (the core verifier, with a low increment bound of 1,000 so tests
+ * can provoke one) with the re-key lineage declared in {@code hello}, seq gap detection, snapshots
+ * below a retention horizon, token expiry, revocation, and forced closes. All server work runs on
+ * one thread, like a session's event loop.
  */
 final class FakeServer implements Transport {
 
   record Grant(String subject, Set<String> spaces, long expiresAt) {}
 
-  record LogEntry(long serverSeq, String collection, String docId, Document delta, String replicaId, long seq) {}
+  record LogEntry(
+      long serverSeq,
+      String collection,
+      String docId,
+      Document delta,
+      String replicaId,
+      long seq) {}
 
   private final ProtocolCodec codec = new ProtocolCodec();
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "fake-server");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "fake-server");
+            t.setDaemon(true);
+            return t;
+          });
   private final LongSupplier clock;
   private final Map<String, Grant> tokens = new HashMap<>();
   private final Map<String, List<LogEntry>> logs = new HashMap<>();
@@ -63,12 +71,22 @@ final class FakeServer implements Transport {
   final AtomicInteger authMessages = new AtomicInteger();
   private volatile boolean reachable = true;
   int pageSize = 50;
-  /** Increments beyond ±1,000 are refused, so that tests can provoke a refusal with an honest client. */
+
+  /**
+   * Increments beyond ±1,000 are refused, so that tests can provoke a refusal with an honest
+   * client.
+   */
   private final DeltaVerifier verifier = new DeltaVerifier(1_000);
-  /** Push frames longer than this are refused as a whole with {@code too_large}, as a real server's codec does. */
+
+  /**
+   * Push frames longer than this are refused as a whole with {@code too_large}, as a real server's
+   * codec does.
+   */
   volatile int maxPushChars = Integer.MAX_VALUE;
+
   /** Arrival times (System.nanoTime) of every push frame. */
   final List<Long> pushTimes = new CopyOnWriteArrayList<>();
+
   private final java.util.ArrayDeque<PushFailure> pushFailures = new java.util.ArrayDeque<>();
   private boolean deferFanOut;
   private final Set<String> deferred = new java.util.TreeSet<>();
@@ -96,32 +114,39 @@ final class FakeServer implements Transport {
 
   /** Closes every open session with {@code code}. */
   void closeAll(int code) {
-    call(() -> {
-      for (FakeSession s : sessions) {
-        s.closeByServer(code, "test");
-      }
-      return null;
-    });
+    call(
+        () -> {
+          for (FakeSession s : sessions) {
+            s.closeByServer(code, "test");
+          }
+          return null;
+        });
   }
 
-  /** Revokes {@code space} from every token of {@code subject}; open sessions get {@code revoked}. */
+  /**
+   * Revokes {@code space} from every token of {@code subject}; open sessions get {@code revoked}.
+   */
   void revoke(String subject, String space) {
-    call(() -> {
-      tokens.replaceAll((t, g) -> {
-        if (!g.subject().equals(subject)) {
-          return g;
-        }
-        Set<String> left = new java.util.HashSet<>(g.spaces());
-        left.remove(space);
-        return new Grant(g.subject(), Set.copyOf(left), g.expiresAt());
-      });
-      for (FakeSession s : sessions) {
-        if (s.grant != null && s.grant.subject().equals(subject) && s.cursors.remove(space) != null) {
-          s.deliver(new Message.Revoked(space));
-        }
-      }
-      return null;
-    });
+    call(
+        () -> {
+          tokens.replaceAll(
+              (t, g) -> {
+                if (!g.subject().equals(subject)) {
+                  return g;
+                }
+                Set<String> left = new java.util.HashSet<>(g.spaces());
+                left.remove(space);
+                return new Grant(g.subject(), Set.copyOf(left), g.expiresAt());
+              });
+          for (FakeSession s : sessions) {
+            if (s.grant != null
+                && s.grant.subject().equals(subject)
+                && s.cursors.remove(space) != null) {
+              s.deliver(new Message.Revoked(space));
+            }
+          }
+          return null;
+        });
   }
 
   /** Answers the next pushes with these failures, in order. */
@@ -131,17 +156,20 @@ final class FakeServer implements Transport {
 
   /** While deferred, committed changes are not fanned out (as if the notification were slow). */
   void deferFanOut(boolean defer) {
-    call(() -> {
-      deferFanOut = defer;
-      if (!defer) {
-        deferred.forEach(this::fanOut);
-        deferred.clear();
-      }
-      return null;
-    });
+    call(
+        () -> {
+          deferFanOut = defer;
+          if (!defer) {
+            deferred.forEach(this::fanOut);
+            deferred.clear();
+          }
+          return null;
+        });
   }
 
-  /** Forgets the log of {@code space} up to its head: later subscribers from before get a snapshot. */
+  /**
+   * Forgets the log of {@code space} up to its head: later subscribers from before get a snapshot.
+   */
   void compact(String space) {
     call(() -> retainedAfter.put(space, head(space)));
   }
@@ -163,26 +191,30 @@ final class FakeServer implements Transport {
   }
 
   /** Appends a change as if pushed by another replica (for injecting foreign content). */
-  void inject(String space, String collection, String docId, Document delta, String replicaId, long seq) {
-    call(() -> {
-      commit(space, collection, docId, delta, replicaId, seq);
-      fanOut(space);
-      return null;
-    });
+  void inject(
+      String space, String collection, String docId, Document delta, String replicaId, long seq) {
+    call(
+        () -> {
+          commit(space, collection, docId, delta, replicaId, seq);
+          fanOut(space);
+          return null;
+        });
   }
 
   Map<String, Object> state(String space, String collection, String docId) {
-    return call(() -> {
-      Document d = states.getOrDefault(space, Map.of()).get(collection + "/" + docId);
-      return d == null ? Map.of() : Map.of("json", d.toJson());
-    });
+    return call(
+        () -> {
+          Document d = states.getOrDefault(space, Map.of()).get(collection + "/" + docId);
+          return d == null ? Map.of() : Map.of("json", d.toJson());
+        });
   }
 
   Document document(String space, String collection, String docId) {
-    return call(() -> {
-      Document d = states.getOrDefault(space, Map.of()).get(collection + "/" + docId);
-      return d == null ? new Document() : d.copy();
-    });
+    return call(
+        () -> {
+          Document d = states.getOrDefault(space, Map.of()).get(collection + "/" + docId);
+          return d == null ? new Document() : d.copy();
+        });
   }
 
   long head(String space) {
@@ -211,27 +243,29 @@ final class FakeServer implements Transport {
     }
   }
 
-  // ---- transport ---------------------------------------------------------------------------------
+  // ---- transport
+  // ---------------------------------------------------------------------------------
 
   @Override
   public Session open(URI uri, String token, Listener listener) {
     FakeSession session = new FakeSession(listener);
-    thread.execute(() -> {
-      if (!reachable) {
-        listener.onFailure(new ConnectException("connection refused (fake)"), 0);
-        return;
-      }
-      Grant grant = tokens.get(token);
-      if (grant == null || grant.expiresAt() <= clock.getAsLong()) {
-        listener.onFailure(new IOException("expected HTTP 101 but was 401"), 401);
-        return;
-      }
-      opened.incrementAndGet();
-      session.grant = grant;
-      session.open = true;
-      sessions.add(session);
-      listener.onOpen();
-    });
+    thread.execute(
+        () -> {
+          if (!reachable) {
+            listener.onFailure(new ConnectException("connection refused (fake)"), 0);
+            return;
+          }
+          Grant grant = tokens.get(token);
+          if (grant == null || grant.expiresAt() <= clock.getAsLong()) {
+            listener.onFailure(new IOException("expected HTTP 101 but was 401"), 401);
+            return;
+          }
+          opened.incrementAndGet();
+          session.grant = grant;
+          session.open = true;
+          sessions.add(session);
+          listener.onOpen();
+        });
     return session;
   }
 
@@ -251,24 +285,26 @@ final class FakeServer implements Transport {
       if (!open) {
         return false;
       }
-      thread.execute(() -> {
-        if (open) {
-          received.add(text);
-          handle(this, text);
-        }
-      });
+      thread.execute(
+          () -> {
+            if (open) {
+              received.add(text);
+              handle(this, text);
+            }
+          });
       return true;
     }
 
     @Override
     public void close(int code, String reason) {
-      thread.execute(() -> {
-        if (open) {
-          open = false;
-          sessions.remove(this);
-          listener.onClosed(code, reason);
-        }
-      });
+      thread.execute(
+          () -> {
+            if (open) {
+              open = false;
+              sessions.remove(this);
+              listener.onClosed(code, reason);
+            }
+          });
     }
 
     void closeByServer(int code, String reason) {
@@ -286,7 +322,8 @@ final class FakeServer implements Transport {
     }
   }
 
-  // ---- protocol ----------------------------------------------------------------------------------
+  // ---- protocol
+  // ----------------------------------------------------------------------------------
 
   private void handle(FakeSession s, String text) {
     Message message = codec.decode(text);
@@ -311,7 +348,8 @@ final class FakeServer implements Transport {
         if (predecessorOwner == null || predecessorOwner.equals(s.grant.subject())) {
           predecessorOf.putIfAbsent(hello.replicaId(), predecessor);
         } else {
-          s.deliver(new Message.Error("replica_forged", "predecessor belongs to another user", null));
+          s.deliver(
+              new Message.Error("replica_forged", "predecessor belongs to another user", null));
         }
       }
       List<Message.SpaceHead> heads = new ArrayList<>();
@@ -342,7 +380,8 @@ final class FakeServer implements Transport {
       if (failure.applyFirst()) {
         handlePush(s, push, false);
       }
-      s.deliver(new Message.Error(failure.code(), "injected failure", null, failure.retryAfterMs()));
+      s.deliver(
+          new Message.Error(failure.code(), "injected failure", null, failure.retryAfterMs()));
       if (failure.thenClose()) {
         s.closeByServer(1011, "injected");
       }
@@ -370,7 +409,8 @@ final class FakeServer implements Transport {
     long head = head(space);
     if (since < retained || since > head) {
       List<Message.SnapshotDoc> page = new ArrayList<>();
-      List<Map.Entry<String, Document>> docs = new ArrayList<>(new TreeMap<>(states.getOrDefault(space, Map.of())).entrySet());
+      List<Map.Entry<String, Document>> docs =
+          new ArrayList<>(new TreeMap<>(states.getOrDefault(space, Map.of())).entrySet());
       for (int i = 0; i < docs.size(); i++) {
         String[] parts = docs.get(i).getKey().split("/", 2);
         page.add(new Message.SnapshotDoc(parts[0], parts[1], docs.get(i).getValue().copy()));
@@ -399,8 +439,13 @@ final class FakeServer implements Transport {
       if (e.serverSeq() <= cursor) {
         continue;
       }
-      page.add(new Message.ChangeItem(e.serverSeq(), e.collection(), e.docId(), e.delta(),
-          new Message.Origin(e.replicaId(), e.seq())));
+      page.add(
+          new Message.ChangeItem(
+              e.serverSeq(),
+              e.collection(),
+              e.docId(),
+              e.delta(),
+              new Message.Origin(e.replicaId(), e.seq())));
       if (page.size() == pageSize) {
         long to = e.serverSeq();
         s.deliver(new Message.Changes(space, from, to, page, to < head(space)));
@@ -441,8 +486,10 @@ final class FakeServer implements Transport {
         progress.put(replica, cs.seq());
         continue;
       }
-      Document state = states.computeIfAbsent(cs.space(), k -> new HashMap<>())
-          .computeIfAbsent(cs.collection() + "/" + cs.docId(), k -> new Document());
+      Document state =
+          states
+              .computeIfAbsent(cs.space(), k -> new HashMap<>())
+              .computeIfAbsent(cs.collection() + "/" + cs.docId(), k -> new Document());
       // The real server's trust rules, from core: a refusal is consumed and leaves its own dots.
       Lineage lineage = lineageOf(replica);
       Optional<Violation> violation = verifier.verify(state, cs.delta(), lineage);
@@ -456,7 +503,8 @@ final class FakeServer implements Transport {
         progress.put(replica, cs.seq());
         continue;
       }
-      long serverSeq = commit(cs.space(), cs.collection(), cs.docId(), cs.delta(), replica, cs.seq());
+      long serverSeq =
+          commit(cs.space(), cs.collection(), cs.docId(), cs.delta(), replica, cs.seq());
       progress.put(replica, cs.seq());
       results.add(new Message.AckResult(cs.seq(), serverSeq));
       touched.add(cs.space());
@@ -469,19 +517,26 @@ final class FakeServer implements Transport {
     }
   }
 
-  /** The pusher and the predecessor chain recorded at each {@code hello}, as the real server builds it. */
+  /**
+   * The pusher and the predecessor chain recorded at each {@code hello}, as the real server builds
+   * it.
+   */
   private Lineage lineageOf(String pusher) {
     Set<String> predecessors = new java.util.HashSet<>();
-    for (String id = predecessorOf.get(pusher); id != null && !id.equals(pusher) && predecessors.add(id);
+    for (String id = predecessorOf.get(pusher);
+        id != null && !id.equals(pusher) && predecessors.add(id);
         id = predecessorOf.get(id)) {
       // follows the chain
     }
     return new Lineage(pusher, predecessors);
   }
 
-  private long commit(String space, String collection, String docId, Document delta, String replica, long seq) {
-    Document state = states.computeIfAbsent(space, k -> new HashMap<>())
-        .computeIfAbsent(collection + "/" + docId, k -> new Document());
+  private long commit(
+      String space, String collection, String docId, Document delta, String replica, long seq) {
+    Document state =
+        states
+            .computeIfAbsent(space, k -> new HashMap<>())
+            .computeIfAbsent(collection + "/" + docId, k -> new Document());
     state.join(delta);
     long serverSeq = head(space) + 1;
     logs.computeIfAbsent(space, k -> new ArrayList<>())

@@ -41,17 +41,20 @@ class FarFutureClockTest {
   void largestTimestamp_isApplied_cursorAdvances_andTheClockStaysWithinTheOffset() {
     server.grant("a", "alice", Set.of(ALICE), System.currentTimeMillis() + 3_600_000);
     Duration offset = Duration.ofHours(1);
-    device = SyncClient.builder()
-        .databasePath(dir.resolve("c.db"))
-        .serverUri(SyncClientTest.SERVER)
-        .tokenSupplier(() -> "a")
-        .subscribe(ALICE)
-        .maxClockOffset(offset)
-        .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
-        .transport(server)
-        .build();
+    device =
+        SyncClient.builder()
+            .databasePath(dir.resolve("c.db"))
+            .serverUri(SyncClientTest.SERVER)
+            .tokenSupplier(() -> "a")
+            .subscribe(ALICE)
+            .maxClockOffset(offset)
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+            .transport(server)
+            .build();
     long start = System.currentTimeMillis();
-    Document poisoned = new Document().writeRegister("far-future", List.of("name"), TextNode.valueOf("max"), Hlc.MAX);
+    Document poisoned =
+        new Document()
+            .writeRegister("far-future", List.of("name"), TextNode.valueOf("max"), Hlc.MAX);
     server.inject(ALICE, SyncClient.PROFILES, "me", poisoned, "far-future", 1);
     device.cart(ALICE, "main").add("apple", 1);
     SyncClientTest.sync(device);
@@ -68,15 +71,21 @@ class FarFutureClockTest {
     assertThat(device.status().connection()).isEqualTo(ConnectionState.ONLINE);
     List<Hlc> pushed = pushedStamps();
     assertThat(pushed).hasSize(3);
-    assertThat(pushed).allSatisfy(hlc -> assertThat(hlc.millis()).isLessThanOrEqualTo(after + offset.toMillis()));
-    assertThat(pushed.get(1).millis()).as("adopted up to the bound").isGreaterThanOrEqualTo(start + offset.toMillis());
+    assertThat(pushed)
+        .allSatisfy(hlc -> assertThat(hlc.millis()).isLessThanOrEqualTo(after + offset.toMillis()));
+    assertThat(pushed.get(1).millis())
+        .as("adopted up to the bound")
+        .isGreaterThanOrEqualTo(start + offset.toMillis());
     // Written after seeing the far-future value: it wins on every replica, whatever the stamps say.
-    await().untilAsserted(() -> assertThat(device.profile(ALICE, "me").getString("name")).contains("mine"));
+    await()
+        .untilAsserted(
+            () -> assertThat(device.profile(ALICE, "me").getString("name")).contains("mine"));
   }
 
   private List<Hlc> pushedStamps() {
     ProtocolCodec codec = new ProtocolCodec();
-    return server.received.stream().map(codec::decode)
+    return server.received.stream()
+        .map(codec::decode)
         .filter(Message.Push.class::isInstance)
         .flatMap(m -> ((Message.Push) m).changesets().stream())
         .map(Changeset::hlc)

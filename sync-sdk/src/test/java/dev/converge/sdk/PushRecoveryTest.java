@@ -22,7 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every push error is retried with backoff or consumed; a change that can never be sent never wedges the outbox. */
+/**
+ * Every push error is retried with backoff or consumed; a change that can never be sent never
+ * wedges the outbox.
+ */
 class PushRecoveryTest {
 
   static final String ALICE = "user:alice";
@@ -40,16 +43,17 @@ class PushRecoveryTest {
 
   SyncClient client(String name, Duration minBackoff, Duration maxBackoff) {
     server.grant("a", "alice", Set.of(ALICE), System.currentTimeMillis() + 3_600_000);
-    SyncClient client = SyncClient.builder()
-        .databasePath(dir.resolve(name + ".db"))
-        .serverUri(SERVER)
-        .tokenSupplier(() -> "a")
-        .replicaName(name)
-        .subscribe(ALICE)
-        .batchSize(10)
-        .backoff(minBackoff, maxBackoff)
-        .transport(server)
-        .build();
+    SyncClient client =
+        SyncClient.builder()
+            .databasePath(dir.resolve(name + ".db"))
+            .serverUri(SERVER)
+            .tokenSupplier(() -> "a")
+            .replicaName(name)
+            .subscribe(ALICE)
+            .batchSize(10)
+            .backoff(minBackoff, maxBackoff)
+            .transport(server)
+            .build();
     clients.add(client);
     return client;
   }
@@ -69,8 +73,10 @@ class PushRecoveryTest {
     List<SyncStatus> seen = new CopyOnWriteArrayList<>();
     phone.addStatusListener(Runnable::run, seen::add);
     phone.syncNow(Duration.ofSeconds(10)).join();
-    // The second failure is applied before it fails: its retry must be acked again, not counted twice.
-    server.failNextPushes(new PushFailure("internal", null, false, false),
+    // The second failure is applied before it fails: its retry must be acked again, not counted
+    // twice.
+    server.failNextPushes(
+        new PushFailure("internal", null, false, false),
         new PushFailure("internal", null, true, false),
         new PushFailure("internal", null, false, false));
     for (int i = 0; i < 40; i++) {
@@ -82,9 +88,16 @@ class PushRecoveryTest {
     assertThat(phone.status().pendingChanges()).isZero();
     assertThat(phone.status().lastError()).isNull();
     assertThat(phone.status().nextRetryAt()).isNull();
-    assertThat(seen).as("while a retry waited, the status said why and when")
-        .anyMatch(s -> s.online() && s.pendingChanges() > 0 && "internal".equals(s.lastError()) && s.nextRetryAt() != null);
-    assertThat(seen).filteredOn(s -> "internal".equals(s.lastError()) && s.pendingChanges() > 0)
+    assertThat(seen)
+        .as("while a retry waited, the status said why and when")
+        .anyMatch(
+            s ->
+                s.online()
+                    && s.pendingChanges() > 0
+                    && "internal".equals(s.lastError())
+                    && s.nextRetryAt() != null);
+    assertThat(seen)
+        .filteredOn(s -> "internal".equals(s.lastError()) && s.pendingChanges() > 0)
         .as("an error with pending changes always says when it is (or was last) retried")
         .allMatch(s -> s.nextRetryAt() != null);
   }
@@ -99,7 +112,9 @@ class PushRecoveryTest {
 
     assertThat(server.pushTimes).hasSize(2);
     long waited = TimeUnit.NANOSECONDS.toMillis(server.pushTimes.get(1) - server.pushTimes.get(0));
-    assertThat(waited).as("the retry waited at least the server's retryAfterMs").isGreaterThanOrEqualTo(600);
+    assertThat(waited)
+        .as("the retry waited at least the server's retryAfterMs")
+        .isGreaterThanOrEqualTo(600);
     assertThat(serverQuantity("apple")).isEqualTo(1);
   }
 
@@ -109,7 +124,8 @@ class PushRecoveryTest {
     phone.syncNow(Duration.ofSeconds(10)).join();
     int before = server.opened.get();
     PushFailure crash = new PushFailure("internal", null, false, true);
-    server.failNextPushes(crash, crash, crash, crash, crash, crash, crash, crash, crash, crash, crash, crash);
+    server.failNextPushes(
+        crash, crash, crash, crash, crash, crash, crash, crash, crash, crash, crash, crash);
     phone.cart(ALICE, "main").add("apple", 1);
     Thread.sleep(3_000);
 
@@ -128,17 +144,24 @@ class PushRecoveryTest {
 
     assertThatThrownBy(() -> profile.set("bio", huge))
         .isInstanceOf(SyncException.class)
-        .satisfies(e -> assertThat(((SyncException) e).code()).isEqualTo(SyncException.Code.INVALID_ARGUMENT))
+        .satisfies(
+            e ->
+                assertThat(((SyncException) e).code())
+                    .isEqualTo(SyncException.Code.INVALID_ARGUMENT))
         .hasMessageContaining("65536");
     assertThatThrownBy(() -> phone.batch(() -> profile.set("bio", huge)))
         .isInstanceOf(SyncException.class)
-        .satisfies(e -> assertThat(((SyncException) e).code()).isEqualTo(SyncException.Code.INVALID_ARGUMENT));
+        .satisfies(
+            e ->
+                assertThat(((SyncException) e).code())
+                    .isEqualTo(SyncException.Code.INVALID_ARGUMENT));
     assertThat(profile.get("bio")).isEmpty();
     assertThat(phone.status().pendingChanges()).isZero();
 
     profile.set("bio", "short");
     phone.syncNow(Duration.ofSeconds(10)).join();
-    assertThat(server.document(ALICE, "profiles", "me").toJson().path("bio").asText()).isEqualTo("short");
+    assertThat(server.document(ALICE, "profiles", "me").toJson().path("bio").asText())
+        .isEqualTo("short");
   }
 
   @Test
@@ -151,24 +174,41 @@ class PushRecoveryTest {
     // As an older build could have stored it: seq 2's delta breaks the string limit.
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
         PreparedStatement ps = db.prepareStatement("UPDATE outbox SET delta = ? WHERE seq = 2")) {
-      ps.setString(1, "{\"s\":{\"bio\":{\"t\":\"reg\",\"e\":[]}},\"c\":{\"" + "y".repeat(70_000) + "\":[1]}}");
+      ps.setString(
+          1,
+          "{\"s\":{\"bio\":{\"t\":\"reg\",\"e\":[]}},\"c\":{\"" + "y".repeat(70_000) + "\":[1]}}");
       ps.executeUpdate();
     }
     server.grant("a", "alice", Set.of(ALICE), System.currentTimeMillis() + 3_600_000);
-    SyncClient phone = SyncClient.builder().databasePath(file).serverUri(SERVER).tokenSupplier(() -> "a")
-        .subscribe(ALICE).backoff(Duration.ofMillis(20), Duration.ofMillis(200)).transport(server).build();
+    SyncClient phone =
+        SyncClient.builder()
+            .databasePath(file)
+            .serverUri(SERVER)
+            .tokenSupplier(() -> "a")
+            .subscribe(ALICE)
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+            .transport(server)
+            .build();
     clients.add(phone);
     List<RejectedChange> notified = new CopyOnWriteArrayList<>();
     phone.addRejectionListener(notified::addAll);
     phone.cart(ALICE, "main").add("apple", 1);
 
     syncExpectingRejection(phone);
-    await().untilAsserted(() -> assertThat(notified).singleElement()
-        .satisfies(r -> assertThat(r.code()).isEqualTo("too_large")));
-    assertThat(phone.rejectedChanges()).singleElement().satisfies(r -> assertThat(r.seq()).isEqualTo(2));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(notified)
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.code()).isEqualTo("too_large")));
+    assertThat(phone.rejectedChanges())
+        .singleElement()
+        .satisfies(r -> assertThat(r.seq()).isEqualTo(2));
     assertThat(phone.status().pendingChanges()).isZero();
     assertThat(serverQuantity("apple")).isEqualTo(2);
-    assertThat(server.progressOf(phone.replicaId())).as("seqs stay contiguous: no re-key").isEqualTo(3);
+    assertThat(server.progressOf(phone.replicaId()))
+        .as("seqs stay contiguous: no re-key")
+        .isEqualTo(3);
   }
 
   @Test
@@ -187,10 +227,13 @@ class PushRecoveryTest {
     phone.resume();
 
     syncExpectingRejection(phone);
-    assertThat(phone.rejectedChanges()).singleElement().satisfies(r -> {
-      assertThat(r.code()).isEqualTo("too_large");
-      assertThat(r.key().collection()).isEqualTo(SyncClient.PROFILES);
-    });
+    assertThat(phone.rejectedChanges())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.code()).isEqualTo("too_large");
+              assertThat(r.key().collection()).isEqualTo(SyncClient.PROFILES);
+            });
     assertThat(serverQuantity("apple")).isEqualTo(6);
     assertThat(serverQuantity("pear")).isEqualTo(6);
     assertThat(phone.status().pendingChanges()).isZero();
@@ -206,10 +249,15 @@ class PushRecoveryTest {
     // Acked, though not fanned out (so the writer's own syncNow would wait too).
     await().until(() -> writer.status().pendingChanges() == 0);
 
-    // The reader has not been told of the change: a syncNow that trusted announced heads would return now.
+    // The reader has not been told of the change: a syncNow that trusted announced heads would
+    // return now.
     CompletableFuture<Void> sync = reader.syncNow(Duration.ofMillis(500));
-    assertThatThrownBy(sync::join).hasCauseInstanceOf(SyncException.class)
-        .satisfies(e -> assertThat(((SyncException) e.getCause()).code()).isEqualTo(SyncException.Code.TIMEOUT));
+    assertThatThrownBy(sync::join)
+        .hasCauseInstanceOf(SyncException.class)
+        .satisfies(
+            e ->
+                assertThat(((SyncException) e.getCause()).code())
+                    .isEqualTo(SyncException.Code.TIMEOUT));
     CompletableFuture<Void> second = reader.syncNow(Duration.ofSeconds(10));
     server.deferFanOut(false);
     second.join();
@@ -226,15 +274,22 @@ class PushRecoveryTest {
     assertThat(phone.status().spaces().get(ALICE).cursor()).isEqualTo(5);
     phone.close();
 
-    // Another server whose log holds fewer changes (restored from an older backup): head 2 < cursor 5.
+    // Another server whose log holds fewer changes (restored from an older backup): head 2 < cursor
+    // 5.
     FakeServer restored = new FakeServer();
     try {
       restored.grant("a", "alice", Set.of(ALICE), System.currentTimeMillis() + 3_600_000);
       restored.inject(ALICE, "carts", "other", new dev.converge.core.crdt.Document(), "someone", 1);
       restored.inject(ALICE, "carts", "other", new dev.converge.core.crdt.Document(), "someone", 2);
-      try (SyncClient again = SyncClient.builder().databasePath(dir.resolve("phone.db")).serverUri(SERVER)
-          .tokenSupplier(() -> "a").subscribe(ALICE).backoff(Duration.ofMillis(20), Duration.ofMillis(200))
-          .transport(restored).build()) {
+      try (SyncClient again =
+          SyncClient.builder()
+              .databasePath(dir.resolve("phone.db"))
+              .serverUri(SERVER)
+              .tokenSupplier(() -> "a")
+              .subscribe(ALICE)
+              .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+              .transport(restored)
+              .build()) {
         again.syncNow(Duration.ofSeconds(10)).join();
         SpaceStatus space = again.status().spaces().get(ALICE);
         assertThat(space.snapshotInProgress()).isFalse();

@@ -45,12 +45,13 @@ class RekeyLineageTest {
   }
 
   SyncClient clientWithToken(Path file, String token, String... spaces) {
-    SyncClient.Builder b = SyncClient.builder()
-        .databasePath(file)
-        .serverUri(SyncClientTest.SERVER)
-        .tokenSupplier(() -> token)
-        .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
-        .transport(server);
+    SyncClient.Builder b =
+        SyncClient.builder()
+            .databasePath(file)
+            .serverUri(SyncClientTest.SERVER)
+            .tokenSupplier(() -> token)
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+            .transport(server);
     for (String space : spaces.length == 0 ? new String[] {ALICE} : spaces) {
       b.subscribe(space);
     }
@@ -90,7 +91,8 @@ class RekeyLineageTest {
     assertThat(server.declaredPredecessors()).contains(originalId);
     assertThat(restored.rejectedChanges()).isEmpty();
     assertThat(restored.status().pendingChanges()).isZero();
-    assertThat(serverCart(ALICE, "main")).containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 2L, "fig", 1L));
+    assertThat(serverCart(ALICE, "main"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 2L, "fig", 1L));
   }
 
   @Test
@@ -119,7 +121,9 @@ class RekeyLineageTest {
     assertThat(aliceDevice.replicaId()).isEqualTo(settled);
     assertThat(aliceDevice.status().online()).isTrue();
     assertThat(aliceDevice.status().pendingChanges()).isZero();
-    assertThat(aliceDevice.rejectedChanges()).singleElement().satisfies(r -> assertThat(r.code()).isEqualTo("dot_forged"));
+    assertThat(aliceDevice.rejectedChanges())
+        .singleElement()
+        .satisfies(r -> assertThat(r.code()).isEqualTo("dot_forged"));
     assertThat(serverCart(ALICE, "main")).containsExactly(Map.entry("fig", 1L));
   }
 
@@ -133,15 +137,22 @@ class RekeyLineageTest {
     server.dropPushesOf(originalId);
     device.cart(ALICE, "main").add("pear", 1);
     Document foreign = new Document();
-    server.inject(ALICE, SyncClient.PROFILES, "me",
-        foreign.writeRegister(originalId, List.of("name"), TextNode.valueOf("from a copy"), new Hlc(1, 0)), originalId, 42);
+    server.inject(
+        ALICE,
+        SyncClient.PROFILES,
+        "me",
+        foreign.writeRegister(
+            originalId, List.of("name"), TextNode.valueOf("from a copy"), new Hlc(1, 0)),
+        originalId,
+        42);
 
     await().untilAsserted(() -> assertThat(device.replicaId()).isNotEqualTo(originalId));
     SyncClientTest.sync(device);
 
     assertThat(server.declaredPredecessors()).contains(originalId);
     assertThat(device.rejectedChanges()).isEmpty();
-    assertThat(serverCart(ALICE, "main")).containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 1L));
+    assertThat(serverCart(ALICE, "main"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 1L));
   }
 
   @ParameterizedTest
@@ -162,7 +173,8 @@ class RekeyLineageTest {
     SyncClientTest.sync(device);
 
     assertThat(device.rejectedChanges()).isEmpty();
-    assertThat(serverCart(ALICE, "main")).containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 1L, "fig", 3L));
+    assertThat(serverCart(ALICE, "main"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 1L, "fig", 3L));
     List<String> declared = server.declaredPredecessors();
     assertThat(declared.get(declared.size() - 1)).isEqualTo(originalId);
     // Once every row of the retired id is acked, the next hello names no predecessor.
@@ -190,9 +202,12 @@ class RekeyLineageTest {
     await().untilAsserted(() -> assertThat(device.replicaId()).isNotEqualTo(originalId));
     SyncClientTest.sync(device);
 
-    assertThat(device.rejectedChanges()).singleElement().satisfies(r -> assertThat(r.key().space()).isEqualTo(TEAM));
+    assertThat(device.rejectedChanges())
+        .singleElement()
+        .satisfies(r -> assertThat(r.key().space()).isEqualTo(TEAM));
     assertThat(server.declaredPredecessors()).contains(originalId);
-    assertThat(serverCart(ALICE, "main")).containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 4L));
+    assertThat(serverCart(ALICE, "main"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 4L));
   }
 
   @Test
@@ -213,7 +228,11 @@ class RekeyLineageTest {
 
     Map<String, Long> expected = Map.of("tool", 1L, "saw", 2L);
     assertThat(serverCart(TEAM, "shared")).containsExactlyInAnyOrderEntriesOf(expected);
-    await().untilAsserted(() -> assertThat(device.cart(TEAM, "shared").items()).containsExactlyInAnyOrderEntriesOf(expected));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(device.cart(TEAM, "shared").items())
+                    .containsExactlyInAnyOrderEntriesOf(expected));
     assertThat(device.rejectedChanges()).isEmpty();
     assertThat(device.replicaId()).isNotEqualTo(originalId);
   }

@@ -39,13 +39,14 @@ class SyncClientTest {
   }
 
   SyncClient client(String name, String token, String... spaces) {
-    SyncClient.Builder b = SyncClient.builder()
-        .databasePath(dir.resolve(name + ".db"))
-        .serverUri(SERVER)
-        .tokenSupplier(() -> token)
-        .replicaName(name)
-        .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
-        .transport(server);
+    SyncClient.Builder b =
+        SyncClient.builder()
+            .databasePath(dir.resolve(name + ".db"))
+            .serverUri(SERVER)
+            .tokenSupplier(() -> token)
+            .replicaName(name)
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+            .transport(server);
     for (String space : spaces.length == 0 ? new String[] {ALICE} : spaces) {
       b.subscribe(space);
     }
@@ -73,10 +74,11 @@ class SyncClientTest {
     Cart cart = client.cart(ALICE, "main");
     List<ChangeEvent> events = new CopyOnWriteArrayList<>();
     List<String> threads = new CopyOnWriteArrayList<>();
-    cart.addChangeListener(e -> {
-      events.add(e);
-      threads.add(Thread.currentThread().getName());
-    });
+    cart.addChangeListener(
+        e -> {
+          events.add(e);
+          threads.add(Thread.currentThread().getName());
+        });
 
     cart.add("apple", 2);
     cart.add("pear", 1);
@@ -102,8 +104,12 @@ class SyncClientTest {
     phone.cart(ALICE, "main").add("apple", 1);
     phone.profile(ALICE, "me").set("name", "Alice");
 
-    await().untilAsserted(() -> assertThat(laptop.cart(ALICE, "main").items()).containsEntry("apple", 1L));
-    await().untilAsserted(() -> assertThat(laptop.profile(ALICE, "me").getString("name")).contains("Alice"));
+    await()
+        .untilAsserted(
+            () -> assertThat(laptop.cart(ALICE, "main").items()).containsEntry("apple", 1L));
+    await()
+        .untilAsserted(
+            () -> assertThat(laptop.profile(ALICE, "me").getString("name")).contains("Alice"));
     await().untilAsserted(() -> assertThat(laptopEvents).anyMatch(e -> !e.isLocal()));
     sync(phone, laptop);
     assertThat(phone.status().pendingChanges()).isZero();
@@ -121,7 +127,8 @@ class SyncClientTest {
     phone.pause();
     laptop.pause();
 
-    // Concurrent adds sum; an add concurrent with a remove survives; profile: LWW with a loser kept.
+    // Concurrent adds sum; an add concurrent with a remove survives; profile: LWW with a loser
+    // kept.
     phone.cart(ALICE, "main").add("apple", 2);
     laptop.cart(ALICE, "main").add("apple", 3);
     phone.cart(ALICE, "main").remove("apple");
@@ -135,13 +142,15 @@ class SyncClientTest {
     sync(phone, laptop);
 
     for (SyncClient c : List.of(phone, laptop)) {
-      assertThat(c.cart(ALICE, "main").items()).containsExactly(Map.entry("apple", 3L), Map.entry("pear", 1L));
+      assertThat(c.cart(ALICE, "main").items())
+          .containsExactly(Map.entry("apple", 3L), Map.entry("pear", 1L));
       List<FieldConflict> conflicts = c.profile(ALICE, "me").conflicts();
       assertThat(conflicts).hasSize(1);
       assertThat(conflicts.get(0).field()).isEqualTo("city");
       assertThat(conflicts.get(0).losers()).hasSize(1);
     }
-    assertThat(phone.profile(ALICE, "me").get("city")).isEqualTo(laptop.profile(ALICE, "me").get("city"));
+    assertThat(phone.profile(ALICE, "me").get("city"))
+        .isEqualTo(laptop.profile(ALICE, "me").get("city"));
     FieldConflict conflict = phone.profile(ALICE, "me").conflicts().get(0);
     assertThat(Set.of(conflict.winner().replicaId(), conflict.losers().get(0).replicaId()))
         .containsExactlyInAnyOrder(phone.replicaId(), laptop.replicaId());
@@ -167,7 +176,10 @@ class SyncClientTest {
     assertThatThrownBy(() -> tablet.syncNow(Duration.ofSeconds(10)).join())
         .isInstanceOf(CompletionException.class)
         .hasCauseInstanceOf(SyncException.class)
-        .satisfies(e -> assertThat(((SyncException) e.getCause()).code()).isEqualTo(SyncException.Code.REJECTED));
+        .satisfies(
+            e ->
+                assertThat(((SyncException) e.getCause()).code())
+                    .isEqualTo(SyncException.Code.REJECTED));
     List<RejectedChange> rejected = tablet.rejectedChanges();
     assertThat(rejected).hasSize(1);
     assertThat(rejected.get(0).code()).isEqualTo("out_of_range");
@@ -175,8 +187,11 @@ class SyncClientTest {
     await().untilAsserted(() -> assertThat(notified).hasSize(1));
     assertThat(tablet.status().pendingChanges()).isZero();
     assertThat(tablet.status().rejectedChanges()).isEqualTo(1);
-    // The change after the bad one went through, and the refused increment left the tablet's counter.
-    await().untilAsserted(() -> assertThat(phone.cart(ALICE, "main").items()).containsEntry("apple", 1L));
+    // The change after the bad one went through, and the refused increment left the tablet's
+    // counter.
+    await()
+        .untilAsserted(
+            () -> assertThat(phone.cart(ALICE, "main").items()).containsEntry("apple", 1L));
     assertThat(tablet.document(ALICE, "games", "g1", schema).counter("score")).isEqualTo(5);
     assertThat(tablet.dismissRejected(rejected.get(0).id())).isTrue();
     assertThat(tablet.rejectedChanges()).isEmpty();
@@ -225,13 +240,19 @@ class SyncClientTest {
     server.grant("short", "alice", Set.of(ALICE), System.currentTimeMillis() + 1_500);
     server.grant("long", "alice", Set.of(ALICE), System.currentTimeMillis() + 3_600_000);
     AtomicInteger calls = new AtomicInteger();
-    SyncClient client = SyncClient.builder()
-        .databasePath(dir.resolve("c.db")).serverUri(SERVER).subscribe(ALICE)
-        .tokenSupplier(() -> calls.getAndIncrement() == 0 ? "short" : "long")
-        .transport(server).build();
+    SyncClient client =
+        SyncClient.builder()
+            .databasePath(dir.resolve("c.db"))
+            .serverUri(SERVER)
+            .subscribe(ALICE)
+            .tokenSupplier(() -> calls.getAndIncrement() == 0 ? "short" : "long")
+            .transport(server)
+            .build();
     clients.add(client);
     await().atMost(5, TimeUnit.SECONDS).until(() -> server.authMessages.get() >= 1);
-    await().pollDelay(Duration.ofMillis(1_600)).atMost(5, TimeUnit.SECONDS)
+    await()
+        .pollDelay(Duration.ofMillis(1_600))
+        .atMost(5, TimeUnit.SECONDS)
         .untilAsserted(() -> assertThat(client.status().online()).isTrue());
     client.cart(ALICE, "main").add("apple", 1);
     client.syncNow(Duration.ofSeconds(5)).join();
@@ -242,18 +263,24 @@ class SyncClientTest {
   void close4001_reconnectsWithFreshToken_thenReportsAuthFailure() {
     aliceToken("good");
     List<String> tokens = new CopyOnWriteArrayList<>(List.of("good", "good", "bad", "bad", "bad"));
-    SyncClient client = SyncClient.builder()
-        .databasePath(dir.resolve("c.db")).serverUri(SERVER).subscribe(ALICE)
-        .tokenSupplier(() -> tokens.size() > 1 ? tokens.remove(0) : tokens.get(0))
-        .backoff(Duration.ofMillis(20), Duration.ofMillis(100))
-        .transport(server).build();
+    SyncClient client =
+        SyncClient.builder()
+            .databasePath(dir.resolve("c.db"))
+            .serverUri(SERVER)
+            .subscribe(ALICE)
+            .tokenSupplier(() -> tokens.size() > 1 ? tokens.remove(0) : tokens.get(0))
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(100))
+            .transport(server)
+            .build();
     clients.add(client);
     await().until(() -> client.status().online());
     server.closeAll(4001);
     await().until(() -> server.opened.get() == 2 && client.status().online());
 
     server.closeAll(4001);
-    await().untilAsserted(() -> assertThat(client.status().connection()).isEqualTo(ConnectionState.AUTH_FAILED));
+    await()
+        .untilAsserted(
+            () -> assertThat(client.status().connection()).isEqualTo(ConnectionState.AUTH_FAILED));
     tokens.set(0, "good");
     await().until(() -> client.status().online());
   }
@@ -267,7 +294,8 @@ class SyncClientTest {
     sync(phone, laptop);
     server.closeAll(4008);
     phone.cart(ALICE, "main").add("apple", 1);
-    await().untilAsserted(() -> assertThat(laptop.cart(ALICE, "main").quantity("apple")).isEqualTo(2));
+    await()
+        .untilAsserted(() -> assertThat(laptop.cart(ALICE, "main").quantity("apple")).isEqualTo(2));
     assertThat(laptop.status().spaces().get(ALICE).cursor()).isEqualTo(2);
   }
 
@@ -307,15 +335,19 @@ class SyncClientTest {
     await().untilAsserted(() -> assertThat(client.rejectedChanges()).isNotEmpty());
     sync(client);
     assertThat(client.cart("team:1", "shared").items()).isEmpty();
-    assertThat(client.rejectedChanges()).singleElement()
-        .satisfies(r -> {
-          assertThat(r.code()).isEqualTo("revoked");
-          assertThat(r.key().space()).isEqualTo("team:1");
-        });
-    // The purge left a hole in the seqs, so the replica took a fresh id and the queue kept draining.
+    assertThat(client.rejectedChanges())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.code()).isEqualTo("revoked");
+              assertThat(r.key().space()).isEqualTo("team:1");
+            });
+    // The purge left a hole in the seqs, so the replica took a fresh id and the queue kept
+    // draining.
     assertThat(client.replicaId()).isNotEqualTo(before);
     assertThat(client.status().pendingChanges()).isZero();
-    assertThat(server.document(ALICE, SyncClient.CARTS, "main").toJson().toString()).contains("\"apple\":{\"qty\":1}");
+    assertThat(server.document(ALICE, SyncClient.CARTS, "main").toJson().toString())
+        .contains("\"apple\":{\"qty\":1}");
   }
 
   @Test
@@ -336,7 +368,9 @@ class SyncClientTest {
     sync(client);
     String original = client.replicaId();
     Document foreign = new Document();
-    Document delta = foreign.writeRegister(original, List.of("name"), TextNode.valueOf("from the copy"), new Hlc(1, 0));
+    Document delta =
+        foreign.writeRegister(
+            original, List.of("name"), TextNode.valueOf("from the copy"), new Hlc(1, 0));
     server.inject(ALICE, SyncClient.PROFILES, "me", delta, original, 42);
 
     await().untilAsserted(() -> assertThat(client.replicaId()).isNotEqualTo(original));
@@ -354,7 +388,10 @@ class SyncClientTest {
     client.cart(ALICE, "main").add("apple", 1);
     assertThatThrownBy(() -> client.syncNow(Duration.ofMillis(300)).join())
         .hasCauseInstanceOf(SyncException.class)
-        .satisfies(e -> assertThat(((SyncException) e.getCause()).code()).isEqualTo(SyncException.Code.TIMEOUT));
+        .satisfies(
+            e ->
+                assertThat(((SyncException) e.getCause()).code())
+                    .isEqualTo(SyncException.Code.TIMEOUT));
     assertThat(client.status().connection()).isEqualTo(ConnectionState.OFFLINE);
     assertThat(client.status().pendingChanges()).isEqualTo(1);
     server.setReachable(true);
@@ -371,7 +408,8 @@ class SyncClientTest {
     client.cart(ALICE, "main").add("apple", 1);
     sync(client);
     await().untilAsserted(() -> assertThat(seen).anyMatch(s -> s.pendingChanges() == 1));
-    await().untilAsserted(() -> assertThat(seen).anyMatch(s -> s.online() && s.pendingChanges() == 0));
+    await()
+        .untilAsserted(() -> assertThat(seen).anyMatch(s -> s.online() && s.pendingChanges() == 0));
     token.remove();
     int count = seen.size();
     client.cart(ALICE, "main").add("apple", 1);
@@ -383,13 +421,14 @@ class SyncClientTest {
   void genericDocument_appliesEachFieldPolicy() {
     SyncClient client = SyncClient.builder().databasePath(dir.resolve("g.db")).build();
     clients.add(client);
-    Schema schema = Schema.builder()
-        .field("title", FieldPolicy.REGISTER_LWW)
-        .field("status", FieldPolicy.REGISTER_MULTI_VALUE)
-        .field("views", FieldPolicy.COUNTER)
-        .field("tags", FieldPolicy.SET)
-        .field("meta", FieldPolicy.MAP)
-        .build();
+    Schema schema =
+        Schema.builder()
+            .field("title", FieldPolicy.REGISTER_LWW)
+            .field("status", FieldPolicy.REGISTER_MULTI_VALUE)
+            .field("views", FieldPolicy.COUNTER)
+            .field("tags", FieldPolicy.SET)
+            .field("meta", FieldPolicy.MAP)
+            .build();
     DocumentHandle doc = client.document(ALICE, "notes", "n1", schema);
     doc.set("title", TextNode.valueOf("Hello"));
     doc.set("status", TextNode.valueOf("draft"));
@@ -403,29 +442,40 @@ class SyncClientTest {
     doc.removeKey("meta", "rev");
 
     assertThat(doc.get("title")).contains(TextNode.valueOf("Hello"));
-    assertThat(doc.values("status")).extracting(FieldValue::value).containsExactly(TextNode.valueOf("draft"));
+    assertThat(doc.values("status"))
+        .extracting(FieldValue::value)
+        .containsExactly(TextNode.valueOf("draft"));
     assertThat(doc.counter("views")).isEqualTo(2);
     assertThat(doc.elements("tags")).containsExactly("b");
     assertThat(doc.map("meta")).containsOnlyKeys("lang");
     assertThat(doc.toJson().toString()).contains("\"views\":2");
     assertThatThrownBy(() -> doc.increment("title", 1))
-        .isInstanceOf(SyncException.class).hasMessageContaining("field 'title' is REGISTER_LWW, not COUNTER");
+        .isInstanceOf(SyncException.class)
+        .hasMessageContaining("field 'title' is REGISTER_LWW, not COUNTER");
     assertThatThrownBy(() -> doc.set("nope", TextNode.valueOf("x")))
-        .isInstanceOf(SyncException.class).hasMessageContaining("not declared");
+        .isInstanceOf(SyncException.class)
+        .hasMessageContaining("not declared");
   }
 
   @Test
   void argumentChecks_nameTheViolatedCondition() {
     assertThatThrownBy(() -> SyncClient.builder().batchSize(0))
-        .isInstanceOf(SyncException.class).hasMessage("batchSize <= 0")
-        .satisfies(e -> assertThat(((SyncException) e).code()).isEqualTo(SyncException.Code.INVALID_ARGUMENT));
+        .isInstanceOf(SyncException.class)
+        .hasMessage("batchSize <= 0")
+        .satisfies(
+            e ->
+                assertThat(((SyncException) e).code())
+                    .isEqualTo(SyncException.Code.INVALID_ARGUMENT));
     assertThatThrownBy(() -> SyncClient.builder().build()).hasMessage("databasePath is not set");
-    assertThatThrownBy(() -> SyncClient.builder().databasePath(dir.resolve("x.db")).serverUri(SERVER).build())
+    assertThatThrownBy(
+            () -> SyncClient.builder().databasePath(dir.resolve("x.db")).serverUri(SERVER).build())
         .hasMessage("serverUri is set but tokenSupplier is not");
-    assertThatThrownBy(() -> SyncClient.builder().serverUri(URI.create("ftp://x"))).hasMessageContaining("scheme");
+    assertThatThrownBy(() -> SyncClient.builder().serverUri(URI.create("ftp://x")))
+        .hasMessageContaining("scheme");
     SyncClient client = SyncClient.builder().databasePath(dir.resolve("y.db")).build();
     clients.add(client);
-    assertThatThrownBy(() -> client.cart(ALICE, "main").add("apple", 0)).hasMessage("quantity <= 0");
+    assertThatThrownBy(() -> client.cart(ALICE, "main").add("apple", 0))
+        .hasMessage("quantity <= 0");
     assertThatThrownBy(() -> client.cart(ALICE, " ")).hasMessage("docId is null or blank");
   }
 
@@ -433,13 +483,21 @@ class SyncClientTest {
   void secondClientOnTheSameFile_failsFast_andClosedClientRefusesCalls() {
     SyncClient client = SyncClient.builder().databasePath(dir.resolve("one.db")).build();
     client.cart(ALICE, "main").add("apple", 1);
-    assertThatThrownBy(() -> SyncClient.builder().databasePath(dir.resolve("one.db")).build().cart(ALICE, "m").items())
+    assertThatThrownBy(
+            () ->
+                SyncClient.builder()
+                    .databasePath(dir.resolve("one.db"))
+                    .build()
+                    .cart(ALICE, "m")
+                    .items())
         .isInstanceOf(SyncException.class)
-        .satisfies(e -> assertThat(((SyncException) e).code()).isEqualTo(SyncException.Code.STORAGE));
+        .satisfies(
+            e -> assertThat(((SyncException) e).code()).isEqualTo(SyncException.Code.STORAGE));
     client.close();
     client.close();
     assertThatThrownBy(() -> client.cart(ALICE, "main").items())
-        .satisfies(e -> assertThat(((SyncException) e).code()).isEqualTo(SyncException.Code.CLOSED));
+        .satisfies(
+            e -> assertThat(((SyncException) e).code()).isEqualTo(SyncException.Code.CLOSED));
     SyncClient reopened = SyncClient.builder().databasePath(dir.resolve("one.db")).build();
     clients.add(reopened);
     assertThat(reopened.cart(ALICE, "main").items()).containsEntry("apple", 1L);

@@ -19,7 +19,9 @@ final class DevTokenMinter {
 
   DevTokenMinter(Path pem, String issuer, String audience) throws Exception {
     String base64 = Files.readString(pem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    this.key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    this.key =
+        KeyFactory.getInstance("RSA")
+            .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
     this.issuer = issuer;
     this.audience = audience;
   }

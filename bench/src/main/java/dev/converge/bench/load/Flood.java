@@ -25,24 +25,34 @@ import picocli.CommandLine.Option;
  * server closes them) while one well-behaved device pushes at a steady pace. Reports the server's
  * RSS growth and the device's push-to-ack latency.
  */
-@CommandLine.Command(name = "flood", description = "server RSS and a good client's ack latency during a junk flood")
+@CommandLine.Command(
+    name = "flood",
+    description = "server RSS and a good client's ack latency during a junk flood")
 final class Flood implements Callable<Integer> {
-  @CommandLine.ParentCommand
-  LoadGenerator parent;
+  @CommandLine.ParentCommand LoadGenerator parent;
 
   @Option(names = "--junk-senders", defaultValue = "4")
   int junkSenders;
 
-  @Option(names = "--junk-chars", defaultValue = "60000", description = "characters of each junk frame")
+  @Option(
+      names = "--junk-chars",
+      defaultValue = "60000",
+      description = "characters of each junk frame")
   int junkChars;
 
-  @Option(names = "--rate", defaultValue = "20", description = "pushes per second of the well-behaved client")
+  @Option(
+      names = "--rate",
+      defaultValue = "20",
+      description = "pushes per second of the well-behaved client")
   int rate;
 
   @Option(names = "--seconds", defaultValue = "30")
   int seconds;
 
-  @Option(names = "--pid", required = true, description = "server process id (reads /proc/<pid>/status)")
+  @Option(
+      names = "--pid",
+      required = true,
+      description = "server process id (reads /proc/<pid>/status)")
   long pid;
 
   private final AtomicLong junkFrames = new AtomicLong();
@@ -55,13 +65,17 @@ final class Flood implements Callable<Integer> {
     Percentiles acks = new Percentiles();
     java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(1);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 10);
-    // The device connects and pushes for a while first: the figures are of the flood, not of a cold server.
+    // The device connects and pushes for a while first: the figures are of the flood, not of a cold
+    // server.
     Thread good = new Thread(() -> pushSteadily(minter, deadline, acks, warm), "good");
     good.start();
     warm.await();
     long rssBefore = rssKib();
-    // A type name of junkChars characters: before the server bounded its replies, each error echoed it whole.
-    byte[] junk = ("{\"type\":\"" + "z".repeat(Math.max(1, junkChars - 12)) + "\"}").getBytes(StandardCharsets.US_ASCII);
+    // A type name of junkChars characters: before the server bounded its replies, each error echoed
+    // it whole.
+    byte[] junk =
+        ("{\"type\":\"" + "z".repeat(Math.max(1, junkChars - 12)) + "\"}")
+            .getBytes(StandardCharsets.US_ASCII);
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < junkSenders; i++) {
       String user = "junk-" + parent.run + "-" + i;
@@ -80,20 +94,27 @@ final class Flood implements Callable<Integer> {
       thread.join();
     }
     long rssAfter = rssKib();
-    System.out.printf("flood: %d non-reading junk senders (%d-char frames), %d s; a good client pushing %d/s (10 s warm-up before)%n",
+    System.out.printf(
+        "flood: %d non-reading junk senders (%d-char frames), %d s; a good client pushing %d/s (10 s warm-up before)%n",
         junkSenders, junkChars, seconds, rate);
-    System.out.printf("  junk sent: %d frames, %.0f MB; connections closed by the server: %d%n",
+    System.out.printf(
+        "  junk sent: %d frames, %.0f MB; connections closed by the server: %d%n",
         junkFrames.get(), junkBytes.get() / 1e6, serverCloses.get());
-    System.out.printf("  server RSS: %d MiB before, %d MiB peak, %d MiB after; growth %d MiB (target < 100)%n",
+    System.out.printf(
+        "  server RSS: %d MiB before, %d MiB peak, %d MiB after; growth %d MiB (target < 100)%n",
         rssBefore / 1024, peakRss / 1024, rssAfter / 1024, (peakRss - rssBefore) / 1024);
     System.out.printf("  good client push->ack: %s (target p99 < 1000 ms)%n", acks.summary());
-    System.out.printf("  server metrics: outbound peak per session %.0f bytes, 4008 closes %.0f%n",
-        metric("converge_sessions_outbound_peak_bytes"), metric("converge_sessions_closed_total{code=\"4008\""));
+    System.out.printf(
+        "  server metrics: outbound peak per session %.0f bytes, 4008 closes %.0f%n",
+        metric("converge_sessions_outbound_peak_bytes"),
+        metric("converge_sessions_closed_total{code=\"4008\""));
     return 0;
   }
 
   private void flood(String token, String user, byte[] junk, long deadline) {
-    String hello = BenchSocket.CODEC.encode(new Message.Hello(Message.PROTOCOL_VERSION, "junk-" + user, List.of()));
+    String hello =
+        BenchSocket.CODEC.encode(
+            new Message.Hello(Message.PROTOCOL_VERSION, "junk-" + user, List.of()));
     while (System.nanoTime() < deadline) {
       try (JunkSender sender = JunkSender.open(parent.server, token)) {
         sender.send(hello.getBytes(StandardCharsets.UTF_8));
@@ -108,13 +129,18 @@ final class Flood implements Callable<Integer> {
     }
   }
 
-  private void pushSteadily(DevTokenMinter minter, long deadline, Percentiles acks, java.util.concurrent.CountDownLatch warm) {
+  private void pushSteadily(
+      DevTokenMinter minter,
+      long deadline,
+      Percentiles acks,
+      java.util.concurrent.CountDownLatch warm) {
     String user = "good-" + parent.run;
     String space = "user:" + user;
     String replica = "good-" + parent.run;
     SynchronousQueue<Message.Ack> queue = new SynchronousQueue<>();
     try {
-      BenchSocket socket = BenchSocket.openPusher(parent.http, parent.server, minter.mint(user, List.of()), queue);
+      BenchSocket socket =
+          BenchSocket.openPusher(parent.http, parent.server, minter.mint(user, List.of()), queue);
       socket.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       Cart cart = Cart.of(new Document());
       long interval = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -124,8 +150,17 @@ final class Flood implements Callable<Integer> {
       while (System.nanoTime() < deadline) {
         seq++;
         long sent = System.nanoTime();
-        socket.send(new Message.Push(List.of(new Changeset(replica, seq, space, "carts", "main", new Hlc(seq, 0),
-            cart.add(replica, "sku-" + seq % 20, 1)))));
+        socket.send(
+            new Message.Push(
+                List.of(
+                    new Changeset(
+                        replica,
+                        seq,
+                        space,
+                        "carts",
+                        "main",
+                        new Hlc(seq, 0),
+                        cart.add(replica, "sku-" + seq % 20, 1)))));
         if (queue.poll(30, TimeUnit.SECONDS) == null) {
           System.err.println("good client: no ack within 30 s");
           return;
@@ -149,10 +184,18 @@ final class Flood implements Callable<Integer> {
   }
 
   private double metric(String series) throws IOException, InterruptedException {
-    HttpResponse<String> response = parent.http.send(HttpRequest.newBuilder(parent.server.resolve("/q/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return response.body().lines()
-        .filter(l -> l.startsWith(series) && l.length() > series.length() && " {,}".indexOf(l.charAt(series.length())) >= 0)
+    HttpResponse<String> response =
+        parent.http.send(
+            HttpRequest.newBuilder(parent.server.resolve("/q/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    return response
+        .body()
+        .lines()
+        .filter(
+            l ->
+                l.startsWith(series)
+                    && l.length() > series.length()
+                    && " {,}".indexOf(l.charAt(series.length())) >= 0)
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
         .sum();
   }

@@ -31,10 +31,19 @@ final class JunkSender implements AutoCloseable {
     Socket socket = new Socket();
     socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 10_000);
     socket.setSoTimeout(10_000);
-    String request = "GET /v1/sync HTTP/1.1\r\nHost: " + server.getHost() + ":" + server.getPort() + "\r\n"
-        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(new byte[16]) + "\r\n"
-        + "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+    String request =
+        "GET /v1/sync HTTP/1.1\r\nHost: "
+            + server.getHost()
+            + ":"
+            + server.getPort()
+            + "\r\n"
+            + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: "
+            + Base64.getEncoder().encodeToString(new byte[16])
+            + "\r\n"
+            + "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer "
+            + token
+            + "\r\n\r\n";
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     InputStream in = socket.getInputStream();
     StringBuilder head = new StringBuilder();

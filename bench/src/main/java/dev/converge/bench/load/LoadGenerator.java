@@ -24,16 +24,29 @@ import picocli.CommandLine.Option;
 
 /**
  * Load generator for a running sync server (loopback only): push throughput and ack latency,
- * fan-out delay to many sessions, memory per idle session, and a junk flood. Every run stops by itself.
+ * fan-out delay to many sessions, memory per idle session, and a junk flood. Every run stops by
+ * itself.
  */
-@Command(name = "load", mixinStandardHelpOptions = true,
-    subcommands = {LoadGenerator.Push.class, LoadGenerator.FanOut.class, LoadGenerator.Idle.class, Flood.class})
+@Command(
+    name = "load",
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      LoadGenerator.Push.class,
+      LoadGenerator.FanOut.class,
+      LoadGenerator.Idle.class,
+      Flood.class
+    })
 public final class LoadGenerator {
 
-  @Option(names = "--server", defaultValue = "http://127.0.0.1:8080", description = "server base URI")
+  @Option(
+      names = "--server",
+      defaultValue = "http://127.0.0.1:8080",
+      description = "server base URI")
   URI server;
 
-  @Option(names = "--key", description = "development private key (PEM); default $CONVERGE_DATA_DIR or ~/.converge")
+  @Option(
+      names = "--key",
+      description = "development private key (PEM); default $CONVERGE_DATA_DIR or ~/.converge")
   Path key;
 
   @Option(names = "--issuer", defaultValue = "converge-dev")
@@ -46,8 +59,14 @@ public final class LoadGenerator {
   final HttpClient http = HttpClient.newHttpClient();
 
   DevTokenMinter minter() throws Exception {
-    Path pem = key != null ? key
-        : Path.of(System.getenv().getOrDefault("CONVERGE_DATA_DIR", System.getProperty("user.home") + "/.converge"), "dev-jwt-private.pem");
+    Path pem =
+        key != null
+            ? key
+            : Path.of(
+                System.getenv()
+                    .getOrDefault(
+                        "CONVERGE_DATA_DIR", System.getProperty("user.home") + "/.converge"),
+                "dev-jwt-private.pem");
     return new DevTokenMinter(pem, issuer, audience);
   }
 
@@ -68,7 +87,8 @@ public final class LoadGenerator {
     String space = "user:" + user;
     String replica = "seed-" + user;
     SynchronousQueue<Message.Ack> acks = new SynchronousQueue<>();
-    BenchSocket socket = BenchSocket.openPusher(HttpClient.newHttpClient(), server, devToken(user), acks);
+    BenchSocket socket =
+        BenchSocket.openPusher(HttpClient.newHttpClient(), server, devToken(user), acks);
     try {
       socket.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       long seq = 0;
@@ -76,8 +96,15 @@ public final class LoadGenerator {
         List<Changeset> batch = new ArrayList<>();
         for (int i = 0; i < 500 && seq < docs; i++) {
           Cart cart = Cart.of(new Document());
-          batch.add(new Changeset(replica, seq + 1, space, "carts", "c" + seq, new Hlc(seq + 1, 0),
-              cart.add(replica, "sku-" + (seq % 7), 1 + seq % 3)));
+          batch.add(
+              new Changeset(
+                  replica,
+                  seq + 1,
+                  space,
+                  "carts",
+                  "c" + seq,
+                  new Hlc(seq + 1, 0),
+                  cart.add(replica, "sku-" + (seq % 7), 1 + seq % 3)));
           seq++;
         }
         socket.send(new Message.Push(batch));
@@ -99,13 +126,15 @@ public final class LoadGenerator {
   /** Closed-loop pushers: each sends a batch, waits for its ack, repeats. */
   @Command(name = "push", description = "push throughput and ack latency")
   static final class Push implements java.util.concurrent.Callable<Integer> {
-    @CommandLine.ParentCommand
-    LoadGenerator parent;
+    @CommandLine.ParentCommand LoadGenerator parent;
 
     @Option(names = "--connections", defaultValue = "8")
     int connections;
 
-    @Option(names = "--spaces", defaultValue = "1", description = "spaces pushed into (connections are spread over them)")
+    @Option(
+        names = "--spaces",
+        defaultValue = "1",
+        description = "spaces pushed into (connections are spread over them)")
     int spaces;
 
     @Option(names = "--batch", defaultValue = "10", description = "changesets per push")
@@ -126,7 +155,10 @@ public final class LoadGenerator {
         String user = "bench-" + parent.run + "-" + (c % spaces);
         String replica = "push-" + parent.run + "-" + c;
         String token = minter.mint(user, List.of());
-        Thread thread = new Thread(() -> pushLoop(token, "user:" + user, replica, deadline, ready, ackLatency, applied));
+        Thread thread =
+            new Thread(
+                () ->
+                    pushLoop(token, "user:" + user, replica, deadline, ready, ackLatency, applied));
         thread.start();
         threads.add(thread);
       }
@@ -135,14 +167,23 @@ public final class LoadGenerator {
         t.join();
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
-      System.out.printf("push: %d connections into %d space(s), batch %d, %.1f s%n", connections, spaces, batch, elapsed);
-      System.out.printf("  throughput: %.0f changesets/s (%d applied)%n", applied.get() / elapsed, applied.get());
+      System.out.printf(
+          "push: %d connections into %d space(s), batch %d, %.1f s%n",
+          connections, spaces, batch, elapsed);
+      System.out.printf(
+          "  throughput: %.0f changesets/s (%d applied)%n", applied.get() / elapsed, applied.get());
       System.out.printf("  ack latency per push: %s%n", ackLatency.summary());
       return 0;
     }
 
-    private void pushLoop(String token, String space, String replica, long deadline, CountDownLatch ready,
-        Percentiles ackLatency, AtomicLong applied) {
+    private void pushLoop(
+        String token,
+        String space,
+        String replica,
+        long deadline,
+        CountDownLatch ready,
+        Percentiles ackLatency,
+        AtomicLong applied) {
       SynchronousQueue<Message.Ack> acks = new SynchronousQueue<>();
       BenchSocket socket = BenchSocket.openPusher(parent.http, parent.server, token, acks);
       socket.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
@@ -161,10 +202,14 @@ public final class LoadGenerator {
             Cart cart = Cart.of(docs.computeIfAbsent(docId, d -> new Document()));
             String sku = "sku-" + random.nextInt(50);
             int op = random.nextInt(10);
-            Document delta = op < 4 ? cart.add(replica, sku, 1 + random.nextInt(5))
-                : op < 8 ? cart.setQuantity(replica, sku, 1 + random.nextInt(5))
-                : cart.remove(sku);
-            changesets.add(new Changeset(replica, seq, space, "carts", docId, new Hlc(seq, 0), delta));
+            Document delta =
+                op < 4
+                    ? cart.add(replica, sku, 1 + random.nextInt(5))
+                    : op < 8
+                        ? cart.setQuantity(replica, sku, 1 + random.nextInt(5))
+                        : cart.remove(sku);
+            changesets.add(
+                new Changeset(replica, seq, space, "carts", docId, new Hlc(seq, 0), delta));
           }
           long sent = System.nanoTime();
           socket.send(new Message.Push(changesets));
@@ -184,11 +229,12 @@ public final class LoadGenerator {
     }
   }
 
-  /** One pusher at a fixed rate; many sessions following the space record commit-to-receive delay. */
+  /**
+   * One pusher at a fixed rate; many sessions following the space record commit-to-receive delay.
+   */
   @Command(name = "fanout", description = "fan-out delay to many sessions of one space")
   static final class FanOut implements java.util.concurrent.Callable<Integer> {
-    @CommandLine.ParentCommand
-    LoadGenerator parent;
+    @CommandLine.ParentCommand LoadGenerator parent;
 
     @Option(names = "--sessions", defaultValue = "100")
     int sessions;
@@ -209,20 +255,29 @@ public final class LoadGenerator {
       CountDownLatch welcomed = new CountDownLatch(sessions);
       for (int s = 0; s < sessions; s++) {
         String token = minter.mint("follower-" + parent.run + "-" + s, List.of(space));
-        BenchSocket follower = BenchSocket.open(parent.http, parent.server, token, m -> {
-          if (m instanceof Message.Welcome) {
-            welcomed.countDown();
-          } else if (m instanceof Message.Changes changes) {
-            long now = System.nanoTime();
-            for (Message.ChangeItem item : changes.items()) {
-              Long sent = item.origin() == null ? null : sentAt.get(item.origin().seq());
-              if (sent != null) {
-                delay.record(now - sent);
-              }
-            }
-          }
-        });
-        follower.send(new Message.Hello(Message.PROTOCOL_VERSION, "follow-" + parent.run + "-" + s, List.of(new Message.Subscription(space, 0))));
+        BenchSocket follower =
+            BenchSocket.open(
+                parent.http,
+                parent.server,
+                token,
+                m -> {
+                  if (m instanceof Message.Welcome) {
+                    welcomed.countDown();
+                  } else if (m instanceof Message.Changes changes) {
+                    long now = System.nanoTime();
+                    for (Message.ChangeItem item : changes.items()) {
+                      Long sent = item.origin() == null ? null : sentAt.get(item.origin().seq());
+                      if (sent != null) {
+                        delay.record(now - sent);
+                      }
+                    }
+                  }
+                });
+        follower.send(
+            new Message.Hello(
+                Message.PROTOCOL_VERSION,
+                "follow-" + parent.run + "-" + s,
+                List.of(new Message.Subscription(space, 0))));
         followers.add(follower);
       }
       if (!welcomed.await(120, TimeUnit.SECONDS)) {
@@ -230,8 +285,14 @@ public final class LoadGenerator {
         return 1;
       }
       String replica = "fan-" + parent.run;
-      // Paced by the clock, not by acks: the delay measured is commit and fan-out, not the push round trip.
-      BenchSocket pusher = BenchSocket.open(parent.http, parent.server, minter.mint("pusher-" + parent.run, List.of(space)), m -> {});
+      // Paced by the clock, not by acks: the delay measured is commit and fan-out, not the push
+      // round trip.
+      BenchSocket pusher =
+          BenchSocket.open(
+              parent.http,
+              parent.server,
+              minter.mint("pusher-" + parent.run, List.of(space)),
+              m -> {});
       pusher.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       Cart cart = Cart.of(new Document());
       long interval = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -241,8 +302,17 @@ public final class LoadGenerator {
       while (System.nanoTime() < end) {
         seq++;
         sentAt.put(seq, System.nanoTime());
-        pusher.send(new Message.Push(List.of(new Changeset(replica, seq, space, "carts", "shared", new Hlc(seq, 0),
-            cart.add(replica, "sku-" + seq % 20, 1)))));
+        pusher.send(
+            new Message.Push(
+                List.of(
+                    new Changeset(
+                        replica,
+                        seq,
+                        space,
+                        "carts",
+                        "shared",
+                        new Hlc(seq, 0),
+                        cart.add(replica, "sku-" + seq % 20, 1)))));
         next += interval;
         long sleep = next - System.nanoTime();
         if (sleep > 0) {
@@ -255,7 +325,9 @@ public final class LoadGenerator {
         Thread.sleep(100);
       }
       System.out.printf("fanout: %d sessions, %d changesets at %d/s%n", sessions, seq, rate);
-      System.out.printf("  delivered %d of %d; push-sent to frame-received delay: %s%n", delay.count(), expected, delay.summary());
+      System.out.printf(
+          "  delivered %d of %d; push-sent to frame-received delay: %s%n",
+          delay.count(), expected, delay.summary());
       pusher.close();
       followers.forEach(BenchSocket::close);
       return 0;
@@ -265,13 +337,15 @@ public final class LoadGenerator {
   /** Opens idle sessions and reports the server process's resident memory per session. */
   @Command(name = "idle", description = "server RSS per idle session")
   static final class Idle implements java.util.concurrent.Callable<Integer> {
-    @CommandLine.ParentCommand
-    LoadGenerator parent;
+    @CommandLine.ParentCommand LoadGenerator parent;
 
     @Option(names = "--sessions", defaultValue = "1000")
     int sessions;
 
-    @Option(names = "--pid", required = true, description = "server process id (reads /proc/<pid>/status)")
+    @Option(
+        names = "--pid",
+        required = true,
+        description = "server process id (reads /proc/<pid>/status)")
     long pid;
 
     @Override
@@ -282,18 +356,28 @@ public final class LoadGenerator {
       CountDownLatch welcomed = new CountDownLatch(sessions);
       for (int s = 0; s < sessions; s++) {
         String user = "idle-" + parent.run + "-" + s;
-        BenchSocket socket = BenchSocket.open(parent.http, parent.server, minter.mint(user, List.of()), m -> {
-          if (m instanceof Message.Welcome) {
-            welcomed.countDown();
-          }
-        });
-        socket.send(new Message.Hello(Message.PROTOCOL_VERSION, "idle-" + parent.run + "-" + s, List.of(new Message.Subscription("user:" + user, 0))));
+        BenchSocket socket =
+            BenchSocket.open(
+                parent.http,
+                parent.server,
+                minter.mint(user, List.of()),
+                m -> {
+                  if (m instanceof Message.Welcome) {
+                    welcomed.countDown();
+                  }
+                });
+        socket.send(
+            new Message.Hello(
+                Message.PROTOCOL_VERSION,
+                "idle-" + parent.run + "-" + s,
+                List.of(new Message.Subscription("user:" + user, 0))));
         open.add(socket);
       }
       welcomed.await(120, TimeUnit.SECONDS);
       Thread.sleep(5_000);
       long after = rssKib();
-      System.out.printf("idle: %d sessions; server RSS %d MiB -> %d MiB; %.1f KiB per idle session%n",
+      System.out.printf(
+          "idle: %d sessions; server RSS %d MiB -> %d MiB; %.1f KiB per idle session%n",
           sessions, before / 1024, after / 1024, (after - before) / (double) sessions);
       open.forEach(BenchSocket::close);
       return 0;

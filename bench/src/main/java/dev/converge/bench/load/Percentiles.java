@@ -24,7 +24,8 @@ final class Percentiles {
     }
     long[] sorted = Arrays.copyOf(samples, size);
     Arrays.sort(sorted);
-    return String.format("n=%d p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms",
+    return String.format(
+        "n=%d p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms",
         size, ms(sorted, 0.50), ms(sorted, 0.90), ms(sorted, 0.99), sorted[size - 1] / 1e6);
   }
 

@@ -34,10 +34,15 @@ public final class SdkBench implements Callable<Integer> {
   @Option(names = "--writes", defaultValue = "20000")
   int writes;
 
-  @Option(names = "--server", description = "run the bootstrap figure against this server, e.g. http://127.0.0.1:8080")
+  @Option(
+      names = "--server",
+      description = "run the bootstrap figure against this server, e.g. http://127.0.0.1:8080")
   URI server;
 
-  @Option(names = "--docs", defaultValue = "10000", description = "documents in the bootstrapped space")
+  @Option(
+      names = "--docs",
+      defaultValue = "10000",
+      description = "documents in the bootstrapped space")
   int docs;
 
   /** Entry point. */
@@ -70,7 +75,8 @@ public final class SdkBench implements Callable<Integer> {
 
   private void sdkWrites(Path dir, boolean durable, int n) {
     Path db = dir.resolve("sdk-" + durable + ".db");
-    try (SyncClient client = SyncClient.builder().databasePath(db).durableCommits(durable).build()) {
+    try (SyncClient client =
+        SyncClient.builder().databasePath(db).durableCommits(durable).build()) {
       var cart = client.cart("user:bench", "main");
       java.util.Random random = new java.util.Random(42);
       for (int i = 0; i < 1_000; i++) {
@@ -83,15 +89,19 @@ public final class SdkBench implements Callable<Integer> {
         cartOp(cart, random);
         nanos[i] = System.nanoTime() - t;
       }
-      report("SDK cart write (40% add, 40% set quantity, 20% remove over 100 skus), "
-          + (durable ? "synchronous=FULL" : "synchronous=NORMAL") + ", one write per transaction",
-          nanos, System.nanoTime() - start);
+      report(
+          "SDK cart write (40% add, 40% set quantity, 20% remove over 100 skus), "
+              + (durable ? "synchronous=FULL" : "synchronous=NORMAL")
+              + ", one write per transaction",
+          nanos,
+          System.nanoTime() - start);
       System.out.printf("  cart then holds %d items%n", cart.items().size());
     }
   }
 
   private void sdkBatchedWrites(Path dir, int n) {
-    try (SyncClient client = SyncClient.builder().databasePath(dir.resolve("sdk-batched.db")).build()) {
+    try (SyncClient client =
+        SyncClient.builder().databasePath(dir.resolve("sdk-batched.db")).build()) {
       var cart = client.cart("user:bench", "main");
       java.util.Random random = new java.util.Random(42);
       for (int i = 0; i < 1_000; i++) {
@@ -101,20 +111,26 @@ public final class SdkBench implements Callable<Integer> {
       long start = System.nanoTime();
       for (int b = 0; b < n; b += 1_000) {
         int from = b;
-        client.batch(() -> {
-          for (int i = from; i < Math.min(n, from + 1_000); i++) {
-            long t = System.nanoTime();
-            cartOp(cart, random);
-            nanos[i] = System.nanoTime() - t;
-          }
-        });
+        client.batch(
+            () -> {
+              for (int i = from; i < Math.min(n, from + 1_000); i++) {
+                long t = System.nanoTime();
+                cartOp(cart, random);
+                nanos[i] = System.nanoTime() - t;
+              }
+            });
       }
-      report("SDK cart write, synchronous=NORMAL, 1,000 writes per client.batch (per-write time excludes the commit)",
-          nanos, System.nanoTime() - start);
+      report(
+          "SDK cart write, synchronous=NORMAL, 1,000 writes per client.batch (per-write time excludes the commit)",
+          nanos,
+          System.nanoTime() - start);
     }
   }
 
-  /** The same bytes an SDK write stores: the delta into an outbox row, the document state into its row. */
+  /**
+   * The same bytes an SDK write stores: the delta into an outbox row, the document state into its
+   * row.
+   */
   private void plainInserts(Path dir, boolean durable, int n, boolean batched) throws Exception {
     ProtocolCodec codec = new ProtocolCodec();
     Document doc = new Document();
@@ -122,7 +138,8 @@ public final class SdkBench implements Callable<Integer> {
     for (int i = 0; i < 100; i++) {
       cart.add("replica-x", "sku-" + i, 1);
     }
-    byte[] delta = codec.encodeDocument(cart.add("replica-x", "sku-1", 1)).getBytes(StandardCharsets.UTF_8);
+    byte[] delta =
+        codec.encodeDocument(cart.add("replica-x", "sku-1", 1)).getBytes(StandardCharsets.UTF_8);
     byte[] state = codec.encodeDocument(doc).getBytes(StandardCharsets.UTF_8);
     Path db = dir.resolve("plain-" + durable + "-" + batched + ".db");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
@@ -134,7 +151,8 @@ public final class SdkBench implements Callable<Integer> {
       }
       c.setAutoCommit(false);
       try (PreparedStatement outbox = c.prepareStatement("INSERT INTO outbox(delta) VALUES (?)");
-          PreparedStatement docRow = c.prepareStatement("INSERT OR REPLACE INTO doc(id, state) VALUES ('main', ?)")) {
+          PreparedStatement docRow =
+              c.prepareStatement("INSERT OR REPLACE INTO doc(id, state) VALUES ('main', ?)")) {
         long[] nanos = new long[n];
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
@@ -149,9 +167,17 @@ public final class SdkBench implements Callable<Integer> {
           nanos[i] = System.nanoTime() - t;
         }
         c.commit();
-        report("plain sqlite-jdbc, same bytes (" + delta.length + " + " + state.length + "), "
-            + (durable ? "synchronous=FULL" : "synchronous=NORMAL") + ", "
-            + (batched ? "1,000 writes per transaction" : "one write per transaction"), nanos, System.nanoTime() - start);
+        report(
+            "plain sqlite-jdbc, same bytes ("
+                + delta.length
+                + " + "
+                + state.length
+                + "), "
+                + (durable ? "synchronous=FULL" : "synchronous=NORMAL")
+                + ", "
+                + (batched ? "1,000 writes per transaction" : "one write per transaction"),
+            nanos,
+            System.nanoTime() - start);
       }
     }
   }
@@ -172,9 +198,13 @@ public final class SdkBench implements Callable<Integer> {
     SyncClient reopened = SyncClient.builder().databasePath(db).build();
     long reopenMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
     reopened.close();
-    System.out.printf("start-up: new database %d ms, existing database (1,000 documents) %d ms;"
+    System.out.printf(
+        "start-up: new database %d ms, existing database (1,000 documents) %d ms;"
             + " heap held by an open client: %.2f MiB, after writing 1,000 documents: %.2f MiB%n",
-        freshMs, reopenMs, (heapOpen - heapBefore) / 1048576.0, (heapAfterWrites - heapBefore) / 1048576.0);
+        freshMs,
+        reopenMs,
+        (heapOpen - heapBefore) / 1048576.0,
+        (heapAfterWrites - heapBefore) / 1048576.0);
   }
 
   /** Used heap after full collections, in bytes (several rounds, so the figure settles). */
@@ -187,7 +217,12 @@ public final class SdkBench implements Callable<Integer> {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      used = Math.min(used, java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+      used =
+          Math.min(
+              used,
+              java.lang.management.ManagementFactory.getMemoryMXBean()
+                  .getHeapMemoryUsage()
+                  .getUsed());
     }
     return used;
   }
@@ -196,18 +231,23 @@ public final class SdkBench implements Callable<Integer> {
     String user = "boot-" + Long.toHexString(System.nanoTime());
     long seeded = LoadGenerator.seedSpace(server, user, docs);
     long t0 = System.nanoTime();
-    try (SyncClient client = SyncClient.builder()
-        .databasePath(dir.resolve("bootstrap.db"))
-        .serverUri(URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
-        .tokenSupplier(() -> LoadGenerator.devToken(user))
-        .subscribe("user:" + user)
-        .build()) {
+    try (SyncClient client =
+        SyncClient.builder()
+            .databasePath(dir.resolve("bootstrap.db"))
+            .serverUri(
+                URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
+            .tokenSupplier(() -> LoadGenerator.devToken(user))
+            .subscribe("user:" + user)
+            .build()) {
       client.syncNow(Duration.ofMinutes(10)).join();
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       System.gc();
-      System.out.printf("bootstrap: fresh client caught up with %d changes over %d documents in %d ms (%.0f documents/s)%n",
+      System.out.printf(
+          "bootstrap: fresh client caught up with %d changes over %d documents in %d ms (%.0f documents/s)%n",
           seeded, docs, ms, docs * 1000.0 / ms);
-      System.out.printf("  check: last document reads %s%n", client.cart("user:" + user, "c" + (docs - 1)).items());
+      System.out.printf(
+          "  check: last document reads %s%n",
+          client.cart("user:" + user, "c" + (docs - 1)).items());
     }
   }
 
@@ -227,8 +267,13 @@ public final class SdkBench implements Callable<Integer> {
   private static void report(String what, long[] nanos, long totalNanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
-    System.out.printf("%s: %d writes, %.0f writes/s, p50 %.1f us, p99 %.1f us, max %.1f us%n", what, sorted.length,
-        sorted.length / (totalNanos / 1e9), sorted[sorted.length / 2] / 1e3,
-        sorted[(int) (sorted.length * 0.99)] / 1e3, sorted[sorted.length - 1] / 1e3);
+    System.out.printf(
+        "%s: %d writes, %.0f writes/s, p50 %.1f us, p99 %.1f us, max %.1f us%n",
+        what,
+        sorted.length,
+        sorted.length / (totalNanos / 1e9),
+        sorted[sorted.length / 2] / 1e3,
+        sorted[(int) (sorted.length * 0.99)] / 1e3,
+        sorted[sorted.length - 1] / 1e3);
   }
 }

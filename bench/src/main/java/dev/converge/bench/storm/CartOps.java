@@ -6,14 +6,18 @@ import java.util.TreeMap;
 
 /**
  * The cart-storm op stream shared with the peer harnesses (../shared/peers): the same PRNG
- * (mulberry32) and choices, so every system replays identical ops: 40% add a sku of 100 (qty
- * 1..5), 40% increment an item present locally (1..3), 20% remove an item present locally.
+ * (mulberry32) and choices, so every system replays identical ops: 40% add a sku of 100 (qty 1..5),
+ * 40% increment an item present locally (1..3), 20% remove an item present locally.
  */
 final class CartOps {
   static final int SEED_ITEMS = 20;
   static final int SKU_UNIVERSE = 100;
 
-  enum Kind { ADD, INC, REMOVE }
+  enum Kind {
+    ADD,
+    INC,
+    REMOVE
+  }
 
   record Op(Kind kind, String sku, int qty) {}
 
@@ -52,7 +56,8 @@ final class CartOps {
   }
 
   static List<Op> generate(int seed, int client, int count) {
-    Mulberry32 random = new Mulberry32((int) ((seed * 1000003L + client * 7919L + 1) & 0xFFFFFFFFL));
+    Mulberry32 random =
+        new Mulberry32((int) ((seed * 1000003L + client * 7919L + 1) & 0xFFFFFFFFL));
     TreeMap<String, Integer> local = seedCart();
     List<Op> ops = new ArrayList<>(count);
     for (int k = 0; k < count; k++) {

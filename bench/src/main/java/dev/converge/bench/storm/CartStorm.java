@@ -52,7 +52,8 @@ public final class CartStorm implements Callable<Integer> {
       times.add(run(seed));
     }
     long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
-    System.out.printf("storm C=%d M=%d: median convergence %d ms over seeds %s%n",
+    System.out.printf(
+        "storm C=%d M=%d: median convergence %d ms over seeds %s%n",
         clients, ops, sorted[sorted.length / 2], Arrays.toString(seeds));
     return 0;
   }
@@ -65,14 +66,15 @@ public final class CartStorm implements Callable<Integer> {
     List<SyncClient> devices = new ArrayList<>();
     try {
       for (int c = 0; c < clients; c++) {
-        devices.add(SyncClient.builder()
-            .databasePath(dir.resolve("client-" + c + ".db"))
-            .serverUri(ws)
-            .tokenSupplier(() -> LoadGenerator.devToken(user))
-            .subscribe(space)
-            .replicaName("c" + c)
-            .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
-            .build());
+        devices.add(
+            SyncClient.builder()
+                .databasePath(dir.resolve("client-" + c + ".db"))
+                .serverUri(ws)
+                .tokenSupplier(() -> LoadGenerator.devToken(user))
+                .subscribe(space)
+                .replicaName("c" + c)
+                .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                .build());
       }
       // The seed cart, written by the first client and seen by all before they go offline.
       Document expected = new Document();
@@ -115,7 +117,8 @@ public final class CartStorm implements Callable<Integer> {
       awaitAll(devices, space, target, Duration.ofSeconds(300));
       long ms = (System.nanoTime() - start) / 1_000_000;
       long total = target.values().stream().mapToLong(Long::longValue).sum();
-      System.out.printf("seed %d: C=%d M=%d converged in %d ms (offline edits of all clients: %d ms); %d items, total qty %d%n",
+      System.out.printf(
+          "seed %d: C=%d M=%d converged in %d ms (offline edits of all clients: %d ms); %d items, total qty %d%n",
           seed, clients, ops, ms, editMs, target.size(), total);
       return ms;
     } finally {
@@ -126,7 +129,8 @@ public final class CartStorm implements Callable<Integer> {
     }
   }
 
-  private static void awaitAll(List<SyncClient> devices, String space, SortedMap<String, Long> target, Duration limit)
+  private static void awaitAll(
+      List<SyncClient> devices, String space, SortedMap<String, Long> target, Duration limit)
       throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (true) {

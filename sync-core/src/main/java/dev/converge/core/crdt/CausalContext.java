@@ -50,8 +50,8 @@ public final class CausalContext {
   }
 
   /**
-   * Returns whether every event {@code from..to} (inclusive) of {@code replica} was seen; true for an
-   * empty range. Costs O(log n) plus the cloud dots in the range, never the length of the range.
+   * Returns whether every event {@code from..to} (inclusive) of {@code replica} was seen; true for
+   * an empty range. Costs O(log n) plus the cloud dots in the range, never the length of the range.
    */
   public boolean coversRange(String replica, long from, long to) {
     long start = Math.max(from, versionVector.getOrDefault(replica, 0L) + 1);
@@ -60,7 +60,9 @@ public final class CausalContext {
     }
     TreeSet<Long> extra = cloud.get(replica);
     long needed = to - start + 1;
-    return extra != null && needed <= extra.size() && extra.subSet(start, true, to, true).size() == needed;
+    return extra != null
+        && needed <= extra.size()
+        && extra.subSet(start, true, to, true).size() == needed;
   }
 
   /** Records {@code dot} as seen, compacting if it closes a gap. */
@@ -142,7 +144,8 @@ public final class CausalContext {
   /** Returns the seen counters beyond each replica's prefix. Read-only view. */
   public SortedMap<String, NavigableSet<Long>> cloud() {
     TreeMap<String, NavigableSet<Long>> view = new TreeMap<>();
-    cloud.forEach((replica, counters) -> view.put(replica, Collections.unmodifiableNavigableSet(counters)));
+    cloud.forEach(
+        (replica, counters) -> view.put(replica, Collections.unmodifiableNavigableSet(counters)));
     return Collections.unmodifiableSortedMap(view);
   }
 
@@ -157,7 +160,8 @@ public final class CausalContext {
   public boolean includes(CausalContext other) {
     for (Map.Entry<String, Long> entry : other.versionVector.entrySet()) {
       if (versionVector.getOrDefault(entry.getKey(), 0L) < entry.getValue()) {
-        // The prefix may still be covered by cloud dots only if they fill it; compact form rules that out.
+        // The prefix may still be covered by cloud dots only if they fill it; compact form rules
+        // that out.
         return false;
       }
     }

@@ -7,14 +7,14 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * A reset-remove causal counter: a DotFun from dot to long, where every increment (or decrement)
- * is a dot of its own holding its amount, and the value is the sum of the live dots.
+ * A reset-remove causal counter: a DotFun from dot to long, where every increment (or decrement) is
+ * a dot of its own holding its amount, and the value is the sum of the live dots.
  *
  * <p>Concurrent increments add up. Removing the enclosing map entry resets exactly the increments
  * that were seen; an increment concurrent with the remove survives with its own amount only. (A
- * counter with a single running dot per replica could not tell the seen part of a contribution
- * from the unseen part, and would resurrect what the remove saw.) The state holds one dot per
- * increment since the last remove that saw it.
+ * counter with a single running dot per replica could not tell the seen part of a contribution from
+ * the unseen part, and would resurrect what the remove saw.) The state holds one dot per increment
+ * since the last remove that saw it.
  */
 public final class CounterValue implements CrdtValue {
 

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A typed dot store: the value of one document field. Values are joined in place against the
- * causal contexts of the two states they belong to (Almeida et al., "Delta State Replicated Data
- * Types", JPDC 2018, causal dot stores).
+ * A typed dot store: the value of one document field. Values are joined in place against the causal
+ * contexts of the two states they belong to (Almeida et al., "Delta State Replicated Data Types",
+ * JPDC 2018, causal dot stores).
  *
  * <p>Mutable and not thread-safe. Instances are owned by one {@link Document}.
  */

@@ -15,8 +15,8 @@ import java.util.Optional;
  * shape of every delta: a delta is a small document, and applying it is a {@link #join}.
  *
  * <p>Mutators take a path of keys through nested maps (the last key names the field), apply their
- * change to this document and return the delta to ship. Map entries are keyed by (name, type), so
- * a path step always follows the map under its name and a leaf is the value of the mutator's type:
+ * change to this document and return the delta to ship. Map entries are keyed by (name, type), so a
+ * path step always follows the map under its name and a leaf is the value of the mutator's type:
  * writing a register at a name supersedes every value seen there, of any type; counter and set
  * updates leave other types alone.
  *
@@ -103,20 +103,26 @@ public final class Document {
     return parentOf(path).map(parent -> parent.get(path.get(path.size() - 1)));
   }
 
-  /** Returns the value of {@code type} at {@code path}, if present, whatever other types share its name. */
+  /**
+   * Returns the value of {@code type} at {@code path}, if present, whatever other types share its
+   * name.
+   */
   public <T extends CrdtValue> Optional<T> get(List<String> path, Class<T> type) {
     if (path.isEmpty()) {
       return Optional.of(root).filter(type::isInstance).map(type::cast);
     }
     ValueType wanted = ValueType.of(type);
-    return parentOf(path).map(parent -> parent.get(path.get(path.size() - 1), wanted)).map(type::cast);
+    return parentOf(path)
+        .map(parent -> parent.get(path.get(path.size() - 1), wanted))
+        .map(type::cast);
   }
 
   /** Returns the map holding the leaf of {@code path} (non-empty), following maps by name. */
   private Optional<MapValue> parentOf(List<String> path) {
     MapValue current = root;
     for (int i = 0; i < path.size() - 1; i++) {
-      current = (MapValue) current.get(Objects.requireNonNull(path.get(i), "path key"), ValueType.MAP);
+      current =
+          (MapValue) current.get(Objects.requireNonNull(path.get(i), "path key"), ValueType.MAP);
       if (current == null) {
         return Optional.empty();
       }
@@ -126,8 +132,8 @@ public final class Document {
 
   /**
    * Returns a plain JSON view: registers as their last-writer-wins value, counters as numbers, sets
-   * as sorted arrays, maps as objects; a name holding several types shows its preferred one
-   * ({@link MapValue#get(String)}).
+   * as sorted arrays, maps as objects; a name holding several types shows its preferred one ({@link
+   * MapValue#get(String)}).
    */
   public ObjectNode toJson() {
     return (ObjectNode) plain(root);
@@ -169,7 +175,10 @@ public final class Document {
     }
   }
 
-  /** Returns every name that holds values of several types, in path order, with each value as plain JSON. */
+  /**
+   * Returns every name that holds values of several types, in path order, with each value as plain
+   * JSON.
+   */
   public List<TypeOverlap> typeOverlaps() {
     List<TypeOverlap> overlaps = new ArrayList<>();
     collectOverlaps(root, new ArrayList<>(), overlaps);
@@ -204,12 +213,13 @@ public final class Document {
       List<Versioned> values = register.values();
       sink.add(new Conflict(List.copyOf(path), values.get(0), values.subList(1, values.size())));
     } else if (value instanceof MapValue map) {
-      map.typedEntries().forEach(
-          (key, child) -> {
-            path.add(key.name());
-            collectConflicts(child, path, sink);
-            path.remove(path.size() - 1);
-          });
+      map.typedEntries()
+          .forEach(
+              (key, child) -> {
+                path.add(key.name());
+                collectConflicts(child, path, sink);
+                path.remove(path.size() - 1);
+              });
     }
   }
 
@@ -233,17 +243,21 @@ public final class Document {
   }
 
   /**
-   * Adds {@code amount} (negative to subtract) to a counter. The increment gets a dot of its own, so
-   * a concurrent remove of the enclosing entry, which has not seen it, leaves exactly this increment.
-   * The counter's value saturates at ±{@link CounterValue#MAX_VALUE}.
+   * Adds {@code amount} (negative to subtract) to a counter. The increment gets a dot of its own,
+   * so a concurrent remove of the enclosing entry, which has not seen it, leaves exactly this
+   * increment. The counter's value saturates at ±{@link CounterValue#MAX_VALUE}.
    *
    * @return the delta
-   * @throws IllegalArgumentException if {@code amount} is 0 or beyond ±{@link CounterValue#MAX_INCREMENT}
+   * @throws IllegalArgumentException if {@code amount} is 0 or beyond ±{@link
+   *     CounterValue#MAX_INCREMENT}
    */
   public Document addToCounter(String replica, List<String> path, long amount) {
     if (amount == 0 || Math.abs(amount) > CounterValue.MAX_INCREMENT) {
       throw new IllegalArgumentException(
-          "amount must be non-zero and within ±" + CounterValue.MAX_INCREMENT + " (2^31): " + amount);
+          "amount must be non-zero and within ±"
+              + CounterValue.MAX_INCREMENT
+              + " (2^31): "
+              + amount);
     }
     requireNonEmpty(path);
     Dot dot = context.nextDot(replica);
@@ -298,8 +312,13 @@ public final class Document {
 
   /** Adds to {@code sink} every dot held under the leaf name of {@code path}, of every type. */
   private void seenAt(List<String> path, CausalContext sink) {
-    parentOf(path).ifPresent(parent ->
-        parent.typesOf(path.get(path.size() - 1)).values().forEach(v -> v.forEachDot(sink::add)));
+    parentOf(path)
+        .ifPresent(
+            parent ->
+                parent
+                    .typesOf(path.get(path.size() - 1))
+                    .values()
+                    .forEach(v -> v.forEachDot(sink::add)));
   }
 
   private Document applyLocal(MapValue deltaRoot, CausalContext deltaContext) {

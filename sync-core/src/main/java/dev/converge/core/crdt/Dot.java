@@ -3,8 +3,8 @@ package dev.converge.core.crdt;
 import java.util.Objects;
 
 /**
- * One event of one replica: the pair (replica id, counter). Each replica numbers its own events
- * 1, 2, 3, ... within a document, so a dot names exactly one write anywhere.
+ * One event of one replica: the pair (replica id, counter). Each replica numbers its own events 1,
+ * 2, 3, ... within a document, so a dot names exactly one write anywhere.
  *
  * <p>Immutable and thread-safe. Ordered by replica id, then counter, so that encodings are stable.
  *

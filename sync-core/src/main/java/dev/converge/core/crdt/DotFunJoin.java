@@ -9,11 +9,17 @@ import java.util.Set;
 final class DotFunJoin {
   private DotFunJoin() {}
 
-  /** Joins a dot-to-value function: a dot survives if both hold it or the other side never saw it. */
+  /**
+   * Joins a dot-to-value function: a dot survives if both hold it or the other side never saw it.
+   */
   static <V> void join(
-      NavigableMap<Dot, V> mine, Map<Dot, V> theirs, CausalContext myContext, CausalContext theirContext) {
+      NavigableMap<Dot, V> mine,
+      Map<Dot, V> theirs,
+      CausalContext myContext,
+      CausalContext theirContext) {
     if (!theirContext.isEmpty()) {
-      mine.entrySet().removeIf(e -> !theirs.containsKey(e.getKey()) && theirContext.contains(e.getKey()));
+      mine.entrySet()
+          .removeIf(e -> !theirs.containsKey(e.getKey()) && theirContext.contains(e.getKey()));
     }
     theirs.forEach(
         (dot, value) -> {
@@ -25,7 +31,10 @@ final class DotFunJoin {
 
   /** Joins a dot set with the same rule. */
   static void join(
-      NavigableSet<Dot> mine, Set<Dot> theirs, CausalContext myContext, CausalContext theirContext) {
+      NavigableSet<Dot> mine,
+      Set<Dot> theirs,
+      CausalContext myContext,
+      CausalContext theirContext) {
     if (!theirContext.isEmpty()) {
       mine.removeIf(dot -> !theirs.contains(dot) && theirContext.contains(dot));
     }

@@ -4,9 +4,9 @@ import java.util.Objects;
 
 /**
  * The key of a map entry: a name and the type of the value stored under it, as in riak_dt_map.
- * Keying by type makes the join total: a name written concurrently as two types holds both, and
- * the read policy picks which one the app sees. Ordered by name, then type, so the types of one
- * name are adjacent and encodings are stable.
+ * Keying by type makes the join total: a name written concurrently as two types holds both, and the
+ * read policy picks which one the app sees. Ordered by name, then type, so the types of one name
+ * are adjacent and encodings are stable.
  *
  * @param name the field name
  * @param type the type of the value under it

@@ -44,13 +44,15 @@ public record Hlc(long millis, int logical) implements Comparable<Hlc> {
   public static Hlc parse(String text) {
     int colon = text == null ? -1 : text.indexOf(':');
     if (colon <= 0 || colon == text.length() - 1 || text.length() > 32) {
-      throw new IllegalArgumentException("hlc must look like '<millis>:<logical>', got " + ReplicaIds.abbreviate(text));
+      throw new IllegalArgumentException(
+          "hlc must look like '<millis>:<logical>', got " + ReplicaIds.abbreviate(text));
     }
     try {
       return new Hlc(
           Long.parseLong(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("hlc must look like '<millis>:<logical>', got " + ReplicaIds.abbreviate(text), e);
+      throw new IllegalArgumentException(
+          "hlc must look like '<millis>:<logical>', got " + ReplicaIds.abbreviate(text), e);
     }
   }
 

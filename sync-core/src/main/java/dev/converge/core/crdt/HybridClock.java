@@ -13,19 +13,19 @@ import java.util.function.LongSupplier;
  * causality (a write made after seeing another supersedes it by its dots, whatever the clocks say).
  * An unbounded clock adopts whatever a peer sends: one change stamped in year 9999 would move every
  * device that sees it there for good, and the largest stamp the codec accepts would leave no room
- * to tick. So a remote stamp beyond {@code wall + maxOffset} is adopted as {@code (wall + maxOffset,
- * 0)}, and a timestamp persisted beyond that bound (a clock poisoned before this rule) is clamped
- * when the clock is created. Nothing a peer sends makes this clock throw: at the very end of the
- * range it saturates instead.
+ * to tick. So a remote stamp beyond {@code wall + maxOffset} is adopted as {@code (wall +
+ * maxOffset, 0)}, and a timestamp persisted beyond that bound (a clock poisoned before this rule)
+ * is clamped when the clock is created. Nothing a peer sends makes this clock throw: at the very
+ * end of the range it saturates instead.
  *
- * <p><b>The default offset, {@link #DEFAULT_MAX_OFFSET} (24 hours).</b> Device clocks are most often
- * wrong by whole hours (a wrong time zone or daylight-saving setting applied to the UTC clock), not
- * by seconds. While the offset exceeds the skew between two devices, a device that has seen a write
- * stamps its own later writes after it, so LWW among concurrent writes still follows the order in
- * which users saw things; a tight bound (say one minute) would leave a device set hours behind
- * losing every concurrent tie for those hours. A day covers every time-zone error but the most
- * extreme pairs, and still limits what a hostile or broken stamp can do: it pins no clock more than
- * a day ahead, and that lead wears off as real time catches up.
+ * <p><b>The default offset, {@link #DEFAULT_MAX_OFFSET} (24 hours).</b> Device clocks are most
+ * often wrong by whole hours (a wrong time zone or daylight-saving setting applied to the UTC
+ * clock), not by seconds. While the offset exceeds the skew between two devices, a device that has
+ * seen a write stamps its own later writes after it, so LWW among concurrent writes still follows
+ * the order in which users saw things; a tight bound (say one minute) would leave a device set
+ * hours behind losing every concurrent tie for those hours. A day covers every time-zone error but
+ * the most extreme pairs, and still limits what a hostile or broken stamp can do: it pins no clock
+ * more than a day ahead, and that lead wears off as real time catches up.
  *
  * <p>Thread-safe.
  */
@@ -113,7 +113,8 @@ public final class HybridClock {
     if (t.logical() < Integer.MAX_VALUE) {
       return new Hlc(t.millis(), t.logical() + 1);
     }
-    // On logical overflow borrow one millisecond: order is kept (2^31 ticks in one ms do not happen).
+    // On logical overflow borrow one millisecond: order is kept (2^31 ticks in one ms do not
+    // happen).
     return t.millis() < Hlc.MAX_MILLIS ? new Hlc(t.millis() + 1, 0) : Hlc.MAX;
   }
 }

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 
 /**
- * Puts register values in one canonical form, so that a value written locally equals the same
- * value decoded from the wire ({@code 1} as an int node whether it was built from an int or a long).
+ * Puts register values in one canonical form, so that a value written locally equals the same value
+ * decoded from the wire ({@code 1} as an int node whether it was built from an int or a long).
  */
 final class JsonValues {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -62,7 +62,8 @@ public final class MapValue implements CrdtValue {
   /** Returns every value under {@code name}, by type. Read-only view. */
   public NavigableMap<FieldKey, CrdtValue> typesOf(String name) {
     return Collections.unmodifiableNavigableMap(
-        entries.subMap(new FieldKey(name, ValueType.REGISTER), true, new FieldKey(name, ValueType.MAP), true));
+        entries.subMap(
+            new FieldKey(name, ValueType.REGISTER), true, new FieldKey(name, ValueType.MAP), true));
   }
 
   /** Returns the preferred value of each name, in name order (see {@link #get(String)}). */
@@ -90,7 +91,8 @@ public final class MapValue implements CrdtValue {
     TreeMap<FieldKey, CrdtValue> incoming = ((MapValue) other).entries;
     if (!theirs.isEmpty()) {
       // Entries only on this side lose the dots the other side saw and no longer holds.
-      for (Iterator<Map.Entry<FieldKey, CrdtValue>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<FieldKey, CrdtValue>> it = entries.entrySet().iterator();
+          it.hasNext(); ) {
         Map.Entry<FieldKey, CrdtValue> entry = it.next();
         if (!incoming.containsKey(entry.getKey())) {
           CrdtValue value = entry.getValue();

@@ -13,8 +13,8 @@ import java.util.function.Consumer;
  * A multi-value register: a DotFun from dot to (value, hlc).
  *
  * <p>A write supersedes every value it has seen (its delta's context holds their dots), so a write
- * made after observing another always wins, whatever the clocks say. Concurrent writes leave several
- * values: {@link #winner()} picks the greatest (hlc, replica id) (last-writer-wins), {@link
+ * made after observing another always wins, whatever the clocks say. Concurrent writes leave
+ * several values: {@link #winner()} picks the greatest (hlc, replica id) (last-writer-wins), {@link
  * #values()} returns them all (multi-value), and the losers stay inspectable until a later write
  * supersedes them.
  */
@@ -52,7 +52,9 @@ public final class RegisterValue implements CrdtValue {
     return Collections.unmodifiableList(values);
   }
 
-  /** Returns the last-writer-wins value: greatest (hlc, replica id); empty if the register is empty. */
+  /**
+   * Returns the last-writer-wins value: greatest (hlc, replica id); empty if the register is empty.
+   */
   public Optional<Versioned> winner() {
     return entries.values().stream().max(Versioned.LWW_ORDER);
   }

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 /**
  * Replica identifiers: a random 128-bit value written as 22 URL-safe base64 characters.
  *
- * <p>Other well-formed ids (1 to 64 characters of {@code [A-Za-z0-9._:-]}) are accepted too, so that
- * servers and tests may use readable names. Thread-safe.
+ * <p>Other well-formed ids (1 to 64 characters of {@code [A-Za-z0-9._:-]}) are accepted too, so
+ * that servers and tests may use readable names. Thread-safe.
  */
 public final class ReplicaIds {
 
@@ -40,7 +40,10 @@ public final class ReplicaIds {
   public static String requireValid(String id) {
     if (!isValid(id)) {
       throw new IllegalArgumentException(
-          "replica id must be 1-" + MAX_LENGTH + " characters of [A-Za-z0-9._:-]: " + abbreviate(id));
+          "replica id must be 1-"
+              + MAX_LENGTH
+              + " characters of [A-Za-z0-9._:-]: "
+              + abbreviate(id));
     }
     return id;
   }
@@ -49,6 +52,8 @@ public final class ReplicaIds {
     if (s == null) {
       return "null";
     }
-    return s.length() <= 40 ? "'" + s + "'" : "'" + s.substring(0, 37) + "...' (" + s.length() + " chars)";
+    return s.length() <= 40
+        ? "'" + s + "'"
+        : "'" + s.substring(0, 37) + "...' (" + s.length() + " chars)";
   }
 }

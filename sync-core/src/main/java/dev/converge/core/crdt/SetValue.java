@@ -74,7 +74,8 @@ public final class SetValue implements CrdtValue {
   public void join(CrdtValue other, CausalContext mine, CausalContext theirs) {
     TreeMap<String, TreeSet<Dot>> incoming = ((SetValue) other).entries;
     if (!theirs.isEmpty()) {
-      for (Iterator<Map.Entry<String, TreeSet<Dot>>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, TreeSet<Dot>>> it = entries.entrySet().iterator();
+          it.hasNext(); ) {
         Map.Entry<String, TreeSet<Dot>> entry = it.next();
         TreeSet<Dot> theirDots = incoming.get(entry.getKey());
         DotFunJoin.join(entry.getValue(), theirDots == null ? Set.of() : theirDots, mine, theirs);

@@ -5,12 +5,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A name that holds values of several types (written concurrently as different types): every
- * value, by type tag, as plain JSON. A reader with a schema picks its type; one without takes the
+ * A name that holds values of several types (written concurrently as different types): every value,
+ * by type tag, as plain JSON. A reader with a schema picks its type; one without takes the
  * preferred one ({@link MapValue#get(String)}), and this record shows the rest.
  *
  * @param path keys from the document root to the name
- * @param values the plain JSON value of each type present, by tag ({@code reg}, {@code ctr}, ...), in type order
+ * @param values the plain JSON value of each type present, by tag ({@code reg}, {@code ctr}, ...),
+ *     in type order
  */
 public record TypeOverlap(List<String> path, Map<String, JsonNode> values) {
   /** Creates an overlap record. */

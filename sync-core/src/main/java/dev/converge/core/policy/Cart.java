@@ -25,6 +25,7 @@ public final class Cart {
 
   /** Field holding the items map. */
   public static final String ITEMS = "items";
+
   /** Field of an item holding its quantity counter. */
   public static final String QTY = "qty";
 
@@ -92,7 +93,9 @@ public final class Cart {
     return document.remove(itemPath(sku));
   }
 
-  /** Returns the quantity of {@code sku} as merged here (may be <= 0 after concurrent decrements). */
+  /**
+   * Returns the quantity of {@code sku} as merged here (may be <= 0 after concurrent decrements).
+   */
   public long quantity(String sku) {
     return document.get(qtyPath(sku), CounterValue.class).map(CounterValue::value).orElse(0L);
   }
@@ -100,16 +103,24 @@ public final class Cart {
   /** Returns the items in the cart (quantity above zero), by sku. */
   public SortedMap<String, Long> items() {
     TreeMap<String, Long> items = new TreeMap<>();
-    document.get(List.of(ITEMS), MapValue.class).ifPresent(
-        map -> map.typedEntries().forEach(
-            (key, entry) -> {
-              // Only map-typed items count: a value of another type under a sku is not a cart line.
-              CrdtValue qty = entry instanceof MapValue item ? item.get(QTY, ValueType.COUNTER) : null;
-              long value = qty instanceof CounterValue counter ? counter.value() : 0;
-              if (value > 0) {
-                items.put(key.name(), value);
-              }
-            }));
+    document
+        .get(List.of(ITEMS), MapValue.class)
+        .ifPresent(
+            map ->
+                map.typedEntries()
+                    .forEach(
+                        (key, entry) -> {
+                          // Only map-typed items count: a value of another type under a sku is not
+                          // a cart line.
+                          CrdtValue qty =
+                              entry instanceof MapValue item
+                                  ? item.get(QTY, ValueType.COUNTER)
+                                  : null;
+                          long value = qty instanceof CounterValue counter ? counter.value() : 0;
+                          if (value > 0) {
+                            items.put(key.name(), value);
+                          }
+                        }));
     return Collections.unmodifiableSortedMap(items);
   }
 

@@ -51,12 +51,15 @@ public final class Profile {
   /** Returns every field with its last-writer-wins value. */
   public SortedMap<String, JsonNode> fields() {
     TreeMap<String, JsonNode> fields = new TreeMap<>();
-    document.root().typedEntries().forEach(
-        (key, value) -> {
-          if (value instanceof RegisterValue register) {
-            register.value().ifPresent(v -> fields.put(key.name(), v));
-          }
-        });
+    document
+        .root()
+        .typedEntries()
+        .forEach(
+            (key, value) -> {
+              if (value instanceof RegisterValue register) {
+                register.value().ifPresent(v -> fields.put(key.name(), v));
+              }
+            });
     return Collections.unmodifiableSortedMap(fields);
   }
 

@@ -16,7 +16,13 @@ import java.util.Objects;
  * @param delta the change itself, a delta state of the document
  */
 public record Changeset(
-    String replicaId, long seq, String space, String collection, String docId, Hlc hlc, Document delta) {
+    String replicaId,
+    long seq,
+    String space,
+    String collection,
+    String docId,
+    Hlc hlc,
+    Document delta) {
 
   /** Creates a changeset; every component is required. */
   public Changeset {

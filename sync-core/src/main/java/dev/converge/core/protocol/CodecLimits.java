@@ -1,8 +1,8 @@
 package dev.converge.core.protocol;
 
 /**
- * Bounds that decoding enforces on untrusted input, so that a hostile message fails fast instead
- * of exhausting memory or stack.
+ * Bounds that decoding enforces on untrusted input, so that a hostile message fails fast instead of
+ * exhausting memory or stack.
  *
  * @param maxDepth greatest nesting of maps inside a document (and of JSON inside register values)
  * @param maxEntries greatest number of entries in any one array or object

@@ -50,10 +50,13 @@ final class DocumentReader extends TreeReader {
     for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       String replicaPath = field(path, entry.getKey());
-      String replica = replicaId(com.fasterxml.jackson.databind.node.TextNode.valueOf(entry.getKey()), replicaPath);
+      String replica =
+          replicaId(
+              com.fasterxml.jackson.databind.node.TextNode.valueOf(entry.getKey()), replicaPath);
       JsonNode counters = array(entry.getValue(), replicaPath);
       if (counters.isEmpty()) {
-        throw new DecodeException(replicaPath, "expected [prefix, extra dots...], got an empty array");
+        throw new DecodeException(
+            replicaPath, "expected [prefix, extra dots...], got an empty array");
       }
       long prefix = integer(counters.get(0), index(replicaPath, 0), 0);
       if (prefix > 0) {
@@ -69,7 +72,10 @@ final class DocumentReader extends TreeReader {
 
   private MapValue entries(JsonNode node, String path, int depth) {
     if (depth > limits.maxDepth()) {
-      throw new DecodeException(DecodeException.Kind.LIMIT, path, "nesting deeper than the limit of " + limits.maxDepth());
+      throw new DecodeException(
+          DecodeException.Kind.LIMIT,
+          path,
+          "nesting deeper than the limit of " + limits.maxDepth());
     }
     JsonNode object = object(node, path);
     MapValue map = new MapValue();
@@ -80,13 +86,17 @@ final class DocumentReader extends TreeReader {
         // One name holding several types: an array of typed values, each type at most once.
         JsonNode typed = entry.getValue();
         if (typed.size() < 2) {
-          throw new DecodeException(entryPath, "an array of typed values holds at least two types; write one type as an object");
+          throw new DecodeException(
+              entryPath,
+              "an array of typed values holds at least two types; write one type as an object");
         }
         Set<ValueType> types = EnumSet.noneOf(ValueType.class);
         for (int i = 0; i < typed.size(); i++) {
           CrdtValue value = value(typed.get(i), index(entryPath, i), depth);
           if (!types.add(value.type())) {
-            throw new DecodeException(index(entryPath, i), "type '" + value.type().tag() + "' appears twice under one name");
+            throw new DecodeException(
+                index(entryPath, i),
+                "type '" + value.type().tag() + "' appears twice under one name");
           }
           putIfNotEmpty(map, entry.getKey(), value);
         }
@@ -108,7 +118,8 @@ final class DocumentReader extends TreeReader {
     String tag = requiredText(object, "t", path);
     ValueType type = ValueType.ofTag(tag);
     if (type == null) {
-      throw new DecodeException(field(path, "t"), "unknown type tag '" + tag + "' (expected reg, ctr, set or map)");
+      throw new DecodeException(
+          field(path, "t"), "unknown type tag '" + tag + "' (expected reg, ctr, set or map)");
     }
     String entriesPath = field(path, "e");
     JsonNode entries = required(object, "e", path);
@@ -127,7 +138,8 @@ final class DocumentReader extends TreeReader {
       String entryPath = index(path, i);
       JsonNode entry = tuple(array.get(i), entryPath, 4, "[replica, counter, hlc, value]");
       Dot dot = claim(dot(entry.get(0), entry.get(1), entryPath), entryPath);
-      StateBuilder.put(register, new Versioned(dot, hlc(entry.get(2), index(entryPath, 2)), entry.get(3)));
+      StateBuilder.put(
+          register, new Versioned(dot, hlc(entry.get(2), index(entryPath, 2)), entry.get(3)));
     }
     return register;
   }
@@ -155,7 +167,8 @@ final class DocumentReader extends TreeReader {
       for (int i = 0; i < dots.size(); i++) {
         String dotPath = index(elementPath, i);
         JsonNode pair = tuple(dots.get(i), dotPath, 2, "[replica, counter]");
-        StateBuilder.put(set, element.getKey(), claim(dot(pair.get(0), pair.get(1), dotPath), dotPath));
+        StateBuilder.put(
+            set, element.getKey(), claim(dot(pair.get(0), pair.get(1), dotPath), dotPath));
       }
     }
     return set;

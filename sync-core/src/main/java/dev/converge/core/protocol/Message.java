@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The messages of the sync protocol, version {@value #PROTOCOL_VERSION}: JSON objects with a
- * {@code type}, sent as WebSocket text frames. {@link ProtocolCodec} encodes and decodes them.
+ * The messages of the sync protocol, version {@value #PROTOCOL_VERSION}: JSON objects with a {@code
+ * type}, sent as WebSocket text frames. {@link ProtocolCodec} encodes and decodes them.
  */
 public sealed interface Message
     permits Message.Hello,
@@ -68,7 +68,8 @@ public sealed interface Message
   }
 
   /** Server to client, answer to hello; {@code tokenExpiresAt} is epoch milliseconds. */
-  record Welcome(String serverId, int protocol, long tokenExpiresAt, List<SpaceHead> spaces) implements Message {
+  record Welcome(String serverId, int protocol, long tokenExpiresAt, List<SpaceHead> spaces)
+      implements Message {
     /** Creates a welcome. */
     public Welcome {
       Objects.requireNonNull(serverId, "serverId");
@@ -123,7 +124,13 @@ public sealed interface Message
    * One logged change, or a delta-group: the join of the changes {@code fromSeq..serverSeq} of one
    * document ({@code fromSeq == serverSeq} for a single change). A group has no single origin.
    */
-  record ChangeItem(long serverSeq, long fromSeq, String collection, String docId, Document delta, Origin origin) {
+  record ChangeItem(
+      long serverSeq,
+      long fromSeq,
+      String collection,
+      String docId,
+      Document delta,
+      Origin origin) {
     /** Creates an item; {@code origin} may be null for a group. */
     public ChangeItem {
       Objects.requireNonNull(collection, "collection");
@@ -132,13 +139,15 @@ public sealed interface Message
     }
 
     /** A single logged change. */
-    public ChangeItem(long serverSeq, String collection, String docId, Document delta, Origin origin) {
+    public ChangeItem(
+        long serverSeq, String collection, String docId, Document delta, Origin origin) {
       this(serverSeq, serverSeq, collection, docId, delta, origin);
     }
   }
 
   /** Server to client: the changes of a space with serverSeq in ({@code from}, {@code to}]. */
-  record Changes(String space, long from, long to, List<ChangeItem> items, boolean more) implements Message {
+  record Changes(String space, long from, long to, List<ChangeItem> items, boolean more)
+      implements Message {
     /** Creates a changes message. */
     public Changes {
       Objects.requireNonNull(space, "space");
@@ -165,7 +174,8 @@ public sealed interface Message
    * Server to client: full document states at {@code head}, for a client whose cursor predates the
    * retained log; sent page by page, {@code more} is true on every page but the last.
    */
-  record Snapshot(String space, long head, List<SnapshotDoc> docs, boolean more) implements Message {
+  record Snapshot(String space, long head, List<SnapshotDoc> docs, boolean more)
+      implements Message {
     /** Creates a snapshot page. */
     public Snapshot {
       Objects.requireNonNull(space, "space");
@@ -225,7 +235,10 @@ public sealed interface Message
     }
   }
 
-  /** Server to client: the answer to {@link Sync} {@code ref}, the current head of each subscribed space. */
+  /**
+   * Server to client: the answer to {@link Sync} {@code ref}, the current head of each subscribed
+   * space.
+   */
   record Synced(long ref, List<SpaceHead> spaces) implements Message {
     /** Creates a synced message. */
     public Synced {

@@ -20,38 +20,45 @@ final class MessageReader extends TreeReader {
     JsonNode object = object(node, path);
     String type = requiredText(object, "type", path);
     return switch (type) {
-      case "hello" -> new Message.Hello(
-          (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
-          replicaId(required(object, "replicaId", path), field(path, "replicaId")),
-          list(object, "subscriptions", path, this::subscription),
-          optionalReplicaId(object, "predecessor", path));
-      case "welcome" -> new Message.Welcome(
-          requiredText(object, "serverId", path),
-          (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
-          requiredInteger(object, "tokenExpiresAt", path, 0),
-          list(object, "spaces", path, this::spaceHead));
+      case "hello" ->
+          new Message.Hello(
+              (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
+              replicaId(required(object, "replicaId", path), field(path, "replicaId")),
+              list(object, "subscriptions", path, this::subscription),
+              optionalReplicaId(object, "predecessor", path));
+      case "welcome" ->
+          new Message.Welcome(
+              requiredText(object, "serverId", path),
+              (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
+              requiredInteger(object, "tokenExpiresAt", path, 0),
+              list(object, "spaces", path, this::spaceHead));
       case "push" -> new Message.Push(list(object, "changesets", path, this::changeset));
-      case "ack" -> new Message.Ack(
-          replicaId(required(object, "replicaId", path), field(path, "replicaId")),
-          requiredInteger(object, "upToSeq", path, 0),
-          list(object, "results", path, this::ackResult));
-      case "changes" -> new Message.Changes(
-          requiredId(object, "space", path),
-          requiredInteger(object, "from", path, 0),
-          requiredInteger(object, "to", path, 0),
-          list(object, "items", path, this::changeItem),
-          optionalBoolean(object, "more", path));
-      case "snapshot" -> new Message.Snapshot(
-          requiredId(object, "space", path),
-          requiredInteger(object, "head", path, 0),
-          list(object, "docs", path, this::snapshotDoc),
-          optionalBoolean(object, "more", path));
+      case "ack" ->
+          new Message.Ack(
+              replicaId(required(object, "replicaId", path), field(path, "replicaId")),
+              requiredInteger(object, "upToSeq", path, 0),
+              list(object, "results", path, this::ackResult));
+      case "changes" ->
+          new Message.Changes(
+              requiredId(object, "space", path),
+              requiredInteger(object, "from", path, 0),
+              requiredInteger(object, "to", path, 0),
+              list(object, "items", path, this::changeItem),
+              optionalBoolean(object, "more", path));
+      case "snapshot" ->
+          new Message.Snapshot(
+              requiredId(object, "space", path),
+              requiredInteger(object, "head", path, 0),
+              list(object, "docs", path, this::snapshotDoc),
+              optionalBoolean(object, "more", path));
       case "auth" -> new Message.Auth(requiredText(object, "token", path));
       case "authed" -> new Message.Authed(requiredInteger(object, "tokenExpiresAt", path, 0));
       case "revoked" -> new Message.Revoked(requiredId(object, "space", path));
       case "sync" -> new Message.Sync(requiredInteger(object, "ref", path, 0));
-      case "synced" -> new Message.Synced(
-          requiredInteger(object, "ref", path, 0), list(object, "spaces", path, this::spaceHead));
+      case "synced" ->
+          new Message.Synced(
+              requiredInteger(object, "ref", path, 0),
+              list(object, "spaces", path, this::spaceHead));
       case "error" -> {
         JsonNode ref = object.get("ref");
         JsonNode retryAfter = object.get("retryAfterMs");
@@ -59,12 +66,17 @@ final class MessageReader extends TreeReader {
             requiredId(object, "code", path),
             requiredText(object, "message", path),
             ref == null || ref.isNull() ? null : integer(ref, field(path, "ref"), 0),
-            retryAfter == null || retryAfter.isNull() ? null : integer(retryAfter, field(path, "retryAfterMs"), 0));
+            retryAfter == null || retryAfter.isNull()
+                ? null
+                : integer(retryAfter, field(path, "retryAfterMs"), 0));
       }
-      default -> throw new DecodeException(DecodeException.Kind.UNKNOWN_TYPE,
-          field(path, "type"),
-          "unknown message type '" + type
-              + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced or error)");
+      default ->
+          throw new DecodeException(
+              DecodeException.Kind.UNKNOWN_TYPE,
+              field(path, "type"),
+              "unknown message type '"
+                  + type
+                  + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced or error)");
     };
   }
 
@@ -93,7 +105,8 @@ final class MessageReader extends TreeReader {
 
   private Message.SpaceHead spaceHead(JsonNode node, String path) {
     JsonNode object = object(node, path);
-    return new Message.SpaceHead(requiredId(object, "space", path), requiredInteger(object, "head", path, 0));
+    return new Message.SpaceHead(
+        requiredId(object, "space", path), requiredInteger(object, "head", path, 0));
   }
 
   private Message.AckResult ackResult(JsonNode node, String path) {
@@ -107,20 +120,28 @@ final class MessageReader extends TreeReader {
     long serverSeq = requiredInteger(object, "serverSeq", path, 1);
     long fromSeq = optionalInteger(object, "fromSeq", path, 1, serverSeq);
     if (fromSeq > serverSeq) {
-      throw new DecodeException(field(path, "fromSeq"), "must be <= serverSeq " + serverSeq + ", got " + fromSeq);
+      throw new DecodeException(
+          field(path, "fromSeq"), "must be <= serverSeq " + serverSeq + ", got " + fromSeq);
     }
     JsonNode origin = object.get("origin");
     Message.Origin parsedOrigin = null;
     if (origin != null && !origin.isNull()) {
       String originPath = field(path, "origin");
       JsonNode originObject = object(origin, originPath);
-      parsedOrigin = new Message.Origin(
-          replicaId(required(originObject, "replicaId", originPath), field(originPath, "replicaId")),
-          requiredInteger(originObject, "seq", originPath, 1));
+      parsedOrigin =
+          new Message.Origin(
+              replicaId(
+                  required(originObject, "replicaId", originPath), field(originPath, "replicaId")),
+              requiredInteger(originObject, "seq", originPath, 1));
     }
     Document delta = codec.decodeDocument(required(object, "delta", path), field(path, "delta"));
     return new Message.ChangeItem(
-        serverSeq, fromSeq, requiredId(object, "collection", path), requiredId(object, "docId", path), delta, parsedOrigin);
+        serverSeq,
+        fromSeq,
+        requiredId(object, "collection", path),
+        requiredId(object, "docId", path),
+        delta,
+        parsedOrigin);
   }
 
   private Message.SnapshotDoc snapshotDoc(JsonNode node, String path) {

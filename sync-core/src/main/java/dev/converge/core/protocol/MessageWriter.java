@@ -95,7 +95,8 @@ final class MessageWriter {
     gen.writeEndObject();
   }
 
-  private static void writeSpaceHeads(JsonGenerator gen, List<Message.SpaceHead> heads) throws IOException {
+  private static void writeSpaceHeads(JsonGenerator gen, List<Message.SpaceHead> heads)
+      throws IOException {
     gen.writeArrayFieldStart("spaces");
     for (Message.SpaceHead s : heads) {
       gen.writeStartObject();

@@ -39,7 +39,10 @@ public final class ProtocolCodec {
 
   private final ObjectMapper mapper;
   private final CodecLimits limits;
-  /** The companion for stored data, created on first use (a benign race: codecs are equal by value). */
+
+  /**
+   * The companion for stored data, created on first use (a benign race: codecs are equal by value).
+   */
   private volatile ProtocolCodec storedData;
 
   /** A codec with {@link CodecLimits#DEFAULTS}. */
@@ -91,7 +94,9 @@ public final class ProtocolCodec {
     return stored;
   }
 
-  /** Returns the codec's Jackson mapper (configured for sorted, bounded JSON). Do not reconfigure. */
+  /**
+   * Returns the codec's Jackson mapper (configured for sorted, bounded JSON). Do not reconfigure.
+   */
   public ObjectMapper mapper() {
     return mapper;
   }
@@ -192,24 +197,44 @@ public final class ProtocolCodec {
       throw new DecodeException(DecodeException.Kind.MALFORMED, "$", "input is null");
     }
     if (json.length() > limits.maxInputChars()) {
-      throw new DecodeException(DecodeException.Kind.LIMIT,
-          "$", "input of " + json.length() + " characters exceeds the limit of " + limits.maxInputChars());
+      throw new DecodeException(
+          DecodeException.Kind.LIMIT,
+          "$",
+          "input of "
+              + json.length()
+              + " characters exceeds the limit of "
+              + limits.maxInputChars());
     }
     try {
       JsonNode tree = mapper.readTree(json);
       if (tree == null || tree.isMissingNode()) {
         throw new DecodeException(DecodeException.Kind.MALFORMED, "$", "input is empty");
       }
-      String badString = UnpairedSurrogates.mayHide(json) ? UnpairedSurrogates.find(tree, "$") : null;
+      String badString =
+          UnpairedSurrogates.mayHide(json) ? UnpairedSurrogates.find(tree, "$") : null;
       if (badString != null) {
-        throw new DecodeException(badString, "string holds an unpaired UTF-16 surrogate, which is not valid Unicode");
+        throw new DecodeException(
+            badString, "string holds an unpaired UTF-16 surrogate, which is not valid Unicode");
       }
       return tree;
     } catch (StreamConstraintsException e) {
-      throw new DecodeException(DecodeException.Kind.LIMIT, "$", "input breaks a limit: " + firstLine(e.getOriginalMessage()));
+      throw new DecodeException(
+          DecodeException.Kind.LIMIT,
+          "$",
+          "input breaks a limit: " + firstLine(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
-      throw new DecodeException(DecodeException.Kind.MALFORMED, "$", "malformed JSON: " + firstLine(e.getOriginalMessage())
-          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+      throw new DecodeException(
+          DecodeException.Kind.MALFORMED,
+          "$",
+          "malformed JSON: "
+              + firstLine(e.getOriginalMessage())
+              + (e.getLocation() == null
+                  ? ""
+                  : " (line "
+                      + e.getLocation().getLineNr()
+                      + ", column "
+                      + e.getLocation().getColumnNr()
+                      + ")"));
     }
   }
 

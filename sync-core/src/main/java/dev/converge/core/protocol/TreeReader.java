@@ -58,8 +58,10 @@ class TreeReader {
 
   void checkSize(JsonNode node, String path) {
     if (node.size() > limits.maxEntries()) {
-      throw new DecodeException(DecodeException.Kind.LIMIT,
-          path, node.size() + " entries exceed the limit of " + limits.maxEntries());
+      throw new DecodeException(
+          DecodeException.Kind.LIMIT,
+          path,
+          node.size() + " entries exceed the limit of " + limits.maxEntries());
     }
   }
 
@@ -77,7 +79,13 @@ class TreeReader {
     }
     String text = node.textValue();
     if (text.length() > limits.maxStringLength()) {
-      throw new DecodeException(DecodeException.Kind.LIMIT, path, "string of " + text.length() + " characters exceeds the limit of " + limits.maxStringLength());
+      throw new DecodeException(
+          DecodeException.Kind.LIMIT,
+          path,
+          "string of "
+              + text.length()
+              + " characters exceeds the limit of "
+              + limits.maxStringLength());
     }
     return text;
   }
@@ -86,7 +94,9 @@ class TreeReader {
     return text(required(object, name, path), field(path, name));
   }
 
-  /** An identifier: non-blank, at most {@value #MAX_ID_LENGTH} characters, no control characters. */
+  /**
+   * An identifier: non-blank, at most {@value #MAX_ID_LENGTH} characters, no control characters.
+   */
   String requiredId(JsonNode object, String name, String path) {
     String id = requiredText(object, name, path);
     return checkId(id, field(path, name));
@@ -110,7 +120,8 @@ class TreeReader {
   String replicaId(JsonNode node, String path) {
     String id = text(node, path);
     if (!ReplicaIds.isValid(id)) {
-      throw new DecodeException(path, "replica id must be 1-" + ReplicaIds.MAX_LENGTH + " characters of [A-Za-z0-9._:-]");
+      throw new DecodeException(
+          path, "replica id must be 1-" + ReplicaIds.MAX_LENGTH + " characters of [A-Za-z0-9._:-]");
     }
     return id;
   }

@@ -14,20 +14,24 @@ final class UnpairedSurrogates {
 
   /**
    * Returns whether a tree parsed from {@code json} may hold an unpaired surrogate: the text itself
-   * holds one, or a {@code \\uD800}-{@code \\uDFFF} escape. One scan without allocation, so
-   * that the walk of {@link #find} is paid only by the rare message that needs it.
+   * holds one, or a {@code \\uD800}-{@code \\uDFFF} escape. One scan without allocation, so that
+   * the walk of {@link #find} is paid only by the rare message that needs it.
    */
   static boolean mayHide(String json) {
     for (int i = 0; i < json.length(); i++) {
       char c = json.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < json.length()
+          && Character.isLowSurrogate(json.charAt(i + 1))) {
         i++;
         continue;
       }
       if (Character.isSurrogate(c)) {
         return true;
       }
-      if (c == '\\' && i + 3 < json.length() && json.charAt(i + 1) == 'u'
+      if (c == '\\'
+          && i + 3 < json.length()
+          && json.charAt(i + 1) == 'u'
           && (json.charAt(i + 2) == 'd' || json.charAt(i + 2) == 'D')) {
         char third = json.charAt(i + 3);
         if ("89abcdefABCDEF".indexOf(third) >= 0) {
@@ -82,7 +86,10 @@ final class UnpairedSurrogates {
     return true;
   }
 
-  /** The text with each unpaired surrogate written as a {@code \\uXXXX} escape, safe to put in a message. */
+  /**
+   * The text with each unpaired surrogate written as a {@code \\uXXXX} escape, safe to put in a
+   * message.
+   */
   static String printable(String text) {
     if (isValid(text)) {
       return text;
@@ -90,7 +97,9 @@ final class UnpairedSurrogates {
     StringBuilder out = new StringBuilder(text.length() + 8);
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         out.append(c).append(text.charAt(++i));
       } else if (Character.isSurrogate(c)) {
         out.append(String.format("\\u%04X", (int) c));

@@ -23,6 +23,7 @@ import java.util.Optional;
  * forge another member's writes.
  *
  * <p>A delta passes when
+ *
  * <ul>
  *   <li>every store dot belongs to the pushing replica or a declared predecessor, and is new to the
  *       document (absent from its causal context) or identical to the entry the document holds;
@@ -31,6 +32,7 @@ import java.util.Optional;
  *       replica may remove what it wrote before, never pre-claim what it has not written);
  *   <li>every new counter increment is within the configured bound.
  * </ul>
+ *
  * "Already holds" means the document's causal context, not its store: two concurrent removes of one
  * item both cover a dot the first already dropped.
  *
@@ -66,8 +68,11 @@ public final class DeltaVerifier {
   public Optional<Violation> verify(Document stored, Document delta, Lineage lineage) {
     Map<String, Long> newestOwn = new HashMap<>();
     Optional<Violation> store =
-        checkMap(stored.root(), delta.root(), stored.context(), lineage, newestOwn, new ArrayList<>());
-    return store.isPresent() ? store : checkContext(stored.context(), delta.context(), lineage, newestOwn);
+        checkMap(
+            stored.root(), delta.root(), stored.context(), lineage, newestOwn, new ArrayList<>());
+    return store.isPresent()
+        ? store
+        : checkContext(stored.context(), delta.context(), lineage, newestOwn);
   }
 
   /**
@@ -76,22 +81,32 @@ public final class DeltaVerifier {
    */
   public static Map<String, Long> newestOwnDots(Document delta, Lineage lineage) {
     Map<String, Long> newest = new HashMap<>();
-    delta.root().forEachDot(dot -> {
-      if (lineage.owns(dot.replica())) {
-        newest.merge(dot.replica(), dot.counter(), Math::max);
-      }
-    });
+    delta
+        .root()
+        .forEachDot(
+            dot -> {
+              if (lineage.owns(dot.replica())) {
+                newest.merge(dot.replica(), dot.counter(), Math::max);
+              }
+            });
     return newest;
   }
 
   private Optional<Violation> checkMap(
-      MapValue stored, MapValue delta, CausalContext seen, Lineage lineage, Map<String, Long> newestOwn, List<String> path) {
+      MapValue stored,
+      MapValue delta,
+      CausalContext seen,
+      Lineage lineage,
+      Map<String, Long> newestOwn,
+      List<String> path) {
     for (Map.Entry<FieldKey, CrdtValue> entry : delta.typedEntries().entrySet()) {
-      CrdtValue mine = stored == null ? null : stored.get(entry.getKey().name(), entry.getKey().type());
+      CrdtValue mine =
+          stored == null ? null : stored.get(entry.getKey().name(), entry.getKey().type());
       path.add(entry.getKey().name());
-      Optional<Violation> violation = entry.getValue() instanceof MapValue map
-          ? checkMap((MapValue) mine, map, seen, lineage, newestOwn, path)
-          : checkLeaf(mine, entry.getValue(), seen, lineage, newestOwn, path);
+      Optional<Violation> violation =
+          entry.getValue() instanceof MapValue map
+              ? checkMap((MapValue) mine, map, seen, lineage, newestOwn, path)
+              : checkLeaf(mine, entry.getValue(), seen, lineage, newestOwn, path);
       path.remove(path.size() - 1);
       if (violation.isPresent()) {
         return violation;
@@ -101,10 +116,17 @@ public final class DeltaVerifier {
   }
 
   private Optional<Violation> checkLeaf(
-      CrdtValue mine, CrdtValue leaf, CausalContext seen, Lineage lineage, Map<String, Long> newestOwn, List<String> path) {
+      CrdtValue mine,
+      CrdtValue leaf,
+      CausalContext seen,
+      Lineage lineage,
+      Map<String, Long> newestOwn,
+      List<String> path) {
     if (leaf instanceof RegisterValue register) {
       for (var entry : register.entries().entrySet()) {
-        boolean identical = mine != null && entry.getValue().equals(((RegisterValue) mine).entries().get(entry.getKey()));
+        boolean identical =
+            mine != null
+                && entry.getValue().equals(((RegisterValue) mine).entries().get(entry.getKey()));
         Optional<Violation> v = checkDot(entry.getKey(), identical, seen, lineage, newestOwn, path);
         if (v.isPresent()) {
           return v;
@@ -113,22 +135,33 @@ public final class DeltaVerifier {
     } else if (leaf instanceof CounterValue counter) {
       for (var entry : counter.entries().entrySet()) {
         Dot dot = entry.getKey();
-        boolean identical = mine != null && entry.getValue().equals(((CounterValue) mine).entries().get(dot));
+        boolean identical =
+            mine != null && entry.getValue().equals(((CounterValue) mine).entries().get(dot));
         Optional<Violation> v = checkDot(dot, identical, seen, lineage, newestOwn, path);
         if (v.isPresent()) {
           return v;
         }
         long amount = entry.getValue();
         if (!seen.contains(dot) && (amount > maxIncrement || amount < -maxIncrement)) {
-          return Optional.of(new Violation(Violation.OUT_OF_RANGE, "counter increment " + amount + " at "
-              + Paths.describe(path) + " is beyond the limit of ±" + maxIncrement + " per increment"));
+          return Optional.of(
+              new Violation(
+                  Violation.OUT_OF_RANGE,
+                  "counter increment "
+                      + amount
+                      + " at "
+                      + Paths.describe(path)
+                      + " is beyond the limit of ±"
+                      + maxIncrement
+                      + " per increment"));
         }
       }
     } else if (leaf instanceof SetValue set) {
       for (var entry : set.entries().entrySet()) {
-        NavigableSet<Dot> held = mine == null ? null : ((SetValue) mine).entries().get(entry.getKey());
+        NavigableSet<Dot> held =
+            mine == null ? null : ((SetValue) mine).entries().get(entry.getKey());
         for (Dot dot : entry.getValue()) {
-          Optional<Violation> v = checkDot(dot, held != null && held.contains(dot), seen, lineage, newestOwn, path);
+          Optional<Violation> v =
+              checkDot(dot, held != null && held.contains(dot), seen, lineage, newestOwn, path);
           if (v.isPresent()) {
             return v;
           }
@@ -139,15 +172,34 @@ public final class DeltaVerifier {
   }
 
   private static Optional<Violation> checkDot(
-      Dot dot, boolean identical, CausalContext seen, Lineage lineage, Map<String, Long> newestOwn, List<String> path) {
+      Dot dot,
+      boolean identical,
+      CausalContext seen,
+      Lineage lineage,
+      Map<String, Long> newestOwn,
+      List<String> path) {
     if (!lineage.owns(dot.replica())) {
-      return Optional.of(new Violation(Violation.DOT_FORGED, "the entry at " + Paths.describe(path)
-          + " carries dot " + dot + " of another replica; a changeset carries only new dots of replica '"
-          + lineage.replica() + "'" + (lineage.predecessors().isEmpty() ? "" : " or of its predecessors")));
+      return Optional.of(
+          new Violation(
+              Violation.DOT_FORGED,
+              "the entry at "
+                  + Paths.describe(path)
+                  + " carries dot "
+                  + dot
+                  + " of another replica; a changeset carries only new dots of replica '"
+                  + lineage.replica()
+                  + "'"
+                  + (lineage.predecessors().isEmpty() ? "" : " or of its predecessors")));
     }
     if (seen.contains(dot) && !identical) {
-      return Optional.of(new Violation(Violation.DOT_REUSED, "dot " + dot + " at " + Paths.describe(path)
-          + " was already used in this document for another write; a replica never reuses a dot"));
+      return Optional.of(
+          new Violation(
+              Violation.DOT_REUSED,
+              "dot "
+                  + dot
+                  + " at "
+                  + Paths.describe(path)
+                  + " was already used in this document for another write; a replica never reuses a dot"));
     }
     newestOwn.merge(dot.replica(), dot.counter(), Math::max);
     return Optional.empty();
@@ -173,11 +225,21 @@ public final class DeltaVerifier {
     return Optional.empty();
   }
 
-  private static Violation contextForged(String replica, long counter, Lineage lineage, long allowedUpTo) {
-    String why = lineage.owns(replica)
-        ? "it is beyond the changeset's newest own dot " + allowedUpTo + " and the document never saw it"
-        : "the document never saw it, and a changeset may only remove what the server already holds";
-    return new Violation(Violation.CONTEXT_FORGED,
-        "the causal context claims dot " + replica + ":" + counter + " (or a dot before it); " + why);
+  private static Violation contextForged(
+      String replica, long counter, Lineage lineage, long allowedUpTo) {
+    String why =
+        lineage.owns(replica)
+            ? "it is beyond the changeset's newest own dot "
+                + allowedUpTo
+                + " and the document never saw it"
+            : "the document never saw it, and a changeset may only remove what the server already holds";
+    return new Violation(
+        Violation.CONTEXT_FORGED,
+        "the causal context claims dot "
+            + replica
+            + ":"
+            + counter
+            + " (or a dot before it); "
+            + why);
   }
 }

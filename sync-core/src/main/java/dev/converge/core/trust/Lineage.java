@@ -10,7 +10,8 @@ import java.util.Set;
  * <p>Immutable and thread-safe.
  *
  * @param replica the pushing replica
- * @param predecessors the replica ids this one succeeds, transitively; never contains {@code replica}
+ * @param predecessors the replica ids this one succeeds, transitively; never contains {@code
+ *     replica}
  */
 public record Lineage(String replica, Set<String> predecessors) {
 
@@ -28,7 +29,10 @@ public record Lineage(String replica, Set<String> predecessors) {
     return new Lineage(replica, Set.of());
   }
 
-  /** Returns whether dots of {@code replicaId} may appear in this lineage's changesets as new writes. */
+  /**
+   * Returns whether dots of {@code replicaId} may appear in this lineage's changesets as new
+   * writes.
+   */
   public boolean owns(String replicaId) {
     return replica.equals(replicaId) || predecessors.contains(replicaId);
   }

@@ -9,9 +9,9 @@ import java.util.NavigableSet;
 /**
  * What a refused changeset leaves behind (DESIGN §7): a context-only delta holding the pusher's own
  * dots that the refused changeset introduced and the document has not seen. Joined into the
- * document and fanned out like any change, it lets the pusher's device drop the refused value on its
- * own (its context now covers a dot no store holds), and it keeps contexts free of holes, so they
- * stay compact.
+ * document and fanned out like any change, it lets the pusher's device drop the refused value on
+ * its own (its context now covers a dot no store holds), and it keeps contexts free of holes, so
+ * they stay compact.
  *
  * <p>It never covers a dot the document already saw, so joining it removes nothing the server held;
  * and it never covers another replica's dots. I/O-free and thread-safe.
@@ -27,8 +27,8 @@ public final class RefusedDots {
   private RefusedDots() {}
 
   /**
-   * Returns the context-only delta for refusing {@code delta} against {@code stored}; its context is
-   * empty when there is nothing to record.
+   * Returns the context-only delta for refusing {@code delta} against {@code stored}; its context
+   * is empty when there is nothing to record.
    */
   public static Document of(Document stored, Document delta, Lineage lineage) {
     CausalContext seen = stored.context();

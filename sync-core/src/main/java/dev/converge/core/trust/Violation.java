@@ -13,10 +13,13 @@ public record Violation(String code, String message) {
 
   /** A store entry carries a dot of a replica that is not the pusher (nor its predecessor). */
   public static final String DOT_FORGED = "dot_forged";
+
   /** A store entry reuses a dot the document has already seen, with other content. */
   public static final String DOT_REUSED = "dot_reused";
+
   /** The causal context claims dots the document never saw and the changeset does not create. */
   public static final String CONTEXT_FORGED = "context_forged";
+
   /** A counter increment beyond the configured bound. */
   public static final String OUT_OF_RANGE = "out_of_range";
 

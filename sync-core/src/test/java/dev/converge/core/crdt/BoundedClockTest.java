@@ -10,10 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bound of {@link HybridClock}: no remote timestamp makes it throw or lead physical time by more
- * than the max offset, and it stays monotone. Properties run over random schedules of wall-clock
- * moves, local ticks and remote stamps (edge values included); QuickTheories prints the falsifying
- * seed, and {@code new Schedule(seed)} replays it.
+ * The bound of {@link HybridClock}: no remote timestamp makes it throw or lead physical time by
+ * more than the max offset, and it stays monotone. Properties run over random schedules of
+ * wall-clock moves, local ticks and remote stamps (edge values included); QuickTheories prints the
+ * falsifying seed, and {@code new Schedule(seed)} replays it.
  */
 class BoundedClockTest {
 
@@ -46,8 +46,10 @@ class BoundedClockTest {
 
   @Test
   void aClockPoisonedOnDisk_isClampedAtStart_andAnUnpoisonedOneIsKept() {
-    assertThat(new HybridClock(() -> NOW, OFFSET, Hlc.MAX).last()).isEqualTo(new Hlc(NOW + OFFSET_MS, 0));
-    assertThat(new HybridClock(() -> NOW, OFFSET, Hlc.MAX).now()).isEqualTo(new Hlc(NOW + OFFSET_MS, 1));
+    assertThat(new HybridClock(() -> NOW, OFFSET, Hlc.MAX).last())
+        .isEqualTo(new Hlc(NOW + OFFSET_MS, 0));
+    assertThat(new HybridClock(() -> NOW, OFFSET, Hlc.MAX).now())
+        .isEqualTo(new Hlc(NOW + OFFSET_MS, 1));
     Hlc recent = new Hlc(NOW + 5, 3);
     assertThat(new HybridClock(() -> NOW, OFFSET, recent).last()).isEqualTo(recent);
   }
@@ -57,59 +59,78 @@ class BoundedClockTest {
     HybridClock clock = new HybridClock(() -> Hlc.MAX_MILLIS, OFFSET, Hlc.MAX);
     assertThat(clock.now()).isEqualTo(new Hlc(Hlc.MAX_MILLIS, 1));
     assertThat(clock.observe(Hlc.MAX)).isEqualTo(new Hlc(Hlc.MAX_MILLIS, 2));
-    HybridClock almost = new HybridClock(() -> Hlc.MAX_MILLIS, OFFSET, new Hlc(Hlc.MAX_MILLIS - 1, Integer.MAX_VALUE));
+    HybridClock almost =
+        new HybridClock(
+            () -> Hlc.MAX_MILLIS, OFFSET, new Hlc(Hlc.MAX_MILLIS - 1, Integer.MAX_VALUE));
     assertThat(almost.now()).isEqualTo(new Hlc(Hlc.MAX_MILLIS, 0));
   }
 
   @Test
   void noRemoteStamp_makesTheClockThrow_orLeadTheWallByMoreThanTheOffset() {
-    qt().withFixedSeed(SEED).withExamples(2_000).forAll(longs().all()).checkAssert(seed -> {
-      Schedule s = new Schedule(seed);
-      for (int i = 0; i < 60; i++) {
-        s.step();
-        // Logical overflow may borrow a millisecond, but never past the bound: it takes 2^31 ticks.
-        assertThat(s.clock.last().millis()).as("seed %d step %d", seed, i)
-            .isLessThanOrEqualTo(Math.min(Hlc.MAX_MILLIS, s.maxWall + OFFSET_MS));
-      }
-    });
+    qt().withFixedSeed(SEED)
+        .withExamples(2_000)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Schedule s = new Schedule(seed);
+              for (int i = 0; i < 60; i++) {
+                s.step();
+                // Logical overflow may borrow a millisecond, but never past the bound: it takes
+                // 2^31 ticks.
+                assertThat(s.clock.last().millis())
+                    .as("seed %d step %d", seed, i)
+                    .isLessThanOrEqualTo(Math.min(Hlc.MAX_MILLIS, s.maxWall + OFFSET_MS));
+              }
+            });
   }
 
   @Test
   void everyIssuedOrObservedTimestamp_isGreaterThanTheLast_untilSaturation() {
-    qt().withFixedSeed(SEED + 1).withExamples(2_000).forAll(longs().all()).checkAssert(seed -> {
-      Schedule s = new Schedule(seed);
-      Hlc previous = s.clock.last();
-      for (int i = 0; i < 60; i++) {
-        Hlc next = s.step();
-        if (previous.equals(Hlc.MAX)) {
-          assertThat(next).as("seed %d step %d", seed, i).isEqualTo(Hlc.MAX);
-        } else {
-          assertThat(next).as("seed %d step %d", seed, i).isGreaterThan(previous);
-        }
-        previous = next;
-      }
-    });
+    qt().withFixedSeed(SEED + 1)
+        .withExamples(2_000)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Schedule s = new Schedule(seed);
+              Hlc previous = s.clock.last();
+              for (int i = 0; i < 60; i++) {
+                Hlc next = s.step();
+                if (previous.equals(Hlc.MAX)) {
+                  assertThat(next).as("seed %d step %d", seed, i).isEqualTo(Hlc.MAX);
+                } else {
+                  assertThat(next).as("seed %d step %d", seed, i).isGreaterThan(previous);
+                }
+                previous = next;
+              }
+            });
   }
 
   @Test
   void afterObservingAStampWithinTheBound_theNextLocalStampOrdersAfterIt() {
-    qt().withFixedSeed(SEED + 2).withExamples(2_000).forAll(longs().all()).checkAssert(seed -> {
-      Schedule s = new Schedule(seed);
-      for (int i = 0; i < 30; i++) {
-        s.step();
-      }
-      Hlc remote = s.remote();
-      long bound = Math.min(Hlc.MAX_MILLIS, s.wall.get() + OFFSET_MS);
-      Hlc before = s.clock.last();
-      s.clock.observe(remote);
-      Hlc local = s.clock.now();
-      if (remote.compareTo(new Hlc(bound, 0)) <= 0 && remote.compareTo(Hlc.MAX) < 0) {
-        assertThat(local).as("seed %d", seed).isGreaterThan(remote);
-      } else {
-        // Beyond the bound: adopted only up to it (the clock may already lead it after the wall went back).
-        assertThat(local.millis()).as("seed %d", seed).isLessThanOrEqualTo(Math.max(bound, before.millis()));
-      }
-    });
+    qt().withFixedSeed(SEED + 2)
+        .withExamples(2_000)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Schedule s = new Schedule(seed);
+              for (int i = 0; i < 30; i++) {
+                s.step();
+              }
+              Hlc remote = s.remote();
+              long bound = Math.min(Hlc.MAX_MILLIS, s.wall.get() + OFFSET_MS);
+              Hlc before = s.clock.last();
+              s.clock.observe(remote);
+              Hlc local = s.clock.now();
+              if (remote.compareTo(new Hlc(bound, 0)) <= 0 && remote.compareTo(Hlc.MAX) < 0) {
+                assertThat(local).as("seed %d", seed).isGreaterThan(remote);
+              } else {
+                // Beyond the bound: adopted only up to it (the clock may already lead it after the
+                // wall went back).
+                assertThat(local.millis())
+                    .as("seed %d", seed)
+                    .isLessThanOrEqualTo(Math.max(bound, before.millis()));
+              }
+            });
   }
 
   /** A random schedule of wall moves, local ticks and remote stamps on one clock. */
@@ -122,7 +143,10 @@ class BoundedClockTest {
     Schedule(long seed) {
       random = new Random(seed);
       // Mostly present-day walls; sometimes right at the end of the representable range.
-      wall.set(random.nextInt(10) == 0 ? Hlc.MAX_MILLIS - random.nextInt(5_000) : NOW + random.nextInt(100_000));
+      wall.set(
+          random.nextInt(10) == 0
+              ? Hlc.MAX_MILLIS - random.nextInt(5_000)
+              : NOW + random.nextInt(100_000));
       maxWall = wall.get();
       clock = new HybridClock(wall::get, OFFSET, remote());
     }
@@ -132,7 +156,8 @@ class BoundedClockTest {
       switch (random.nextInt(4)) {
         case 0 -> {
           // Wall clocks jump both ways (NTP corrections, users changing the time).
-          wall.set(Math.min(Hlc.MAX_MILLIS, Math.max(0, wall.get() + random.nextInt(20_000) - 5_000)));
+          wall.set(
+              Math.min(Hlc.MAX_MILLIS, Math.max(0, wall.get() + random.nextInt(20_000) - 5_000)));
           maxWall = Math.max(maxWall, wall.get());
           return clock.now();
         }
@@ -148,18 +173,20 @@ class BoundedClockTest {
     /** A remote stamp: near the wall, hours or years ahead, or at the extremes. */
     Hlc remote() {
       long w = wall.get();
-      long millis = switch (random.nextInt(6)) {
-        case 0 -> Hlc.MAX_MILLIS;
-        case 1 -> (long) (random.nextDouble() * Hlc.MAX_MILLIS);
-        case 2 -> w + OFFSET_MS - 2 + random.nextInt(5);
-        case 3 -> w + random.nextInt(48) * 3_600_000L;
-        default -> w - 1_000 + random.nextInt(2_000);
-      };
-      int logical = switch (random.nextInt(4)) {
-        case 0 -> Integer.MAX_VALUE - random.nextInt(3);
-        case 1 -> random.nextInt(Integer.MAX_VALUE);
-        default -> random.nextInt(10);
-      };
+      long millis =
+          switch (random.nextInt(6)) {
+            case 0 -> Hlc.MAX_MILLIS;
+            case 1 -> (long) (random.nextDouble() * Hlc.MAX_MILLIS);
+            case 2 -> w + OFFSET_MS - 2 + random.nextInt(5);
+            case 3 -> w + random.nextInt(48) * 3_600_000L;
+            default -> w - 1_000 + random.nextInt(2_000);
+          };
+      int logical =
+          switch (random.nextInt(4)) {
+            case 0 -> Integer.MAX_VALUE - random.nextInt(3);
+            case 1 -> random.nextInt(Integer.MAX_VALUE);
+            default -> random.nextInt(10);
+          };
       return new Hlc(Math.max(0, Math.min(Hlc.MAX_MILLIS, millis)), logical);
     }
   }

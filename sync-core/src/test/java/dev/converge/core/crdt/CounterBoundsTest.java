@@ -20,7 +20,8 @@ class CounterBoundsTest {
     doc.addToCounter("a", VIEWS, CounterValue.MAX_INCREMENT);
     doc.addToCounter("a", VIEWS, -CounterValue.MAX_INCREMENT);
     assertThatThrownBy(() -> doc.addToCounter("a", VIEWS, CounterValue.MAX_INCREMENT + 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2^31");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("2^31");
     assertThat(doc.get(VIEWS, CounterValue.class).orElseThrow().value()).isZero();
   }
 

@@ -36,7 +36,8 @@ class HybridClockTest {
 
   @Test
   void textFormRoundTrips_andBadTextIsRejected() {
-    assertThat(Hlc.parse(new Hlc(1764065400000L, 3).toString())).isEqualTo(new Hlc(1764065400000L, 3));
+    assertThat(Hlc.parse(new Hlc(1764065400000L, 3).toString()))
+        .isEqualTo(new Hlc(1764065400000L, 3));
     assertThatThrownBy(() -> Hlc.parse("12")).hasMessageContaining("'<millis>:<logical>'");
     assertThatThrownBy(() -> Hlc.parse("-1:0")).hasMessageContaining("out of range");
     assertThatThrownBy(() -> Hlc.parse("1:x")).hasMessageContaining("'<millis>:<logical>'");
@@ -45,8 +46,16 @@ class HybridClockTest {
   @Test
   void documentReportsTheGreatestRegisterTimestamp_forClocksToObserve() {
     Document doc = new Document();
-    doc.writeRegister("a", java.util.List.of("x"), com.fasterxml.jackson.databind.node.TextNode.valueOf("1"), new Hlc(50, 2));
-    doc.writeRegister("a", java.util.List.of("m", "y"), com.fasterxml.jackson.databind.node.TextNode.valueOf("2"), new Hlc(70, 0));
+    doc.writeRegister(
+        "a",
+        java.util.List.of("x"),
+        com.fasterxml.jackson.databind.node.TextNode.valueOf("1"),
+        new Hlc(50, 2));
+    doc.writeRegister(
+        "a",
+        java.util.List.of("m", "y"),
+        com.fasterxml.jackson.databind.node.TextNode.valueOf("2"),
+        new Hlc(70, 0));
     doc.addToCounter("a", java.util.List.of("c"), 3);
     assertThat(doc.maxHlc()).isEqualTo(new Hlc(70, 0));
     assertThat(new Document().maxHlc()).isEqualTo(Hlc.ZERO);

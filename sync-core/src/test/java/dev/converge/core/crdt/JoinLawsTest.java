@@ -22,144 +22,176 @@ class JoinLawsTest {
 
   @Test
   void joinIsCommutative() {
-    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
-      RandomHistory h = new RandomHistory(seed).run(30);
-      Document a = h.state(0);
-      Document b = h.state(1);
-      assertThat(Document.joined(a, b)).isEqualTo(Document.joined(b, a));
-    });
+    qt().withExamples(EXAMPLES)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              RandomHistory h = new RandomHistory(seed).run(30);
+              Document a = h.state(0);
+              Document b = h.state(1);
+              assertThat(Document.joined(a, b)).isEqualTo(Document.joined(b, a));
+            });
   }
 
   @Test
   void joinIsAssociative() {
-    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
-      RandomHistory h = new RandomHistory(seed).run(30);
-      Document a = h.state(0);
-      Document b = h.state(1);
-      Document c = h.state(h.states.size() - 1);
-      assertThat(Document.joined(Document.joined(a, b), c)).isEqualTo(Document.joined(a, Document.joined(b, c)));
-    });
+    qt().withExamples(EXAMPLES)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              RandomHistory h = new RandomHistory(seed).run(30);
+              Document a = h.state(0);
+              Document b = h.state(1);
+              Document c = h.state(h.states.size() - 1);
+              assertThat(Document.joined(Document.joined(a, b), c))
+                  .isEqualTo(Document.joined(a, Document.joined(b, c)));
+            });
   }
 
   @Test
   void joinIsIdempotent() {
-    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
-      RandomHistory h = new RandomHistory(seed).run(30);
-      Document a = h.state(0);
-      Document self = a.copy();
-      self.join(self);
-      assertThat(Document.joined(a, a)).isEqualTo(a);
-      assertThat(self).isEqualTo(a);
-    });
+    qt().withExamples(EXAMPLES)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              RandomHistory h = new RandomHistory(seed).run(30);
+              Document a = h.state(0);
+              Document self = a.copy();
+              self.join(self);
+              assertThat(Document.joined(a, a)).isEqualTo(a);
+              assertThat(self).isEqualTo(a);
+            });
   }
 
   @Test
   void deltaJoinedIntoItsOrigin_equalsMutatedState() {
-    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
-      RandomHistory h = new RandomHistory(seed).run(30);
-      Document mutated = h.state(0);
-      Document origin = mutated.copy();
-      Document delta = h.mutate(mutated, h.replicas.get(0), new Random(seed ^ 0x5DEECE66DL));
-      origin.join(delta);
-      assertThat(origin).isEqualTo(mutated);
-    });
+    qt().withExamples(EXAMPLES)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              RandomHistory h = new RandomHistory(seed).run(30);
+              Document mutated = h.state(0);
+              Document origin = mutated.copy();
+              Document delta =
+                  h.mutate(mutated, h.replicas.get(0), new Random(seed ^ 0x5DEECE66DL));
+              origin.join(delta);
+              assertThat(origin).isEqualTo(mutated);
+            });
   }
 
   @Test
   void deltaJoinedIntoAnotherReplica_equalsJoinWithMutatedState() {
-    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
-      RandomHistory h = new RandomHistory(seed).run(30);
-      Document mutated = h.state(0);
-      Document before = mutated.copy();
-      Document other = h.state(1);
-      Document delta = h.mutate(mutated, h.replicas.get(0), new Random(~seed));
-      // other ⊔ d must equal other ⊔ (whole mutated state) restricted to what other also had seen of before
-      Document viaDelta = Document.joined(Document.joined(other, before), delta);
-      assertThat(viaDelta).isEqualTo(Document.joined(other, mutated));
-    });
+    qt().withExamples(EXAMPLES)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              RandomHistory h = new RandomHistory(seed).run(30);
+              Document mutated = h.state(0);
+              Document before = mutated.copy();
+              Document other = h.state(1);
+              Document delta = h.mutate(mutated, h.replicas.get(0), new Random(~seed));
+              // other ⊔ d must equal other ⊔ (whole mutated state) restricted to what other also
+              // had seen of before
+              Document viaDelta = Document.joined(Document.joined(other, before), delta);
+              assertThat(viaDelta).isEqualTo(Document.joined(other, mutated));
+            });
   }
 
   @Test
   void shuffledDuplicatedAndResentDeltas_convergeToFullStateExchange() {
-    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
-      RandomHistory h = new RandomHistory(seed).run(40);
-      Random random = new Random(seed * 31 + 7);
-      List<Document> all = new ArrayList<>();
-      h.deltas.forEach(all::addAll);
-      Document expected = h.fullJoin();
+    qt().withExamples(EXAMPLES)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              RandomHistory h = new RandomHistory(seed).run(40);
+              Random random = new Random(seed * 31 + 7);
+              List<Document> all = new ArrayList<>();
+              h.deltas.forEach(all::addAll);
+              Document expected = h.fullJoin();
 
-      // Two receivers: each gets every delta in its own random order, some twice, some lost then resent.
-      for (int receiverNo = 0; receiverNo < 2; receiverNo++) {
-        List<Document> wire = new ArrayList<>();
-        List<Document> lost = new ArrayList<>();
-        for (Document delta : all) {
-          int fate = random.nextInt(6);
-          if (fate == 0) {
-            lost.add(delta);
-          } else {
-            wire.add(delta);
-            if (fate == 1) {
-              wire.add(delta);
-            }
-          }
-        }
-        Collections.shuffle(wire, random);
-        Collections.shuffle(lost, random);
-        Document receiver = new Document();
-        wire.forEach(receiver::join);
-        lost.forEach(receiver::join);
-        assertThat(receiver).isEqualTo(expected);
-      }
-    });
+              // Two receivers: each gets every delta in its own random order, some twice, some lost
+              // then resent.
+              for (int receiverNo = 0; receiverNo < 2; receiverNo++) {
+                List<Document> wire = new ArrayList<>();
+                List<Document> lost = new ArrayList<>();
+                for (Document delta : all) {
+                  int fate = random.nextInt(6);
+                  if (fate == 0) {
+                    lost.add(delta);
+                  } else {
+                    wire.add(delta);
+                    if (fate == 1) {
+                      wire.add(delta);
+                    }
+                  }
+                }
+                Collections.shuffle(wire, random);
+                Collections.shuffle(lost, random);
+                Document receiver = new Document();
+                wire.forEach(receiver::join);
+                lost.forEach(receiver::join);
+                assertThat(receiver).isEqualTo(expected);
+              }
+            });
   }
 
   @Test
   void allReplicasConverge_afterExchangingEverything() {
-    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
-      RandomHistory h = new RandomHistory(seed).run(40);
-      Document expected = h.fullJoin();
-      for (int i = 0; i < h.states.size(); i++) {
-        Document replica = h.state(i);
-        for (int j = 0; j < h.states.size(); j++) {
-          h.deltas.get(j).forEach(replica::join);
-        }
-        assertThat(replica).isEqualTo(expected);
-      }
-    });
+    qt().withExamples(EXAMPLES)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              RandomHistory h = new RandomHistory(seed).run(40);
+              Document expected = h.fullJoin();
+              for (int i = 0; i < h.states.size(); i++) {
+                Document replica = h.state(i);
+                for (int j = 0; j < h.states.size(); j++) {
+                  h.deltas.get(j).forEach(replica::join);
+                }
+                assertThat(replica).isEqualTo(expected);
+              }
+            });
   }
 
   @Test
   void deltaGroup_equalsApplyingItsMembersOneByOne_evenAcrossTypeChanges() {
-    qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
-      RandomHistory h = new RandomHistory(seed).run(40);
-      Document target = h.state(h.states.size() - 1);
-      Document oneByOne = target.copy();
-      Document group = new Document();
-      for (Document delta : h.deltas.get(0)) {
-        oneByOne.join(delta);
-        group.join(delta);
-      }
-      Document grouped = target.copy();
-      grouped.join(group);
-      assertThat(grouped).as("seed " + seed).isEqualTo(oneByOne);
-    });
+    qt().withExamples(EXAMPLES)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              RandomHistory h = new RandomHistory(seed).run(40);
+              Document target = h.state(h.states.size() - 1);
+              Document oneByOne = target.copy();
+              Document group = new Document();
+              for (Document delta : h.deltas.get(0)) {
+                oneByOne.join(delta);
+                group.join(delta);
+              }
+              Document grouped = target.copy();
+              grouped.join(group);
+              assertThat(grouped).as("seed " + seed).isEqualTo(oneByOne);
+            });
   }
 
   @Test
   void nameWrittenAsTwoTypesConcurrently_holdsBoth_andRemoveClearsEveryType() {
     Document a = new Document();
     Document b = new Document();
-    Document reg = a.writeRegister("a", List.of("x"), JsonNodeFactory.instance.textNode("v"), new Hlc(1, 0));
+    Document reg =
+        a.writeRegister("a", List.of("x"), JsonNodeFactory.instance.textNode("v"), new Hlc(1, 0));
     Document ctr = b.addToCounter("b", List.of("x"), 3);
     a.join(ctr);
     b.join(reg);
     assertThat(a).isEqualTo(b);
     assertThat(a.get(List.of("x"), CounterValue.class)).map(CounterValue::value).contains(3L);
     assertThat(a.get(List.of("x"), RegisterValue.class)).flatMap(RegisterValue::value).isPresent();
-    assertThat(a.typeOverlaps()).singleElement().satisfies(o -> {
-      assertThat(o.path()).containsExactly("x");
-      assertThat(o.values().keySet()).containsExactly("reg", "ctr");
-    });
+    assertThat(a.typeOverlaps())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.path()).containsExactly("x");
+              assertThat(o.values().keySet()).containsExactly("reg", "ctr");
+            });
     a.remove(List.of("x"));
     assertThat(a.typeOverlaps()).isEmpty();
     assertThat(a.get(List.of("x"))).isEmpty();

@@ -15,8 +15,10 @@ final class RandomHistory {
   final Random random;
   final List<String> replicas = new ArrayList<>();
   final List<Document> states = new ArrayList<>();
+
   /** Every delta each replica produced, in order. */
   final List<List<Document>> deltas = new ArrayList<>();
+
   private long millis = 1_000;
 
   RandomHistory(long seed) {
@@ -48,7 +50,8 @@ final class RandomHistory {
     if (from == to || produced.isEmpty()) {
       return;
     }
-    // Deliver a random subset, which may leave gaps: delta joins need no causal delivery for convergence.
+    // Deliver a random subset, which may leave gaps: delta joins need no causal delivery for
+    // convergence.
     for (Document delta : produced) {
       if (random.nextBoolean()) {
         states.get(to).join(delta);

@@ -12,20 +12,46 @@ import java.util.Random;
 public final class RandomMutations {
   private RandomMutations() {}
 
-  /** Applies one random mutation to {@code doc} as {@code replica} at {@code hlc} and returns its delta. */
+  /**
+   * Applies one random mutation to {@code doc} as {@code replica} at {@code hlc} and returns its
+   * delta.
+   */
   public static Document apply(Document doc, String replica, Random random, Hlc hlc) {
     String key = "k" + random.nextInt(3);
     return switch (random.nextInt(12)) {
       case 9 -> doc.addToCounter(replica, List.of("title"), 1 + random.nextInt(2));
-      case 10 -> doc.writeRegister(replica, List.of("items"), JsonNodeFactory.instance.textNode("squat"), hlc);
-      case 11 -> doc.writeRegister(replica, List.of("items", key, "qty"), JsonNodeFactory.instance.numberNode(7), hlc);
-      case 0 -> doc.writeRegister(replica, List.of("reg", key), JsonNodeFactory.instance.numberNode(random.nextInt(100)), hlc);
-      case 1 -> doc.writeRegister(replica, List.of("title"), JsonNodeFactory.instance.textNode("t" + random.nextInt(5)), hlc);
-      case 2 -> doc.addToCounter(replica, List.of("items", key, "qty"), random.nextBoolean() ? 1 + random.nextInt(4) : -1 - random.nextInt(2));
+      case 10 ->
+          doc.writeRegister(
+              replica, List.of("items"), JsonNodeFactory.instance.textNode("squat"), hlc);
+      case 11 ->
+          doc.writeRegister(
+              replica, List.of("items", key, "qty"), JsonNodeFactory.instance.numberNode(7), hlc);
+      case 0 ->
+          doc.writeRegister(
+              replica,
+              List.of("reg", key),
+              JsonNodeFactory.instance.numberNode(random.nextInt(100)),
+              hlc);
+      case 1 ->
+          doc.writeRegister(
+              replica,
+              List.of("title"),
+              JsonNodeFactory.instance.textNode("t" + random.nextInt(5)),
+              hlc);
+      case 2 ->
+          doc.addToCounter(
+              replica,
+              List.of("items", key, "qty"),
+              random.nextBoolean() ? 1 + random.nextInt(4) : -1 - random.nextInt(2));
       case 3 -> doc.remove(List.of("items", key));
       case 4 -> doc.addToSet(replica, List.of("tags"), key);
       case 5 -> doc.removeFromSet(List.of("tags"), key);
-      case 6 -> doc.writeRegister(replica, List.of("items", key, "note"), JsonNodeFactory.instance.textNode("n" + random.nextInt(5)), hlc);
+      case 6 ->
+          doc.writeRegister(
+              replica,
+              List.of("items", key, "note"),
+              JsonNodeFactory.instance.textNode("n" + random.nextInt(5)),
+              hlc);
       case 7 -> doc.addToCounter(replica, List.of("visits"), 1 + random.nextInt(3));
       default -> doc.remove(List.of(random.nextBoolean() ? "reg" : "tags"));
     };

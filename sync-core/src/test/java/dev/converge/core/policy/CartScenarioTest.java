@@ -8,7 +8,9 @@ import dev.converge.core.protocol.ProtocolCodec;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The cart policy's merge rules, each as a named scenario between replicas that exchange deltas. */
+/**
+ * The cart policy's merge rules, each as a named scenario between replicas that exchange deltas.
+ */
 class CartScenarioTest {
 
   private final Document phone = new Document();
@@ -109,7 +111,8 @@ class CartScenarioTest {
     Cart.of(phone).add("phone", "a", 2);
     Document before = phone.copy();
     assertThatThrownBy(() -> Cart.of(phone).add("phone", "a", 0)).hasMessage("quantity <= 0: 0");
-    assertThatThrownBy(() -> Cart.of(phone).setQuantity("phone", "a", -1)).hasMessage("quantity < 0: -1");
+    assertThatThrownBy(() -> Cart.of(phone).setQuantity("phone", "a", -1))
+        .hasMessage("quantity < 0: -1");
     assertThatThrownBy(() -> Cart.of(phone).add("phone", " ", 1)).hasMessage("sku is blank");
     assertThat(phone).isEqualTo(before);
   }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A far-future timestamp (a broken or hostile clock) under the bounded clock: it may win a tie
- * against a concurrent write, but a write made after seeing it always wins, whatever the clocks say.
+ * against a concurrent write, but a write made after seeing it always wins, whatever the clocks
+ * say.
  */
 class FarFutureStampTest {
 
@@ -20,31 +21,42 @@ class FarFutureStampTest {
 
   private final Document broken = new Document();
   private final Document laptop = new Document();
-  private final HybridClock laptopClock = new HybridClock(() -> NOW, Duration.ofHours(24), Hlc.ZERO);
+  private final HybridClock laptopClock =
+      new HybridClock(() -> NOW, Duration.ofHours(24), Hlc.ZERO);
 
   @Test
   void farFutureStamp_winsTheConcurrentTie() {
-    Document fromBroken = Profile.of(broken).set("broken", "name", TextNode.valueOf("from 9999"), new Hlc(YEAR_9999, 0));
-    Document fromLaptop = Profile.of(laptop).set("laptop", "name", TextNode.valueOf("now"), laptopClock.now());
+    Document fromBroken =
+        Profile.of(broken)
+            .set("broken", "name", TextNode.valueOf("from 9999"), new Hlc(YEAR_9999, 0));
+    Document fromLaptop =
+        Profile.of(laptop).set("laptop", "name", TextNode.valueOf("now"), laptopClock.now());
     laptop.join(fromBroken);
     broken.join(fromLaptop);
 
     assertThat(Profile.of(laptop).get("name")).contains(TextNode.valueOf("from 9999"));
-    assertThat(Profile.of(laptop).conflicts()).singleElement()
-        .satisfies(c -> assertThat(c.losers()).singleElement().satisfies(l -> assertThat(l.value()).isEqualTo(TextNode.valueOf("now"))));
+    assertThat(Profile.of(laptop).conflicts())
+        .singleElement()
+        .satisfies(
+            c ->
+                assertThat(c.losers())
+                    .singleElement()
+                    .satisfies(l -> assertThat(l.value()).isEqualTo(TextNode.valueOf("now"))));
     assertThat(broken).isEqualTo(laptop);
   }
 
   @Test
   void aWriteMadeAfterSeeingTheFarFutureStamp_winsThoughItsStampIsSmaller() {
-    Document fromBroken = Profile.of(broken).set("broken", "name", TextNode.valueOf("from 9999"), Hlc.MAX);
+    Document fromBroken =
+        Profile.of(broken).set("broken", "name", TextNode.valueOf("from 9999"), Hlc.MAX);
     laptop.join(fromBroken);
     laptopClock.observe(laptop.maxHlc());
     Hlc later = laptopClock.now();
     assertThat(later).isLessThan(Hlc.MAX);
     assertThat(later.millis()).isLessThanOrEqualTo(NOW + Duration.ofHours(24).toMillis());
 
-    Document overwrite = Profile.of(laptop).set("laptop", "name", TextNode.valueOf("seen, then changed"), later);
+    Document overwrite =
+        Profile.of(laptop).set("laptop", "name", TextNode.valueOf("seen, then changed"), later);
     broken.join(overwrite);
 
     assertThat(Profile.of(broken).get("name")).contains(TextNode.valueOf("seen, then changed"));

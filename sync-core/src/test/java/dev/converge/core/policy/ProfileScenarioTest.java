@@ -21,7 +21,9 @@ class ProfileScenarioTest {
   @Test
   void writeMadeAfterObservingAnother_winsEvenWhenItsClockIsAnHourBehind() {
     laptop.join(Profile.of(phone).set("phone", "name", TextNode.valueOf("Ada"), new Hlc(NOW, 0)));
-    Document later = Profile.of(laptop).set("laptop", "name", TextNode.valueOf("Ada L."), new Hlc(NOW - HOUR, 0));
+    Document later =
+        Profile.of(laptop)
+            .set("laptop", "name", TextNode.valueOf("Ada L."), new Hlc(NOW - HOUR, 0));
     phone.join(later);
 
     assertThat(Profile.of(phone).get("name")).contains(TextNode.valueOf("Ada L."));
@@ -31,8 +33,10 @@ class ProfileScenarioTest {
 
   @Test
   void concurrentWrites_lwwPicksGreaterHlcAndReplica_loserListedAsConflict() {
-    Document fromPhone = Profile.of(phone).set("phone", "name", TextNode.valueOf("Ada"), new Hlc(NOW, 0));
-    Document fromLaptop = Profile.of(laptop).set("laptop", "name", TextNode.valueOf("Grace"), new Hlc(NOW + 5, 0));
+    Document fromPhone =
+        Profile.of(phone).set("phone", "name", TextNode.valueOf("Ada"), new Hlc(NOW, 0));
+    Document fromLaptop =
+        Profile.of(laptop).set("laptop", "name", TextNode.valueOf("Grace"), new Hlc(NOW + 5, 0));
     phone.join(fromLaptop);
     laptop.join(fromPhone);
 
@@ -42,17 +46,22 @@ class ProfileScenarioTest {
     Conflict conflict = conflicts.get(0);
     assertThat(conflict.path()).containsExactly("name");
     assertThat(conflict.winner().value()).isEqualTo(TextNode.valueOf("Grace"));
-    assertThat(conflict.losers()).singleElement().satisfies(loser -> {
-      assertThat(loser.value()).isEqualTo(TextNode.valueOf("Ada"));
-      assertThat(loser.dot().replica()).isEqualTo("phone");
-    });
+    assertThat(conflict.losers())
+        .singleElement()
+        .satisfies(
+            loser -> {
+              assertThat(loser.value()).isEqualTo(TextNode.valueOf("Ada"));
+              assertThat(loser.dot().replica()).isEqualTo("phone");
+            });
     assertThat(laptop).isEqualTo(phone);
   }
 
   @Test
   void concurrentWritesWithEqualHlc_replicaIdBreaksTheTie() {
-    Document fromA = Profile.of(phone).set("a-replica", "city", TextNode.valueOf("Oslo"), new Hlc(NOW, 3));
-    Document fromB = Profile.of(laptop).set("b-replica", "city", TextNode.valueOf("Rome"), new Hlc(NOW, 3));
+    Document fromA =
+        Profile.of(phone).set("a-replica", "city", TextNode.valueOf("Oslo"), new Hlc(NOW, 3));
+    Document fromB =
+        Profile.of(laptop).set("b-replica", "city", TextNode.valueOf("Rome"), new Hlc(NOW, 3));
     phone.join(fromB);
     laptop.join(fromA);
     assertThat(Profile.of(phone).get("city")).contains(TextNode.valueOf("Rome"));
@@ -61,13 +70,16 @@ class ProfileScenarioTest {
 
   @Test
   void afterASupersedingWrite_noConflictRemains() {
-    Document fromPhone = Profile.of(phone).set("phone", "name", TextNode.valueOf("Ada"), new Hlc(NOW, 0));
-    Document fromLaptop = Profile.of(laptop).set("laptop", "name", TextNode.valueOf("Grace"), new Hlc(NOW + 5, 0));
+    Document fromPhone =
+        Profile.of(phone).set("phone", "name", TextNode.valueOf("Ada"), new Hlc(NOW, 0));
+    Document fromLaptop =
+        Profile.of(laptop).set("laptop", "name", TextNode.valueOf("Grace"), new Hlc(NOW + 5, 0));
     phone.join(fromLaptop);
     laptop.join(fromPhone);
     assertThat(Profile.of(phone).conflicts()).hasSize(1);
 
-    Document resolution = Profile.of(phone).set("phone", "name", TextNode.valueOf("Ada G."), new Hlc(NOW + 1, 0));
+    Document resolution =
+        Profile.of(phone).set("phone", "name", TextNode.valueOf("Ada G."), new Hlc(NOW + 1, 0));
     laptop.join(resolution);
 
     assertThat(Profile.of(laptop).conflicts()).isEmpty();

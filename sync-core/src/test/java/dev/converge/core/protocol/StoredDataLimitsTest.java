@@ -7,7 +7,9 @@ import dev.converge.core.crdt.Document;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Stored data is decoded with limits of its own, so a document that grew by joins stays readable. */
+/**
+ * Stored data is decoded with limits of its own, so a document that grew by joins stays readable.
+ */
 class StoredDataLimitsTest {
 
   private static final CodecLimits SMALL = new CodecLimits(4, 50, 100, 2_000);
@@ -23,10 +25,12 @@ class StoredDataLimitsTest {
     }
     String stored = input.encodeDocument(counter);
 
-    DecodeException refused = catchThrowableOfType(DecodeException.class, () -> input.decodeDocument(stored));
+    DecodeException refused =
+        catchThrowableOfType(DecodeException.class, () -> input.decodeDocument(stored));
     assertThat(refused.kind()).isEqualTo(DecodeException.Kind.LIMIT);
     assertThat(input.forStoredData().decodeDocument(stored)).isEqualTo(counter);
-    assertThat(input.forStoredData().parse(stored).get("s").get("views").get("e").size()).isEqualTo(200);
+    assertThat(input.forStoredData().parse(stored).get("s").get("views").get("e").size())
+        .isEqualTo(200);
   }
 
   @Test
@@ -43,8 +47,9 @@ class StoredDataLimitsTest {
   @Test
   void storedDataLimits_stillBoundNesting() {
     ProtocolCodec stored = new ProtocolCodec().forStoredData();
-    DecodeException refused = catchThrowableOfType(DecodeException.class,
-        () -> stored.decodeDocument(HostileInputTest.nested(300)));
+    DecodeException refused =
+        catchThrowableOfType(
+            DecodeException.class, () -> stored.decodeDocument(HostileInputTest.nested(300)));
     assertThat(refused.kind()).isEqualTo(DecodeException.Kind.LIMIT);
   }
 }

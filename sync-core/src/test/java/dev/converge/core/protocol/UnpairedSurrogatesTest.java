@@ -19,7 +19,9 @@ class UnpairedSurrogatesTest {
   @Test
   void codec_refusesAnEscapedLoneSurrogateAfterAValidPair() {
     ProtocolCodec codec = new ProtocolCodec();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> codec.parse("{\"a\":\"\uD83D\uDE00\",\"b\":\"\\ud800\"}"))
-        .isInstanceOf(DecodeException.class).hasMessageContaining("$.b");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> codec.parse("{\"a\":\"\uD83D\uDE00\",\"b\":\"\\ud800\"}"))
+        .isInstanceOf(DecodeException.class)
+        .hasMessageContaining("$.b");
   }
 }

@@ -16,8 +16,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Frozen encodings of protocol version 2. If one of these fails, the wire format changed: that
- * must be a deliberate act (a new protocol version and new fixtures), never a side effect.
+ * Frozen encodings of protocol version 2. If one of these fails, the wire format changed: that must
+ * be a deliberate act (a new protocol version and new fixtures), never a side effect.
  */
 class WireFixturesTest {
 
@@ -30,25 +30,60 @@ class WireFixturesTest {
     Document add = Cart.of(cart).add(PHONE, "sku-001", 2);
     Document more = Cart.of(cart).add(PHONE, "sku-001", 1);
     Document profile = new Document();
-    Document name = Profile.of(profile).set(LAPTOP, "name", TextNode.valueOf("Ada"), new Hlc(1764065400000L, 0));
+    Document name =
+        Profile.of(profile)
+            .set(LAPTOP, "name", TextNode.valueOf("Ada"), new Hlc(1764065400000L, 0));
 
     Map<String, Message> examples = new TreeMap<>();
-    examples.put("hello", new Message.Hello(Message.PROTOCOL_VERSION, PHONE, List.of(new Message.Subscription("user:alice", 41))));
-    examples.put("welcome", new Message.Welcome("server-1", Message.PROTOCOL_VERSION, 1764069000000L, List.of(new Message.SpaceHead("user:alice", 42))));
-    examples.put("push", new Message.Push(List.of(
-        new Changeset(PHONE, 7, "user:alice", "carts", "main", new Hlc(1764065400000L, 1), add))));
+    examples.put(
+        "hello",
+        new Message.Hello(
+            Message.PROTOCOL_VERSION, PHONE, List.of(new Message.Subscription("user:alice", 41))));
+    examples.put(
+        "welcome",
+        new Message.Welcome(
+            "server-1",
+            Message.PROTOCOL_VERSION,
+            1764069000000L,
+            List.of(new Message.SpaceHead("user:alice", 42))));
+    examples.put(
+        "push",
+        new Message.Push(
+            List.of(
+                new Changeset(
+                    PHONE, 7, "user:alice", "carts", "main", new Hlc(1764065400000L, 1), add))));
     examples.put("ack", new Message.Ack(PHONE, 7, List.of(new Message.AckResult(7, 43))));
-    examples.put("changes", new Message.Changes("user:alice", 42, 44, List.of(
-        new Message.ChangeItem(43, "carts", "main", more, new Message.Origin(PHONE, 8)),
-        new Message.ChangeItem(44, 40, "profiles", "me", name, null)), false));
-    examples.put("snapshot", new Message.Snapshot("user:alice", 44, List.of(new Message.SnapshotDoc("carts", "main", cart)), false));
+    examples.put(
+        "changes",
+        new Message.Changes(
+            "user:alice",
+            42,
+            44,
+            List.of(
+                new Message.ChangeItem(43, "carts", "main", more, new Message.Origin(PHONE, 8)),
+                new Message.ChangeItem(44, 40, "profiles", "me", name, null)),
+            false));
+    examples.put(
+        "snapshot",
+        new Message.Snapshot(
+            "user:alice", 44, List.of(new Message.SnapshotDoc("carts", "main", cart)), false));
     examples.put("auth", new Message.Auth("eyJhbGciOiJSUzI1NiJ9.e30.c2ln"));
     examples.put("authed", new Message.Authed(1764072600000L));
     examples.put("revoked", new Message.Revoked("team:42"));
-    examples.put("error", new Message.Error("seq_regression", "seq 5 of replica Q2Fy... is below its last applied seq 7", 5L));
-    examples.put("error-retry", new Message.Error("internal", "the database did not answer; retry", null, 2000L));
-    examples.put("hello-rekeyed", new Message.Hello(Message.PROTOCOL_VERSION, LAPTOP,
-        List.of(new Message.Subscription("user:alice", 41)), PHONE));
+    examples.put(
+        "error",
+        new Message.Error(
+            "seq_regression", "seq 5 of replica Q2Fy... is below its last applied seq 7", 5L));
+    examples.put(
+        "error-retry",
+        new Message.Error("internal", "the database did not answer; retry", null, 2000L));
+    examples.put(
+        "hello-rekeyed",
+        new Message.Hello(
+            Message.PROTOCOL_VERSION,
+            LAPTOP,
+            List.of(new Message.Subscription("user:alice", 41)),
+            PHONE));
     examples.put("sync", new Message.Sync(3));
     examples.put("synced", new Message.Synced(3, List.of(new Message.SpaceHead("user:alice", 45))));
     return examples;
@@ -70,7 +105,9 @@ class WireFixturesTest {
   }
 
   private static String fixture(String name) throws IOException {
-    try (InputStream in = WireFixturesTest.class.getResourceAsStream("/wire/v" + Message.PROTOCOL_VERSION + "/" + name + ".json")) {
+    try (InputStream in =
+        WireFixturesTest.class.getResourceAsStream(
+            "/wire/v" + Message.PROTOCOL_VERSION + "/" + name + ".json")) {
       assertThat(in).as("fixture " + name).isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
     }
@@ -81,7 +118,8 @@ class WireFixturesTest {
     ProtocolCodec codec = new ProtocolCodec();
     for (Map.Entry<String, Message> example : examples().entrySet()) {
       java.nio.file.Files.writeString(
-          java.nio.file.Path.of(args[0], example.getKey() + ".json"), codec.encode(example.getValue()) + "\n");
+          java.nio.file.Path.of(args[0], example.getKey() + ".json"),
+          codec.encode(example.getValue()) + "\n");
     }
   }
 }

@@ -28,7 +28,10 @@ class DeltaVerifierTest {
   private final DeltaVerifier verifier = new DeltaVerifier(1L << 31);
   private final ProtocolCodec codec = new ProtocolCodec();
 
-  /** A server document holding the victim's cart add of 5 coffees (dot victim:1) and a name (victim:2). */
+  /**
+   * A server document holding the victim's cart add of 5 coffees (dot victim:1) and a name
+   * (victim:2).
+   */
   private Document victimsDocument() {
     Document doc = new Document();
     Cart.of(doc).add(VICTIM, "coffee", 5);
@@ -42,46 +45,80 @@ class DeltaVerifierTest {
 
   @Test
   void contextClaimingTheVictimsFutureDots_isContextForged() {
-    Optional<Violation> v = verify(victimsDocument(), "{\"s\":{},\"c\":{\"" + VICTIM + "\":[1000]}}", Lineage.of(MALLORY));
+    Optional<Violation> v =
+        verify(
+            victimsDocument(), "{\"s\":{},\"c\":{\"" + VICTIM + "\":[1000]}}", Lineage.of(MALLORY));
     assertThat(v).map(Violation::code).contains(Violation.CONTEXT_FORGED);
     assertThat(v.get().message()).contains(VICTIM);
   }
 
   @Test
   void contextPreClaimingAReplicaNobodyUsedYet_isContextForged() {
-    assertThat(verify(victimsDocument(), "{\"s\":{},\"c\":{\"futureDevice001\":[1]}}", Lineage.of(MALLORY)))
-        .map(Violation::code).contains(Violation.CONTEXT_FORGED);
+    assertThat(
+            verify(
+                victimsDocument(),
+                "{\"s\":{},\"c\":{\"futureDevice001\":[1]}}",
+                Lineage.of(MALLORY)))
+        .map(Violation::code)
+        .contains(Violation.CONTEXT_FORGED);
   }
 
   @Test
   void removeOfWhatTheServerHolds_passes_evenIfTheEntryWasAlreadyDropped() {
     Document stored = victimsDocument();
-    // A first remove already dropped the item: its dot stays in the context, so a concurrent remove passes.
+    // A first remove already dropped the item: its dot stays in the context, so a concurrent remove
+    // passes.
     stored.join(codec.decodeDocument("{\"s\":{},\"c\":{\"" + VICTIM + "\":[1]}}"));
-    assertThat(verify(stored, "{\"s\":{},\"c\":{\"" + VICTIM + "\":[1]}}", Lineage.of(MALLORY))).isEmpty();
+    assertThat(verify(stored, "{\"s\":{},\"c\":{\"" + VICTIM + "\":[1]}}", Lineage.of(MALLORY)))
+        .isEmpty();
   }
 
   @Test
   void storeEntryCarryingAnotherReplicasDot_isDotForged() {
-    String forged = "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"coffee\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\""
-        + VICTIM + "\",3,1000]]}}}}}},\"c\":{\"" + VICTIM + "\":[0,3]}}";
-    assertThat(verify(victimsDocument(), forged, Lineage.of(MALLORY))).map(Violation::code).contains(Violation.DOT_FORGED);
+    String forged =
+        "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"coffee\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\""
+            + VICTIM
+            + "\",3,1000]]}}}}}},\"c\":{\""
+            + VICTIM
+            + "\":[0,3]}}";
+    assertThat(verify(victimsDocument(), forged, Lineage.of(MALLORY)))
+        .map(Violation::code)
+        .contains(Violation.DOT_FORGED);
   }
 
   @Test
   void ownDotAlreadySeenWithOtherContent_isDotReused_butAnIdenticalOneIsHarmless() {
     Document stored = victimsDocument();
-    String reused = "{\"s\":{\"name\":{\"t\":\"reg\",\"e\":[[\"" + VICTIM + "\",2,\"1000:0\",\"Eve\"]]}},\"c\":{\"" + VICTIM + "\":[2]}}";
-    assertThat(verify(stored, reused, Lineage.of(VICTIM))).map(Violation::code).contains(Violation.DOT_REUSED);
-    String same = "{\"s\":{\"name\":{\"t\":\"reg\",\"e\":[[\"" + VICTIM + "\",2,\"1000:0\",\"Ada\"]]}},\"c\":{\"" + VICTIM + "\":[2]}}";
+    String reused =
+        "{\"s\":{\"name\":{\"t\":\"reg\",\"e\":[[\""
+            + VICTIM
+            + "\",2,\"1000:0\",\"Eve\"]]}},\"c\":{\""
+            + VICTIM
+            + "\":[2]}}";
+    assertThat(verify(stored, reused, Lineage.of(VICTIM)))
+        .map(Violation::code)
+        .contains(Violation.DOT_REUSED);
+    String same =
+        "{\"s\":{\"name\":{\"t\":\"reg\",\"e\":[[\""
+            + VICTIM
+            + "\",2,\"1000:0\",\"Ada\"]]}},\"c\":{\""
+            + VICTIM
+            + "\":[2]}}";
     assertThat(verify(stored, same, Lineage.of(VICTIM))).isEmpty();
   }
 
   @Test
   void ownContextBeyondTheNewestOwnDot_isContextForged() {
     Document stored = victimsDocument();
-    String ahead = "{\"s\":{\"name\":{\"t\":\"reg\",\"e\":[[\"" + VICTIM + "\",3,\"2000:0\",\"Bo\"]]}},\"c\":{\"" + VICTIM + "\":[9]}}";
-    assertThat(verify(stored, ahead, Lineage.of(VICTIM))).map(Violation::code).contains(Violation.CONTEXT_FORGED);
+    String ahead =
+        "{\"s\":{\"name\":{\"t\":\"reg\",\"e\":[[\""
+            + VICTIM
+            + "\",3,\"2000:0\",\"Bo\"]]}},\"c\":{\""
+            + VICTIM
+            + "\":[9]}}";
+    assertThat(verify(stored, ahead, Lineage.of(VICTIM)))
+        .map(Violation::code)
+        .contains(Violation.CONTEXT_FORGED);
   }
 
   @Test
@@ -89,23 +126,35 @@ class DeltaVerifierTest {
     Document stored = new Document();
     Document atBound = new Document().addToCounter(MALLORY, List.of("views"), 1L << 31);
     assertThat(verifier.verify(stored, atBound, Lineage.of(MALLORY))).isEmpty();
-    String beyond = "{\"s\":{\"views\":{\"t\":\"ctr\",\"e\":[[\"" + MALLORY + "\",1,9007199254740991]]}},\"c\":{\"" + MALLORY + "\":[1]}}";
-    assertThat(verify(stored, beyond, Lineage.of(MALLORY))).map(Violation::code).contains(Violation.OUT_OF_RANGE);
+    String beyond =
+        "{\"s\":{\"views\":{\"t\":\"ctr\",\"e\":[[\""
+            + MALLORY
+            + "\",1,9007199254740991]]}},\"c\":{\""
+            + MALLORY
+            + "\":[1]}}";
+    assertThat(verify(stored, beyond, Lineage.of(MALLORY)))
+        .map(Violation::code)
+        .contains(Violation.OUT_OF_RANGE);
   }
 
   @Test
   void predecessorDots_passOnlyForTheDeclaredLineage() {
     Document delta = new Document().addToCounter("oldReplicaId001", List.of("views"), 1);
     assertThat(verifier.verify(new Document(), delta, Lineage.of("newReplicaId001")))
-        .map(Violation::code).contains(Violation.DOT_FORGED);
-    assertThat(verifier.verify(new Document(), delta, new Lineage("newReplicaId001", Set.of("oldReplicaId001")))).isEmpty();
+        .map(Violation::code)
+        .contains(Violation.DOT_FORGED);
+    assertThat(
+            verifier.verify(
+                new Document(), delta, new Lineage("newReplicaId001", Set.of("oldReplicaId001"))))
+        .isEmpty();
   }
 
   @Test
   void refusedDots_holdOnlyThePushersNewDots_andRemoveNothingTheServerHeld() {
     Document stored = victimsDocument();
     Document local = stored.copy();
-    Document delta = local.writeRegister(VICTIM, List.of("name"), TextNode.valueOf("Bo"), new Hlc(2_000, 0));
+    Document delta =
+        local.writeRegister(VICTIM, List.of("name"), TextNode.valueOf("Bo"), new Hlc(2_000, 0));
     Document leftover = RefusedDots.of(stored, delta, Lineage.of(VICTIM));
     assertThat(leftover.root().isEmpty()).isTrue();
     assertThat(leftover.context()).isEqualTo(CausalContext.of(List.of(new Dot(VICTIM, 3))));
@@ -121,8 +170,15 @@ class DeltaVerifierTest {
 
   @Test
   void refusedDots_ofAForgedFarContext_areBoundedAndNeverOthers() {
-    Document delta = codec.decodeDocument("{\"s\":{\"v\":{\"t\":\"ctr\",\"e\":[[\"" + MALLORY + "\",900000000,1]]}},\"c\":{\""
-        + MALLORY + "\":[900000000],\"" + VICTIM + "\":[50]}}");
+    Document delta =
+        codec.decodeDocument(
+            "{\"s\":{\"v\":{\"t\":\"ctr\",\"e\":[[\""
+                + MALLORY
+                + "\",900000000,1]]}},\"c\":{\""
+                + MALLORY
+                + "\":[900000000],\""
+                + VICTIM
+                + "\":[50]}}");
     Document leftover = RefusedDots.of(victimsDocument(), delta, Lineage.of(MALLORY));
     assertThat(leftover.context().replicas()).doesNotContain(VICTIM);
     assertThat(leftover.context().size()).isLessThanOrEqualTo(RefusedDots.MAX_DOTS_PER_REPLICA);
@@ -131,12 +187,15 @@ class DeltaVerifierTest {
 
   @Test
   void everyDeltaOfHonestDevices_passes_andAllConverge() {
-    qt().withExamples(500).forAll(longs().all()).checkAssert(seed -> {
-      HonestDevices run = new HonestDevices(seed).run(60);
-      assertThat(run.refusals).as("seed " + seed).isEmpty();
-      for (HonestDevices.Device device : run.devices) {
-        assertThat(device.state).as("seed " + seed).isEqualTo(run.server);
-      }
-    });
+    qt().withExamples(500)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              HonestDevices run = new HonestDevices(seed).run(60);
+              assertThat(run.refusals).as("seed " + seed).isEmpty();
+              for (HonestDevices.Device device : run.devices) {
+                assertThat(device.state).as("seed " + seed).isEqualTo(run.server);
+              }
+            });
   }
 }

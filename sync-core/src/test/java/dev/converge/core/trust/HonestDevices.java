@@ -23,8 +23,10 @@ final class HonestDevices {
   final DeltaVerifier verifier = new DeltaVerifier(1L << 31);
   final Document server = new Document();
   final List<Device> devices = new ArrayList<>();
+
   /** Violations the server found in honest deltas; a correct trust boundary leaves it empty. */
   final List<String> refusals = new ArrayList<>();
+
   private long millis = 1_000;
   private int rekeys;
 
@@ -68,7 +70,9 @@ final class HonestDevices {
     while (!device.outbox.isEmpty()) {
       Document delta = device.outbox.poll();
       Optional<Violation> violation = verifier.verify(server, delta, lineage);
-      violation.ifPresentOrElse(v -> refusals.add(v.code() + ": " + v.message() + " in " + delta), () -> server.join(delta));
+      violation.ifPresentOrElse(
+          v -> refusals.add(v.code() + ": " + v.message() + " in " + delta),
+          () -> server.join(delta));
     }
   }
 
@@ -83,6 +87,7 @@ final class HonestDevices {
 
   private Document mutate(Device device) {
     millis += random.nextInt(3);
-    return RandomMutations.apply(device.state, device.replica, random, new Hlc(millis, random.nextInt(2)));
+    return RandomMutations.apply(
+        device.state, device.replica, random, new Hlc(millis, random.nextInt(2)));
   }
 }

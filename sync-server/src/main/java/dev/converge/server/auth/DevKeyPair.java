@@ -19,12 +19,12 @@ import java.security.spec.RSAPublicKeySpec;
 import java.util.Base64;
 
 /**
- * The development RSA key pair that signs and verifies tokens when no deployment key is
- * configured: {@code dev-jwt-private.pem} (PKCS#8) and {@code dev-jwt-public.pem} (X.509
- * SubjectPublicKeyInfo) in the server's data directory.
+ * The development RSA key pair that signs and verifies tokens when no deployment key is configured:
+ * {@code dev-jwt-private.pem} (PKCS#8) and {@code dev-jwt-public.pem} (X.509 SubjectPublicKeyInfo)
+ * in the server's data directory.
  *
- * <p>Plain Java with no CDI, so that {@link MintDevToken} and tests use the very same files
- * as the server. Immutable and thread-safe.
+ * <p>Plain Java with no CDI, so that {@link MintDevToken} and tests use the very same files as the
+ * server. Immutable and thread-safe.
  *
  * @param publicKey verifies tokens
  * @param privateKey signs development tokens
@@ -60,8 +60,10 @@ public record DevKeyPair(
       // the public key is derived, so the pair always matches; its file is for operators
       var publicKey =
           (RSAPublicKey)
-              rsa().generatePublic(
-                  new RSAPublicKeySpec(privateKey.getModulus(), privateKey.getPublicExponent()));
+              rsa()
+                  .generatePublic(
+                      new RSAPublicKeySpec(
+                          privateKey.getModulus(), privateKey.getPublicExponent()));
       String publicText = pem("PUBLIC KEY", publicKey.getEncoded());
       if (!Files.exists(publicPem) || !Files.readString(publicPem).equals(publicText)) {
         replace(publicPem, publicText);
@@ -139,8 +141,8 @@ public record DevKeyPair(
   }
 
   private static String pem(String type, byte[] der) {
-    String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(der);
+    String base64 =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + base64 + "\n-----END " + type + "-----\n";
   }
 

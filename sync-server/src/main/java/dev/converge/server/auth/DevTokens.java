@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Mints RS256 tokens in the shape the server accepts: {@code iss}, {@code aud}, {@code sub},
- * {@code iat}, {@code exp} and {@code spaces}, the array of shared spaces granted beside the
- * subject's own {@code user:<sub>}.
+ * Mints RS256 tokens in the shape the server accepts: {@code iss}, {@code aud}, {@code sub}, {@code
+ * iat}, {@code exp} and {@code spaces}, the array of shared spaces granted beside the subject's own
+ * {@code user:<sub>}.
  *
  * <p>For development and tests only; a deployment's tokens come from its identity provider.
  * Stateless and thread-safe.

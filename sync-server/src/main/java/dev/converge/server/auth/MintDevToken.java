@@ -15,10 +15,10 @@ import java.util.List;
  *     [--data-dir DIR] [--issuer ISS] [--audience AUD]
  * </pre>
  *
- * <p>Defaults follow the server's: {@code CONVERGE_DATA_DIR} (else {@code ~/.converge}),
- * {@code CONVERGE_JWT_ISSUER} (else {@code converge-dev}), {@code CONVERGE_JWT_AUDIENCE}
- * (else {@code converge}). If the data directory holds no key yet, one is created, and the
- * server started later uses it.
+ * <p>Defaults follow the server's: {@code CONVERGE_DATA_DIR} (else {@code ~/.converge}), {@code
+ * CONVERGE_JWT_ISSUER} (else {@code converge-dev}), {@code CONVERGE_JWT_AUDIENCE} (else {@code
+ * converge}). If the data directory holds no key yet, one is created, and the server started later
+ * uses it.
  */
 public final class MintDevToken {
 
@@ -41,8 +41,11 @@ public final class MintDevToken {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
           case "--sub" -> subject = required(args[i], value);
-          case "--spaces" -> Arrays.stream(required(args[i], value).split(","))
-              .map(String::trim).filter(s -> !s.isEmpty()).forEach(spaces::add);
+          case "--spaces" ->
+              Arrays.stream(required(args[i], value).split(","))
+                  .map(String::trim)
+                  .filter(s -> !s.isEmpty())
+                  .forEach(spaces::add);
           case "--ttl" -> ttl = Duration.ofSeconds(Long.parseLong(required(args[i], value)));
           case "--data-dir" -> dataDir = required(args[i], value);
           case "--issuer" -> issuer = required(args[i], value);

@@ -36,7 +36,8 @@ public class TokenRules implements SecurityIdentityAugmentor {
   private final Clock clock;
 
   @Inject
-  TokenRules(@ConfigProperty(name = "converge.jwt.expiry-leeway", defaultValue = "PT0S") Duration leeway) {
+  TokenRules(
+      @ConfigProperty(name = "converge.jwt.expiry-leeway", defaultValue = "PT0S") Duration leeway) {
     this(leeway, Clock.systemUTC());
   }
 
@@ -65,13 +66,15 @@ public class TokenRules implements SecurityIdentityAugmentor {
     }
     long issuedAt = token.getIssuedAtTime();
     if (issuedAt > 0 && Instant.ofEpochSecond(issuedAt).isAfter(clock.instant().plus(leeway))) {
-      return Optional.of("the token was issued in the future (iat " + Instant.ofEpochSecond(issuedAt) + ")");
+      return Optional.of(
+          "the token was issued in the future (iat " + Instant.ofEpochSecond(issuedAt) + ")");
     }
     return Optional.empty();
   }
 
   @Override
-  public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
+  public Uni<SecurityIdentity> augment(
+      SecurityIdentity identity, AuthenticationRequestContext context) {
     if (identity.getPrincipal() instanceof JsonWebToken token) {
       Optional<String> refused = violation(token);
       if (refused.isPresent()) {

@@ -16,12 +16,12 @@ import org.jboss.logging.Logger;
 /**
  * Chooses the key that verifies bearer tokens.
  *
- * <p>A deployment configures its public key with {@code mp.jwt.verify.publickey.location}
- * (env {@code MP_JWT_VERIFY_PUBLICKEY_LOCATION}), {@code mp.jwt.verify.publickey} or
- * {@code smallrye.jwt.verify.key.location}; SmallRye JWT then verifies with it and the
- * development key is never created nor read. With none of them, the server verifies with the
- * {@link DevKeyPair} in {@code converge.data-dir}, creating it at first start and saying so
- * in its log, so that local use needs no extra step.
+ * <p>A deployment configures its public key with {@code mp.jwt.verify.publickey.location} (env
+ * {@code MP_JWT_VERIFY_PUBLICKEY_LOCATION}), {@code mp.jwt.verify.publickey} or {@code
+ * smallrye.jwt.verify.key.location}; SmallRye JWT then verifies with it and the development key is
+ * never created nor read. With none of them, the server verifies with the {@link DevKeyPair} in
+ * {@code converge.data-dir}, creating it at first start and saying so in its log, so that local use
+ * needs no extra step.
  *
  * <p>Thread safety: the development key is resolved once, at start-up, before any request.
  */
@@ -57,7 +57,9 @@ public class TokenVerificationKey {
           "Created a development JWT key pair in %s (%s, %s); tokens signed with it are accepted."
               + " Mint one: scripts/mint-token.sh --sub alice --spaces team:1."
               + " A deployment sets MP_JWT_VERIFY_PUBLICKEY_LOCATION instead.",
-          keys.directory().toAbsolutePath(), DevKeyPair.PRIVATE_KEY_FILE, DevKeyPair.PUBLIC_KEY_FILE);
+          keys.directory().toAbsolutePath(),
+          DevKeyPair.PRIVATE_KEY_FILE,
+          DevKeyPair.PUBLIC_KEY_FILE);
     } else {
       LOG.warnf(
           "Verifying JWTs with the development key in %s (no MP_JWT_VERIFY_PUBLICKEY_LOCATION set)",
@@ -71,9 +73,9 @@ public class TokenVerificationKey {
   }
 
   /**
-   * Replaces SmallRye JWT's verification settings: the configured ones, plus the development
-   * public key when no deployment key is configured, with {@link TokenRules#leeway()} as the only
-   * clock tolerance.
+   * Replaces SmallRye JWT's verification settings: the configured ones, plus the development public
+   * key when no deployment key is configured, with {@link TokenRules#leeway()} as the only clock
+   * tolerance.
    */
   @Produces
   @Alternative
@@ -81,7 +83,8 @@ public class TokenVerificationKey {
   @ApplicationScoped
   JWTAuthContextInfo contextInfo(JWTAuthContextInfoProvider configured, TokenRules rules) {
     JWTAuthContextInfo info = new JWTAuthContextInfo(configured.getContextInfo());
-    // SmallRye's own tolerance (mp.jwt.verify.clock.skew) defaults to 60 s; Converge's leeway replaces it.
+    // SmallRye's own tolerance (mp.jwt.verify.clock.skew) defaults to 60 s; Converge's leeway
+    // replaces it.
     int leewaySeconds = (int) Math.min(Integer.MAX_VALUE, rules.leeway().toSeconds());
     info.setExpGracePeriodSecs(leewaySeconds);
     info.setClockSkew(leewaySeconds);

@@ -11,15 +11,16 @@ import java.time.OffsetDateTime;
 @Entity
 @Table(name = "change_log")
 // Named, so Hibernate parses and checks it at boot rather than on an event loop at first use.
-@NamedQuery(name = ChangeLogEntry.AFTER_CURSOR,
-    query = "from ChangeLogEntry e where e.key.space = :space and e.key.serverSeq > :since order by e.key.serverSeq")
+@NamedQuery(
+    name = ChangeLogEntry.AFTER_CURSOR,
+    query =
+        "from ChangeLogEntry e where e.key.space = :space and e.key.serverSeq > :since order by e.key.serverSeq")
 public class ChangeLogEntry {
 
   /** The changes of {@code :space} with serverSeq above {@code :since}, in order. */
   public static final String AFTER_CURSOR = "ChangeLogEntry.afterCursor";
 
-  @EmbeddedId
-  public ChangeLogKey key;
+  @EmbeddedId public ChangeLogKey key;
 
   @Column(name = "collection", nullable = false)
   public String collection;

@@ -7,9 +7,9 @@ import java.util.List;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Reads a space's change log and head. Reads see only committed changes, and since serverSeqs
- * are allocated under the space's row lock, a page read after seq {@code n} never misses a change
- * that later commits with a smaller seq.
+ * Reads a space's change log and head. Reads see only committed changes, and since serverSeqs are
+ * allocated under the space's row lock, a page read after seq {@code n} never misses a change that
+ * later commits with a smaller seq.
  *
  * <p>Thread-safe; call on a Vert.x context.
  */
@@ -19,8 +19,8 @@ public class ChangeLogReader {
   private final Mutiny.SessionFactory sessions;
 
   /**
-   * Runs a read in a session of its own. {@code withSession} would join a session already bound
-   * to the caller's Vert.x context, and one sync session reads several spaces at once on its
+   * Runs a read in a session of its own. {@code withSession} would join a session already bound to
+   * the caller's Vert.x context, and one sync session reads several spaces at once on its
    * connection's context: a Hibernate Reactive session must never be used concurrently.
    */
   private <T> Uni<T> read(java.util.function.Function<Mutiny.Session, Uni<T>> work) {
@@ -31,24 +31,45 @@ public class ChangeLogReader {
     this.sessions = sessions;
   }
 
-  /** Returns up to {@code limit} changes of {@code space} with serverSeq above {@code since}, in order. */
+  /**
+   * Returns up to {@code limit} changes of {@code space} with serverSeq above {@code since}, in
+   * order.
+   */
   public Uni<List<LoggedChange>> read(String space, long since, int limit) {
-    return read(session -> session
-        .createNamedQuery(ChangeLogEntry.AFTER_CURSOR, ChangeLogEntry.class)
-        .setParameter("space", space)
-        .setParameter("since", since)
-        .setMaxResults(limit)
-        .getResultList()
-        .map(entries -> entries.stream()
-            .map(e -> new LoggedChange(e.key.serverSeq, e.collection, e.docId, e.replicaId, e.seq, e.delta,
-                e.committedAt.toInstant().toEpochMilli()))
-            .toList()));
+    return read(
+        session ->
+            session
+                .createNamedQuery(ChangeLogEntry.AFTER_CURSOR, ChangeLogEntry.class)
+                .setParameter("space", space)
+                .setParameter("since", since)
+                .setMaxResults(limit)
+                .getResultList()
+                .map(
+                    entries ->
+                        entries.stream()
+                            .map(
+                                e ->
+                                    new LoggedChange(
+                                        e.key.serverSeq,
+                                        e.collection,
+                                        e.docId,
+                                        e.replicaId,
+                                        e.seq,
+                                        e.delta,
+                                        e.committedAt.toInstant().toEpochMilli()))
+                            .toList()));
   }
 
-  /** Returns the head and retention floor of {@code space}; a space never written to has both at 0. */
+  /**
+   * Returns the head and retention floor of {@code space}; a space never written to has both at 0.
+   */
   public Uni<SpaceHead> head(String space) {
     return read(session -> session.find(SpaceSeq.class, space))
-        .map(row -> row == null ? new SpaceHead(space, 0, 0) : new SpaceHead(space, row.head, row.retainedAfter));
+        .map(
+            row ->
+                row == null
+                    ? new SpaceHead(space, 0, 0)
+                    : new SpaceHead(space, row.head, row.retainedAfter));
   }
 
   /** Heads of several spaces. */
@@ -57,14 +78,18 @@ public class ChangeLogReader {
       return Uni.createFrom().item(List.of());
     }
     return read(session -> session.find(SpaceSeq.class, spaces.toArray()))
-        .map(rows -> {
-          var heads = new java.util.ArrayList<SpaceHead>(spaces.size());
-          for (int i = 0; i < spaces.size(); i++) {
-            SpaceSeq row = rows.get(i);
-            heads.add(row == null ? new SpaceHead(spaces.get(i), 0, 0) : new SpaceHead(row.space, row.head, row.retainedAfter));
-          }
-          return heads;
-        });
+        .map(
+            rows -> {
+              var heads = new java.util.ArrayList<SpaceHead>(spaces.size());
+              for (int i = 0; i < spaces.size(); i++) {
+                SpaceSeq row = rows.get(i);
+                heads.add(
+                    row == null
+                        ? new SpaceHead(spaces.get(i), 0, 0)
+                        : new SpaceHead(row.space, row.head, row.retainedAfter));
+              }
+              return heads;
+            });
   }
 
   /**

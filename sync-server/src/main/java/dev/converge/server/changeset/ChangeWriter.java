@@ -18,24 +18,44 @@ final class ChangeWriter {
   static Uni<Void> insertLog(Mutiny.Session session, List<ChangeLogEntry> rows) {
     Uni<Void> work = Uni.createFrom().voidItem();
     for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-      List<ChangeLogEntry> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+      List<ChangeLogEntry> chunk =
+          rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
       work = work.chain(() -> insertLogChunk(session, chunk));
     }
     return work;
   }
 
   private static Uni<Void> insertLogChunk(Mutiny.Session session, List<ChangeLogEntry> rows) {
-    StringBuilder sql = new StringBuilder(
-        "insert into change_log (space, server_seq, collection, doc_id, replica_id, seq, hlc, delta, committed_at) values ");
+    StringBuilder sql =
+        new StringBuilder(
+            "insert into change_log (space, server_seq, collection, doc_id, replica_id, seq, hlc, delta, committed_at) values ");
     for (int i = 0; i < rows.size(); i++) {
-      sql.append(i == 0 ? "" : ",").append("(:sp").append(i).append(",:ss").append(i).append(",:co").append(i)
-          .append(",:di").append(i).append(",:ri").append(i).append(",:sq").append(i).append(",:hl").append(i)
-          .append(",:de").append(i).append(",:ca").append(i).append(')');
+      sql.append(i == 0 ? "" : ",")
+          .append("(:sp")
+          .append(i)
+          .append(",:ss")
+          .append(i)
+          .append(",:co")
+          .append(i)
+          .append(",:di")
+          .append(i)
+          .append(",:ri")
+          .append(i)
+          .append(",:sq")
+          .append(i)
+          .append(",:hl")
+          .append(i)
+          .append(",:de")
+          .append(i)
+          .append(",:ca")
+          .append(i)
+          .append(')');
     }
     var query = session.createNativeQuery(sql.toString());
     for (int i = 0; i < rows.size(); i++) {
       ChangeLogEntry row = rows.get(i);
-      query.setParameter("sp" + i, row.key.space)
+      query
+          .setParameter("sp" + i, row.key.space)
           .setParameter("ss" + i, row.key.serverSeq)
           .setParameter("co" + i, row.collection)
           .setParameter("di" + i, row.docId)
@@ -58,17 +78,33 @@ final class ChangeWriter {
   }
 
   private static Uni<Void> upsertDocChunk(Mutiny.Session session, List<DocState> docs) {
-    StringBuilder sql = new StringBuilder("insert into doc_state (space, collection, doc_id, state, head_seq, updated_at) values ");
+    StringBuilder sql =
+        new StringBuilder(
+            "insert into doc_state (space, collection, doc_id, state, head_seq, updated_at) values ");
     for (int i = 0; i < docs.size(); i++) {
-      sql.append(i == 0 ? "" : ",").append("(:sp").append(i).append(",:co").append(i).append(",:di").append(i)
-          .append(",:st").append(i).append(",:hs").append(i).append(",:ua").append(i).append(')');
+      sql.append(i == 0 ? "" : ",")
+          .append("(:sp")
+          .append(i)
+          .append(",:co")
+          .append(i)
+          .append(",:di")
+          .append(i)
+          .append(",:st")
+          .append(i)
+          .append(",:hs")
+          .append(i)
+          .append(",:ua")
+          .append(i)
+          .append(')');
     }
-    sql.append(" on conflict (space, collection, doc_id) do update set state = excluded.state,"
-        + " head_seq = excluded.head_seq, updated_at = excluded.updated_at");
+    sql.append(
+        " on conflict (space, collection, doc_id) do update set state = excluded.state,"
+            + " head_seq = excluded.head_seq, updated_at = excluded.updated_at");
     var query = session.createNativeQuery(sql.toString());
     for (int i = 0; i < docs.size(); i++) {
       DocState doc = docs.get(i);
-      query.setParameter("sp" + i, doc.key.space)
+      query
+          .setParameter("sp" + i, doc.key.space)
           .setParameter("co" + i, doc.key.collection)
           .setParameter("di" + i, doc.key.docId)
           .setParameter("st" + i, doc.state)

@@ -14,12 +14,21 @@ import java.util.HexFormat;
 final class ChangesetFingerprint {
   private ChangesetFingerprint() {}
 
-  /** Returns the hex SHA-256 of the changeset's fields, {@code encodedDelta} being its canonical delta. */
+  /**
+   * Returns the hex SHA-256 of the changeset's fields, {@code encodedDelta} being its canonical
+   * delta.
+   */
   static String of(Changeset changeset, String encodedDelta) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (String part : new String[] {
-          changeset.space(), changeset.collection(), changeset.docId(), changeset.hlc().toString(), encodedDelta}) {
+      for (String part :
+          new String[] {
+            changeset.space(),
+            changeset.collection(),
+            changeset.docId(),
+            changeset.hlc().toString(),
+            encodedDelta
+          }) {
         byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
         // Length-prefixed, so that no two different field splits digest alike.
         sha.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));

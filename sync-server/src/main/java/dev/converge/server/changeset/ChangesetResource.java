@@ -37,8 +37,12 @@ public class ChangesetResource {
   private final SessionRegistry registry;
   private final SyncMetrics metrics;
 
-  ChangesetResource(PushService pushes, ProtocolCodec codec, JsonWebToken token,
-      SessionRegistry registry, SyncMetrics metrics) {
+  ChangesetResource(
+      PushService pushes,
+      ProtocolCodec codec,
+      JsonWebToken token,
+      SessionRegistry registry,
+      SyncMetrics metrics) {
     this.pushes = pushes;
     this.codec = codec;
     this.token = token;
@@ -60,7 +64,8 @@ public class ChangesetResource {
    * @param results serverSeq of each applied changeset
    * @param rejected changesets refused by validation against the stored document
    */
-  public record PushResponse(String replicaId, long upToSeq, List<Message.AckResult> results, List<Rejected> rejected) {}
+  public record PushResponse(
+      String replicaId, long upToSeq, List<Message.AckResult> results, List<Rejected> rejected) {}
 
   /**
    * Applies changesets of one replica, in one transaction; answers after commit.
@@ -70,18 +75,24 @@ public class ChangesetResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Produces(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Push changesets", description = "Applies the changesets of one replica in one transaction and acks them after commit. Re-pushes are acked again and change nothing.")
+  @Operation(
+      summary = "Push changesets",
+      description =
+          "Applies the changesets of one replica in one transaction and acks them after commit. Re-pushes are acked again and change nothing.")
   public Uni<PushResponse> push(
-      @RequestBody(content = @Content(schema = @Schema(implementation = PushRequest.class))) String body) {
+      @RequestBody(content = @Content(schema = @Schema(implementation = PushRequest.class)))
+          String body) {
     JsonNode tree;
     try {
       tree = codec.parse(body);
     } catch (DecodeException e) {
-      throw new SyncError(switch (e.kind()) {
-        case LIMIT -> SyncError.TOO_LARGE;
-        case INVALID -> SyncError.INVALID;
-        default -> SyncError.MALFORMED;
-      }, e.getMessage());
+      throw new SyncError(
+          switch (e.kind()) {
+            case LIMIT -> SyncError.TOO_LARGE;
+            case INVALID -> SyncError.INVALID;
+            default -> SyncError.MALFORMED;
+          },
+          e.getMessage());
     }
     JsonNode list = tree.isObject() ? tree.get("changesets") : null;
     if (list == null || !list.isArray()) {
@@ -92,16 +103,28 @@ public class ChangesetResource {
       try {
         changesets.add(codec.decodeChangeset(list.get(i), "$.changesets[" + i + "]"));
       } catch (DecodeException e) {
-        throw new SyncError(e.kind() == DecodeException.Kind.LIMIT ? SyncError.TOO_LARGE : SyncError.INVALID, e.getMessage());
+        throw new SyncError(
+            e.kind() == DecodeException.Kind.LIMIT ? SyncError.TOO_LARGE : SyncError.INVALID,
+            e.getMessage());
       }
     }
     long started = System.nanoTime();
-    return pushes.push(SpaceGrants.of(token), changesets).map(outcome -> {
-      metrics.pushed(outcome.results().size(), outcome.newConflicts(), Duration.ofNanos(System.nanoTime() - started));
-      outcome.changedSpaces().forEach(registry::wake);
-      return new PushResponse(outcome.replicaId(), outcome.upToSeq(), outcome.results(),
-          outcome.rejections().stream().map(r -> new Rejected(r.seq(), r.code(), r.message())).toList());
-    });
+    return pushes
+        .push(SpaceGrants.of(token), changesets)
+        .map(
+            outcome -> {
+              metrics.pushed(
+                  outcome.results().size(),
+                  outcome.newConflicts(),
+                  Duration.ofNanos(System.nanoTime() - started));
+              outcome.changedSpaces().forEach(registry::wake);
+              return new PushResponse(
+                  outcome.replicaId(),
+                  outcome.upToSeq(),
+                  outcome.results(),
+                  outcome.rejections().stream()
+                      .map(r -> new Rejected(r.seq(), r.code(), r.message()))
+                      .toList());
+            });
   }
-
 }

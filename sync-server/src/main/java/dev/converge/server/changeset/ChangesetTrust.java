@@ -14,8 +14,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The server's trust boundary, configured: every pushed delta is checked by {@link DeltaVerifier}
- * against the stored document before it is joined. Register timestamps beyond this node's clock plus
- * the allowed offset are counted (they are not refused: the devices' clocks bound what they adopt).
+ * against the stored document before it is joined. Register timestamps beyond this node's clock
+ * plus the allowed offset are counted (they are not refused: the devices' clocks bound what they
+ * adopt).
  *
  * <p>Thread-safe.
  */
@@ -27,14 +28,18 @@ public class ChangesetTrust {
   private final Counter futureStamps;
 
   ChangesetTrust(
-      @ConfigProperty(name = "converge.push.max-increment", defaultValue = "2147483648") long maxIncrement,
-      @ConfigProperty(name = "converge.clock.max-offset", defaultValue = "PT24H") Duration maxOffset,
+      @ConfigProperty(name = "converge.push.max-increment", defaultValue = "2147483648")
+          long maxIncrement,
+      @ConfigProperty(name = "converge.clock.max-offset", defaultValue = "PT24H")
+          Duration maxOffset,
       MeterRegistry registry) {
     this.verifier = new DeltaVerifier(maxIncrement);
     this.maxOffsetMillis = maxOffset.toMillis();
-    this.futureStamps = Counter.builder("converge.clock.future.stamps")
-        .description("Pushed changesets stamped beyond this server's clock plus converge.clock.max-offset")
-        .register(registry);
+    this.futureStamps =
+        Counter.builder("converge.clock.future.stamps")
+            .description(
+                "Pushed changesets stamped beyond this server's clock plus converge.clock.max-offset")
+            .register(registry);
   }
 
   /** Returns the first trust rule {@code changeset} breaks against {@code stored}, or empty. */

@@ -1,7 +1,8 @@
 package dev.converge.server.changeset;
 
 /**
- * One change as read from the log, with its delta still in wire form (sent as is, never re-encoded).
+ * One change as read from the log, with its delta still in wire form (sent as is, never
+ * re-encoded).
  *
  * @param serverSeq its position in the space's log
  * @param collection the document's collection
@@ -12,4 +13,10 @@ package dev.converge.server.changeset;
  * @param committedAtMillis when it was committed, epoch milliseconds
  */
 public record LoggedChange(
-    long serverSeq, String collection, String docId, String replicaId, long seq, String deltaJson, long committedAtMillis) {}
+    long serverSeq,
+    String collection,
+    String docId,
+    String replicaId,
+    long seq,
+    String deltaJson,
+    long committedAtMillis) {}

@@ -9,8 +9,8 @@ import java.util.Set;
  *
  * @param replicaId the pushing replica
  * @param upToSeq every seq up to this one is consumed: applied before, applied now, or rejected
- * @param results the serverSeq of each applied changeset of the push (re-pushes included, as far
- *     as the retained log still knows them)
+ * @param results the serverSeq of each applied changeset of the push (re-pushes included, as far as
+ *     the retained log still knows them)
  * @param rejections changesets consumed without being applied, with the reason
  * @param changedSpaces spaces whose log grew
  * @param newConflicts register values this push left concurrent (for metrics)

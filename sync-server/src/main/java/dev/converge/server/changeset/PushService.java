@@ -34,8 +34,8 @@ import org.hibernate.reactive.mutiny.Mutiny;
  * <p>Re-pushed changesets are acked again and change nothing. Seqs must continue the replica's
  * sequence without a gap. A delta that breaks the trust boundary ({@link ChangesetTrust}) or
  * targets a space the token does not grant is consumed without being applied and reported as a
- * {@link PushOutcome.Rejection}. Every other refusal fails the whole push with a {@link
- * SyncError} and changes nothing.
+ * {@link PushOutcome.Rejection}. Every other refusal fails the whole push with a {@link SyncError}
+ * and changes nothing.
  *
  * <p>Thread-safe; call on a Vert.x context.
  */
@@ -56,7 +56,8 @@ public class PushService {
       ProtocolCodec codec,
       ChangesetTrust trust,
       ReplicaLineages lineages,
-      @ConfigProperty(name = "converge.push.max-changesets", defaultValue = "500") int maxChangesets) {
+      @ConfigProperty(name = "converge.push.max-changesets", defaultValue = "500")
+          int maxChangesets) {
     this.sessions = sessions;
     this.codec = codec;
     this.trust = trust;
@@ -85,19 +86,28 @@ public class PushService {
       throw new SyncError(SyncError.INVALID, "push holds no changeset");
     }
     if (changesets.size() > maxChangesets) {
-      throw new SyncError(SyncError.TOO_LARGE,
+      throw new SyncError(
+          SyncError.TOO_LARGE,
           "push holds " + changesets.size() + " changesets; the limit is " + maxChangesets);
     }
     String replicaId = changesets.get(0).replicaId();
     long previous = 0;
     for (Changeset c : changesets) {
       if (!c.replicaId().equals(replicaId)) {
-        throw new SyncError(SyncError.INVALID,
-            "a push carries the changesets of one replica; found '" + replicaId + "' and '" + c.replicaId() + "'", c.seq());
+        throw new SyncError(
+            SyncError.INVALID,
+            "a push carries the changesets of one replica; found '"
+                + replicaId
+                + "' and '"
+                + c.replicaId()
+                + "'",
+            c.seq());
       }
       if (c.seq() <= previous) {
-        throw new SyncError(SyncError.SEQ_REGRESSION,
-            "seqs of a push must strictly increase; " + c.seq() + " follows " + previous, c.seq());
+        throw new SyncError(
+            SyncError.SEQ_REGRESSION,
+            "seqs of a push must strictly increase; " + c.seq() + " follows " + previous,
+            c.seq());
       }
       previous = c.seq();
     }
@@ -116,7 +126,8 @@ public class PushService {
     private Lineage lineage;
     private int newConflicts;
 
-    Apply(Mutiny.Session session, SpaceGrants grants, String replicaId, List<Changeset> changesets) {
+    Apply(
+        Mutiny.Session session, SpaceGrants grants, String replicaId, List<Changeset> changesets) {
       this.session = session;
       this.grants = grants;
       this.subject = grants.subject();
@@ -132,16 +143,24 @@ public class PushService {
           .setParameter("s", subject)
           .executeUpdate()
           .chain(() -> session.find(ReplicaProgress.class, replicaId, LockMode.PESSIMISTIC_WRITE))
-          .chain(progress -> {
-            if (!progress.ownerSubject.equals(subject)) {
-              throw new SyncError(SyncError.REPLICA_FORGED,
-                  "replica id '" + replicaId + "' belongs to another user; generate a new replica id", null);
-            }
-            return lineages.lineageOf(session, progress).chain(found -> {
-              lineage = found;
-              return applyAfter(progress);
-            });
-          });
+          .chain(
+              progress -> {
+                if (!progress.ownerSubject.equals(subject)) {
+                  throw new SyncError(
+                      SyncError.REPLICA_FORGED,
+                      "replica id '"
+                          + replicaId
+                          + "' belongs to another user; generate a new replica id",
+                      null);
+                }
+                return lineages
+                    .lineageOf(session, progress)
+                    .chain(
+                        found -> {
+                          lineage = found;
+                          return applyAfter(progress);
+                        });
+              });
     }
 
     private Uni<PushOutcome> applyAfter(ReplicaProgress progress) {
@@ -154,10 +173,17 @@ public class PushService {
       long expected = last + 1;
       for (Changeset c : fresh) {
         if (c.seq() != expected) {
-          throw new SyncError(SyncError.SEQ_GAP,
-              "seq " + c.seq() + " of replica '" + replicaId + "' skips " + expected
+          throw new SyncError(
+              SyncError.SEQ_GAP,
+              "seq "
+                  + c.seq()
+                  + " of replica '"
+                  + replicaId
+                  + "' skips "
+                  + expected
                   + (expected == c.seq() - 1 ? "" : ".." + (c.seq() - 1))
-                  + "; push from " + expected,
+                  + "; push from "
+                  + expected,
               c.seq());
         }
         expected++;
@@ -176,19 +202,31 @@ public class PushService {
         }
       }
       for (Changeset c : forbidden) {
-        work = work.chain(() -> reject(c, SyncError.FORBIDDEN_SPACE, "space '" + c.space() + "' is not granted by this token"));
+        work =
+            work.chain(
+                () ->
+                    reject(
+                        c,
+                        SyncError.FORBIDDEN_SPACE,
+                        "space '" + c.space() + "' is not granted by this token"));
       }
       // Spaces are locked in sorted order so that concurrent pushes cannot deadlock.
       for (Map.Entry<String, List<Changeset>> space : bySpace.entrySet()) {
         work = work.chain(() -> applyToSpace(space.getKey(), space.getValue()));
       }
-      return work.map(ignored -> {
-        progress.lastSeq = Math.max(progress.lastSeq, upToSeq);
-        results.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-        rejections.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-        return new PushOutcome(
-            replicaId, upToSeq, List.copyOf(results), List.copyOf(rejections), changedSpaces, newConflicts);
-      });
+      return work.map(
+          ignored -> {
+            progress.lastSeq = Math.max(progress.lastSeq, upToSeq);
+            results.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+            rejections.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+            return new PushOutcome(
+                replicaId,
+                upToSeq,
+                List.copyOf(results),
+                List.copyOf(rejections),
+                changedSpaces,
+                newConflicts);
+          });
     }
 
     /** Consumes a changeset without applying it, remembering why for re-pushes. */
@@ -196,7 +234,9 @@ public class PushService {
       return session.persist(rejection(c, code, message));
     }
 
-    /** Reports a changeset as consumed without being applied; returns the row that remembers why. */
+    /**
+     * Reports a changeset as consumed without being applied; returns the row that remembers why.
+     */
     private RejectedChangeset rejection(Changeset c, String code, String message) {
       RejectedChangeset rejected = new RejectedChangeset();
       rejected.replicaId = replicaId;
@@ -223,69 +263,99 @@ public class PushService {
       Set<Long> refused = new java.util.HashSet<>();
       return session
           .createSelectionQuery(
-              "from RejectedChangeset r where r.replicaId = :r and r.seq in :seqs", RejectedChangeset.class)
+              "from RejectedChangeset r where r.replicaId = :r and r.seq in :seqs",
+              RejectedChangeset.class)
           .setParameter("r", replicaId)
           .setParameter("seqs", seqs)
           .getResultList()
-          .invoke(rejected -> rejected.forEach(r -> {
-            Changeset c = bySeq.get(r.seq);
-            if (r.contentHash != null && !r.contentHash.equals(ChangesetFingerprint.of(c, codec.encodeDocument(c.delta())))) {
-              throw otherContent(r.seq);
-            }
-            refused.add(r.seq);
-            rejections.add(new PushOutcome.Rejection(r.seq, r.code, r.message));
-          }))
-          .chain(() -> session
-              .createSelectionQuery(
-                  "from ChangeLogEntry e where e.replicaId = :r and e.seq in :seqs", ChangeLogEntry.class)
-              .setParameter("r", replicaId)
-              .setParameter("seqs", seqs)
-              .getResultList())
-          .invoke(entries -> {
-            for (ChangeLogEntry e : entries) {
-              if (refused.contains(e.seq)) {
-                continue; // the context-only entry a refusal left; the refusal was answered above
-              }
-              Changeset c = bySeq.get(e.seq);
-              // Equal deltas encode to equal bytes.
-              if (!e.key.space.equals(c.space()) || !e.collection.equals(c.collection()) || !e.docId.equals(c.docId())
-                  || !e.hlc.equals(c.hlc().toString()) || !e.delta.equals(codec.encodeDocument(c.delta()))) {
-                throw otherContent(e.seq);
-              }
-              results.add(new Message.AckResult(e.seq, e.key.serverSeq));
-            }
-          })
+          .invoke(
+              rejected ->
+                  rejected.forEach(
+                      r -> {
+                        Changeset c = bySeq.get(r.seq);
+                        if (r.contentHash != null
+                            && !r.contentHash.equals(
+                                ChangesetFingerprint.of(c, codec.encodeDocument(c.delta())))) {
+                          throw otherContent(r.seq);
+                        }
+                        refused.add(r.seq);
+                        rejections.add(new PushOutcome.Rejection(r.seq, r.code, r.message));
+                      }))
+          .chain(
+              () ->
+                  session
+                      .createSelectionQuery(
+                          "from ChangeLogEntry e where e.replicaId = :r and e.seq in :seqs",
+                          ChangeLogEntry.class)
+                      .setParameter("r", replicaId)
+                      .setParameter("seqs", seqs)
+                      .getResultList())
+          .invoke(
+              entries -> {
+                for (ChangeLogEntry e : entries) {
+                  if (refused.contains(e.seq)) {
+                    continue; // the context-only entry a refusal left; the refusal was answered
+                    // above
+                  }
+                  Changeset c = bySeq.get(e.seq);
+                  // Equal deltas encode to equal bytes.
+                  if (!e.key.space.equals(c.space())
+                      || !e.collection.equals(c.collection())
+                      || !e.docId.equals(c.docId())
+                      || !e.hlc.equals(c.hlc().toString())
+                      || !e.delta.equals(codec.encodeDocument(c.delta()))) {
+                    throw otherContent(e.seq);
+                  }
+                  results.add(new Message.AckResult(e.seq, e.key.serverSeq));
+                }
+              })
           .replaceWithVoid();
     }
 
     private SyncError otherContent(long seq) {
-      return new SyncError(SyncError.SEQ_REGRESSION, "seq " + seq + " of replica '" + replicaId
-          + "' was already consumed with other content: this replica id is in use by another install"
-          + " (restored backup or copied database?); take a new replica id and renumber unsent changes",
+      return new SyncError(
+          SyncError.SEQ_REGRESSION,
+          "seq "
+              + seq
+              + " of replica '"
+              + replicaId
+              + "' was already consumed with other content: this replica id is in use by another install"
+              + " (restored backup or copied database?); take a new replica id and renumber unsent changes",
           seq);
     }
 
     private Uni<Void> applyToSpace(String space, List<Changeset> batch) {
       Map<DocKey, List<Changeset>> byDoc = new LinkedHashMap<>();
       for (Changeset c : batch) {
-        byDoc.computeIfAbsent(new DocKey(space, c.collection(), c.docId()), k -> new ArrayList<>()).add(c);
+        byDoc
+            .computeIfAbsent(new DocKey(space, c.collection(), c.docId()), k -> new ArrayList<>())
+            .add(c);
       }
       return session
-          .createNativeQuery("insert into space_seq(space, head, retained_after) values (:s, 0, 0) on conflict do nothing")
+          .createNativeQuery(
+              "insert into space_seq(space, head, retained_after) values (:s, 0, 0) on conflict do nothing")
           .setParameter("s", space)
           .executeUpdate()
           .chain(() -> session.find(SpaceSeq.class, space, LockMode.PESSIMISTIC_WRITE))
-          .chain(seqRow -> session.find(DocState.class, byDoc.keySet().toArray())
-              .chain(found -> apply(space, seqRow, batch, byDoc.keySet(), found)));
+          .chain(
+              seqRow ->
+                  session
+                      .find(DocState.class, byDoc.keySet().toArray())
+                      .chain(found -> apply(space, seqRow, batch, byDoc.keySet(), found)));
     }
 
     private Uni<Void> apply(
-        String space, SpaceSeq seqRow, List<Changeset> batch, Iterable<DocKey> keys, List<DocState> found) {
+        String space,
+        SpaceSeq seqRow,
+        List<Changeset> batch,
+        Iterable<DocKey> keys,
+        List<DocState> found) {
       Map<DocKey, Document> docs = new LinkedHashMap<>();
       int i = 0;
       for (DocKey key : keys) {
         DocState row = found.get(i++);
-        Document doc = row == null ? new Document() : codec.forStoredData().decodeDocument(row.state);
+        Document doc =
+            row == null ? new Document() : codec.forStoredData().decodeDocument(row.state);
         newConflicts -= doc.conflicts().size();
         docs.put(key, doc);
       }
@@ -335,7 +405,10 @@ public class PushService {
         state.updatedAt = now;
         states.add(state);
       }
-      Uni<Void> rejectedWrite = rejectedRows.isEmpty() ? Uni.createFrom().voidItem() : session.persistAll(rejectedRows.toArray());
+      Uni<Void> rejectedWrite =
+          rejectedRows.isEmpty()
+              ? Uni.createFrom().voidItem()
+              : session.persistAll(rejectedRows.toArray());
       if (head == seqRow.head) {
         return rejectedWrite;
       }
@@ -344,11 +417,16 @@ public class PushService {
       return rejectedWrite
           .chain(() -> ChangeWriter.insertLog(session, logRows))
           .chain(() -> ChangeWriter.upsertDocs(session, states))
-          // Delivered at commit, and only if it commits: other nodes wake after the data is visible.
-          .chain(() -> session.createNativeQuery("select count(*) from (select pg_notify(:channel, :space)) n")
-              .setParameter("channel", CHANNEL)
-              .setParameter("space", space)
-              .getSingleResult())
+          // Delivered at commit, and only if it commits: other nodes wake after the data is
+          // visible.
+          .chain(
+              () ->
+                  session
+                      .createNativeQuery(
+                          "select count(*) from (select pg_notify(:channel, :space)) n")
+                      .setParameter("channel", CHANNEL)
+                      .setParameter("space", space)
+                      .getSingleResult())
           .replaceWithVoid();
     }
   }

@@ -31,7 +31,10 @@ public class RejectedChangeset {
   @Column(name = "message", nullable = false)
   public String message;
 
-  /** {@link ChangesetFingerprint} of the refused changeset, or null for rows refused before it was kept. */
+  /**
+   * {@link ChangesetFingerprint} of the refused changeset, or null for rows refused before it was
+   * kept.
+   */
   @Column(name = "content_hash")
   public String contentHash;
 

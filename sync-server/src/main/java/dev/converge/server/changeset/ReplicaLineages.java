@@ -19,10 +19,13 @@ import org.hibernate.reactive.mutiny.Mutiny;
 @ApplicationScoped
 public class ReplicaLineages {
 
-  /** How far back a chain of re-keys is followed; a device re-keys a handful of times in its life. */
+  /**
+   * How far back a chain of re-keys is followed; a device re-keys a handful of times in its life.
+   */
   static final int MAX_DEPTH = 16;
 
-  private static final String CHAIN = """
+  private static final String CHAIN =
+      """
       with recursive chain(replica_id, predecessor, depth) as (
         select replica_id, predecessor, 1 from replica_progress where replica_id = :p and owner_subject = :s
         union all
@@ -46,37 +49,52 @@ public class ReplicaLineages {
    */
   public Uni<Void> declare(String subject, String replicaId, String predecessor) {
     if (replicaId.equals(predecessor)) {
-      return Uni.createFrom().failure(new SyncError(SyncError.INVALID, "a replica cannot be its own predecessor"));
+      return Uni.createFrom()
+          .failure(new SyncError(SyncError.INVALID, "a replica cannot be its own predecessor"));
     }
-    return sessions.withTransaction(session -> session
-        .createNativeQuery("insert into replica_progress(replica_id, owner_subject, last_seq) values (:p, :s, 0) on conflict do nothing")
-        .setParameter("p", predecessor)
-        .setParameter("s", subject)
-        .executeUpdate()
-        .chain(() -> session.find(ReplicaProgress.class, predecessor))
-        .chain(owner -> {
-          if (!owner.ownerSubject.equals(subject)) {
-            return Uni.createFrom().failure(new SyncError(SyncError.REPLICA_FORGED,
-                "predecessor '" + predecessor + "' belongs to another user; only a replica of the same user can be succeeded"));
-          }
-          return session.createNativeQuery("""
+    return sessions.withTransaction(
+        session ->
+            session
+                .createNativeQuery(
+                    "insert into replica_progress(replica_id, owner_subject, last_seq) values (:p, :s, 0) on conflict do nothing")
+                .setParameter("p", predecessor)
+                .setParameter("s", subject)
+                .executeUpdate()
+                .chain(() -> session.find(ReplicaProgress.class, predecessor))
+                .chain(
+                    owner -> {
+                      if (!owner.ownerSubject.equals(subject)) {
+                        return Uni.createFrom()
+                            .failure(
+                                new SyncError(
+                                    SyncError.REPLICA_FORGED,
+                                    "predecessor '"
+                                        + predecessor
+                                        + "' belongs to another user; only a replica of the same user can be succeeded"));
+                      }
+                      return session
+                          .createNativeQuery(
+                              """
                   insert into replica_progress(replica_id, owner_subject, last_seq, predecessor) values (:r, :s, 0, :p)
                   on conflict (replica_id) do update set predecessor = excluded.predecessor
                   where replica_progress.owner_subject = excluded.owner_subject and replica_progress.predecessor is null""")
-              .setParameter("r", replicaId)
-              .setParameter("s", subject)
-              .setParameter("p", predecessor)
-              .executeUpdate()
-              .replaceWithVoid();
-        }));
+                          .setParameter("r", replicaId)
+                          .setParameter("s", subject)
+                          .setParameter("p", predecessor)
+                          .executeUpdate()
+                          .replaceWithVoid();
+                    }));
   }
 
-  /** Returns the lineage of a locked replica row: itself and the chain of predecessors it declared. */
+  /**
+   * Returns the lineage of a locked replica row: itself and the chain of predecessors it declared.
+   */
   Uni<Lineage> lineageOf(Mutiny.Session session, ReplicaProgress replica) {
     if (replica.predecessor == null) {
       return Uni.createFrom().item(Lineage.of(replica.replicaId));
     }
-    return session.createNativeQuery(CHAIN, String.class)
+    return session
+        .createNativeQuery(CHAIN, String.class)
         .setParameter("p", replica.predecessor)
         .setParameter("s", replica.ownerSubject)
         .setParameter("depth", MAX_DEPTH)

@@ -5,7 +5,10 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** The last seq consumed (applied or rejected) of one replica, and the subject that owns the replica id. */
+/**
+ * The last seq consumed (applied or rejected) of one replica, and the subject that owns the replica
+ * id.
+ */
 @Entity
 @Table(name = "replica_progress")
 public class ReplicaProgress {

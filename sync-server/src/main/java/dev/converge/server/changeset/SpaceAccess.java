@@ -13,7 +13,8 @@ public final class SpaceAccess {
    */
   public static void require(SpaceGrants grants, String space) {
     if (!grants.allows(space)) {
-      throw new SyncError(SyncError.FORBIDDEN_SPACE, "space '" + space + "' is not granted by this token");
+      throw new SyncError(
+          SyncError.FORBIDDEN_SPACE, "space '" + space + "' is not granted by this token");
     }
   }
 }

@@ -19,14 +19,13 @@ import org.jboss.logging.Logger;
 import org.postgresql.Driver;
 
 /**
- * Makes sure the database is reachable and its schema current before the server serves
- * anything.
+ * Makes sure the database is reachable and its schema current before the server serves anything.
  *
- * <p>At start-up it opens one plain JDBC connection to the configured URL. If that fails,
- * start-up stops with a single line on standard error naming the URL and the reason, and
- * the process exits with status 1. Otherwise it runs the Flyway migrations in
- * {@code db/migration}. Flyway's own migrate-at-start is off because it would run first and
- * report an unreachable database as a long stack trace.
+ * <p>At start-up it opens one plain JDBC connection to the configured URL. If that fails, start-up
+ * stops with a single line on standard error naming the URL and the reason, and the process exits
+ * with status 1. Otherwise it runs the Flyway migrations in {@code db/migration}. Flyway's own
+ * migrate-at-start is off because it would run first and report an unreachable database as a long
+ * stack trace.
  *
  * <p>Thread safety: the observer runs once, on the start-up thread.
  */
@@ -85,8 +84,13 @@ public class SchemaMigration {
       }
     } catch (SQLException e) {
       System.err.println(
-          "converge: cannot connect to PostgreSQL at " + jdbcUrl + " as user " + user + ": "
-              + oneLine(e) + " (set CONVERGE_DB_URL, CONVERGE_DB_USER, CONVERGE_DB_PASSWORD;"
+          "converge: cannot connect to PostgreSQL at "
+              + jdbcUrl
+              + " as user "
+              + user
+              + ": "
+              + oneLine(e)
+              + " (set CONVERGE_DB_URL, CONVERGE_DB_USER, CONVERGE_DB_PASSWORD;"
               + " scripts/setup-db.sh prepares a local database)");
       // Quarkus stops the remaining start-up steps quietly on this exception, and the
       // exit requested just before makes the process end with status 1

@@ -32,7 +32,9 @@ public class DocKey implements Serializable {
   @Override
   public boolean equals(Object o) {
     return o instanceof DocKey k
-        && space.equals(k.space) && collection.equals(k.collection) && docId.equals(k.docId);
+        && space.equals(k.space)
+        && collection.equals(k.collection)
+        && docId.equals(k.docId);
   }
 
   @Override

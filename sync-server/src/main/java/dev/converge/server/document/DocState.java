@@ -7,25 +7,33 @@ import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
-/** The merged state of one document: the join of every delta applied to it, encoded by the core codec. */
+/**
+ * The merged state of one document: the join of every delta applied to it, encoded by the core
+ * codec.
+ */
 @Entity
 @Table(name = "doc_state")
 // Named, so Hibernate parses and checks them at boot rather than on an event loop at first use.
-@NamedQuery(name = DocState.FIRST_PAGE,
+@NamedQuery(
+    name = DocState.FIRST_PAGE,
     query = "from DocState d where d.key.space = :space order by d.key.collection, d.key.docId")
-@NamedQuery(name = DocState.PAGE_AFTER,
-    query = "from DocState d where d.key.space = :space"
-        + " and (d.key.collection > :c or (d.key.collection = :c and d.key.docId > :d))"
-        + " order by d.key.collection, d.key.docId")
+@NamedQuery(
+    name = DocState.PAGE_AFTER,
+    query =
+        "from DocState d where d.key.space = :space"
+            + " and (d.key.collection > :c or (d.key.collection = :c and d.key.docId > :d))"
+            + " order by d.key.collection, d.key.docId")
 public class DocState {
 
   /** The documents of {@code :space} in (collection, docId) order. */
   public static final String FIRST_PAGE = "DocState.firstPage";
-  /** The documents of {@code :space} after ({@code :c}, {@code :d}) in (collection, docId) order. */
+
+  /**
+   * The documents of {@code :space} after ({@code :c}, {@code :d}) in (collection, docId) order.
+   */
   public static final String PAGE_AFTER = "DocState.pageAfter";
 
-  @EmbeddedId
-  public DocKey key;
+  @EmbeddedId public DocKey key;
 
   /** The document state in the wire encoding (text keeps the codec's exact bytes). */
   @Column(name = "state", nullable = false)

@@ -3,8 +3,8 @@ package dev.converge.server.document;
 import dev.converge.server.changeset.SyncError;
 
 /**
- * Reads numeric query parameters as text, so that a value that is not a number is a 400
- * {@code invalid} naming the parameter: JAX-RS would answer a failed conversion with 404.
+ * Reads numeric query parameters as text, so that a value that is not a number is a 400 {@code
+ * invalid} naming the parameter: JAX-RS would answer a failed conversion with 404.
  */
 final class QueryParams {
   private QueryParams() {}
@@ -19,10 +19,20 @@ final class QueryParams {
     try {
       parsed = Long.parseLong(value.strip());
     } catch (NumberFormatException e) {
-      throw new SyncError(SyncError.INVALID, name + " must be an integer within " + min + ".." + max + ", got '" + shorten(value) + "'");
+      throw new SyncError(
+          SyncError.INVALID,
+          name
+              + " must be an integer within "
+              + min
+              + ".."
+              + max
+              + ", got '"
+              + shorten(value)
+              + "'");
     }
     if (parsed < min || parsed > max) {
-      throw new SyncError(SyncError.INVALID, name + " must be within " + min + ".." + max + ", got " + parsed);
+      throw new SyncError(
+          SyncError.INVALID, name + " must be within " + min + ".." + max + ", got " + parsed);
     }
     return parsed;
   }

@@ -7,10 +7,10 @@ import java.util.List;
  * The byte budget of a snapshot page: how many documents, in order, fit into it.
  *
  * <p>The rule: a page takes documents in (collection, docId) order while the sum of their entry
- * sizes stays within the budget; a document whose entry alone exceeds the budget goes alone on
- * its page, so paging always advances. An entry's size is its UTF-8 length in the page's JSON
- * ({@code {"collection":…,"docId":…,"state":…},}), exact for the WebSocket frame and the REST body
- * alike, which both write the stored state as it is.
+ * sizes stays within the budget; a document whose entry alone exceeds the budget goes alone on its
+ * page, so paging always advances. An entry's size is its UTF-8 length in the page's JSON ({@code
+ * {"collection":…,"docId":…,"state":…},}), exact for the WebSocket frame and the REST body alike,
+ * which both write the stored state as it is.
  *
  * <p>Stateless and thread-safe.
  */
@@ -59,7 +59,9 @@ public final class SnapshotBudget {
         bytes += 1;
       } else if (c < 0x800) {
         bytes += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         bytes += 4;
         i++;
       } else {

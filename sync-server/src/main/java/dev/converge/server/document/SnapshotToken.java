@@ -13,9 +13,9 @@ import java.util.Base64;
  * and the last document sent. Every page of one snapshot reports the same head, so a client that
  * reads all pages and then pulls changes after that head ends equal to the server.
  *
- * <p>Encoded as base64url (no padding) of a small JSON object. It is not signed: it grants
- * nothing (every page checks the caller's access to the space), and a well-formed token a
- * client altered only changes what that client reads. Immutable.
+ * <p>Encoded as base64url (no padding) of a small JSON object. It is not signed: it grants nothing
+ * (every page checks the caller's access to the space), and a well-formed token a client altered
+ * only changes what that client reads. Immutable.
  *
  * @param space the space the snapshot reads
  * @param head the space's head when the first page was read
@@ -30,9 +30,16 @@ public record SnapshotToken(String space, long head, String collection, String d
 
   /** Returns the token's text, safe in a URL query. */
   public String encode() {
-    ObjectNode node = JSON.createObjectNode()
-        .put("v", VERSION).put("space", space).put("head", head).put("c", collection).put("d", docId);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(node.toString().getBytes(StandardCharsets.UTF_8));
+    ObjectNode node =
+        JSON.createObjectNode()
+            .put("v", VERSION)
+            .put("space", space)
+            .put("head", head)
+            .put("c", collection)
+            .put("d", docId);
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(node.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -51,19 +58,28 @@ public record SnapshotToken(String space, long head, String collection, String d
     } catch (IllegalArgumentException | IOException e) {
       throw invalid("it is not base64url-encoded JSON");
     }
-    if (node == null || !node.isObject() || node.path("v").asInt() != VERSION
-        || !node.path("head").isIntegralNumber() || node.path("head").asLong() < 0
-        || !node.path("space").isTextual() || !node.path("c").isTextual() || !node.path("d").isTextual()) {
+    if (node == null
+        || !node.isObject()
+        || node.path("v").asInt() != VERSION
+        || !node.path("head").isIntegralNumber()
+        || node.path("head").asLong() < 0
+        || !node.path("space").isTextual()
+        || !node.path("c").isTextual()
+        || !node.path("d").isTextual()) {
       throw invalid("its fields are missing or wrong");
     }
     if (!node.get("space").asText().equals(space)) {
       throw invalid("it belongs to another space");
     }
-    return new SnapshotToken(space, node.get("head").asLong(), node.get("c").asText(), node.get("d").asText());
+    return new SnapshotToken(
+        space, node.get("head").asLong(), node.get("c").asText(), node.get("d").asText());
   }
 
   private static SyncError invalid(String why) {
-    return new SyncError(SyncError.INVALID,
-        "page is not a snapshot page token of this space (" + why + "); start the snapshot again without 'page'");
+    return new SyncError(
+        SyncError.INVALID,
+        "page is not a snapshot page token of this space ("
+            + why
+            + "); start the snapshot again without 'page'");
   }
 }

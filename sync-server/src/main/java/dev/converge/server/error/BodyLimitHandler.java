@@ -25,7 +25,8 @@ public class BodyLimitHandler {
   private final Optional<Long> maxBytes;
   private final ObjectMapper json;
 
-  BodyLimitHandler(@ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> maxBodySize,
+  BodyLimitHandler(
+      @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> maxBodySize,
       ObjectMapper json) {
     this.maxBytes = maxBodySize.map(MemorySize::asLongValue);
     this.json = json;
@@ -36,30 +37,41 @@ public class BodyLimitHandler {
       return;
     }
     long max = maxBytes.get();
-    router.route().order(ORDER).handler(ctx -> {
-      String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-      long declared;
-      try {
-        declared = length == null ? -1 : Long.parseLong(length.strip());
-      } catch (NumberFormatException e) {
-        declared = -1; // Vert.x refuses a malformed length itself
-      }
-      if (declared <= max) {
-        ctx.next();
-        return;
-      }
-      String body;
-      try {
-        body = json.writeValueAsString(new ErrorBody("too_large",
-            "request body of " + declared + " bytes exceeds the limit of " + max + " bytes"));
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
-      ctx.response()
-          .setStatusCode(413)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .putHeader(HttpHeaders.CONNECTION, "close")
-          .end(body);
-    });
+    router
+        .route()
+        .order(ORDER)
+        .handler(
+            ctx -> {
+              String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+              long declared;
+              try {
+                declared = length == null ? -1 : Long.parseLong(length.strip());
+              } catch (NumberFormatException e) {
+                declared = -1; // Vert.x refuses a malformed length itself
+              }
+              if (declared <= max) {
+                ctx.next();
+                return;
+              }
+              String body;
+              try {
+                body =
+                    json.writeValueAsString(
+                        new ErrorBody(
+                            "too_large",
+                            "request body of "
+                                + declared
+                                + " bytes exceeds the limit of "
+                                + max
+                                + " bytes"));
+              } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+              }
+              ctx.response()
+                  .setStatusCode(413)
+                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                  .putHeader(HttpHeaders.CONNECTION, "close")
+                  .end(body);
+            });
   }
 }

@@ -14,9 +14,9 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * The REST error mapper: every failure leaves the server as {@link ErrorBody}
- * {@code {code, message}} with a fitting status. Unexpected exceptions are logged with a
- * reference that the message repeats, and their details are not sent.
+ * The REST error mapper: every failure leaves the server as {@link ErrorBody} {@code {code,
+ * message}} with a fitting status. Unexpected exceptions are logged with a reference that the
+ * message repeats, and their details are not sent.
  */
 public class ErrorMapper {
 
@@ -46,8 +46,10 @@ public class ErrorMapper {
 
   @ServerExceptionMapper
   Response malformedJson(JsonProcessingException e) {
-    return body(400, "malformed_json", "request body is not valid JSON for this endpoint: "
-        + e.getOriginalMessage());
+    return body(
+        400,
+        "malformed_json",
+        "request body is not valid JSON for this endpoint: " + e.getOriginalMessage());
   }
 
   @ServerExceptionMapper

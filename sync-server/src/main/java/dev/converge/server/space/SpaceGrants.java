@@ -10,9 +10,9 @@ import java.util.TreeSet;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * The spaces a token grants: the subject's own {@code user:<sub>} plus the shared spaces of
- * its {@code spaces} claim (DESIGN.md section 4). Every push, pull and subscription is
- * checked against it.
+ * The spaces a token grants: the subject's own {@code user:<sub>} plus the shared spaces of its
+ * {@code spaces} claim (DESIGN.md section 4). Every push, pull and subscription is checked against
+ * it.
  *
  * <p>Immutable and thread-safe.
  *

@@ -14,7 +14,9 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "space_seq")
 // Named, so Hibernate parses and checks it at boot rather than on an event loop at first use.
-@NamedQuery(name = SpaceSeq.RETAINED_CHANGES, query = "select coalesce(sum(s.head - s.retainedAfter), 0L) from SpaceSeq s")
+@NamedQuery(
+    name = SpaceSeq.RETAINED_CHANGES,
+    query = "select coalesce(sum(s.head - s.retainedAfter), 0L) from SpaceSeq s")
 public class SpaceSeq {
 
   /** How many changes the log of all spaces holds. */

@@ -55,9 +55,12 @@ final class BoundedInflater extends ChannelDuplexHandler {
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-    // The 101 response carries what the extension handler negotiated; it passes here on its way out.
-    if (msg instanceof HttpResponse response && response.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
+    // The 101 response carries what the extension handler negotiated; it passes here on its way
+    // out.
+    if (msg instanceof HttpResponse response
+        && response.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
       String extensions = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
       if (extensions != null) {
         String lower = extensions.toLowerCase(Locale.ROOT);
@@ -108,9 +111,12 @@ final class BoundedInflater extends ChannelDuplexHandler {
     }
     boolean last = frame.isFinalFragment();
     int rsv = frame.rsv() & ~RSV1;
-    WebSocketFrame out = frame instanceof TextWebSocketFrame ? new TextWebSocketFrame(last, rsv, plain)
-        : frame instanceof BinaryWebSocketFrame ? new BinaryWebSocketFrame(last, rsv, plain)
-        : new ContinuationWebSocketFrame(last, rsv, plain);
+    WebSocketFrame out =
+        frame instanceof TextWebSocketFrame
+            ? new TextWebSocketFrame(last, rsv, plain)
+            : frame instanceof BinaryWebSocketFrame
+                ? new BinaryWebSocketFrame(last, rsv, plain)
+                : new ContinuationWebSocketFrame(last, rsv, plain);
     frame.release();
     if (last) {
       inflating = false;
@@ -121,8 +127,12 @@ final class BoundedInflater extends ChannelDuplexHandler {
     ctx.fireChannelRead(out);
   }
 
-  /** Inflates one frame; returns null, having released what it inflated, when the message passes the limit. */
-  private ByteBuf inflate(ChannelHandlerContext ctx, WebSocketFrame frame) throws DataFormatException {
+  /**
+   * Inflates one frame; returns null, having released what it inflated, when the message passes the
+   * limit.
+   */
+  private ByteBuf inflate(ChannelHandlerContext ctx, WebSocketFrame frame)
+      throws DataFormatException {
     if (inflater == null) {
       inflater = new Inflater(true);
     }
@@ -134,7 +144,10 @@ final class BoundedInflater extends ChannelDuplexHandler {
     }
     inflater.setInput(input);
     long room = maxMessageBytes - inflated;
-    ByteBuf out = ctx.alloc().heapBuffer((int) Math.min(CHUNK, room + 1), (int) Math.min(Integer.MAX_VALUE, room + 1));
+    ByteBuf out =
+        ctx.alloc()
+            .heapBuffer(
+                (int) Math.min(CHUNK, room + 1), (int) Math.min(Integer.MAX_VALUE, room + 1));
     try {
       while (true) {
         if (!out.isWritable()) {
@@ -144,13 +157,16 @@ final class BoundedInflater extends ChannelDuplexHandler {
           }
           out.ensureWritable(Math.min(CHUNK, out.maxWritableBytes()));
         }
-        int n = inflater.inflate(out.array(), out.arrayOffset() + out.writerIndex(), out.writableBytes());
+        int n =
+            inflater.inflate(
+                out.array(), out.arrayOffset() + out.writerIndex(), out.writableBytes());
         out.writerIndex(out.writerIndex() + n);
         if (out.writerIndex() > room) {
           out.release();
           return null;
         }
-        if (n == 0 && (inflater.needsInput() || inflater.finished() || inflater.needsDictionary())) {
+        if (n == 0
+            && (inflater.needsInput() || inflater.finished() || inflater.needsDictionary())) {
           break;
         }
       }
@@ -166,7 +182,9 @@ final class BoundedInflater extends ChannelDuplexHandler {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
     if (cause instanceof CorruptedWebSocketFrameException corrupted) {
       WebSocketCloseStatus status = corrupted.closeStatus();
-      fail(ctx, status == null ? WebSocketCloseStatus.PROTOCOL_ERROR.code() : status.code(),
+      fail(
+          ctx,
+          status == null ? WebSocketCloseStatus.PROTOCOL_ERROR.code() : status.code(),
           status == WebSocketCloseStatus.MESSAGE_TOO_BIG ? "frame too big" : "invalid frame");
       return;
     }
@@ -179,7 +197,8 @@ final class BoundedInflater extends ChannelDuplexHandler {
     }
     failed = true;
     release();
-    ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(new CloseWebSocketFrame(code, reason))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override

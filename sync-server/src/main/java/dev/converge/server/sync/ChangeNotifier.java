@@ -26,10 +26,13 @@ public class ChangeNotifier {
   private final SessionRegistry registry;
   private final PgConnectOptions options;
   private PgSubscriber subscriber;
+
   /** Set before a deliberate close, so that only an unexpected loss is reported. */
   private volatile boolean stopping;
 
-  ChangeNotifier(Vertx vertx, SessionRegistry registry,
+  ChangeNotifier(
+      Vertx vertx,
+      SessionRegistry registry,
       @ConfigProperty(name = "converge.db.url") String url,
       @ConfigProperty(name = "quarkus.datasource.username") String user,
       @ConfigProperty(name = "quarkus.datasource.password") String password) {
@@ -39,18 +42,23 @@ public class ChangeNotifier {
   }
 
   void start(@Observes StartupEvent event) {
-    subscriber = PgSubscriber.subscriber(vertx, options)
-        // Retry forever, once a second: the default policy never reconnects.
-        .reconnectPolicy(attempts -> 1_000L);
-    subscriber.channel(PushService.CHANNEL)
+    subscriber =
+        PgSubscriber.subscriber(vertx, options)
+            // Retry forever, once a second: the default policy never reconnects.
+            .reconnectPolicy(attempts -> 1_000L);
+    subscriber
+        .channel(PushService.CHANNEL)
         .subscribeHandler(v -> registry.wakeAll())
         .handler(registry::wake);
-    subscriber.closeHandler(v -> {
-      if (!stopping) {
-        LOG.warn("Lost the LISTEN connection to PostgreSQL; reconnecting");
-      }
-    });
-    subscriber.connect().onFailure(e -> LOG.warnf("LISTEN connection failed (%s); retrying", e.getMessage()));
+    subscriber.closeHandler(
+        v -> {
+          if (!stopping) {
+            LOG.warn("Lost the LISTEN connection to PostgreSQL; reconnecting");
+          }
+        });
+    subscriber
+        .connect()
+        .onFailure(e -> LOG.warnf("LISTEN connection failed (%s); retrying", e.getMessage()));
   }
 
   void stop(@Observes ShutdownEvent event) {

@@ -16,8 +16,10 @@ public class CodecProducer {
   ProtocolCodec codec(
       @ConfigProperty(name = "converge.codec.max-depth", defaultValue = "32") int maxDepth,
       @ConfigProperty(name = "converge.codec.max-entries", defaultValue = "100000") int maxEntries,
-      @ConfigProperty(name = "converge.codec.max-string-length", defaultValue = "65536") int maxStringLength,
-      @ConfigProperty(name = "converge.codec.max-message-chars", defaultValue = "4194304") int maxChars) {
+      @ConfigProperty(name = "converge.codec.max-string-length", defaultValue = "65536")
+          int maxStringLength,
+      @ConfigProperty(name = "converge.codec.max-message-chars", defaultValue = "4194304")
+          int maxChars) {
     return new ProtocolCodec(new CodecLimits(maxDepth, maxEntries, maxStringLength, maxChars));
   }
 }

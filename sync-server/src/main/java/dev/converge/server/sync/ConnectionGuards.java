@@ -13,10 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Puts the connection-level guards into the Netty pipeline of every WebSocket upgrade of
- * {@code /v1/sync}, before the handshake: a {@link BoundedInflater}, so that no frame of the
- * connection is ever inflated without a bound, then an {@link InboundThrottle}, so that no
- * connection can keep the event loop to itself.
+ * Puts the connection-level guards into the Netty pipeline of every WebSocket upgrade of {@code
+ * /v1/sync}, before the handshake: a {@link BoundedInflater}, so that no frame of the connection is
+ * ever inflated without a bound, then an {@link InboundThrottle}, so that no connection can keep
+ * the event loop to itself.
  *
  * <p>They go in front of Vert.x's extension handler: the permessage-deflate decoder that handler
  * adds at the handshake then sits behind it and only sees frames already inflated. Reaching the
@@ -30,11 +30,16 @@ public class ConnectionGuards {
 
   private final int maxMessageBytes;
   private final long inboundBytesPerSecond;
-  // Keyed by the client's address, which WebSockets Next hands to the endpoint too: the one link between them.
+  // Keyed by the client's address, which WebSockets Next hands to the endpoint too: the one link
+  // between them.
   private final ConcurrentHashMap<String, InboundThrottle> throttles = new ConcurrentHashMap<>();
 
-  ConnectionGuards(@ConfigProperty(name = "quarkus.websockets-next.server.max-message-size", defaultValue = "8388608")
-      int maxMessageBytes, SyncSettings settings) {
+  ConnectionGuards(
+      @ConfigProperty(
+              name = "quarkus.websockets-next.server.max-message-size",
+              defaultValue = "8388608")
+          int maxMessageBytes,
+      SyncSettings settings) {
     this.maxMessageBytes = maxMessageBytes;
     this.inboundBytesPerSecond = settings.maxInboundBytesPerSecond();
   }
@@ -49,22 +54,27 @@ public class ConnectionGuards {
     return Optional.ofNullable(remoteAddress == null ? null : throttles.get(remoteAddress));
   }
 
-  /** The address as WebSockets Next's {@code HandshakeRequest.remoteAddress()} spells it: host:port. */
+  /**
+   * The address as WebSockets Next's {@code HandshakeRequest.remoteAddress()} spells it: host:port.
+   */
   private static String addressOf(SocketAddress address) {
     String host = address.hostAddress() != null ? address.hostAddress() : address.hostName();
     return host + ":" + address.port();
   }
 
   private void install(RoutingContext rc) {
-    if ("/v1/sync".equals(rc.normalizedPath()) && "websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
+    if ("/v1/sync".equals(rc.normalizedPath())
+        && "websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
       HttpConnection connection = rc.request().connection();
       if (connection instanceof ConnectionBase base) {
         ChannelPipeline pipeline = base.channel().pipeline();
         if (pipeline.get(BoundedInflater.NAME) == null) {
-          String before = pipeline.get(EXTENSION_HANDLER) != null ? EXTENSION_HANDLER : VERTX_HANDLER;
+          String before =
+              pipeline.get(EXTENSION_HANDLER) != null ? EXTENSION_HANDLER : VERTX_HANDLER;
           if (pipeline.get(before) != null) {
             pipeline.addBefore(before, BoundedInflater.NAME, new BoundedInflater(maxMessageBytes));
-            // After the inflater: a message costs what it inflated to. One largest message fits the burst.
+            // After the inflater: a message costs what it inflated to. One largest message fits the
+            // burst.
             InboundThrottle throttle = new InboundThrottle(inboundBytesPerSecond, maxMessageBytes);
             pipeline.addBefore(before, InboundThrottle.NAME, throttle);
             String address = addressOf(connection.remoteAddress());

@@ -9,21 +9,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Delta-groups (DESIGN §3): within one {@code changes} page, the changes of one document are
- * joined into a single item covering {@code fromSeq..serverSeq}. A client catching up then
- * applies about one delta per document instead of every change; joining is idempotent, so a group
- * that includes the client's own changes is harmless. Pages with one change per document are sent
- * as they are.
+ * Delta-groups (DESIGN §3): within one {@code changes} page, the changes of one document are joined
+ * into a single item covering {@code fromSeq..serverSeq}. A client catching up then applies about
+ * one delta per document instead of every change; joining is idempotent, so a group that includes
+ * the client's own changes is harmless. Pages with one change per document are sent as they are.
  */
 final class DeltaGroups {
   private DeltaGroups() {}
 
   /** One item of a {@code changes} frame: a logged change, or a group (no single origin). */
-  record Item(long serverSeq, long fromSeq, String collection, String docId, String deltaJson, String originReplica,
+  record Item(
+      long serverSeq,
+      long fromSeq,
+      String collection,
+      String docId,
+      String deltaJson,
+      String originReplica,
       long originSeq) {
     static Item of(LoggedChange change) {
-      return new Item(change.serverSeq(), change.serverSeq(), change.collection(), change.docId(), change.deltaJson(),
-          change.replicaId(), change.seq());
+      return new Item(
+          change.serverSeq(),
+          change.serverSeq(),
+          change.collection(),
+          change.docId(),
+          change.deltaJson(),
+          change.replicaId(),
+          change.seq());
     }
 
     boolean grouped() {
@@ -34,7 +45,9 @@ final class DeltaGroups {
   static List<Item> group(List<LoggedChange> page, ProtocolCodec codec) {
     Map<String, List<LoggedChange>> byDoc = new LinkedHashMap<>();
     for (LoggedChange change : page) {
-      byDoc.computeIfAbsent(change.collection() + "\u0000" + change.docId(), k -> new ArrayList<>()).add(change);
+      byDoc
+          .computeIfAbsent(change.collection() + "\u0000" + change.docId(), k -> new ArrayList<>())
+          .add(change);
     }
     List<Item> items = new ArrayList<>(byDoc.size());
     if (byDoc.size() == page.size()) {
@@ -53,8 +66,15 @@ final class DeltaGroups {
       }
       LoggedChange first = changes.get(0);
       LoggedChange last = changes.get(changes.size() - 1);
-      items.add(new Item(last.serverSeq(), first.serverSeq(), last.collection(), last.docId(),
-          codec.encodeDocument(joined), null, 0));
+      items.add(
+          new Item(
+              last.serverSeq(),
+              first.serverSeq(),
+              last.collection(),
+              last.docId(),
+              codec.encodeDocument(joined),
+              null,
+              0));
     }
     items.sort((a, b) -> Long.compare(a.serverSeq(), b.serverSeq()));
     return items;

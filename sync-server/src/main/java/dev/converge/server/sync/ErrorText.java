@@ -1,10 +1,10 @@
 package dev.converge.server.sync;
 
 /**
- * Keeps {@code error} replies short whatever the input was: an error message quotes at most
- * {@value #MAX_QUOTE} characters of what the client sent and is at most {@value #MAX_LENGTH}
- * characters long, so a client sending huge junk cannot make the server queue huge replies.
- * Thread-safe (stateless).
+ * Keeps {@code error} replies short whatever the input was: an error message quotes at most {@value
+ * #MAX_QUOTE} characters of what the client sent and is at most {@value #MAX_LENGTH} characters
+ * long, so a client sending huge junk cannot make the server queue huge replies. Thread-safe
+ * (stateless).
  */
 final class ErrorText {
 

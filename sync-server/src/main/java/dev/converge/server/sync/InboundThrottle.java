@@ -7,12 +7,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Bounds how fast one WebSocket connection can make the server work: every data frame costs its
- * payload bytes (at least {@value #MIN_COST}) from a token bucket that refills at
- * {@code bytesPerSecond} and holds at most {@code burst}. When the bucket runs dry the connection
- * stops being read until it has refilled, so TCP pushes back on the sender; a client flooding
- * junk gets a fair share of the event loop, not all of it. Nothing is dropped. A message the
- * session could not even decode costs a {@link #penalize penalty} on top, so a junk sender is
- * slowed to a trickle while well-formed traffic keeps its full rate.
+ * payload bytes (at least {@value #MIN_COST}) from a token bucket that refills at {@code
+ * bytesPerSecond} and holds at most {@code burst}. When the bucket runs dry the connection stops
+ * being read until it has refilled, so TCP pushes back on the sender; a client flooding junk gets a
+ * fair share of the event loop, not all of it. Nothing is dropped. A message the session could not
+ * even decode costs a {@link #penalize penalty} on top, so a junk sender is slowed to a trickle
+ * while well-formed traffic keeps its full rate.
  *
  * <p>One instance per connection, used on its event loop ({@link #penalize} hops onto it).
  */
@@ -50,7 +50,9 @@ final class InboundThrottle extends ChannelInboundHandlerAdapter {
     super.channelRead(ctx, msg);
   }
 
-  /** Charges {@code bytes} more to the connection, as if it had sent them; callable from any thread. */
+  /**
+   * Charges {@code bytes} more to the connection, as if it had sent them; callable from any thread.
+   */
   void penalize(long bytes) {
     if (ctx.executor().inEventLoop()) {
       charge(bytes);

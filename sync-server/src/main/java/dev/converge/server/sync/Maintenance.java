@@ -6,6 +6,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,16 +15,15 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
-import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
 
 /**
  * Periodic work of a node: wakes sessions behind their space's head (in case a notification was
  * missed), compacts the log past the retention horizon, and refreshes the log-size gauge.
  *
- * <p>Compaction moves a space's {@code retained_after} up to the last change committed before
- * the horizon, then deletes the changes at or below it, in one transaction; readers whose cursor
- * is below {@code retained_after} get a snapshot instead of log pages.
+ * <p>Compaction moves a space's {@code retained_after} up to the last change committed before the
+ * horizon, then deletes the changes at or below it, in one transaction; readers whose cursor is
+ * below {@code retained_after} get a snapshot instead of log pages.
  */
 @ApplicationScoped
 public class Maintenance {
@@ -41,10 +41,16 @@ public class Maintenance {
   private long pollTimer = -1;
   private long compactionTimer = -1;
 
-  Maintenance(Vertx vertx, Mutiny.SessionFactory sessions, SessionRegistry registry, ChangeLogReader log,
-      SyncSettings settings, SyncMetrics metrics,
+  Maintenance(
+      Vertx vertx,
+      Mutiny.SessionFactory sessions,
+      SessionRegistry registry,
+      ChangeLogReader log,
+      SyncSettings settings,
+      SyncMetrics metrics,
       @ConfigProperty(name = "converge.log.retention", defaultValue = "P30D") Duration retention,
-      @ConfigProperty(name = "converge.log.compaction-interval", defaultValue = "PT1M") Duration compactionInterval) {
+      @ConfigProperty(name = "converge.log.compaction-interval", defaultValue = "PT1M")
+          Duration compactionInterval) {
     this.vertx = vertx;
     this.sessions = sessions;
     this.registry = registry;
@@ -56,9 +62,19 @@ public class Maintenance {
   }
 
   void start(@Observes StartupEvent event) {
-    pollTimer = vertx.setPeriodic(settings.pollInterval().toMillis(), id -> onSafeContext(this::poll));
-    compactionTimer = vertx.setPeriodic(compactionInterval.toMillis(), id -> onSafeContext(() -> compact().subscribe().with(
-        n -> {}, e -> LOG.warnf("Log compaction failed: %s", e.getMessage()))));
+    pollTimer =
+        vertx.setPeriodic(settings.pollInterval().toMillis(), id -> onSafeContext(this::poll));
+    compactionTimer =
+        vertx.setPeriodic(
+            compactionInterval.toMillis(),
+            id ->
+                onSafeContext(
+                    () ->
+                        compact()
+                            .subscribe()
+                            .with(
+                                n -> {},
+                                e -> LOG.warnf("Log compaction failed: %s", e.getMessage()))));
   }
 
   void stop(@Observes ShutdownEvent event) {
@@ -66,7 +82,9 @@ public class Maintenance {
     vertx.cancelTimer(compactionTimer);
   }
 
-  /** Hibernate Reactive runs only on a duplicated context marked safe; timers start on a root one. */
+  /**
+   * Hibernate Reactive runs only on a duplicated context marked safe; timers start on a root one.
+   */
   void onSafeContext(Runnable task) {
     Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
     VertxContextSafetyToggle.setContextSafe(context, true);
@@ -75,23 +93,31 @@ public class Maintenance {
 
   private void poll() {
     var spaces = registry.spaces();
-    log.heads(spaces).subscribe().with(heads -> {
-      for (ChangeLogReader.SpaceHead head : heads) {
-        boolean behind = registry.sessionsOf(head.space()).stream().anyMatch(session -> {
-          long cursor = session.cursor(head.space());
-          return cursor >= 0 && cursor < head.head();
-        });
-        if (behind) {
-          registry.wake(head.space());
-        }
-      }
-    }, e -> LOG.debugf("Head poll failed: %s", e.getMessage()));
+    log.heads(spaces)
+        .subscribe()
+        .with(
+            heads -> {
+              for (ChangeLogReader.SpaceHead head : heads) {
+                boolean behind =
+                    registry.sessionsOf(head.space()).stream()
+                        .anyMatch(
+                            session -> {
+                              long cursor = session.cursor(head.space());
+                              return cursor >= 0 && cursor < head.head();
+                            });
+                if (behind) {
+                  registry.wake(head.space());
+                }
+              }
+            },
+            e -> LOG.debugf("Head poll failed: %s", e.getMessage()));
     retainedChanges().subscribe().with(size -> metrics.logSize(size), e -> {});
   }
 
   /** Returns how many changes the log of all spaces holds. */
   Uni<Long> retainedChanges() {
-    return sessions.withSession(s -> s.createNamedQuery(SpaceSeq.RETAINED_CHANGES, Long.class).getSingleResult());
+    return sessions.withSession(
+        s -> s.createNamedQuery(SpaceSeq.RETAINED_CHANGES, Long.class).getSingleResult());
   }
 
   /**
@@ -111,22 +137,32 @@ public class Maintenance {
   public Uni<Integer> compact(String space, Duration horizonAge) {
     OffsetDateTime horizon = OffsetDateTime.now().minus(horizonAge);
     String onlySpace = space == null ? "" : " and space = :space";
-    return sessions.withTransaction(s -> {
-      var raise = s.createNativeQuery(
-              "update space_seq s set retained_after = d.max_seq from ("
-                  + " select space, max(server_seq) as max_seq from change_log where committed_at < :horizon" + onlySpace
-                  + " group by space) d where s.space = d.space and d.max_seq > s.retained_after")
-          .setParameter("horizon", horizon);
-      if (space != null) {
-        raise.setParameter("space", space);
-      }
-      return raise.executeUpdate().chain(() -> s.createNativeQuery(
-              "delete from change_log c using space_seq s where c.space = s.space and c.server_seq <= s.retained_after")
-          .executeUpdate());
-    }).invoke(deleted -> {
-      if (deleted > 0) {
-        LOG.infof("Compacted %d change(s) from the log", deleted);
-      }
-    });
+    return sessions
+        .withTransaction(
+            s -> {
+              var raise =
+                  s.createNativeQuery(
+                          "update space_seq s set retained_after = d.max_seq from ("
+                              + " select space, max(server_seq) as max_seq from change_log where committed_at < :horizon"
+                              + onlySpace
+                              + " group by space) d where s.space = d.space and d.max_seq > s.retained_after")
+                      .setParameter("horizon", horizon);
+              if (space != null) {
+                raise.setParameter("space", space);
+              }
+              return raise
+                  .executeUpdate()
+                  .chain(
+                      () ->
+                          s.createNativeQuery(
+                                  "delete from change_log c using space_seq s where c.space = s.space and c.server_seq <= s.retained_after")
+                              .executeUpdate());
+            })
+        .invoke(
+            deleted -> {
+              if (deleted > 0) {
+                LOG.infof("Compacted %d change(s) from the log", deleted);
+              }
+            });
   }
 }

@@ -33,7 +33,13 @@ final class Outbound {
    * @param maxFrames the most frames the feed may leave queued
    * @param drained called on the session's context each time a write completes
    */
-  Outbound(WebSocketConnection connection, Context context, long budget, int maxFrames, SyncMetrics metrics, Runnable drained) {
+  Outbound(
+      WebSocketConnection connection,
+      Context context,
+      long budget,
+      int maxFrames,
+      SyncMetrics metrics,
+      Runnable drained) {
     this.connection = connection;
     this.context = context;
     this.budget = budget;
@@ -83,9 +89,12 @@ final class Outbound {
     bytes += size;
     frames++;
     metrics.outboundQueued(size, bytes);
-    connection.sendText(frame).subscribe().with(
-        ok -> context.runOnContext(v -> written(size)),
-        failure -> context.runOnContext(v -> written(size)));
+    connection
+        .sendText(frame)
+        .subscribe()
+        .with(
+            ok -> context.runOnContext(v -> written(size)),
+            failure -> context.runOnContext(v -> written(size)));
   }
 
   private void written(long size) {
@@ -111,7 +120,8 @@ final class Outbound {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c >= 0x80) {
-        // Two bytes up to U+07FF, three for the rest of the BMP; a surrogate pair is four, two per char.
+        // Two bytes up to U+07FF, three for the rest of the BMP; a surrogate pair is four, two per
+        // char.
         size += c < 0x800 || Character.isSurrogate(c) ? 1 : 2;
       }
     }

@@ -17,14 +17,15 @@ import org.jboss.logging.Logger;
  * Runs each read query once at start-up, before the server reports itself started.
  *
  * <p>The first execution of a query builds its SQL plan and loads much of Hibernate's query
- * machinery; on an event loop that blocked it for seconds on the first push of a fresh server.
- * The queries are named (parsed at boot); this warm-up pays for the rest while nobody waits.
- * They read a space that cannot exist, so nothing is changed and nothing is found.
+ * machinery; on an event loop that blocked it for seconds on the first push of a fresh server. The
+ * queries are named (parsed at boot); this warm-up pays for the rest while nobody waits. They read
+ * a space that cannot exist, so nothing is changed and nothing is found.
  */
 @ApplicationScoped
 public class QueryWarmUp {
 
   private static final Logger LOG = Logger.getLogger(QueryWarmUp.class);
+
   /** Not a valid space id (ids are never blank), so the reads find nothing. */
   private static final String NO_SPACE = " ";
 
@@ -42,9 +43,11 @@ public class QueryWarmUp {
   void warmUp(@Observes @Priority(20) StartupEvent event) throws Exception {
     long started = System.nanoTime();
     CompletableFuture<Void> done = new CompletableFuture<>();
-    maintenance.onSafeContext(() -> run().subscribe().with(ok -> done.complete(null), done::completeExceptionally));
+    maintenance.onSafeContext(
+        () -> run().subscribe().with(ok -> done.complete(null), done::completeExceptionally));
     done.get(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS);
-    LOG.debugf("Query warm-up took %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    LOG.debugf(
+        "Query warm-up took %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
   private Uni<Void> run() {

@@ -36,19 +36,22 @@ public class SessionRegistry {
   }
 
   void unsubscribe(SyncSession session, String space) {
-    bySpace.computeIfPresent(space, (s, sessions) -> {
-      sessions.remove(session);
-      if (sessions.isEmpty()) {
-        cache.forget(space);
-        return null;
-      }
-      return sessions;
-    });
+    bySpace.computeIfPresent(
+        space,
+        (s, sessions) -> {
+          sessions.remove(session);
+          if (sessions.isEmpty()) {
+            cache.forget(space);
+            return null;
+          }
+          return sessions;
+        });
   }
 
   void close(SyncSession session) {
     if (all.remove(session)) {
-      perSubject.computeIfPresent(session.grants().subject(), (subject, n) -> n <= 1 ? null : n - 1);
+      perSubject.computeIfPresent(
+          session.grants().subject(), (subject, n) -> n <= 1 ? null : n - 1);
     }
     session.spaces().forEach(space -> unsubscribe(session, space));
   }

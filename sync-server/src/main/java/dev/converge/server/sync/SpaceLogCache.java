@@ -15,14 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Each space keeps a contiguous window of its latest changes. A session whose cursor falls in
  * the window is served from memory; a session at the window's end asks for newer changes, and
  * concurrent asks share one read; a session further behind reads the database itself. A
- * notification for the space marks the window stale, so a session at the end reads again only
- * when something may have been committed since the last read. Thread-safe.
+ * notification for the space marks the window stale, so a session at the end reads again only when
+ * something may have been committed since the last read. Thread-safe.
  */
 @ApplicationScoped
 public class SpaceLogCache {
 
   /** Changes kept per space. */
   static final int WINDOW = 2_000;
+
   /** Changes read per refresh. */
   static final int FETCH = 500;
 
@@ -75,38 +76,46 @@ public class SpaceLogCache {
       if (window.refreshing == null) {
         long from = window.initialized() ? window.last() : since;
         long generation = window.generation;
-        window.refreshing = log.read(space, from, FETCH)
-            .invoke(rows -> {
-              synchronized (window) {
-                window.append(from, rows, generation);
-                window.refreshing = null;
-              }
-            })
-            .onFailure().invoke(e -> {
-              synchronized (window) {
-                window.refreshing = null;
-              }
-            })
-            .replaceWithVoid()
-            .memoize().indefinitely();
+        window.refreshing =
+            log.read(space, from, FETCH)
+                .invoke(
+                    rows -> {
+                      synchronized (window) {
+                        window.append(from, rows, generation);
+                        window.refreshing = null;
+                      }
+                    })
+                .onFailure()
+                .invoke(
+                    e -> {
+                      synchronized (window) {
+                        window.refreshing = null;
+                      }
+                    })
+                .replaceWithVoid()
+                .memoize()
+                .indefinitely();
       }
       refresh = window.refreshing;
     }
-    return refresh.chain(() -> {
-      synchronized (window) {
-        if (window.covers(since)) {
-          return Uni.createFrom().item(window.slice(since, limit));
-        }
-      }
-      return log.read(space, since, limit);
-    });
+    return refresh.chain(
+        () -> {
+          synchronized (window) {
+            if (window.covers(since)) {
+              return Uni.createFrom().item(window.slice(since, limit));
+            }
+          }
+          return log.read(space, since, limit);
+        });
   }
 
   /** A contiguous run of a space's log: changes first()..last(). */
   private static final class Window {
     final ArrayList<LoggedChange> rows = new ArrayList<>();
+
     /** serverSeq just before the first row kept (or the start cursor when empty). */
     long base = -1;
+
     long generation;
     long fetchedGeneration = -1;
     Uni<Void> refreshing;
@@ -139,7 +148,9 @@ public class SpaceLogCache {
     }
 
     void append(long from, List<LoggedChange> fetched, long generation) {
-      if (!initialized() || from != last() || (!fetched.isEmpty() && fetched.get(0).serverSeq() != from + 1)) {
+      if (!initialized()
+          || from != last()
+          || (!fetched.isEmpty() && fetched.get(0).serverSeq() != from + 1)) {
         // First fill, or the log was compacted under us: start a new window here.
         rows.clear();
         base = fetched.isEmpty() ? from : fetched.get(0).serverSeq() - 1;

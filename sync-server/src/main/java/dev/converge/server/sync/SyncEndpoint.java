@@ -3,6 +3,7 @@ package dev.converge.server.sync;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.server.auth.TokenRules;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.PushOutcome;
 import dev.converge.server.changeset.PushService;
@@ -12,7 +13,6 @@ import dev.converge.server.document.SnapshotReader;
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
-import dev.converge.server.auth.TokenRules;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
@@ -21,9 +21,9 @@ import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
-import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -35,9 +35,9 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 /**
- * The sync protocol v1 endpoint, {@code /v1/sync} (DESIGN §3). The upgrade requires a valid
- * bearer token; the first message must be {@code hello}. Messages of one connection are handled
- * one at a time, so a session's pushes apply in the order they were sent.
+ * The sync protocol v1 endpoint, {@code /v1/sync} (DESIGN §3). The upgrade requires a valid bearer
+ * token; the first message must be {@code hello}. Messages of one connection are handled one at a
+ * time, so a session's pushes apply in the order they were sent.
  */
 @WebSocket(path = "/v1/sync")
 @Authenticated
@@ -62,11 +62,22 @@ public class SyncEndpoint {
   private final SecurityIdentity identity;
   private final ConnectionGuards guards;
 
-  SyncEndpoint(SecurityIdentity identity, ProtocolCodec codec, PushService pushes, ReplicaLineages lineages,
+  SyncEndpoint(
+      SecurityIdentity identity,
+      ProtocolCodec codec,
+      PushService pushes,
+      ReplicaLineages lineages,
       ChangeLogReader log,
-      SpaceLogCache cache, SnapshotReader snapshots,
-      SessionRegistry registry, SyncSettings settings, SyncMetrics metrics, JWTParser tokens, TokenRules tokenRules,
-      Vertx vertx, ServerIdentity server, ConnectionGuards guards) {
+      SpaceLogCache cache,
+      SnapshotReader snapshots,
+      SessionRegistry registry,
+      SyncSettings settings,
+      SyncMetrics metrics,
+      JWTParser tokens,
+      TokenRules tokenRules,
+      Vertx vertx,
+      ServerIdentity server,
+      ConnectionGuards guards) {
     this.guards = guards;
     this.codec = codec;
     this.pushes = pushes;
@@ -88,11 +99,22 @@ public class SyncEndpoint {
   @OnOpen
   @NonBlocking
   void open(WebSocketConnection connection) {
-    SyncSession session = new SyncSession(connection, Vertx.currentContext(), vertx, codec, log, cache, snapshots,
-        settings, metrics);
+    SyncSession session =
+        new SyncSession(
+            connection,
+            Vertx.currentContext(),
+            vertx,
+            codec,
+            log,
+            cache,
+            snapshots,
+            settings,
+            metrics);
     JsonWebToken token = (JsonWebToken) identity.getPrincipal();
     session.authenticate(SpaceGrants.of(token), token.getExpirationTime() * 1000);
-    guards.throttleOf(connection.handshakeRequest().remoteAddress()).ifPresent(session::throttledBy);
+    guards
+        .throttleOf(connection.handshakeRequest().remoteAddress())
+        .ifPresent(session::throttledBy);
     sessions.put(connection.id(), session);
     if (registry.open(session) > settings.maxConnectionsPerUser()) {
       metrics.error("too_many_connections");
@@ -108,9 +130,16 @@ public class SyncEndpoint {
   void binary(WebSocketConnection connection, Buffer ignored) {
     SyncSession session = sessions.get(connection.id());
     if (session != null) {
-      session.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of protocol 2; send JSON text frames");
+      session.close(
+          CloseCodes.UNSUPPORTED_DATA,
+          "binary frames are not part of protocol 2; send JSON text frames");
     } else {
-      connection.close(new CloseReason(CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of protocol 2")).subscribe().with(ok -> {}, e -> {});
+      connection
+          .close(
+              new CloseReason(
+                  CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of protocol 2"))
+          .subscribe()
+          .with(ok -> {}, e -> {});
     }
   }
 
@@ -123,7 +152,8 @@ public class SyncEndpoint {
   @NonBlocking
   void failure(WebSocketConnection connection, IllegalStateException failure) {
     SyncSession session = sessions.get(connection.id());
-    boolean tooBig = failure.getMessage() != null && failure.getMessage().contains("max message size");
+    boolean tooBig =
+        failure.getMessage() != null && failure.getMessage().contains("max message size");
     int code = tooBig ? CloseCodes.TOO_BIG : CloseReason.INTERNAL_SERVER_ERROR.getCode();
     String reason = tooBig ? "message larger than the frame limit" : "internal error";
     if (!tooBig) {
@@ -178,7 +208,9 @@ public class SyncEndpoint {
       if (message instanceof Message.Sync sync) {
         return synced(session, sync);
       }
-      throw new SyncError(SyncError.INVALID, "message type '" + message.type() + "' is sent by the server, not to it");
+      throw new SyncError(
+          SyncError.INVALID,
+          "message type '" + message.type() + "' is sent by the server, not to it");
     } catch (SyncError e) {
       fail(session, e);
       return Uni.createFrom().voidItem();
@@ -190,8 +222,14 @@ public class SyncEndpoint {
       throw new SyncError(SyncError.INVALID, "hello was already received on this connection");
     }
     if (hello.protocol() != Message.PROTOCOL_VERSION) {
-      fail(session, new SyncError(SyncError.PROTOCOL_VERSION,
-          "this server speaks protocol " + Message.PROTOCOL_VERSION + ", not " + hello.protocol()));
+      fail(
+          session,
+          new SyncError(
+              SyncError.PROTOCOL_VERSION,
+              "this server speaks protocol "
+                  + Message.PROTOCOL_VERSION
+                  + ", not "
+                  + hello.protocol()));
       session.close(CloseCodes.PROTOCOL, "unsupported protocol version");
       return Uni.createFrom().voidItem();
     }
@@ -201,48 +239,82 @@ public class SyncEndpoint {
       if (session.grants().allows(subscription.space())) {
         granted.add(subscription);
       } else {
-        fail(session, new SyncError(SyncError.FORBIDDEN_SPACE,
-            "space '" + subscription.space() + "' is not granted by this token"));
+        fail(
+            session,
+            new SyncError(
+                SyncError.FORBIDDEN_SPACE,
+                "space '" + subscription.space() + "' is not granted by this token"));
       }
     }
     List<String> spaces = granted.stream().map(Message.Subscription::space).distinct().toList();
-    Uni<Void> declared = hello.predecessor() == null
-        ? Uni.createFrom().voidItem()
-        : lineages.declare(session.grants().subject(), hello.replicaId(), hello.predecessor())
-            .onFailure(SyncError.class).recoverWithItem(e -> {
-              fail(session, (SyncError) e);
-              return null;
-            });
-    return declared.chain(() -> log.heads(spaces)).invoke(heads -> {
-      session.send(codec.encode(new Message.Welcome(server.id(), Message.PROTOCOL_VERSION, session.tokenExpiresAt(),
-          heads.stream().map(h -> new Message.SpaceHead(h.space(), h.head())).toList())));
-      for (Message.Subscription subscription : granted) {
-        ChangeLogReader.SpaceHead head = heads.stream().filter(h -> h.space().equals(subscription.space())).findFirst().orElseThrow();
-        registry.subscribe(session, subscription.space());
-        session.follow(subscription.space(), subscription.since(), head);
-      }
-    }).replaceWithVoid();
+    Uni<Void> declared =
+        hello.predecessor() == null
+            ? Uni.createFrom().voidItem()
+            : lineages
+                .declare(session.grants().subject(), hello.replicaId(), hello.predecessor())
+                .onFailure(SyncError.class)
+                .recoverWithItem(
+                    e -> {
+                      fail(session, (SyncError) e);
+                      return null;
+                    });
+    return declared
+        .chain(() -> log.heads(spaces))
+        .invoke(
+            heads -> {
+              session.send(
+                  codec.encode(
+                      new Message.Welcome(
+                          server.id(),
+                          Message.PROTOCOL_VERSION,
+                          session.tokenExpiresAt(),
+                          heads.stream()
+                              .map(h -> new Message.SpaceHead(h.space(), h.head()))
+                              .toList())));
+              for (Message.Subscription subscription : granted) {
+                ChangeLogReader.SpaceHead head =
+                    heads.stream()
+                        .filter(h -> h.space().equals(subscription.space()))
+                        .findFirst()
+                        .orElseThrow();
+                registry.subscribe(session, subscription.space());
+                session.follow(subscription.space(), subscription.since(), head);
+              }
+            })
+        .replaceWithVoid();
   }
 
   private Uni<Void> push(SyncSession session, Message.Push push) {
     for (var changeset : push.changesets()) {
       if (!changeset.replicaId().equals(session.replicaId())) {
-        throw new SyncError(SyncError.INVALID,
-            "changeset seq " + changeset.seq() + " carries replica id '" + changeset.replicaId()
-                + "', not the one this session said hello with", changeset.seq());
+        throw new SyncError(
+            SyncError.INVALID,
+            "changeset seq "
+                + changeset.seq()
+                + " carries replica id '"
+                + changeset.replicaId()
+                + "', not the one this session said hello with",
+            changeset.seq());
       }
     }
     long started = System.nanoTime();
-    return pushes.push(session.grants(), push.changesets())
-        .invoke(outcome -> {
-          metrics.pushed(outcome.results().size(), outcome.newConflicts(), Duration.ofNanos(System.nanoTime() - started));
-          acknowledge(session, outcome);
-          outcome.changedSpaces().forEach(registry::wake);
-        })
-        .onFailure().recoverWithItem(failure -> {
-          fail(session, failure instanceof SyncError e ? e : internal(failure));
-          return null;
-        })
+    return pushes
+        .push(session.grants(), push.changesets())
+        .invoke(
+            outcome -> {
+              metrics.pushed(
+                  outcome.results().size(),
+                  outcome.newConflicts(),
+                  Duration.ofNanos(System.nanoTime() - started));
+              acknowledge(session, outcome);
+              outcome.changedSpaces().forEach(registry::wake);
+            })
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              fail(session, failure instanceof SyncError e ? e : internal(failure));
+              return null;
+            })
         .replaceWithVoid();
   }
 
@@ -251,24 +323,41 @@ public class SyncEndpoint {
    * behind the answers to every earlier message of the connection, as they are handled in order.
    */
   private Uni<Void> synced(SyncSession session, Message.Sync sync) {
-    List<String> spaces = session.spaces().stream().filter(session.grants()::allows).sorted().toList();
+    List<String> spaces =
+        session.spaces().stream().filter(session.grants()::allows).sorted().toList();
     return log.heads(spaces)
-        .invoke(heads -> session.send(codec.encode(new Message.Synced(sync.ref(),
-            heads.stream().map(h -> new Message.SpaceHead(h.space(), h.head())).toList()))))
-        .onFailure().recoverWithItem(failure -> {
-          LOG.error("Sync head read failed", failure);
-          fail(session, new SyncError(SyncError.INTERNAL, "the server could not read the heads; send sync again"));
-          return null;
-        })
+        .invoke(
+            heads ->
+                session.send(
+                    codec.encode(
+                        new Message.Synced(
+                            sync.ref(),
+                            heads.stream()
+                                .map(h -> new Message.SpaceHead(h.space(), h.head()))
+                                .toList()))))
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              LOG.error("Sync head read failed", failure);
+              fail(
+                  session,
+                  new SyncError(
+                      SyncError.INTERNAL, "the server could not read the heads; send sync again"));
+              return null;
+            })
         .replaceWithVoid();
   }
 
   private void acknowledge(SyncSession session, PushOutcome outcome) {
     for (PushOutcome.Rejection rejection : outcome.rejections()) {
       metrics.error(rejection.code());
-      session.send(codec.encode(new Message.Error(rejection.code(), ErrorText.bounded(rejection.message()), rejection.seq())));
+      session.send(
+          codec.encode(
+              new Message.Error(
+                  rejection.code(), ErrorText.bounded(rejection.message()), rejection.seq())));
     }
-    session.send(codec.encode(new Message.Ack(outcome.replicaId(), outcome.upToSeq(), outcome.results())));
+    session.send(
+        codec.encode(new Message.Ack(outcome.replicaId(), outcome.upToSeq(), outcome.results())));
   }
 
   private void reauthenticate(SyncSession session, Message.Auth auth) {
@@ -276,11 +365,20 @@ public class SyncEndpoint {
     try {
       token = tokens.parse(auth.token());
     } catch (ParseException e) {
-      throw new SyncError(SyncError.TOKEN_INVALID, "the token in auth is invalid or expired; the session keeps its current token");
+      throw new SyncError(
+          SyncError.TOKEN_INVALID,
+          "the token in auth is invalid or expired; the session keeps its current token");
     }
-    tokenRules.violation(token).ifPresent(reason -> {
-      throw new SyncError(SyncError.TOKEN_INVALID, "the token in auth is refused: " + reason + "; the session keeps its current token");
-    });
+    tokenRules
+        .violation(token)
+        .ifPresent(
+            reason -> {
+              throw new SyncError(
+                  SyncError.TOKEN_INVALID,
+                  "the token in auth is refused: "
+                      + reason
+                      + "; the session keeps its current token");
+            });
     SpaceGrants grants = SpaceGrants.of(token);
     if (!grants.subject().equals(session.grants().subject())) {
       throw new SyncError(SyncError.TOKEN_INVALID, "the token in auth is for another subject");
@@ -298,12 +396,15 @@ public class SyncEndpoint {
 
   private SyncError internal(Throwable failure) {
     LOG.error("Push failed", failure);
-    return new SyncError(SyncError.INTERNAL, "the server could not apply the push; it was not applied, retry it");
+    return new SyncError(
+        SyncError.INTERNAL, "the server could not apply the push; it was not applied, retry it");
   }
 
   private void fail(SyncSession session, SyncError error) {
     metrics.error(error.code());
-    session.send(codec.encode(new Message.Error(error.code(), ErrorText.bounded(error.getMessage()), error.ref())));
+    session.send(
+        codec.encode(
+            new Message.Error(error.code(), ErrorText.bounded(error.getMessage()), error.ref())));
   }
 
   private static String codeOf(DecodeException e) {

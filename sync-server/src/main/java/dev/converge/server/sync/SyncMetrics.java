@@ -31,22 +31,36 @@ public class SyncMetrics {
 
   SyncMetrics(MeterRegistry registry, SessionRegistry sessions) {
     this.registry = registry;
-    this.applied = Counter.builder("converge.changesets.applied").description("Changesets applied").register(registry);
-    this.conflicts = Counter.builder("converge.conflicts.created")
-        .description("Register values left concurrent by an applied changeset").register(registry);
-    this.applyLatency = Timer.builder("converge.push.apply")
-        .description("Time from receiving a push to its commit")
-        .publishPercentileHistogram().register(registry);
-    this.fanOutDelay = Timer.builder("converge.fanout.delay")
-        .description("Time from commit to the change's frame being handed to a session's socket")
-        .publishPercentileHistogram().register(registry);
+    this.applied =
+        Counter.builder("converge.changesets.applied")
+            .description("Changesets applied")
+            .register(registry);
+    this.conflicts =
+        Counter.builder("converge.conflicts.created")
+            .description("Register values left concurrent by an applied changeset")
+            .register(registry);
+    this.applyLatency =
+        Timer.builder("converge.push.apply")
+            .description("Time from receiving a push to its commit")
+            .publishPercentileHistogram()
+            .register(registry);
+    this.fanOutDelay =
+        Timer.builder("converge.fanout.delay")
+            .description(
+                "Time from commit to the change's frame being handed to a session's socket")
+            .publishPercentileHistogram()
+            .register(registry);
     Gauge.builder("converge.sessions", sessions, SessionRegistry::size)
-        .description("Open WebSocket sync sessions on this node").strongReference(true).register(registry);
+        .description("Open WebSocket sync sessions on this node")
+        .strongReference(true)
+        .register(registry);
     registry.gauge("converge.log.size", logSize);
     Gauge.builder("converge.sessions.outbound.bytes", outboundBytes, AtomicLong::get)
-        .description("Bytes queued for all sessions' sockets and not yet written").register(registry);
+        .description("Bytes queued for all sessions' sockets and not yet written")
+        .register(registry);
     Gauge.builder("converge.sessions.outbound.peak.bytes", outboundPeak, AtomicLong::get)
-        .description("Most bytes one session has held queued for its socket since the server started")
+        .description(
+            "Most bytes one session has held queued for its socket since the server started")
         .register(registry);
   }
 

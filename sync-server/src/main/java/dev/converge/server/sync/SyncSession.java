@@ -7,8 +7,8 @@ import dev.converge.server.changeset.LoggedChange;
 import dev.converge.server.changeset.SyncError;
 import dev.converge.server.document.DocState;
 import dev.converge.server.document.SnapshotBudget;
-import dev.converge.server.document.SnapshotSlice;
 import dev.converge.server.document.SnapshotReader;
+import dev.converge.server.document.SnapshotSlice;
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -25,12 +25,12 @@ import org.jboss.logging.Logger;
  * One WebSocket session: its token's grants, and per subscribed space a feed that pumps the log
  * from the session's cursor to the client.
  *
- * <p>Backpressure: everything the session sends goes through its {@link Outbound} queue, bounded
- * in bytes ({@code maxOutboundBytes}). The session reads the log only while the queue holds fewer
- * than {@code maxInFlightFrames} frames and less than half of the budget, so a client that stops
- * reading holds a bounded amount of server memory; if the feed stays blocked for
- * {@code slowClientTimeout}, or a reply would pass the budget, the session is closed with code
- * 4008 and resumes from its cursor when it reconnects.
+ * <p>Backpressure: everything the session sends goes through its {@link Outbound} queue, bounded in
+ * bytes ({@code maxOutboundBytes}). The session reads the log only while the queue holds fewer than
+ * {@code maxInFlightFrames} frames and less than half of the budget, so a client that stops reading
+ * holds a bounded amount of server memory; if the feed stays blocked for {@code slowClientTimeout},
+ * or a reply would pass the budget, the session is closed with code 4008 and resumes from its
+ * cursor when it reconnects.
  *
  * <p>A session must say {@code hello} within {@code helloTimeout}, or it is closed with 4400.
  *
@@ -66,8 +66,16 @@ public final class SyncSession {
   private InboundThrottle throttle;
   private boolean closed;
 
-  SyncSession(WebSocketConnection connection, Context context, Vertx vertx, ProtocolCodec codec,
-      ChangeLogReader log, SpaceLogCache cache, SnapshotReader snapshots, SyncSettings settings, SyncMetrics metrics) {
+  SyncSession(
+      WebSocketConnection connection,
+      Context context,
+      Vertx vertx,
+      ProtocolCodec codec,
+      ChangeLogReader log,
+      SpaceLogCache cache,
+      SnapshotReader snapshots,
+      SyncSettings settings,
+      SyncMetrics metrics) {
     this.cache = cache;
     this.connection = connection;
     this.context = context;
@@ -77,15 +85,30 @@ public final class SyncSession {
     this.snapshots = snapshots;
     this.settings = settings;
     this.metrics = metrics;
-    this.outbound = new Outbound(connection, context, settings.maxOutboundBytes(), settings.maxInFlightFrames(), metrics,
-        this::sent);
-    this.helloTimer = vertx.setTimer(settings.helloTimeout().toMillis(), id -> context.runOnContext(v -> {
-      helloTimer = -1;
-      if (!closed && replicaId == null) {
-        metrics.error("hello_timeout");
-        close(CloseCodes.PROTOCOL, "hello not received within " + settings.helloTimeout().toSeconds() + " s");
-      }
-    }));
+    this.outbound =
+        new Outbound(
+            connection,
+            context,
+            settings.maxOutboundBytes(),
+            settings.maxInFlightFrames(),
+            metrics,
+            this::sent);
+    this.helloTimer =
+        vertx.setTimer(
+            settings.helloTimeout().toMillis(),
+            id ->
+                context.runOnContext(
+                    v -> {
+                      helloTimer = -1;
+                      if (!closed && replicaId == null) {
+                        metrics.error("hello_timeout");
+                        close(
+                            CloseCodes.PROTOCOL,
+                            "hello not received within "
+                                + settings.helloTimeout().toSeconds()
+                                + " s");
+                      }
+                    }));
   }
 
   /** A subscribed space and the session's position in it. */
@@ -94,8 +117,13 @@ public final class SyncSession {
     long cursor;
     boolean pumping;
     boolean dirty;
-    /** Set when the space cannot be served on this socket (see {@code stall}); nothing is read any more. */
+
+    /**
+     * Set when the space cannot be served on this socket (see {@code stall}); nothing is read any
+     * more.
+     */
     boolean stalled;
+
     Snapshot snapshot;
 
     Feed(String space, long cursor) {
@@ -135,12 +163,22 @@ public final class SyncSession {
       vertx.cancelTimer(expiryTimer);
     }
     long delay = Math.max(1, expiresAtMillis - System.currentTimeMillis());
-    expiryTimer = vertx.setTimer(delay, id -> context.runOnContext(v -> {
-      if (!closed) {
-        send(codec.encode(new Message.Error("token_expired", "the session's token expired; connect again with a fresh token", null)));
-        close(CloseCodes.TOKEN, "token expired");
-      }
-    }));
+    expiryTimer =
+        vertx.setTimer(
+            delay,
+            id ->
+                context.runOnContext(
+                    v -> {
+                      if (!closed) {
+                        send(
+                            codec.encode(
+                                new Message.Error(
+                                    "token_expired",
+                                    "the session's token expired; connect again with a fresh token",
+                                    null)));
+                        close(CloseCodes.TOKEN, "token expired");
+                      }
+                    }));
   }
 
   long tokenExpiresAt() {
@@ -159,7 +197,10 @@ public final class SyncSession {
     }
   }
 
-  /** Starts following {@code space} from {@code since}, or from a snapshot when the log cannot serve it. */
+  /**
+   * Starts following {@code space} from {@code since}, or from a snapshot when the log cannot serve
+   * it.
+   */
   void follow(String space, long since, ChangeLogReader.SpaceHead head) {
     Feed feed = new Feed(space, since);
     if (head.needsSnapshot(since)) {
@@ -179,12 +220,13 @@ public final class SyncSession {
 
   /** Asks the session to look for new changes in {@code space}; callable from any thread. */
   void wake(String space) {
-    context.runOnContext(v -> {
-      Feed feed = feeds.get(space);
-      if (feed != null) {
-        pump(feed);
-      }
-    });
+    context.runOnContext(
+        v -> {
+          Feed feed = feeds.get(space);
+          if (feed != null) {
+            pump(feed);
+          }
+        });
   }
 
   private void pump(Feed feed) {
@@ -219,9 +261,12 @@ public final class SyncSession {
     }
     long from = feed.cursor;
     // One row more than a page tells whether another page follows.
-    cache.read(feed.space, from, settings.pageSize() + 1).subscribe().with(
-        items -> context.runOnContext(v -> onPage(feed, from, items)),
-        failure -> context.runOnContext(v -> onFailure(feed, failure)));
+    cache
+        .read(feed.space, from, settings.pageSize() + 1)
+        .subscribe()
+        .with(
+            items -> context.runOnContext(v -> onPage(feed, from, items)),
+            failure -> context.runOnContext(v -> onFailure(feed, failure)));
   }
 
   private void onPage(Feed feed, long from, List<LoggedChange> items) {
@@ -236,13 +281,18 @@ public final class SyncSession {
       return;
     }
     if (items.get(0).serverSeq() != from + 1) {
-      // The log was compacted past this cursor while the session followed it: start over from a snapshot.
-      log.head(feed.space).subscribe().with(
-          head -> context.runOnContext(v -> {
-            feed.snapshot = new Snapshot(head.head(), null, null);
-            step(feed);
-          }),
-          failure -> context.runOnContext(v -> onFailure(feed, failure)));
+      // The log was compacted past this cursor while the session followed it: start over from a
+      // snapshot.
+      log.head(feed.space)
+          .subscribe()
+          .with(
+              head ->
+                  context.runOnContext(
+                      v -> {
+                        feed.snapshot = new Snapshot(head.head(), null, null);
+                        step(feed);
+                      }),
+              failure -> context.runOnContext(v -> onFailure(feed, failure)));
       return;
     }
     boolean more = items.size() > settings.pageSize();
@@ -250,7 +300,8 @@ public final class SyncSession {
       items = items.subList(0, settings.pageSize());
     }
     long to = items.get(items.size() - 1).serverSeq();
-    String frame = Frames.changes(codec, feed.space, from, to, DeltaGroups.group(items, codec), more);
+    String frame =
+        Frames.changes(codec, feed.space, from, to, DeltaGroups.group(items, codec), more);
     // A page too big for the feed's share of the budget goes out in halves; the rest is read again.
     while (items.size() > 1 && Outbound.sizeOf(frame) > outbound.feedShare()) {
       items = items.subList(0, items.size() / 2);
@@ -273,10 +324,17 @@ public final class SyncSession {
 
   private void stepSnapshot(Feed feed) {
     Snapshot snapshot = feed.snapshot;
-    snapshots.slice(feed.space, snapshot.afterCollection(), snapshot.afterDocId(), settings.snapshotPageSize(),
-            snapshotBudget(feed.space)).subscribe().with(
-        slice -> context.runOnContext(v -> onSnapshotPage(feed, snapshot, slice)),
-        failure -> context.runOnContext(v -> onFailure(feed, failure)));
+    snapshots
+        .slice(
+            feed.space,
+            snapshot.afterCollection(),
+            snapshot.afterDocId(),
+            settings.snapshotPageSize(),
+            snapshotBudget(feed.space))
+        .subscribe()
+        .with(
+            slice -> context.runOnContext(v -> onSnapshotPage(feed, snapshot, slice)),
+            failure -> context.runOnContext(v -> onFailure(feed, failure)));
   }
 
   /**
@@ -319,18 +377,30 @@ public final class SyncSession {
   }
 
   /**
-   * A document too big for any frame: the session stops serving this space rather than skip it
-   * (the client would silently miss it) or resend it forever. The cursor stays where it was.
+   * A document too big for any frame: the session stops serving this space rather than skip it (the
+   * client would silently miss it) or resend it forever. The cursor stays where it was.
    */
   private void stall(Feed feed, DocState doc) {
     feed.stalled = true;
     feed.pumping = false;
     metrics.error(SyncError.SNAPSHOT_TOO_LARGE);
-    LOG.warnf("Session %s cannot send document %s/%s of space %s: bigger than the frame limit of %d bytes",
+    LOG.warnf(
+        "Session %s cannot send document %s/%s of space %s: bigger than the frame limit of %d bytes",
         id(), doc.key.collection, doc.key.docId, feed.space, settings.maxFrameBytes());
-    send(codec.encode(new Message.Error(SyncError.SNAPSHOT_TOO_LARGE, "document '" + doc.key.collection + "/"
-        + doc.key.docId + "' of space '" + feed.space + "' exceeds the frame limit of " + settings.maxFrameBytes()
-        + " bytes; this session stops serving the space; read it with GET /v1/spaces/{space}/snapshot", null)));
+    send(
+        codec.encode(
+            new Message.Error(
+                SyncError.SNAPSHOT_TOO_LARGE,
+                "document '"
+                    + doc.key.collection
+                    + "/"
+                    + doc.key.docId
+                    + "' of space '"
+                    + feed.space
+                    + "' exceeds the frame limit of "
+                    + settings.maxFrameBytes()
+                    + " bytes; this session stops serving the space; read it with GET /v1/spaces/{space}/snapshot",
+                null)));
   }
 
   private void onFailure(Feed feed, Throwable failure) {
@@ -350,7 +420,9 @@ public final class SyncSession {
     }
     if (!outbound.reply(frame)) {
       metrics.error("too_slow");
-      close(CloseCodes.TOO_SLOW, "client does not read its replies; reconnect and resume from your cursor");
+      close(
+          CloseCodes.TOO_SLOW,
+          "client does not read its replies; reconnect and resume from your cursor");
     }
   }
 
@@ -373,13 +445,20 @@ public final class SyncSession {
     if (slowTimer >= 0) {
       return;
     }
-    slowTimer = vertx.setTimer(settings.slowClientTimeout().toMillis(), id -> context.runOnContext(v -> {
-      slowTimer = -1;
-      if (!closed && !blocked.isEmpty() && !outbound.feedHasRoom()) {
-        metrics.error("too_slow");
-        close(CloseCodes.TOO_SLOW, "client reads too slowly; reconnect and resume from your cursor");
-      }
-    }));
+    slowTimer =
+        vertx.setTimer(
+            settings.slowClientTimeout().toMillis(),
+            id ->
+                context.runOnContext(
+                    v -> {
+                      slowTimer = -1;
+                      if (!closed && !blocked.isEmpty() && !outbound.feedHasRoom()) {
+                        metrics.error("too_slow");
+                        close(
+                            CloseCodes.TOO_SLOW,
+                            "client reads too slowly; reconnect and resume from your cursor");
+                      }
+                    }));
   }
 
   private void stopSlowTimer() {
@@ -394,7 +473,10 @@ public final class SyncSession {
     this.throttle = throttle;
   }
 
-  /** Charges a message the session could not decode: it slows the sender, well-formed traffic keeps its rate. */
+  /**
+   * Charges a message the session could not decode: it slows the sender, well-formed traffic keeps
+   * its rate.
+   */
   void junk() {
     if (throttle != null) {
       throttle.penalize(JUNK_PENALTY_BYTES);

@@ -18,8 +18,8 @@ public interface SyncSettings {
 
   /**
    * Bytes of document entries per {@code snapshot} frame (and REST snapshot page), at most; a
-   * document bigger than this goes alone on its page. Kept below {@link #maxFrameBytes()} with
-   * room for the frame's header.
+   * document bigger than this goes alone on its page. Kept below {@link #maxFrameBytes()} with room
+   * for the frame's header.
    */
   @WithDefault("1048576")
   long snapshotPageBytes();
@@ -40,16 +40,16 @@ public interface SyncSettings {
   Duration slowClientTimeout();
 
   /**
-   * Bytes of frames a session may have queued for its socket and not yet written: replies
-   * ({@code ack}, {@code error}, ...) and feed frames alike. A reply that would pass it closes the
-   * session with 4008; the feed waits below half of it, so replies always find room.
+   * Bytes of frames a session may have queued for its socket and not yet written: replies ({@code
+   * ack}, {@code error}, ...) and feed frames alike. A reply that would pass it closes the session
+   * with 4008; the feed waits below half of it, so replies always find room.
    */
   @WithDefault("4194304")
   long maxOutboundBytes();
 
   /**
-   * Bytes per second one connection's frames may bring in (inflated; each frame counts at least
-   * 1 KiB) before the server stops reading it for a while; 0 for no limit. Bursts up to the largest
+   * Bytes per second one connection's frames may bring in (inflated; each frame counts at least 1
+   * KiB) before the server stops reading it for a while; 0 for no limit. Bursts up to the largest
    * message are let through at once.
    */
   @WithDefault("4194304")

@@ -33,13 +33,16 @@ final class TextFrameGuard implements Handler<WebSocketFrame> {
     this.session = session;
   }
 
-  /** Installs the guard on the socket of {@code connection}; call on the connection's event loop. */
+  /**
+   * Installs the guard on the socket of {@code connection}; call on the connection's event loop.
+   */
   static void install(WebSocketConnection connection, SyncSession session) {
     try {
       WebSocketBase socket = (WebSocketBase) WEB_SOCKET.invoke(connection);
       socket.frameHandler(new TextFrameGuard(session));
     } catch (ReflectiveOperationException | ClassCastException e) {
-      throw new IllegalStateException("cannot reach the Vert.x socket of " + connection.getClass().getName(), e);
+      throw new IllegalStateException(
+          "cannot reach the Vert.x socket of " + connection.getClass().getName(), e);
     }
   }
 
@@ -52,7 +55,7 @@ final class TextFrameGuard implements Handler<WebSocketFrame> {
       }
       case BINARY -> inText = false;
       // Control frames (ping, pong, close) may sit between the fragments of a message.
-      case CONTINUATION, PING, PONG, CLOSE -> { }
+      case CONTINUATION, PING, PONG, CLOSE -> {}
     }
     if (!inText || !(frame.isText() || frame.isContinuation()) || session.isClosed()) {
       return;

@@ -46,7 +46,10 @@ final class Utf8Validator {
       return false;
     }
     codePoint = (codePoint << 6) | (b & 0x3F);
-    if (--remaining == 0 && (codePoint < min || codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF))) {
+    if (--remaining == 0
+        && (codePoint < min
+            || codePoint > 0x10FFFF
+            || (codePoint >= 0xD800 && codePoint <= 0xDFFF))) {
       failed = true;
     }
     return !failed;

@@ -25,16 +25,19 @@ class DevKeyPairTest {
     assertThat(second.publicKey()).isEqualTo(first.publicKey());
     assertThat(Files.readString(dir.resolve("data").resolve(DevKeyPair.PUBLIC_KEY_FILE)))
         .isEqualTo(first.publicKeyPem());
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(
-            dir.resolve("data").resolve(DevKeyPair.PRIVATE_KEY_FILE))))
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(
+                    dir.resolve("data").resolve(DevKeyPair.PRIVATE_KEY_FILE))))
         .isEqualTo("rw-------");
   }
 
   @Test
   void configuredDeploymentKey_meansTheDevKeyIsNeverCreated() {
     Path data = dir.resolve("data");
-    var keys = new TokenVerificationKey(
-        Optional.of("/etc/converge/jwt-public.pem"), Optional.empty(), Optional.empty(), data);
+    var keys =
+        new TokenVerificationKey(
+            Optional.of("/etc/converge/jwt-public.pem"), Optional.empty(), Optional.empty(), data);
 
     keys.onStart(null);
 
@@ -45,8 +48,8 @@ class DevKeyPairTest {
   @Test
   void noneIsSmallRyesWordForUnset_soTheDevKeyIsUsed() {
     Path data = dir.resolve("data");
-    var keys = new TokenVerificationKey(
-        Optional.empty(), Optional.of("NONE"), Optional.empty(), data);
+    var keys =
+        new TokenVerificationKey(Optional.empty(), Optional.of("NONE"), Optional.empty(), data);
 
     keys.onStart(null);
 

@@ -29,8 +29,14 @@ class MeResourceTest {
   String audience;
 
   private String token(String iss, String aud, Instant expiresAt) {
-    return DevTokens.mint(DevKeyPair.loadOrCreate(dataDir).privateKey(), iss, aud, "alice",
-        List.of("team:1", "team:2"), Instant.now().minusSeconds(5), expiresAt);
+    return DevTokens.mint(
+        DevKeyPair.loadOrCreate(dataDir).privateKey(),
+        iss,
+        aud,
+        "alice",
+        List.of("team:1", "team:2"),
+        Instant.now().minusSeconds(5),
+        expiresAt);
   }
 
   private String validToken() {
@@ -67,10 +73,19 @@ class MeResourceTest {
   void tamperedToken_isRejectedWith401() {
     String[] parts = validToken().split("\\.");
     // swap the payload for one granting more, keep the original signature
-    String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-        ("{\"iss\":\"" + issuer + "\",\"aud\":\"" + audience + "\",\"sub\":\"alice\","
-            + "\"spaces\":[\"team:secret\"],\"exp\":" + (Instant.now().getEpochSecond() + 300)
-            + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String forged =
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                ("{\"iss\":\""
+                        + issuer
+                        + "\",\"aud\":\""
+                        + audience
+                        + "\",\"sub\":\"alice\","
+                        + "\"spaces\":[\"team:secret\"],\"exp\":"
+                        + (Instant.now().getEpochSecond() + 300)
+                        + "}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertUnauthenticated(me(parts[0] + "." + forged + "." + parts[2]));
   }
 
@@ -78,8 +93,15 @@ class MeResourceTest {
   void tokenSignedWithAnotherKey_isRejectedWith401() throws NoSuchAlgorithmException {
     var generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
-    String token = DevTokens.mint(generator.generateKeyPair().getPrivate(), issuer, audience,
-        "alice", List.of(), Instant.now(), Instant.now().plusSeconds(300));
+    String token =
+        DevTokens.mint(
+            generator.generateKeyPair().getPrivate(),
+            issuer,
+            audience,
+            "alice",
+            List.of(),
+            Instant.now(),
+            Instant.now().plusSeconds(300));
     assertUnauthenticated(me(token));
   }
 

@@ -11,9 +11,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 @QuarkusTest
 class SchemaMigrationTest {
@@ -38,8 +38,11 @@ class SchemaMigrationTest {
     try (Connection c = jdbc.getConnection()) {
       // The database the tests are configured with (CONVERGE_TEST_DB_URL), never a fixed name.
       assertThat(c.getCatalog()).isEqualTo(configuredDatabase);
-      assertThat(column(c, "SELECT table_name FROM information_schema.tables"
-              + " WHERE table_schema = 'public' ORDER BY table_name"))
+      assertThat(
+              column(
+                  c,
+                  "SELECT table_name FROM information_schema.tables"
+                      + " WHERE table_schema = 'public' ORDER BY table_name"))
           .contains("change_log", "doc_state", "replica_progress", "space_seq");
       assertThat(column(c, "SELECT version FROM flyway_schema_history WHERE success"))
           .contains("1", "2", "3");
@@ -49,9 +52,12 @@ class SchemaMigrationTest {
   @Test
   void crdtJsonColumns_areText_soTheCodecBytesArePreserved() throws SQLException {
     try (Connection c = jdbc.getConnection()) {
-      assertThat(column(c, "SELECT table_name || '.' || column_name || ':' || data_type"
-              + " FROM information_schema.columns"
-              + " WHERE table_schema = 'public' AND column_name IN ('state', 'delta') ORDER BY 1"))
+      assertThat(
+              column(
+                  c,
+                  "SELECT table_name || '.' || column_name || ':' || data_type"
+                      + " FROM information_schema.columns"
+                      + " WHERE table_schema = 'public' AND column_name IN ('state', 'delta') ORDER BY 1"))
           .containsExactly("change_log.delta:text", "doc_state.state:text");
     }
   }
@@ -61,13 +67,17 @@ class SchemaMigrationTest {
     try (Connection c = jdbc.getConnection()) {
       c.setAutoCommit(false);
       try (var s = c.createStatement()) {
-        s.executeUpdate("INSERT INTO change_log (space, server_seq, collection, doc_id,"
-            + " replica_id, seq, hlc, delta) VALUES ('t:1', 1, 'c', 'd', 'r', 1, 'h', '{}')");
-        var thrown = org.assertj.core.api.Assertions.catchThrowableOfType(
-            SQLException.class,
-            () -> s.executeUpdate("INSERT INTO change_log (space, server_seq, collection,"
-                + " doc_id, replica_id, seq, hlc, delta)"
-                + " VALUES ('t:1', 2, 'c', 'd', 'r', 1, 'h', '{}')"));
+        s.executeUpdate(
+            "INSERT INTO change_log (space, server_seq, collection, doc_id,"
+                + " replica_id, seq, hlc, delta) VALUES ('t:1', 1, 'c', 'd', 'r', 1, 'h', '{}')");
+        var thrown =
+            org.assertj.core.api.Assertions.catchThrowableOfType(
+                SQLException.class,
+                () ->
+                    s.executeUpdate(
+                        "INSERT INTO change_log (space, server_seq, collection,"
+                            + " doc_id, replica_id, seq, hlc, delta)"
+                            + " VALUES ('t:1', 2, 'c', 'd', 'r', 1, 'h', '{}')"));
         assertThat(thrown.getSQLState()).isEqualTo("23505"); // unique_violation
       } finally {
         c.rollback();
@@ -77,7 +87,8 @@ class SchemaMigrationTest {
 
   private static List<String> column(Connection c, String sql) throws SQLException {
     var values = new ArrayList<String>();
-    try (var s = c.createStatement(); var rs = s.executeQuery(sql)) {
+    try (var s = c.createStatement();
+        var rs = s.executeQuery(sql)) {
       while (rs.next()) {
         values.add(rs.getString(1));
       }

@@ -25,7 +25,8 @@ class SnapshotBudgetTest {
 
   @Test
   void entryBytes_isTheEntrysExactLengthInThePage() {
-    String state = "{\"s\":{\"name\":{\"t\":\"reg\",\"e\":[[\"r\",1,\"1:0\",\"Zoë 😀\"]]}},\"c\":{\"r\":[1]}}";
+    String state =
+        "{\"s\":{\"name\":{\"t\":\"reg\",\"e\":[[\"r\",1,\"1:0\",\"Zoë 😀\"]]}},\"c\":{\"r\":[1]}}";
     String entry = "{\"collection\":\"pro\\\"files\",\"docId\":\"me\",\"state\":" + state + "},";
     assertThat(SnapshotBudget.entryBytes("pro\"files", "me", SnapshotBudget.utf8Length(state)))
         .isEqualTo(entry.getBytes(StandardCharsets.UTF_8).length);
@@ -34,7 +35,9 @@ class SnapshotBudgetTest {
   @Test
   void utf8Length_countsLikeTheEncoder() {
     for (String text : List.of("", "abc", "é", "€", "😀", "Zoë 😀 €")) {
-      assertThat(SnapshotBudget.utf8Length(text)).as(text).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+      assertThat(SnapshotBudget.utf8Length(text))
+          .as(text)
+          .isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
     }
     // A lone surrogate is counted as three bytes: never less than any encoder writes for it.
     assertThat(SnapshotBudget.utf8Length("a\uD800b")).isEqualTo(5);

@@ -23,18 +23,30 @@ class SnapshotTokenTest {
   void tokensThatAreNotThisSpacesAreInvalid() {
     String good = new SnapshotToken("team:42", 17, "carts", "main").encode();
     String json = "{\"v\":1,\"space\":\"team:42\",\"head\":-1,\"c\":\"carts\",\"d\":\"main\"}";
-    for (String bad : List.of("%%%", "bm90IGpzb24", good.substring(0, good.length() - 3), "x" + good,
-        encode("[1,2]"), encode(json), encode(json.replace("-1", "\"17\"")), encode(json.replace("\"v\":1", "\"v\":2")),
-        "a".repeat(5_000))) {
-      SyncError error = catchThrowableOfType(SyncError.class, () -> SnapshotToken.decode("team:42", bad));
+    for (String bad :
+        List.of(
+            "%%%",
+            "bm90IGpzb24",
+            good.substring(0, good.length() - 3),
+            "x" + good,
+            encode("[1,2]"),
+            encode(json),
+            encode(json.replace("-1", "\"17\"")),
+            encode(json.replace("\"v\":1", "\"v\":2")),
+            "a".repeat(5_000))) {
+      SyncError error =
+          catchThrowableOfType(SyncError.class, () -> SnapshotToken.decode("team:42", bad));
       assertThat(error).as(bad).isNotNull();
       assertThat(error.code()).isEqualTo(SyncError.INVALID);
     }
-    SyncError other = catchThrowableOfType(SyncError.class, () -> SnapshotToken.decode("team:43", good));
+    SyncError other =
+        catchThrowableOfType(SyncError.class, () -> SnapshotToken.decode("team:43", good));
     assertThat(other.code()).isEqualTo(SyncError.INVALID);
   }
 
   private static String encode(String json) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -31,7 +31,10 @@ final class Devices implements AutoCloseable {
   private final URI server;
   private final Path dir;
   private final List<SyncClient> clients = new ArrayList<>();
-  /** The token every client of this instance fetches next; tests swap it to grant or revoke spaces. */
+
+  /**
+   * The token every client of this instance fetches next; tests swap it to grant or revoke spaces.
+   */
   final AtomicReference<String> token = new AtomicReference<>();
 
   Devices(URI server, Path dir, String firstToken) {
@@ -42,12 +45,14 @@ final class Devices implements AutoCloseable {
 
   /** Opens (or reopens) the client on {@code file}, subscribed to {@code spaces}. */
   SyncClient open(String file, String... spaces) {
-    SyncClient.Builder b = SyncClient.builder()
-        .databasePath(dir.resolve(file))
-        .serverUri(URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
-        .tokenSupplier(token::get)
-        .replicaName(file.replaceAll("[^A-Za-z0-9]", "-"))
-        .backoff(Duration.ofMillis(50), Duration.ofMillis(500));
+    SyncClient.Builder b =
+        SyncClient.builder()
+            .databasePath(dir.resolve(file))
+            .serverUri(
+                URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
+            .tokenSupplier(token::get)
+            .replicaName(file.replaceAll("[^A-Za-z0-9]", "-"))
+            .backoff(Duration.ofMillis(50), Duration.ofMillis(500));
     for (String space : spaces) {
       b.subscribe(space);
     }
@@ -66,16 +71,30 @@ final class Devices implements AutoCloseable {
     for (int i = 0; i < changesets.length; i++) {
       body.append(i == 0 ? "" : ",").append(CODEC.encodeChangeset(changesets[i]));
     }
-    given().baseUri(server.toString()).auth().oauth2(token.get()).contentType(ContentType.JSON)
+    given()
+        .baseUri(server.toString())
+        .auth()
+        .oauth2(token.get())
+        .contentType(ContentType.JSON)
         .body(body.append("]}").toString())
-        .post("/v1/changesets").then().statusCode(200);
+        .post("/v1/changesets")
+        .then()
+        .statusCode(200);
   }
 
   /** Returns the server's merged cart items of {@code space}/{@code cart} (sku to quantity). */
   Map<String, Long> serverCart(String space, String cart) {
-    Map<String, Map<String, Object>> items = given().baseUri(server.toString()).auth().oauth2(token.get())
-        .get("/v1/spaces/{space}/documents/carts/{cart}", space, cart)
-        .then().statusCode(200).extract().jsonPath().getMap("value.items");
+    Map<String, Map<String, Object>> items =
+        given()
+            .baseUri(server.toString())
+            .auth()
+            .oauth2(token.get())
+            .get("/v1/spaces/{space}/documents/carts/{cart}", space, cart)
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getMap("value.items");
     Map<String, Long> quantities = new java.util.TreeMap<>();
     items.forEach((sku, fields) -> quantities.put(sku, ((Number) fields.get("qty")).longValue()));
     return quantities;

@@ -65,12 +65,18 @@ class SdkEndToEndTest {
   @Test
   void twoClientsOfOneUser_convergeLive() {
     phone.cart(space, "main").add("sku-1", 2);
-    await().atMost(CONVERGED).untilAsserted(() ->
-        assertThat(laptop.cart(space, "main").items()).containsExactly(Map.entry("sku-1", 2L)));
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () ->
+                assertThat(laptop.cart(space, "main").items())
+                    .containsExactly(Map.entry("sku-1", 2L)));
 
     laptop.profile(space, "me").set("city", "Lisbon");
-    await().atMost(CONVERGED).untilAsserted(() ->
-        assertThat(phone.profile(space, "me").getString("city")).contains("Lisbon"));
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () -> assertThat(phone.profile(space, "me").getString("city")).contains("Lisbon"));
     phone.syncNow(Duration.ofSeconds(20)).join();
     assertThat(phone.status().pendingChanges()).isZero();
   }
@@ -81,21 +87,25 @@ class SdkEndToEndTest {
     phoneCart.add("kept", 1);
     phoneCart.add("contested", 1);
     phone.syncNow(Duration.ofSeconds(20)).join();
-    await().atMost(CONVERGED).untilAsserted(() ->
-        assertThat(laptop.cart(space, "main").items()).containsOnlyKeys("kept", "contested"));
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () ->
+                assertThat(laptop.cart(space, "main").items())
+                    .containsOnlyKeys("kept", "contested"));
 
     phone.pause();
     laptop.pause();
     Cart laptopCart = laptop.cart(space, "main");
-    phoneCart.add("same-item", 2);        // concurrent adds of one item add up
+    phoneCart.add("same-item", 2); // concurrent adds of one item add up
     laptopCart.add("same-item", 3);
-    phoneCart.remove("contested");         // remove concurrent with an add: the unseen add survives
+    phoneCart.remove("contested"); // remove concurrent with an add: the unseen add survives
     laptopCart.add("contested", 2);
     Profile phoneProfile = phone.profile(space, "me");
     Profile laptopProfile = laptop.profile(space, "me");
     phoneProfile.set("name", "Ada");
     sleepPastTheClock();
-    laptopProfile.set("name", "Grace");   // the later concurrent write wins by LWW
+    laptopProfile.set("name", "Grace"); // the later concurrent write wins by LWW
 
     phone.resume();
     laptop.resume();
@@ -103,20 +113,34 @@ class SdkEndToEndTest {
     laptop.syncNow(Duration.ofSeconds(20)).join();
 
     Map<String, Long> expected = Map.of("kept", 1L, "same-item", 5L, "contested", 2L);
-    await().atMost(CONVERGED).untilAsserted(() -> {
-      assertThat(phone.cart(space, "main").items()).containsExactlyInAnyOrderEntriesOf(expected);
-      assertThat(laptop.cart(space, "main").items()).containsExactlyInAnyOrderEntriesOf(expected);
-      assertThat(phone.profile(space, "me").getString("name")).contains("Grace");
-      assertThat(laptop.profile(space, "me").getString("name")).contains("Grace");
-    });
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () -> {
+              assertThat(phone.cart(space, "main").items())
+                  .containsExactlyInAnyOrderEntriesOf(expected);
+              assertThat(laptop.cart(space, "main").items())
+                  .containsExactlyInAnyOrderEntriesOf(expected);
+              assertThat(phone.profile(space, "me").getString("name")).contains("Grace");
+              assertThat(laptop.profile(space, "me").getString("name")).contains("Grace");
+            });
     List<FieldConflict> conflicts = phone.profile(space, "me").conflicts();
-    assertThat(conflicts).singleElement().satisfies(conflict -> {
-      assertThat(conflict.field()).isEqualTo("name");
-      assertThat(conflict.losers()).singleElement().satisfies(loser ->
-          assertThat(loser.value().asText()).isEqualTo("Ada"));
-    });
-    given().auth().oauth2(TestTokens.mint(alice)).when().get("/v1/spaces/{space}/documents/carts/main", space)
-        .then().statusCode(200);
+    assertThat(conflicts)
+        .singleElement()
+        .satisfies(
+            conflict -> {
+              assertThat(conflict.field()).isEqualTo("name");
+              assertThat(conflict.losers())
+                  .singleElement()
+                  .satisfies(loser -> assertThat(loser.value().asText()).isEqualTo("Ada"));
+            });
+    given()
+        .auth()
+        .oauth2(TestTokens.mint(alice))
+        .when()
+        .get("/v1/spaces/{space}/documents/carts/main", space)
+        .then()
+        .statusCode(200);
   }
 
   @Test
@@ -126,22 +150,29 @@ class SdkEndToEndTest {
     phone.syncNow(Duration.ofSeconds(20)).join();
 
     String bob = TestTokens.subject("bob");
-    try (SyncClient bobClient = SyncClient.builder()
-        .databasePath(dir.resolve("bob.db"))
-        .serverUri(URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
-        .tokenSupplier(() -> TestTokens.mint(bob))
-        .subscribe("user:" + bob)
-        .subscribe(space)
-        .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
-        .build()) {
+    try (SyncClient bobClient =
+        SyncClient.builder()
+            .databasePath(dir.resolve("bob.db"))
+            .serverUri(
+                URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
+            .tokenSupplier(() -> TestTokens.mint(bob))
+            .subscribe("user:" + bob)
+            .subscribe(space)
+            .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+            .build()) {
       await().atMost(CONVERGED).until(() -> bobClient.status().online());
       bobClient.cart("user:" + bob, "main").add("own", 1);
       bobClient.syncNow(Duration.ofSeconds(20)).join();
       assertThat(bobClient.cart(space, "main").items()).isEmpty();
       assertThat(bobClient.profile(space, "me").fields()).isEmpty();
     }
-    given().auth().oauth2(TestTokens.mint(bob)).when().get("/v1/spaces/{space}/documents/carts/main", space)
-        .then().statusCode(403);
+    given()
+        .auth()
+        .oauth2(TestTokens.mint(bob))
+        .when()
+        .get("/v1/spaces/{space}/documents/carts/main", space)
+        .then()
+        .statusCode(403);
     assertThat(phone.cart("user:" + bob, "main").items()).isEmpty();
   }
 

@@ -47,7 +47,8 @@ class SdkFarFutureClockTest {
   void aliceWithOneDevice() throws Exception {
     alice = TestTokens.subject("alice");
     space = "user:" + alice;
-    devices = new Devices(server, Files.createTempDirectory("converge-clock"), TestTokens.mint(alice));
+    devices =
+        new Devices(server, Files.createTempDirectory("converge-clock"), TestTokens.mint(alice));
   }
 
   @AfterEach
@@ -63,27 +64,50 @@ class SdkFarFutureClockTest {
     long start = System.currentTimeMillis();
 
     String broken = ReplicaIds.random();
-    devices.restPush(new Changeset(broken, 1, space, SyncClient.PROFILES, "me", Hlc.MAX,
-        new Document().writeRegister(broken, List.of("name"), TextNode.valueOf("year 10889"), Hlc.MAX)));
-    await().atMost(CONVERGED).untilAsserted(() ->
-        assertThat(device.profile(space, "me").getString("name")).contains("year 10889"));
+    devices.restPush(
+        new Changeset(
+            broken,
+            1,
+            space,
+            SyncClient.PROFILES,
+            "me",
+            Hlc.MAX,
+            new Document()
+                .writeRegister(broken, List.of("name"), TextNode.valueOf("year 10889"), Hlc.MAX)));
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () -> assertThat(device.profile(space, "me").getString("name")).contains("year 10889"));
     device.profile(space, "me").set("name", "seen, then changed");
     device.cart(space, "main").add("pear", 1);
     device.syncNow(Devices.SYNCED).join();
 
-    // Four changes in the log (apple, the far-future name, the overwrite, pear): the cursor gets there.
-    await().atMost(CONVERGED).untilAsserted(() ->
-        assertThat(device.status().spaces().get(space).cursor()).isGreaterThanOrEqualTo(4));
+    // Four changes in the log (apple, the far-future name, the overwrite, pear): the cursor gets
+    // there.
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () ->
+                assertThat(device.status().spaces().get(space).cursor()).isGreaterThanOrEqualTo(4));
     assertThat(device.status().online()).isTrue();
     assertThat(device.status().spaces().get(space).behindChanges()).isZero();
-    String merged = given().baseUri(server.toString()).auth().oauth2(devices.token.get())
-        .get("/v1/spaces/{space}/documents/profiles/me", space)
-        .then().statusCode(200).extract().jsonPath().getString("value.name");
+    String merged =
+        given()
+            .baseUri(server.toString())
+            .auth()
+            .oauth2(devices.token.get())
+            .get("/v1/spaces/{space}/documents/profiles/me", space)
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getString("value.name");
     assertThat(merged).isEqualTo("seen, then changed");
     device.close();
     long end = System.currentTimeMillis();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + devices.file("c.db"));
-        ResultSet rs = c.createStatement().executeQuery("SELECT value FROM meta WHERE key = 'hlc'")) {
+        ResultSet rs =
+            c.createStatement().executeQuery("SELECT value FROM meta WHERE key = 'hlc'")) {
       assertThat(rs.next()).isTrue();
       Hlc persisted = Hlc.parse(rs.getString(1));
       long offset = HybridClock.DEFAULT_MAX_OFFSET.toMillis();

@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Test;
 class SdkLivenessTest {
 
   private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
+
   /** How long a retry already under way may stay unanswered before the status counts as stale. */
   private static final Duration RETRY_ANSWERED_WITHIN = Duration.ofSeconds(30);
 
@@ -72,22 +73,25 @@ class SdkLivenessTest {
   }
 
   private SyncClient client(String device, String subject, int batchSize) {
-    SyncClient client = SyncClient.builder()
-        .databasePath(dir.resolve(device + ".db"))
-        .serverUri(URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
-        .tokenSupplier(() -> TestTokens.mint(subject))
-        .subscribe("user:" + subject)
-        .replicaName(device)
-        .batchSize(batchSize)
-        .backoff(Duration.ofMillis(50), MAX_BACKOFF)
-        .build();
+    SyncClient client =
+        SyncClient.builder()
+            .databasePath(dir.resolve(device + ".db"))
+            .serverUri(
+                URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
+            .tokenSupplier(() -> TestTokens.mint(subject))
+            .subscribe("user:" + subject)
+            .replicaName(device)
+            .batchSize(batchSize)
+            .backoff(Duration.ofMillis(50), MAX_BACKOFF)
+            .build();
     clients.add(client);
     return client;
   }
 
   @Test
-  void terminatedDatabaseConnections_duringPushes_deliverEveryWriteExactlyOnce_andStatusStaysTruthful()
-      throws Exception {
+  void
+      terminatedDatabaseConnections_duringPushes_deliverEveryWriteExactlyOnce_andStatusStaysTruthful()
+          throws Exception {
     String alice = TestTokens.subject("alice");
     String space = "user:" + alice;
     SyncClient phone = client("phone", alice, 5);
@@ -98,18 +102,22 @@ class SdkLivenessTest {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicBoolean writing = new AtomicBoolean(true);
     AtomicInteger terminated = new AtomicInteger();
-    Thread sampler = daemon(() -> {
-      while (running.get()) {
-        samples.add(new Sample(Instant.now(), phone.status()));
-        pause(10);
-      }
-    });
-    Thread killer = daemon(() -> {
-      while (writing.get()) {
-        terminated.addAndGet(terminateServerConnections());
-        pause(200);
-      }
-    });
+    Thread sampler =
+        daemon(
+            () -> {
+              while (running.get()) {
+                samples.add(new Sample(Instant.now(), phone.status()));
+                pause(10);
+              }
+            });
+    Thread killer =
+        daemon(
+            () -> {
+              while (writing.get()) {
+                terminated.addAndGet(terminateServerConnections());
+                pause(200);
+              }
+            });
 
     Cart cart = phone.cart(space, "main");
     Map<String, Long> expected = new TreeMap<>();
@@ -126,26 +134,42 @@ class SdkLivenessTest {
     sampler.join();
     phone.syncNow(Duration.ofSeconds(60)).join();
 
-    JsonPath document = given().auth().oauth2(TestTokens.mint(alice))
-        .when().get("/v1/spaces/{space}/documents/carts/main", space)
-        .then().statusCode(200).extract().jsonPath();
+    JsonPath document =
+        given()
+            .auth()
+            .oauth2(TestTokens.mint(alice))
+            .when()
+            .get("/v1/spaces/{space}/documents/carts/main", space)
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
     Map<String, Long> stored = new TreeMap<>();
-    expected.keySet().forEach(sku -> stored.put(sku, document.getLong("value.items.'" + sku + "'.qty")));
+    expected
+        .keySet()
+        .forEach(sku -> stored.put(sku, document.getLong("value.items.'" + sku + "'.qty")));
     assertThat(stored).as("every write counted exactly once").isEqualTo(expected);
     assertThat(cart.items()).isEqualTo(expected);
 
     assertThat(terminated.get()).as("the database dropped the server's connections").isPositive();
-    assertThat(changes).as("the push failures were reported")
+    assertThat(changes)
+        .as("the push failures were reported")
         .anyMatch(s -> s.lastError() != null && s.nextRetryAt() != null);
     List<Sample> all = new ArrayList<>(samples);
     changes.forEach(s -> all.add(new Sample(null, s)));
     for (Sample sample : all) {
       SyncStatus s = sample.status();
       if (s.online() && s.pendingChanges() > 0 && s.lastError() != null) {
-        assertThat(s.nextRetryAt()).as("an error with pending changes says when it is retried: %s", s).isNotNull();
+        assertThat(s.nextRetryAt())
+            .as("an error with pending changes says when it is retried: %s", s)
+            .isNotNull();
       }
-      if (sample.at() != null && s.lastError() != null && s.nextRetryAt() != null && s.pendingChanges() > 0) {
-        assertThat(s.nextRetryAt()).as("a retry is never left behind: %s", s)
+      if (sample.at() != null
+          && s.lastError() != null
+          && s.nextRetryAt() != null
+          && s.pendingChanges() > 0) {
+        assertThat(s.nextRetryAt())
+            .as("a retry is never left behind: %s", s)
             .isAfter(sample.at().minus(RETRY_ANSWERED_WITHIN));
       }
     }
@@ -167,8 +191,12 @@ class SdkLivenessTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> phone.status().pendingChanges() == 0);
 
       laptop.syncNow(Duration.ofSeconds(20)).join();
-      assertThat(laptop.profile(space, "me").getString("round")).as("round %d", round).contains("r" + round);
-      assertThat(laptop.cart(space, "main").items()).as("round %d", round).containsEntry("sku", (long) round);
+      assertThat(laptop.profile(space, "me").getString("round"))
+          .as("round %d", round)
+          .contains("r" + round);
+      assertThat(laptop.cart(space, "main").items())
+          .as("round %d", round)
+          .containsEntry("sku", (long) round);
     }
   }
 
@@ -180,13 +208,25 @@ class SdkLivenessTest {
 
     assertThatThrownBy(() -> phone.profile(space, "me").set("bio", "x".repeat(70_000)))
         .isInstanceOf(SyncException.class)
-        .satisfies(e -> assertThat(((SyncException) e).code()).isEqualTo(SyncException.Code.INVALID_ARGUMENT));
+        .satisfies(
+            e ->
+                assertThat(((SyncException) e).code())
+                    .isEqualTo(SyncException.Code.INVALID_ARGUMENT));
     phone.profile(space, "me").set("bio", "fits");
     phone.syncNow(Duration.ofSeconds(20)).join();
 
-    assertThat(given().auth().oauth2(TestTokens.mint(carol))
-        .when().get("/v1/spaces/{space}/documents/profiles/me", space)
-        .then().statusCode(200).extract().jsonPath().getString("value.bio")).isEqualTo("fits");
+    assertThat(
+            given()
+                .auth()
+                .oauth2(TestTokens.mint(carol))
+                .when()
+                .get("/v1/spaces/{space}/documents/profiles/me", space)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("value.bio"))
+        .isEqualTo("fits");
     assertThat(phone.status().pendingChanges()).isZero();
     assertThat(phone.status().lastError()).isNull();
   }
@@ -199,8 +239,12 @@ class SdkLivenessTest {
     try (Connection db = DriverManager.getConnection("jdbc:" + dbUrl, dbUser, dbPassword);
         Statement statement = db.createStatement()) {
       statement.execute("set statement_timeout = '5s'");
-      try (ResultSet rs = statement.executeQuery("select count(*) filter (where pg_terminate_backend(pid))"
-          + " from pg_stat_activity where datname = '" + database + "' and pid <> pg_backend_pid()")) {
+      try (ResultSet rs =
+          statement.executeQuery(
+              "select count(*) filter (where pg_terminate_backend(pid))"
+                  + " from pg_stat_activity where datname = '"
+                  + database
+                  + "' and pid <> pg_backend_pid()")) {
         rs.next();
         return rs.getInt(1);
       }

@@ -83,7 +83,8 @@ class SdkRekeyLineageTest {
   }
 
   @Test
-  void databaseCopiedToAnotherUser_namesTheRefusedPredecessorOnce_andShowsItsWritesAsRejected() throws Exception {
+  void databaseCopiedToAnotherUser_namesTheRefusedPredecessorOnce_andShowsItsWritesAsRejected()
+      throws Exception {
     String bob = TestTokens.subject("bob");
     Path dir = devices.file(".");
     try (Devices bobs = new Devices(server, dir, TestTokens.mint(bob))) {
@@ -97,14 +98,18 @@ class SdkRekeyLineageTest {
     Files.copy(devices.file("bob/c.db"), devices.file("alice/c.db"));
 
     SyncClient aliceDevice = devices.open("alice/c.db", space);
-    await().atMost(CONVERGED).untilAsserted(() -> assertThat(aliceDevice.rejectedChanges()).hasSize(1));
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(() -> assertThat(aliceDevice.rejectedChanges()).hasSize(1));
     String settled = aliceDevice.replicaId();
     aliceDevice.cart(space, "main").add("fig", 1);
     aliceDevice.syncNow(Devices.SYNCED).exceptionally(e -> null).join();
 
     assertThat(aliceDevice.replicaId()).as("no re-key loop").isEqualTo(settled);
     assertThat(aliceDevice.status().pendingChanges()).isZero();
-    assertThat(aliceDevice.rejectedChanges()).singleElement().satisfies(r -> assertThat(r.code()).isEqualTo("dot_forged"));
+    assertThat(aliceDevice.rejectedChanges())
+        .singleElement()
+        .satisfies(r -> assertThat(r.code()).isEqualTo("dot_forged"));
     assertThat(devices.serverCart(space, "main")).containsExactly(Map.entry("fig", 1L));
   }
 
@@ -120,12 +125,33 @@ class SdkRekeyLineageTest {
     // A copy of the file that never re-keyed pushes other content under the same id and seqs.
     Document copyProfile = new Document();
     devices.restPush(
-        new Changeset(id, 2, space, SyncClient.PROFILES, "me", new Hlc(System.currentTimeMillis(), 0),
-            copyProfile.writeRegister(id, List.of("name"), TextNode.valueOf("the copy"), new Hlc(1, 0))),
-        new Changeset(id, 3, space, SyncClient.PROFILES, "me", new Hlc(System.currentTimeMillis(), 1),
-            copyProfile.writeRegister(id, List.of("city"), TextNode.valueOf("Oslo"), new Hlc(2, 0))),
-        new Changeset(id, 4, space, SyncClient.PROFILES, "me", new Hlc(System.currentTimeMillis(), 2),
-            copyProfile.writeRegister(id, List.of("email"), TextNode.valueOf("x@example.com"), new Hlc(3, 0))));
+        new Changeset(
+            id,
+            2,
+            space,
+            SyncClient.PROFILES,
+            "me",
+            new Hlc(System.currentTimeMillis(), 0),
+            copyProfile.writeRegister(
+                id, List.of("name"), TextNode.valueOf("the copy"), new Hlc(1, 0))),
+        new Changeset(
+            id,
+            3,
+            space,
+            SyncClient.PROFILES,
+            "me",
+            new Hlc(System.currentTimeMillis(), 1),
+            copyProfile.writeRegister(
+                id, List.of("city"), TextNode.valueOf("Oslo"), new Hlc(2, 0))),
+        new Changeset(
+            id,
+            4,
+            space,
+            SyncClient.PROFILES,
+            "me",
+            new Hlc(System.currentTimeMillis(), 2),
+            copyProfile.writeRegister(
+                id, List.of("email"), TextNode.valueOf("x@example.com"), new Hlc(3, 0))));
     device.resume();
 
     await().atMost(CONVERGED).untilAsserted(() -> assertThat(device.replicaId()).isNotEqualTo(id));
@@ -148,11 +174,15 @@ class SdkRekeyLineageTest {
     device.cart(space, "main").add("fig", 3);
     device.close();
     // The server has seen seq 1; the file now claims its unsent changes start far beyond it.
-    devices.sql("c.db", "UPDATE outbox SET seq = seq + 1000",
+    devices.sql(
+        "c.db",
+        "UPDATE outbox SET seq = seq + 1000",
         "UPDATE meta SET value = CAST(value AS INTEGER) + 1000 WHERE key = 'next_seq'");
 
     SyncClient reopened = devices.open("c.db", space);
-    await().atMost(CONVERGED).untilAsserted(() -> assertThat(reopened.replicaId()).isNotEqualTo(id));
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(() -> assertThat(reopened.replicaId()).isNotEqualTo(id));
     sync(reopened);
 
     assertThat(reopened.rejectedChanges()).isEmpty();
@@ -175,12 +205,17 @@ class SdkRekeyLineageTest {
     devices.token.set(grantsTeam(false));
     device.resume();
 
-    await().atMost(CONVERGED).untilAsserted(() -> assertThat(device.rejectedChanges()).isNotEmpty());
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(() -> assertThat(device.rejectedChanges()).isNotEmpty());
     sync(device);
 
     assertThat(device.replicaId()).isNotEqualTo(id);
-    assertThat(device.rejectedChanges()).singleElement().satisfies(r -> assertThat(r.key().space()).isEqualTo(team));
-    assertThat(devices.serverCart(space, "main")).containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 4L));
+    assertThat(device.rejectedChanges())
+        .singleElement()
+        .satisfies(r -> assertThat(r.key().space()).isEqualTo(team));
+    assertThat(devices.serverCart(space, "main"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 4L));
   }
 
   @Test
@@ -193,7 +228,9 @@ class SdkRekeyLineageTest {
     device.pause();
     devices.token.set(grantsTeam(false));
     device.resume();
-    await().atMost(CONVERGED).untilAsserted(() -> assertThat(device.status().spaces().get(team).forbidden()).isTrue());
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(() -> assertThat(device.status().spaces().get(team).forbidden()).isTrue());
     assertThat(device.cart(team, "shared").items()).isEmpty();
 
     device.pause();
@@ -204,8 +241,12 @@ class SdkRekeyLineageTest {
 
     Map<String, Long> expected = Map.of("tool", 1L, "saw", 2L);
     assertThat(devices.serverCart(team, "shared")).containsExactlyInAnyOrderEntriesOf(expected);
-    await().atMost(CONVERGED).untilAsserted(() ->
-        assertThat(device.cart(team, "shared").items()).containsExactlyInAnyOrderEntriesOf(expected));
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () ->
+                assertThat(device.cart(team, "shared").items())
+                    .containsExactlyInAnyOrderEntriesOf(expected));
     assertThat(device.rejectedChanges()).isEmpty();
   }
 }

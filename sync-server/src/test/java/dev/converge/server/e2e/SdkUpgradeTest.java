@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class SdkUpgradeTest {
 
-  /** Schema version 1, as its migration created it. Frozen: never edit to follow the current schema. */
+  /**
+   * Schema version 1, as its migration created it. Frozen: never edit to follow the current schema.
+   */
   private static final String[] SCHEMA_V1 = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
     "CREATE TABLE documents (space TEXT NOT NULL, collection TEXT NOT NULL, doc_id TEXT NOT NULL,"
@@ -39,9 +41,13 @@ class SdkUpgradeTest {
     "PRAGMA user_version = 1"
   };
 
-  /** Two cart adds and the state they made, in the encoding the version-1 SDK wrote ({@code RID}: its replica id). */
+  /**
+   * Two cart adds and the state they made, in the encoding the version-1 SDK wrote ({@code RID}:
+   * its replica id).
+   */
   private static final String ADD_APPLE =
       "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"apple\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\"RID\",1,2]]}}}}}},\"c\":{\"RID\":[1]}}";
+
   private static final String ADD_PEAR =
       "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"pear\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\"RID\",2,1]]}}}}}},\"c\":{\"RID\":[0,2]}}";
   private static final String STATE =
@@ -58,7 +64,8 @@ class SdkUpgradeTest {
   void aliceWithOneDevice() throws Exception {
     String alice = TestTokens.subject("alice");
     space = "user:" + alice;
-    devices = new Devices(server, Files.createTempDirectory("converge-upgrade"), TestTokens.mint(alice));
+    devices =
+        new Devices(server, Files.createTempDirectory("converge-upgrade"), TestTokens.mint(alice));
   }
 
   @AfterEach
@@ -72,13 +79,36 @@ class SdkUpgradeTest {
     long t = System.currentTimeMillis();
     String[] rows = {
       "PRAGMA journal_mode = WAL",
-      meta("replica_id", rid), meta("next_seq", "3"), meta("hlc", t + ":1"), meta("rekeys", "0"),
+      meta("replica_id", rid),
+      meta("next_seq", "3"),
+      meta("hlc", t + ":1"),
+      meta("rekeys", "0"),
       meta("created_at", Long.toString(t)),
-      "INSERT INTO documents VALUES ('" + space + "', 'carts', 'main', '" + STATE.replace("RID", rid) + "', " + t + ")",
-      "INSERT INTO outbox VALUES (1, '" + space + "', 'carts', 'main', '" + t + ":0', '" + ADD_APPLE.replace("RID", rid)
-          + "', " + t + ")",
-      "INSERT INTO outbox VALUES (2, '" + space + "', 'carts', 'main', '" + t + ":1', '" + ADD_PEAR.replace("RID", rid)
-          + "', " + t + ")"
+      "INSERT INTO documents VALUES ('"
+          + space
+          + "', 'carts', 'main', '"
+          + STATE.replace("RID", rid)
+          + "', "
+          + t
+          + ")",
+      "INSERT INTO outbox VALUES (1, '"
+          + space
+          + "', 'carts', 'main', '"
+          + t
+          + ":0', '"
+          + ADD_APPLE.replace("RID", rid)
+          + "', "
+          + t
+          + ")",
+      "INSERT INTO outbox VALUES (2, '"
+          + space
+          + "', 'carts', 'main', '"
+          + t
+          + ":1', '"
+          + ADD_PEAR.replace("RID", rid)
+          + "', "
+          + t
+          + ")"
     };
     String[] all = new String[SCHEMA_V1.length + rows.length];
     System.arraycopy(SCHEMA_V1, 0, all, 0, SCHEMA_V1.length);
@@ -87,13 +117,15 @@ class SdkUpgradeTest {
 
     SyncClient upgraded = devices.open("v1.db", space);
     assertThat(upgraded.status().pendingChanges()).isEqualTo(2);
-    assertThat(upgraded.cart(space, "main").items()).containsExactlyInAnyOrderEntriesOf(Map.of("apple", 2L, "pear", 1L));
+    assertThat(upgraded.cart(space, "main").items())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 2L, "pear", 1L));
     upgraded.syncNow(Devices.SYNCED).join();
 
     assertThat(upgraded.replicaId()).isEqualTo(rid);
     assertThat(upgraded.status().pendingChanges()).isZero();
     assertThat(upgraded.rejectedChanges()).isEmpty();
-    assertThat(devices.serverCart(space, "main")).containsExactlyInAnyOrderEntriesOf(Map.of("apple", 2L, "pear", 1L));
+    assertThat(devices.serverCart(space, "main"))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 2L, "pear", 1L));
   }
 
   private static String meta(String key, String value) {

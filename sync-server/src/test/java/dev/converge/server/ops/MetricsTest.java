@@ -12,7 +12,11 @@ class MetricsTest {
 
   @Test
   void syncMetrics_areExported() {
-    given().when().get("/q/metrics").then().statusCode(200)
+    given()
+        .when()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
         .body(containsString("converge_sessions"))
         .body(containsString("converge_changesets_applied_total"))
         .body(containsString("converge_push_apply_seconds_bucket"))

@@ -16,12 +16,21 @@ class OpenApiDocumentTest {
 
   @Test
   void checkedInDescription_equalsTheServedOne() throws Exception {
-    String served = given().accept("application/yaml").when().get("/q/openapi")
-        .then().statusCode(200).extract().body().asString();
+    String served =
+        given()
+            .accept("application/yaml")
+            .when()
+            .get("/q/openapi")
+            .then()
+            .statusCode(200)
+            .extract()
+            .body()
+            .asString();
     assertThat(Files.exists(CHECKED_IN)).as("openapi/sync-api.yaml exists").isTrue();
     assertThat(Files.readString(CHECKED_IN).strip())
-        .as("openapi/sync-api.yaml differs from the served API; after a deliberate API change run "
-            + "'mvn -pl sync-server -am package -DskipTests && cp sync-server/target/openapi/openapi.yaml openapi/sync-api.yaml'")
+        .as(
+            "openapi/sync-api.yaml differs from the served API; after a deliberate API change run "
+                + "'mvn -pl sync-server -am package -DskipTests && cp sync-server/target/openapi/openapi.yaml openapi/sync-api.yaml'")
         .isEqualTo(served.strip());
   }
 }

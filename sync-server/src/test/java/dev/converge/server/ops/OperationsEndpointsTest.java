@@ -19,7 +19,8 @@ class OperationsEndpointsTest {
   @Test
   void readiness_isUp_andIncludesTheDatabase() {
     given()
-        .when().get("/q/health/ready")
+        .when()
+        .get("/q/health/ready")
         .then()
         .statusCode(200)
         .body("status", equalTo("UP"))
@@ -30,7 +31,8 @@ class OperationsEndpointsTest {
   @Test
   void prometheusMetrics_areServed() {
     given()
-        .when().get("/q/metrics")
+        .when()
+        .get("/q/metrics")
         .then()
         .statusCode(200)
         .body(containsString("jvm_memory_used_bytes"));

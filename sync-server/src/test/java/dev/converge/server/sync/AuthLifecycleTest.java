@@ -38,26 +38,42 @@ class AuthLifecycleTest {
   @Test
   void expiredToken_isRefusedAtTheUpgrade() {
     String alice = TestTokens.subject("alice");
-    String expired = DevTokens.mint(DevKeyPair.loadOrCreate(Path.of("target/converge-data")).privateKey(),
-        "converge-dev", "converge", alice, List.of(), Instant.now().minusSeconds(600), Instant.now().minusSeconds(300));
-    assertThat(handshakeStatus(catchThrowable(() -> WsClient.connect(server, expired)))).isEqualTo(401);
+    String expired =
+        DevTokens.mint(
+            DevKeyPair.loadOrCreate(Path.of("target/converge-data")).privateKey(),
+            "converge-dev",
+            "converge",
+            alice,
+            List.of(),
+            Instant.now().minusSeconds(600),
+            Instant.now().minusSeconds(300));
+    assertThat(handshakeStatus(catchThrowable(() -> WsClient.connect(server, expired))))
+        .isEqualTo(401);
   }
 
   @Test
   void tamperedToken_isRefusedAtTheUpgrade() {
     String token = TestTokens.mint(TestTokens.subject("alice"));
     String[] parts = token.split("\\.");
-    String forgedClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-        new String(java.util.Base64.getUrlDecoder().decode(parts[1])).replace("alice", "bobby").getBytes());
+    String forgedClaims =
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                new String(java.util.Base64.getUrlDecoder().decode(parts[1]))
+                    .replace("alice", "bobby")
+                    .getBytes());
     String tampered = parts[0] + "." + forgedClaims + "." + parts[2];
-    assertThat(handshakeStatus(catchThrowable(() -> WsClient.connect(server, tampered)))).isEqualTo(401);
-    assertThat(handshakeStatus(catchThrowable(() -> WsClient.connect(server, "not-a-jwt")))).isEqualTo(401);
+    assertThat(handshakeStatus(catchThrowable(() -> WsClient.connect(server, tampered))))
+        .isEqualTo(401);
+    assertThat(handshakeStatus(catchThrowable(() -> WsClient.connect(server, "not-a-jwt"))))
+        .isEqualTo(401);
   }
 
   @Test
   void freshTokenOnTheOpenSocket_extendsTheSession() throws Exception {
     String alice = TestTokens.subject("alice");
-    try (WsClient client = WsClient.connect(server, TestTokens.mint(alice, List.of(), Duration.ofMinutes(2)))) {
+    try (WsClient client =
+        WsClient.connect(server, TestTokens.mint(alice, List.of(), Duration.ofMinutes(2)))) {
       client.send(new Message.Hello(Message.PROTOCOL_VERSION, "p-" + alice, List.of()));
       long firstExpiry = client.expect(Message.Welcome.class).tokenExpiresAt();
       client.send(new Message.Auth(TestTokens.mint(alice, List.of(), Duration.ofHours(1))));
@@ -83,7 +99,8 @@ class AuthLifecycleTest {
   void tokenThatExpiresDuringTheSession_endsItWithCode4001() throws Exception {
     String alice = TestTokens.subject("alice");
     // Tokens carry whole seconds; this one has between 1 and 2 seconds left.
-    try (WsClient client = WsClient.connect(server, TestTokens.mint(alice, List.of(), Duration.ofSeconds(2)))) {
+    try (WsClient client =
+        WsClient.connect(server, TestTokens.mint(alice, List.of(), Duration.ofSeconds(2)))) {
       client.send(new Message.Hello(Message.PROTOCOL_VERSION, "p-" + alice, List.of()));
       client.expect(Message.Welcome.class);
       Message.Error error = client.await(Message.Error.class);
@@ -96,17 +113,32 @@ class AuthLifecycleTest {
   void refreshedTokenWithoutASharedSpace_revokesIt_andTheServerStopsServingIt() throws Exception {
     String alice = TestTokens.subject("alice");
     String team = "team:" + TestTokens.subject("t");
-    try (WsClient client = WsClient.connect(server, TestTokens.mint(alice, List.of(team), Duration.ofMinutes(10)))) {
-      client.send(new Message.Hello(Message.PROTOCOL_VERSION, "p-" + alice, List.of(
-          new Message.Subscription(team, 0), new Message.Subscription("user:" + alice, 0))));
+    try (WsClient client =
+        WsClient.connect(server, TestTokens.mint(alice, List.of(team), Duration.ofMinutes(10)))) {
+      client.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "p-" + alice,
+              List.of(
+                  new Message.Subscription(team, 0),
+                  new Message.Subscription("user:" + alice, 0))));
       assertThat(client.expect(Message.Welcome.class).spaces()).hasSize(2);
 
       client.send(new Message.Auth(TestTokens.mint(alice, List.of(), Duration.ofMinutes(10))));
       client.expect(Message.Authed.class);
       assertThat(client.expect(Message.Revoked.class).space()).isEqualTo(team);
 
-      client.send(new Message.Push(List.of(new Changeset("p-" + alice, 1, team, "carts", "c", new Hlc(1, 0),
-          Cart.of(new Document()).add("p-" + alice, "x", 1)))));
+      client.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      "p-" + alice,
+                      1,
+                      team,
+                      "carts",
+                      "c",
+                      new Hlc(1, 0),
+                      Cart.of(new Document()).add("p-" + alice, "x", 1)))));
       assertThat(client.expect(Message.Error.class).code()).isEqualTo("forbidden_space");
     }
   }

@@ -31,25 +31,32 @@ class BackpressureTest {
   @TestHTTPResource("/")
   URI server;
 
-  @Inject
-  SessionRegistry registry;
+  @Inject SessionRegistry registry;
 
   @ConfigProperty(name = "converge.sync.max-in-flight-frames")
   int maxInFlight;
 
   @Test
-  void clientThatStopsReading_isBoundedThenClosed_andResumesFromItsCursorLosingNothing() throws Exception {
+  void clientThatStopsReading_isBoundedThenClosed_andResumesFromItsCursorLosingNothing()
+      throws Exception {
     String alice = TestTokens.subject("alice");
     String space = "user:" + alice;
     String replica = "w-" + alice;
     String bigValue = "x".repeat(8_000);
 
     WsClient stalled = WsClient.connect(server, TestTokens.mint(alice));
-    stalled.send(new Message.Hello(Message.PROTOCOL_VERSION, "stalled-" + alice, List.of(new Message.Subscription(space, 0))));
+    stalled.send(
+        new Message.Hello(
+            Message.PROTOCOL_VERSION,
+            "stalled-" + alice,
+            List.of(new Message.Subscription(space, 0))));
     stalled.expect(Message.Welcome.class);
     stalled.pause();
-    SyncSession stalledSession = registry.sessions().stream()
-        .filter(s -> ("stalled-" + alice).equals(s.replicaId())).findFirst().orElseThrow();
+    SyncSession stalledSession =
+        registry.sessions().stream()
+            .filter(s -> ("stalled-" + alice).equals(s.replicaId()))
+            .findFirst()
+            .orElseThrow();
 
     // About 16 MB of changes: far more than socket buffers hold.
     Document doc = new Document();
@@ -59,8 +66,14 @@ class BackpressureTest {
       for (int from = 1; from <= CHANGESETS; from += 100) {
         List<Changeset> batch = new ArrayList<>();
         for (int seq = from; seq < from + 100; seq++) {
-          Document delta = doc.writeRegister(replica, List.of("field-" + seq % 50), TextNode.valueOf(bigValue + seq), new Hlc(seq, 0));
-          batch.add(new Changeset(replica, seq, space, "notes", "n" + seq % 10, new Hlc(seq, 0), delta));
+          Document delta =
+              doc.writeRegister(
+                  replica,
+                  List.of("field-" + seq % 50),
+                  TextNode.valueOf(bigValue + seq),
+                  new Hlc(seq, 0));
+          batch.add(
+              new Changeset(replica, seq, space, "notes", "n" + seq % 10, new Hlc(seq, 0), delta));
         }
         writer.send(new Message.Push(batch));
       }
@@ -71,10 +84,16 @@ class BackpressureTest {
     }
 
     AtomicInteger peakInFlight = new AtomicInteger();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-      peakInFlight.accumulateAndGet(stalledSession.inFlight(), Math::max);
-      assertThat(stalledSession.isClosed()).as("stalled session closed as too slow").isTrue();
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () -> {
+              peakInFlight.accumulateAndGet(stalledSession.inFlight(), Math::max);
+              assertThat(stalledSession.isClosed())
+                  .as("stalled session closed as too slow")
+                  .isTrue();
+            });
     assertThat(peakInFlight.get()).isLessThanOrEqualTo(maxInFlight);
     long cursorWhenClosed = stalledSession.cursor(space);
     assertThat(cursorWhenClosed).isLessThan(CHANGESETS);
@@ -88,7 +107,11 @@ class BackpressureTest {
       }
     }
     try (WsClient resumed = WsClient.connect(server, TestTokens.mint(alice))) {
-      resumed.send(new Message.Hello(Message.PROTOCOL_VERSION, "stalled-" + alice, List.of(new Message.Subscription(space, resumeFrom))));
+      resumed.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "stalled-" + alice,
+              List.of(new Message.Subscription(space, resumeFrom))));
       resumed.expect(Message.Welcome.class);
       long cursor = resumeFrom;
       while (cursor < CHANGESETS) {

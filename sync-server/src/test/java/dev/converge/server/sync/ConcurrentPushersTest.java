@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Eight connections push thousands of changesets into one space at once, while a reader follows
- * the space live: the reader must see every serverSeq exactly once, in order, with no gap behind
- * its cursor, and the merged state must equal the join of everything pushed.
+ * Eight connections push thousands of changesets into one space at once, while a reader follows the
+ * space live: the reader must see every serverSeq exactly once, in order, with no gap behind its
+ * cursor, and the merged state must equal the join of everything pushed.
  */
 @QuarkusTest
 class ConcurrentPushersTest {
@@ -40,13 +40,18 @@ class ConcurrentPushersTest {
   URI server;
 
   @Test
-  void concurrentPushers_readerSeesNoGapNorReorder_andStateEqualsJoinOfAllDeltas() throws Exception {
+  void concurrentPushers_readerSeesNoGapNorReorder_andStateEqualsJoinOfAllDeltas()
+      throws Exception {
     String alice = TestTokens.subject("alice");
     String space = "user:" + alice;
     int total = PUSHERS * CHANGESETS_PER_PUSHER;
 
     try (WsClient reader = WsClient.connect(server, TestTokens.mint(alice))) {
-      reader.send(new Message.Hello(Message.PROTOCOL_VERSION, "reader-" + alice, List.of(new Message.Subscription(space, 0))));
+      reader.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "reader-" + alice,
+              List.of(new Message.Subscription(space, 0))));
       reader.expect(Message.Welcome.class);
 
       ExecutorService pool = Executors.newFixedThreadPool(PUSHERS);
@@ -57,7 +62,10 @@ class ConcurrentPushersTest {
       }
       Map<String, Document> expected = new HashMap<>();
       for (Future<Map<String, Document>> result : pushed) {
-        result.get(120, TimeUnit.SECONDS).forEach((doc, delta) -> expected.computeIfAbsent(doc, d -> new Document()).join(delta));
+        result
+            .get(120, TimeUnit.SECONDS)
+            .forEach(
+                (doc, delta) -> expected.computeIfAbsent(doc, d -> new Document()).join(delta));
       }
       pool.shutdown();
 
@@ -70,7 +78,10 @@ class ConcurrentPushersTest {
         long previous = cursor;
         for (Message.ChangeItem item : changes.items()) {
           assertThat(item.fromSeq()).as("no change from behind the cursor").isGreaterThan(cursor);
-          assertThat(item.serverSeq()).as("in order").isGreaterThan(previous).isLessThanOrEqualTo(changes.to());
+          assertThat(item.serverSeq())
+              .as("in order")
+              .isGreaterThan(previous)
+              .isLessThanOrEqualTo(changes.to());
           previous = item.serverSeq();
           received.computeIfAbsent(item.docId(), d -> new Document()).join(item.delta());
         }
@@ -82,16 +93,29 @@ class ConcurrentPushersTest {
 
       ProtocolCodec codec = new ProtocolCodec();
       for (String doc : DOCS) {
-        String state = given().auth().oauth2(TestTokens.mint(alice)).when()
-            .get("/v1/spaces/{space}/documents/carts/{doc}", space, doc)
-            .then().statusCode(200).extract().body().asString();
-        assertThat(codec.decodeDocument(codec.parse(state).get("state"), "$")).isEqualTo(expected.get(doc));
+        String state =
+            given()
+                .auth()
+                .oauth2(TestTokens.mint(alice))
+                .when()
+                .get("/v1/spaces/{space}/documents/carts/{doc}", space, doc)
+                .then()
+                .statusCode(200)
+                .extract()
+                .body()
+                .asString();
+        assertThat(codec.decodeDocument(codec.parse(state).get("state"), "$"))
+            .isEqualTo(expected.get(doc));
       }
     }
   }
 
-  /** Pushes this pusher's changesets in pipelined batches; returns the join of its deltas per document. */
-  private Map<String, Document> push(String alice, String space, String replica, int seed) throws Exception {
+  /**
+   * Pushes this pusher's changesets in pipelined batches; returns the join of its deltas per
+   * document.
+   */
+  private Map<String, Document> push(String alice, String space, String replica, int seed)
+      throws Exception {
     Random random = new Random(seed);
     Map<String, Document> local = new HashMap<>();
     Map<String, Document> joined = new HashMap<>();
@@ -105,9 +129,13 @@ class ConcurrentPushersTest {
           String docId = DOCS.get(random.nextInt(DOCS.size()));
           Document doc = local.computeIfAbsent(docId, d -> new Document());
           String sku = "sku-" + random.nextInt(20);
-          Document delta = random.nextInt(5) == 0 ? Cart.of(doc).remove(sku) : Cart.of(doc).add(replica, sku, 1 + random.nextInt(3));
+          Document delta =
+              random.nextInt(5) == 0
+                  ? Cart.of(doc).remove(sku)
+                  : Cart.of(doc).add(replica, sku, 1 + random.nextInt(3));
           joined.computeIfAbsent(docId, d -> new Document()).join(delta);
-          batch.add(new Changeset(replica, ++seq, space, "carts", docId, new Hlc(1_000 + seq, 0), delta));
+          batch.add(
+              new Changeset(replica, ++seq, space, "carts", docId, new Hlc(1_000 + seq, 0), delta));
         }
         client.send(new Message.Push(batch));
       }

@@ -26,6 +26,7 @@ class HostileInputTest {
   private String alice;
   private String space;
   private String replica;
+
   /** The device's cart, so that its changesets carry consecutive dots as a real device's do. */
   private Document cart;
 
@@ -37,15 +38,24 @@ class HostileInputTest {
     cart = new Document();
   }
 
-  private WsClient session(String subject, String replicaId, String followed) throws InterruptedException {
+  private WsClient session(String subject, String replicaId, String followed)
+      throws InterruptedException {
     WsClient client = WsClient.connect(server, TestTokens.mint(subject));
-    client.send(new Message.Hello(Message.PROTOCOL_VERSION, replicaId, List.of(new Message.Subscription(followed, 0))));
+    client.send(
+        new Message.Hello(
+            Message.PROTOCOL_VERSION, replicaId, List.of(new Message.Subscription(followed, 0))));
     client.expect(Message.Welcome.class);
     return client;
   }
 
   private Changeset add(long seq, String sku) {
-    return new Changeset(replica, seq, space, "carts", "main", new Hlc(1000 + seq, 0),
+    return new Changeset(
+        replica,
+        seq,
+        space,
+        "carts",
+        "main",
+        new Hlc(1000 + seq, 0),
         Cart.of(cart).add(replica, sku, 1));
   }
 
@@ -59,7 +69,11 @@ class HostileInputTest {
   /** Proves nothing was applied: a fresh reader of the space sees no change at all. */
   private void assertSpaceUntouched() throws InterruptedException {
     try (WsClient reader = WsClient.connect(server, TestTokens.mint(alice))) {
-      reader.send(new Message.Hello(Message.PROTOCOL_VERSION, "reader-" + alice, List.of(new Message.Subscription(space, 0))));
+      reader.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "reader-" + alice,
+              List.of(new Message.Subscription(space, 0))));
       Message.Welcome welcome = reader.expect(Message.Welcome.class);
       assertThat(welcome.spaces()).containsExactly(new Message.SpaceHead(space, 0));
       assertThat(reader.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
@@ -86,8 +100,12 @@ class HostileInputTest {
   @Test
   void wrongFieldTypes_getInvalid_namingThePath() throws Exception {
     try (WsClient client = session(alice, replica, space)) {
-      client.sendRaw("{\"type\":\"push\",\"changesets\":[{\"replicaId\":\"" + replica + "\",\"seq\":\"one\"}]}");
-      assertThat(error(client, "invalid").message()).startsWith("$.changesets[0].seq: expected an integer");
+      client.sendRaw(
+          "{\"type\":\"push\",\"changesets\":[{\"replicaId\":\""
+              + replica
+              + "\",\"seq\":\"one\"}]}");
+      assertThat(error(client, "invalid").message())
+          .startsWith("$.changesets[0].seq: expected an integer");
     }
     assertSpaceUntouched();
   }
@@ -113,7 +131,8 @@ class HostileInputTest {
   }
 
   @Test
-  void sameSeqWithOtherContent_fromAReusedReplicaId_isRefused_andTheFirstContentStays() throws Exception {
+  void sameSeqWithOtherContent_fromAReusedReplicaId_isRefused_andTheFirstContentStays()
+      throws Exception {
     Changeset original = add(1, "original");
     Changeset impostor = add(1, "from-a-restored-backup");
     try (WsClient client = session(alice, replica, space)) {
@@ -125,7 +144,8 @@ class HostileInputTest {
       assertThat(reused.message()).contains("another install");
       // The genuine re-push is still acked as a duplicate.
       client.send(new Message.Push(List.of(original)));
-      assertThat(client.await(Message.Ack.class).results()).containsExactly(new Message.AckResult(1, 1));
+      assertThat(client.await(Message.Ack.class).results())
+          .containsExactly(new Message.AckResult(1, 1));
     }
   }
 
@@ -153,9 +173,15 @@ class HostileInputTest {
 
   @Test
   void messageBeyondTheCodecLimit_getsTooLarge_andChangesNothing() throws Exception {
-    // The test profile lowers the codec limit to 1 MiB; frames beyond the WebSocket limit are closed with 1009.
-    Document big = new Document().writeRegister(replica, List.of("notes"),
-        com.fasterxml.jackson.databind.node.TextNode.valueOf("x".repeat(60_000)), new Hlc(1, 0));
+    // The test profile lowers the codec limit to 1 MiB; frames beyond the WebSocket limit are
+    // closed with 1009.
+    Document big =
+        new Document()
+            .writeRegister(
+                replica,
+                List.of("notes"),
+                com.fasterxml.jackson.databind.node.TextNode.valueOf("x".repeat(60_000)),
+                new Hlc(1, 0));
     List<Changeset> batch = new ArrayList<>();
     for (int seq = 1; seq <= 20; seq++) {
       batch.add(new Changeset(replica, seq, space, "notes", "n" + seq, new Hlc(seq, 0), big));
@@ -175,8 +201,17 @@ class HostileInputTest {
       client.await(Message.Ack.class);
     }
     try (WsClient mallory = session(bob, replica, "user:" + bob)) {
-      mallory.send(new Message.Push(List.of(new Changeset(replica, 2, "user:" + bob, "carts", "main", new Hlc(9, 0),
-          Cart.of(new Document()).add(replica, "x", 1)))));
+      mallory.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      replica,
+                      2,
+                      "user:" + bob,
+                      "carts",
+                      "main",
+                      new Hlc(9, 0),
+                      Cart.of(new Document()).add(replica, "x", 1)))));
       error(mallory, "replica_forged");
     }
   }
@@ -189,15 +224,30 @@ class HostileInputTest {
       client.await(Message.Ack.class);
     }
     try (WsClient bobClient = WsClient.connect(server, TestTokens.mint(bob))) {
-      bobClient.send(new Message.Hello(Message.PROTOCOL_VERSION, "b-" + bob, List.of(
-          new Message.Subscription(space, 0), new Message.Subscription("team:never-created", 0))));
+      bobClient.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "b-" + bob,
+              List.of(
+                  new Message.Subscription(space, 0),
+                  new Message.Subscription("team:never-created", 0))));
       Message.Error existing = error(bobClient, "forbidden_space");
       Message.Error missing = error(bobClient, "forbidden_space");
-      assertThat(existing.message().replace(space, "X")).isEqualTo(missing.message().replace("team:never-created", "X"));
+      assertThat(existing.message().replace(space, "X"))
+          .isEqualTo(missing.message().replace("team:never-created", "X"));
       Message.Welcome welcome = bobClient.expect(Message.Welcome.class);
       assertThat(welcome.spaces()).isEmpty();
-      bobClient.send(new Message.Push(List.of(new Changeset("b-" + bob, 1, space, "carts", "main", new Hlc(1, 0),
-          Cart.of(new Document()).add("b-" + bob, "evil", 1)))));
+      bobClient.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      "b-" + bob,
+                      1,
+                      space,
+                      "carts",
+                      "main",
+                      new Hlc(1, 0),
+                      Cart.of(new Document()).add("b-" + bob, "evil", 1)))));
       assertThat(error(bobClient, "forbidden_space").ref()).isEqualTo(1L);
       // Consumed, not applied: the ack moves past it and lists no serverSeq.
       Message.Ack ack = bobClient.expect(Message.Ack.class);

@@ -36,15 +36,15 @@ class OversizedSnapshotDocumentTest {
   public static final class SmallFrames implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("converge.sync.max-frame-bytes", "262144", "converge.sync.snapshot-page-bytes", "65536");
+      return Map.of(
+          "converge.sync.max-frame-bytes", "262144", "converge.sync.snapshot-page-bytes", "65536");
     }
   }
 
   @TestHTTPResource("/")
   URI server;
 
-  @Inject
-  Maintenance maintenance;
+  @Inject Maintenance maintenance;
 
   @Test
   void documentBiggerThanAFrame_getsACodedError_andTheSpaceIsNotServedFurther() throws Exception {
@@ -58,15 +58,38 @@ class OversizedSnapshotDocumentTest {
     try (WsClient writer = WsClient.connect(server, token)) {
       writer.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       writer.expect(Message.Welcome.class);
-      writer.send(new Message.Push(List.of(new Changeset(replica, ++seq, space, "notes", "a-small", new Hlc(1, 0),
-          small.writeRegister(replica, List.of("text"), TextNode.valueOf("hello"), new Hlc(1, 0))))));
+      writer.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      replica,
+                      ++seq,
+                      space,
+                      "notes",
+                      "a-small",
+                      new Hlc(1, 0),
+                      small.writeRegister(
+                          replica, List.of("text"), TextNode.valueOf("hello"), new Hlc(1, 0))))));
       writer.await(Message.Ack.class);
       // Each push fits a frame; together they make a document that does not.
       for (int push = 0; push < 2; push++) {
         for (int field = 0; field < 3; field++) {
           Hlc hlc = new Hlc(10 + seq, 0);
-          writer.send(new Message.Push(List.of(new Changeset(replica, ++seq, space, "notes", "big", hlc,
-              big.writeRegister(replica, List.of("f" + push + field), TextNode.valueOf("x".repeat(60_000)), hlc)))));
+          writer.send(
+              new Message.Push(
+                  List.of(
+                      new Changeset(
+                          replica,
+                          ++seq,
+                          space,
+                          "notes",
+                          "big",
+                          hlc,
+                          big.writeRegister(
+                              replica,
+                              List.of("f" + push + field),
+                              TextNode.valueOf("x".repeat(60_000)),
+                              hlc)))));
           assertThat(writer.await(Message.Ack.class).upToSeq()).isEqualTo(seq);
         }
       }
@@ -75,7 +98,11 @@ class OversizedSnapshotDocumentTest {
     maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30));
 
     try (WsClient late = WsClient.connect(server, token)) {
-      late.send(new Message.Hello(Message.PROTOCOL_VERSION, "late-" + alice, List.of(new Message.Subscription(space, 0))));
+      late.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "late-" + alice,
+              List.of(new Message.Subscription(space, 0))));
       late.expect(Message.Welcome.class);
       Message.Snapshot first = late.expect(Message.Snapshot.class);
       assertThat(first.docs()).extracting(Message.SnapshotDoc::docId).containsExactly("a-small");
@@ -88,9 +115,28 @@ class OversizedSnapshotDocumentTest {
       assertThat(late.closed).isNotDone();
     }
 
-    String page = given().auth().oauth2(token).queryParam("limit", 1).when().get("/v1/spaces/{space}/snapshot", space)
-        .then().statusCode(200).body("docs", hasSize(1)).extract().path("next");
-    given().auth().oauth2(token).queryParam("page", page).when().get("/v1/spaces/{space}/snapshot", space)
-        .then().statusCode(200).body("docs", hasSize(1)).body("docs[0].docId", equalTo("big")).body("next", nullValue());
+    String page =
+        given()
+            .auth()
+            .oauth2(token)
+            .queryParam("limit", 1)
+            .when()
+            .get("/v1/spaces/{space}/snapshot", space)
+            .then()
+            .statusCode(200)
+            .body("docs", hasSize(1))
+            .extract()
+            .path("next");
+    given()
+        .auth()
+        .oauth2(token)
+        .queryParam("page", page)
+        .when()
+        .get("/v1/spaces/{space}/snapshot", space)
+        .then()
+        .statusCode(200)
+        .body("docs", hasSize(1))
+        .body("docs[0].docId", equalTo("big"))
+        .body("next", nullValue());
   }
 }

@@ -34,8 +34,7 @@ class ProtocolStrictnessTest {
   @TestHTTPResource("/")
   URI server;
 
-  @Inject
-  Vertx vertx;
+  @Inject Vertx vertx;
 
   private String alice;
   private String space;
@@ -49,44 +48,72 @@ class ProtocolStrictnessTest {
   }
 
   private String pushJson(String docId) {
-    return WsClient.CODEC.encode(new Message.Push(List.of(new Changeset(replica, 1, space, "carts", docId, new Hlc(1, 0),
-        Cart.of(new Document()).add(replica, "sku", 1)))));
+    return WsClient.CODEC.encode(
+        new Message.Push(
+            List.of(
+                new Changeset(
+                    replica,
+                    1,
+                    space,
+                    "carts",
+                    docId,
+                    new Hlc(1, 0),
+                    Cart.of(new Document()).add(replica, "sku", 1)))));
   }
 
   private String helloJson() {
     return WsClient.CODEC.encode(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
   }
 
-  /** Opens a raw Vert.x socket, sends hello, lets {@code send} write frames, returns the close code. */
+  /**
+   * Opens a raw Vert.x socket, sends hello, lets {@code send} write frames, returns the close code.
+   */
   private int closeCodeAfter(Consumer<WebSocket> send) throws Exception {
     CompletableFuture<Integer> closed = new CompletableFuture<>();
-    WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(server.getHost()).setPort(server.getPort()).setURI("/v1/sync")
-        .addHeader("Authorization", "Bearer " + TestTokens.mint(alice));
-    vertx.createHttpClient().webSocket(options).onComplete(result -> {
-      if (result.failed()) {
-        closed.completeExceptionally(result.cause());
-        return;
-      }
-      WebSocket ws = result.result();
-      ws.closeHandler(v -> closed.complete(ws.closeStatusCode() == null ? -1 : (int) ws.closeStatusCode()));
-      ws.writeTextMessage(helloJson());
-      send.accept(ws);
-    });
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions()
+            .setHost(server.getHost())
+            .setPort(server.getPort())
+            .setURI("/v1/sync")
+            .addHeader("Authorization", "Bearer " + TestTokens.mint(alice));
+    vertx
+        .createHttpClient()
+        .webSocket(options)
+        .onComplete(
+            result -> {
+              if (result.failed()) {
+                closed.completeExceptionally(result.cause());
+                return;
+              }
+              WebSocket ws = result.result();
+              ws.closeHandler(
+                  v ->
+                      closed.complete(
+                          ws.closeStatusCode() == null ? -1 : (int) ws.closeStatusCode()));
+              ws.writeTextMessage(helloJson());
+              send.accept(ws);
+            });
     return closed.get(20, TimeUnit.SECONDS);
   }
 
   /** Proves nothing was applied: a fresh reader of the space sees no change at all. */
   private void assertSpaceUntouched() throws InterruptedException {
     try (WsClient reader = WsClient.connect(server, TestTokens.mint(alice))) {
-      reader.send(new Message.Hello(Message.PROTOCOL_VERSION, "reader-" + alice, List.of(new Message.Subscription(space, 0))));
-      assertThat(reader.expect(Message.Welcome.class).spaces()).containsExactly(new Message.SpaceHead(space, 0));
+      reader.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "reader-" + alice,
+              List.of(new Message.Subscription(space, 0))));
+      assertThat(reader.expect(Message.Welcome.class).spaces())
+          .containsExactly(new Message.SpaceHead(space, 0));
     }
   }
 
   @Test
   void binaryFrame_closesWith1003() throws Exception {
-    int code = closeCodeAfter(ws -> ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(pushJson("main")), true)));
+    int code =
+        closeCodeAfter(
+            ws -> ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(pushJson("main")), true)));
     assertThat(code).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
     assertSpaceUntouched();
   }
@@ -95,12 +122,18 @@ class ProtocolStrictnessTest {
   void invalidUtf8_closesWith1007_andTheMessageIsNotProcessed() throws Exception {
     String push = pushJson("main");
     int split = push.indexOf("main");
-    int code = closeCodeAfter(ws -> {
-      // A push whose docId holds the bytes C3 28: not UTF-8, which Vert.x would decode as U+FFFD "(".
-      ws.writeFrame(WebSocketFrame.textFrame(push.substring(0, split), false));
-      ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {(byte) 0xC3, 0x28}), false));
-      ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(push.substring(split + 4)), true));
-    });
+    int code =
+        closeCodeAfter(
+            ws -> {
+              // A push whose docId holds the bytes C3 28: not UTF-8, which Vert.x would decode as
+              // U+FFFD "(".
+              ws.writeFrame(WebSocketFrame.textFrame(push.substring(0, split), false));
+              ws.writeFrame(
+                  WebSocketFrame.continuationFrame(
+                      Buffer.buffer(new byte[] {(byte) 0xC3, 0x28}), false));
+              ws.writeFrame(
+                  WebSocketFrame.continuationFrame(Buffer.buffer(push.substring(split + 4)), true));
+            });
     assertThat(code).isEqualTo(CloseCodes.INVALID_PAYLOAD);
     assertSpaceUntouched();
   }
@@ -114,19 +147,26 @@ class ProtocolStrictnessTest {
       assertThat(client.expect(Message.Ack.class).upToSeq()).isEqualTo(1);
     }
     CompletableFuture<Integer> stillOpen = new CompletableFuture<>();
-    int code = closeCodeAfter(ws -> {
-      byte[] e = "\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      ws.writeFrame(WebSocketFrame.textFrame("{\"type\":\"auth\",\"token\":\"x", false));
-      ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {e[0]}), false));
-      ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {e[1]}).appendString("\"}"), true));
-      // The split é passed the guard: the auth is answered (refused token), then close normally.
-      ws.textMessageHandler(text -> {
-        if (text.contains("\"error\"")) {
-          stillOpen.complete(text.contains("token_invalid") ? 1 : 0);
-          ws.close((short) 1000);
-        }
-      });
-    });
+    int code =
+        closeCodeAfter(
+            ws -> {
+              byte[] e = "\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+              ws.writeFrame(WebSocketFrame.textFrame("{\"type\":\"auth\",\"token\":\"x", false));
+              ws.writeFrame(
+                  WebSocketFrame.continuationFrame(Buffer.buffer(new byte[] {e[0]}), false));
+              ws.writeFrame(
+                  WebSocketFrame.continuationFrame(
+                      Buffer.buffer(new byte[] {e[1]}).appendString("\"}"), true));
+              // The split é passed the guard: the auth is answered (refused token), then close
+              // normally.
+              ws.textMessageHandler(
+                  text -> {
+                    if (text.contains("\"error\"")) {
+                      stillOpen.complete(text.contains("token_invalid") ? 1 : 0);
+                      ws.close((short) 1000);
+                    }
+                  });
+            });
     assertThat(stillOpen.get(5, TimeUnit.SECONDS)).isEqualTo(1);
     assertThat(code).isEqualTo(1000);
   }
@@ -151,7 +191,8 @@ class ProtocolStrictnessTest {
     try (WsClient client = WsClient.connect(server, TestTokens.mint(alice))) {
       client.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
       client.expect(Message.Welcome.class);
-      client.sendRaw(pushJson("main").replace("\"docId\":\"main\"", "\"docId\":\"main\",\"docId\":\"other\""));
+      client.sendRaw(
+          pushJson("main").replace("\"docId\":\"main\"", "\"docId\":\"main\",\"docId\":\"other\""));
       Message.Error error = client.expect(Message.Error.class);
       assertThat(error.code()).isEqualTo("malformed");
       assertThat(error.message()).contains("Duplicate field 'docId'");

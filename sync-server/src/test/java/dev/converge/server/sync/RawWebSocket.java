@@ -17,8 +17,8 @@ import java.util.zip.Inflater;
 
 /**
  * A WebSocket client on a plain socket, for tests that need what ordinary clients never do: not
- * reading at all (the kernel buffers fill, nothing is drained), or sending hand-made frames such
- * as permessage-deflate bombs and oversize frames. Frames are written masked, as RFC 6455 wants.
+ * reading at all (the kernel buffers fill, nothing is drained), or sending hand-made frames such as
+ * permessage-deflate bombs and oversize frames. Frames are written masked, as RFC 6455 wants.
  */
 final class RawWebSocket implements AutoCloseable {
 
@@ -30,11 +30,15 @@ final class RawWebSocket implements AutoCloseable {
 
     /** The close code of a close frame, or -1. */
     int closeCode() {
-      return opcode == 8 && payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+      return opcode == 8 && payload.length >= 2
+          ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff)
+          : -1;
     }
 
     String closeReason() {
-      return opcode == 8 && payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+      return opcode == 8 && payload.length > 2
+          ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8)
+          : "";
     }
   }
 
@@ -55,9 +59,11 @@ final class RawWebSocket implements AutoCloseable {
    * Opens {@code /v1/sync} with a bearer token.
    *
    * @param deflate whether to offer permessage-deflate
-   * @param receiveBuffer the socket's receive buffer in bytes (small, so not reading stalls the server soon), or 0
+   * @param receiveBuffer the socket's receive buffer in bytes (small, so not reading stalls the
+   *     server soon), or 0
    */
-  static RawWebSocket open(URI server, String token, boolean deflate, int receiveBuffer) throws IOException {
+  static RawWebSocket open(URI server, String token, boolean deflate, int receiveBuffer)
+      throws IOException {
     Socket socket = new Socket();
     if (receiveBuffer > 0) {
       socket.setReceiveBufferSize(receiveBuffer);
@@ -65,12 +71,23 @@ final class RawWebSocket implements AutoCloseable {
     socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 10_000);
     socket.setSoTimeout(30_000);
     String key = Base64.getEncoder().encodeToString(new byte[16]);
-    String request = "GET /v1/sync HTTP/1.1\r\n"
-        + "Host: " + server.getHost() + ":" + server.getPort() + "\r\n"
-        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
-        + (deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "")
-        + "Authorization: Bearer " + token + "\r\n\r\n";
+    String request =
+        "GET /v1/sync HTTP/1.1\r\n"
+            + "Host: "
+            + server.getHost()
+            + ":"
+            + server.getPort()
+            + "\r\n"
+            + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: "
+            + key
+            + "\r\nSec-WebSocket-Version: 13\r\n"
+            + (deflate
+                ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                : "")
+            + "Authorization: Bearer "
+            + token
+            + "\r\n\r\n";
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     InputStream raw = socket.getInputStream();
     StringBuilder head = new StringBuilder();
@@ -85,9 +102,13 @@ final class RawWebSocket implements AutoCloseable {
       socket.close();
       throw new IOException("upgrade refused: " + head.toString().lines().findFirst().orElse(""));
     }
-    String extensions = head.toString().lines()
-        .filter(l -> l.toLowerCase().startsWith("sec-websocket-extensions:"))
-        .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("");
+    String extensions =
+        head.toString()
+            .lines()
+            .filter(l -> l.toLowerCase().startsWith("sec-websocket-extensions:"))
+            .map(l -> l.substring(l.indexOf(':') + 1).trim())
+            .findFirst()
+            .orElse("");
     return new RawWebSocket(socket, extensions);
   }
 
@@ -101,7 +122,10 @@ final class RawWebSocket implements AutoCloseable {
     sendFrame(true, 0x4, 1, compressed);
   }
 
-  /** Sends a frame: {@code rsv} is the RSV bits as they sit in the first byte's low nibble's high part. */
+  /**
+   * Sends a frame: {@code rsv} is the RSV bits as they sit in the first byte's low nibble's high
+   * part.
+   */
   synchronized void sendFrame(boolean fin, int rsv, int opcode, byte[] payload) throws IOException {
     ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
     frame.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
@@ -129,7 +153,9 @@ final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
-  /** Reads the next frame (blocking, up to the socket timeout); a compressed message comes inflated. */
+  /**
+   * Reads the next frame (blocking, up to the socket timeout); a compressed message comes inflated.
+   */
   Frame read() throws IOException {
     int b0 = in.readUnsignedByte();
     int b1 = in.readUnsignedByte();
@@ -147,7 +173,10 @@ final class RawWebSocket implements AutoCloseable {
     return new Frame(b0 & 0x0f, payload);
   }
 
-  /** Inflates one server message; the server keeps its compression context, so one inflater serves all. */
+  /**
+   * Inflates one server message; the server keeps its compression context, so one inflater serves
+   * all.
+   */
   private byte[] inflate(byte[] compressed) throws IOException {
     if (inflater == null) {
       inflater = new Inflater(true);
@@ -182,7 +211,9 @@ final class RawWebSocket implements AutoCloseable {
     }
   }
 
-  /** Compresses {@code plain} as one permessage-deflate message (the trailing 00 00 ff ff removed). */
+  /**
+   * Compresses {@code plain} as one permessage-deflate message (the trailing 00 00 ff ff removed).
+   */
   static byte[] deflate(byte[] plain) {
     Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
     deflater.setInput(plain);

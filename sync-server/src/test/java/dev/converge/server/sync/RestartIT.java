@@ -29,7 +29,15 @@ class RestartIT {
     Document local = new Document();
     List<Changeset> all = new ArrayList<>();
     for (int seq = 1; seq <= TOTAL; seq++) {
-      all.add(new Changeset(replica, seq, space, "carts", "main", new Hlc(seq, 0), Cart.of(local).add(replica, "sku-" + seq % 37, 1)));
+      all.add(
+          new Changeset(
+              replica,
+              seq,
+              space,
+              "carts",
+              "main",
+              new Hlc(seq, 0),
+              Cart.of(local).add(replica, "sku-" + seq % 37, 1)));
     }
     Map<Long, Long> acked = new ConcurrentHashMap<>();
     AtomicLong highestAck = new AtomicLong();
@@ -38,16 +46,18 @@ class RestartIT {
       try (WsClient phone = WsClient.connect(node.uri(), TestTokens.mint(alice))) {
         phone.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
         phone.expect(Message.Welcome.class);
-        Thread pusher = new Thread(() -> {
-          try {
-            for (int from = 0; from < TOTAL; from += 10) {
-              phone.send(new Message.Push(all.subList(from, from + 10)));
-              Thread.sleep(5);
-            }
-          } catch (Exception connectionGone) {
-            // the server died under us, as intended
-          }
-        });
+        Thread pusher =
+            new Thread(
+                () -> {
+                  try {
+                    for (int from = 0; from < TOTAL; from += 10) {
+                      phone.send(new Message.Push(all.subList(from, from + 10)));
+                      Thread.sleep(5);
+                    }
+                  } catch (Exception connectionGone) {
+                    // the server died under us, as intended
+                  }
+                });
         pusher.start();
         // Let part of the stream be acked, then crash the server in the middle of it.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -60,14 +70,18 @@ class RestartIT {
         }
         node.kill();
         pusher.join(10_000);
-        for (Message message = phone.received.poll(); message != null; message = phone.received.poll()) {
+        for (Message message = phone.received.poll();
+            message != null;
+            message = phone.received.poll()) {
           if (message instanceof Message.Ack ack) {
             ack.results().forEach(r -> acked.put(r.seq(), r.serverSeq()));
             highestAck.accumulateAndGet(ack.upToSeq(), Math::max);
           }
         }
       }
-      assertThat(highestAck.get()).as("some changesets were acked before the crash").isGreaterThanOrEqualTo(50);
+      assertThat(highestAck.get())
+          .as("some changesets were acked before the crash")
+          .isGreaterThanOrEqualTo(50);
       assertThat(highestAck.get()).as("the crash came mid-stream").isLessThan(TOTAL);
 
       node.launch();
@@ -80,7 +94,8 @@ class RestartIT {
       }
       assertThat(logged).containsAllEntriesOf(acked);
 
-      // The client resumes: re-pushes everything after what it knows was acked; nothing is duplicated.
+      // The client resumes: re-pushes everything after what it knows was acked; nothing is
+      // duplicated.
       try (WsClient phone = WsClient.connect(node.uri(), TestTokens.mint(alice))) {
         phone.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
         phone.expect(Message.Welcome.class);
@@ -104,23 +119,32 @@ class RestartIT {
   }
 
   /** Reads the whole log of a space through the REST pull endpoint, page by page. */
-  private static List<Message.ChangeItem> pullAll(ServerProcess node, String subject, String space) throws Exception {
+  private static List<Message.ChangeItem> pullAll(ServerProcess node, String subject, String space)
+      throws Exception {
     var http = java.net.http.HttpClient.newHttpClient();
     var codec = WsClient.CODEC;
     List<Message.ChangeItem> items = new ArrayList<>();
     long since = 0;
     boolean more = true;
     while (more) {
-      var request = java.net.http.HttpRequest.newBuilder(
-              node.uri().resolve("/v1/spaces/" + space + "/changes?limit=1000&since=" + since))
-          .header("Authorization", "Bearer " + TestTokens.mint(subject)).build();
+      var request =
+          java.net.http.HttpRequest.newBuilder(
+                  node.uri().resolve("/v1/spaces/" + space + "/changes?limit=1000&since=" + since))
+              .header("Authorization", "Bearer " + TestTokens.mint(subject))
+              .build();
       var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
       var page = codec.parse(response.body());
       for (var item : page.get("items")) {
-        items.add(new Message.ChangeItem(item.get("serverSeq").asLong(), item.get("collection").asText(),
-            item.get("docId").asText(), codec.decodeDocument(item.get("delta"), "$"),
-            new Message.Origin(item.get("origin").get("replicaId").asText(), item.get("origin").get("seq").asLong())));
+        items.add(
+            new Message.ChangeItem(
+                item.get("serverSeq").asLong(),
+                item.get("collection").asText(),
+                item.get("docId").asText(),
+                codec.decodeDocument(item.get("delta"), "$"),
+                new Message.Origin(
+                    item.get("origin").get("replicaId").asText(),
+                    item.get("origin").get("seq").asLong())));
       }
       since = page.get("to").asLong();
       more = page.get("more").asBoolean();

@@ -61,11 +61,21 @@ final class ServerProcess implements AutoCloseable {
    * brace (e.g. {@code converge_errors_total{code="too_slow"}), or 0 when there is none.
    */
   double metric(String series) throws IOException, InterruptedException {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(uri().resolve("/q/metrics")).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return response.body().lines()
-        .filter(l -> l.startsWith(series) && l.length() > series.length() && " {,}".indexOf(l.charAt(series.length())) >= 0)
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(uri().resolve("/q/metrics"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return response
+        .body()
+        .lines()
+        .filter(
+            l ->
+                l.startsWith(series)
+                    && l.length() > series.length()
+                    && " {,}".indexOf(l.charAt(series.length())) >= 0)
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
         .sum();
   }
@@ -84,10 +94,17 @@ final class ServerProcess implements AutoCloseable {
     String jar = System.getProperty("converge.server.jar", "target/quarkus-app/quarkus-run.jar");
     Path logs = Path.of("target/it-logs");
     Files.createDirectories(logs);
-    ProcessBuilder builder = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-jar",
+            jar);
     Map<String, String> env = builder.environment();
-    env.put("CONVERGE_DB_URL", System.getenv().getOrDefault("CONVERGE_TEST_DB_URL", "postgresql://127.0.0.1:5432/converge_test"));
+    env.put(
+        "CONVERGE_DB_URL",
+        System.getenv()
+            .getOrDefault("CONVERGE_TEST_DB_URL", "postgresql://127.0.0.1:5432/converge_test"));
     env.put("CONVERGE_HTTP_PORT", Integer.toString(port));
     env.put("CONVERGE_HTTP_HOST", "127.0.0.1");
     env.put("CONVERGE_DATA_DIR", Path.of("target/converge-data").toAbsolutePath().toString());
@@ -104,12 +121,16 @@ final class ServerProcess implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see target/it-logs/" + name + ".log");
+        throw new IllegalStateException(
+            name + " exited with " + process.exitValue() + "; see target/it-logs/" + name + ".log");
       }
       try {
-        HttpResponse<Void> response = http.send(
-            HttpRequest.newBuilder(uri().resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response =
+            http.send(
+                HttpRequest.newBuilder(uri().resolve("/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() == 200) {
           return;
         }

@@ -37,13 +37,17 @@ class ServerResourcesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = ServerProcess.start("resources", Map.of(
-        "CONVERGE_MAX_OUTBOUND_BYTES", Integer.toString(OUTBOUND_BUDGET),
-        "CONVERGE_MAX_FRAME_BYTES", Integer.toString(MAX_MESSAGE),
-        "CONVERGE_MAX_CONNECTIONS_PER_USER", Integer.toString(MAX_CONNECTIONS),
-        "CONVERGE_HELLO_TIMEOUT", "PT3S",
-        // Off here: the junk test needs the server to answer junk as fast as it comes, to fill the budget.
-        "CONVERGE_MAX_INBOUND_BYTES_PER_SECOND", "0"));
+    node =
+        ServerProcess.start(
+            "resources",
+            Map.of(
+                "CONVERGE_MAX_OUTBOUND_BYTES", Integer.toString(OUTBOUND_BUDGET),
+                "CONVERGE_MAX_FRAME_BYTES", Integer.toString(MAX_MESSAGE),
+                "CONVERGE_MAX_CONNECTIONS_PER_USER", Integer.toString(MAX_CONNECTIONS),
+                "CONVERGE_HELLO_TIMEOUT", "PT3S",
+                // Off here: the junk test needs the server to answer junk as fast as it comes, to
+                // fill the budget.
+                "CONVERGE_MAX_INBOUND_BYTES_PER_SECOND", "0"));
   }
 
   @AfterAll
@@ -71,8 +75,17 @@ class ServerResourcesIT {
     void pushOnce() throws InterruptedException {
       seq++;
       long sent = System.nanoTime();
-      client.send(new Message.Push(List.of(new Changeset(replica, seq, space, "carts", "main", new Hlc(seq, 0),
-          cart.add(replica, "sku-" + seq % 5, 1)))));
+      client.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      replica,
+                      seq,
+                      space,
+                      "carts",
+                      "main",
+                      new Hlc(seq, 0),
+                      cart.add(replica, "sku-" + seq % 5, 1)))));
       assertThat(client.await(Message.Ack.class).upToSeq()).isEqualTo(seq);
       slowestAckNanos = Math.max(slowestAckNanos, System.nanoTime() - sent);
     }
@@ -84,12 +97,15 @@ class ServerResourcesIT {
   }
 
   @Test
-  void nonReadingJunkSender_isClosedWith4008_withinItsBudget_whileAWellBehavedClientIsServed() throws Exception {
+  void nonReadingJunkSender_isClosedWith4008_withinItsBudget_whileAWellBehavedClientIsServed()
+      throws Exception {
     String junkUser = TestTokens.subject("junk");
     double closedBefore = node.metric("converge_sessions_closed_total{code=\"4008\"");
     try (Pusher good = new Pusher(TestTokens.subject("good"));
         RawWebSocket junk = RawWebSocket.open(node.uri(), TestTokens.mint(junkUser), false, 4096)) {
-      junk.sendText(WsClient.CODEC.encode(new Message.Hello(Message.PROTOCOL_VERSION, "junk-" + junkUser, List.of())));
+      junk.sendText(
+          WsClient.CODEC.encode(
+              new Message.Hello(Message.PROTOCOL_VERSION, "junk-" + junkUser, List.of())));
       assertThat(junk.read().text()).contains("\"welcome\"");
       // Each junk frame names a 60,000-character type; the reply quotes a short prefix of it only.
       String junkFrame = "{\"type\":\"" + "z".repeat(60_000) + "\"}";
@@ -99,25 +115,30 @@ class ServerResourcesIT {
       assertThat(reply.payload().length).isLessThan(600);
       assertThat(reply.text()).doesNotContain("z".repeat(ErrorText.MAX_QUOTE + 1));
 
-      // From now on the junk sender never reads; small frames make the replies outgrow what it sends.
+      // From now on the junk sender never reads; small frames make the replies outgrow what it
+      // sends.
       String smallJunk = "{\"type\":\"" + "z".repeat(200) + "\"}";
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong junkSent = new AtomicLong();
       ExecutorService executor = Executors.newSingleThreadExecutor();
-      Future<?> flood = executor.submit(() -> {
-        try {
-          while (!stop.get()) {
-            junk.sendText(smallJunk);
-            junkSent.incrementAndGet();
-          }
-        } catch (IOException closedByServer) {
-          // the server gave up on it: what we want
-        }
-        return null;
-      });
+      Future<?> flood =
+          executor.submit(
+              () -> {
+                try {
+                  while (!stop.get()) {
+                    junk.sendText(smallJunk);
+                    junkSent.incrementAndGet();
+                  }
+                } catch (IOException closedByServer) {
+                  // the server gave up on it: what we want
+                }
+                return null;
+              });
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (node.metric("converge_sessions_closed_total{code=\"4008\"") <= closedBefore) {
-        assertThat(System.nanoTime()).as("junk sender closed with 4008 within 90 s").isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("junk sender closed with 4008 within 90 s")
+            .isLessThan(deadline);
         good.pushOnce();
         Thread.sleep(50);
       }
@@ -126,21 +147,27 @@ class ServerResourcesIT {
       executor.shutdown();
 
       double peak = node.metric("converge_sessions_outbound_peak_bytes");
-      assertThat(peak).as("most bytes one session held queued").isLessThanOrEqualTo(OUTBOUND_BUDGET)
+      assertThat(peak)
+          .as("most bytes one session held queued")
+          .isLessThanOrEqualTo(OUTBOUND_BUDGET)
           .isGreaterThan(OUTBOUND_BUDGET / 2.0);
       assertThat(junkSent.get()).isGreaterThan(0);
       RawWebSocket.Frame close = junk.readUntilClose();
       assertThat(close.closeCode()).isEqualTo(CloseCodes.TOO_SLOW);
       good.pushOnce();
       assertThat(good.seq).isGreaterThan(1);
-      assertThat(TimeUnit.NANOSECONDS.toMillis(good.slowestAckNanos)).as("slowest push->ack, ms").isLessThan(5_000);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(good.slowestAckNanos))
+          .as("slowest push->ack, ms")
+          .isLessThan(5_000);
     }
   }
 
   @Test
   void deflateBomb_isClosedWith1009_whileInflating_andOtherClientsAreServed() throws Exception {
     // 62 MiB of spaces inside a JSON string: about 62 KB once deflated.
-    byte[] plain = ("{\"type\":\"hello\",\"replicaId\":\"" + " ".repeat(62 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.US_ASCII);
+    byte[] plain =
+        ("{\"type\":\"hello\",\"replicaId\":\"" + " ".repeat(62 * 1024 * 1024) + "\"}")
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] bomb = RawWebSocket.deflate(plain);
     assertThat(bomb.length).isLessThan(70 * 1024);
     try (Pusher good = new Pusher(TestTokens.subject("good"))) {
@@ -152,15 +179,18 @@ class ServerResourcesIT {
       List<Future<RawWebSocket.Frame>> closes = new ArrayList<>();
       for (int i = 0; i < bombs; i++) {
         String user = TestTokens.subject("bomber");
-        closes.add(executor.submit(() -> {
-          try (RawWebSocket socket = RawWebSocket.open(node.uri(), TestTokens.mint(user), true, 0)) {
-            assertThat(socket.extensions).contains("permessage-deflate");
-            ready.countDown();
-            ready.await();
-            socket.sendDeflated(bomb);
-            return socket.readUntilClose();
-          }
-        }));
+        closes.add(
+            executor.submit(
+                () -> {
+                  try (RawWebSocket socket =
+                      RawWebSocket.open(node.uri(), TestTokens.mint(user), true, 0)) {
+                    assertThat(socket.extensions).contains("permessage-deflate");
+                    ready.countDown();
+                    ready.await();
+                    socket.sendDeflated(bomb);
+                    return socket.readUntilClose();
+                  }
+                }));
       }
       long peakRss = rssBefore;
       for (Future<RawWebSocket.Frame> close : closes) {
@@ -174,7 +204,9 @@ class ServerResourcesIT {
       }
       executor.shutdown();
       good.pushOnce();
-      assertThat(TimeUnit.NANOSECONDS.toMillis(good.slowestAckNanos)).as("slowest push->ack, ms").isLessThan(5_000);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(good.slowestAckNanos))
+          .as("slowest push->ack, ms")
+          .isLessThan(5_000);
       // Four bombs of 62 MiB each once inflated; inflation stops at 1 MiB per message.
       assertThat((peakRss - rssBefore) / 1024).as("server RSS growth, MiB").isLessThan(100);
     }
@@ -186,10 +218,15 @@ class ServerResourcesIT {
     try (RawWebSocket socket = RawWebSocket.open(node.uri(), TestTokens.mint(user), true, 0)) {
       assertThat(socket.extensions).contains("permessage-deflate");
       // Two messages on one compression context: the second refers back to the first.
-      socket.sendDeflated(RawWebSocket.deflate(("{\"type\":\"push\",\"changesets\":[],\"pad\":\"" + "p".repeat(100_000) + "\"}")
-          .getBytes(StandardCharsets.US_ASCII)));
-      socket.sendDeflated(RawWebSocket.deflate(WsClient.CODEC.encode(new Message.Hello(Message.PROTOCOL_VERSION, "zip-" + user, List.of()))
-          .getBytes(StandardCharsets.UTF_8)));
+      socket.sendDeflated(
+          RawWebSocket.deflate(
+              ("{\"type\":\"push\",\"changesets\":[],\"pad\":\"" + "p".repeat(100_000) + "\"}")
+                  .getBytes(StandardCharsets.US_ASCII)));
+      socket.sendDeflated(
+          RawWebSocket.deflate(
+              WsClient.CODEC
+                  .encode(new Message.Hello(Message.PROTOCOL_VERSION, "zip-" + user, List.of()))
+                  .getBytes(StandardCharsets.UTF_8)));
       RawWebSocket.Frame first = socket.read();
       assertThat(first.opcode()).as("not closed: %s", first.closeReason()).isEqualTo(1);
       // Push before hello is refused, but it was read as sent: not malformed.
@@ -202,14 +239,16 @@ class ServerResourcesIT {
 
   @Test
   void frameBeyondTheLimit_isClosedWith1009() throws Exception {
-    try (RawWebSocket socket = RawWebSocket.open(node.uri(), TestTokens.mint(TestTokens.subject("big")), false, 0)) {
+    try (RawWebSocket socket =
+        RawWebSocket.open(node.uri(), TestTokens.mint(TestTokens.subject("big")), false, 0)) {
       socket.sendText("{\"type\":\"hello\",\"pad\":\"" + "x".repeat(MAX_MESSAGE + 1) + "\"}");
       assertThat(socket.readUntilClose().closeCode()).isEqualTo(CloseCodes.TOO_BIG);
     }
   }
 
   @Test
-  void manySocketsOfOneUser_beyondTheLimitAreClosedWith4429_andSilentOnesWith4400() throws Exception {
+  void manySocketsOfOneUser_beyondTheLimitAreClosedWith4429_andSilentOnesWith4400()
+      throws Exception {
     String user = TestTokens.subject("many");
     String token = TestTokens.mint(user);
     List<RawWebSocket> sockets = new ArrayList<>();

@@ -36,14 +36,14 @@ import org.junit.jupiter.api.Test;
 class SnapshotPagingTest {
 
   private static final int DOCS = 24;
+
   /** Each document holds one string this long: a few documents fill a page's byte budget. */
   private static final int TEXT_CHARS = 60_000;
 
   @TestHTTPResource("/")
   URI server;
 
-  @Inject
-  Maintenance maintenance;
+  @Inject Maintenance maintenance;
 
   @ConfigProperty(name = "converge.sync.snapshot-page-bytes")
   long pageBytes;
@@ -64,7 +64,8 @@ class SnapshotPagingTest {
     token = TestTokens.mint(alice);
     List<Changeset> batch = new ArrayList<>();
     for (int i = 0; i < DOCS; i++) {
-      batch.add(write(String.format("doc-%03d", i), String.valueOf((char) ('a' + i)).repeat(TEXT_CHARS)));
+      batch.add(
+          write(String.format("doc-%03d", i), String.valueOf((char) ('a' + i)).repeat(TEXT_CHARS)));
       if (batch.size() == 8) {
         push(batch);
         batch.clear();
@@ -74,7 +75,9 @@ class SnapshotPagingTest {
 
   private Changeset write(String docId, String text) {
     Document doc = devices.computeIfAbsent(docId, d -> new Document());
-    Document delta = doc.writeRegister(replica, List.of("text"), TextNode.valueOf(text), new Hlc(1_000 + ++hlc, 0));
+    Document delta =
+        doc.writeRegister(
+            replica, List.of("text"), TextNode.valueOf(text), new Hlc(1_000 + ++hlc, 0));
     return new Changeset(replica, ++seq, space, "notes", docId, new Hlc(1_000 + hlc, 0), delta);
   }
 
@@ -88,7 +91,8 @@ class SnapshotPagingTest {
   }
 
   @Test
-  void restSnapshot_keepsItsFirstHead_andAClientFollowingIt_losesNoChangeCommittedBetweenPages() throws Exception {
+  void restSnapshot_keepsItsFirstHead_andAClientFollowingIt_losesNoChangeCommittedBetweenPages()
+      throws Exception {
     Map<String, Document> client = new TreeMap<>();
     JsonNode page = snapshotPage(null);
     long head = page.get("head").asLong();
@@ -96,22 +100,43 @@ class SnapshotPagingTest {
     readDocs(page, client);
     assertThat(client).containsOnlyKeys("doc-000", "doc-001", "doc-002", "doc-003");
 
-    // Between pages: a document already sent changes, one not yet sent changes, one is created before the position.
-    push(List.of(write("doc-000", "changed after page one"), write("doc-020", "changed too"), write("aaa", "created")));
+    // Between pages: a document already sent changes, one not yet sent changes, one is created
+    // before the position.
+    push(
+        List.of(
+            write("doc-000", "changed after page one"),
+            write("doc-020", "changed too"),
+            write("aaa", "created")));
 
     int pages = 1;
     while (page.hasNonNull("next")) {
       page = snapshotPage(page.get("next").asText());
       pages++;
-      assertThat(page.get("head").asLong()).as("every page reports the first page's head").isEqualTo(head);
+      assertThat(page.get("head").asLong())
+          .as("every page reports the first page's head")
+          .isEqualTo(head);
       readDocs(page, client);
     }
     assertThat(pages).isGreaterThan(1);
 
-    JsonNode changes = WsClient.CODEC.mapper().readTree(given().auth().oauth2(token).queryParam("since", head)
-        .when().get("/v1/spaces/{space}/changes", space).then().statusCode(200).extract().body().asString());
+    JsonNode changes =
+        WsClient.CODEC
+            .mapper()
+            .readTree(
+                given()
+                    .auth()
+                    .oauth2(token)
+                    .queryParam("since", head)
+                    .when()
+                    .get("/v1/spaces/{space}/changes", space)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .body()
+                    .asString());
     for (JsonNode item : changes.get("items")) {
-      client.computeIfAbsent(item.get("docId").asText(), d -> new Document())
+      client
+          .computeIfAbsent(item.get("docId").asText(), d -> new Document())
           .join(WsClient.CODEC.decodeDocument(item.get("delta"), "$"));
     }
     assertThat(client).isEqualTo(devices);
@@ -123,11 +148,22 @@ class SnapshotPagingTest {
     JsonNode page = null;
     int pages = 0;
     do {
-      String body = given().auth().oauth2(token).queryParam("page", page == null ? "" : page.get("next").asText())
-          .when().get("/v1/spaces/{space}/snapshot", space).then().statusCode(200).extract().body().asString();
+      String body =
+          given()
+              .auth()
+              .oauth2(token)
+              .queryParam("page", page == null ? "" : page.get("next").asText())
+              .when()
+              .get("/v1/spaces/{space}/snapshot", space)
+              .then()
+              .statusCode(200)
+              .extract()
+              .body()
+              .asString();
       page = WsClient.CODEC.mapper().readTree(body);
       pages++;
-      assertThat((long) body.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(pageBytes + 200);
+      assertThat((long) body.getBytes(StandardCharsets.UTF_8).length)
+          .isLessThanOrEqualTo(pageBytes + 200);
       page.get("docs").forEach(d -> assertThat(seen.add(d.get("docId").asText())).isTrue());
     } while (page.hasNonNull("next"));
     assertThat(seen).hasSize(DOCS);
@@ -135,10 +171,16 @@ class SnapshotPagingTest {
   }
 
   @Test
-  void webSocketSnapshotFrames_stayWithinTheByteBudget_andTheCursorContinuesFromTheirHead() throws Exception {
-    assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30))).isEqualTo(DOCS);
+  void webSocketSnapshotFrames_stayWithinTheByteBudget_andTheCursorContinuesFromTheirHead()
+      throws Exception {
+    assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30)))
+        .isEqualTo(DOCS);
     try (WsClient late = WsClient.connect(server, token)) {
-      late.send(new Message.Hello(Message.PROTOCOL_VERSION, "late-" + alice, List.of(new Message.Subscription(space, 1))));
+      late.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "late-" + alice,
+              List.of(new Message.Subscription(space, 1))));
       late.expect(Message.Welcome.class);
       Map<String, Document> received = new TreeMap<>();
       Message.Snapshot snapshot;
@@ -152,7 +194,9 @@ class SnapshotPagingTest {
       assertThat(received).isEqualTo(devices);
       assertThat(pages).isGreaterThan(1);
       // Frame 0 is the welcome; every snapshot frame stays within the budget plus its header.
-      late.frameBytes.subList(1, 1 + pages).forEach(bytes -> assertThat((long) bytes).isLessThanOrEqualTo(pageBytes + 200));
+      late.frameBytes
+          .subList(1, 1 + pages)
+          .forEach(bytes -> assertThat((long) bytes).isLessThanOrEqualTo(pageBytes + 200));
 
       push(List.of(write("doc-005", "after the snapshot")));
       Message.Changes changes = late.expect(Message.Changes.class);
@@ -164,23 +208,50 @@ class SnapshotPagingTest {
   @Test
   void pageTokensThatAreNotThisSnapshotsAreRefused() {
     String next = snapshotPage(null).get("next").asText();
-    String otherSpace = "{\"v\":1,\"space\":\"user:someone-else\",\"head\":1,\"c\":\"notes\",\"d\":\"doc-000\"}";
-    String beyondHead = "{\"v\":1,\"space\":\"" + space + "\",\"head\":" + (DOCS + 1) + ",\"c\":\"notes\",\"d\":\"doc-000\"}";
-    for (String bad : List.of("garbage!", next.substring(0, next.length() / 2), base64("not json"),
-        base64(otherSpace), base64(beyondHead))) {
-      given().auth().oauth2(token).queryParam("page", bad).when().get("/v1/spaces/{space}/snapshot", space)
-          .then().statusCode(400).body("code", equalTo("invalid"));
+    String otherSpace =
+        "{\"v\":1,\"space\":\"user:someone-else\",\"head\":1,\"c\":\"notes\",\"d\":\"doc-000\"}";
+    String beyondHead =
+        "{\"v\":1,\"space\":\""
+            + space
+            + "\",\"head\":"
+            + (DOCS + 1)
+            + ",\"c\":\"notes\",\"d\":\"doc-000\"}";
+    for (String bad :
+        List.of(
+            "garbage!",
+            next.substring(0, next.length() / 2),
+            base64("not json"),
+            base64(otherSpace),
+            base64(beyondHead))) {
+      given()
+          .auth()
+          .oauth2(token)
+          .queryParam("page", bad)
+          .when()
+          .get("/v1/spaces/{space}/snapshot", space)
+          .then()
+          .statusCode(400)
+          .body("code", equalTo("invalid"));
     }
   }
 
   @Test
   void pageTokenOfAHeadTheLogNoLongerHolds_asksForANewSnapshot() throws Exception {
     String next = snapshotPage(null).get("next").asText();
-    // A change after the snapshot's head, then compaction past it: the log cannot continue from that head.
+    // A change after the snapshot's head, then compaction past it: the log cannot continue from
+    // that head.
     push(List.of(write("doc-001", "later")));
-    assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30))).isEqualTo(DOCS + 1);
-    given().auth().oauth2(token).queryParam("page", next).when().get("/v1/spaces/{space}/snapshot", space)
-        .then().statusCode(410).body("code", equalTo("snapshot_required"));
+    assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30)))
+        .isEqualTo(DOCS + 1);
+    given()
+        .auth()
+        .oauth2(token)
+        .queryParam("page", next)
+        .when()
+        .get("/v1/spaces/{space}/snapshot", space)
+        .then()
+        .statusCode(410)
+        .body("code", equalTo("snapshot_required"));
   }
 
   private JsonNode snapshotPage(String page) {
@@ -188,7 +259,15 @@ class SnapshotPagingTest {
     if (page != null) {
       request = request.queryParam("page", page);
     }
-    String body = request.when().get("/v1/spaces/{space}/snapshot", space).then().statusCode(200).extract().body().asString();
+    String body =
+        request
+            .when()
+            .get("/v1/spaces/{space}/snapshot", space)
+            .then()
+            .statusCode(200)
+            .extract()
+            .body()
+            .asString();
     try {
       return WsClient.CODEC.mapper().readTree(body);
     } catch (Exception e) {
@@ -203,6 +282,8 @@ class SnapshotPagingTest {
   }
 
   private static String base64(String json) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -27,8 +27,7 @@ class SnapshotTest {
   @TestHTTPResource("/")
   URI server;
 
-  @Inject
-  Maintenance maintenance;
+  @Inject Maintenance maintenance;
 
   @Test
   void cursorBehindTheRetainedLog_getsSnapshotPages_thenChangesFromTheHead() throws Exception {
@@ -40,8 +39,15 @@ class SnapshotTest {
     // 250 documents: more than two snapshot pages of 100.
     for (int i = 0; i < 250; i++) {
       Document doc = docs.computeIfAbsent(String.format("cart-%03d", i), d -> new Document());
-      changesets.add(new Changeset(replica, i + 1, space, "carts", String.format("cart-%03d", i), new Hlc(1 + i, 0),
-          Cart.of(doc).add(replica, "sku", 1 + i % 3)));
+      changesets.add(
+          new Changeset(
+              replica,
+              i + 1,
+              space,
+              "carts",
+              String.format("cart-%03d", i),
+              new Hlc(1 + i, 0),
+              Cart.of(doc).add(replica, "sku", 1 + i % 3)));
     }
     try (WsClient writer = WsClient.connect(server, TestTokens.mint(alice))) {
       writer.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
@@ -49,14 +55,25 @@ class SnapshotTest {
       writer.send(new Message.Push(changesets));
       assertThat(writer.await(Message.Ack.class).upToSeq()).isEqualTo(250);
     }
-    assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30))).isEqualTo(250);
+    assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30)))
+        .isEqualTo(250);
 
-    given().auth().oauth2(TestTokens.mint(alice)).queryParam("since", 10)
-        .when().get("/v1/spaces/{space}/changes", space)
-        .then().statusCode(410).body("code", equalTo("snapshot_required"));
+    given()
+        .auth()
+        .oauth2(TestTokens.mint(alice))
+        .queryParam("since", 10)
+        .when()
+        .get("/v1/spaces/{space}/changes", space)
+        .then()
+        .statusCode(410)
+        .body("code", equalTo("snapshot_required"));
 
     try (WsClient late = WsClient.connect(server, TestTokens.mint(alice))) {
-      late.send(new Message.Hello(Message.PROTOCOL_VERSION, "late-" + alice, List.of(new Message.Subscription(space, 10))));
+      late.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "late-" + alice,
+              List.of(new Message.Subscription(space, 10))));
       late.expect(Message.Welcome.class);
       Map<String, Document> received = new HashMap<>();
       Message.Snapshot page;
@@ -74,8 +91,17 @@ class SnapshotTest {
       try (WsClient writer = WsClient.connect(server, TestTokens.mint(alice))) {
         writer.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
         writer.expect(Message.Welcome.class);
-        writer.send(new Message.Push(List.of(new Changeset(replica, 251, space, "carts", "cart-000", new Hlc(999, 0),
-            Cart.of(docs.get("cart-000")).add(replica, "more", 1)))));
+        writer.send(
+            new Message.Push(
+                List.of(
+                    new Changeset(
+                        replica,
+                        251,
+                        space,
+                        "carts",
+                        "cart-000",
+                        new Hlc(999, 0),
+                        Cart.of(docs.get("cart-000")).add(replica, "more", 1)))));
         writer.await(Message.Ack.class);
       }
       Message.Changes changes = late.expect(Message.Changes.class);

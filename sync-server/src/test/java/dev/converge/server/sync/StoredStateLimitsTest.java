@@ -19,15 +19,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * A document whose stored state legitimately grew past the input limit (the test profile lowers
- * it to 1 MiB) stays readable over REST, servable over WebSocket and writable by pushes.
+ * A document whose stored state legitimately grew past the input limit (the test profile lowers it
+ * to 1 MiB) stays readable over REST, servable over WebSocket and writable by pushes.
  */
 @QuarkusTest
 class StoredStateLimitsTest {
 
   private static final int PUSHES = 5;
+
   /** The serverSeq of the push made into the grown document. */
   private static final int HEAD = PUSHES + 1;
+
   private static final int INCREMENTS_PER_PUSH = 25_000;
 
   @ConfigProperty(name = "converge.codec.max-entries", defaultValue = "100000")
@@ -36,23 +38,28 @@ class StoredStateLimitsTest {
   @TestHTTPResource("/")
   URI server;
 
-  @Inject
-  Maintenance maintenance;
+  @Inject Maintenance maintenance;
 
   @ConfigProperty(name = "converge.codec.max-message-chars")
   int inputLimit;
 
   /**
-   * The delta of {@code count} increments by one of counter {@code views}, with dots {@code first..}:
-   * what a device sends after that many offline increments (built as text, since building it one
-   * increment at a time costs quadratic time).
+   * The delta of {@code count} increments by one of counter {@code views}, with dots {@code
+   * first..}: what a device sends after that many offline increments (built as text, since building
+   * it one increment at a time costs quadratic time).
    */
   private static Document counterIncrements(String replica, long first, int count) {
     StringBuilder json = new StringBuilder("{\"s\":{\"views\":{\"t\":\"ctr\",\"e\":[");
     for (int i = 0; i < count; i++) {
-      json.append(i == 0 ? "" : ",").append("[\"").append(replica).append("\",").append(first + i).append(",1]");
+      json.append(i == 0 ? "" : ",")
+          .append("[\"")
+          .append(replica)
+          .append("\",")
+          .append(first + i)
+          .append(",1]");
     }
-    // The context holds exactly these dots: a prefix would also cover (and so remove) earlier increments.
+    // The context holds exactly these dots: a prefix would also cover (and so remove) earlier
+    // increments.
     json.append("]}},\"c\":{\"").append(replica).append("\":[");
     if (first == 1) {
       json.append(count);
@@ -65,7 +72,10 @@ class StoredStateLimitsTest {
     return WsClient.CODEC.decodeDocument(json.append("]}}").toString());
   }
 
-  /** The test's reader: it checks what the server serves, not what a device with input limits accepts. */
+  /**
+   * The test's reader: it checks what the server serves, not what a device with input limits
+   * accepts.
+   */
   private static final ProtocolCodec READER = WsClient.CODEC.forStoredData();
 
   @Test
@@ -80,10 +90,14 @@ class StoredStateLimitsTest {
       writer.expect(Message.Welcome.class);
       // Pushes, each within the input limits, whose join is not (in characters and entries).
       for (int push = 0; push < PUSHES; push++) {
-        Document delta = counterIncrements(replica, push * INCREMENTS_PER_PUSH + 1, INCREMENTS_PER_PUSH);
+        Document delta =
+            counterIncrements(replica, push * INCREMENTS_PER_PUSH + 1, INCREMENTS_PER_PUSH);
         device.join(delta);
-        Message.Push message = new Message.Push(List.of(
-            new Changeset(replica, ++seq, space, "posts", "hello", new Hlc(1_000 + seq, 0), delta)));
+        Message.Push message =
+            new Message.Push(
+                List.of(
+                    new Changeset(
+                        replica, ++seq, space, "posts", "hello", new Hlc(1_000 + seq, 0), delta)));
         assertThat(WsClient.CODEC.encode(message).length()).isLessThan(inputLimit);
         writer.send(message);
         assertThat(writer.await(Message.Ack.class).upToSeq()).isEqualTo(seq);
@@ -93,26 +107,57 @@ class StoredStateLimitsTest {
 
       // A push into the grown document is applied, not answered with `internal`.
       Document one = device.addToCounter(replica, List.of("views"), 1);
-      writer.send(new Message.Push(List.of(new Changeset(replica, ++seq, space, "posts", "hello", new Hlc(2_000, 0), one))));
+      writer.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(replica, ++seq, space, "posts", "hello", new Hlc(2_000, 0), one))));
       Message.Ack ack = writer.await(Message.Ack.class);
       assertThat(ack.upToSeq()).isEqualTo(seq);
-      assertThat(ack.results()).extracting(Message.AckResult::serverSeq).containsExactly((long) HEAD);
+      assertThat(ack.results())
+          .extracting(Message.AckResult::serverSeq)
+          .containsExactly((long) HEAD);
     }
     long total = (long) PUSHES * INCREMENTS_PER_PUSH + 1;
 
     String token = TestTokens.mint(alice);
-    given().auth().oauth2(token).when().get("/v1/spaces/{space}/documents/posts/hello", space)
-        .then().statusCode(200).body("headSeq", equalTo(HEAD)).body("value.views", equalTo((int) total));
-    String snapshot = given().auth().oauth2(token).when().get("/v1/spaces/{space}/snapshot", space)
-        .then().statusCode(200).body("head", equalTo(HEAD)).extract().body().asString();
+    given()
+        .auth()
+        .oauth2(token)
+        .when()
+        .get("/v1/spaces/{space}/documents/posts/hello", space)
+        .then()
+        .statusCode(200)
+        .body("headSeq", equalTo(HEAD))
+        .body("value.views", equalTo((int) total));
+    String snapshot =
+        given()
+            .auth()
+            .oauth2(token)
+            .when()
+            .get("/v1/spaces/{space}/snapshot", space)
+            .then()
+            .statusCode(200)
+            .body("head", equalTo(HEAD))
+            .extract()
+            .body()
+            .asString();
     assertThat(READER.decodeDocument(READER.parse(snapshot).get("docs").get(0).get("state"), "$"))
         .isEqualTo(device);
-    given().auth().oauth2(token).queryParam("since", 0).when().get("/v1/spaces/{space}/changes", space)
-        .then().statusCode(200).body("to", equalTo(HEAD));
+    given()
+        .auth()
+        .oauth2(token)
+        .queryParam("since", 0)
+        .when()
+        .get("/v1/spaces/{space}/changes", space)
+        .then()
+        .statusCode(200)
+        .body("to", equalTo(HEAD));
 
     // WebSocket catch-up from the log: the changes (grouped or not) rebuild the document.
     try (WsClient reader = WsClient.connect(server, token, READER)) {
-      reader.send(new Message.Hello(Message.PROTOCOL_VERSION, "r-" + alice, List.of(new Message.Subscription(space, 0))));
+      reader.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION, "r-" + alice, List.of(new Message.Subscription(space, 0))));
       reader.expect(Message.Welcome.class);
       Document rebuilt = new Document();
       Message.Changes changes;
@@ -124,14 +169,21 @@ class StoredStateLimitsTest {
     }
 
     // WebSocket catch-up from a snapshot once the log is compacted.
-    assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30))).isEqualTo(HEAD);
+    assertThat(maintenance.compact(space, Duration.ZERO).await().atMost(Duration.ofSeconds(30)))
+        .isEqualTo(HEAD);
     try (WsClient late = WsClient.connect(server, token, READER)) {
-      late.send(new Message.Hello(Message.PROTOCOL_VERSION, "late-" + alice, List.of(new Message.Subscription(space, 0))));
+      late.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "late-" + alice,
+              List.of(new Message.Subscription(space, 0))));
       late.expect(Message.Welcome.class);
       Message.Snapshot page = late.expect(Message.Snapshot.class);
       assertThat(page.head()).isEqualTo(HEAD);
       assertThat(page.more()).isFalse();
-      assertThat(page.docs()).singleElement().satisfies(doc -> assertThat(doc.state()).isEqualTo(device));
+      assertThat(page.docs())
+          .singleElement()
+          .satisfies(doc -> assertThat(doc.state()).isEqualTo(device));
     }
   }
 }

@@ -24,12 +24,16 @@ class SyncProtocolTest {
   URI server;
 
   private static Changeset changeset(String replica, long seq, String space, Document delta) {
-    return new Changeset(replica, seq, space, "carts", "main", new Hlc(1_764_065_400_000L + seq, 0), delta);
+    return new Changeset(
+        replica, seq, space, "carts", "main", new Hlc(1_764_065_400_000L + seq, 0), delta);
   }
 
-  private WsClient hello(String token, String replica, String space, long since) throws InterruptedException {
+  private WsClient hello(String token, String replica, String space, long since)
+      throws InterruptedException {
     WsClient client = WsClient.connect(server, token);
-    client.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of(new Message.Subscription(space, since))));
+    client.send(
+        new Message.Hello(
+            Message.PROTOCOL_VERSION, replica, List.of(new Message.Subscription(space, since))));
     Message.Welcome welcome = client.expect(Message.Welcome.class);
     assertThat(welcome.protocol()).isEqualTo(Message.PROTOCOL_VERSION);
     assertThat(welcome.tokenExpiresAt()).isGreaterThan(System.currentTimeMillis());
@@ -54,10 +58,13 @@ class SyncProtocolTest {
       assertThat(changes.space()).isEqualTo(space);
       assertThat(changes.from()).isZero();
       assertThat(changes.to()).isEqualTo(1);
-      assertThat(changes.items()).singleElement().satisfies(item -> {
-        assertThat(item.delta()).isEqualTo(delta);
-        assertThat(item.origin()).isEqualTo(new Message.Origin("phone-" + alice, 1));
-      });
+      assertThat(changes.items())
+          .singleElement()
+          .satisfies(
+              item -> {
+                assertThat(item.delta()).isEqualTo(delta);
+                assertThat(item.origin()).isEqualTo(new Message.Origin("phone-" + alice, 1));
+              });
     }
   }
 
@@ -68,14 +75,20 @@ class SyncProtocolTest {
     String replica = "phone-" + alice;
     Document cart = new Document();
     try (WsClient phone = hello(TestTokens.mint(alice), replica, space, 0)) {
-      phone.send(new Message.Push(List.of(
-          changeset(replica, 1, space, Cart.of(cart).add(replica, "a", 1)),
-          changeset(replica, 2, space, Cart.of(cart).add(replica, "b", 1)),
-          changeset(replica, 3, space, Cart.of(cart).add(replica, "c", 1)))));
+      phone.send(
+          new Message.Push(
+              List.of(
+                  changeset(replica, 1, space, Cart.of(cart).add(replica, "a", 1)),
+                  changeset(replica, 2, space, Cart.of(cart).add(replica, "b", 1)),
+                  changeset(replica, 3, space, Cart.of(cart).add(replica, "c", 1)))));
       assertThat(phone.await(Message.Ack.class).upToSeq()).isEqualTo(3);
     }
     try (WsClient laptop = WsClient.connect(server, TestTokens.mint(alice))) {
-      laptop.send(new Message.Hello(Message.PROTOCOL_VERSION, "laptop-" + alice, List.of(new Message.Subscription(space, 2))));
+      laptop.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              "laptop-" + alice,
+              List.of(new Message.Subscription(space, 2))));
       Message.Welcome welcome = laptop.expect(Message.Welcome.class);
       assertThat(welcome.spaces()).containsExactly(new Message.SpaceHead(space, 3));
       Message.Changes changes = laptop.expect(Message.Changes.class);
@@ -93,9 +106,11 @@ class SyncProtocolTest {
     Changeset first = changeset(replica, 1, space, Cart.of(cart).add(replica, "sku-1", 2));
     try (WsClient phone = hello(TestTokens.mint(alice), replica, space, 0)) {
       phone.send(new Message.Push(List.of(first)));
-      assertThat(phone.await(Message.Ack.class).results()).containsExactly(new Message.AckResult(1, 1));
+      assertThat(phone.await(Message.Ack.class).results())
+          .containsExactly(new Message.AckResult(1, 1));
       phone.send(new Message.Push(List.of(first)));
-      assertThat(phone.await(Message.Ack.class).results()).containsExactly(new Message.AckResult(1, 1));
+      assertThat(phone.await(Message.Ack.class).results())
+          .containsExactly(new Message.AckResult(1, 1));
     }
     try (WsClient reader = hello(TestTokens.mint(alice), "reader-" + alice, space, 0)) {
       Message.Changes changes = reader.expect(Message.Changes.class);
@@ -110,13 +125,23 @@ class SyncProtocolTest {
     String space = "user:" + alice;
     Document phoneDoc = new Document();
     Document laptopDoc = new Document();
-    Document fromPhone = Profile.of(phoneDoc).set("p-" + alice, "name", TextNode.valueOf("Ada"), new Hlc(100, 0));
-    Document fromLaptop = Profile.of(laptopDoc).set("l-" + alice, "name", TextNode.valueOf("Grace"), new Hlc(200, 0));
+    Document fromPhone =
+        Profile.of(phoneDoc).set("p-" + alice, "name", TextNode.valueOf("Ada"), new Hlc(100, 0));
+    Document fromLaptop =
+        Profile.of(laptopDoc).set("l-" + alice, "name", TextNode.valueOf("Grace"), new Hlc(200, 0));
     try (WsClient phone = hello(TestTokens.mint(alice), "p-" + alice, space, 0);
         WsClient laptop = hello(TestTokens.mint(alice), "l-" + alice, space, 0)) {
-      phone.send(new Message.Push(List.of(new Changeset("p-" + alice, 1, space, "profiles", "me", new Hlc(100, 0), fromPhone))));
+      phone.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      "p-" + alice, 1, space, "profiles", "me", new Hlc(100, 0), fromPhone))));
       phone.await(Message.Ack.class);
-      laptop.send(new Message.Push(List.of(new Changeset("l-" + alice, 1, space, "profiles", "me", new Hlc(200, 0), fromLaptop))));
+      laptop.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      "l-" + alice, 1, space, "profiles", "me", new Hlc(200, 0), fromLaptop))));
       laptop.await(Message.Ack.class);
     }
     try (WsClient reader = hello(TestTokens.mint(alice), "r-" + alice, space, 0)) {
@@ -125,7 +150,8 @@ class SyncProtocolTest {
       changes.items().forEach(item -> merged.join(item.delta()));
       assertThat(Profile.of(merged).get("name")).contains(TextNode.valueOf("Grace"));
       assertThat(Profile.of(merged).conflicts()).hasSize(1);
-      assertThat(Map.of("losers", Profile.of(merged).conflicts().get(0).losers().size())).containsEntry("losers", 1);
+      assertThat(Map.of("losers", Profile.of(merged).conflicts().get(0).losers().size()))
+          .containsEntry("losers", 1);
     }
   }
 
@@ -140,8 +166,15 @@ class SyncProtocolTest {
       for (int from = 1; from <= total; from += 400) {
         java.util.List<Changeset> batch = new java.util.ArrayList<>();
         for (int seq = from; seq < from + 400; seq++) {
-          batch.add(new Changeset(replica, seq, space, "carts", "d" + seq % 7, new Hlc(seq, 0),
-              Cart.of(cart).add(replica, "sku-" + seq % 30, 1)));
+          batch.add(
+              new Changeset(
+                  replica,
+                  seq,
+                  space,
+                  "carts",
+                  "d" + seq % 7,
+                  new Hlc(seq, 0),
+                  Cart.of(cart).add(replica, "sku-" + seq % 30, 1)));
         }
         phone.send(new Message.Push(batch));
         phone.await(Message.Ack.class);
@@ -155,7 +188,9 @@ class SyncProtocolTest {
         assertThat(page.from()).isEqualTo(cursor);
         cursor = page.to();
         // Every page but the last says more follow, so a client never waits for a poll to continue.
-        assertThat(page.more()).as("more on the page ending at " + cursor).isEqualTo(cursor < total);
+        assertThat(page.more())
+            .as("more on the page ending at " + cursor)
+            .isEqualTo(cursor < total);
       } while (page.more());
       assertThat(cursor).isEqualTo(total);
     }
@@ -174,7 +209,15 @@ class SyncProtocolTest {
       expected.join(delta);
       batch.add(changeset(replica, seq, space, delta));
     }
-    batch.add(new Changeset(replica, 4, space, "carts", "other", new Hlc(9, 0), Cart.of(new Document()).add(replica, "x", 1)));
+    batch.add(
+        new Changeset(
+            replica,
+            4,
+            space,
+            "carts",
+            "other",
+            new Hlc(9, 0),
+            Cart.of(new Document()).add(replica, "x", 1)));
     try (WsClient phone = hello(TestTokens.mint(alice), replica, space, 4)) {
       phone.send(new Message.Push(batch));
       phone.await(Message.Ack.class);

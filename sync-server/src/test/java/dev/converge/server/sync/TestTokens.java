@@ -21,8 +21,14 @@ public final class TestTokens {
 
   /** A token for {@code subject} granting {@code spaces}, valid for {@code ttl}. */
   public static String mint(String subject, List<String> spaces, Duration ttl) {
-    return DevTokens.mint(DevKeyPair.loadOrCreate(DATA_DIR).privateKey(), "converge-dev", "converge", subject, spaces,
-        Instant.now().minusSeconds(5), Instant.now().plus(ttl));
+    return DevTokens.mint(
+        DevKeyPair.loadOrCreate(DATA_DIR).privateKey(),
+        "converge-dev",
+        "converge",
+        subject,
+        spaces,
+        Instant.now().minusSeconds(5),
+        Instant.now().plus(ttl));
   }
 
   /** A token for {@code subject} with no shared spaces, valid for ten minutes. */

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Token rules with the default leeway of zero: expired is expired, a token issued in the future
- * and a token without a subject are refused with 401 at REST and at the upgrade, and in {@code auth}.
+ * Token rules with the default leeway of zero: expired is expired, a token issued in the future and
+ * a token without a subject are refused with 401 at REST and at the upgrade, and in {@code auth}.
  */
 @QuarkusTest
 class TokenRulesTest {
@@ -32,7 +32,8 @@ class TokenRulesTest {
   @TestHTTPResource("/")
   URI server;
 
-  private final PrivateKey key = DevKeyPair.loadOrCreate(Path.of("target/converge-data")).privateKey();
+  private final PrivateKey key =
+      DevKeyPair.loadOrCreate(Path.of("target/converge-data")).privateKey();
   private String alice;
   private String space;
 
@@ -54,10 +55,24 @@ class TokenRulesTest {
   }
 
   private void assertRefusedEverywhere(String token) {
-    given().auth().oauth2(token).when().get("/v1/spaces/{space}/changes", space)
-        .then().statusCode(401).body("code", equalTo("unauthenticated"));
-    given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"changesets\":[]}").when().post("/v1/changesets")
-        .then().statusCode(401).body("code", equalTo("unauthenticated"));
+    given()
+        .auth()
+        .oauth2(token)
+        .when()
+        .get("/v1/spaces/{space}/changes", space)
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("unauthenticated"));
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
+        .body("{\"changesets\":[]}")
+        .when()
+        .post("/v1/changesets")
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("unauthenticated"));
     assertThat(upgradeStatus(token, server)).isEqualTo(401);
   }
 
@@ -83,8 +98,13 @@ class TokenRulesTest {
   @Test
   void tokenWithABlankSubject_isRefused_notAServerError() {
     for (String subject : List.of("", " ")) {
-      String blank = Jwt.issuer("converge-dev").audience("converge").subject(subject)
-          .issuedAt(Instant.now().minusSeconds(5)).expiresAt(Instant.now().plusSeconds(600)).sign(key);
+      String blank =
+          Jwt.issuer("converge-dev")
+              .audience("converge")
+              .subject(subject)
+              .issuedAt(Instant.now().minusSeconds(5))
+              .expiresAt(Instant.now().plusSeconds(600))
+              .sign(key);
       assertRefusedEverywhere(blank);
     }
   }

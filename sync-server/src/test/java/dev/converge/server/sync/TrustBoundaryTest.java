@@ -18,9 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The trust boundary against the real server and PostgreSQL: a hostile member of a shared space
- * can neither erase, hide nor forge another member's writes (issue cases 1, 2, 3 and 5), each
- * forgery is refused with its code and consumed, and a re-keyed replica keeps its unsent writes.
+ * The trust boundary against the real server and PostgreSQL: a hostile member of a shared space can
+ * neither erase, hide nor forge another member's writes (issue cases 1, 2, 3 and 5), each forgery
+ * is refused with its code and consumed, and a re-keyed replica keeps its unsent writes.
  */
 @QuarkusTest
 class TrustBoundaryTest {
@@ -45,16 +45,35 @@ class TrustBoundaryTest {
     malloryReplica = "malloryPhone" + mallory.hashCode();
   }
 
-  private WsClient session(String subject, String replica, String predecessor) throws InterruptedException {
-    WsClient client = WsClient.connect(server, TestTokens.mint(subject, List.of(space), Duration.ofHours(1)));
-    client.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of(new Message.Subscription(space, 0)), predecessor));
+  private WsClient session(String subject, String replica, String predecessor)
+      throws InterruptedException {
+    WsClient client =
+        WsClient.connect(server, TestTokens.mint(subject, List.of(space), Duration.ofHours(1)));
+    client.send(
+        new Message.Hello(
+            Message.PROTOCOL_VERSION,
+            replica,
+            List.of(new Message.Subscription(space, 0)),
+            predecessor));
     client.await(Message.Welcome.class);
     return client;
   }
 
-  private static String push(String replica, long seq, String space, String docId, String deltaJson) {
-    return "{\"type\":\"push\",\"changesets\":[{\"replicaId\":\"" + replica + "\",\"seq\":" + seq + ",\"space\":\"" + space
-        + "\",\"collection\":\"carts\",\"docId\":\"" + docId + "\",\"hlc\":\"1000:" + seq + "\",\"delta\":" + deltaJson + "}]}";
+  private static String push(
+      String replica, long seq, String space, String docId, String deltaJson) {
+    return "{\"type\":\"push\",\"changesets\":[{\"replicaId\":\""
+        + replica
+        + "\",\"seq\":"
+        + seq
+        + ",\"space\":\""
+        + space
+        + "\",\"collection\":\"carts\",\"docId\":\""
+        + docId
+        + "\",\"hlc\":\"1000:"
+        + seq
+        + "\",\"delta\":"
+        + deltaJson
+        + "}]}";
   }
 
   private static Message.Ack acked(WsClient client, long seq) throws InterruptedException {
@@ -75,10 +94,16 @@ class TrustBoundaryTest {
 
   private long quantity(String docId, String sku) {
     String token = TestTokens.mint(victim, List.of(space), Duration.ofHours(1));
-    Number qty = given().auth().oauth2(token)
-        .when().get("/v1/spaces/" + space + "/documents/carts/" + docId)
-        .then().statusCode(200)
-        .extract().path("value.items." + sku + ".qty");
+    Number qty =
+        given()
+            .auth()
+            .oauth2(token)
+            .when()
+            .get("/v1/spaces/" + space + "/documents/carts/" + docId)
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("value.items." + sku + ".qty");
     return qty == null ? 0 : qty.longValue();
   }
 
@@ -88,7 +113,11 @@ class TrustBoundaryTest {
   }
 
   private void victimPushes(WsClient client, long seq, Document delta) throws InterruptedException {
-    client.send(new Message.Push(List.of(new Changeset(victimReplica, seq, space, "carts", "main", new Hlc(1000, (int) seq), delta))));
+    client.send(
+        new Message.Push(
+            List.of(
+                new Changeset(
+                    victimReplica, seq, space, "carts", "main", new Hlc(1000, (int) seq), delta))));
     acked(client, seq);
   }
 
@@ -98,9 +127,16 @@ class TrustBoundaryTest {
     try (WsClient victimSession = session(victim, victimReplica, null);
         WsClient mallorySession = session(mallory, malloryReplica, null)) {
       victimPushes(victimSession, 1, victimAdds(victimCart, 5));
-      mallorySession.sendRaw(push(malloryReplica, 1, space, "main", "{\"s\":{},\"c\":{\"" + victimReplica + "\":[1000]}}"));
+      mallorySession.sendRaw(
+          push(
+              malloryReplica,
+              1,
+              space,
+              "main",
+              "{\"s\":{},\"c\":{\"" + victimReplica + "\":[1000]}}"));
       refused(mallorySession, 1, "context_forged");
-      mallorySession.sendRaw(push(malloryReplica, 2, space, "main", "{\"s\":{},\"c\":{\"deviceNotYetBorn1\":[1]}}"));
+      mallorySession.sendRaw(
+          push(malloryReplica, 2, space, "main", "{\"s\":{},\"c\":{\"deviceNotYetBorn1\":[1]}}"));
       refused(mallorySession, 2, "context_forged");
       victimPushes(victimSession, 2, victimAdds(victimCart, 1));
     }
@@ -113,8 +149,12 @@ class TrustBoundaryTest {
     try (WsClient victimSession = session(victim, victimReplica, null);
         WsClient mallorySession = session(mallory, malloryReplica, null)) {
       victimPushes(victimSession, 1, victimAdds(victimCart, 5));
-      String forged = "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"coffee\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\""
-          + victimReplica + "\",2,1000]]}}}}}},\"c\":{\"" + victimReplica + "\":[2]}}";
+      String forged =
+          "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"coffee\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\""
+              + victimReplica
+              + "\",2,1000]]}}}}}},\"c\":{\""
+              + victimReplica
+              + "\":[2]}}";
       mallorySession.sendRaw(push(malloryReplica, 1, space, "main", forged));
       refused(mallorySession, 1, "dot_forged");
       victimPushes(victimSession, 2, victimAdds(victimCart, 5));
@@ -131,12 +171,24 @@ class TrustBoundaryTest {
       victimSession.sendRaw(push(victimReplica, 1, space, "other", CODEC.encodeDocument(delta)));
       Message.Error error = victimSession.await(Message.Error.class);
       assertThat(error.code()).isEqualTo("seq_regression");
-      victimSession.send(new Message.Push(List.of(new Changeset(victimReplica, 1, space, "carts", "main", new Hlc(1000, 1), delta))));
-      assertThat(acked(victimSession, 1).results()).extracting(Message.AckResult::seq).containsExactly(1L);
+      victimSession.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      victimReplica, 1, space, "carts", "main", new Hlc(1000, 1), delta))));
+      assertThat(acked(victimSession, 1).results())
+          .extracting(Message.AckResult::seq)
+          .containsExactly(1L);
     }
     assertThat(quantity("main", "coffee")).isEqualTo(3);
     String token = TestTokens.mint(victim, List.of(space), Duration.ofHours(1));
-    given().auth().oauth2(token).when().get("/v1/spaces/" + space + "/documents/carts/other").then().statusCode(404);
+    given()
+        .auth()
+        .oauth2(token)
+        .when()
+        .get("/v1/spaces/" + space + "/documents/carts/other")
+        .then()
+        .statusCode(404);
   }
 
   @Test
@@ -145,15 +197,28 @@ class TrustBoundaryTest {
     try (WsClient victimSession = session(victim, victimReplica, null);
         WsClient mallorySession = session(mallory, malloryReplica, null)) {
       victimPushes(victimSession, 1, victimAdds(victimCart, 2));
-      String huge = "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"coffee\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\""
-          + malloryReplica + "\",1,9007199254740990]]}}}}}},\"c\":{\"" + malloryReplica + "\":[1]}}";
+      String huge =
+          "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"coffee\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\""
+              + malloryReplica
+              + "\",1,9007199254740990]]}}}}}},\"c\":{\""
+              + malloryReplica
+              + "\":[1]}}";
       mallorySession.sendRaw(push(malloryReplica, 1, space, "main", huge));
       refused(mallorySession, 1, "out_of_range");
-      // Mallory's device saw its refused dot 1 come back as a context-only entry: its next dot is 2.
-      Document malloryCart = CODEC.decodeDocument("{\"s\":{},\"c\":{\"" + malloryReplica + "\":[1]}}");
-      Document atBound = malloryCart.addToCounter(malloryReplica, List.of("items", "tea", "qty"), 1L << 31);
-      mallorySession.send(new Message.Push(List.of(new Changeset(malloryReplica, 2, space, "carts", "main", new Hlc(1000, 2), atBound))));
-      assertThat(acked(mallorySession, 2).results()).as("the increment at the bound is applied").hasSize(1);
+      // Mallory's device saw its refused dot 1 come back as a context-only entry: its next dot is
+      // 2.
+      Document malloryCart =
+          CODEC.decodeDocument("{\"s\":{},\"c\":{\"" + malloryReplica + "\":[1]}}");
+      Document atBound =
+          malloryCart.addToCounter(malloryReplica, List.of("items", "tea", "qty"), 1L << 31);
+      mallorySession.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      malloryReplica, 2, space, "carts", "main", new Hlc(1000, 2), atBound))));
+      assertThat(acked(mallorySession, 2).results())
+          .as("the increment at the bound is applied")
+          .hasSize(1);
     }
     assertThat(quantity("main", "coffee")).isEqualTo(2);
     assertThat(quantity("main", "tea")).isEqualTo(1L << 31);
@@ -163,17 +228,24 @@ class TrustBoundaryTest {
   void refusedChangeset_leavesAContextOnlyEntry_thatReachesEveryFollower() throws Exception {
     try (WsClient mallorySession = session(mallory, malloryReplica, null);
         WsClient follower = session(victim, victimReplica, null)) {
-      String ownButHuge = "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"tea\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\""
-          + malloryReplica + "\",1,4294967296]]}}}}}},\"c\":{\"" + malloryReplica + "\":[1]}}";
+      String ownButHuge =
+          "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"tea\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\""
+              + malloryReplica
+              + "\",1,4294967296]]}}}}}},\"c\":{\""
+              + malloryReplica
+              + "\":[1]}}";
       mallorySession.sendRaw(push(malloryReplica, 1, space, "main", ownButHuge));
       refused(mallorySession, 1, "out_of_range");
       Message.Changes changes = follower.await(Message.Changes.class);
       assertThat(changes.items()).hasSize(1);
       Message.ChangeItem item = changes.items().get(0);
-      assertThat(item.delta().root().isEmpty()).as("no value of a refused changeset is ever sent").isTrue();
+      assertThat(item.delta().root().isEmpty())
+          .as("no value of a refused changeset is ever sent")
+          .isTrue();
       assertThat(item.delta().context().contains(malloryReplica, 1)).isTrue();
       assertThat(item.origin()).isEqualTo(new Message.Origin(malloryReplica, 1));
-      // A re-push of the refused changeset gets the same answer, and a re-push with other content is caught.
+      // A re-push of the refused changeset gets the same answer, and a re-push with other content
+      // is caught.
       mallorySession.sendRaw(push(malloryReplica, 1, space, "main", ownButHuge));
       refused(mallorySession, 1, "out_of_range");
       mallorySession.sendRaw(push(malloryReplica, 1, space, "elsewhere", ownButHuge));
@@ -191,19 +263,30 @@ class TrustBoundaryTest {
     }
     Document unsent = victimAdds(victimCart, 2); // dot 2 of the old replica id, never pushed
     try (WsClient after = session(victim, newReplica, oldReplica)) {
-      after.send(new Message.Push(List.of(new Changeset(newReplica, 1, space, "carts", "main", new Hlc(1000, 1), unsent))));
+      after.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(newReplica, 1, space, "carts", "main", new Hlc(1000, 1), unsent))));
       Message.Ack ack = acked(after, 1);
       assertThat(ack.results()).hasSize(1);
     }
     assertThat(quantity("main", "coffee")).isEqualTo(3);
 
     String thief = malloryReplica + "k";
-    try (WsClient stealing = WsClient.connect(server, TestTokens.mint(mallory, List.of(space), Duration.ofHours(1)))) {
-      stealing.send(new Message.Hello(Message.PROTOCOL_VERSION, thief, List.of(new Message.Subscription(space, 0)), oldReplica));
+    try (WsClient stealing =
+        WsClient.connect(server, TestTokens.mint(mallory, List.of(space), Duration.ofHours(1)))) {
+      stealing.send(
+          new Message.Hello(
+              Message.PROTOCOL_VERSION,
+              thief,
+              List.of(new Message.Subscription(space, 0)),
+              oldReplica));
       assertThat(stealing.await(Message.Error.class).code()).isEqualTo("replica_forged");
       stealing.await(Message.Welcome.class);
       Document forged = victimAdds(victimCart.copy(), 7);
-      stealing.send(new Message.Push(List.of(new Changeset(thief, 1, space, "carts", "main", new Hlc(1000, 1), forged))));
+      stealing.send(
+          new Message.Push(
+              List.of(new Changeset(thief, 1, space, "carts", "main", new Hlc(1000, 1), forged))));
       refused(stealing, 1, "dot_forged");
     }
     assertThat(quantity("main", "coffee")).isEqualTo(3);
@@ -214,9 +297,18 @@ class TrustBoundaryTest {
     Document victimCart = new Document();
     try (WsClient victimSession = session(victim, victimReplica, null);
         WsClient mallorySession = session(mallory, malloryReplica, null)) {
-      Document squat = new Document().writeRegister(malloryReplica, List.of("items"),
-          com.fasterxml.jackson.databind.node.TextNode.valueOf("mine"), new Hlc(9_999_999, 0));
-      mallorySession.send(new Message.Push(List.of(new Changeset(malloryReplica, 1, space, "carts", "main", new Hlc(1000, 1), squat))));
+      Document squat =
+          new Document()
+              .writeRegister(
+                  malloryReplica,
+                  List.of("items"),
+                  com.fasterxml.jackson.databind.node.TextNode.valueOf("mine"),
+                  new Hlc(9_999_999, 0));
+      mallorySession.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      malloryReplica, 1, space, "carts", "main", new Hlc(1000, 1), squat))));
       assertThat(acked(mallorySession, 1).results()).hasSize(1);
       victimPushes(victimSession, 1, victimAdds(victimCart, 2));
       victimPushes(victimSession, 2, victimAdds(victimCart, 1));
@@ -224,8 +316,13 @@ class TrustBoundaryTest {
     assertThat(quantity("main", "coffee")).isEqualTo(3);
     // REST shows every type present, deterministically: the squatted register beside the map.
     String token = TestTokens.mint(victim, List.of(space), Duration.ofHours(1));
-    given().auth().oauth2(token).when().get("/v1/spaces/" + space + "/documents/carts/main")
-        .then().statusCode(200)
+    given()
+        .auth()
+        .oauth2(token)
+        .when()
+        .get("/v1/spaces/" + space + "/documents/carts/main")
+        .then()
+        .statusCode(200)
         .body("typeOverlaps.path[0]", org.hamcrest.Matchers.contains("items"))
         .body("typeOverlaps[0].values.reg", org.hamcrest.Matchers.equalTo("mine"))
         .body("typeOverlaps[0].values.map.coffee.qty", org.hamcrest.Matchers.equalTo(3));

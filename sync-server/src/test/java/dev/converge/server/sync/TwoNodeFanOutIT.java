@@ -27,7 +27,11 @@ class TwoNodeFanOutIT {
       String space = "user:" + alice;
       try (WsClient laptop = WsClient.connect(nodeA.uri(), TestTokens.mint(alice));
           WsClient phone = WsClient.connect(nodeB.uri(), TestTokens.mint(alice))) {
-        laptop.send(new Message.Hello(Message.PROTOCOL_VERSION, "laptop-" + alice, List.of(new Message.Subscription(space, 0))));
+        laptop.send(
+            new Message.Hello(
+                Message.PROTOCOL_VERSION,
+                "laptop-" + alice,
+                List.of(new Message.Subscription(space, 0))));
         assertThat(laptop.expect(Message.Welcome.class).serverId()).isEqualTo("node-a");
         phone.send(new Message.Hello(Message.PROTOCOL_VERSION, "phone-" + alice, List.of()));
         assertThat(phone.expect(Message.Welcome.class).serverId()).isEqualTo("node-b");
@@ -36,15 +40,23 @@ class TwoNodeFanOutIT {
         for (int seq = 1; seq <= 3; seq++) {
           Document delta = Cart.of(cart).add("phone-" + alice, "sku-" + seq, seq);
           long sent = System.nanoTime();
-          phone.send(new Message.Push(List.of(new Changeset("phone-" + alice, seq, space, "carts", "main", new Hlc(seq, 0), delta))));
+          phone.send(
+              new Message.Push(
+                  List.of(
+                      new Changeset(
+                          "phone-" + alice, seq, space, "carts", "main", new Hlc(seq, 0), delta))));
           phone.await(Message.Ack.class);
           Message.Changes changes = laptop.expect(Message.Changes.class);
-          // Far below the ten-minute poll, so only NOTIFY can have delivered it; generous for a loaded machine.
+          // Far below the ten-minute poll, so only NOTIFY can have delivered it; generous for a
+          // loaded machine.
           assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent)).isLessThan(60_000);
-          assertThat(changes.items()).singleElement().satisfies(item -> {
-            assertThat(item.delta()).isEqualTo(delta);
-            assertThat(item.origin().replicaId()).isEqualTo("phone-" + alice);
-          });
+          assertThat(changes.items())
+              .singleElement()
+              .satisfies(
+                  item -> {
+                    assertThat(item.delta()).isEqualTo(delta);
+                    assertThat(item.origin().replicaId()).isEqualTo("phone-" + alice);
+                  });
         }
       }
     }

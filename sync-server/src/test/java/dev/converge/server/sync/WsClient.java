@@ -24,8 +24,10 @@ final class WsClient implements AutoCloseable {
   final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
   final CompletableFuture<int[]> closed = new CompletableFuture<>();
   final List<String> closeReasons = new ArrayList<>();
+
   /** The size in UTF-8 bytes of every message received, in order. */
   final List<Integer> frameBytes = java.util.Collections.synchronizedList(new ArrayList<>());
+
   private final WebSocket socket;
   volatile boolean paused;
 
@@ -41,13 +43,17 @@ final class WsClient implements AutoCloseable {
   static WsClient connect(URI uri, String token, ProtocolCodec codec) {
     WsClient[] holder = new WsClient[1];
     Listener listener = new Listener(codec);
-    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-        .header("Authorization", "Bearer " + token)
-        .connectTimeout(Duration.ofSeconds(10))
-        .buildAsync(uri.resolve("/v1/sync").toString().startsWith("http")
-            ? URI.create(uri.resolve("/v1/sync").toString().replaceFirst("^http", "ws"))
-            : uri.resolve("/v1/sync"), listener)
-        .join();
+    WebSocket socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .header("Authorization", "Bearer " + token)
+            .connectTimeout(Duration.ofSeconds(10))
+            .buildAsync(
+                uri.resolve("/v1/sync").toString().startsWith("http")
+                    ? URI.create(uri.resolve("/v1/sync").toString().replaceFirst("^http", "ws"))
+                    : uri.resolve("/v1/sync"),
+                listener)
+            .join();
     holder[0] = new WsClient(socket);
     listener.client = holder[0];
     return holder[0];
@@ -110,7 +116,8 @@ final class WsClient implements AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       partial.append(data);
       if (last) {
-        client.frameBytes.add(partial.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        client.frameBytes.add(
+            partial.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         client.received.add(codec.decode(partial.toString()));
         partial.setLength(0);
       }

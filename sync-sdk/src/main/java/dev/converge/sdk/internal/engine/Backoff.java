@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Random;
 
 /**
- * Jittered exponential backoff ("equal jitter"): attempt n waits a random time in [d/2, d] with
- * d = min(max, min * 2^n), so many clients dropped at once do not reconnect in lockstep, yet none
+ * Jittered exponential backoff ("equal jitter"): attempt n waits a random time in [d/2, d] with d =
+ * min(max, min * 2^n), so many clients dropped at once do not reconnect in lockstep, yet none
  * retries immediately. Not thread-safe; the engine uses it from its own thread.
  */
 final class Backoff {

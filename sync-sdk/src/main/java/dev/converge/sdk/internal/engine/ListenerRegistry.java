@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registered change and status listeners, and their dispatch onto each listener's executor. The
- * dispatch methods only enqueue, so they are cheap to call under the store's monitor; a listener that
- * throws is logged and stays registered. Thread-safe.
+ * dispatch methods only enqueue, so they are cheap to call under the store's monitor; a listener
+ * that throws is logged and stays registered. Thread-safe.
  */
 public final class ListenerRegistry implements SyncEngine.Events {
 
@@ -29,13 +29,16 @@ public final class ListenerRegistry implements SyncEngine.Events {
 
   private record Registration<L>(Predicate<DocumentKey> filter, Executor executor, L listener) {}
 
-  private final CopyOnWriteArrayList<Registration<ChangeListener>> changeListeners = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<Registration<StatusListener>> statusListeners = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<Registration<Consumer<List<RejectedChange>>>> rejectionListeners =
+  private final CopyOnWriteArrayList<Registration<ChangeListener>> changeListeners =
       new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Registration<StatusListener>> statusListeners =
+      new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Registration<Consumer<List<RejectedChange>>>>
+      rejectionListeners = new CopyOnWriteArrayList<>();
 
   /** Registers a change listener for documents matching {@code filter}. */
-  public ListenerToken addChangeListener(Predicate<DocumentKey> filter, Executor executor, ChangeListener listener) {
+  public ListenerToken addChangeListener(
+      Predicate<DocumentKey> filter, Executor executor, ChangeListener listener) {
     return add(changeListeners, new Registration<>(filter, executor, listener));
   }
 
@@ -45,11 +48,13 @@ public final class ListenerRegistry implements SyncEngine.Events {
   }
 
   /** Registers a listener for rejected changes. */
-  public ListenerToken addRejectionListener(Executor executor, Consumer<List<RejectedChange>> listener) {
+  public ListenerToken addRejectionListener(
+      Executor executor, Consumer<List<RejectedChange>> listener) {
     return add(rejectionListeners, new Registration<>(key -> true, executor, listener));
   }
 
-  private static <L> ListenerToken add(CopyOnWriteArrayList<Registration<L>> list, Registration<L> registration) {
+  private static <L> ListenerToken add(
+      CopyOnWriteArrayList<Registration<L>> list, Registration<L> registration) {
     Objects.requireNonNull(registration.listener(), "listener");
     list.add(registration);
     return () -> list.remove(registration);
@@ -61,12 +66,14 @@ public final class ListenerRegistry implements SyncEngine.Events {
       for (DocumentKey key : keys) {
         if (registration.filter().test(key)) {
           ChangeEvent event = new ChangeEvent(key, source);
-          dispatch(registration, () -> {
-            // Removed meanwhile: do not call it any more.
-            if (changeListeners.contains(registration)) {
-              registration.listener().onChange(event);
-            }
-          });
+          dispatch(
+              registration,
+              () -> {
+                // Removed meanwhile: do not call it any more.
+                if (changeListeners.contains(registration)) {
+                  registration.listener().onChange(event);
+                }
+              });
         }
       }
     }
@@ -82,23 +89,28 @@ public final class ListenerRegistry implements SyncEngine.Events {
   @Override
   public void statusChanged(SyncStatus status) {
     for (Registration<StatusListener> registration : statusListeners) {
-      dispatch(registration, () -> {
-        if (statusListeners.contains(registration)) {
-          registration.listener().onStatus(status);
-        }
-      });
+      dispatch(
+          registration,
+          () -> {
+            if (statusListeners.contains(registration)) {
+              registration.listener().onStatus(status);
+            }
+          });
     }
   }
 
   private static void dispatch(Registration<?> registration, Runnable call) {
     try {
-      registration.executor().execute(() -> {
-        try {
-          call.run();
-        } catch (RuntimeException e) {
-          LOG.warn("listener {} threw; it stays registered", registration.listener(), e);
-        }
-      });
+      registration
+          .executor()
+          .execute(
+              () -> {
+                try {
+                  call.run();
+                } catch (RuntimeException e) {
+                  LOG.warn("listener {} threw; it stays registered", registration.listener(), e);
+                }
+              });
     } catch (RejectedExecutionException e) {
       LOG.debug("listener executor refused a call (shut down?)");
     }

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * answer to a push exactly one meaning, so the queue never stalls and never loops (DESIGN §5):
  *
  * <ul>
- *   <li>{@code error{ref}} with a consuming code, then an {@code ack} covering {@code ref}: the server
- *       consumed the change without applying it; it is quarantined when the ack arrives.
+ *   <li>{@code error{ref}} with a consuming code, then an {@code ack} covering {@code ref}: the
+ *       server consumed the change without applying it; it is quarantined when the ack arrives.
  *   <li>{@code too_large} for the whole push (or close 1009): the batch is halved and sent again; a
  *       single change the server cannot take is unsendable.
  *   <li>any other error: the push failed as a whole; it is held until the engine's retry (a re-push
@@ -39,8 +39,16 @@ final class Pusher {
 
   /** Error codes for which the server consumes the changeset {@code ref} without applying it. */
   static final Set<String> CONSUMING_CODES =
-      Set.of("malformed", "unknown_type", "invalid", "too_large", "forbidden_space",
-          "dot_forged", "dot_reused", "context_forged", "out_of_range");
+      Set.of(
+          "malformed",
+          "unknown_type",
+          "invalid",
+          "too_large",
+          "forbidden_space",
+          "dot_forged",
+          "dot_reused",
+          "context_forged",
+          "out_of_range");
 
   /** Close code of a frame beyond the server's size limit. */
   static final int CLOSE_TOO_BIG = 1009;
@@ -95,7 +103,9 @@ final class Pusher {
     return inFlight;
   }
 
-  /** Forgets the session's push: the next session starts again from the first unacknowledged row. */
+  /**
+   * Forgets the session's push: the next session starts again from the first unacknowledged row.
+   */
   void sessionEnded(int closeCode) {
     if (inFlight && closeCode == CLOSE_TOO_BIG) {
       shrink("the server closed the session: push frame too big (1009)");
@@ -128,9 +138,13 @@ final class Pusher {
     sentCount = changesets.size();
   }
 
-  /** The next rows as changesets, within the batch limit and one push's size; unsendable rows replaced. */
+  /**
+   * The next rows as changesets, within the batch limit and one push's size; unsendable rows
+   * replaced.
+   */
   private List<Changeset> batch(String replicaId) {
-    // Each pass replaces at most one unsendable row with an empty change, which is sendable: bounded.
+    // Each pass replaces at most one unsendable row with an empty change, which is sendable:
+    // bounded.
     while (true) {
       List<Changeset> changesets = new ArrayList<>();
       long chars = PushLimits.ENVELOPE_CHARS;
@@ -195,7 +209,10 @@ final class Pusher {
       return Verdict.NOT_A_PUSH_ERROR;
     }
     Long ref = error.ref();
-    if (ref != null && CONSUMING_CODES.contains(error.code()) && ref >= firstSentSeq && ref <= lastSentSeq) {
+    if (ref != null
+        && CONSUMING_CODES.contains(error.code())
+        && ref >= firstSentSeq
+        && ref <= lastSentSeq) {
       pendingRejections.put(ref, error);
       return Verdict.REJECTION_PENDING;
     }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How far behind the server each subscribed space is: the greatest head the server has told of,
- * and since when the local cursor has been below it, for {@link SpaceStatus}.
+ * How far behind the server each subscribed space is: the greatest head the server has told of, and
+ * since when the local cursor has been below it, for {@link SpaceStatus}.
  *
  * <p>Confined to the engine thread.
  */
@@ -28,7 +28,9 @@ final class SpaceLag {
     this.clock = clock;
   }
 
-  /** The head a welcome announced: the server's word for the new session, even below an older one. */
+  /**
+   * The head a welcome announced: the server's word for the new session, even below an older one.
+   */
   void announced(String space, long head) {
     heads.put(space, head);
     update(space);
@@ -69,9 +71,16 @@ final class SpaceLag {
       long head = Math.max(cursor, heads.getOrDefault(space, 0L));
       Instant since = behindSince.get(space);
       Duration behindFor = since == null ? Duration.ZERO : Duration.between(since, now);
-      result.put(space, new SpaceStatus(space, cursor, head, head - cursor,
-          behindFor.isNegative() ? Duration.ZERO : behindFor, store.snapshotInProgress(space),
-          forbidden.contains(space)));
+      result.put(
+          space,
+          new SpaceStatus(
+              space,
+              cursor,
+              head,
+              head - cursor,
+              behindFor.isNegative() ? Duration.ZERO : behindFor,
+              store.snapshotInProgress(space),
+              forbidden.contains(space)));
     }
     return result;
   }

@@ -7,23 +7,19 @@ import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.ConnectionState;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.RejectedChange;
-import dev.converge.sdk.SpaceStatus;
 import dev.converge.sdk.SyncException;
 import dev.converge.sdk.SyncStatus;
 import dev.converge.sdk.internal.net.Transport;
-import dev.converge.sdk.internal.store.PushLimits;
 import dev.converge.sdk.internal.store.Purge;
+import dev.converge.sdk.internal.store.PushLimits;
 import dev.converge.sdk.internal.store.ReplicaInfo;
 import dev.converge.sdk.internal.store.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replicator: keeps one WebSocket session to the server, pushes the outbox in seq order, applies
- * incoming changes and snapshots, and reconnects with jittered exponential backoff.
+ * The replicator: keeps one WebSocket session to the server, pushes the outbox in seq order,
+ * applies incoming changes and snapshots, and reconnects with jittered exponential backoff.
  *
  * <p>Per-session state (session generation, push window, heads) lives on one thread, the engine's
  * "converge-sync" thread; every public method and every transport callback is handed to it, so the
@@ -111,18 +107,22 @@ public final class SyncEngine implements AutoCloseable {
   private volatile SyncStatus status;
 
   /** Creates an engine; call {@link #start()} to begin syncing. */
-  public SyncEngine(Store store, Transport transport, ProtocolCodec codec, EngineConfig config, Events events) {
+  public SyncEngine(
+      Store store, Transport transport, ProtocolCodec codec, EngineConfig config, Events events) {
     this.store = store;
     this.transport = transport;
     this.codec = codec;
     this.config = config;
     this.events = events;
     String name = config.replicaName() == null ? "" : "-" + config.replicaName();
-    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "converge-sync" + name);
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledThreadPoolExecutor pool =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread thread = new Thread(runnable, "converge-sync" + name);
+              thread.setDaemon(true);
+              return thread;
+            });
     pool.setRemoveOnCancelPolicy(true);
     this.executor = pool;
     this.backoff = new Backoff(config.minBackoff(), config.maxBackoff(), random);
@@ -147,10 +147,11 @@ public final class SyncEngine implements AutoCloseable {
 
   /** Tells the engine a local change was committed: push it if online, refresh the status. */
   public void localChangeCommitted() {
-    run(() -> {
-      pusher.pushMore();
-      publishStatus();
-    });
+    run(
+        () -> {
+          pusher.pushMore();
+          publishStatus();
+        });
   }
 
   /** Recomputes the status (for example after a rejected change was dismissed). */
@@ -160,63 +161,79 @@ public final class SyncEngine implements AutoCloseable {
 
   /** Disconnects and stays offline until {@link #resume()}; returns once the engine is paused. */
   public void pause() {
-    runAndWait(() -> {
-      if (paused || config.serverUri() == null) {
-        return;
-      }
-      paused = true;
-      cancelTasks();
-      nextRetryAt = null;
-      endSession(CLOSE_NORMAL, "paused");
-      state = ConnectionState.PAUSED;
-      publishStatus();
-    });
+    runAndWait(
+        () -> {
+          if (paused || config.serverUri() == null) {
+            return;
+          }
+          paused = true;
+          cancelTasks();
+          nextRetryAt = null;
+          endSession(CLOSE_NORMAL, "paused");
+          state = ConnectionState.PAUSED;
+          publishStatus();
+        });
   }
 
   /** Ends a {@link #pause()}: starts connecting at once; returns once the engine has resumed. */
   public void resume() {
-    runAndWait(() -> {
-      if (!paused) {
-        return;
-      }
-      paused = false;
-      state = ConnectionState.OFFLINE;
-      backoff.reset();
-      connectNow();
-      // The app sees at once that it is no longer paused, not only when the connection settles.
-      publishStatus();
-    });
+    runAndWait(
+        () -> {
+          if (!paused) {
+            return;
+          }
+          paused = false;
+          state = ConnectionState.OFFLINE;
+          backoff.reset();
+          connectNow();
+          // The app sees at once that it is no longer paused, not only when the connection settles.
+          publishStatus();
+        });
   }
 
   /**
    * Returns a future completing when every change committed before this call is acknowledged (or
-   * rejected) and every subscribed space has caught up with the server's heads as the server reports
-   * them in answer to a {@code sync} sent after this call.
+   * rejected) and every subscribed space has caught up with the server's heads as the server
+   * reports them in answer to a {@code sync} sent after this call.
    */
   public CompletableFuture<Void> syncNow(Duration timeout) {
     CompletableFuture<Void> future = new CompletableFuture<>();
     long target = store.replica().lastIssuedSeq();
-    run(() -> {
-      if (closed) {
-        future.completeExceptionally(new SyncException(SyncException.Code.CLOSED, "client is closed"));
-        return;
-      }
-      SyncWaiters.Waiter waiter = waiters.add(target, rejections, future);
-      ScheduledFuture<?> timer = executor.schedule(() -> {
-        if (waiters.remove(waiter)) {
-          future.completeExceptionally(new SyncException(SyncException.Code.TIMEOUT,
-              "not synced within " + timeout.toMillis() + " ms (state " + state + ", "
-                  + store.pendingCount() + " changes pending)"));
-        }
-      }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-      future.whenComplete((ok, error) -> timer.cancel(false));
-      if (paused) {
-        // A paused client does not sync; the caller asked to sync, so it waits for resume() or the timeout.
-        LOG.debug("syncNow while paused: waiting for resume");
-      }
-      pusher.pushMore();
-      checkWaiters();
-    });
+    run(
+        () -> {
+          if (closed) {
+            future.completeExceptionally(
+                new SyncException(SyncException.Code.CLOSED, "client is closed"));
+            return;
+          }
+          SyncWaiters.Waiter waiter = waiters.add(target, rejections, future);
+          ScheduledFuture<?> timer =
+              executor.schedule(
+                  () -> {
+                    if (waiters.remove(waiter)) {
+                      future.completeExceptionally(
+                          new SyncException(
+                              SyncException.Code.TIMEOUT,
+                              "not synced within "
+                                  + timeout.toMillis()
+                                  + " ms (state "
+                                  + state
+                                  + ", "
+                                  + store.pendingCount()
+                                  + " changes pending)"));
+                    }
+                  },
+                  timeout.toMillis(),
+                  TimeUnit.MILLISECONDS);
+          future.whenComplete((ok, error) -> timer.cancel(false));
+          if (paused) {
+            // A paused client does not sync; the caller asked to sync, so it waits for resume() or
+            // the timeout.
+            LOG.debug("syncNow while paused: waiting for resume");
+          }
+          pusher.pushMore();
+          checkWaiters();
+        });
     return future;
   }
 
@@ -225,15 +242,16 @@ public final class SyncEngine implements AutoCloseable {
   public void close() {
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      executor.execute(() -> {
-        closed = true;
-        cancelTasks();
-        endSession(CLOSE_NORMAL, "client closed");
-        state = ConnectionState.CLOSED;
-        waiters.failAll(new SyncException(SyncException.Code.CLOSED, "client closed"));
-        status = computeStatusQuietly();
-        done.complete(null);
-      });
+      executor.execute(
+          () -> {
+            closed = true;
+            cancelTasks();
+            endSession(CLOSE_NORMAL, "client closed");
+            state = ConnectionState.CLOSED;
+            waiters.failAll(new SyncException(SyncException.Code.CLOSED, "client closed"));
+            status = computeStatusQuietly();
+            done.complete(null);
+          });
       done.get(5, TimeUnit.SECONDS);
     } catch (RejectedExecutionException e) {
       return;
@@ -252,16 +270,20 @@ public final class SyncEngine implements AutoCloseable {
 
   // ---- connection lifecycle (engine thread) ---------------------------------------------------
 
-  /** Runs {@code task} on the engine thread and waits for it (briefly), so the caller sees its effect. */
+  /**
+   * Runs {@code task} on the engine thread and waits for it (briefly), so the caller sees its
+   * effect.
+   */
   private void runAndWait(Runnable task) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    run(() -> {
-      try {
-        task.run();
-      } finally {
-        done.complete(null);
-      }
-    });
+    run(
+        () -> {
+          try {
+            task.run();
+          } finally {
+            done.complete(null);
+          }
+        });
     try {
       done.get(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -273,19 +295,20 @@ public final class SyncEngine implements AutoCloseable {
 
   private void run(Runnable task) {
     try {
-      executor.execute(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          LOG.error("sync engine task failed; reconnecting", e);
-          lastError = "internal";
-          if (session != null) {
-            endSession(CLOSE_NORMAL, "internal error");
-            scheduleReconnect();
-          }
-          publishStatusQuietly();
-        }
-      });
+      executor.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              LOG.error("sync engine task failed; reconnecting", e);
+              lastError = "internal";
+              if (session != null) {
+                endSession(CLOSE_NORMAL, "internal error");
+                scheduleReconnect();
+              }
+              publishStatusQuietly();
+            }
+          });
     } catch (RejectedExecutionException e) {
       LOG.debug("engine closed; task dropped");
     }
@@ -328,39 +351,43 @@ public final class SyncEngine implements AutoCloseable {
 
     @Override
     public void onOpen() {
-      run(() -> {
-        if (gen == generation) {
-          sendHello();
-        }
-      });
+      run(
+          () -> {
+            if (gen == generation) {
+              sendHello();
+            }
+          });
     }
 
     @Override
     public void onText(String text) {
-      run(() -> {
-        if (gen == generation) {
-          onMessage(text);
-        }
-      });
+      run(
+          () -> {
+            if (gen == generation) {
+              onMessage(text);
+            }
+          });
     }
 
     @Override
     public void onClosed(int code, String reason) {
-      run(() -> {
-        if (gen == generation) {
-          onSessionEnded(code, reason, 0);
-        }
-      });
+      run(
+          () -> {
+            if (gen == generation) {
+              onSessionEnded(code, reason, 0);
+            }
+          });
     }
 
     @Override
     public void onFailure(Throwable error, int httpStatus) {
-      run(() -> {
-        if (gen == generation) {
-          LOG.debug("connection failed (http {}): {}", httpStatus, error.toString());
-          onSessionEnded(0, String.valueOf(error.getMessage()), httpStatus);
-        }
-      });
+      run(
+          () -> {
+            if (gen == generation) {
+              LOG.debug("connection failed (http {}): {}", httpStatus, error.toString());
+              onSessionEnded(0, String.valueOf(error.getMessage()), httpStatus);
+            }
+          });
     }
   }
 
@@ -370,8 +397,12 @@ public final class SyncEngine implements AutoCloseable {
       subscriptions.add(new Message.Subscription(space, store.cursor(space)));
     }
     // After a re-key, the retired id is named while rows carrying its dots are unacked (DESIGN §7).
-    send(new Message.Hello(Message.PROTOCOL_VERSION, store.replica().replicaId(), subscriptions,
-        store.predecessor().orElse(null)));
+    send(
+        new Message.Hello(
+            Message.PROTOCOL_VERSION,
+            store.replica().replicaId(),
+            subscriptions,
+            store.predecessor().orElse(null)));
   }
 
   private void send(Message message) {
@@ -419,15 +450,19 @@ public final class SyncEngine implements AutoCloseable {
     long delay = backoff.nextDelayMillis();
     LOG.debug("reconnecting in {} ms", delay);
     nextRetryAt = config.clock().instant().plusMillis(delay);
-    reconnectTask = executor.schedule(() -> {
-      reconnectTask = null;
-      try {
-        connectNow();
-      } catch (RuntimeException e) {
-        LOG.error("reconnect failed", e);
-        scheduleReconnect();
-      }
-    }, delay, TimeUnit.MILLISECONDS);
+    reconnectTask =
+        executor.schedule(
+            () -> {
+              reconnectTask = null;
+              try {
+                connectNow();
+              } catch (RuntimeException e) {
+                LOG.error("reconnect failed", e);
+                scheduleReconnect();
+              }
+            },
+            delay,
+            TimeUnit.MILLISECONDS);
   }
 
   /** Ends the current session on purpose; its late callbacks are ignored (generation bump). */
@@ -514,11 +549,17 @@ public final class SyncEngine implements AutoCloseable {
     nextRetryAt = null;
     failedThisSession = false;
     int gen = generation;
-    stableTask = executor.schedule(() -> run(() -> {
-      if (gen == generation && welcomed && !failedThisSession) {
-        backoff.reset();
-      }
-    }), STABLE_SESSION.toMillis(), TimeUnit.MILLISECONDS);
+    stableTask =
+        executor.schedule(
+            () ->
+                run(
+                    () -> {
+                      if (gen == generation && welcomed && !failedThisSession) {
+                        backoff.reset();
+                      }
+                    }),
+            STABLE_SESSION.toMillis(),
+            TimeUnit.MILLISECONDS);
     forbidden.clear();
     Set<String> granted = new HashSet<>();
     for (Message.SpaceHead head : welcome.spaces()) {
@@ -585,14 +626,19 @@ public final class SyncEngine implements AutoCloseable {
     long cursor = store.cursor(space);
     if (changes.from() > cursor && !store.snapshotInProgress(space)) {
       // A hole behind our cursor would be skipped for good; resubscribing resumes from the cursor.
-      LOG.warn("changes of {} start at {} but the cursor is {}; resubscribing", space, changes.from(), cursor);
+      LOG.warn(
+          "changes of {} start at {} but the cursor is {}; resubscribing",
+          space,
+          changes.from(),
+          cursor);
       restartSession("gap in changes");
       return;
     }
     ReplicaInfo replica = store.replica();
     boolean forked = false;
     for (Message.ChangeItem item : changes.items()) {
-      if (item.origin() != null && item.origin().replicaId().equals(replica.replicaId())
+      if (item.origin() != null
+          && item.origin().replicaId().equals(replica.replicaId())
           && item.origin().seq() > replica.lastIssuedSeq()) {
         forked = true;
       }
@@ -605,9 +651,12 @@ public final class SyncEngine implements AutoCloseable {
     }
     lag.reached(space, changes.to());
     if (forked) {
-      // The server holds a change of our replica id that we never made: another copy of this database.
-      LOG.warn("server holds changes of replica {} beyond seq {}: this database was copied; re-keying",
-          replica.replicaId(), replica.lastIssuedSeq());
+      // The server holds a change of our replica id that we never made: another copy of this
+      // database.
+      LOG.warn(
+          "server holds changes of replica {} beyond seq {}: this database was copied; re-keying",
+          replica.replicaId(),
+          replica.lastIssuedSeq());
       rekey("another copy of this database uses replica " + replica.replicaId());
       return;
     }
@@ -665,14 +714,18 @@ public final class SyncEngine implements AutoCloseable {
     lastError = code;
     if (REPLICA_FORGED.equals(code) && !welcomed && store.predecessor().isPresent()) {
       // Before the welcome it answers our hello: the predecessor is another user's. A new id would
-      // name it again (a re-key loop), so the lineage is dropped; its writes come back refused, visibly.
-      LOG.warn("server refused predecessor {} ({}); sending its writes without it", store.predecessor().get(),
+      // name it again (a re-key loop), so the lineage is dropped; its writes come back refused,
+      // visibly.
+      LOG.warn(
+          "server refused predecessor {} ({}); sending its writes without it",
+          store.predecessor().get(),
           error.message());
       store.dropPredecessor();
       return;
     }
     if (REKEY_CODES.contains(code)) {
-      LOG.warn("server disagrees with this replica's seqs ({}: {}); re-keying", code, error.message());
+      LOG.warn(
+          "server disagrees with this replica's seqs ({}: {}); re-keying", code, error.message());
       rekey(code + ": " + error.message());
       return;
     }
@@ -689,7 +742,8 @@ public final class SyncEngine implements AutoCloseable {
   /** A push error, or an error about a sync request or a subscription. */
   private void onOtherError(Message.Error error) {
     switch (pusher.onError(error)) {
-      case REJECTION_PENDING -> LOG.debug("change {} refused ({}); awaiting the ack", error.ref(), error.code());
+      case REJECTION_PENDING ->
+          LOG.debug("change {} refused ({}); awaiting the ack", error.ref(), error.code());
       case SHRUNK -> pusher.pushMore();
       case FAILED -> {
         LOG.warn("push failed ({}: {}); retrying", error.code(), error.message());
@@ -726,18 +780,25 @@ public final class SyncEngine implements AutoCloseable {
     }
     nextRetryAt = config.clock().instant().plusMillis(delay);
     int gen = generation;
-    retryTask = executor.schedule(() -> run(() -> {
-      if (gen != generation) {
-        return;
-      }
-      // nextRetryAt stays until the outcome is known: "retried at", not "nothing pending".
-      retryTask = null;
-      pusher.release();
-      waiters.askAgain();
-      pusher.pushMore();
-      publishStatus();
-      checkWaiters();
-    }), delay, TimeUnit.MILLISECONDS);
+    retryTask =
+        executor.schedule(
+            () ->
+                run(
+                    () -> {
+                      if (gen != generation) {
+                        return;
+                      }
+                      // nextRetryAt stays until the outcome is known: "retried at", not "nothing
+                      // pending".
+                      retryTask = null;
+                      pusher.release();
+                      waiters.askAgain();
+                      pusher.pushMore();
+                      publishStatus();
+                      checkWaiters();
+                    }),
+            delay,
+            TimeUnit.MILLISECONDS);
   }
 
   private void rekey(String reason) {
@@ -794,18 +855,22 @@ public final class SyncEngine implements AutoCloseable {
     if (!welcomed) {
       return;
     }
-    waiters.advance(new SyncWaiters.Progress() {
-      @Override
-      public long firstPendingSeq() {
-        return store.firstPendingSeq();
-      }
+    waiters.advance(
+        new SyncWaiters.Progress() {
+          @Override
+          public long firstPendingSeq() {
+            return store.firstPendingSeq();
+          }
 
-      @Override
-      public boolean reached(String space, long head) {
-        return forbidden.contains(space) || !config.spaces().contains(space)
-            || !store.snapshotInProgress(space) && store.cursor(space) >= head;
-      }
-    }, rejections, this::send);
+          @Override
+          public boolean reached(String space, long head) {
+            return forbidden.contains(space)
+                || !config.spaces().contains(space)
+                || !store.snapshotInProgress(space) && store.cursor(space) >= head;
+          }
+        },
+        rejections,
+        this::send);
   }
 
   private void publishStatus() {
@@ -834,7 +899,13 @@ public final class SyncEngine implements AutoCloseable {
   }
 
   private SyncStatus computeStatus() {
-    return new SyncStatus(state, store.pendingCount(), store.rejectedCount(), lastAckAt,
-        lag.statuses(config.spaces(), forbidden), lastError, nextRetryAt);
+    return new SyncStatus(
+        state,
+        store.pendingCount(),
+        store.rejectedCount(),
+        lastAckAt,
+        lag.statuses(config.spaces(), forbidden),
+        lastError,
+        nextRetryAt);
   }
 }

@@ -67,7 +67,10 @@ final class SyncWaiters {
     return waiters.stream().anyMatch(w -> w.asked && w.heads == null);
   }
 
-  /** Marks unanswered questions to be asked again: on a new session, or after an error, no answer comes. */
+  /**
+   * Marks unanswered questions to be asked again: on a new session, or after an error, no answer
+   * comes.
+   */
   void askAgain() {
     waiters.forEach(w -> w.asked = false);
   }
@@ -107,9 +110,12 @@ final class SyncWaiters {
       if (pushed && waiter.heads != null && reached(progress, waiter.heads)) {
         it.remove();
         if (rejections > waiter.rejectionsAtStart) {
-          waiter.future.completeExceptionally(new SyncException(SyncException.Code.REJECTED,
-              "the server rejected " + (rejections - waiter.rejectionsAtStart)
-                  + " change(s) while syncing; see rejectedChanges()"));
+          waiter.future.completeExceptionally(
+              new SyncException(
+                  SyncException.Code.REJECTED,
+                  "the server rejected "
+                      + (rejections - waiter.rejectionsAtStart)
+                      + " change(s) while syncing; see rejectedChanges()"));
         } else {
           waiter.future.complete(null);
         }

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a fresh token ({@code auth}) on the open session before the current one expires, so a
- * long session never has to reconnect for its token.
+ * Sends a fresh token ({@code auth}) on the open session before the current one expires, so a long
+ * session never has to reconnect for its token.
  *
  * <p>Confined to the engine thread (its tasks run on the engine's executor).
  */
@@ -44,7 +44,10 @@ final class TokenRefresh {
     this.host = host;
   }
 
-  /** Schedules the refresh of a token expiring at {@code expiresAtMillis}, for session {@code generation}. */
+  /**
+   * Schedules the refresh of a token expiring at {@code expiresAtMillis}, for session {@code
+   * generation}.
+   */
   void schedule(int generation, long expiresAtMillis) {
     cancel();
     long lifetime = expiresAtMillis - clock.millis();
@@ -57,7 +60,9 @@ final class TokenRefresh {
     if (lifetime > 60_000) {
       delay = Math.min(delay, lifetime - 60_000);
     }
-    task = executor.schedule(() -> refresh(generation, expiresAtMillis), Math.max(0, delay), TimeUnit.MILLISECONDS);
+    task =
+        executor.schedule(
+            () -> refresh(generation, expiresAtMillis), Math.max(0, delay), TimeUnit.MILLISECONDS);
   }
 
   /** Cancels a scheduled refresh (the session ended). */
@@ -78,8 +83,11 @@ final class TokenRefresh {
       LOG.warn("token refresh failed: {}", e.toString());
       long left = expiresAtMillis - clock.millis();
       if (left > 2_000) {
-        task = executor.schedule(() -> refresh(generation, expiresAtMillis), Math.min(5_000, left / 2),
-            TimeUnit.MILLISECONDS);
+        task =
+            executor.schedule(
+                () -> refresh(generation, expiresAtMillis),
+                Math.min(5_000, left / 2),
+                TimeUnit.MILLISECONDS);
       }
       host.failed("token_supplier_failed");
     }

@@ -18,45 +18,50 @@ public final class OkHttpTransport implements Transport {
 
   /** Creates a transport with the given connect timeout and ping interval. */
   public OkHttpTransport(Duration connectTimeout, Duration pingInterval) {
-    this.client = new OkHttpClient.Builder()
-        .connectTimeout(connectTimeout)
-        .readTimeout(Duration.ZERO)
-        .pingInterval(pingInterval)
-        .retryOnConnectionFailure(false)
-        .build();
+    this.client =
+        new OkHttpClient.Builder()
+            .connectTimeout(connectTimeout)
+            .readTimeout(Duration.ZERO)
+            .pingInterval(pingInterval)
+            .retryOnConnectionFailure(false)
+            .build();
   }
 
   @Override
   public Session open(URI uri, String token, Listener listener) {
     // OkHttp takes http(s) URLs for WebSocket upgrades; ws(s) URIs are mapped to them.
     String url = uri.toString().replaceFirst("^ws:", "http:").replaceFirst("^wss:", "https:");
-    Request request = new Request.Builder().url(url).header("Authorization", "Bearer " + token).build();
-    WebSocket socket = client.newWebSocket(request, new WebSocketListener() {
-      @Override
-      public void onOpen(WebSocket webSocket, Response response) {
-        listener.onOpen();
-      }
+    Request request =
+        new Request.Builder().url(url).header("Authorization", "Bearer " + token).build();
+    WebSocket socket =
+        client.newWebSocket(
+            request,
+            new WebSocketListener() {
+              @Override
+              public void onOpen(WebSocket webSocket, Response response) {
+                listener.onOpen();
+              }
 
-      @Override
-      public void onMessage(WebSocket webSocket, String text) {
-        listener.onText(text);
-      }
+              @Override
+              public void onMessage(WebSocket webSocket, String text) {
+                listener.onText(text);
+              }
 
-      @Override
-      public void onClosing(WebSocket webSocket, int code, String reason) {
-        webSocket.close(1000, null);
-      }
+              @Override
+              public void onClosing(WebSocket webSocket, int code, String reason) {
+                webSocket.close(1000, null);
+              }
 
-      @Override
-      public void onClosed(WebSocket webSocket, int code, String reason) {
-        listener.onClosed(code, reason);
-      }
+              @Override
+              public void onClosed(WebSocket webSocket, int code, String reason) {
+                listener.onClosed(code, reason);
+              }
 
-      @Override
-      public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-        listener.onFailure(t, response == null ? 0 : response.code());
-      }
-    });
+              @Override
+              public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+                listener.onFailure(t, response == null ? 0 : response.code());
+              }
+            });
     return new Session() {
       @Override
       public boolean send(String text) {

@@ -3,8 +3,8 @@ package dev.converge.sdk.internal.net;
 import java.net.URI;
 
 /**
- * Opens WebSocket sessions to the sync server. The engine talks only to this interface, so tests can
- * put an in-process fake server behind it.
+ * Opens WebSocket sessions to the sync server. The engine talks only to this interface, so tests
+ * can put an in-process fake server behind it.
  */
 public interface Transport {
 

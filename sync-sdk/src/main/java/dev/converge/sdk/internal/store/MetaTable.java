@@ -15,7 +15,8 @@ final class MetaTable {
 
   /** Returns the value of {@code key}, or null if it is not set. */
   static String get(Connection connection, String key) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
       ps.setString(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -25,8 +26,9 @@ final class MetaTable {
 
   /** Sets {@code key} to {@code value}, replacing any previous value. */
   static void put(Connection connection, String key, String value) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
       ps.setString(1, key);
       ps.setString(2, value);
       ps.executeUpdate();

@@ -8,16 +8,18 @@ import dev.converge.core.protocol.ProtocolCodec;
 
 /**
  * Whether a change can travel: the receiving end decodes every push with the codec's {@link
- * dev.converge.core.protocol.CodecLimits}, so a change is checked here by the same decoding before it
- * is committed locally (a write that could never be sent fails at the call) and again before it is
- * pushed (a row written by an older build, or under other limits, is caught before it wedges the
+ * dev.converge.core.protocol.CodecLimits}, so a change is checked here by the same decoding before
+ * it is committed locally (a write that could never be sent fails at the call) and again before it
+ * is pushed (a row written by an older build, or under other limits, is caught before it wedges the
  * outbox).
  *
  * <p>Immutable and thread-safe.
  */
 public final class PushLimits {
 
-  /** Room for the push envelope around one changeset: {@code {"type":"push","changesets":[...]}}. */
+  /**
+   * Room for the push envelope around one changeset: {@code {"type":"push","changesets":[...]}}.
+   */
   public static final int ENVELOPE_CHARS = 64;
 
   private final ProtocolCodec codec;
@@ -36,8 +38,15 @@ public final class PushLimits {
   public Changeset changeset(String replicaId, OutboxRow row) {
     Changeset changeset;
     try {
-      changeset = new Changeset(replicaId, row.seq(), row.key().space(), row.key().collection(), row.key().docId(),
-          Hlc.parse(row.hlc()), codec.decodeDocument(row.deltaJson()));
+      changeset =
+          new Changeset(
+              replicaId,
+              row.seq(),
+              row.key().space(),
+              row.key().collection(),
+              row.key().docId(),
+              Hlc.parse(row.hlc()),
+              codec.decodeDocument(row.deltaJson()));
     } catch (DecodeException e) {
       throw tooLarge(e);
     }
@@ -54,8 +63,12 @@ public final class PushLimits {
     String encoded = codec.encodeChangeset(changeset);
     int max = codec.limits().maxInputChars() - ENVELOPE_CHARS;
     if (encoded.length() > max) {
-      throw new IllegalArgumentException("the change encodes to " + encoded.length()
-          + " characters; a push holds at most " + max + " (maxInputChars)");
+      throw new IllegalArgumentException(
+          "the change encodes to "
+              + encoded.length()
+              + " characters; a push holds at most "
+              + max
+              + " (maxInputChars)");
     }
     if (clearlyWithin(encoded)) {
       return encoded.length();
@@ -107,6 +120,7 @@ public final class PushLimits {
   }
 
   private static IllegalArgumentException tooLarge(DecodeException e) {
-    return new IllegalArgumentException("the change is beyond the protocol's limits: " + e.getMessage(), e);
+    return new IllegalArgumentException(
+        "the change is beyond the protocol's limits: " + e.getMessage(), e);
   }
 }

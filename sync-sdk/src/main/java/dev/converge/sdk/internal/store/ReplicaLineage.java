@@ -13,18 +13,19 @@ import java.util.Optional;
  * Re-keying and the re-key lineage of one store (DESIGN §7, "Re-key lineage").
  *
  * <p>A re-key retires the replica id: a fresh id is taken and the unsent outbox rows are renumbered
- * 1, 2, 3, ... under it, <b>keeping their deltas byte for byte</b>. Their dots still name the id they
- * were made under; rewriting them would change what the local document states already hold and what
- * the server may already have stored from a push whose ack was lost. Instead the new id declares its
- * <i>predecessor</i> in every {@code hello} while a row made under an older id is unacked, and the
- * server accepts the predecessor's dots when they are new or identical to what it stored.
+ * 1, 2, 3, ... under it, <b>keeping their deltas byte for byte</b>. Their dots still name the id
+ * they were made under; rewriting them would change what the local document states already hold and
+ * what the server may already have stored from a push whose ack was lost. Instead the new id
+ * declares its <i>predecessor</i> in every {@code hello} while a row made under an older id is
+ * unacked, and the server accepts the predecessor's dots when they are new or identical to what it
+ * stored.
  *
  * <p>Persisted in {@code meta}: {@code previous_replica_id} (the predecessor) and {@code
  * lineage_until_seq} (the rows with seq up to it were made under older ids). A chain of re-keys
- * keeps only the nearest predecessor, and the server follows the chain it recorded at each
- * {@code hello}. When the retiring id made no row still unsent, its own predecessor is carried
- * over instead, so a chain grows only through ids that wrote. The one chain the server cannot know
- * is an intermediate id that wrote and never said {@code hello} (the file copied twice before it
+ * keeps only the nearest predecessor, and the server follows the chain it recorded at each {@code
+ * hello}. When the retiring id made no row still unsent, its own predecessor is carried over
+ * instead, so a chain grows only through ids that wrote. The one chain the server cannot know is an
+ * intermediate id that wrote and never said {@code hello} (the file copied twice before it
  * reconnected).
  *
  * <p>Not thread-safe: the store calls it under its monitor, inside its transactions.
@@ -49,15 +50,23 @@ final class ReplicaLineage {
    * often costs nothing).
    */
   void upgrade() throws SQLException {
-    if (MetaTable.get(connection, PREDECESSOR) != null && MetaTable.get(connection, UNTIL_SEQ) == null) {
-      MetaTable.put(connection, UNTIL_SEQ, Long.toString(queryLong("SELECT coalesce(max(seq), 0) FROM outbox")));
+    if (MetaTable.get(connection, PREDECESSOR) != null
+        && MetaTable.get(connection, UNTIL_SEQ) == null) {
+      MetaTable.put(
+          connection,
+          UNTIL_SEQ,
+          Long.toString(queryLong("SELECT coalesce(max(seq), 0) FROM outbox")));
     }
   }
 
-  /** Returns the predecessor to declare in {@code hello}: set while a row made under it is unsent. */
+  /**
+   * Returns the predecessor to declare in {@code hello}: set while a row made under it is unsent.
+   */
   Optional<String> predecessorToDeclare() throws SQLException {
     String predecessor = MetaTable.get(connection, PREDECESSOR);
-    return predecessor != null && pendingBelow(untilSeq()) ? Optional.of(predecessor) : Optional.empty();
+    return predecessor != null && pendingBelow(untilSeq())
+        ? Optional.of(predecessor)
+        : Optional.empty();
   }
 
   /** Forgets the lineage: no predecessor is declared any more (the retired ids stay retired). */
@@ -66,8 +75,8 @@ final class ReplicaLineage {
   }
 
   /**
-   * Retires {@code currentId}: takes a fresh id, renumbers the outbox rows from 1 in their order and
-   * records the lineage; the caller commits.
+   * Retires {@code currentId}: takes a fresh id, renumbers the outbox rows from 1 in their order
+   * and records the lineage; the caller commits.
    */
   Rekeyed rekey(String currentId, long rekeys, String reason) throws SQLException {
     String fresh = ReplicaIds.random();
@@ -75,8 +84,10 @@ final class ReplicaLineage {
     boolean olderRowsPending = pendingBelow(until);
     boolean ownRowsPending = queryLong("SELECT count(*) FROM outbox WHERE seq > " + until) > 0;
     String inherited = MetaTable.get(connection, PREDECESSOR);
-    // An id with no unsent row of its own left no dot in flight: its predecessor is the one to name.
-    String predecessor = olderRowsPending && !ownRowsPending && inherited != null ? inherited : currentId;
+    // An id with no unsent row of its own left no dot in flight: its predecessor is the one to
+    // name.
+    String predecessor =
+        olderRowsPending && !ownRowsPending && inherited != null ? inherited : currentId;
     long rows = renumberOutbox();
     MetaTable.put(connection, PREDECESSOR, predecessor);
     MetaTable.put(connection, UNTIL_SEQ, Long.toString(rows));
@@ -94,8 +105,9 @@ final class ReplicaLineage {
    * false hit, the id inside a value, only costs an unneeded re-key).
    */
   boolean spaceMayHoldDotsOf(String space, String replicaId) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT EXISTS (SELECT 1 FROM documents WHERE space = ? AND instr(state, ?) > 0)")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM documents WHERE space = ? AND instr(state, ?) > 0)")) {
       ps.setString(1, space);
       ps.setString(2, '"' + replicaId + '"');
       try (ResultSet rs = ps.executeQuery()) {
@@ -123,7 +135,8 @@ final class ReplicaLineage {
       }
     }
     // Ascending order: row i moves to i, below every row not yet moved, so no key collides.
-    try (PreparedStatement ps = connection.prepareStatement("UPDATE outbox SET seq = ? WHERE seq = ?")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement("UPDATE outbox SET seq = ? WHERE seq = ?")) {
       for (int i = 0; i < seqs.size(); i++) {
         ps.setLong(1, i + 1L);
         ps.setLong(2, seqs.get(i));
@@ -134,7 +147,8 @@ final class ReplicaLineage {
   }
 
   private long queryLong(String sql) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = connection.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
       return rs.next() ? rs.getLong(1) : 0;
     }
   }

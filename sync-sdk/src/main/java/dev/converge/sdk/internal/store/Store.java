@@ -12,8 +12,9 @@ import java.util.Optional;
  * replica's identity. The one interface behind which the database driver sits (SQLite today).
  *
  * <p>Every method is atomic: it commits all its effects in one transaction or none. Implementations
- * are thread-safe and serialize access; callers that must order side effects after a commit (such as
- * listener notifications) may hold the store's monitor ({@code synchronized (store)}) around the call.
+ * are thread-safe and serialize access; callers that must order side effects after a commit (such
+ * as listener notifications) may hold the store's monitor ({@code synchronized (store)}) around the
+ * call.
  *
  * @see SqliteStore
  */
@@ -45,8 +46,8 @@ public interface Store extends AutoCloseable {
 
   /**
    * Joins remote change items into their documents and moves the space cursor to {@code to} (never
-   * backwards), in one transaction. A remote delta whose field type conflicts with a local value
-   * (a local change the server refused) replaces that local value: the server is authoritative.
+   * backwards), in one transaction. A remote delta whose field type conflicts with a local value (a
+   * local change the server refused) replaces that local value: the server is authoritative.
    *
    * @return the documents whose state changed
    */
@@ -108,8 +109,8 @@ public interface Store extends AutoCloseable {
   /**
    * Deletes every document of {@code space}, its cursor, and moves its unsent changes to the
    * rejected ones (code {@code revoked}). If that removed unsent changes or a document holding this
-   * replica's dots, retires the replica id (see {@link #rekey}): dots are numbered per document from
-   * what its context remembers, so the old id would otherwise reuse dots it already made.
+   * replica's dots, retires the replica id (see {@link #rekey}): dots are numbered per document
+   * from what its context remembers, so the old id would otherwise reuse dots it already made.
    */
   Purge purgeSpace(String space);
 

@@ -25,7 +25,9 @@ class BackoffTest {
     java.util.Set<Long> first = new java.util.HashSet<>();
     Random seeds = new Random(42);
     for (int client = 0; client < 20; client++) {
-      first.add(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), new Random(seeds.nextLong())).nextDelayMillis());
+      first.add(
+          new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), new Random(seeds.nextLong()))
+              .nextDelayMillis());
     }
     assertThat(first).hasSizeGreaterThan(15).allMatch(d -> d >= 500 && d <= 1000);
   }

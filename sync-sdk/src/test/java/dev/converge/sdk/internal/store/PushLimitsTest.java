@@ -21,7 +21,8 @@ class PushLimitsTest {
     for (int i = 0; i < depth; i++) {
       path.add("f" + i);
     }
-    Document delta = new Document().writeRegister("r1", path, TextNode.valueOf(value), new Hlc(1, 0));
+    Document delta =
+        new Document().writeRegister("r1", path, TextNode.valueOf(value), new Hlc(1, 0));
     return new Changeset("r1", 1, "user:a", "c", "d", new Hlc(1, 0), delta);
   }
 
@@ -34,8 +35,10 @@ class PushLimitsTest {
   @Test
   void eachLimit_isNamed() {
     assertThatThrownBy(() -> limits.check(register(1, "x".repeat(70_000))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65536");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("65536");
     assertThatThrownBy(() -> limits.check(register(40, "deep")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("depth");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("depth");
   }
 }

@@ -65,7 +65,9 @@ class ReplicaLineageTest {
     try (SqliteStore store = open(file)) {
       assertThat(store.predecessor()).as("persisted").contains(retired);
       store.ack(2);
-      assertThat(store.predecessor()).as("a row of the retired id is still unacked").contains(retired);
+      assertThat(store.predecessor())
+          .as("a row of the retired id is still unacked")
+          .contains(retired);
       store.ack(3);
       assertThat(store.predecessor()).as("only rows of the new id are left").isEmpty();
     }
@@ -99,7 +101,8 @@ class ReplicaLineageTest {
       store.writeLocal(TEAM, add("tool", 1));
       store.writeLocal(CART, add("pear", 1));
       String retired = store.replica().replicaId();
-      List<String> kept = List.of(store.outbox(0, 10).get(0).deltaJson(), store.outbox(0, 10).get(2).deltaJson());
+      List<String> kept =
+          List.of(store.outbox(0, 10).get(0).deltaJson(), store.outbox(0, 10).get(2).deltaJson());
 
       Purge purge = store.purgeSpace("team:1");
 
@@ -123,10 +126,15 @@ class ReplicaLineageTest {
       assertThat(store.predecessor()).as("nothing unsent to carry").isEmpty();
       store.writeLocal(TEAM, add("saw", 1));
       List<Dot> fresh = ownDots(store.read(TEAM).orElseThrow());
-      assertThat(fresh).singleElement().satisfies(dot -> {
-        assertThat(dot.replica()).isEqualTo(store.replica().replicaId()).isNotEqualTo(used.replica());
-        assertThat(dot).isNotEqualTo(used);
-      });
+      assertThat(fresh)
+          .singleElement()
+          .satisfies(
+              dot -> {
+                assertThat(dot.replica())
+                    .isEqualTo(store.replica().replicaId())
+                    .isNotEqualTo(used.replica());
+                assertThat(dot).isNotEqualTo(used);
+              });
     }
   }
 
@@ -135,8 +143,12 @@ class ReplicaLineageTest {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       Document remote = new Document();
       Document delta = Cart.of(remote).add("another-replica", "tool", 1);
-      store.applyChanges("team:1", 1, List.of(new Message.ChangeItem(1, "carts", "shared", delta,
-          new Message.Origin("another-replica", 1))));
+      store.applyChanges(
+          "team:1",
+          1,
+          List.of(
+              new Message.ChangeItem(
+                  1, "carts", "shared", delta, new Message.Origin("another-replica", 1))));
       store.writeLocal(CART, add("apple", 1));
       String id = store.replica().replicaId();
 
@@ -163,7 +175,8 @@ class ReplicaLineageTest {
       String third = store.replica().replicaId();
       assertThat(third).isNotEqualTo(second);
       store.rekey("third, after a write");
-      // The third id has an unsent row of its own: its successor names it, the server follows the chain.
+      // The third id has an unsent row of its own: its successor names it, the server follows the
+      // chain.
       assertThat(store.predecessor()).contains(third);
       assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(1L, 2L);
       store.ack(2);
@@ -172,14 +185,16 @@ class ReplicaLineageTest {
   }
 
   @Test
-  void storeReKeyedByAnOlderSdk_declaresItsPredecessorForEveryRowThenInTheOutbox() throws Exception {
+  void storeReKeyedByAnOlderSdk_declaresItsPredecessorForEveryRowThenInTheOutbox()
+      throws Exception {
     Path file = dir.resolve("s.db");
     try (SqliteStore store = open(file)) {
       store.writeLocal(CART, add("a", 1));
       store.writeLocal(CART, add("b", 1));
     }
     // What the previous SDK left after a re-key: the retired id, and no lineage record.
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
       st.execute("INSERT INTO meta (key, value) VALUES ('previous_replica_id', 'older-id')");
       st.execute("DELETE FROM meta WHERE key = 'lineage_until_seq'");
     }

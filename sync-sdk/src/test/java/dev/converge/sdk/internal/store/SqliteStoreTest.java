@@ -7,9 +7,9 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
-import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.RegisterValue;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Message;
@@ -53,7 +53,9 @@ class SqliteStoreTest {
     try (SqliteStore store = open(file)) {
       assertThat(store.replica().replicaId()).isEqualTo(replica);
       assertThat(store.replica().nextSeq()).isEqualTo(3);
-      assertThat(Cart.of(store.read(CART).orElseThrow()).items()).containsEntry("apple", 2L).containsEntry("pear", 1L);
+      assertThat(Cart.of(store.read(CART).orElseThrow()).items())
+          .containsEntry("apple", 2L)
+          .containsEntry("pear", 1L);
       assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(1L, 2L);
       // The outbox deltas, joined from nothing, rebuild the state.
       Document rebuilt = new Document();
@@ -66,8 +68,12 @@ class SqliteStoreTest {
   void failedMutation_storesNothing() {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       store.writeLocal(CART, add("apple", 1));
-      assertThatThrownBy(() -> store.writeLocal(CART,
-          (doc, replica, hlc) -> doc.addToCounter(replica, List.of("items", "apple", "qty"), 1L << 40)))
+      assertThatThrownBy(
+              () ->
+                  store.writeLocal(
+                      CART,
+                      (doc, replica, hlc) ->
+                          doc.addToCounter(replica, List.of("items", "apple", "qty"), 1L << 40)))
           .isInstanceOf(IllegalArgumentException.class);
       assertThat(store.pendingCount()).isEqualTo(1);
       assertThat(store.replica().nextSeq()).isEqualTo(2);
@@ -81,10 +87,15 @@ class SqliteStoreTest {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       store.writeLocal(CART, add("apple", 1));
       Document before = store.read(CART).orElseThrow();
-      assertThatThrownBy(() -> store.writeLocal(CART, (doc, replica, hlc) -> {
-        Cart.of(doc).add(replica, "ghost", 5);
-        throw new IllegalStateException("app failed mid-write");
-      })).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(
+              () ->
+                  store.writeLocal(
+                      CART,
+                      (doc, replica, hlc) -> {
+                        Cart.of(doc).add(replica, "ghost", 5);
+                        throw new IllegalStateException("app failed mid-write");
+                      }))
+          .isInstanceOf(IllegalStateException.class);
       assertThat(store.read(CART)).contains(before);
       store.writeLocal(CART, add("pear", 1));
       assertThat(Cart.of(store.read(CART).orElseThrow()).items()).containsOnlyKeys("apple", "pear");
@@ -96,12 +107,14 @@ class SqliteStoreTest {
     DocumentKey other = new DocumentKey("user:alice", "carts", "other");
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       store.writeLocal(CART, add("apple", 1));
-      store.batch(() -> {
-        store.writeLocal(CART, add("pear", 2));
-        store.writeLocal(other, add("fig", 1));
-        // Reads inside the batch see its own writes.
-        assertThat(Cart.of(store.read(CART).orElseThrow()).items()).containsOnlyKeys("apple", "pear");
-      });
+      store.batch(
+          () -> {
+            store.writeLocal(CART, add("pear", 2));
+            store.writeLocal(other, add("fig", 1));
+            // Reads inside the batch see its own writes.
+            assertThat(Cart.of(store.read(CART).orElseThrow()).items())
+                .containsOnlyKeys("apple", "pear");
+          });
       assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(1L, 2L, 3L);
       assertThat(Cart.of(store.read(other).orElseThrow()).items()).containsOnlyKeys("fig");
     }
@@ -111,11 +124,15 @@ class SqliteStoreTest {
   void batchThatFails_keepsNothing_andLaterWritesContinueTheSeqs() {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       store.writeLocal(CART, add("apple", 1));
-      assertThatThrownBy(() -> store.batch(() -> {
-        store.writeLocal(CART, add("pear", 2));
-        store.writeLocal(CART, add("plum", 1));
-        throw new IllegalStateException("app failed mid-batch");
-      })).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(
+              () ->
+                  store.batch(
+                      () -> {
+                        store.writeLocal(CART, add("pear", 2));
+                        store.writeLocal(CART, add("plum", 1));
+                        throw new IllegalStateException("app failed mid-batch");
+                      }))
+          .isInstanceOf(IllegalStateException.class);
       assertThat(Cart.of(store.read(CART).orElseThrow()).items()).containsOnlyKeys("apple");
       assertThat(store.pendingCount()).isEqualTo(1);
       store.writeLocal(CART, add("kiwi", 1));
@@ -134,10 +151,13 @@ class SqliteStoreTest {
       assertThat(store.ack(4)).isEqualTo(3);
       assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(5L);
       assertThat(store.firstPendingSeq()).isEqualTo(5);
-      assertThat(store.rejected()).singleElement().satisfies(r -> {
-        assertThat(r.seq()).isEqualTo(3);
-        assertThat(r.code()).isEqualTo("out_of_range");
-      });
+      assertThat(store.rejected())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.seq()).isEqualTo(3);
+                assertThat(r.code()).isEqualTo("out_of_range");
+              });
       assertThat(store.rejectedCount()).isEqualTo(1);
     }
   }
@@ -148,17 +168,29 @@ class SqliteStoreTest {
       OutboxRow mine = store.writeLocal(CART, add("apple", 1)).orElseThrow();
       Document other = new Document();
       Document theirs = Cart.of(other).add("other-replica", "pear", 2);
-      List<DocumentKey> changed = store.applyChanges("user:alice", 7, List.of(
-          new Message.ChangeItem(6, "carts", "main", CODEC.decodeDocument(mine.deltaJson()), null),
-          new Message.ChangeItem(7, "carts", "main", theirs, null)));
+      List<DocumentKey> changed =
+          store.applyChanges(
+              "user:alice",
+              7,
+              List.of(
+                  new Message.ChangeItem(
+                      6, "carts", "main", CODEC.decodeDocument(mine.deltaJson()), null),
+                  new Message.ChangeItem(7, "carts", "main", theirs, null)));
       assertThat(changed).containsExactly(CART);
       assertThat(store.cursor("user:alice")).isEqualTo(7);
-      List<DocumentKey> echo = store.applyChanges("user:alice", 8,
-          List.of(new Message.ChangeItem(8, "carts", "main", CODEC.decodeDocument(mine.deltaJson()), null)));
+      List<DocumentKey> echo =
+          store.applyChanges(
+              "user:alice",
+              8,
+              List.of(
+                  new Message.ChangeItem(
+                      8, "carts", "main", CODEC.decodeDocument(mine.deltaJson()), null)));
       assertThat(echo).isEmpty();
       assertThat(store.applyChanges("user:alice", 5, List.of())).isEmpty();
       assertThat(store.cursor("user:alice")).isEqualTo(8);
-      assertThat(Cart.of(store.read(CART).orElseThrow()).items()).containsEntry("apple", 1L).containsEntry("pear", 2L);
+      assertThat(Cart.of(store.read(CART).orElseThrow()).items())
+          .containsEntry("apple", 1L)
+          .containsEntry("pear", 2L);
     }
   }
 
@@ -166,12 +198,14 @@ class SqliteStoreTest {
   void remoteValueOfAnotherType_isHeldBesideTheLocalOne_andReadByType() {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       DocumentKey key = new DocumentKey("s", "c", "d");
-      store.writeLocal(key, (doc, r, h) -> doc.writeRegister(r, List.of("x"), TextNode.valueOf("local"), h));
+      store.writeLocal(
+          key, (doc, r, h) -> doc.writeRegister(r, List.of("x"), TextNode.valueOf("local"), h));
       Document remote = new Document().addToCounter("srv", List.of("x"), 4);
       store.applyChanges("s", 1, List.of(new Message.ChangeItem(1, "c", "d", remote, null)));
       Document merged = store.read(key).orElseThrow();
       assertThat(merged.get(List.of("x"), CounterValue.class).orElseThrow().value()).isEqualTo(4);
-      assertThat(merged.get(List.of("x"), RegisterValue.class).orElseThrow().value()).contains(TextNode.valueOf("local"));
+      assertThat(merged.get(List.of("x"), RegisterValue.class).orElseThrow().value())
+          .contains(TextNode.valueOf("local"));
     }
   }
 
@@ -180,7 +214,8 @@ class SqliteStoreTest {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       Document state = new Document();
       Cart.of(state).add("srv", "apple", 3);
-      store.applySnapshotPage("user:alice", List.of(new Message.SnapshotDoc("carts", "main", state)));
+      store.applySnapshotPage(
+          "user:alice", List.of(new Message.SnapshotDoc("carts", "main", state)));
       assertThat(store.snapshotInProgress("user:alice")).isTrue();
       assertThat(store.cursor("user:alice")).isZero();
       store.finishSnapshot("user:alice", 40);
@@ -242,7 +277,9 @@ class SqliteStoreTest {
       String before = store.replica().replicaId();
       Purge purge = store.purgeSpace("team:1");
       assertThat(purge.documents()).containsExactly(team);
-      assertThat(purge.rejected()).singleElement().satisfies(r -> assertThat(r.code()).isEqualTo("revoked"));
+      assertThat(purge.rejected())
+          .singleElement()
+          .satisfies(r -> assertThat(r.code()).isEqualTo("revoked"));
       assertThat(purge.rekeyed()).isTrue();
       assertThat(store.replica().replicaId()).isNotEqualTo(before);
       assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(1L, 2L);
@@ -254,30 +291,37 @@ class SqliteStoreTest {
   @Test
   void anyLocalWrites_stateEqualsJoinOfOutboxDeltas_afterReopen() {
     AtomicInteger run = new AtomicInteger();
-    qt().withFixedSeed(20251125L).withExamples(40)
+    qt().withFixedSeed(20251125L)
+        .withExamples(40)
         .forAll(lists().of(integers().between(-3, 5)).ofSizeBetween(1, 25))
-        .checkAssert(ops -> {
-          Path file = dir.resolve("p" + run.incrementAndGet() + ".db");
-          Document expected = new Document();
-          try (SqliteStore store = open(file)) {
-            for (int i = 0; i < ops.size(); i++) {
-              int op = ops.get(i);
-              String sku = "sku" + Math.abs(op % 3);
-              LocalMutation m = op > 0 ? add(sku, op)
-                  : op == 0 ? (doc, r, h) -> Cart.of(doc).remove(sku)
-                  : (doc, r, h) -> Cart.of(doc).setQuantity(r, sku, -op);
-              store.writeLocal(CART, m);
-            }
-          }
-          try (SqliteStore store = open(file)) {
-            store.outbox(0, 1000).forEach(r -> expected.join(CODEC.decodeDocument(r.deltaJson())));
-            assertThat(store.read(CART).orElseGet(Document::new)).isEqualTo(expected);
-            List<OutboxRow> rows = store.outbox(0, 1000);
-            for (int i = 0; i < rows.size(); i++) {
-              assertThat(rows.get(i).seq()).isEqualTo(i + 1L);
-              assertThat(Hlc.parse(rows.get(i).hlc())).isNotNull();
-            }
-          }
-        });
+        .checkAssert(
+            ops -> {
+              Path file = dir.resolve("p" + run.incrementAndGet() + ".db");
+              Document expected = new Document();
+              try (SqliteStore store = open(file)) {
+                for (int i = 0; i < ops.size(); i++) {
+                  int op = ops.get(i);
+                  String sku = "sku" + Math.abs(op % 3);
+                  LocalMutation m =
+                      op > 0
+                          ? add(sku, op)
+                          : op == 0
+                              ? (doc, r, h) -> Cart.of(doc).remove(sku)
+                              : (doc, r, h) -> Cart.of(doc).setQuantity(r, sku, -op);
+                  store.writeLocal(CART, m);
+                }
+              }
+              try (SqliteStore store = open(file)) {
+                store
+                    .outbox(0, 1000)
+                    .forEach(r -> expected.join(CODEC.decodeDocument(r.deltaJson())));
+                assertThat(store.read(CART).orElseGet(Document::new)).isEqualTo(expected);
+                List<OutboxRow> rows = store.outbox(0, 1000);
+                for (int i = 0; i < rows.size(); i++) {
+                  assertThat(rows.get(i).seq()).isEqualTo(i + 1L);
+                  assertThat(Hlc.parse(rows.get(i).hlc())).isNotNull();
+                }
+              }
+            });
   }
 }

@@ -18,7 +18,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The store's hybrid clock stays within physical time + the max offset, whatever it receives or finds on disk. */
+/**
+ * The store's hybrid clock stays within physical time + the max offset, whatever it receives or
+ * finds on disk.
+ */
 class StoreClockTest {
 
   static final long NOW = 1_764_600_000_000L;
@@ -32,22 +35,34 @@ class StoreClockTest {
   }
 
   static Hlc setName(SqliteStore store, String name) {
-    return Hlc.parse(store.writeLocal(ME, (doc, replica, hlc) -> Profile.of(doc).set(replica, "name",
-        TextNode.valueOf(name), hlc)).orElseThrow().hlc());
+    return Hlc.parse(
+        store
+            .writeLocal(
+                ME,
+                (doc, replica, hlc) ->
+                    Profile.of(doc).set(replica, "name", TextNode.valueOf(name), hlc))
+            .orElseThrow()
+            .hlc());
   }
 
   @Test
   void aChangeAtTheLargestTimestamp_isApplied_theCursorMoves_andTheClockStaysBounded() {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
-      Document delta = Profile.of(new Document()).set("far-future", "name", TextNode.valueOf("max"), Hlc.MAX);
-      store.applyChanges("user:alice", 7, List.of(new Message.ChangeItem(7, "profiles", "me", delta,
-          new Message.Origin("far-future", 1))));
+      Document delta =
+          Profile.of(new Document()).set("far-future", "name", TextNode.valueOf("max"), Hlc.MAX);
+      store.applyChanges(
+          "user:alice",
+          7,
+          List.of(
+              new Message.ChangeItem(
+                  7, "profiles", "me", delta, new Message.Origin("far-future", 1))));
 
       assertThat(store.cursor("user:alice")).isEqualTo(7);
       Hlc local = setName(store, "mine");
       assertThat(local.millis()).isLessThanOrEqualTo(NOW + OFFSET.toMillis());
       // Written after seeing the far-future value, so it wins although its stamp is smaller.
-      assertThat(Profile.of(store.read(ME).orElseThrow()).get("name")).contains(TextNode.valueOf("mine"));
+      assertThat(Profile.of(store.read(ME).orElseThrow()).get("name"))
+          .contains(TextNode.valueOf("mine"));
     }
   }
 
@@ -55,7 +70,8 @@ class StoreClockTest {
   void aClockPoisonedOnDisk_isClampedWhenTheStoreOpens() throws Exception {
     Path file = dir.resolve("s.db");
     open(file).close();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
       st.execute("UPDATE meta SET value = '" + Hlc.MAX + "' WHERE key = 'hlc'");
     }
     try (SqliteStore store = open(file)) {
