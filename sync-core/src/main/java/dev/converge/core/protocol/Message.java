@@ -267,6 +267,21 @@ public sealed interface Message
       this(code, message, ref, null);
     }
 
+    /** Creates an error of a known code without a retry hint. */
+    public Error(ErrorCode code, String message, Long ref) {
+      this(code.wire(), message, ref, null);
+    }
+
+    /** Returns the code if this build knows it (a newer server may send others). */
+    public java.util.Optional<ErrorCode> knownCode() {
+      return ErrorCode.fromWire(code);
+    }
+
+    /** Returns what a client does about this error; unknown codes are transient. */
+    public ErrorCode.Handling handling() {
+      return ErrorCode.handlingOf(code);
+    }
+
     @Override
     public String type() {
       return "error";

@@ -10,6 +10,7 @@ import dev.converge.core.crdt.MapValue;
 import dev.converge.core.crdt.Paths;
 import dev.converge.core.crdt.RegisterValue;
 import dev.converge.core.crdt.SetValue;
+import dev.converge.core.protocol.ErrorCode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -145,7 +146,7 @@ public final class DeltaVerifier {
         if (!seen.contains(dot) && (amount > maxIncrement || amount < -maxIncrement)) {
           return Optional.of(
               new Violation(
-                  Violation.OUT_OF_RANGE,
+                  ErrorCode.OUT_OF_RANGE,
                   "counter increment "
                       + amount
                       + " at "
@@ -181,7 +182,7 @@ public final class DeltaVerifier {
     if (!lineage.owns(dot.replica())) {
       return Optional.of(
           new Violation(
-              Violation.DOT_FORGED,
+              ErrorCode.DOT_FORGED,
               "the entry at "
                   + Paths.describe(path)
                   + " carries dot "
@@ -194,7 +195,7 @@ public final class DeltaVerifier {
     if (seen.contains(dot) && !identical) {
       return Optional.of(
           new Violation(
-              Violation.DOT_REUSED,
+              ErrorCode.DOT_REUSED,
               "dot "
                   + dot
                   + " at "
@@ -234,7 +235,7 @@ public final class DeltaVerifier {
                 + " and the document never saw it"
             : "the document never saw it, and a changeset may only remove what the server already holds";
     return new Violation(
-        Violation.CONTEXT_FORGED,
+        ErrorCode.CONTEXT_FORGED,
         "the causal context claims dot "
             + replica
             + ":"

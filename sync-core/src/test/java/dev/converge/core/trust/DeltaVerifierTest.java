@@ -11,6 +11,7 @@ import dev.converge.core.crdt.Dot;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.MapValue;
 import dev.converge.core.policy.Cart;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.ProtocolCodec;
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +49,7 @@ class DeltaVerifierTest {
     Optional<Violation> v =
         verify(
             victimsDocument(), "{\"s\":{},\"c\":{\"" + VICTIM + "\":[1000]}}", Lineage.of(MALLORY));
-    assertThat(v).map(Violation::code).contains(Violation.CONTEXT_FORGED);
+    assertThat(v).map(Violation::code).contains(ErrorCode.CONTEXT_FORGED);
     assertThat(v.get().message()).contains(VICTIM);
   }
 
@@ -60,7 +61,7 @@ class DeltaVerifierTest {
                 "{\"s\":{},\"c\":{\"futureDevice001\":[1]}}",
                 Lineage.of(MALLORY)))
         .map(Violation::code)
-        .contains(Violation.CONTEXT_FORGED);
+        .contains(ErrorCode.CONTEXT_FORGED);
   }
 
   @Test
@@ -83,7 +84,7 @@ class DeltaVerifierTest {
             + "\":[0,3]}}";
     assertThat(verify(victimsDocument(), forged, Lineage.of(MALLORY)))
         .map(Violation::code)
-        .contains(Violation.DOT_FORGED);
+        .contains(ErrorCode.DOT_FORGED);
   }
 
   @Test
@@ -97,7 +98,7 @@ class DeltaVerifierTest {
             + "\":[2]}}";
     assertThat(verify(stored, reused, Lineage.of(VICTIM)))
         .map(Violation::code)
-        .contains(Violation.DOT_REUSED);
+        .contains(ErrorCode.DOT_REUSED);
     String same =
         "{\"s\":{\"name\":{\"t\":\"reg\",\"e\":[[\""
             + VICTIM
@@ -118,7 +119,7 @@ class DeltaVerifierTest {
             + "\":[9]}}";
     assertThat(verify(stored, ahead, Lineage.of(VICTIM)))
         .map(Violation::code)
-        .contains(Violation.CONTEXT_FORGED);
+        .contains(ErrorCode.CONTEXT_FORGED);
   }
 
   @Test
@@ -134,7 +135,7 @@ class DeltaVerifierTest {
             + "\":[1]}}";
     assertThat(verify(stored, beyond, Lineage.of(MALLORY)))
         .map(Violation::code)
-        .contains(Violation.OUT_OF_RANGE);
+        .contains(ErrorCode.OUT_OF_RANGE);
   }
 
   @Test
@@ -142,7 +143,7 @@ class DeltaVerifierTest {
     Document delta = new Document().addToCounter("oldReplicaId001", List.of("views"), 1);
     assertThat(verifier.verify(new Document(), delta, Lineage.of("newReplicaId001")))
         .map(Violation::code)
-        .contains(Violation.DOT_FORGED);
+        .contains(ErrorCode.DOT_FORGED);
     assertThat(
             verifier.verify(
                 new Document(), delta, new Lineage("newReplicaId001", Set.of("oldReplicaId001"))))

@@ -3,6 +3,7 @@ package dev.converge.server.changeset;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.DecodeException;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.space.SpaceGrants;
@@ -88,15 +89,15 @@ public class ChangesetResource {
     } catch (DecodeException e) {
       throw new SyncError(
           switch (e.kind()) {
-            case LIMIT -> SyncError.TOO_LARGE;
-            case INVALID -> SyncError.INVALID;
-            default -> SyncError.MALFORMED;
+            case LIMIT -> ErrorCode.TOO_LARGE;
+            case INVALID -> ErrorCode.INVALID;
+            default -> ErrorCode.MALFORMED;
           },
           e.getMessage());
     }
     JsonNode list = tree.isObject() ? tree.get("changesets") : null;
     if (list == null || !list.isArray()) {
-      throw new SyncError(SyncError.INVALID, "$.changesets: expected an array of changesets");
+      throw new SyncError(ErrorCode.INVALID, "$.changesets: expected an array of changesets");
     }
     List<Changeset> changesets = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
@@ -104,7 +105,7 @@ public class ChangesetResource {
         changesets.add(codec.decodeChangeset(list.get(i), "$.changesets[" + i + "]"));
       } catch (DecodeException e) {
         throw new SyncError(
-            e.kind() == DecodeException.Kind.LIMIT ? SyncError.TOO_LARGE : SyncError.INVALID,
+            e.kind() == DecodeException.Kind.LIMIT ? ErrorCode.TOO_LARGE : ErrorCode.INVALID,
             e.getMessage());
       }
     }

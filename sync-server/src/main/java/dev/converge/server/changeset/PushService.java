@@ -2,6 +2,7 @@ package dev.converge.server.changeset;
 
 import dev.converge.core.crdt.Document;
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.Lineage;
@@ -83,11 +84,11 @@ public class PushService {
 
   private void validate(SpaceGrants grants, List<Changeset> changesets) {
     if (changesets.isEmpty()) {
-      throw new SyncError(SyncError.INVALID, "push holds no changeset");
+      throw new SyncError(ErrorCode.INVALID, "push holds no changeset");
     }
     if (changesets.size() > maxChangesets) {
       throw new SyncError(
-          SyncError.TOO_LARGE,
+          ErrorCode.TOO_LARGE,
           "push holds " + changesets.size() + " changesets; the limit is " + maxChangesets);
     }
     String replicaId = changesets.get(0).replicaId();
@@ -95,7 +96,7 @@ public class PushService {
     for (Changeset c : changesets) {
       if (!c.replicaId().equals(replicaId)) {
         throw new SyncError(
-            SyncError.INVALID,
+            ErrorCode.INVALID,
             "a push carries the changesets of one replica; found '"
                 + replicaId
                 + "' and '"
@@ -105,7 +106,7 @@ public class PushService {
       }
       if (c.seq() <= previous) {
         throw new SyncError(
-            SyncError.SEQ_REGRESSION,
+            ErrorCode.SEQ_REGRESSION,
             "seqs of a push must strictly increase; " + c.seq() + " follows " + previous,
             c.seq());
       }
@@ -147,7 +148,7 @@ public class PushService {
               progress -> {
                 if (!progress.ownerSubject.equals(subject)) {
                   throw new SyncError(
-                      SyncError.REPLICA_FORGED,
+                      ErrorCode.REPLICA_FORGED,
                       "replica id '"
                           + replicaId
                           + "' belongs to another user; generate a new replica id",
@@ -174,7 +175,7 @@ public class PushService {
       for (Changeset c : fresh) {
         if (c.seq() != expected) {
           throw new SyncError(
-              SyncError.SEQ_GAP,
+              ErrorCode.SEQ_GAP,
               "seq "
                   + c.seq()
                   + " of replica '"
@@ -207,7 +208,7 @@ public class PushService {
                 () ->
                     reject(
                         c,
-                        SyncError.FORBIDDEN_SPACE,
+                        ErrorCode.FORBIDDEN_SPACE,
                         "space '" + c.space() + "' is not granted by this token"));
       }
       // Spaces are locked in sorted order so that concurrent pushes cannot deadlock.
@@ -230,21 +231,21 @@ public class PushService {
     }
 
     /** Consumes a changeset without applying it, remembering why for re-pushes. */
-    private Uni<Void> reject(Changeset c, String code, String message) {
+    private Uni<Void> reject(Changeset c, ErrorCode code, String message) {
       return session.persist(rejection(c, code, message));
     }
 
     /**
      * Reports a changeset as consumed without being applied; returns the row that remembers why.
      */
-    private RejectedChangeset rejection(Changeset c, String code, String message) {
+    private RejectedChangeset rejection(Changeset c, ErrorCode code, String message) {
       RejectedChangeset rejected = new RejectedChangeset();
       rejected.replicaId = replicaId;
       rejected.seq = c.seq();
-      rejected.code = code;
+      rejected.code = code.wire();
       rejected.message = message;
       rejected.contentHash = ChangesetFingerprint.of(c, codec.encodeDocument(c.delta()));
-      rejections.add(new PushOutcome.Rejection(c.seq(), code, message));
+      rejections.add(new PushOutcome.Rejection(c.seq(), code.wire(), message));
       return rejected;
     }
 
@@ -314,7 +315,7 @@ public class PushService {
 
     private SyncError otherContent(long seq) {
       return new SyncError(
-          SyncError.SEQ_REGRESSION,
+          ErrorCode.SEQ_REGRESSION,
           "seq "
               + seq
               + " of replica '"

@@ -1,5 +1,6 @@
 package dev.converge.server.changeset;
 
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.trust.Lineage;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,7 +51,7 @@ public class ReplicaLineages {
   public Uni<Void> declare(String subject, String replicaId, String predecessor) {
     if (replicaId.equals(predecessor)) {
       return Uni.createFrom()
-          .failure(new SyncError(SyncError.INVALID, "a replica cannot be its own predecessor"));
+          .failure(new SyncError(ErrorCode.INVALID, "a replica cannot be its own predecessor"));
     }
     return sessions.withTransaction(
         session ->
@@ -67,7 +68,7 @@ public class ReplicaLineages {
                         return Uni.createFrom()
                             .failure(
                                 new SyncError(
-                                    SyncError.REPLICA_FORGED,
+                                    ErrorCode.REPLICA_FORGED,
                                     "predecessor '"
                                         + predecessor
                                         + "' belongs to another user; only a replica of the same user can be succeeded"));

@@ -1,5 +1,6 @@
 package dev.converge.server.changeset;
 
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.server.space.SpaceGrants;
 
 /** The one access rule of REST: a space must be granted; whether it exists is never revealed. */
@@ -14,7 +15,7 @@ public final class SpaceAccess {
   public static void require(SpaceGrants grants, String space) {
     if (!grants.allows(space)) {
       throw new SyncError(
-          SyncError.FORBIDDEN_SPACE, "space '" + space + "' is not granted by this token");
+          ErrorCode.FORBIDDEN_SPACE, "space '" + space + "' is not granted by this token");
     }
   }
 }

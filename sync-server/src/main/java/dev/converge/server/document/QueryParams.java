@@ -1,5 +1,6 @@
 package dev.converge.server.document;
 
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.server.changeset.SyncError;
 
 /**
@@ -20,7 +21,7 @@ final class QueryParams {
       parsed = Long.parseLong(value.strip());
     } catch (NumberFormatException e) {
       throw new SyncError(
-          SyncError.INVALID,
+          ErrorCode.INVALID,
           name
               + " must be an integer within "
               + min
@@ -32,7 +33,7 @@ final class QueryParams {
     }
     if (parsed < min || parsed > max) {
       throw new SyncError(
-          SyncError.INVALID, name + " must be within " + min + ".." + max + ", got " + parsed);
+          ErrorCode.INVALID, name + " must be within " + min + ".." + max + ", got " + parsed);
     }
     return parsed;
   }

@@ -1,6 +1,7 @@
 package dev.converge.server.document;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.SpaceAccess;
@@ -134,7 +135,7 @@ public class SnapshotResource {
   private static long pinnedHead(SnapshotToken from, ChangeLogReader.SpaceHead current) {
     if (from.head() > current.head()) {
       throw new SyncError(
-          SyncError.INVALID,
+          ErrorCode.INVALID,
           "page names head "
               + from.head()
               + ", beyond the space's head "
@@ -143,7 +144,7 @@ public class SnapshotResource {
     }
     if (from.head() < current.retainedAfter()) {
       throw new SyncError(
-          SyncError.SNAPSHOT_REQUIRED,
+          ErrorCode.SNAPSHOT_REQUIRED,
           "the log was compacted past this snapshot's head "
               + from.head()
               + " while it was read; start the snapshot again without 'page'");

@@ -3,6 +3,7 @@ package dev.converge.server.document;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.server.changeset.SyncError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ public record SnapshotToken(String space, long head, String collection, String d
 
   private static SyncError invalid(String why) {
     return new SyncError(
-        SyncError.INVALID,
+        ErrorCode.INVALID,
         "page is not a snapshot page token of this space ("
             + why
             + "); start the snapshot again without 'page'");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.core.crdt.Conflict;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Versioned;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
@@ -219,7 +220,7 @@ public class SpaceResource {
                           if (head.needsSnapshot(since)
                               || (!items.isEmpty() && items.get(0).serverSeq() != since + 1)) {
                             throw new SyncError(
-                                SyncError.SNAPSHOT_REQUIRED,
+                                ErrorCode.SNAPSHOT_REQUIRED,
                                 "cursor "
                                     + since
                                     + " of space '"
@@ -300,7 +301,7 @@ public class SpaceResource {
       int slash = after.indexOf('/');
       if (slash <= 0 || slash == after.length() - 1) {
         throw new SyncError(
-            SyncError.INVALID, "after must look like '<collection>/<docId>', got '" + after + "'");
+            ErrorCode.INVALID, "after must look like '<collection>/<docId>', got '" + after + "'");
       }
       return new Position(after.substring(0, slash), after.substring(slash + 1));
     }

@@ -1,5 +1,6 @@
 package dev.converge.server.sync;
 
+import dev.converge.core.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -106,7 +107,7 @@ final class BoundedInflater extends ChannelDuplexHandler {
     }
     if (plain == null) {
       frame.release();
-      fail(ctx, CloseCodes.TOO_BIG, "message inflates beyond " + maxMessageBytes + " bytes");
+      fail(ctx, CloseCode.TOO_BIG.code(), "message inflates beyond " + maxMessageBytes + " bytes");
       return;
     }
     boolean last = frame.isFinalFragment();

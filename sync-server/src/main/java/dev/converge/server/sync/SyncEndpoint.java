@@ -1,6 +1,8 @@
 package dev.converge.server.sync;
 
+import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.DecodeException;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.auth.TokenRules;
@@ -118,7 +120,7 @@ public class SyncEndpoint {
     sessions.put(connection.id(), session);
     if (registry.open(session) > settings.maxConnectionsPerUser()) {
       metrics.error("too_many_connections");
-      session.close(CloseCodes.TOO_MANY_CONNECTIONS, "too many connections");
+      session.close(CloseCode.TOO_MANY_CONNECTIONS.code(), "too many connections");
       return;
     }
     TextFrameGuard.install(connection, session);
@@ -131,13 +133,13 @@ public class SyncEndpoint {
     SyncSession session = sessions.get(connection.id());
     if (session != null) {
       session.close(
-          CloseCodes.UNSUPPORTED_DATA,
+          CloseCode.UNSUPPORTED_DATA.code(),
           "binary frames are not part of protocol 2; send JSON text frames");
     } else {
       connection
           .close(
               new CloseReason(
-                  CloseCodes.UNSUPPORTED_DATA, "binary frames are not part of protocol 2"))
+                  CloseCode.UNSUPPORTED_DATA.code(), "binary frames are not part of protocol 2"))
           .subscribe()
           .with(ok -> {}, e -> {});
     }
@@ -154,12 +156,12 @@ public class SyncEndpoint {
     SyncSession session = sessions.get(connection.id());
     boolean tooBig =
         failure.getMessage() != null && failure.getMessage().contains("max message size");
-    int code = tooBig ? CloseCodes.TOO_BIG : CloseReason.INTERNAL_SERVER_ERROR.getCode();
+    int code = tooBig ? CloseCode.TOO_BIG.code() : CloseReason.INTERNAL_SERVER_ERROR.getCode();
     String reason = tooBig ? "message larger than the frame limit" : "internal error";
     if (!tooBig) {
       LOG.error("WebSocket failure", failure);
     } else {
-      metrics.error(SyncError.TOO_LARGE);
+      metrics.error(ErrorCode.TOO_LARGE);
     }
     if (session != null) {
       session.close(code, reason);
@@ -196,7 +198,7 @@ public class SyncEndpoint {
         return hello(session, hello);
       }
       if (!session.helloReceived()) {
-        throw new SyncError(SyncError.HELLO_REQUIRED, "send hello before " + message.type());
+        throw new SyncError(ErrorCode.HELLO_REQUIRED, "send hello before " + message.type());
       }
       if (message instanceof Message.Push push) {
         return push(session, push);
@@ -209,7 +211,7 @@ public class SyncEndpoint {
         return synced(session, sync);
       }
       throw new SyncError(
-          SyncError.INVALID,
+          ErrorCode.INVALID,
           "message type '" + message.type() + "' is sent by the server, not to it");
     } catch (SyncError e) {
       fail(session, e);
@@ -219,18 +221,18 @@ public class SyncEndpoint {
 
   private Uni<Void> hello(SyncSession session, Message.Hello hello) {
     if (session.helloReceived()) {
-      throw new SyncError(SyncError.INVALID, "hello was already received on this connection");
+      throw new SyncError(ErrorCode.INVALID, "hello was already received on this connection");
     }
     if (hello.protocol() != Message.PROTOCOL_VERSION) {
       fail(
           session,
           new SyncError(
-              SyncError.PROTOCOL_VERSION,
+              ErrorCode.PROTOCOL_VERSION,
               "this server speaks protocol "
                   + Message.PROTOCOL_VERSION
                   + ", not "
                   + hello.protocol()));
-      session.close(CloseCodes.PROTOCOL, "unsupported protocol version");
+      session.close(CloseCode.PROTOCOL.code(), "unsupported protocol version");
       return Uni.createFrom().voidItem();
     }
     session.hello(hello.replicaId());
@@ -242,7 +244,7 @@ public class SyncEndpoint {
         fail(
             session,
             new SyncError(
-                SyncError.FORBIDDEN_SPACE,
+                ErrorCode.FORBIDDEN_SPACE,
                 "space '" + subscription.space() + "' is not granted by this token"));
       }
     }
@@ -288,7 +290,7 @@ public class SyncEndpoint {
     for (var changeset : push.changesets()) {
       if (!changeset.replicaId().equals(session.replicaId())) {
         throw new SyncError(
-            SyncError.INVALID,
+            ErrorCode.INVALID,
             "changeset seq "
                 + changeset.seq()
                 + " carries replica id '"
@@ -342,7 +344,7 @@ public class SyncEndpoint {
               fail(
                   session,
                   new SyncError(
-                      SyncError.INTERNAL, "the server could not read the heads; send sync again"));
+                      ErrorCode.INTERNAL, "the server could not read the heads; send sync again"));
               return null;
             })
         .replaceWithVoid();
@@ -366,7 +368,7 @@ public class SyncEndpoint {
       token = tokens.parse(auth.token());
     } catch (ParseException e) {
       throw new SyncError(
-          SyncError.TOKEN_INVALID,
+          ErrorCode.TOKEN_INVALID,
           "the token in auth is invalid or expired; the session keeps its current token");
     }
     tokenRules
@@ -374,14 +376,14 @@ public class SyncEndpoint {
         .ifPresent(
             reason -> {
               throw new SyncError(
-                  SyncError.TOKEN_INVALID,
+                  ErrorCode.TOKEN_INVALID,
                   "the token in auth is refused: "
                       + reason
                       + "; the session keeps its current token");
             });
     SpaceGrants grants = SpaceGrants.of(token);
     if (!grants.subject().equals(session.grants().subject())) {
-      throw new SyncError(SyncError.TOKEN_INVALID, "the token in auth is for another subject");
+      throw new SyncError(ErrorCode.TOKEN_INVALID, "the token in auth is for another subject");
     }
     session.authenticate(grants, token.getExpirationTime() * 1000);
     session.send(codec.encode(new Message.Authed(session.tokenExpiresAt())));
@@ -397,7 +399,7 @@ public class SyncEndpoint {
   private SyncError internal(Throwable failure) {
     LOG.error("Push failed", failure);
     return new SyncError(
-        SyncError.INTERNAL, "the server could not apply the push; it was not applied, retry it");
+        ErrorCode.INTERNAL, "the server could not apply the push; it was not applied, retry it");
   }
 
   private void fail(SyncSession session, SyncError error) {
@@ -407,12 +409,12 @@ public class SyncEndpoint {
             new Message.Error(error.code(), ErrorText.bounded(error.getMessage()), error.ref())));
   }
 
-  private static String codeOf(DecodeException e) {
+  private static ErrorCode codeOf(DecodeException e) {
     return switch (e.kind()) {
-      case MALFORMED -> SyncError.MALFORMED;
-      case UNKNOWN_TYPE -> SyncError.UNKNOWN_TYPE;
-      case LIMIT -> SyncError.TOO_LARGE;
-      case INVALID -> SyncError.INVALID;
+      case MALFORMED -> ErrorCode.MALFORMED;
+      case UNKNOWN_TYPE -> ErrorCode.UNKNOWN_TYPE;
+      case LIMIT -> ErrorCode.TOO_LARGE;
+      case INVALID -> ErrorCode.INVALID;
     };
   }
 }

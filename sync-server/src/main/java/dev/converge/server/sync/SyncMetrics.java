@@ -1,5 +1,6 @@
 package dev.converge.server.sync;
 
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.server.changeset.LoggedChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -84,6 +85,11 @@ public class SyncMetrics {
   /** Counts an error sent to a client. */
   public void error(String code) {
     registry.counter("converge.errors", "code", code).increment();
+  }
+
+  /** Counts one error sent to a client, by its code. */
+  public void error(ErrorCode code) {
+    error(code.wire());
   }
 
   /** Records a frame queued for a session's socket, which now holds {@code sessionBytes}. */

@@ -1,10 +1,11 @@
 package dev.converge.server.sync;
 
+import dev.converge.core.protocol.CloseCode;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.LoggedChange;
-import dev.converge.server.changeset.SyncError;
 import dev.converge.server.document.DocState;
 import dev.converge.server.document.SnapshotBudget;
 import dev.converge.server.document.SnapshotReader;
@@ -103,7 +104,7 @@ public final class SyncSession {
                       if (!closed && replicaId == null) {
                         metrics.error("hello_timeout");
                         close(
-                            CloseCodes.PROTOCOL,
+                            CloseCode.PROTOCOL.code(),
                             "hello not received within "
                                 + settings.helloTimeout().toSeconds()
                                 + " s");
@@ -176,7 +177,7 @@ public final class SyncSession {
                                     "token_expired",
                                     "the session's token expired; connect again with a fresh token",
                                     null)));
-                        close(CloseCodes.TOKEN, "token expired");
+                        close(CloseCode.TOKEN.code(), "token expired");
                       }
                     }));
   }
@@ -383,14 +384,14 @@ public final class SyncSession {
   private void stall(Feed feed, DocState doc) {
     feed.stalled = true;
     feed.pumping = false;
-    metrics.error(SyncError.SNAPSHOT_TOO_LARGE);
+    metrics.error(ErrorCode.SNAPSHOT_TOO_LARGE);
     LOG.warnf(
         "Session %s cannot send document %s/%s of space %s: bigger than the frame limit of %d bytes",
         id(), doc.key.collection, doc.key.docId, feed.space, settings.maxFrameBytes());
     send(
         codec.encode(
             new Message.Error(
-                SyncError.SNAPSHOT_TOO_LARGE,
+                ErrorCode.SNAPSHOT_TOO_LARGE,
                 "document '"
                     + doc.key.collection
                     + "/"
@@ -421,7 +422,7 @@ public final class SyncSession {
     if (!outbound.reply(frame)) {
       metrics.error("too_slow");
       close(
-          CloseCodes.TOO_SLOW,
+          CloseCode.TOO_SLOW.code(),
           "client does not read its replies; reconnect and resume from your cursor");
     }
   }
@@ -455,7 +456,7 @@ public final class SyncSession {
                       if (!closed && !blocked.isEmpty() && !outbound.feedHasRoom()) {
                         metrics.error("too_slow");
                         close(
-                            CloseCodes.TOO_SLOW,
+                            CloseCode.TOO_SLOW.code(),
                             "client reads too slowly; reconnect and resume from your cursor");
                       }
                     }));

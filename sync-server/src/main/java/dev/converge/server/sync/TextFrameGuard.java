@@ -1,5 +1,6 @@
 package dev.converge.server.sync;
 
+import dev.converge.core.protocol.CloseCode;
 import io.netty.buffer.ByteBuf;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Handler;
@@ -68,7 +69,7 @@ final class TextFrameGuard implements Handler<WebSocketFrame> {
     }
     if (!valid) {
       inText = false;
-      session.close(CloseCodes.INVALID_PAYLOAD, "text message is not valid UTF-8");
+      session.close(CloseCode.INVALID_PAYLOAD.code(), "text message is not valid UTF-8");
     }
   }
 

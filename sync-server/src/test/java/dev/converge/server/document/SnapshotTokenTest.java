@@ -3,6 +3,7 @@ package dev.converge.server.document;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.server.changeset.SyncError;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -37,11 +38,11 @@ class SnapshotTokenTest {
       SyncError error =
           catchThrowableOfType(SyncError.class, () -> SnapshotToken.decode("team:42", bad));
       assertThat(error).as(bad).isNotNull();
-      assertThat(error.code()).isEqualTo(SyncError.INVALID);
+      assertThat(error.code()).isEqualTo(ErrorCode.INVALID);
     }
     SyncError other =
         catchThrowableOfType(SyncError.class, () -> SnapshotToken.decode("team:43", good));
-    assertThat(other.code()).isEqualTo(SyncError.INVALID);
+    assertThat(other.code()).isEqualTo(ErrorCode.INVALID);
   }
 
   private static String encode(String json) {

@@ -7,6 +7,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.server.auth.DevKeyPair;
 import dev.converge.server.auth.DevTokens;
@@ -105,7 +106,7 @@ class AuthLifecycleTest {
       client.expect(Message.Welcome.class);
       Message.Error error = client.await(Message.Error.class);
       assertThat(error.code()).isEqualTo("token_expired");
-      assertThat(client.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(CloseCodes.TOKEN);
+      assertThat(client.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(CloseCode.TOKEN.code());
     }
   }
 

@@ -6,6 +6,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -262,7 +263,7 @@ class HostileInputTest {
     try (WsClient client = WsClient.connect(server, TestTokens.mint(alice))) {
       client.send(new Message.Hello(1, replica, List.of()));
       error(client, "protocol_version");
-      assertThat(client.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(CloseCodes.PROTOCOL);
+      assertThat(client.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(CloseCode.PROTOCOL.code());
     }
   }
 }

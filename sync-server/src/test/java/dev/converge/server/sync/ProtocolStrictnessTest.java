@@ -6,6 +6,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -114,7 +115,7 @@ class ProtocolStrictnessTest {
     int code =
         closeCodeAfter(
             ws -> ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer(pushJson("main")), true)));
-    assertThat(code).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
+    assertThat(code).isEqualTo(CloseCode.UNSUPPORTED_DATA.code());
     assertSpaceUntouched();
   }
 
@@ -134,7 +135,7 @@ class ProtocolStrictnessTest {
               ws.writeFrame(
                   WebSocketFrame.continuationFrame(Buffer.buffer(push.substring(split + 4)), true));
             });
-    assertThat(code).isEqualTo(CloseCodes.INVALID_PAYLOAD);
+    assertThat(code).isEqualTo(CloseCode.INVALID_PAYLOAD.code());
     assertSpaceUntouched();
   }
 
@@ -182,7 +183,7 @@ class ProtocolStrictnessTest {
       } catch (RuntimeException closedWhileSending) {
         // the server may close before the whole frame is written
       }
-      assertThat(client.closed.get(20, TimeUnit.SECONDS)[0]).isEqualTo(CloseCodes.TOO_BIG);
+      assertThat(client.closed.get(20, TimeUnit.SECONDS)[0]).isEqualTo(CloseCode.TOO_BIG.code());
     }
   }
 

@@ -6,6 +6,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -153,7 +154,7 @@ class ServerResourcesIT {
           .isGreaterThan(OUTBOUND_BUDGET / 2.0);
       assertThat(junkSent.get()).isGreaterThan(0);
       RawWebSocket.Frame close = junk.readUntilClose();
-      assertThat(close.closeCode()).isEqualTo(CloseCodes.TOO_SLOW);
+      assertThat(close.closeCode()).isEqualTo(CloseCode.TOO_SLOW.code());
       good.pushOnce();
       assertThat(good.seq).isGreaterThan(1);
       assertThat(TimeUnit.NANOSECONDS.toMillis(good.slowestAckNanos))
@@ -199,7 +200,7 @@ class ServerResourcesIT {
           good.pushOnce();
           Thread.sleep(20);
         }
-        assertThat(close.get().closeCode()).isEqualTo(CloseCodes.TOO_BIG);
+        assertThat(close.get().closeCode()).isEqualTo(CloseCode.TOO_BIG.code());
         assertThat(close.get().closeReason()).contains("inflates beyond " + MAX_MESSAGE);
       }
       executor.shutdown();
@@ -242,7 +243,7 @@ class ServerResourcesIT {
     try (RawWebSocket socket =
         RawWebSocket.open(node.uri(), TestTokens.mint(TestTokens.subject("big")), false, 0)) {
       socket.sendText("{\"type\":\"hello\",\"pad\":\"" + "x".repeat(MAX_MESSAGE + 1) + "\"}");
-      assertThat(socket.readUntilClose().closeCode()).isEqualTo(CloseCodes.TOO_BIG);
+      assertThat(socket.readUntilClose().closeCode()).isEqualTo(CloseCode.TOO_BIG.code());
     }
   }
 
@@ -262,11 +263,11 @@ class ServerResourcesIT {
       for (RawWebSocket socket : sockets) {
         RawWebSocket.Frame close = socket.readUntilClose();
         socket.close();
-        if (close.closeCode() == CloseCodes.TOO_MANY_CONNECTIONS) {
+        if (close.closeCode() == CloseCode.TOO_MANY_CONNECTIONS.code()) {
           assertThat(close.closeReason()).isEqualTo("too many connections");
           tooMany++;
         } else {
-          assertThat(close.closeCode()).isEqualTo(CloseCodes.PROTOCOL);
+          assertThat(close.closeCode()).isEqualTo(CloseCode.PROTOCOL.code());
           assertThat(close.closeReason()).contains("hello not received");
           helloLate++;
         }

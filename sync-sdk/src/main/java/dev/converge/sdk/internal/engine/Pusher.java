@@ -1,6 +1,8 @@
 package dev.converge.sdk.internal.engine;
 
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.CloseCode;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.sdk.RejectedChange;
 import dev.converge.sdk.internal.store.OutboxRow;
@@ -10,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,22 +37,6 @@ import org.slf4j.LoggerFactory;
 final class Pusher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Pusher.class);
-
-  /** Error codes for which the server consumes the changeset {@code ref} without applying it. */
-  static final Set<String> CONSUMING_CODES =
-      Set.of(
-          "malformed",
-          "unknown_type",
-          "invalid",
-          "too_large",
-          "forbidden_space",
-          "dot_forged",
-          "dot_reused",
-          "context_forged",
-          "out_of_range");
-
-  /** Close code of a frame beyond the server's size limit. */
-  static final int CLOSE_TOO_BIG = 1009;
 
   /** What the pusher needs from its engine. */
   interface Host {
@@ -107,7 +92,7 @@ final class Pusher {
    * Forgets the session's push: the next session starts again from the first unacknowledged row.
    */
   void sessionEnded(int closeCode) {
-    if (inFlight && closeCode == CLOSE_TOO_BIG) {
+    if (inFlight && closeCode == CloseCode.TOO_BIG.code()) {
       shrink("the server closed the session: push frame too big (1009)");
     }
     inFlight = false;
@@ -210,7 +195,7 @@ final class Pusher {
     }
     Long ref = error.ref();
     if (ref != null
-        && CONSUMING_CODES.contains(error.code())
+        && error.handling() == ErrorCode.Handling.CONSUMED
         && ref >= firstSentSeq
         && ref <= lastSentSeq) {
       pendingRejections.put(ref, error);
@@ -219,7 +204,7 @@ final class Pusher {
     inFlight = false;
     lastSentSeq = 0;
     pendingRejections.clear();
-    if ("too_large".equals(error.code()) && ref == null) {
+    if (ErrorCode.TOO_LARGE.wire().equals(error.code()) && ref == null) {
       shrink("the server refused the push as too large: " + error.message());
       return Verdict.SHRUNK;
     }

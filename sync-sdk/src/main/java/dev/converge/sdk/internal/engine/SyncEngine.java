@@ -1,6 +1,8 @@
 package dev.converge.sdk.internal.engine;
 
+import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.DecodeException;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.ChangeSource;
@@ -43,17 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class SyncEngine implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
-
-  /** Error codes saying the server's view of this replica id disagrees with ours. */
-  static final Set<String> REKEY_CODES = Set.of("replica_forged", "seq_gap", "seq_regression");
-
-  private static final String REPLICA_FORGED = "replica_forged";
-
-  static final int CLOSE_NORMAL = 1000;
-  static final int CLOSE_GOING_AWAY = 1001;
-  static final int CLOSE_TOKEN = 4001;
-  static final int CLOSE_TOO_SLOW = 4008;
-  static final int CLOSE_PROTOCOL = 4400;
 
   /** Receives what the engine commits; called under the store's monitor, must not block. */
   public interface Events {
@@ -169,7 +160,7 @@ public final class SyncEngine implements AutoCloseable {
           paused = true;
           cancelTasks();
           nextRetryAt = null;
-          endSession(CLOSE_NORMAL, "paused");
+          endSession(CloseCode.NORMAL.code(), "paused");
           state = ConnectionState.PAUSED;
           publishStatus();
         });
@@ -246,7 +237,7 @@ public final class SyncEngine implements AutoCloseable {
           () -> {
             closed = true;
             cancelTasks();
-            endSession(CLOSE_NORMAL, "client closed");
+            endSession(CloseCode.NORMAL.code(), "client closed");
             state = ConnectionState.CLOSED;
             waiters.failAll(new SyncException(SyncException.Code.CLOSED, "client closed"));
             status = computeStatusQuietly();
@@ -303,7 +294,7 @@ public final class SyncEngine implements AutoCloseable {
               LOG.error("sync engine task failed; reconnecting", e);
               lastError = "internal";
               if (session != null) {
-                endSession(CLOSE_NORMAL, "internal error");
+                endSession(CloseCode.NORMAL.code(), "internal error");
                 scheduleReconnect();
               }
               publishStatusQuietly();
@@ -419,11 +410,11 @@ public final class SyncEngine implements AutoCloseable {
     if (closed || paused) {
       return;
     }
-    boolean authProblem = code == CLOSE_TOKEN || httpStatus == 401 || httpStatus == 403;
+    boolean authProblem = code == CloseCode.TOKEN.code() || httpStatus == 401 || httpStatus == 403;
     LOG.info("session ended (close {}, http {}): {}", code, httpStatus, reason);
     state = ConnectionState.OFFLINE;
     if (authProblem) {
-      lastError = "token_invalid";
+      lastError = ErrorCode.TOKEN_INVALID.wire();
       authFailures++;
       if (authFailures == 1) {
         // First refusal: the token may just have expired; try a fresh one at once.
@@ -432,12 +423,12 @@ public final class SyncEngine implements AutoCloseable {
         return;
       }
       state = ConnectionState.AUTH_FAILED;
-    } else if (code == CLOSE_TOO_SLOW) {
+    } else if (code == CloseCode.TOO_SLOW.code()) {
       lastError = "too_slow";
-    } else if (code == CLOSE_PROTOCOL) {
+    } else if (code == CloseCode.PROTOCOL.code()) {
       lastError = "protocol";
-    } else if (code == Pusher.CLOSE_TOO_BIG) {
-      lastError = "too_large";
+    } else if (code == CloseCode.TOO_BIG.code()) {
+      lastError = ErrorCode.TOO_LARGE.wire();
     }
     publishStatus();
     scheduleReconnect();
@@ -499,7 +490,7 @@ public final class SyncEngine implements AutoCloseable {
 
   private void restartSession(String why) {
     LOG.info("restarting the session: {}", why);
-    endSession(CLOSE_NORMAL, why);
+    endSession(CloseCode.NORMAL.code(), why);
     state = ConnectionState.OFFLINE;
     publishStatus();
     connectNow();
@@ -514,7 +505,7 @@ public final class SyncEngine implements AutoCloseable {
     } catch (DecodeException e) {
       LOG.warn("undecodable message from the server ({}); reconnecting", e.getMessage());
       lastError = "malformed";
-      endSession(CLOSE_PROTOCOL, "malformed message");
+      endSession(CloseCode.PROTOCOL.code(), "malformed message");
       state = ConnectionState.OFFLINE;
       publishStatus();
       scheduleReconnect();
@@ -712,7 +703,9 @@ public final class SyncEngine implements AutoCloseable {
   private void onError(Message.Error error) {
     String code = error.code();
     lastError = code;
-    if (REPLICA_FORGED.equals(code) && !welcomed && store.predecessor().isPresent()) {
+    if (ErrorCode.REPLICA_FORGED.wire().equals(code)
+        && !welcomed
+        && store.predecessor().isPresent()) {
       // Before the welcome it answers our hello: the predecessor is another user's. A new id would
       // name it again (a re-key loop), so the lineage is dropped; its writes come back refused,
       // visibly.
@@ -723,20 +716,19 @@ public final class SyncEngine implements AutoCloseable {
       store.dropPredecessor();
       return;
     }
-    if (REKEY_CODES.contains(code)) {
+    if (error.handling() == ErrorCode.Handling.REKEY) {
       LOG.warn(
           "server disagrees with this replica's seqs ({}: {}); re-keying", code, error.message());
       rekey(code + ": " + error.message());
       return;
     }
-    switch (code) {
-      case "token_expired", "token_invalid" -> {
-        LOG.info("server refused the token ({}); fetching a fresh one", code);
-        endSession(CLOSE_NORMAL, code);
-        onSessionEnded(CLOSE_TOKEN, code, 0);
-      }
-      default -> onOtherError(error);
+    if (error.handling() == ErrorCode.Handling.NEW_TOKEN) {
+      LOG.info("server refused the token ({}); fetching a fresh one", code);
+      endSession(CloseCode.NORMAL.code(), code);
+      onSessionEnded(CloseCode.TOKEN.code(), code, 0);
+      return;
     }
+    onOtherError(error);
   }
 
   /** A push error, or an error about a sync request or a subscription. */
@@ -750,7 +742,7 @@ public final class SyncEngine implements AutoCloseable {
         scheduleRetry(error.retryAfterMs());
       }
       case NOT_A_PUSH_ERROR -> {
-        if ("forbidden_space".equals(error.code())) {
+        if (ErrorCode.FORBIDDEN_SPACE.wire().equals(error.code())) {
           LOG.info("server refused a subscription: {}", error.message());
         } else {
           LOG.warn("server error {}: {}", error.code(), error.message());
