@@ -1,26 +1,16 @@
 package dev.converge.sample;
 
+import dev.converge.devtokens.DevKeyPair;
+import dev.converge.devtokens.DevTokens;
 import dev.converge.sdk.TokenSupplier;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwt.JwtClaims;
-import org.jose4j.jwt.NumericDate;
-import org.jose4j.lang.JoseException;
 
 /**
  * Mints development tokens the way a local Converge server accepts them: RS256-signed with the
@@ -34,7 +24,7 @@ import org.jose4j.lang.JoseException;
 public final class DevTokenSigner {
 
   /** File name of the development private key in the server's data directory. */
-  public static final String PRIVATE_KEY_FILE = "dev-jwt-private.pem";
+  public static final String PRIVATE_KEY_FILE = DevKeyPair.PRIVATE_KEY_FILE;
 
   /** How long a minted token is valid; the SDK asks for a fresh one before it expires. */
   public static final Duration VALIDITY = Duration.ofHours(1);
@@ -62,11 +52,10 @@ public final class DevTokenSigner {
    * converge-dev}) and audience {@code CONVERGE_JWT_AUDIENCE} (default {@code converge}).
    */
   public static DevTokenSigner fromEnvironment(Path dataDir) {
-    Map<String, String> env = System.getenv();
     return new DevTokenSigner(
         dataDir,
-        env.getOrDefault("CONVERGE_JWT_ISSUER", "converge-dev"),
-        env.getOrDefault("CONVERGE_JWT_AUDIENCE", "converge"),
+        DevTokens.env("CONVERGE_JWT_ISSUER", DevTokens.DEFAULT_ISSUER),
+        DevTokens.env("CONVERGE_JWT_AUDIENCE", DevTokens.DEFAULT_AUDIENCE),
         Clock.systemUTC());
   }
 
@@ -103,22 +92,10 @@ public final class DevTokenSigner {
     if (subject == null || subject.isBlank()) {
       throw new TokenException("subject is null or blank");
     }
-    JwtClaims claims = new JwtClaims();
-    claims.setIssuer(issuer);
-    claims.setAudience(audience);
-    claims.setSubject(subject);
-    long now = clock.millis();
-    claims.setIssuedAt(NumericDate.fromMilliseconds(now));
-    claims.setExpirationTime(NumericDate.fromMilliseconds(now + VALIDITY.toMillis()));
-    claims.setStringListClaim("spaces", List.of());
-    JsonWebSignature jws = new JsonWebSignature();
-    jws.setPayload(claims.toJson());
-    jws.setKey(key());
-    jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
-    jws.setHeader("typ", "JWT");
+    Instant now = clock.instant();
     try {
-      return jws.getCompactSerialization();
-    } catch (JoseException e) {
+      return DevTokens.mint(key(), issuer, audience, subject, List.of(), now, now.plus(VALIDITY));
+    } catch (IllegalStateException e) {
       throw new TokenException("cannot sign a token with " + keyFile + ": " + e.getMessage(), e);
     }
   }
@@ -126,28 +103,27 @@ public final class DevTokenSigner {
   private PrivateKey key() {
     PrivateKey loaded = key;
     if (loaded == null) {
-      loaded = readKey(keyFile);
+      loaded = readKey(keyFile.getParent());
       key = loaded;
     }
     return loaded;
   }
 
-  private static PrivateKey readKey(Path file) {
+  private PrivateKey readKey(Path dataDir) {
     try {
-      String body =
-          Files.readString(file, StandardCharsets.US_ASCII)
-              .replaceAll("-----(BEGIN|END) [A-Z ]+-----", "")
-              .replaceAll("\\s", "");
-      return KeyFactory.getInstance("RSA")
-          .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
-    } catch (NoSuchFileException e) {
+      return DevKeyPair.load(dataDir)
+          .orElseThrow(
+              () ->
+                  new TokenException(
+                      "no development key at "
+                          + keyFile
+                          + " (the server creates it on its first start)"))
+          .privateKey();
+    } catch (UncheckedIOException e) {
       throw new TokenException(
-          "no development key at " + file + " (the server creates it on its first start)", e);
-    } catch (IOException e) {
-      throw new TokenException(
-          "cannot read the development key " + file + ": " + e.getMessage(), e);
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new TokenException("not a PKCS#8 RSA private key: " + file, e);
+          "cannot read the development key " + keyFile + ": " + e.getCause().getMessage(), e);
+    } catch (IllegalStateException e) {
+      throw new TokenException("not a PKCS#8 RSA private key: " + keyFile, e);
     }
   }
 

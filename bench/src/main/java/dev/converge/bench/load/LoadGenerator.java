@@ -5,6 +5,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.devtokens.DevKeyPair;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ public final class LoadGenerator {
                 System.getenv()
                     .getOrDefault(
                         "CONVERGE_DATA_DIR", System.getProperty("user.home") + "/.converge"),
-                "dev-jwt-private.pem");
+                DevKeyPair.PRIVATE_KEY_FILE);
     return new DevTokenMinter(pem, issuer, audience);
   }
 

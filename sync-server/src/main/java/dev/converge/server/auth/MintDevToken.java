@@ -1,5 +1,7 @@
 package dev.converge.server.auth;
 
+import dev.converge.devtokens.DevKeyPair;
+import dev.converge.devtokens.DevTokens;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

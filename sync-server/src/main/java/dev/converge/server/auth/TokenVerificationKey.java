@@ -1,5 +1,6 @@
 package dev.converge.server.auth;
 
+import dev.converge.devtokens.DevKeyPair;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.config.JWTAuthContextInfoProvider;

@@ -1,7 +1,7 @@
 package dev.converge.server.sync;
 
-import dev.converge.server.auth.DevKeyPair;
-import dev.converge.server.auth.DevTokens;
+import dev.converge.devtokens.DevKeyPair;
+import dev.converge.devtokens.DevTokens;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.converge.core.protocol.Message;
-import dev.converge.server.auth.DevKeyPair;
-import dev.converge.server.auth.DevTokens;
+import dev.converge.devtokens.DevKeyPair;
+import dev.converge.devtokens.DevTokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

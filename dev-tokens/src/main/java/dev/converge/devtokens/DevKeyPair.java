@@ -1,4 +1,4 @@
-package dev.converge.server.auth;
+package dev.converge.devtokens;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +23,8 @@ import java.util.Base64;
  * {@code dev-jwt-private.pem} (PKCS#8) and {@code dev-jwt-public.pem} (X.509 SubjectPublicKeyInfo)
  * in the server's data directory.
  *
- * <p>Plain Java with no CDI, so that {@link MintDevToken} and tests use the very same files as the
- * server. Immutable and thread-safe.
+ * <p>Plain Java with no CDI, so that the server, its token command, the sample app, the benchmarks
+ * and the tests use the very same files. Immutable and thread-safe.
  *
  * @param publicKey verifies tokens
  * @param privateKey signs development tokens
@@ -74,6 +74,36 @@ public record DevKeyPair(
     } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
       throw new IllegalStateException(
           "invalid development JWT key " + privatePem + "; delete it to generate a new one", e);
+    }
+  }
+
+  /**
+   * Loads the pair from {@code directory} without ever creating it: empty when there is no private
+   * key yet (a local server creates it on its first start).
+   *
+   * @throws UncheckedIOException if the file cannot be read
+   * @throws IllegalStateException if the file does not hold a valid RSA key
+   */
+  public static java.util.Optional<DevKeyPair> load(Path directory) {
+    return exists(directory)
+        ? java.util.Optional.of(loadOrCreate(directory))
+        : java.util.Optional.empty();
+  }
+
+  /**
+   * Reads an RSA private key from a PKCS#8 PEM file of any name, e.g. a key given on a command
+   * line.
+   *
+   * @throws UncheckedIOException if the file cannot be read
+   * @throws IllegalStateException if it does not hold a PKCS#8 RSA private key
+   */
+  public static RSAPrivateKey readPrivateKey(Path pemFile) {
+    try {
+      return (RSAPrivateKey) rsa().generatePrivate(new PKCS8EncodedKeySpec(readPem(pemFile)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the private key " + pemFile, e);
+    } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+      throw new IllegalStateException("not a PKCS#8 RSA private key: " + pemFile, e);
     }
   }
 
