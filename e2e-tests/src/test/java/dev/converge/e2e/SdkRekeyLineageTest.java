@@ -1,4 +1,4 @@
-package dev.converge.server.e2e;
+package dev.converge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,9 +8,6 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.sdk.SyncClient;
-import dev.converge.server.sync.TestTokens;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +23,11 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL (DESIGN §7, "Re-key lineage"): the writes made under the retired id reach the server
  * under the new one, which declares the retired id as its predecessor.
  */
-@QuarkusTest
 class SdkRekeyLineageTest {
 
   private static final Duration CONVERGED = Duration.ofSeconds(30);
 
-  @TestHTTPResource("/")
-  URI server;
+  private final URI server = TestServer.uri();
 
   private String alice;
   private String space;

@@ -1,4 +1,4 @@
-package dev.converge.server.e2e;
+package dev.converge.e2e;
 
 import static io.restassured.RestAssured.given;
 

@@ -1,11 +1,8 @@
-package dev.converge.server.e2e;
+package dev.converge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.converge.sample.Demo;
-import dev.converge.server.sync.TestTokens;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -15,11 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The sample app's two-device demo, in-process, against this server and the real PostgreSQL. */
-@QuarkusTest
 class SampleAppDemoTest {
 
-  @TestHTTPResource("/")
-  URI server;
+  private final URI server = TestServer.uri();
 
   @Test
   void theDemo_convergesBothDevices_andExplainsEachConflict() throws Exception {

@@ -1,4 +1,4 @@
-package dev.converge.server.e2e;
+package dev.converge.e2e;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,9 +11,6 @@ import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.crdt.ReplicaIds;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.sdk.SyncClient;
-import dev.converge.server.sync.TestTokens;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -31,13 +28,11 @@ import org.junit.jupiter.api.Test;
  * physical time by at most the default offset, and its next write still wins because it saw the
  * far-future one.
  */
-@QuarkusTest
 class SdkFarFutureClockTest {
 
   private static final Duration CONVERGED = Duration.ofSeconds(30);
 
-  @TestHTTPResource("/")
-  URI server;
+  private final URI server = TestServer.uri();
 
   private String alice;
   private String space;

@@ -1,4 +1,4 @@
-package dev.converge.server.e2e;
+package dev.converge.e2e;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,9 +9,6 @@ import dev.converge.sdk.Cart;
 import dev.converge.sdk.SyncClient;
 import dev.converge.sdk.SyncException;
 import dev.converge.sdk.SyncStatus;
-import dev.converge.server.sync.TestTokens;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,7 +26,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +35,6 @@ import org.junit.jupiter.api.Test;
  * database that drops the server's connections, a value too big to send, and a syncNow that must
  * see what other clients had acked.
  */
-@QuarkusTest
 class SdkLivenessTest {
 
   private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
@@ -47,17 +42,9 @@ class SdkLivenessTest {
   /** How long a retry already under way may stay unanswered before the status counts as stale. */
   private static final Duration RETRY_ANSWERED_WITHIN = Duration.ofSeconds(30);
 
-  @TestHTTPResource("/")
-  URI server;
+  private final URI server = TestServer.uri();
 
-  @ConfigProperty(name = "converge.db.url")
-  String dbUrl;
-
-  @ConfigProperty(name = "quarkus.datasource.username")
-  String dbUser;
-
-  @ConfigProperty(name = "quarkus.datasource.password")
-  String dbPassword;
+  private final String dbUrl = TestServer.databaseUrl();
 
   private Path dir;
   private final List<SyncClient> clients = new ArrayList<>();
@@ -236,7 +223,9 @@ class SdkLivenessTest {
   /** Terminates every connection of the server's database but this one; returns how many. */
   private int terminateServerConnections() {
     String database = dbUrl.substring(dbUrl.lastIndexOf('/') + 1);
-    try (Connection db = DriverManager.getConnection("jdbc:" + dbUrl, dbUser, dbPassword);
+    try (Connection db =
+            DriverManager.getConnection(
+                "jdbc:" + dbUrl, TestServer.databaseUser(), TestServer.databasePassword());
         Statement statement = db.createStatement()) {
       statement.execute("set statement_timeout = '5s'");
       try (ResultSet rs =

@@ -1,12 +1,9 @@
-package dev.converge.server.e2e;
+package dev.converge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.converge.core.crdt.ReplicaIds;
 import dev.converge.sdk.SyncClient;
-import dev.converge.server.sync.TestTokens;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.Map;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.Test;
  * first released schema wrote it (schema 1, protocol-1 era rows; frozen here, not produced by
  * today's code) is opened by the current SDK, which delivers its rows under the current protocol.
  */
-@QuarkusTest
 class SdkUpgradeTest {
 
   /**
@@ -54,8 +50,7 @@ class SdkUpgradeTest {
       "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"apple\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\"RID\",1,2]]}}},"
           + "\"pear\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\"RID\",2,1]]}}}}}},\"c\":{\"RID\":[2]}}";
 
-  @TestHTTPResource("/")
-  URI server;
+  private final URI server = TestServer.uri();
 
   private String space;
   private Devices devices;

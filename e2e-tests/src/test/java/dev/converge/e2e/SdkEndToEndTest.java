@@ -1,4 +1,4 @@
-package dev.converge.server.e2e;
+package dev.converge.e2e;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,9 +8,6 @@ import dev.converge.sdk.Cart;
 import dev.converge.sdk.FieldConflict;
 import dev.converge.sdk.Profile;
 import dev.converge.sdk.SyncClient;
-import dev.converge.server.sync.TestTokens;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +19,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The real SDK, on real SQLite files, against this server and the real PostgreSQL. */
-@QuarkusTest
 class SdkEndToEndTest {
 
   private static final Duration CONVERGED = Duration.ofSeconds(30);
 
-  @TestHTTPResource("/")
-  URI server;
+  private final URI server = TestServer.uri();
 
   private Path dir;
   private String alice;

@@ -1,0 +1,138 @@
+package dev.converge.e2e;
+
+import io.restassured.RestAssured;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged server, started once per test run as a real process on the test database ({@code
+ * CONVERGE_TEST_DB_URL}) and a free port, and stopped when the JVM exits. Its output goes to {@code
+ * target/e2e-logs/server.log}. RestAssured is pointed at it.
+ */
+final class TestServer {
+
+  /** Where the server keeps its development key; {@link TestTokens} signs with the same key. */
+  static final Path DATA_DIR = Path.of("target/converge-data").toAbsolutePath();
+
+  private static final Path LOGS = Path.of("target/e2e-logs");
+  private static URI uri;
+
+  private TestServer() {}
+
+  /** Returns the running server's base URI ({@code http://127.0.0.1:<port>/}), starting it once. */
+  static synchronized URI uri() {
+    if (uri == null) {
+      try {
+        uri = start();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot start the server: " + e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while starting the server", e);
+      }
+      RestAssured.baseURI = "http://127.0.0.1";
+      RestAssured.port = uri.getPort();
+    }
+    return uri;
+  }
+
+  /** Returns the database URL the server runs on, as {@code postgresql://host:port/name}. */
+  static String databaseUrl() {
+    return System.getenv()
+        .getOrDefault("CONVERGE_TEST_DB_URL", "postgresql://127.0.0.1:5432/converge_test");
+  }
+
+  /** Returns the database user the server connects as ({@code CONVERGE_DB_USER}). */
+  static String databaseUser() {
+    return System.getenv().getOrDefault("CONVERGE_DB_USER", "converge");
+  }
+
+  /** Returns the database password the server connects with ({@code CONVERGE_DB_PASSWORD}). */
+  static String databasePassword() {
+    return System.getenv().getOrDefault("CONVERGE_DB_PASSWORD", "converge");
+  }
+
+  private static URI start() throws IOException, InterruptedException {
+    String jar = System.getProperty("converge.server.jar");
+    if (jar == null || !Files.exists(Path.of(jar))) {
+      throw new IllegalStateException(
+          "no packaged server at " + jar + ": run the build from the project root (mvn verify)");
+    }
+    int port = freePort();
+    Files.createDirectories(LOGS);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-jar",
+            jar);
+    Map<String, String> env = builder.environment();
+    env.put("CONVERGE_DB_URL", databaseUrl());
+    env.put("CONVERGE_HTTP_PORT", Integer.toString(port));
+    env.put("CONVERGE_HTTP_HOST", "127.0.0.1");
+    env.put("CONVERGE_DATA_DIR", DATA_DIR.toString());
+    env.put("CONVERGE_SERVER_ID", "e2e");
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(LOGS.resolve("server.log").toFile()));
+    Process process = builder.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process)));
+    URI base = URI.create("http://127.0.0.1:" + port + "/");
+    awaitReady(process, base);
+    return base;
+  }
+
+  private static void awaitReady(Process process, URI base)
+      throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the server exited with " + process.exitValue() + "; see " + LOGS + "/server.log");
+      }
+      try {
+        HttpResponse<Void> response =
+            http.send(
+                HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    stop(process);
+    throw new IllegalStateException("the server was not ready within 90 s; see " + LOGS);
+  }
+
+  private static void stop(Process process) {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
