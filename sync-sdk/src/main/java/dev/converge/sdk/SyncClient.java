@@ -6,6 +6,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.sdk.internal.engine.CommitOrder;
 import dev.converge.sdk.internal.engine.EngineConfig;
 import dev.converge.sdk.internal.engine.ListenerRegistry;
 import dev.converge.sdk.internal.engine.SyncEngine;
@@ -88,6 +89,7 @@ public final class SyncClient implements AutoCloseable {
   }
 
   private final Store store;
+  private final CommitOrder commits;
   private final SyncEngine engine;
   private final ListenerRegistry listeners;
   private final Executor listenerExecutor;
@@ -104,6 +106,7 @@ public final class SyncClient implements AutoCloseable {
     } catch (StoreException e) {
       throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
     }
+    this.commits = new CommitOrder(store);
     if (b.listenerExecutor == null) {
       String name = "converge-listeners" + (b.replicaName == null ? "" : "-" + b.replicaName);
       this.ownedListenerExecutor =
@@ -133,7 +136,7 @@ public final class SyncClient implements AutoCloseable {
             b.maxBackoff,
             clock,
             b.replicaName);
-    this.engine = new SyncEngine(store, transport, codec, config, listeners);
+    this.engine = new SyncEngine(store, transport, codec, config, listeners, commits);
     engine.start();
   }
 
@@ -371,17 +374,18 @@ public final class SyncClient implements AutoCloseable {
     Set<DocumentKey> changed = new LinkedHashSet<>();
     guard(
         () -> {
-          synchronized (store) {
-            batchKeys.set(changed);
-            try {
-              store.batch(writes);
-            } finally {
-              batchKeys.remove();
-            }
-            if (!changed.isEmpty()) {
-              listeners.documentsChanged(List.copyOf(changed), ChangeSource.LOCAL);
-            }
-          }
+          commits.run(
+              () -> {
+                batchKeys.set(changed);
+                try {
+                  store.batch(writes);
+                } finally {
+                  batchKeys.remove();
+                }
+                if (!changed.isEmpty()) {
+                  listeners.documentsChanged(List.copyOf(changed), ChangeSource.LOCAL);
+                }
+              });
           return null;
         });
     if (!changed.isEmpty()) {
@@ -404,13 +408,14 @@ public final class SyncClient implements AutoCloseable {
     }
     guard(
         () -> {
-          // Holding the store's monitor across commit and enqueue keeps events in commit order.
-          synchronized (store) {
-            Optional<OutboxRow> row = store.writeLocal(key, mutation);
-            if (row.isPresent()) {
-              listeners.documentsChanged(List.of(key), ChangeSource.LOCAL);
-            }
-          }
+          // One lock across commit and enqueue keeps events in commit order (see CommitOrder).
+          commits.run(
+              () -> {
+                Optional<OutboxRow> row = store.writeLocal(key, mutation);
+                if (row.isPresent()) {
+                  listeners.documentsChanged(List.of(key), ChangeSource.LOCAL);
+                }
+              });
           return null;
         });
     engine.localChangeCommitted();
