@@ -287,13 +287,30 @@ class SyncMachineTest {
   }
 
   @Test
-  void tooLargeError_sendsASmallerPushAtOnce() {
+  void tooLargeError_halvesThePushAtOnce_downToOneChange_whichIsSetAside() {
     for (int i = 0; i < 4; i++) {
       h.write(ALICE, "me", "v" + i);
     }
     h.connect();
     List<Action> answer = h.receive(new Message.Error(ErrorCode.TOO_LARGE, "push too big", null));
     assertThat(seqs(sent(answer, Message.Push.class).get(0))).containsExactly(1L, 2L);
+    answer = h.receive(new Message.Error(ErrorCode.TOO_LARGE, "push too big", null));
+    assertThat(seqs(sent(answer, Message.Push.class).get(0))).containsExactly(1L);
+
+    answer = h.receive(new Message.Error(ErrorCode.TOO_LARGE, "push too big", null));
+    assertThat(of(answer, Action.Rejected.class))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.rejected().get(0).seq()).isEqualTo(1);
+              assertThat(r.rejected().get(0).code()).isEqualTo(ErrorCode.TOO_LARGE.wire());
+            });
+    Message.Push replaced = sent(answer, Message.Push.class).get(0);
+    assertThat(seqs(replaced)).containsExactly(1L);
+    assertThat(replaced.changesets().get(0).delta().isEmpty()).isTrue();
+    List<Action> ack = h.receive(new Message.Ack(h.replicaId(), 1, List.of()));
+    assertThat(seqs(sent(ack, Message.Push.class).get(0))).containsExactly(2L, 3L);
+    assertThat(h.store.rejectedCount()).isEqualTo(1);
   }
 
   @Test
