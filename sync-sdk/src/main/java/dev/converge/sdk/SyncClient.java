@@ -1,18 +1,15 @@
 package dev.converge.sdk;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.converge.core.crdt.CrdtException;
 import dev.converge.core.crdt.Document;
-import dev.converge.core.crdt.HybridClock;
-import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.sdk.internal.engine.CommitOrder;
 import dev.converge.sdk.internal.engine.EngineConfig;
 import dev.converge.sdk.internal.engine.ListenerRegistry;
 import dev.converge.sdk.internal.engine.SyncEngine;
 import dev.converge.sdk.internal.net.OkHttpTransport;
 import dev.converge.sdk.internal.net.Transport;
 import dev.converge.sdk.internal.store.LocalMutation;
-import dev.converge.sdk.internal.store.OutboxRow;
 import dev.converge.sdk.internal.store.SqliteStore;
 import dev.converge.sdk.internal.store.Store;
 import dev.converge.sdk.internal.store.StoreException;
@@ -73,22 +70,9 @@ public final class SyncClient implements AutoCloseable {
   /** Collection of the documents {@link #profile} opens. */
   public static final String PROFILES = "profiles";
 
-  /** Every default of the builder, in one place. */
-  static final class Defaults {
-    static final int BATCH_SIZE = 100;
-    static final Duration MIN_BACKOFF = Duration.ofMillis(500);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration PING_INTERVAL = Duration.ofSeconds(20);
-    static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
-    static final boolean DURABLE_COMMITS = false;
-    static final Duration MAX_CLOCK_OFFSET = HybridClock.DEFAULT_MAX_OFFSET;
-
-    private Defaults() {}
-  }
-
   private final Store store;
   private final SyncEngine engine;
+  private final LocalWrites writes;
   private final ListenerRegistry listeners;
   private final Executor listenerExecutor;
   private final ExecutorService ownedListenerExecutor;
@@ -104,6 +88,7 @@ public final class SyncClient implements AutoCloseable {
     } catch (StoreException e) {
       throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
     }
+    CommitOrder commits = new CommitOrder(store);
     if (b.listenerExecutor == null) {
       String name = "converge-listeners" + (b.replicaName == null ? "" : "-" + b.replicaName);
       this.ownedListenerExecutor =
@@ -122,7 +107,7 @@ public final class SyncClient implements AutoCloseable {
     Transport transport =
         b.transport != null
             ? b.transport
-            : new OkHttpTransport(Defaults.CONNECT_TIMEOUT, Defaults.PING_INTERVAL);
+            : new OkHttpTransport(ClientDefaults.CONNECT_TIMEOUT, ClientDefaults.PING_INTERVAL);
     EngineConfig config =
         new EngineConfig(
             b.serverUri,
@@ -133,7 +118,8 @@ public final class SyncClient implements AutoCloseable {
             b.maxBackoff,
             clock,
             b.replicaName);
-    this.engine = new SyncEngine(store, transport, codec, config, listeners);
+    this.engine = new SyncEngine(store, transport, codec, config, listeners, commits);
+    this.writes = new LocalWrites(store, commits, listeners, engine);
     engine.start();
   }
 
@@ -272,7 +258,7 @@ public final class SyncClient implements AutoCloseable {
 
   /** Same as {@link #syncNow(Duration)} with a 30 second timeout. */
   public CompletableFuture<Void> syncNow() {
-    return syncNow(Defaults.SYNC_TIMEOUT);
+    return syncNow(ClientDefaults.SYNC_TIMEOUT);
   }
 
   /**
@@ -347,10 +333,9 @@ public final class SyncClient implements AutoCloseable {
   /** Reads a view of a document's merged state (an empty document if never seen). */
   <T> T read(DocumentKey key, Function<Document, T> view) {
     ensureOpen();
-    return guard(() -> view.apply(store.read(key).orElseGet(Document::new)));
+    return writes.read(key, view);
   }
 
-  /** Commits a local change, then notifies listeners and the engine. */
   /**
    * Runs {@code writes} as one local transaction: every write made through this client's handles
    * inside it commits together, or none does (if {@code writes} throws, the exception is rethrown,
@@ -364,56 +349,13 @@ public final class SyncClient implements AutoCloseable {
   public void batch(Runnable writes) {
     ensureOpen();
     requireNonNull(writes, "writes");
-    if (batchKeys.get() != null) {
-      writes.run();
-      return;
-    }
-    Set<DocumentKey> changed = new LinkedHashSet<>();
-    guard(
-        () -> {
-          synchronized (store) {
-            batchKeys.set(changed);
-            try {
-              store.batch(writes);
-            } finally {
-              batchKeys.remove();
-            }
-            if (!changed.isEmpty()) {
-              listeners.documentsChanged(List.copyOf(changed), ChangeSource.LOCAL);
-            }
-          }
-          return null;
-        });
-    if (!changed.isEmpty()) {
-      engine.localChangeCommitted();
-    }
+    this.writes.batch(writes);
   }
 
-  /** Documents written by the batch running on this thread, or null outside a batch. */
-  private final ThreadLocal<Set<DocumentKey>> batchKeys = new ThreadLocal<>();
-
+  /** Commits a local change, then notifies listeners and the engine. */
   void write(DocumentKey key, LocalMutation mutation) {
     ensureOpen();
-    Set<DocumentKey> batch = batchKeys.get();
-    if (batch != null) {
-      // Inside batch(): joins its transaction; listeners and the push wait for its commit.
-      if (guard(() -> store.writeLocal(key, mutation)).isPresent()) {
-        batch.add(key);
-      }
-      return;
-    }
-    guard(
-        () -> {
-          // Holding the store's monitor across commit and enqueue keeps events in commit order.
-          synchronized (store) {
-            Optional<OutboxRow> row = store.writeLocal(key, mutation);
-            if (row.isPresent()) {
-              listeners.documentsChanged(List.of(key), ChangeSource.LOCAL);
-            }
-          }
-          return null;
-        });
-    engine.localChangeCommitted();
+    writes.write(key, mutation);
   }
 
   ListenerRegistry listeners() {
@@ -424,23 +366,8 @@ public final class SyncClient implements AutoCloseable {
     return listenerExecutor;
   }
 
-  private interface Action<T> {
-    T run();
-  }
-
-  /** Translates internal failures into {@link SyncException} at the API boundary. */
-  private static <T> T guard(Action<T> action) {
-    try {
-      return action.run();
-    } catch (SyncException e) {
-      throw e;
-    } catch (IllegalArgumentException | CrdtException e) {
-      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, e.getMessage(), e);
-    } catch (StoreException | DecodeException e) {
-      throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new SyncException(SyncException.Code.INTERNAL, String.valueOf(e.getMessage()), e);
-    }
+  private static <T> T guard(LocalWrites.Action<T> action) {
+    return LocalWrites.guard(action);
   }
 
   private void ensureOpen() {
@@ -470,11 +397,11 @@ public final class SyncClient implements AutoCloseable {
     private String replicaName;
     private Executor listenerExecutor;
     private Clock clock = Clock.systemUTC();
-    private int batchSize = Defaults.BATCH_SIZE;
-    private Duration minBackoff = Defaults.MIN_BACKOFF;
-    private Duration maxBackoff = Defaults.MAX_BACKOFF;
-    private boolean durableCommits = Defaults.DURABLE_COMMITS;
-    private Duration maxClockOffset = Defaults.MAX_CLOCK_OFFSET;
+    private int batchSize = ClientDefaults.BATCH_SIZE;
+    private Duration minBackoff = ClientDefaults.MIN_BACKOFF;
+    private Duration maxBackoff = ClientDefaults.MAX_BACKOFF;
+    private boolean durableCommits = ClientDefaults.DURABLE_COMMITS;
+    private Duration maxClockOffset = ClientDefaults.MAX_CLOCK_OFFSET;
     private Transport transport;
 
     private Builder() {}

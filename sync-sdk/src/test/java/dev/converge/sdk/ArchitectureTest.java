@@ -46,6 +46,60 @@ class ArchitectureTest {
   }
 
   @Test
+  void syncStateMachine_doesNoIo_andKeepsNoThreadsOrClocks() {
+    String machine = "dev.converge.sdk.internal.sync..";
+    noClasses()
+        .that()
+        .resideInAPackage(machine)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "okhttp3..",
+            "okio..",
+            "java.sql..",
+            "java.net..",
+            "java.io..",
+            "java.nio..",
+            "java.util.concurrent..",
+            "dev.converge.sdk.internal.net..",
+            "dev.converge.sdk.internal.engine..")
+        .orShould()
+        .dependOnClassesThat()
+        .belongToAnyOf(
+            Thread.class,
+            ThreadLocal.class,
+            java.time.Clock.class,
+            java.util.Timer.class,
+            dev.converge.sdk.internal.store.SqliteStore.class)
+        .check(MAIN);
+    noClasses()
+        .that()
+        .resideInAPackage(machine)
+        .should()
+        .callMethod(System.class, "currentTimeMillis")
+        .orShould()
+        .callMethod(System.class, "nanoTime")
+        .orShould()
+        .callMethod(java.time.Instant.class, "now")
+        .orShould()
+        .callMethod(Object.class, "wait")
+        .orShould()
+        .callMethod(Object.class, "wait", long.class)
+        .check(MAIN);
+  }
+
+  @Test
+  void storeAndTransport_doNotDependOnTheStateMachine() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.converge.sdk.internal.store..", "dev.converge.sdk.internal.net..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.converge.sdk.internal.sync..")
+        .check(MAIN);
+  }
+
+  @Test
   void onlyTheStoreTouchesJdbc() {
     noClasses()
         .that()

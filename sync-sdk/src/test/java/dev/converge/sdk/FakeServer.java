@@ -2,6 +2,8 @@ package dev.converge.sdk;
 
 import dev.converge.core.crdt.Document;
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.CloseCode;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.DeltaVerifier;
@@ -30,11 +32,14 @@ import java.util.function.LongSupplier;
 
 /**
  * An in-process server speaking the sync protocol over a fake {@link Transport}, for testing the
- * SDK's logic without sockets or PostgreSQL: per-space change logs with serverSeq, idempotent
- * pushes, trust-boundary refusals (the core verifier, with a low increment bound of 1,000 so tests
- * can provoke one) with the re-key lineage declared in {@code hello}, seq gap detection, snapshots
- * below a retention horizon, token expiry, revocation, and forced closes. All server work runs on
- * one thread, like a session's event loop.
+ * whole client (its engine thread, listener threads, store and transport seam together) without
+ * sockets or PostgreSQL. The protocol logic itself is tested by stepping the state machine ({@code
+ * internal.sync.SyncMachineTest}), and against the real server by sync-server's e2e tests; this
+ * fake only keeps what those client-level scenarios need and takes its trust rules from core:
+ * per-space change logs with serverSeq, idempotent pushes, trust-boundary refusals (the core
+ * verifier, with a low increment bound of 1,000 so tests can provoke one) with the re-key lineage
+ * declared in {@code hello}, seq gap detection, snapshots below a retention horizon, token expiry,
+ * revocation, and forced closes. All server work runs on one thread, like a session's event loop.
  */
 final class FakeServer implements Transport {
 
@@ -64,7 +69,6 @@ final class FakeServer implements Transport {
   private final Map<String, Long> progress = new HashMap<>();
   private final Map<String, String> replicaOwner = new HashMap<>();
   private final Map<String, String> predecessorOf = new HashMap<>();
-  private final Set<String> droppingPushesOf = new java.util.HashSet<>();
   private final List<FakeSession> sessions = new CopyOnWriteArrayList<>();
   final List<String> received = new CopyOnWriteArrayList<>();
   final AtomicInteger opened = new AtomicInteger();
@@ -77,22 +81,6 @@ final class FakeServer implements Transport {
    * client.
    */
   private final DeltaVerifier verifier = new DeltaVerifier(1_000);
-
-  /**
-   * Push frames longer than this are refused as a whole with {@code too_large}, as a real server's
-   * codec does.
-   */
-  volatile int maxPushChars = Integer.MAX_VALUE;
-
-  /** Arrival times (System.nanoTime) of every push frame. */
-  final List<Long> pushTimes = new CopyOnWriteArrayList<>();
-
-  private final java.util.ArrayDeque<PushFailure> pushFailures = new java.util.ArrayDeque<>();
-  private boolean deferFanOut;
-  private final Set<String> deferred = new java.util.TreeSet<>();
-
-  /** An injected answer to a push: an error instead of the ack, after applying it or not. */
-  record PushFailure(String code, Long retryAfterMs, boolean applyFirst, boolean thenClose) {}
 
   FakeServer(LongSupplier clock) {
     this.clock = clock;
@@ -149,45 +137,11 @@ final class FakeServer implements Transport {
         });
   }
 
-  /** Answers the next pushes with these failures, in order. */
-  void failNextPushes(PushFailure... failures) {
-    call(() -> pushFailures.addAll(List.of(failures)));
-  }
-
-  /** While deferred, committed changes are not fanned out (as if the notification were slow). */
-  void deferFanOut(boolean defer) {
-    call(
-        () -> {
-          deferFanOut = defer;
-          if (!defer) {
-            deferred.forEach(this::fanOut);
-            deferred.clear();
-          }
-          return null;
-        });
-  }
-
   /**
    * Forgets the log of {@code space} up to its head: later subscribers from before get a snapshot.
    */
   void compact(String space) {
     call(() -> retainedAfter.put(space, head(space)));
-  }
-
-  /** Drops every push of {@code replicaId} unanswered, as if its acks were lost on the way. */
-  void dropPushesOf(String replicaId) {
-    call(() -> droppingPushesOf.add(replicaId));
-  }
-
-  /** Returns the predecessor each replica declared in its {@code hello} (null where none). */
-  List<String> declaredPredecessors() {
-    List<String> declared = new ArrayList<>();
-    for (String text : received) {
-      if (codec.decode(text) instanceof Message.Hello hello) {
-        declared.add(hello.predecessor());
-      }
-    }
-    return declared;
   }
 
   /** Appends a change as if pushed by another replica (for injecting foreign content). */
@@ -328,15 +282,17 @@ final class FakeServer implements Transport {
   private void handle(FakeSession s, String text) {
     Message message = codec.decode(text);
     if (s.grant.expiresAt() <= clock.getAsLong()) {
-      s.deliver(new Message.Error("token_expired", "token expired", null));
-      s.closeByServer(4001, "token expired");
+      s.deliver(new Message.Error(ErrorCode.TOKEN_EXPIRED, "token expired", null));
+      s.closeByServer(CloseCode.TOKEN.code(), "token expired");
       return;
     }
     if (message instanceof Message.Hello hello) {
       String owner = replicaOwner.putIfAbsent(hello.replicaId(), s.grant.subject());
       if (owner != null && !owner.equals(s.grant.subject())) {
-        s.deliver(new Message.Error("replica_forged", "replica belongs to another subject", null));
-        s.closeByServer(4400, "forged");
+        s.deliver(
+            new Message.Error(
+                ErrorCode.REPLICA_FORGED, "replica belongs to another subject", null));
+        s.closeByServer(CloseCode.PROTOCOL.code(), "forged");
         return;
       }
       s.replicaId = hello.replicaId();
@@ -349,7 +305,8 @@ final class FakeServer implements Transport {
           predecessorOf.putIfAbsent(hello.replicaId(), predecessor);
         } else {
           s.deliver(
-              new Message.Error("replica_forged", "predecessor belongs to another user", null));
+              new Message.Error(
+                  ErrorCode.REPLICA_FORGED, "predecessor belongs to another user", null));
         }
       }
       List<Message.SpaceHead> heads = new ArrayList<>();
@@ -361,30 +318,13 @@ final class FakeServer implements Transport {
       s.deliver(new Message.Welcome("fake-1", 1, s.grant.expiresAt(), heads));
       for (Message.Subscription sub : hello.subscriptions()) {
         if (!s.grant.spaces().contains(sub.space())) {
-          s.deliver(new Message.Error("forbidden_space", "subscription refused", null));
+          s.deliver(new Message.Error(ErrorCode.FORBIDDEN_SPACE, "subscription refused", null));
           continue;
         }
         catchUp(s, sub.space(), sub.since());
       }
     } else if (message instanceof Message.Push push) {
-      pushTimes.add(System.nanoTime());
-      if (text.length() > maxPushChars) {
-        s.deliver(new Message.Error("too_large", "push of " + text.length() + " characters", null));
-        return;
-      }
-      PushFailure failure = pushFailures.poll();
-      if (failure == null) {
-        handlePush(s, push, true);
-        return;
-      }
-      if (failure.applyFirst()) {
-        handlePush(s, push, false);
-      }
-      s.deliver(
-          new Message.Error(failure.code(), "injected failure", null, failure.retryAfterMs()));
-      if (failure.thenClose()) {
-        s.closeByServer(1011, "injected");
-      }
+      handlePush(s, push);
     } else if (message instanceof Message.Sync sync) {
       List<Message.SpaceHead> heads = new ArrayList<>();
       for (String space : s.cursors.keySet()) {
@@ -395,8 +335,8 @@ final class FakeServer implements Transport {
       authMessages.incrementAndGet();
       Grant grant = tokens.get(auth.token());
       if (grant == null || grant.expiresAt() <= clock.getAsLong()) {
-        s.deliver(new Message.Error("token_invalid", "bad token", null));
-        s.closeByServer(4001, "token invalid");
+        s.deliver(new Message.Error(ErrorCode.TOKEN_INVALID, "bad token", null));
+        s.closeByServer(CloseCode.TOKEN.code(), "token invalid");
         return;
       }
       s.grant = grant;
@@ -461,16 +401,14 @@ final class FakeServer implements Transport {
     s.cursors.put(space, from);
   }
 
-  private void handlePush(FakeSession s, Message.Push push, boolean answer) {
+  private void handlePush(FakeSession s, Message.Push push) {
     String replica = s.replicaId;
-    if (droppingPushesOf.contains(replica)) {
-      return;
-    }
     List<Message.AckResult> results = new ArrayList<>();
     Set<String> touched = new java.util.HashSet<>();
     for (Changeset cs : push.changesets()) {
       if (!cs.replicaId().equals(replica)) {
-        s.deliver(new Message.Error("replica_forged", "changeset of another replica", cs.seq()));
+        s.deliver(
+            new Message.Error(ErrorCode.REPLICA_FORGED, "changeset of another replica", cs.seq()));
         return;
       }
       long last = progress.getOrDefault(replica, 0L);
@@ -478,11 +416,11 @@ final class FakeServer implements Transport {
         continue; // idempotent re-push: acked again below
       }
       if (cs.seq() > last + 1) {
-        s.deliver(new Message.Error("seq_gap", "expected seq " + (last + 1), cs.seq()));
+        s.deliver(new Message.Error(ErrorCode.SEQ_GAP, "expected seq " + (last + 1), cs.seq()));
         break;
       }
       if (!s.grant.spaces().contains(cs.space())) {
-        s.deliver(new Message.Error("forbidden_space", "space not granted", cs.seq()));
+        s.deliver(new Message.Error(ErrorCode.FORBIDDEN_SPACE, "space not granted", cs.seq()));
         progress.put(replica, cs.seq());
         continue;
       }
@@ -509,9 +447,7 @@ final class FakeServer implements Transport {
       results.add(new Message.AckResult(cs.seq(), serverSeq));
       touched.add(cs.space());
     }
-    if (answer) {
-      s.deliver(new Message.Ack(replica, progress.getOrDefault(replica, 0L), results));
-    }
+    s.deliver(new Message.Ack(replica, progress.getOrDefault(replica, 0L), results));
     for (String space : touched) {
       fanOut(space);
     }
@@ -545,10 +481,6 @@ final class FakeServer implements Transport {
   }
 
   private void fanOut(String space) {
-    if (deferFanOut) {
-      deferred.add(space);
-      return;
-    }
     for (FakeSession other : sessions) {
       if (other.open && other.cursors.containsKey(space)) {
         sendChanges(other, space);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
+import dev.converge.core.protocol.CloseCode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -274,10 +275,10 @@ class SyncClientTest {
             .build();
     clients.add(client);
     await().until(() -> client.status().online());
-    server.closeAll(4001);
+    server.closeAll(CloseCode.TOKEN.code());
     await().until(() -> server.opened.get() == 2 && client.status().online());
 
-    server.closeAll(4001);
+    server.closeAll(CloseCode.TOKEN.code());
     await()
         .untilAsserted(
             () -> assertThat(client.status().connection()).isEqualTo(ConnectionState.AUTH_FAILED));
@@ -292,7 +293,7 @@ class SyncClientTest {
     SyncClient laptop = client("laptop", "a");
     phone.cart(ALICE, "main").add("apple", 1);
     sync(phone, laptop);
-    server.closeAll(4008);
+    server.closeAll(CloseCode.TOO_SLOW.code());
     phone.cart(ALICE, "main").add("apple", 1);
     await()
         .untilAsserted(() -> assertThat(laptop.cart(ALICE, "main").quantity("apple")).isEqualTo(2));

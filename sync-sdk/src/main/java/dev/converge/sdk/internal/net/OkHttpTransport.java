@@ -1,5 +1,6 @@
 package dev.converge.sdk.internal.net;
 
+import dev.converge.core.protocol.CloseCode;
 import java.net.URI;
 import java.time.Duration;
 import okhttp3.OkHttpClient;
@@ -49,7 +50,7 @@ public final class OkHttpTransport implements Transport {
 
               @Override
               public void onClosing(WebSocket webSocket, int code, String reason) {
-                webSocket.close(1000, null);
+                webSocket.close(CloseCode.NORMAL.code(), null);
               }
 
               @Override

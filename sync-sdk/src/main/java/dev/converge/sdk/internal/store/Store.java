@@ -12,9 +12,9 @@ import java.util.Optional;
  * replica's identity. The one interface behind which the database driver sits (SQLite today).
  *
  * <p>Every method is atomic: it commits all its effects in one transaction or none. Implementations
- * are thread-safe and serialize access; callers that must order side effects after a commit (such
- * as listener notifications) may hold the store's monitor ({@code synchronized (store)}) around the
- * call.
+ * are thread-safe and serialize access on the store's monitor; callers that must order side effects
+ * after a commit (listener notifications) take that same monitor through {@code
+ * dev.converge.sdk.internal.engine.CommitOrder}, which documents the SDK's lock discipline.
  *
  * @see SqliteStore
  */

@@ -1,4 +1,4 @@
-package dev.converge.sdk.internal.engine;
+package dev.converge.sdk.internal.sync;
 
 import dev.converge.core.protocol.Message;
 import dev.converge.sdk.SyncException;
@@ -7,8 +7,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * The pending {@code syncNow} calls and the head exchange behind them. Once every change committed
@@ -17,9 +15,12 @@ import java.util.function.Consumer;
  * read from the server's database after the call, not the last ones it happened to announce, so a
  * change another client had acked before the call is always seen, and so are the caller's own.
  *
- * <p>Confined to the engine thread.
+ * <p>A call is known by the waiter id its driver gave; completing it is an action ({@link
+ * Action.SyncDone}, {@link Action.SyncFailed}) that also cancels its timeout.
+ *
+ * <p>Not thread-safe: owned by the {@link SyncMachine}.
  */
-final class SyncWaiters {
+final class SyncRequests {
 
   /** Where the replica stands, for deciding whether a waiter is done. */
   interface Progress {
@@ -31,35 +32,54 @@ final class SyncWaiters {
   }
 
   /** One {@code syncNow} call. */
-  static final class Waiter {
+  private static final class Waiter {
+    final long id;
     final long ref;
     final long rejectionsAtStart;
-    final CompletableFuture<Void> future;
+    final long timeoutMillis;
     long targetSeq;
     boolean asked;
     Map<String, Long> heads;
 
-    Waiter(long ref, long targetSeq, long rejectionsAtStart, CompletableFuture<Void> future) {
+    Waiter(long id, long ref, long targetSeq, long rejectionsAtStart, long timeoutMillis) {
+      this.id = id;
       this.ref = ref;
       this.targetSeq = targetSeq;
       this.rejectionsAtStart = rejectionsAtStart;
-      this.future = future;
+      this.timeoutMillis = timeoutMillis;
     }
   }
 
+  private final Effects effects;
   private final List<Waiter> waiters = new ArrayList<>();
   private long nextRef = 1;
 
-  /** Registers a call that waits for the changes up to {@code targetSeq}. */
-  Waiter add(long targetSeq, long rejections, CompletableFuture<Void> future) {
-    Waiter waiter = new Waiter(nextRef++, targetSeq, rejections, future);
-    waiters.add(waiter);
-    return waiter;
+  SyncRequests(Effects effects) {
+    this.effects = effects;
   }
 
-  /** Forgets a waiter (timed out); returns whether it was still waiting. */
-  boolean remove(Waiter waiter) {
-    return waiters.remove(waiter);
+  /**
+   * Registers call {@code id}, which waits for the changes up to {@code targetSeq}, and sets its
+   * timeout.
+   */
+  void add(long id, long targetSeq, long rejections, long timeoutMillis) {
+    waiters.add(new Waiter(id, nextRef++, targetSeq, rejections, timeoutMillis));
+    effects.schedule(new Timer.SyncTimeout(id), timeoutMillis);
+  }
+
+  /**
+   * Forgets a waiter whose timeout fired; returns its timeout in milliseconds, or -1 if it was no
+   * longer waiting.
+   */
+  long timedOut(long id) {
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter waiter = it.next();
+      if (waiter.id == id) {
+        it.remove();
+        return waiter.timeoutMillis;
+      }
+    }
+    return -1;
   }
 
   /** Whether a question awaits its answer (an error may have been that answer). */
@@ -95,7 +115,7 @@ final class SyncWaiters {
    * Asks the server's heads for every waiter whose changes are acknowledged, and completes every
    * waiter whose heads are reached.
    */
-  void advance(Progress progress, long rejections, Consumer<Message.Sync> ask) {
+  void advance(Progress progress, long rejections) {
     if (waiters.isEmpty()) {
       return;
     }
@@ -105,19 +125,21 @@ final class SyncWaiters {
       boolean pushed = first == 0 || first > waiter.targetSeq;
       if (pushed && waiter.heads == null && !waiter.asked) {
         waiter.asked = true;
-        ask.accept(new Message.Sync(waiter.ref));
+        effects.emit(new Action.Send(new Message.Sync(waiter.ref)));
       }
       if (pushed && waiter.heads != null && reached(progress, waiter.heads)) {
         it.remove();
+        effects.cancel(new Timer.SyncTimeout(waiter.id));
         if (rejections > waiter.rejectionsAtStart) {
-          waiter.future.completeExceptionally(
-              new SyncException(
+          effects.emit(
+              new Action.SyncFailed(
+                  waiter.id,
                   SyncException.Code.REJECTED,
                   "the server rejected "
                       + (rejections - waiter.rejectionsAtStart)
                       + " change(s) while syncing; see rejectedChanges()"));
         } else {
-          waiter.future.complete(null);
+          effects.emit(new Action.SyncDone(waiter.id));
         }
       }
     }
@@ -132,10 +154,11 @@ final class SyncWaiters {
     return true;
   }
 
-  /** Fails every waiter (the client closes). */
-  void failAll(SyncException error) {
+  /** Fails every waiter with {@code code} (the client closes). */
+  void failAll(SyncException.Code code, String message) {
     for (Waiter waiter : waiters) {
-      waiter.future.completeExceptionally(error);
+      effects.cancel(new Timer.SyncTimeout(waiter.id));
+      effects.emit(new Action.SyncFailed(waiter.id, code, message));
     }
     waiters.clear();
   }

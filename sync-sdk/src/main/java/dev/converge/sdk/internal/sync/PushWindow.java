@@ -1,4 +1,4 @@
-package dev.converge.sdk.internal.engine;
+package dev.converge.sdk.internal.sync;
 
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
@@ -11,7 +11,6 @@ import dev.converge.sdk.internal.store.Store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,38 +20,37 @@ import org.slf4j.LoggerFactory;
  * answer to a push exactly one meaning, so the queue never stalls and never loops (DESIGN §5):
  *
  * <ul>
- *   <li>{@code error{ref}} with a consuming code, then an {@code ack} covering {@code ref}: the
- *       server consumed the change without applying it; it is quarantined when the ack arrives.
- *   <li>{@code too_large} for the whole push (or close 1009): the batch is halved and sent again; a
- *       single change the server cannot take is unsendable.
- *   <li>any other error: the push failed as a whole; it is held until the engine's retry (a re-push
- *       of applied seqs is acked again and changes nothing, so a retry never double-counts).
+ *   <li>{@code error{ref}} with a {@link ErrorCode.Handling#CONSUMED consuming} code, then an
+ *       {@code ack} covering {@code ref}: the server consumed the change without applying it; it is
+ *       quarantined when the ack arrives.
+ *   <li>{@link ErrorCode#TOO_LARGE} for the whole push (or close {@link CloseCode#TOO_BIG}): the
+ *       batch is halved and sent again; a single change the server cannot take is unsendable.
+ *   <li>any other error: the push failed as a whole; it is held until the machine's retry (a
+ *       re-push of applied seqs is acked again and changes nothing, so a retry never
+ *       double-counts).
  * </ul>
  *
  * <p>An unsendable row (beyond the protocol's limits, so it would fail every time) is moved to the
  * rejected changes and an empty change takes its seq, so the seqs behind it stay contiguous.
  *
- * <p>Confined to the engine thread.
+ * <p>Not thread-safe: owned by the {@link SyncMachine}.
  */
-final class Pusher {
+final class PushWindow {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Pusher.class);
+  private static final Logger LOG = LoggerFactory.getLogger(PushWindow.class);
 
-  /** What the pusher needs from its engine. */
+  /** What the window needs from its machine. */
   interface Host {
     /** Whether a welcomed session can carry a push now. */
     boolean sessionReady();
 
-    /** Sends a message on the current session. */
-    void send(Message message);
-
-    /** Local changes were quarantined; called under the store's monitor, right after the commit. */
+    /** Local changes were quarantined (committed just now). */
     void rejected(List<RejectedChange> rejected);
   }
 
   /** What an error meant for the push in flight. */
   enum Verdict {
-    /** No push was in flight, or the error is not about pushes: the engine decides. */
+    /** No push was in flight, or the error is not about pushes: the machine decides. */
     NOT_A_PUSH_ERROR,
     /** A consumed change: quarantined once the ack covering it arrives. */
     REJECTION_PENDING,
@@ -65,6 +63,7 @@ final class Pusher {
   private final Store store;
   private final PushLimits limits;
   private final int maxBatch;
+  private final Effects effects;
   private final Host host;
   private final TreeMap<Long, Message.Error> pendingRejections = new TreeMap<>();
 
@@ -75,10 +74,11 @@ final class Pusher {
   private int sentCount;
   private int batchLimit;
 
-  Pusher(Store store, PushLimits limits, int maxBatch, Host host) {
+  PushWindow(Store store, PushLimits limits, int maxBatch, Effects effects, Host host) {
     this.store = store;
     this.limits = limits;
     this.maxBatch = maxBatch;
+    this.effects = effects;
     this.host = host;
     this.batchLimit = maxBatch;
   }
@@ -88,12 +88,17 @@ final class Pusher {
     return inFlight;
   }
 
+  /** The most changes the next push carries (halved after a push too large, doubled on acks). */
+  int batchLimit() {
+    return batchLimit;
+  }
+
   /**
    * Forgets the session's push: the next session starts again from the first unacknowledged row.
    */
   void sessionEnded(int closeCode) {
     if (inFlight && closeCode == CloseCode.TOO_BIG.code()) {
-      shrink("the server closed the session: push frame too big (1009)");
+      shrink("the server closed the session: push frame too big (" + closeCode + ")");
     }
     inFlight = false;
     held = false;
@@ -116,7 +121,7 @@ final class Pusher {
     if (changesets.isEmpty()) {
       return;
     }
-    host.send(new Message.Push(changesets));
+    effects.emit(new Action.Send(new Message.Push(changesets)));
     inFlight = true;
     firstSentSeq = changesets.get(0).seq();
     lastSentSeq = changesets.get(changesets.size() - 1).seq();
@@ -165,17 +170,15 @@ final class Pusher {
   boolean onAck(Message.Ack ack) {
     long upTo = ack.upToSeq();
     List<RejectedChange> quarantined = new ArrayList<>();
-    synchronized (store) {
-      // Before the ack deletes their rows: the consumed changes move to the rejected ones.
-      Map<Long, Message.Error> covered = pendingRejections.headMap(upTo, true);
-      for (Message.Error error : covered.values()) {
-        store.quarantine(error.ref(), error.code(), error.message()).ifPresent(quarantined::add);
-        LOG.warn("server rejected change {} ({}): {}", error.ref(), error.code(), error.message());
-      }
-      covered.clear();
-      if (!quarantined.isEmpty()) {
-        host.rejected(quarantined);
-      }
+    // Before the ack deletes their rows: the consumed changes move to the rejected ones.
+    Map<Long, Message.Error> covered = pendingRejections.headMap(upTo, true);
+    for (Message.Error error : covered.values()) {
+      store.quarantine(error.ref(), error.code(), error.message()).ifPresent(quarantined::add);
+      LOG.warn("server rejected change {} ({}): {}", error.ref(), error.code(), error.message());
+    }
+    covered.clear();
+    if (!quarantined.isEmpty()) {
+      host.rejected(quarantined);
     }
     int deleted = store.ack(upTo);
     if (inFlight && upTo >= lastSentSeq) {
@@ -204,7 +207,7 @@ final class Pusher {
     inFlight = false;
     lastSentSeq = 0;
     pendingRejections.clear();
-    if (ErrorCode.TOO_LARGE.wire().equals(error.code()) && ref == null) {
+    if (error.knownCode().orElse(null) == ErrorCode.TOO_LARGE && ref == null) {
       shrink("the server refused the push as too large: " + error.message());
       return Verdict.SHRUNK;
     }
@@ -224,9 +227,8 @@ final class Pusher {
 
   private void unsendable(long seq, String why) {
     LOG.warn("local change {} can never be sent ({}); moved to the rejected changes", seq, why);
-    synchronized (store) {
-      Optional<RejectedChange> rejected = store.replaceUnsendable(seq, "too_large", why);
-      rejected.ifPresent(r -> host.rejected(List.of(r)));
-    }
+    store
+        .replaceUnsendable(seq, ErrorCode.TOO_LARGE.wire(), why)
+        .ifPresent(r -> host.rejected(List.of(r)));
   }
 }

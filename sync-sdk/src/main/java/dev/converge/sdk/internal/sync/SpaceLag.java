@@ -1,8 +1,7 @@
-package dev.converge.sdk.internal.engine;
+package dev.converge.sdk.internal.sync;
 
 import dev.converge.sdk.SpaceStatus;
 import dev.converge.sdk.internal.store.Store;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -13,33 +12,32 @@ import java.util.Set;
 
 /**
  * How far behind the server each subscribed space is: the greatest head the server has told of, and
- * since when the local cursor has been below it, for {@link SpaceStatus}.
+ * since when the local cursor has been below it, for {@link SpaceStatus}. Time comes from the
+ * caller.
  *
- * <p>Confined to the engine thread.
+ * <p>Not thread-safe: owned by the {@link SyncMachine}.
  */
 final class SpaceLag {
   private final Store store;
-  private final Clock clock;
   private final Map<String, Long> heads = new HashMap<>();
   private final Map<String, Instant> behindSince = new HashMap<>();
 
-  SpaceLag(Store store, Clock clock) {
+  SpaceLag(Store store) {
     this.store = store;
-    this.clock = clock;
   }
 
   /**
    * The head a welcome announced: the server's word for the new session, even below an older one.
    */
-  void announced(String space, long head) {
+  void announced(String space, long head, Instant now) {
     heads.put(space, head);
-    update(space);
+    update(space, now);
   }
 
   /** A head the server reached (changes, snapshot, synced): heads only grow within a session. */
-  void reached(String space, long head) {
+  void reached(String space, long head, Instant now) {
     heads.merge(space, head, Math::max);
-    update(space);
+    update(space, now);
   }
 
   /** Whether a head of {@code space} is known (it is followed on this or an earlier session). */
@@ -53,18 +51,17 @@ final class SpaceLag {
     behindSince.remove(space);
   }
 
-  private void update(String space) {
+  private void update(String space, Instant now) {
     long head = heads.getOrDefault(space, 0L);
     if (head > store.cursor(space) || store.snapshotInProgress(space)) {
-      behindSince.putIfAbsent(space, clock.instant());
+      behindSince.putIfAbsent(space, now);
     } else {
       behindSince.remove(space);
     }
   }
 
-  /** The status of each space, in subscription order. */
-  Map<String, SpaceStatus> statuses(List<String> spaces, Set<String> forbidden) {
-    Instant now = clock.instant();
+  /** The status of each space, in subscription order, as of {@code now}. */
+  Map<String, SpaceStatus> statuses(List<String> spaces, Set<String> forbidden, Instant now) {
     Map<String, SpaceStatus> result = new LinkedHashMap<>();
     for (String space : spaces) {
       long cursor = store.cursor(space);

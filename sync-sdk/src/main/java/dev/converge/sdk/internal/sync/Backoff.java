@@ -1,4 +1,4 @@
-package dev.converge.sdk.internal.engine;
+package dev.converge.sdk.internal.sync;
 
 import java.time.Duration;
 import java.util.Random;

@@ -1,4 +1,4 @@
-package dev.converge.sdk.internal.engine;
+package dev.converge.sdk.internal.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,162 @@
+package dev.converge.sdk.internal.store;
+
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.crdt.HybridClock;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.sdk.DocumentKey;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The {@code documents} table: each document's merged state, in the canonical encoding, with a
+ * small cache of decoded states. Remote deltas are joined here, moving the clock past their
+ * timestamps. Callers run it inside their own transaction.
+ */
+final class DocumentTable {
+
+  private record CachedState(String text, Document document) {}
+
+  private final Connection connection;
+  private final ProtocolCodec codec;
+  private final LongSupplier wallMillis;
+
+  /**
+   * Decoded states of recently used documents, each with the exact text it was decoded from or
+   * encoded to. An entry is used only while the stored text equals its text, so a rolled-back
+   * transaction, a purge or another writer can never make it serve a stale state.
+   */
+  private final Map<DocumentKey, CachedState> decoded =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<DocumentKey, CachedState> eldest) {
+          return size() > 64;
+        }
+      };
+
+  DocumentTable(Connection connection, ProtocolCodec codec, LongSupplier wallMillis) {
+    this.connection = connection;
+    this.codec = codec;
+    this.wallMillis = wallMillis;
+  }
+
+  /** Returns the stored state of {@code key}, decoded, or null if there is none. */
+  Document load(DocumentKey key) throws SQLException {
+    String stored = loadText(key);
+    return stored == null ? null : decode(key, stored);
+  }
+
+  /** Saves {@code document} as the state of {@code key}; the caller must not change it after. */
+  void save(DocumentKey key, Document document) throws SQLException {
+    String state = codec.encodeDocument(document);
+    saveText(key, state);
+    decoded.put(key, new CachedState(state, document));
+  }
+
+  /**
+   * Joins remote states or deltas into their documents, moving {@code clock} past their timestamps;
+   * returns the documents whose state changed.
+   */
+  List<DocumentKey> join(Map<DocumentKey, List<Document>> remote, HybridClock clock)
+      throws SQLException {
+    Map<DocumentKey, Document> touched = new LinkedHashMap<>();
+    Map<DocumentKey, String> original = new HashMap<>();
+    for (Map.Entry<DocumentKey, List<Document>> entry : remote.entrySet()) {
+      DocumentKey key = entry.getKey();
+      for (Document delta : entry.getValue()) {
+        Document local = touched.get(key);
+        if (local == null) {
+          String stored = loadText(key);
+          original.put(key, stored);
+          local = stored == null ? new Document() : decode(key, stored);
+          touched.put(key, local);
+        }
+        // Local writes must order after every write seen, so the clock moves past remote stamps.
+        Hlc remoteHlc = delta.maxHlc();
+        if (remoteHlc.compareTo(Hlc.ZERO) > 0) {
+          clock.observe(remoteHlc);
+        }
+        local.join(delta);
+      }
+    }
+    List<DocumentKey> changed = new ArrayList<>();
+    for (Map.Entry<DocumentKey, Document> entry : touched.entrySet()) {
+      String encoded = codec.encodeDocument(entry.getValue());
+      // Encodings are canonical, so equal text means the join changed nothing (an own echo).
+      if (!encoded.equals(original.get(entry.getKey()))) {
+        saveText(entry.getKey(), encoded);
+        decoded.put(entry.getKey(), new CachedState(encoded, entry.getValue()));
+        changed.add(entry.getKey());
+      }
+    }
+    return changed;
+  }
+
+  /** The documents of {@code space}, in (collection, docId) order. */
+  List<DocumentKey> keysOf(String space) throws SQLException {
+    List<DocumentKey> docs = new ArrayList<>();
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT collection, doc_id FROM documents WHERE space = ? ORDER BY collection, doc_id")) {
+      ps.setString(1, space);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          docs.add(new DocumentKey(space, rs.getString(1), rs.getString(2)));
+        }
+      }
+    }
+    return docs;
+  }
+
+  /** Deletes every document of {@code space}. */
+  void deleteSpace(String space) throws SQLException {
+    Sql.update(connection, "DELETE FROM documents WHERE space = ?", space);
+  }
+
+  /** Returns a private, mutable copy of the document stored as {@code stored}. */
+  private Document decode(DocumentKey key, String stored) {
+    CachedState cached = decoded.get(key);
+    if (cached != null && cached.text().equals(stored)) {
+      return cached.document().copy();
+    }
+    // Stored states grow by joins past what one message may carry: never decode them with input
+    // limits.
+    Document document = codec.forStoredData().decodeDocument(stored);
+    decoded.put(key, new CachedState(stored, document.copy()));
+    return document;
+  }
+
+  private String loadText(DocumentKey key) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT state FROM documents WHERE space = ? AND collection = ? AND doc_id = ?")) {
+      Sql.bindKey(ps, 1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  private void saveText(DocumentKey key, String state) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "INSERT INTO documents (space, collection, doc_id, state, updated_at) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (space, collection, doc_id) DO UPDATE SET state = excluded.state,"
+                + " updated_at = excluded.updated_at")) {
+      Sql.bindKey(ps, 1, key);
+      ps.setString(4, state);
+      ps.setLong(5, wallMillis.getAsLong());
+      ps.executeUpdate();
+    }
+  }
+}

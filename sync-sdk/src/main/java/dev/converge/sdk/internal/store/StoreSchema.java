@@ -1,0 +1,83 @@
+package dev.converge.sdk.internal.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tables of a store file and their migrations ({@code PRAGMA user_version} counts the applied
+ * ones). Stateless.
+ */
+final class StoreSchema {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StoreSchema.class);
+
+  /** Schema migrations; index i brings the schema from version i to i + 1. Append only. */
+  private static final List<String[]> MIGRATIONS =
+      List.<String[]>of(
+          new String[] {
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+            "CREATE TABLE documents (space TEXT NOT NULL, collection TEXT NOT NULL, doc_id TEXT NOT NULL,"
+                + " state TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (space, collection, doc_id))"
+                + " WITHOUT ROWID",
+            "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, space TEXT NOT NULL, collection TEXT NOT NULL,"
+                + " doc_id TEXT NOT NULL, hlc TEXT NOT NULL, delta TEXT NOT NULL, created_at INTEGER NOT NULL)",
+            "CREATE INDEX outbox_by_space ON outbox (space)",
+            "CREATE TABLE rejected (id INTEGER PRIMARY KEY AUTOINCREMENT, replica_id TEXT NOT NULL,"
+                + " seq INTEGER NOT NULL, space TEXT NOT NULL, collection TEXT NOT NULL, doc_id TEXT NOT NULL,"
+                + " delta TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, rejected_at INTEGER NOT NULL)",
+            "CREATE TABLE spaces (space TEXT PRIMARY KEY, cursor INTEGER NOT NULL DEFAULT 0,"
+                + " snapshot_active INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"
+          });
+
+  /** The schema version this code writes. */
+  static final int VERSION = MIGRATIONS.size();
+
+  private StoreSchema() {}
+
+  /** Sets the file up for one client: exclusive, WAL, the chosen durability, foreign keys. */
+  static void configure(Connection connection, boolean synchronousFull) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("PRAGMA busy_timeout = 2000");
+      st.execute("PRAGMA locking_mode = EXCLUSIVE");
+      try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
+        if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
+          throw new SQLException("could not switch the journal to WAL mode");
+        }
+      }
+      st.execute("PRAGMA synchronous = " + (synchronousFull ? "FULL" : "NORMAL"));
+      st.execute("PRAGMA foreign_keys = ON");
+    }
+    connection.setAutoCommit(false);
+  }
+
+  /** Applies the missing migrations, each in its own transaction. */
+  static void migrate(Connection connection) throws SQLException {
+    int version;
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+      version = rs.next() ? rs.getInt(1) : 0;
+    }
+    if (version > VERSION) {
+      throw new SQLException(
+          "database schema version " + version + " is newer than this SDK's " + VERSION);
+    }
+    for (int v = version; v < VERSION; v++) {
+      try (Statement st = connection.createStatement()) {
+        for (String sql : MIGRATIONS.get(v)) {
+          st.execute(sql);
+        }
+        st.execute("PRAGMA user_version = " + (v + 1));
+        connection.commit();
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      }
+      LOG.debug("local schema migrated to version {}", v + 1);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.converge.sdk.internal.sync;
+
+/** The timers the state machine sets; each is a key: setting one again replaces it. */
+public sealed interface Timer {
+
+  /** Connect again after the backoff. */
+  record Reconnect() implements Timer {}
+
+  /** Push again (and ask unanswered heads again) after a failed push, on the same session. */
+  record PushRetry() implements Timer {}
+
+  /** The session has stayed up long enough to forget the backoff. */
+  record StableSession() implements Timer {}
+
+  /** Fetch a fresh token before the session's one expires. */
+  record TokenRefresh() implements Timer {}
+
+  /** A {@code syncNow} waiter gives up. */
+  record SyncTimeout(long waiter) implements Timer {}
+}
