@@ -1,9 +1,7 @@
 package dev.converge.core.crdt;
 
 import java.math.BigInteger;
-import java.util.Collections;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -27,10 +25,16 @@ public final class CounterValue implements CrdtValue {
   /** The value read saturates at ±(2^53-1), the largest integer exact in every JSON reader. */
   public static final long MAX_VALUE = Dot.MAX_COUNTER;
 
-  private final TreeMap<Dot, Long> entries = new TreeMap<>();
+  private final DotFun<Long> entries;
 
   /** An empty counter (value 0). */
-  public CounterValue() {}
+  public CounterValue() {
+    this(new DotFun<>());
+  }
+
+  private CounterValue(DotFun<Long> entries) {
+    this.entries = entries;
+  }
 
   void put(Dot dot, long contribution) {
     entries.put(dot, contribution);
@@ -48,7 +52,7 @@ public final class CounterValue implements CrdtValue {
 
   @Override
   public void forEachDot(Consumer<Dot> sink) {
-    entries.keySet().forEach(sink);
+    entries.forEachDot(sink);
   }
 
   /**
@@ -80,19 +84,17 @@ public final class CounterValue implements CrdtValue {
 
   /** Returns the contributions by dot. Read-only view, for encoders. */
   public Map<Dot, Long> entries() {
-    return Collections.unmodifiableMap(entries);
+    return entries.view();
   }
 
   @Override
   public CounterValue copy() {
-    CounterValue copy = new CounterValue();
-    copy.entries.putAll(entries);
-    return copy;
+    return new CounterValue(entries.copy());
   }
 
   @Override
   public void join(CrdtValue other, CausalContext mine, CausalContext theirs) {
-    DotFunJoin.join(entries, ((CounterValue) other).entries, mine, theirs);
+    entries.join(((CounterValue) other).entries, mine, theirs);
   }
 
   @Override
