@@ -20,7 +20,10 @@ public record Violation(String code, String message) {
   /** The causal context claims dots the document never saw and the changeset does not create. */
   public static final String CONTEXT_FORGED = "context_forged";
 
-  /** A counter increment beyond the configured bound. */
+  /**
+   * A counter increment beyond the configured bound, or a run of increments in a pushed store (a
+   * run sums many increments in one entry; only the server forms runs).
+   */
   public static final String OUT_OF_RANGE = "out_of_range";
 
   /** Creates a violation. */
