@@ -122,7 +122,10 @@ public final class CounterValue implements CrdtValue {
    * stable when its last dot is at most {@code stableUpTo} of its replica. An increment beyond
    * ±{@link #MAX_INCREMENT} (possible only in data stored under a wider bound) is never coalesced
    * and splits the runs around it, and a run never spans more than {@link
-   * CounterEntry#MAX_RUN_SPAN} dots, so every run stays within its bound.
+   * CounterEntry#MAX_RUN_SPAN} dots, so every run stays within its bound. Entries whose ranges
+   * overlap (a state joined from compactions at a careless stable point) are not coalesced with
+   * each other: a run over them would share a key with one of them and differ from it, and
+   * compaction would no longer be an inflation.
    *
    * @param runs receives each run formed
    * @param replaced receives the key of every entry a run replaced
@@ -143,7 +146,9 @@ public final class CounterValue implements CrdtValue {
       if (!eligible) {
         coalesce(group, runs, replaced);
       } else {
-        if (!group.isEmpty() && entry.last() - group.get(0).first() >= CounterEntry.MAX_RUN_SPAN) {
+        if (!group.isEmpty()
+            && (entry.first() <= group.get(group.size() - 1).last()
+                || entry.last() - group.get(0).first() >= CounterEntry.MAX_RUN_SPAN)) {
           coalesce(group, runs, replaced);
         }
         group.add(entry);
@@ -166,8 +171,8 @@ public final class CounterValue implements CrdtValue {
       try {
         run = CounterEntry.run(last.replica(), first, last.last(), sum.longValueExact());
       } catch (IllegalArgumentException | ArithmeticException e) {
-        // Only entries that overlap (never formed by honest replicas) can break the bound: leave
-        // them as they are rather than store a run that would not decode.
+        // Disjoint entries within their bounds sum within the run's bound; should that ever fail,
+        // leave them as they are rather than store a run that would not decode.
       }
       if (run != null) {
         for (CounterEntry entry : group) {

@@ -18,7 +18,9 @@ import java.util.Optional;
  * updates leave other types alone.
  *
  * <p>Join is total, commutative, associative and idempotent; applying deltas in any order, with
- * duplicates, gives the same state as applying the full state. Mutable and not thread-safe.
+ * duplicates, gives the same state as applying the full state. Counters stay bounded through {@link
+ * #compact(StablePoint)}, which the server runs at the causally stable point. Mutable and not
+ * thread-safe.
  */
 public final class Document {
 

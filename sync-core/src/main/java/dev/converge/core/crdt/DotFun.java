@@ -93,7 +93,10 @@ final class DotFun<V> {
         (dot, value) -> {
           V held = entries.get(dot);
           if (held != null) {
-            entries.put(dot, common.apply(held, value));
+            V merged = common.apply(held, value);
+            if (merged != held) {
+              entries.put(dot, merged);
+            }
           } else if (!mine.contains(dot)) {
             entries.put(dot, value);
           }

@@ -13,7 +13,7 @@ import java.io.IOException;
  */
 final class CounterEncoding {
 
-  /** The shape of a single increment, for error messages. */
+  /** The shape of a single increment, as error messages have named it since protocol 1. */
   static final String SINGLE_SHAPE = "[replica, counter, value]";
 
   /** The shape of a run, for error messages. */

@@ -224,6 +224,19 @@ class CounterCompactionTest {
   }
 
   @Test
+  void overlappingEntries_areLeftAsTheyAre_soCompactionStaysAnInflation() {
+    // Only compaction at a careless point, then joins, can leave a dot inside another run's range.
+    CounterValue overlapping = new CounterValue();
+    overlapping.put(CounterEntry.single(new Dot("a", 8), -2));
+    overlapping.put(CounterEntry.run("a", 6, 10, -2));
+    CounterValue before = overlapping.copy();
+    CounterValue runs = new CounterValue();
+    overlapping.compact(replica -> 10, runs, new CausalContext());
+    assertThat(overlapping).isEqualTo(before);
+    assertThat(runs.isEmpty()).isTrue();
+  }
+
+  @Test
   void aRunIsBoundedByItsSpanTimesTheIncrementBound() {
     assertThat(CounterEntry.run("a", 1, 2, 2 * CounterValue.MAX_INCREMENT).sum())
         .isEqualTo(1L << 32);
