@@ -32,7 +32,8 @@ import java.util.Optional;
  *       holds them, and dots of its own lineage only up to the newest own dot of its store (a
  *       replica may remove what it wrote before, never pre-claim what it has not written);
  *   <li>every new counter increment is within the configured bound, and the store holds no run of
- *       increments (only the server coalesces runs, from stable dots).
+ *       increments: only the server coalesces runs, from stable dots, so a pushed run is refused as
+ *       {@code out_of_range} (it carries many increments' worth in one entry).
  * </ul>
  *
  * "Already holds" means the document's causal context, not its store: two concurrent removes of one
