@@ -1,10 +1,7 @@
 package dev.converge.core.crdt;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +18,9 @@ import java.util.Optional;
  * updates leave other types alone.
  *
  * <p>Join is total, commutative, associative and idempotent; applying deltas in any order, with
- * duplicates, gives the same state as applying the full state. Mutable and not thread-safe.
+ * duplicates, gives the same state as applying the full state. Counters stay bounded through {@link
+ * #compact(StablePoint)}, which the server runs at the causally stable point. Mutable and not
+ * thread-safe.
  */
 public final class Document {
 
@@ -136,43 +135,12 @@ public final class Document {
    * MapValue#get(String)}).
    */
   public ObjectNode toJson() {
-    return (ObjectNode) plain(root);
-  }
-
-  private static JsonNode plain(CrdtValue value) {
-    JsonNodeFactory nodes = JsonNodeFactory.instance;
-    if (value instanceof RegisterValue register) {
-      return register.value().orElse(nodes.nullNode());
-    }
-    if (value instanceof CounterValue counter) {
-      return nodes.numberNode(counter.value());
-    }
-    if (value instanceof SetValue set) {
-      ArrayNode array = nodes.arrayNode();
-      set.elements().forEach(array::add);
-      return array;
-    }
-    ObjectNode object = nodes.objectNode();
-    ((MapValue) value).entries().forEach((key, child) -> object.set(key, plain(child)));
-    return object;
+    return (ObjectNode) DocumentReads.plain(root);
   }
 
   /** Returns the greatest register timestamp this document holds, or {@link Hlc#ZERO}. */
   public Hlc maxHlc() {
-    Hlc[] max = {Hlc.ZERO};
-    collectMaxHlc(root, max);
-    return max[0];
-  }
-
-  private static void collectMaxHlc(CrdtValue value, Hlc[] max) {
-    if (value instanceof RegisterValue register) {
-      Hlc hlc = register.maxHlc();
-      if (hlc.compareTo(max[0]) > 0) {
-        max[0] = hlc;
-      }
-    } else if (value instanceof MapValue map) {
-      map.typedEntries().values().forEach(child -> collectMaxHlc(child, max));
-    }
+    return DocumentReads.maxHlc(root);
   }
 
   /**
@@ -180,47 +148,39 @@ public final class Document {
    * JSON.
    */
   public List<TypeOverlap> typeOverlaps() {
-    List<TypeOverlap> overlaps = new ArrayList<>();
-    collectOverlaps(root, new ArrayList<>(), overlaps);
-    return overlaps;
-  }
-
-  private static void collectOverlaps(MapValue map, List<String> path, List<TypeOverlap> sink) {
-    for (String name : map.entries().keySet()) {
-      var types = map.typesOf(name);
-      path.add(name);
-      if (types.size() > 1) {
-        java.util.Map<String, JsonNode> values = new java.util.LinkedHashMap<>();
-        types.forEach((key, value) -> values.put(key.type().tag(), plain(value)));
-        sink.add(new TypeOverlap(path, values));
-      }
-      if (types.get(new FieldKey(name, ValueType.MAP)) instanceof MapValue child) {
-        collectOverlaps(child, path, sink);
-      }
-      path.remove(path.size() - 1);
-    }
+    return DocumentReads.typeOverlaps(root);
   }
 
   /** Returns every register that holds concurrent values, in path order. */
   public List<Conflict> conflicts() {
-    List<Conflict> conflicts = new ArrayList<>();
-    collectConflicts(root, new ArrayList<>(), conflicts);
-    return conflicts;
+    return DocumentReads.conflicts(root);
   }
 
-  private static void collectConflicts(CrdtValue value, List<String> path, List<Conflict> sink) {
-    if (value instanceof RegisterValue register && register.entries().size() > 1) {
-      List<Versioned> values = register.values();
-      sink.add(new Conflict(List.copyOf(path), values.get(0), values.subList(1, values.size())));
-    } else if (value instanceof MapValue map) {
-      map.typedEntries()
-          .forEach(
-              (key, child) -> {
-                path.add(key.name());
-                collectConflicts(child, path, sink);
-                path.remove(path.size() - 1);
-              });
-    }
+  // ---- compaction ----------------------------------------------------------------------------
+
+  /**
+   * Coalesces, in every counter, each replica's stable entries (single increments and earlier runs)
+   * into one run, and returns the <em>compaction delta</em>: the runs formed, with a context
+   * holding the key dots of the entries they replace. Only the server compacts, at a point computed
+   * honestly from what every live replica has seen ({@link StablePoint}); a point beyond this
+   * document's gap-free context is clamped to it.
+   *
+   * <p>Compaction never changes a read (values, keys, registers, sets are untouched), is idempotent
+   * (compacting again at the same point changes nothing) and monotone: it is an inflation (joining
+   * the state from before compaction changes nothing), and compacting at a point, then at a later
+   * one, equals compacting at the later one directly. The delta obeys the delta law: joined into
+   * the state before compaction, it gives the state after.
+   *
+   * <p>Log and fan out the delta like a change. A replica that joins it replaces the entries it
+   * holds inside each run by the run, so devices stay bounded too; and a replica must hold a run
+   * before it joins a remove made against it, since such a remove covers the run's last dot only.
+   * Delivering the log in order guarantees that; a full state (a snapshot) serves as well.
+   *
+   * @param stable the causally stable point of this document
+   * @return the compaction delta; {@link #isEmpty() empty} when nothing was coalesced
+   */
+  public Document compact(StablePoint stable) {
+    return CounterCompaction.compact(root, context, Objects.requireNonNull(stable, "stable"));
   }
 
   // ---- mutators: each applies its delta here and returns it -------------------------------

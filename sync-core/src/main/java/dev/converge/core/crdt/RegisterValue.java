@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -20,10 +19,16 @@ import java.util.function.Consumer;
  */
 public final class RegisterValue implements CrdtValue {
 
-  private final TreeMap<Dot, Versioned> entries = new TreeMap<>();
+  private final DotFun<Versioned> entries;
 
   /** An empty register. */
-  public RegisterValue() {}
+  public RegisterValue() {
+    this(new DotFun<>());
+  }
+
+  private RegisterValue(DotFun<Versioned> entries) {
+    this.entries = entries;
+  }
 
   /** Adds an entry while building a state (codec and mutators). */
   void put(Versioned entry) {
@@ -42,7 +47,7 @@ public final class RegisterValue implements CrdtValue {
 
   @Override
   public void forEachDot(Consumer<Dot> sink) {
-    entries.keySet().forEach(sink);
+    entries.forEachDot(sink);
   }
 
   /** Returns every concurrent value, last-writer-wins winner first. */
@@ -71,19 +76,17 @@ public final class RegisterValue implements CrdtValue {
 
   /** Returns the entries by dot. Read-only view, for encoders. */
   public Map<Dot, Versioned> entries() {
-    return Collections.unmodifiableMap(entries);
+    return entries.view();
   }
 
   @Override
   public RegisterValue copy() {
-    RegisterValue copy = new RegisterValue();
-    copy.entries.putAll(entries);
-    return copy;
+    return new RegisterValue(entries.copy());
   }
 
   @Override
   public void join(CrdtValue other, CausalContext mine, CausalContext theirs) {
-    DotFunJoin.join(entries, ((RegisterValue) other).entries, mine, theirs);
+    entries.join(((RegisterValue) other).entries, mine, theirs);
   }
 
   @Override

@@ -78,7 +78,7 @@ public final class SetValue implements CrdtValue {
           it.hasNext(); ) {
         Map.Entry<String, TreeSet<Dot>> entry = it.next();
         TreeSet<Dot> theirDots = incoming.get(entry.getKey());
-        DotFunJoin.join(entry.getValue(), theirDots == null ? Set.of() : theirDots, mine, theirs);
+        DotSetJoin.join(entry.getValue(), theirDots == null ? Set.of() : theirDots, mine, theirs);
         if (entry.getValue().isEmpty()) {
           it.remove();
         }
@@ -89,13 +89,13 @@ public final class SetValue implements CrdtValue {
           TreeSet<Dot> myDots = entries.get(element);
           if (myDots == null) {
             TreeSet<Dot> added = new TreeSet<>();
-            DotFunJoin.join(added, theirDots, mine, theirs);
+            DotSetJoin.join(added, theirDots, mine, theirs);
             if (!added.isEmpty()) {
               entries.put(element, added);
             }
           } else if (theirs.isEmpty()) {
             // Already joined above when their context is non-empty.
-            DotFunJoin.join(myDots, theirDots, mine, theirs);
+            DotSetJoin.join(myDots, theirDots, mine, theirs);
           }
         });
   }

@@ -13,9 +13,14 @@ public final class StateBuilder {
     register.put(new Versioned(entry.dot(), entry.hlc(), JsonValues.normalize(entry.value())));
   }
 
-  /** Adds a contribution to a counter. */
+  /** Adds a single increment to a counter. */
   public static void put(CounterValue counter, Dot dot, long contribution) {
     counter.put(dot, contribution);
+  }
+
+  /** Adds an entry (a single increment or a run) to a counter. */
+  public static void put(CounterValue counter, CounterEntry entry) {
+    counter.put(entry);
   }
 
   /** Tags a set element with a dot. */

@@ -2,6 +2,7 @@ package dev.converge.core.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.core.crdt.CausalContext;
+import dev.converge.core.crdt.CounterEntry;
 import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.CrdtValue;
 import dev.converge.core.crdt.Document;
@@ -20,7 +21,8 @@ import java.util.Set;
 
 /**
  * Decodes the wire form of a document and checks it is well formed: every dot appears once, every
- * dot of the store is covered by the context, and the limits hold. One instance per document.
+ * dot of the store is covered by the context (a run's last dot, which is its key), run sums stay
+ * within their bound, and the limits hold. One instance per document.
  */
 final class DocumentReader extends TreeReader {
 
@@ -149,12 +151,57 @@ final class DocumentReader extends TreeReader {
     CounterValue counter = new CounterValue();
     for (int i = 0; i < array.size(); i++) {
       String entryPath = index(path, i);
-      JsonNode entry = tuple(array.get(i), entryPath, 3, "[replica, counter, value]");
+      JsonNode entry = array(array.get(i), entryPath);
+      if (entry.size() == 4) {
+        StateBuilder.put(counter, run(entry, entryPath));
+        continue;
+      }
+      if (entry.size() != 3) {
+        throw new DecodeException(
+            entryPath,
+            "expected "
+                + CounterEncoding.SINGLE_SHAPE
+                + ", got "
+                + entry.size()
+                + " elements (a run is "
+                + CounterEncoding.RUN_SHAPE
+                + ")");
+      }
       Dot dot = claim(dot(entry.get(0), entry.get(1), entryPath), entryPath);
       long value = integer(entry.get(2), index(entryPath, 2), -Dot.MAX_COUNTER);
       StateBuilder.put(counter, dot, value);
     }
     return counter;
+  }
+
+  /**
+   * A run {@code [replica, first, last, sum]}: at least two dots wide, its last dot claimed like
+   * any store dot, and its sum within (last - first + 1) increments of at most 2^31 each, so a run
+   * can never carry more than the increments it stands for.
+   */
+  private CounterEntry run(JsonNode entry, String path) {
+    String replica = replicaId(entry.get(0), index(path, 0));
+    long first = integer(entry.get(1), index(path, 1), 1);
+    long last = integer(entry.get(2), index(path, 2), 1);
+    long sum = integer(entry.get(3), index(path, 3), -Dot.MAX_COUNTER);
+    if (first >= last) {
+      throw new DecodeException(
+          path,
+          "a run spans at least two dots (first < last), got first "
+              + first
+              + " and last "
+              + last
+              + "; a single increment is "
+              + CounterEncoding.SINGLE_SHAPE);
+    }
+    CounterEntry run;
+    try {
+      run = CounterEntry.run(replica, first, last, sum);
+    } catch (IllegalArgumentException e) {
+      throw new DecodeException(path, e.getMessage());
+    }
+    claim(run.dot(), path);
+    return run;
   }
 
   private SetValue set(JsonNode node, String path) {

@@ -39,7 +39,10 @@ public enum ErrorCode {
   DOT_REUSED("dot_reused", Handling.CONSUMED),
   /** The causal context claims dots the document never saw and the changeset does not create. */
   CONTEXT_FORGED("context_forged", Handling.CONSUMED),
-  /** A counter increment beyond the configured bound. */
+  /**
+   * A counter increment beyond the configured bound, or a run of increments in a pushed store (a
+   * run sums many increments in one entry; only the server forms runs).
+   */
   OUT_OF_RANGE("out_of_range", Handling.CONSUMED),
   /** The session's token expired. */
   TOKEN_EXPIRED("token_expired", Handling.NEW_TOKEN),

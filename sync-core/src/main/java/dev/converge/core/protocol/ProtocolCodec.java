@@ -302,15 +302,7 @@ public final class ProtocolCodec {
         }
         gen.writeEndArray();
       } else if (value instanceof CounterValue counter) {
-        gen.writeStartArray();
-        for (var entry : counter.entries().entrySet()) {
-          gen.writeStartArray();
-          gen.writeString(entry.getKey().replica());
-          gen.writeNumber(entry.getKey().counter());
-          gen.writeNumber(entry.getValue());
-          gen.writeEndArray();
-        }
-        gen.writeEndArray();
+        CounterEncoding.write(gen, counter);
       } else if (value instanceof SetValue set) {
         gen.writeStartObject();
         for (var entry : set.entries().entrySet()) {

@@ -1,6 +1,7 @@
 package dev.converge.core.trust;
 
 import dev.converge.core.crdt.CausalContext;
+import dev.converge.core.crdt.CounterEntry;
 import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.CrdtValue;
 import dev.converge.core.crdt.Document;
@@ -31,7 +32,9 @@ import java.util.Optional;
  *   <li>its causal context names dots of other replicas only where the document's context already
  *       holds them, and dots of its own lineage only up to the newest own dot of its store (a
  *       replica may remove what it wrote before, never pre-claim what it has not written);
- *   <li>every new counter increment is within the configured bound.
+ *   <li>every new counter increment is within the configured bound, and the store holds no run of
+ *       increments: only the server coalesces runs, from stable dots, so a pushed run is refused as
+ *       {@code out_of_range} (it carries many increments' worth in one entry).
  * </ul>
  *
  * "Already holds" means the document's causal context, not its store: two concurrent removes of one
@@ -134,15 +137,17 @@ public final class DeltaVerifier {
         }
       }
     } else if (leaf instanceof CounterValue counter) {
-      for (var entry : counter.entries().entrySet()) {
-        Dot dot = entry.getKey();
-        boolean identical =
-            mine != null && entry.getValue().equals(((CounterValue) mine).entries().get(dot));
+      for (CounterEntry entry : counter.entries().values()) {
+        Dot dot = entry.dot();
+        boolean identical = mine != null && entry.equals(((CounterValue) mine).entries().get(dot));
         Optional<Violation> v = checkDot(dot, identical, seen, lineage, newestOwn, path);
         if (v.isPresent()) {
           return v;
         }
-        long amount = entry.getValue();
+        if (entry.isRun()) {
+          return Optional.of(runPushed(entry, path));
+        }
+        long amount = entry.sum();
         if (!seen.contains(dot) && (amount > maxIncrement || amount < -maxIncrement)) {
           return Optional.of(
               new Violation(
@@ -170,6 +175,24 @@ public final class DeltaVerifier {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * A run in a pushed store is refused as {@code out_of_range}: a client makes one increment per
+   * dot, and a run carries the sum of up to {@code last - first + 1} increments in one entry, so it
+   * is beyond what one increment may carry and the per-increment bound cannot be checked on it.
+   * Only the server forms runs, from causally stable dots ({@code Document.compact}); a client that
+   * sent one could also re-count, as new, increments the document already holds. Not {@code
+   * dot_forged}: the run's dots may well be the pusher's own.
+   */
+  private static Violation runPushed(CounterEntry run, List<String> path) {
+    return new Violation(
+        ErrorCode.OUT_OF_RANGE,
+        "the counter at "
+            + Paths.describe(path)
+            + " carries the run "
+            + run
+            + "; a changeset carries single increments only, runs are formed by the server");
   }
 
   private static Optional<Violation> checkDot(

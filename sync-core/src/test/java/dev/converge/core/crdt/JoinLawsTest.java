@@ -13,12 +13,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The semilattice laws of the join and the delta laws, over random histories of random replicas.
- * Each property runs 1,000 generated seeds; QuickTheories prints the falsifying seed, and {@code
- * new RandomHistory(seed)} replays it.
+ * Each property runs 1,000 generated seeds, each for a plain history and for one whose replicas
+ * compact counters into runs (so every law covers runs, their subsumption and compaction deltas);
+ * QuickTheories prints the falsifying seed, and {@code new RandomHistory(seed, compacting)} replays
+ * it.
  */
 class JoinLawsTest {
 
   private static final int EXAMPLES = 1_000;
+
+  /** The plain history of a seed (as it always was), and the compacting one. */
+  private static List<RandomHistory> histories(long seed, int steps) {
+    return List.of(new RandomHistory(seed).run(steps), new RandomHistory(seed, true).run(steps));
+  }
 
   @Test
   void joinIsCommutative() {
@@ -26,10 +33,11 @@ class JoinLawsTest {
         .forAll(longs().all())
         .checkAssert(
             seed -> {
-              RandomHistory h = new RandomHistory(seed).run(30);
-              Document a = h.state(0);
-              Document b = h.state(1);
-              assertThat(Document.joined(a, b)).isEqualTo(Document.joined(b, a));
+              for (RandomHistory h : histories(seed, 30)) {
+                Document a = h.state(0);
+                Document b = h.state(1);
+                assertThat(Document.joined(a, b)).isEqualTo(Document.joined(b, a));
+              }
             });
   }
 
@@ -39,12 +47,13 @@ class JoinLawsTest {
         .forAll(longs().all())
         .checkAssert(
             seed -> {
-              RandomHistory h = new RandomHistory(seed).run(30);
-              Document a = h.state(0);
-              Document b = h.state(1);
-              Document c = h.state(h.states.size() - 1);
-              assertThat(Document.joined(Document.joined(a, b), c))
-                  .isEqualTo(Document.joined(a, Document.joined(b, c)));
+              for (RandomHistory h : histories(seed, 30)) {
+                Document a = h.state(0);
+                Document b = h.state(1);
+                Document c = h.state(h.states.size() - 1);
+                assertThat(Document.joined(Document.joined(a, b), c))
+                    .isEqualTo(Document.joined(a, Document.joined(b, c)));
+              }
             });
   }
 
@@ -54,12 +63,13 @@ class JoinLawsTest {
         .forAll(longs().all())
         .checkAssert(
             seed -> {
-              RandomHistory h = new RandomHistory(seed).run(30);
-              Document a = h.state(0);
-              Document self = a.copy();
-              self.join(self);
-              assertThat(Document.joined(a, a)).isEqualTo(a);
-              assertThat(self).isEqualTo(a);
+              for (RandomHistory h : histories(seed, 30)) {
+                Document a = h.state(0);
+                Document self = a.copy();
+                self.join(self);
+                assertThat(Document.joined(a, a)).isEqualTo(a);
+                assertThat(self).isEqualTo(a);
+              }
             });
   }
 
@@ -69,13 +79,14 @@ class JoinLawsTest {
         .forAll(longs().all())
         .checkAssert(
             seed -> {
-              RandomHistory h = new RandomHistory(seed).run(30);
-              Document mutated = h.state(0);
-              Document origin = mutated.copy();
-              Document delta =
-                  h.mutate(mutated, h.replicas.get(0), new Random(seed ^ 0x5DEECE66DL));
-              origin.join(delta);
-              assertThat(origin).isEqualTo(mutated);
+              for (RandomHistory h : histories(seed, 30)) {
+                Document mutated = h.state(0);
+                Document origin = mutated.copy();
+                Document delta =
+                    h.mutate(mutated, h.replicas.get(0), new Random(seed ^ 0x5DEECE66DL));
+                origin.join(delta);
+                assertThat(origin).isEqualTo(mutated);
+              }
             });
   }
 
@@ -85,15 +96,16 @@ class JoinLawsTest {
         .forAll(longs().all())
         .checkAssert(
             seed -> {
-              RandomHistory h = new RandomHistory(seed).run(30);
-              Document mutated = h.state(0);
-              Document before = mutated.copy();
-              Document other = h.state(1);
-              Document delta = h.mutate(mutated, h.replicas.get(0), new Random(~seed));
-              // other ⊔ d must equal other ⊔ (whole mutated state) restricted to what other also
-              // had seen of before
-              Document viaDelta = Document.joined(Document.joined(other, before), delta);
-              assertThat(viaDelta).isEqualTo(Document.joined(other, mutated));
+              for (RandomHistory h : histories(seed, 30)) {
+                Document mutated = h.state(0);
+                Document before = mutated.copy();
+                Document other = h.state(1);
+                Document delta = h.mutate(mutated, h.replicas.get(0), new Random(~seed));
+                // other ⊔ d must equal other ⊔ (whole mutated state) restricted to what other also
+                // had seen of before
+                Document viaDelta = Document.joined(Document.joined(other, before), delta);
+                assertThat(viaDelta).isEqualTo(Document.joined(other, mutated));
+              }
             });
   }
 
@@ -103,34 +115,36 @@ class JoinLawsTest {
         .forAll(longs().all())
         .checkAssert(
             seed -> {
-              RandomHistory h = new RandomHistory(seed).run(40);
-              Random random = new Random(seed * 31 + 7);
-              List<Document> all = new ArrayList<>();
-              h.deltas.forEach(all::addAll);
-              Document expected = h.fullJoin();
+              for (RandomHistory h : histories(seed, 40)) {
+                Random random = new Random(seed * 31 + 7);
+                List<Document> all = new ArrayList<>();
+                h.deltas.forEach(all::addAll);
+                Document expected = h.fullJoin();
 
-              // Two receivers: each gets every delta in its own random order, some twice, some lost
-              // then resent.
-              for (int receiverNo = 0; receiverNo < 2; receiverNo++) {
-                List<Document> wire = new ArrayList<>();
-                List<Document> lost = new ArrayList<>();
-                for (Document delta : all) {
-                  int fate = random.nextInt(6);
-                  if (fate == 0) {
-                    lost.add(delta);
-                  } else {
-                    wire.add(delta);
-                    if (fate == 1) {
+                // Two receivers: each gets every delta in its own random order, some twice, some
+                // lost
+                // then resent.
+                for (int receiverNo = 0; receiverNo < 2; receiverNo++) {
+                  List<Document> wire = new ArrayList<>();
+                  List<Document> lost = new ArrayList<>();
+                  for (Document delta : all) {
+                    int fate = random.nextInt(6);
+                    if (fate == 0) {
+                      lost.add(delta);
+                    } else {
                       wire.add(delta);
+                      if (fate == 1) {
+                        wire.add(delta);
+                      }
                     }
                   }
+                  Collections.shuffle(wire, random);
+                  Collections.shuffle(lost, random);
+                  Document receiver = new Document();
+                  wire.forEach(receiver::join);
+                  lost.forEach(receiver::join);
+                  assertThat(receiver).isEqualTo(expected);
                 }
-                Collections.shuffle(wire, random);
-                Collections.shuffle(lost, random);
-                Document receiver = new Document();
-                wire.forEach(receiver::join);
-                lost.forEach(receiver::join);
-                assertThat(receiver).isEqualTo(expected);
               }
             });
   }
@@ -141,14 +155,15 @@ class JoinLawsTest {
         .forAll(longs().all())
         .checkAssert(
             seed -> {
-              RandomHistory h = new RandomHistory(seed).run(40);
-              Document expected = h.fullJoin();
-              for (int i = 0; i < h.states.size(); i++) {
-                Document replica = h.state(i);
-                for (int j = 0; j < h.states.size(); j++) {
-                  h.deltas.get(j).forEach(replica::join);
+              for (RandomHistory h : histories(seed, 40)) {
+                Document expected = h.fullJoin();
+                for (int i = 0; i < h.states.size(); i++) {
+                  Document replica = h.state(i);
+                  for (int j = 0; j < h.states.size(); j++) {
+                    h.deltas.get(j).forEach(replica::join);
+                  }
+                  assertThat(replica).isEqualTo(expected);
                 }
-                assertThat(replica).isEqualTo(expected);
               }
             });
   }
@@ -159,17 +174,18 @@ class JoinLawsTest {
         .forAll(longs().all())
         .checkAssert(
             seed -> {
-              RandomHistory h = new RandomHistory(seed).run(40);
-              Document target = h.state(h.states.size() - 1);
-              Document oneByOne = target.copy();
-              Document group = new Document();
-              for (Document delta : h.deltas.get(0)) {
-                oneByOne.join(delta);
-                group.join(delta);
+              for (RandomHistory h : histories(seed, 40)) {
+                Document target = h.state(h.states.size() - 1);
+                Document oneByOne = target.copy();
+                Document group = new Document();
+                for (Document delta : h.deltas.get(0)) {
+                  oneByOne.join(delta);
+                  group.join(delta);
+                }
+                Document grouped = target.copy();
+                grouped.join(group);
+                assertThat(grouped).as("seed " + seed).isEqualTo(oneByOne);
               }
-              Document grouped = target.copy();
-              grouped.join(group);
-              assertThat(grouped).as("seed " + seed).isEqualTo(oneByOne);
             });
   }
 

@@ -9,10 +9,16 @@ import java.util.Random;
  * Some mutations write a name as another type than it usually holds (a register over a map, a
  * counter where a register is), so histories mix types the way hostile or buggy writers do.
  * Deterministic for a seed.
+ *
+ * <p>A compacting history also lets replicas compact their state now and then (each compaction
+ * delta counts as a delta of that replica), at a stable point that is either the meet of what every
+ * replica has seen or, carelessly, what the compacting replica alone has seen: the join laws must
+ * hold for any states, runs included, whether or not the point was honest.
  */
 final class RandomHistory {
 
   final Random random;
+  final boolean compacting;
   final List<String> replicas = new ArrayList<>();
   final List<Document> states = new ArrayList<>();
 
@@ -22,7 +28,12 @@ final class RandomHistory {
   private long millis = 1_000;
 
   RandomHistory(long seed) {
+    this(seed, false);
+  }
+
+  RandomHistory(long seed, boolean compacting) {
     this.random = new Random(seed);
+    this.compacting = compacting;
     int count = 2 + random.nextInt(3);
     for (int i = 0; i < count; i++) {
       replicas.add("r" + i);
@@ -35,8 +46,13 @@ final class RandomHistory {
   RandomHistory run(int steps) {
     for (int step = 0; step < steps; step++) {
       int r = random.nextInt(replicas.size());
-      if (random.nextInt(4) == 0 && step > 0) {
+      if (compacting && random.nextInt(5) == 0) {
+        compact(r);
+      } else if (random.nextInt(4) == 0 && step > 0) {
         gossip(r);
+      } else if (compacting && random.nextBoolean()) {
+        // Runs need several increments of one replica at one counter: give them some.
+        deltas.get(r).add(increment(states.get(r), replicas.get(r)));
       } else {
         deltas.get(r).add(mutate(states.get(r), replicas.get(r), random));
       }
@@ -56,6 +72,25 @@ final class RandomHistory {
       if (random.nextBoolean()) {
         states.get(to).join(delta);
       }
+    }
+  }
+
+  private Document increment(Document doc, String replica) {
+    List<String> path =
+        random.nextBoolean() ? List.of("visits") : List.of("items", "k" + random.nextInt(3), "qty");
+    return doc.addToCounter(replica, path, random.nextBoolean() ? 1 : -1 - random.nextInt(3));
+  }
+
+  private void compact(int r) {
+    StablePoint stable = StablePoint.of(states.get(r).context());
+    if (random.nextBoolean()) {
+      for (Document state : states) {
+        stable = stable.meet(StablePoint.of(state.context()));
+      }
+    }
+    Document delta = states.get(r).compact(stable);
+    if (!delta.isEmpty()) {
+      deltas.get(r).add(delta);
     }
   }
 

@@ -121,6 +121,50 @@ class HostileInputTest {
             "$.s.g.e[0]",
             "dot phone:1 appears twice (also at $.s.f.e[0])"),
         Arguments.of(
+            "counter entry too long",
+            doc("{\"f\":{\"t\":\"ctr\",\"e\":[[\"phone\",1,2,3,4]]}}", "{\"phone\":[2]}"),
+            "$.s.f.e[0]",
+            "expected [replica, counter, value], got 5 elements (a run is [replica, first, last, sum])"),
+        Arguments.of(
+            "run of one dot",
+            doc("{\"f\":{\"t\":\"ctr\",\"e\":[[\"phone\",2,2,1]]}}", "{\"phone\":[2]}"),
+            "$.s.f.e[0]",
+            "a run spans at least two dots (first < last), got first 2 and last 2"),
+        Arguments.of(
+            "run ending before it starts",
+            doc("{\"f\":{\"t\":\"ctr\",\"e\":[[\"phone\",3,2,1]]}}", "{\"phone\":[3]}"),
+            "$.s.f.e[0]",
+            "a run spans at least two dots (first < last), got first 3 and last 2"),
+        Arguments.of(
+            "run starting at dot zero",
+            doc("{\"f\":{\"t\":\"ctr\",\"e\":[[\"phone\",0,2,1]]}}", "{\"phone\":[2]}"),
+            "$.s.f.e[0][1]",
+            "must be >= 1, got 0"),
+        Arguments.of(
+            "run sum beyond its span times the increment bound",
+            doc("{\"f\":{\"t\":\"ctr\",\"e\":[[\"phone\",1,2,-4294967297]]}}", "{\"phone\":[2]}"),
+            "$.s.f.e[0]",
+            "run sum -4294967297 is beyond its bound of 2 dots × 2^31"),
+        Arguments.of(
+            "run sum beyond 2^53",
+            doc(
+                "{\"f\":{\"t\":\"ctr\",\"e\":[[\"phone\",1,9,9007199254740992]]}}",
+                "{\"phone\":[9]}"),
+            "$.s.f.e[0][3]",
+            "integer out of range: beyond ±(2^53-1)"),
+        Arguments.of(
+            "run whose last dot the context does not cover",
+            doc("{\"f\":{\"t\":\"ctr\",\"e\":[[\"phone\",1,5,2]]}}", "{\"phone\":[4]}"),
+            "$.s.f.e[0]",
+            "dot phone:5 is not covered by the causal context"),
+        Arguments.of(
+            "run sharing its last dot with another entry",
+            doc(
+                "{\"f\":{\"t\":\"ctr\",\"e\":[[\"phone\",1,3,2]]},\"g\":{\"t\":\"ctr\",\"e\":[[\"phone\",3,1]]}}",
+                "{\"phone\":[3]}"),
+            "$.s.g.e[0]",
+            "dot phone:3 appears twice (also at $.s.f.e[0])"),
+        Arguments.of(
             "malformed hlc",
             doc("{\"f\":{\"t\":\"reg\",\"e\":[[\"phone\",1,\"yesterday\",1]]}}", "{\"phone\":[1]}"),
             "$.s.f.e[0][2]",

@@ -10,6 +10,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Dot;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.MapValue;
+import dev.converge.core.crdt.StablePoint;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.ProtocolCodec;
@@ -136,6 +137,46 @@ class DeltaVerifierTest {
     assertThat(verify(stored, beyond, Lineage.of(MALLORY)))
         .map(Violation::code)
         .contains(ErrorCode.OUT_OF_RANGE);
+  }
+
+  @Test
+  void pushedRun_isOutOfRange_evenOfTheDevicesOwnNewDots() {
+    Document stored = victimsDocument();
+    // One new entry that claims to sum 1,000 increments of 2^31: beyond what one increment carries.
+    String run =
+        "{\"s\":{\"views\":{\"t\":\"ctr\",\"e\":[[\""
+            + MALLORY
+            + "\",1,1000,2147483648000]]}},\"c\":{\""
+            + MALLORY
+            + "\":[1000]}}";
+    Optional<Violation> v = verify(stored, run, Lineage.of(MALLORY));
+    assertThat(v).map(Violation::code).contains(ErrorCode.OUT_OF_RANGE);
+    assertThat(v.get().message()).contains("'views'").contains("runs are formed by the server");
+    // Even a run the server itself holds is not the client's to push back.
+    Document compacted = new Document();
+    compacted.addToCounter(MALLORY, List.of("views"), 1);
+    compacted.addToCounter(MALLORY, List.of("views"), 1);
+    compacted.compact(StablePoint.of(compacted.context()));
+    assertThat(verifier.verify(compacted, compacted.copy(), Lineage.of(MALLORY)))
+        .map(Violation::code)
+        .contains(ErrorCode.OUT_OF_RANGE);
+  }
+
+  @Test
+  void removeOfACompactedCounter_andIncrementsNextToARun_pass() {
+    Document stored = new Document();
+    for (int i = 0; i < 3; i++) {
+      Cart.of(stored).add(VICTIM, "coffee", 1);
+    }
+    stored.compact(StablePoint.of(stored.context()));
+    Document device = stored.copy();
+    assertThat(
+            verifier.verify(
+                stored, device.copy().remove(List.of("items", "coffee")), Lineage.of(MALLORY)))
+        .isEmpty();
+    assertThat(
+            verifier.verify(stored, Cart.of(device).add(MALLORY, "coffee", 2), Lineage.of(MALLORY)))
+        .isEmpty();
   }
 
   @Test
