@@ -41,7 +41,7 @@ final class JsonValues {
     }
     if (node.isObject()) {
       ObjectNode copy = NODES.objectNode();
-      node.fields().forEachRemaining(e -> copy.set(e.getKey(), normalize(e.getValue())));
+      node.properties().forEach(e -> copy.set(e.getKey(), normalize(e.getValue())));
       return copy;
     }
     return node.deepCopy();

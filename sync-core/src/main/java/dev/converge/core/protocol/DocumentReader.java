@@ -49,7 +49,8 @@ final class DocumentReader extends TreeReader {
   private CausalContext context(JsonNode node, String path) {
     JsonNode object = object(node, path);
     CausalContext context = new CausalContext();
-    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.properties().iterator();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       String replicaPath = field(path, entry.getKey());
       String replica =
@@ -81,7 +82,8 @@ final class DocumentReader extends TreeReader {
     }
     JsonNode object = object(node, path);
     MapValue map = new MapValue();
-    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.properties().iterator();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       String entryPath = field(path, entry.getKey());
       if (entry.getValue().isArray()) {
@@ -207,7 +209,8 @@ final class DocumentReader extends TreeReader {
   private SetValue set(JsonNode node, String path) {
     JsonNode object = object(node, path);
     SetValue set = new SetValue();
-    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.properties().iterator();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> element = it.next();
       String elementPath = field(path, element.getKey());
       JsonNode dots = array(element.getValue(), elementPath);

@@ -55,7 +55,8 @@ final class UnpairedSurrogates {
         }
       }
     } else if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> entry = it.next();
         String child = TreeReader.field(path, printable(entry.getKey()));
         if (!isValid(entry.getKey())) {

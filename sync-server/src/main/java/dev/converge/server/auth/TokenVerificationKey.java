@@ -87,7 +87,6 @@ public class TokenVerificationKey {
     // SmallRye's own tolerance (mp.jwt.verify.clock.skew) defaults to 60 s; Converge's leeway
     // replaces it.
     int leewaySeconds = (int) Math.min(Integer.MAX_VALUE, rules.leeway().toSeconds());
-    info.setExpGracePeriodSecs(leewaySeconds);
     info.setClockSkew(leewaySeconds);
     if (usesDevelopmentKey()) {
       info.setPublicVerificationKey(devKey().publicKey());
