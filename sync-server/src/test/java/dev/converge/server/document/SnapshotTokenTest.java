@@ -38,11 +38,11 @@ class SnapshotTokenTest {
       SyncError error =
           catchThrowableOfType(SyncError.class, () -> SnapshotToken.decode("team:42", bad));
       assertThat(error).as(bad).isNotNull();
-      assertThat(error.code()).isEqualTo(ErrorCode.INVALID);
+      assertThat(error.code()).isEqualTo(ErrorCode.INVALID.wire());
     }
     SyncError other =
         catchThrowableOfType(SyncError.class, () -> SnapshotToken.decode("team:43", good));
-    assertThat(other.code()).isEqualTo(ErrorCode.INVALID);
+    assertThat(other.code()).isEqualTo(ErrorCode.INVALID.wire());
   }
 
   private static String encode(String json) {
