@@ -87,13 +87,8 @@ public class ChangesetResource {
     try {
       tree = codec.parse(body);
     } catch (DecodeException e) {
-      throw new SyncError(
-          switch (e.kind()) {
-            case LIMIT -> ErrorCode.TOO_LARGE;
-            case INVALID -> ErrorCode.INVALID;
-            default -> ErrorCode.MALFORMED;
-          },
-          e.getMessage());
+      // One mapping for REST and WebSocket: DecodeException.code().
+      throw new SyncError(e.code(), e.getMessage());
     }
     JsonNode list = tree.isObject() ? tree.get("changesets") : null;
     if (list == null || !list.isArray()) {
@@ -104,9 +99,7 @@ public class ChangesetResource {
       try {
         changesets.add(codec.decodeChangeset(list.get(i), "$.changesets[" + i + "]"));
       } catch (DecodeException e) {
-        throw new SyncError(
-            e.kind() == DecodeException.Kind.LIMIT ? ErrorCode.TOO_LARGE : ErrorCode.INVALID,
-            e.getMessage());
+        throw new SyncError(e.code(), e.getMessage());
       }
     }
     long started = System.nanoTime();

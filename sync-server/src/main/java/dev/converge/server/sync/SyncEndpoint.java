@@ -190,7 +190,7 @@ public class SyncEndpoint {
       message = codec.decode(text);
     } catch (DecodeException e) {
       session.junk();
-      fail(session, new SyncError(codeOf(e), e.getMessage()));
+      fail(session, new SyncError(e.code(), e.getMessage()));
       return Uni.createFrom().voidItem();
     }
     try {
@@ -407,14 +407,5 @@ public class SyncEndpoint {
     session.send(
         codec.encode(
             new Message.Error(error.code(), ErrorText.bounded(error.getMessage()), error.ref())));
-  }
-
-  private static ErrorCode codeOf(DecodeException e) {
-    return switch (e.kind()) {
-      case MALFORMED -> ErrorCode.MALFORMED;
-      case UNKNOWN_TYPE -> ErrorCode.UNKNOWN_TYPE;
-      case LIMIT -> ErrorCode.TOO_LARGE;
-      case INVALID -> ErrorCode.INVALID;
-    };
   }
 }

@@ -1,6 +1,7 @@
 package dev.converge.server.sync;
 
 import dev.converge.core.protocol.CloseCode;
+import dev.converge.core.protocol.Encoded;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
@@ -301,14 +302,13 @@ public final class SyncSession {
       items = items.subList(0, settings.pageSize());
     }
     long to = items.get(items.size() - 1).serverSeq();
-    String frame =
-        Frames.changes(codec, feed.space, from, to, DeltaGroups.group(items, codec), more);
+    String frame = changesFrame(feed.space, from, to, items, more);
     // A page too big for the feed's share of the budget goes out in halves; the rest is read again.
     while (items.size() > 1 && Outbound.sizeOf(frame) > outbound.feedShare()) {
       items = items.subList(0, items.size() / 2);
       more = true;
       to = items.get(items.size() - 1).serverSeq();
-      frame = Frames.changes(codec, feed.space, from, to, DeltaGroups.group(items, codec), more);
+      frame = changesFrame(feed.space, from, to, items, more);
     }
     sendFeed(frame);
     metrics.fannedOut(items);
@@ -321,6 +321,24 @@ public final class SyncSession {
         pump(feed);
       }
     }
+  }
+
+  private String changesFrame(
+      String space, long from, long to, List<LoggedChange> items, boolean more) {
+    return codec.encode(
+        new Encoded.Changes(space, from, to, DeltaGroups.group(items, codec), more));
+  }
+
+  /** The stored states are spliced in as they are: the codec wrote them. */
+  private String snapshotFrame(String space, long head, List<DocState> docs, boolean more) {
+    return codec.encode(
+        new Encoded.Snapshot(
+            space,
+            head,
+            docs.stream()
+                .map(d -> new Encoded.SnapshotDoc(d.key.collection, d.key.docId, d.state))
+                .toList(),
+            more));
   }
 
   private void stepSnapshot(Feed feed) {
@@ -353,7 +371,7 @@ public final class SyncSession {
     }
     List<DocState> docs = slice.docs();
     boolean more = slice.more();
-    String frame = Frames.snapshot(codec, feed.space, snapshot.head(), docs, more);
+    String frame = snapshotFrame(feed.space, snapshot.head(), docs, more);
     if (docs.size() == 1 && SnapshotBudget.utf8Length(frame) > settings.maxFrameBytes()) {
       stall(feed, slice.last());
       return;
@@ -362,7 +380,7 @@ public final class SyncSession {
     while (docs.size() > 1 && Outbound.sizeOf(frame) > outbound.feedShare()) {
       docs = docs.subList(0, docs.size() / 2);
       more = true;
-      frame = Frames.snapshot(codec, feed.space, snapshot.head(), docs, more);
+      frame = snapshotFrame(feed.space, snapshot.head(), docs, more);
     }
     sendFeed(frame);
     if (more) {
