@@ -96,6 +96,18 @@ class ArchitectureTest {
         .check(SERVER);
   }
 
+  /** Queries and transactions belong to the services; endpoints call them. */
+  @Test
+  void endpoints_openNoDatabaseSession() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.converge.server.web..", "dev.converge.server.sync..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.hibernate..")
+        .check(SERVER);
+  }
+
   @Test
   void onlyTheEndpoints_speakHttpOrWebSocket() {
     noClasses()
