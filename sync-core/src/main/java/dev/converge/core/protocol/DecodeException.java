@@ -36,6 +36,19 @@ public final class DecodeException extends RuntimeException {
     this.reason = reason;
   }
 
+  /**
+   * Returns the error code a receiver answers this failure with, the same on every endpoint: {@code
+   * malformed}, {@code unknown_type}, {@code too_large} for a broken limit, else {@code invalid}.
+   */
+  public ErrorCode code() {
+    return switch (kind) {
+      case MALFORMED -> ErrorCode.MALFORMED;
+      case UNKNOWN_TYPE -> ErrorCode.UNKNOWN_TYPE;
+      case LIMIT -> ErrorCode.TOO_LARGE;
+      case INVALID -> ErrorCode.INVALID;
+    };
+  }
+
   /** Returns the kind of problem. */
   public Kind kind() {
     return kind;

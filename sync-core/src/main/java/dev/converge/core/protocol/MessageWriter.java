@@ -1,10 +1,15 @@
 package dev.converge.core.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
 import java.io.IOException;
 import java.util.List;
 
-/** Writes protocol messages in their wire form. */
+/**
+ * Writes protocol messages in their wire form: one layout per message type, shared by {@link
+ * Message} and by {@link Encoded}, whose documents are spliced in as already encoded text.
+ */
 final class MessageWriter {
   private MessageWriter() {}
 
@@ -48,29 +53,24 @@ final class MessageWriter {
       }
       gen.writeEndArray();
     } else if (message instanceof Message.Changes m) {
-      gen.writeStringField("space", m.space());
-      gen.writeNumberField("from", m.from());
-      gen.writeNumberField("to", m.to());
-      gen.writeArrayFieldStart("items");
+      writeChangesHeader(gen, m.space(), m.from(), m.to());
       for (Message.ChangeItem item : m.items()) {
-        writeChangeItem(gen, item);
+        writeChangeItem(
+            gen,
+            item.serverSeq(),
+            item.fromSeq(),
+            item.collection(),
+            item.docId(),
+            document(item.delta()),
+            item.origin());
       }
-      gen.writeEndArray();
-      gen.writeBooleanField("more", m.more());
+      writeListEnd(gen, m.more());
     } else if (message instanceof Message.Snapshot m) {
-      gen.writeStringField("space", m.space());
-      gen.writeNumberField("head", m.head());
-      gen.writeArrayFieldStart("docs");
+      writeSnapshotHeader(gen, m.space(), m.head());
       for (Message.SnapshotDoc doc : m.docs()) {
-        gen.writeStartObject();
-        gen.writeStringField("collection", doc.collection());
-        gen.writeStringField("docId", doc.docId());
-        gen.writeFieldName("state");
-        ProtocolCodec.DocumentWriter.write(gen, doc.state());
-        gen.writeEndObject();
+        writeSnapshotDoc(gen, doc.collection(), doc.docId(), document(doc.state()));
       }
-      gen.writeEndArray();
-      gen.writeBooleanField("more", m.more());
+      writeListEnd(gen, m.more());
     } else if (message instanceof Message.Auth m) {
       gen.writeStringField("token", m.token());
     } else if (message instanceof Message.Authed m) {
@@ -107,35 +107,152 @@ final class MessageWriter {
     gen.writeEndArray();
   }
 
-  static void writeChangeset(JsonGenerator gen, Changeset changeset) throws IOException {
+  /**
+   * Writes a message whose documents are already encoded: the same layout as the equal {@link
+   * Message}, with each document's text spliced in as it is.
+   */
+  static void write(JsonGenerator gen, Encoded message) throws IOException {
     gen.writeStartObject();
-    gen.writeStringField("replicaId", changeset.replicaId());
-    gen.writeNumberField("seq", changeset.seq());
-    gen.writeStringField("space", changeset.space());
-    gen.writeStringField("collection", changeset.collection());
-    gen.writeStringField("docId", changeset.docId());
-    gen.writeStringField("hlc", changeset.hlc().toString());
-    gen.writeFieldName("delta");
-    ProtocolCodec.DocumentWriter.write(gen, changeset.delta());
+    gen.writeStringField("type", message.type());
+    if (message instanceof Encoded.Changes m) {
+      writeChangesHeader(gen, m.space(), m.from(), m.to());
+      for (Encoded.ChangeItem item : m.items()) {
+        writeChangeItem(
+            gen,
+            item.serverSeq(),
+            item.fromSeq(),
+            item.collection(),
+            item.docId(),
+            raw(item.deltaJson()),
+            item.origin());
+      }
+      writeListEnd(gen, m.more());
+    } else if (message instanceof Encoded.Snapshot m) {
+      writeSnapshotHeader(gen, m.space(), m.head());
+      for (Encoded.SnapshotDoc doc : m.docs()) {
+        writeSnapshotDoc(gen, doc.collection(), doc.docId(), raw(doc.stateJson()));
+      }
+      writeListEnd(gen, m.more());
+    } else if (message instanceof Encoded.Push m) {
+      gen.writeArrayFieldStart("changesets");
+      for (Encoded.Changeset c : m.changesets()) {
+        writeChangeset(
+            gen,
+            c.replicaId(),
+            c.seq(),
+            c.space(),
+            c.collection(),
+            c.docId(),
+            c.hlc(),
+            raw(c.deltaJson()));
+      }
+      gen.writeEndArray();
+    }
     gen.writeEndObject();
   }
 
-  static void writeChangeItem(JsonGenerator gen, Message.ChangeItem item) throws IOException {
+  /** Writes one document value: encoded from its state, or spliced in from encoded text. */
+  private interface DocumentValue {
+    void write(JsonGenerator gen) throws IOException;
+  }
+
+  private static DocumentValue document(Document document) {
+    return gen -> ProtocolCodec.DocumentWriter.write(gen, document);
+  }
+
+  private static DocumentValue raw(String json) {
+    return gen -> gen.writeRawValue(json);
+  }
+
+  static void writeChangeset(JsonGenerator gen, Changeset c) throws IOException {
+    writeChangeset(
+        gen,
+        c.replicaId(),
+        c.seq(),
+        c.space(),
+        c.collection(),
+        c.docId(),
+        c.hlc(),
+        document(c.delta()));
+  }
+
+  private static void writeChangeset(
+      JsonGenerator gen,
+      String replicaId,
+      long seq,
+      String space,
+      String collection,
+      String docId,
+      Hlc hlc,
+      DocumentValue delta)
+      throws IOException {
     gen.writeStartObject();
-    gen.writeNumberField("serverSeq", item.serverSeq());
-    if (item.fromSeq() != item.serverSeq()) {
-      gen.writeNumberField("fromSeq", item.fromSeq());
-    }
-    gen.writeStringField("collection", item.collection());
-    gen.writeStringField("docId", item.docId());
+    gen.writeStringField("replicaId", replicaId);
+    gen.writeNumberField("seq", seq);
+    gen.writeStringField("space", space);
+    gen.writeStringField("collection", collection);
+    gen.writeStringField("docId", docId);
+    gen.writeStringField("hlc", hlc.toString());
     gen.writeFieldName("delta");
-    ProtocolCodec.DocumentWriter.write(gen, item.delta());
-    if (item.origin() != null) {
+    delta.write(gen);
+    gen.writeEndObject();
+  }
+
+  private static void writeChangesHeader(JsonGenerator gen, String space, long from, long to)
+      throws IOException {
+    gen.writeStringField("space", space);
+    gen.writeNumberField("from", from);
+    gen.writeNumberField("to", to);
+    gen.writeArrayFieldStart("items");
+  }
+
+  private static void writeSnapshotHeader(JsonGenerator gen, String space, long head)
+      throws IOException {
+    gen.writeStringField("space", space);
+    gen.writeNumberField("head", head);
+    gen.writeArrayFieldStart("docs");
+  }
+
+  /** Closes the items or docs array of a page and writes its {@code more}. */
+  private static void writeListEnd(JsonGenerator gen, boolean more) throws IOException {
+    gen.writeEndArray();
+    gen.writeBooleanField("more", more);
+  }
+
+  private static void writeChangeItem(
+      JsonGenerator gen,
+      long serverSeq,
+      long fromSeq,
+      String collection,
+      String docId,
+      DocumentValue delta,
+      Message.Origin origin)
+      throws IOException {
+    gen.writeStartObject();
+    gen.writeNumberField("serverSeq", serverSeq);
+    if (fromSeq != serverSeq) {
+      gen.writeNumberField("fromSeq", fromSeq);
+    }
+    gen.writeStringField("collection", collection);
+    gen.writeStringField("docId", docId);
+    gen.writeFieldName("delta");
+    delta.write(gen);
+    if (origin != null) {
       gen.writeObjectFieldStart("origin");
-      gen.writeStringField("replicaId", item.origin().replicaId());
-      gen.writeNumberField("seq", item.origin().seq());
+      gen.writeStringField("replicaId", origin.replicaId());
+      gen.writeNumberField("seq", origin.seq());
       gen.writeEndObject();
     }
+    gen.writeEndObject();
+  }
+
+  private static void writeSnapshotDoc(
+      JsonGenerator gen, String collection, String docId, DocumentValue state) throws IOException {
+    gen.writeStartObject();
+    gen.writeStringField("collection", collection);
+    gen.writeStringField("docId", docId);
+    gen.writeFieldName("state");
+    state.write(gen);
     gen.writeEndObject();
   }
 }

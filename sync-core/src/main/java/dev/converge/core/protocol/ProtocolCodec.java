@@ -25,7 +25,7 @@ import java.util.NavigableSet;
 import java.util.Objects;
 
 /**
- * The JSON wire codec of protocol version 1: protocol messages, changesets and document states.
+ * The JSON wire codec of protocol version 2: protocol messages, changesets and document states.
  *
  * <p>Encoding is deterministic: maps, sets and dots are written in sorted order, so equal states
  * encode to equal bytes. Decoding treats its input as untrusted: it enforces {@link CodecLimits},
@@ -94,17 +94,18 @@ public final class ProtocolCodec {
     return stored;
   }
 
-  /**
-   * Returns the codec's Jackson mapper (configured for sorted, bounded JSON). Do not reconfigure.
-   */
-  public ObjectMapper mapper() {
-    return mapper;
-  }
-
   // ---- encoding ----------------------------------------------------------------------------
 
   /** Encodes a protocol message as JSON text. */
   public String encode(Message message) {
+    return write(gen -> MessageWriter.write(gen, message));
+  }
+
+  /**
+   * Encodes a message whose documents are already encoded, splicing their text in as it is: the
+   * same frame {@link #encode(Message)} writes for the equal message, without encoding a document.
+   */
+  public String encode(Encoded message) {
     return write(gen -> MessageWriter.write(gen, message));
   }
 
@@ -143,7 +144,7 @@ public final class ProtocolCodec {
   /**
    * Decodes a protocol message.
    *
-   * @throws DecodeException if the text is not a valid message of protocol version 1
+   * @throws DecodeException if the text is not a valid message of this protocol version
    */
   public Message decode(String json) {
     return new MessageReader(this, limits).message(parse(json));

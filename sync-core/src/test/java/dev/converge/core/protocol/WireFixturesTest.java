@@ -25,7 +25,7 @@ class WireFixturesTest {
   private static final String LAPTOP = "TGFwdG9wUmVwbGljYUlkMQ";
   private final ProtocolCodec codec = new ProtocolCodec();
 
-  private static Map<String, Message> examples() {
+  static Map<String, Message> examples() {
     Document cart = new Document();
     Document add = Cart.of(cart).add(PHONE, "sku-001", 2);
     Document more = Cart.of(cart).add(PHONE, "sku-001", 1);
@@ -104,7 +104,7 @@ class WireFixturesTest {
     assertThat(codec.encodeDocument(add).getBytes(StandardCharsets.UTF_8)).hasSizeLessThan(200);
   }
 
-  private static String fixture(String name) throws IOException {
+  static String fixture(String name) throws IOException {
     try (InputStream in =
         WireFixturesTest.class.getResourceAsStream(
             "/wire/v" + Message.PROTOCOL_VERSION + "/" + name + ".json")) {

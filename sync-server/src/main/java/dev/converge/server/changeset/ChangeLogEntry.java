@@ -1,5 +1,6 @@
 package dev.converge.server.changeset;
 
+import dev.converge.core.server.LogEntry;
 import jakarta.persistence.Column;
 import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
@@ -43,4 +44,9 @@ public class ChangeLogEntry {
 
   @Column(name = "committed_at", nullable = false)
   public OffsetDateTime committedAt;
+
+  /** Returns the entry as the server core sees it. */
+  LogEntry entry() {
+    return new LogEntry(key.space, key.serverSeq, collection, docId, replicaId, seq, hlc, delta);
+  }
 }

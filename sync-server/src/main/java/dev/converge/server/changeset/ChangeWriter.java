@@ -1,7 +1,9 @@
 package dev.converge.server.changeset;
 
-import dev.converge.server.document.DocState;
+import dev.converge.core.server.LogEntry;
+import dev.converge.core.server.PushDecision;
 import io.smallrye.mutiny.Uni;
+import java.time.OffsetDateTime;
 import java.util.List;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -15,17 +17,18 @@ final class ChangeWriter {
 
   private ChangeWriter() {}
 
-  static Uni<Void> insertLog(Mutiny.Session session, List<ChangeLogEntry> rows) {
+  static Uni<Void> insertLog(
+      Mutiny.Session session, List<LogEntry> rows, OffsetDateTime committedAt) {
     Uni<Void> work = Uni.createFrom().voidItem();
     for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-      List<ChangeLogEntry> chunk =
-          rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-      work = work.chain(() -> insertLogChunk(session, chunk));
+      List<LogEntry> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+      work = work.chain(() -> insertLogChunk(session, chunk, committedAt));
     }
     return work;
   }
 
-  private static Uni<Void> insertLogChunk(Mutiny.Session session, List<ChangeLogEntry> rows) {
+  private static Uni<Void> insertLogChunk(
+      Mutiny.Session session, List<LogEntry> rows, OffsetDateTime committedAt) {
     StringBuilder sql =
         new StringBuilder(
             "insert into change_log (space, server_seq, collection, doc_id, replica_id, seq, hlc, delta, committed_at) values ");
@@ -53,31 +56,34 @@ final class ChangeWriter {
     }
     var query = session.createNativeQuery(sql.toString());
     for (int i = 0; i < rows.size(); i++) {
-      ChangeLogEntry row = rows.get(i);
+      LogEntry row = rows.get(i);
       query
-          .setParameter("sp" + i, row.key.space)
-          .setParameter("ss" + i, row.key.serverSeq)
-          .setParameter("co" + i, row.collection)
-          .setParameter("di" + i, row.docId)
-          .setParameter("ri" + i, row.replicaId)
-          .setParameter("sq" + i, row.seq)
-          .setParameter("hl" + i, row.hlc)
-          .setParameter("de" + i, row.delta)
-          .setParameter("ca" + i, row.committedAt);
+          .setParameter("sp" + i, row.space())
+          .setParameter("ss" + i, row.serverSeq())
+          .setParameter("co" + i, row.collection())
+          .setParameter("di" + i, row.docId())
+          .setParameter("ri" + i, row.replicaId())
+          .setParameter("sq" + i, row.seq())
+          .setParameter("hl" + i, row.hlc())
+          .setParameter("de" + i, row.deltaJson())
+          .setParameter("ca" + i, committedAt);
     }
     return query.executeUpdate().replaceWithVoid();
   }
 
-  static Uni<Void> upsertDocs(Mutiny.Session session, List<DocState> docs) {
+  static Uni<Void> upsertDocs(
+      Mutiny.Session session, List<PushDecision.StateWrite> docs, OffsetDateTime updatedAt) {
     Uni<Void> work = Uni.createFrom().voidItem();
     for (int from = 0; from < docs.size(); from += ROWS_PER_STATEMENT) {
-      List<DocState> chunk = docs.subList(from, Math.min(docs.size(), from + ROWS_PER_STATEMENT));
-      work = work.chain(() -> upsertDocChunk(session, chunk));
+      List<PushDecision.StateWrite> chunk =
+          docs.subList(from, Math.min(docs.size(), from + ROWS_PER_STATEMENT));
+      work = work.chain(() -> upsertDocChunk(session, chunk, updatedAt));
     }
     return work;
   }
 
-  private static Uni<Void> upsertDocChunk(Mutiny.Session session, List<DocState> docs) {
+  private static Uni<Void> upsertDocChunk(
+      Mutiny.Session session, List<PushDecision.StateWrite> docs, OffsetDateTime updatedAt) {
     StringBuilder sql =
         new StringBuilder(
             "insert into doc_state (space, collection, doc_id, state, head_seq, updated_at) values ");
@@ -102,14 +108,14 @@ final class ChangeWriter {
             + " head_seq = excluded.head_seq, updated_at = excluded.updated_at");
     var query = session.createNativeQuery(sql.toString());
     for (int i = 0; i < docs.size(); i++) {
-      DocState doc = docs.get(i);
+      PushDecision.StateWrite doc = docs.get(i);
       query
-          .setParameter("sp" + i, doc.key.space)
-          .setParameter("co" + i, doc.key.collection)
-          .setParameter("di" + i, doc.key.docId)
-          .setParameter("st" + i, doc.state)
-          .setParameter("hs" + i, doc.headSeq)
-          .setParameter("ua" + i, doc.updatedAt);
+          .setParameter("sp" + i, doc.ref().space())
+          .setParameter("co" + i, doc.ref().collection())
+          .setParameter("di" + i, doc.ref().docId())
+          .setParameter("st" + i, doc.stateJson())
+          .setParameter("hs" + i, doc.headSeq())
+          .setParameter("ua" + i, updatedAt);
     }
     return query.executeUpdate().replaceWithVoid();
   }

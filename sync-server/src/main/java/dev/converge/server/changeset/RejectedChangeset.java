@@ -1,5 +1,6 @@
 package dev.converge.server.changeset;
 
+import dev.converge.core.server.RefusalRecord;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -32,11 +33,27 @@ public class RejectedChangeset {
   public String message;
 
   /**
-   * {@link ChangesetFingerprint} of the refused changeset, or null for rows refused before it was
-   * kept.
+   * {@link dev.converge.core.server.ChangesetFingerprint} of the refused changeset, or null for
+   * rows refused before it was kept.
    */
   @Column(name = "content_hash")
   public String contentHash;
+
+  /** Returns the row that keeps {@code record}. */
+  static RejectedChangeset of(RefusalRecord record) {
+    RejectedChangeset row = new RejectedChangeset();
+    row.replicaId = record.replicaId();
+    row.seq = record.seq();
+    row.code = record.code();
+    row.message = record.message();
+    row.contentHash = record.contentHash();
+    return row;
+  }
+
+  /** Returns the record this row keeps. */
+  RefusalRecord record() {
+    return new RefusalRecord(replicaId, seq, code, message, contentHash);
+  }
 
   /** Composite key. */
   public static class Key implements Serializable {

@@ -2,6 +2,7 @@ package dev.converge.server.changeset;
 
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.trust.Lineage;
+import dev.converge.server.error.SyncError;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashSet;

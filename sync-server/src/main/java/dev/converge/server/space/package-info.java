@@ -1,2 +1,4 @@
-/** Spaces: access grants from tokens, per-space sequence and subscriptions. */
+/**
+ * Spaces: access grants from tokens and the one access rule, and the per-space serverSeq counter.
+ */
 package dev.converge.server.space;

@@ -1,6 +1,8 @@
 package dev.converge.server.sync;
 
 import dev.converge.core.crdt.Document;
+import dev.converge.core.protocol.Encoded;
+import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.LoggedChange;
 import java.util.ArrayList;
@@ -12,51 +14,27 @@ import java.util.Map;
  * Delta-groups (DESIGN §3): within one {@code changes} page, the changes of one document are joined
  * into a single item covering {@code fromSeq..serverSeq}. A client catching up then applies about
  * one delta per document instead of every change; joining is idempotent, so a group that includes
- * the client's own changes is harmless. Pages with one change per document are sent as they are.
+ * the client's own changes is harmless. Pages with one change per document are sent as they are,
+ * their logged deltas spliced in without being decoded.
  */
 final class DeltaGroups {
   private DeltaGroups() {}
 
-  /** One item of a {@code changes} frame: a logged change, or a group (no single origin). */
-  record Item(
-      long serverSeq,
-      long fromSeq,
-      String collection,
-      String docId,
-      String deltaJson,
-      String originReplica,
-      long originSeq) {
-    static Item of(LoggedChange change) {
-      return new Item(
-          change.serverSeq(),
-          change.serverSeq(),
-          change.collection(),
-          change.docId(),
-          change.deltaJson(),
-          change.replicaId(),
-          change.seq());
-    }
-
-    boolean grouped() {
-      return fromSeq != serverSeq;
-    }
-  }
-
-  static List<Item> group(List<LoggedChange> page, ProtocolCodec codec) {
+  static List<Encoded.ChangeItem> group(List<LoggedChange> page, ProtocolCodec codec) {
     Map<String, List<LoggedChange>> byDoc = new LinkedHashMap<>();
     for (LoggedChange change : page) {
       byDoc
           .computeIfAbsent(change.collection() + "\u0000" + change.docId(), k -> new ArrayList<>())
           .add(change);
     }
-    List<Item> items = new ArrayList<>(byDoc.size());
+    List<Encoded.ChangeItem> items = new ArrayList<>(byDoc.size());
     if (byDoc.size() == page.size()) {
-      page.forEach(change -> items.add(Item.of(change)));
+      page.forEach(change -> items.add(item(change)));
       return items;
     }
     for (List<LoggedChange> changes : byDoc.values()) {
       if (changes.size() == 1) {
-        items.add(Item.of(changes.get(0)));
+        items.add(item(changes.get(0)));
         continue;
       }
       Document joined = new Document();
@@ -67,16 +45,24 @@ final class DeltaGroups {
       LoggedChange first = changes.get(0);
       LoggedChange last = changes.get(changes.size() - 1);
       items.add(
-          new Item(
+          new Encoded.ChangeItem(
               last.serverSeq(),
               first.serverSeq(),
               last.collection(),
               last.docId(),
               codec.encodeDocument(joined),
-              null,
-              0));
+              null));
     }
     items.sort((a, b) -> Long.compare(a.serverSeq(), b.serverSeq()));
     return items;
+  }
+
+  private static Encoded.ChangeItem item(LoggedChange change) {
+    return new Encoded.ChangeItem(
+        change.serverSeq(),
+        change.collection(),
+        change.docId(),
+        change.deltaJson(),
+        new Message.Origin(change.replicaId(), change.seq()));
   }
 }

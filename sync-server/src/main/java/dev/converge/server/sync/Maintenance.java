@@ -1,7 +1,7 @@
 package dev.converge.server.sync;
 
 import dev.converge.server.changeset.ChangeLogReader;
-import dev.converge.server.space.SpaceSeq;
+import dev.converge.server.changeset.LogCompaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
@@ -12,18 +12,14 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
  * Periodic work of a node: wakes sessions behind their space's head (in case a notification was
  * missed), compacts the log past the retention horizon, and refreshes the log-size gauge.
  *
- * <p>Compaction moves a space's {@code retained_after} up to the last change committed before the
- * horizon, then deletes the changes at or below it, in one transaction; readers whose cursor is
- * below {@code retained_after} get a snapshot instead of log pages.
+ * <p>The timers live here; the compaction itself is {@link LogCompaction}'s.
  */
 @ApplicationScoped
 public class Maintenance {
@@ -31,7 +27,7 @@ public class Maintenance {
   private static final Logger LOG = Logger.getLogger(Maintenance.class);
 
   private final Vertx vertx;
-  private final Mutiny.SessionFactory sessions;
+  private final LogCompaction compaction;
   private final SessionRegistry registry;
   private final ChangeLogReader log;
   private final SyncSettings settings;
@@ -43,7 +39,7 @@ public class Maintenance {
 
   Maintenance(
       Vertx vertx,
-      Mutiny.SessionFactory sessions,
+      LogCompaction compaction,
       SessionRegistry registry,
       ChangeLogReader log,
       SyncSettings settings,
@@ -52,7 +48,7 @@ public class Maintenance {
       @ConfigProperty(name = "converge.log.compaction-interval", defaultValue = "PT1M")
           Duration compactionInterval) {
     this.vertx = vertx;
-    this.sessions = sessions;
+    this.compaction = compaction;
     this.registry = registry;
     this.log = log;
     this.settings = settings;
@@ -116,8 +112,7 @@ public class Maintenance {
 
   /** Returns how many changes the log of all spaces holds. */
   Uni<Long> retainedChanges() {
-    return sessions.withSession(
-        s -> s.createNamedQuery(SpaceSeq.RETAINED_CHANGES, Long.class).getSingleResult());
+    return compaction.retainedChanges();
   }
 
   /**
@@ -135,34 +130,6 @@ public class Maintenance {
    * @return the number of changes deleted
    */
   public Uni<Integer> compact(String space, Duration horizonAge) {
-    OffsetDateTime horizon = OffsetDateTime.now().minus(horizonAge);
-    String onlySpace = space == null ? "" : " and space = :space";
-    return sessions
-        .withTransaction(
-            s -> {
-              var raise =
-                  s.createNativeQuery(
-                          "update space_seq s set retained_after = d.max_seq from ("
-                              + " select space, max(server_seq) as max_seq from change_log where committed_at < :horizon"
-                              + onlySpace
-                              + " group by space) d where s.space = d.space and d.max_seq > s.retained_after")
-                      .setParameter("horizon", horizon);
-              if (space != null) {
-                raise.setParameter("space", space);
-              }
-              return raise
-                  .executeUpdate()
-                  .chain(
-                      () ->
-                          s.createNativeQuery(
-                                  "delete from change_log c using space_seq s where c.space = s.space and c.server_seq <= s.retained_after")
-                              .executeUpdate());
-            })
-        .invoke(
-            deleted -> {
-              if (deleted > 0) {
-                LOG.infof("Compacted %d change(s) from the log", deleted);
-              }
-            });
+    return compaction.compact(space, horizonAge);
   }
 }

@@ -121,8 +121,8 @@ class SnapshotPagingTest {
 
     JsonNode changes =
         WsClient.CODEC
-            .mapper()
-            .readTree(
+            .forStoredData()
+            .parse(
                 given()
                     .auth()
                     .oauth2(token)
@@ -160,7 +160,7 @@ class SnapshotPagingTest {
               .extract()
               .body()
               .asString();
-      page = WsClient.CODEC.mapper().readTree(body);
+      page = WsClient.CODEC.forStoredData().parse(body);
       pages++;
       assertThat((long) body.getBytes(StandardCharsets.UTF_8).length)
           .isLessThanOrEqualTo(pageBytes + 200);
@@ -269,7 +269,7 @@ class SnapshotPagingTest {
             .body()
             .asString();
     try {
-      return WsClient.CODEC.mapper().readTree(body);
+      return WsClient.CODEC.forStoredData().parse(body);
     } catch (Exception e) {
       throw new AssertionError(body, e);
     }

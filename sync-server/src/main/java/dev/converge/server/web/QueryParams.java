@@ -1,7 +1,7 @@
-package dev.converge.server.document;
+package dev.converge.server.web;
 
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.server.changeset.SyncError;
+import dev.converge.server.error.SyncError;
 
 /**
  * Reads numeric query parameters as text, so that a value that is not a number is a 400 {@code

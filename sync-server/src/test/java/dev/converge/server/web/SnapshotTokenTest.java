@@ -1,10 +1,10 @@
-package dev.converge.server.document;
+package dev.converge.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.server.changeset.SyncError;
+import dev.converge.server.error.SyncError;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

@@ -1,7 +1,8 @@
-package dev.converge.server.changeset;
+package dev.converge.server.error;
 
+import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.server.error.ApiException;
+import dev.converge.core.server.PushRefused;
 
 /**
  * A protocol-level refusal with a stable code, sent as {@code error{code, message, ref}} on the
@@ -22,6 +23,19 @@ public final class SyncError extends ApiException {
   /** Creates an error without a ref. */
   public SyncError(ErrorCode code, String message) {
     this(code, message, null);
+  }
+
+  /**
+   * Returns the answer to input that failed to decode, the same on REST and WebSocket: the code is
+   * {@link DecodeException#code()}, the message names what and where.
+   */
+  public static SyncError of(DecodeException e) {
+    return new SyncError(e.code(), e.getMessage());
+  }
+
+  /** Returns the answer to a push the server core refused as a whole. */
+  public static SyncError of(PushRefused e) {
+    return new SyncError(e.code(), e.getMessage(), e.ref());
   }
 
   /** Returns the offending seq, or null. */

@@ -1,4 +1,4 @@
-package dev.converge.server.changeset;
+package dev.converge.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.core.protocol.Changeset;
@@ -6,9 +6,9 @@ import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.server.changeset.PushService;
+import dev.converge.server.error.SyncError;
 import dev.converge.server.space.SpaceGrants;
-import dev.converge.server.sync.SessionRegistry;
-import dev.converge.server.sync.SyncMetrics;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -16,7 +16,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -35,20 +34,11 @@ public class ChangesetResource {
   private final PushService pushes;
   private final ProtocolCodec codec;
   private final JsonWebToken token;
-  private final SessionRegistry registry;
-  private final SyncMetrics metrics;
 
-  ChangesetResource(
-      PushService pushes,
-      ProtocolCodec codec,
-      JsonWebToken token,
-      SessionRegistry registry,
-      SyncMetrics metrics) {
+  ChangesetResource(PushService pushes, ProtocolCodec codec, JsonWebToken token) {
     this.pushes = pushes;
     this.codec = codec;
     this.token = token;
-    this.registry = registry;
-    this.metrics = metrics;
   }
 
   /** Request body of a push: changesets in the wire form of protocol v1. */
@@ -87,13 +77,7 @@ public class ChangesetResource {
     try {
       tree = codec.parse(body);
     } catch (DecodeException e) {
-      throw new SyncError(
-          switch (e.kind()) {
-            case LIMIT -> ErrorCode.TOO_LARGE;
-            case INVALID -> ErrorCode.INVALID;
-            default -> ErrorCode.MALFORMED;
-          },
-          e.getMessage());
+      throw SyncError.of(e);
     }
     JsonNode list = tree.isObject() ? tree.get("changesets") : null;
     if (list == null || !list.isArray()) {
@@ -104,28 +88,19 @@ public class ChangesetResource {
       try {
         changesets.add(codec.decodeChangeset(list.get(i), "$.changesets[" + i + "]"));
       } catch (DecodeException e) {
-        throw new SyncError(
-            e.kind() == DecodeException.Kind.LIMIT ? ErrorCode.TOO_LARGE : ErrorCode.INVALID,
-            e.getMessage());
+        throw SyncError.of(e);
       }
     }
-    long started = System.nanoTime();
     return pushes
         .push(SpaceGrants.of(token), changesets)
         .map(
-            outcome -> {
-              metrics.pushed(
-                  outcome.results().size(),
-                  outcome.newConflicts(),
-                  Duration.ofNanos(System.nanoTime() - started));
-              outcome.changedSpaces().forEach(registry::wake);
-              return new PushResponse(
-                  outcome.replicaId(),
-                  outcome.upToSeq(),
-                  outcome.results(),
-                  outcome.rejections().stream()
-                      .map(r -> new Rejected(r.seq(), r.code(), r.message()))
-                      .toList());
-            });
+            outcome ->
+                new PushResponse(
+                    outcome.replicaId(),
+                    outcome.upToSeq(),
+                    outcome.results(),
+                    outcome.refusals().stream()
+                        .map(r -> new Rejected(r.seq(), r.code(), r.message()))
+                        .toList()));
   }
 }

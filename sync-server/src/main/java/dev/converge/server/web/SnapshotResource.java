@@ -1,11 +1,12 @@
-package dev.converge.server.document;
+package dev.converge.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
-import dev.converge.server.changeset.SpaceAccess;
-import dev.converge.server.changeset.SyncError;
+import dev.converge.server.document.SnapshotReader;
+import dev.converge.server.error.SyncError;
+import dev.converge.server.space.SpaceAccess;
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;

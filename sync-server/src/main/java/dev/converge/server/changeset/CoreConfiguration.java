@@ -1,15 +1,20 @@
-package dev.converge.server.sync;
+package dev.converge.server.changeset;
 
 import dev.converge.core.protocol.CodecLimits;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.core.server.PushRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The one wire codec of the server, with limits from configuration. */
+/**
+ * The sync-core objects this server runs, configured from {@code application.properties}: the one
+ * wire codec, and the push rules (the I/O-free server core) with the trust-boundary bounds.
+ */
 @ApplicationScoped
-public class CodecProducer {
+public class CoreConfiguration {
 
   @Produces
   @Singleton
@@ -21,5 +26,18 @@ public class CodecProducer {
       @ConfigProperty(name = "converge.codec.max-message-chars", defaultValue = "4194304")
           int maxChars) {
     return new ProtocolCodec(new CodecLimits(maxDepth, maxEntries, maxStringLength, maxChars));
+  }
+
+  @Produces
+  @Singleton
+  PushRules pushRules(
+      ProtocolCodec codec,
+      @ConfigProperty(name = "converge.push.max-changesets", defaultValue = "500")
+          int maxChangesets,
+      @ConfigProperty(name = "converge.push.max-increment", defaultValue = "2147483648")
+          long maxIncrement,
+      @ConfigProperty(name = "converge.clock.max-offset", defaultValue = "PT24H")
+          Duration maxOffset) {
+    return new PushRules(codec, maxChangesets, maxIncrement, maxOffset, System::currentTimeMillis);
   }
 }

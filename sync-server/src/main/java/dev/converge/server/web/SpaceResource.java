@@ -1,4 +1,4 @@
-package dev.converge.server.document;
+package dev.converge.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.core.crdt.Conflict;
@@ -9,9 +9,11 @@ import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.LoggedChange;
-import dev.converge.server.changeset.SpaceAccess;
-import dev.converge.server.changeset.SyncError;
+import dev.converge.server.document.DocState;
+import dev.converge.server.document.SnapshotReader;
 import dev.converge.server.error.ApiException;
+import dev.converge.server.error.SyncError;
+import dev.converge.server.space.SpaceAccess;
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;

@@ -1,7 +1,7 @@
-package dev.converge.server.changeset;
+package dev.converge.server.space;
 
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.server.space.SpaceGrants;
+import dev.converge.server.error.SyncError;
 
 /** The one access rule of REST: a space must be granted; whether it exists is never revealed. */
 public final class SpaceAccess {

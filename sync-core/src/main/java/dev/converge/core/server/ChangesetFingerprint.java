@@ -1,4 +1,4 @@
-package dev.converge.server.changeset;
+package dev.converge.core.server;
 
 import dev.converge.core.protocol.Changeset;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +11,14 @@ import java.util.HexFormat;
  * encoding), so that a re-push under an already consumed seq is recognised as the same changeset
  * only when all of it is the same.
  */
-final class ChangesetFingerprint {
+public final class ChangesetFingerprint {
   private ChangesetFingerprint() {}
 
   /**
    * Returns the hex SHA-256 of the changeset's fields, {@code encodedDelta} being its canonical
    * delta.
    */
-  static String of(Changeset changeset, String encodedDelta) {
+  public static String of(Changeset changeset, String encodedDelta) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (String part :

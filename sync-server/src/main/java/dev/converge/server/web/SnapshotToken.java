@@ -1,10 +1,10 @@
-package dev.converge.server.document;
+package dev.converge.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.server.changeset.SyncError;
+import dev.converge.server.error.SyncError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

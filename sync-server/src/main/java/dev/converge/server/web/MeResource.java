@@ -1,4 +1,4 @@
-package dev.converge.server.auth;
+package dev.converge.server.web;
 
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.security.Authenticated;

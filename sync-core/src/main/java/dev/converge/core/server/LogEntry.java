@@ -1,0 +1,36 @@
+package dev.converge.core.server;
+
+import java.util.Objects;
+
+/**
+ * One entry of a space's change log: an applied changeset, or the context-only entry a refused one
+ * left (DESIGN §7).
+ *
+ * @param space the space whose log holds it
+ * @param serverSeq its position in that log
+ * @param collection the document's collection
+ * @param docId the document's id
+ * @param replicaId the replica whose changeset it records
+ * @param seq that changeset's seq
+ * @param hlc the changeset's timestamp, in its wire form
+ * @param deltaJson the logged delta in its wire encoding (canonical: written by the codec)
+ */
+public record LogEntry(
+    String space,
+    long serverSeq,
+    String collection,
+    String docId,
+    String replicaId,
+    long seq,
+    String hlc,
+    String deltaJson) {
+  /** Creates an entry; every component is required. */
+  public LogEntry {
+    Objects.requireNonNull(space, "space");
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(docId, "docId");
+    Objects.requireNonNull(replicaId, "replicaId");
+    Objects.requireNonNull(hlc, "hlc");
+    Objects.requireNonNull(deltaJson, "deltaJson");
+  }
+}

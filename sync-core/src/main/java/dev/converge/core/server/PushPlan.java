@@ -1,0 +1,75 @@
+package dev.converge.core.server;
+
+import dev.converge.core.protocol.Changeset;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What a push needs read before it can be decided, from {@link PushRules#plan}: the records of the
+ * seqs it repeats, and per space (in lock order) the documents its new changesets touch.
+ *
+ * <p>Immutable once made.
+ */
+public final class PushPlan {
+
+  final Replica replica;
+  final List<Changeset> changesets;
+  final List<Changeset> repeated;
+  final List<Changeset> forbidden;
+  final SortedMap<String, List<Changeset>> bySpace;
+
+  PushPlan(
+      Replica replica,
+      List<Changeset> changesets,
+      List<Changeset> repeated,
+      List<Changeset> forbidden,
+      Map<String, List<Changeset>> bySpace) {
+    this.replica = replica;
+    this.changesets = List.copyOf(changesets);
+    this.repeated = List.copyOf(repeated);
+    this.forbidden = List.copyOf(forbidden);
+    TreeMap<String, List<Changeset>> spaces = new TreeMap<>();
+    bySpace.forEach((space, list) -> spaces.put(space, List.copyOf(list)));
+    this.bySpace = java.util.Collections.unmodifiableSortedMap(spaces);
+  }
+
+  /** Returns the pushing replica's id. */
+  public String replicaId() {
+    return replica.replicaId();
+  }
+
+  /** Returns the last seq of the push: every seq up to it is consumed once the push commits. */
+  public long upToSeq() {
+    return changesets.get(changesets.size() - 1).seq();
+  }
+
+  /**
+   * Returns the seqs the replica had already consumed: read their log entries and refusal records
+   * (of this replica) for {@link PushRules#decide}.
+   */
+  public List<Long> repeatedSeqs() {
+    return repeated.stream().map(Changeset::seq).toList();
+  }
+
+  /**
+   * Returns the spaces new changesets are applied to, in the order their locks must be taken
+   * (sorted, so that concurrent pushes cannot deadlock).
+   */
+  public List<String> spaces() {
+    return new ArrayList<>(bySpace.keySet());
+  }
+
+  /** Returns the documents of {@code space} the push touches, in first-touched order. */
+  public List<DocumentRef> documents(String space) {
+    Set<DocumentRef> refs = new LinkedHashSet<>();
+    for (Changeset c : bySpace.getOrDefault(space, List.of())) {
+      refs.add(new DocumentRef(space, c.collection(), c.docId()));
+    }
+    return new ArrayList<>(refs);
+  }
+}

@@ -1,0 +1,229 @@
+package dev.converge.core.server;
+
+import dev.converge.core.crdt.Document;
+import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.ErrorCode;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.core.trust.DeltaVerifier;
+import dev.converge.core.trust.Lineage;
+import dev.converge.core.trust.Violation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * The server's rules for a push (DESIGN §4, §7; docs/protocol-2.md "Trust boundary"), I/O-free.
+ *
+ * <p>A push is handled in three steps, the holder of the data reading and writing in between, all
+ * in one transaction:
+ *
+ * <ol>
+ *   <li>{@link #checkShape} before anything is read: not empty, not too many changesets, one
+ *       replica, seqs strictly increasing;
+ *   <li>{@link #plan} once the replica's record is read (and locked): the replica id belongs to the
+ *       token subject, seqs continue the replica's sequence without a gap; says which consumed seqs
+ *       it repeats and which documents of which spaces its new changesets touch;
+ *   <li>{@link #decide} once those are read (spaces locked in {@link PushPlan#spaces()} order): a
+ *       re-pushed changeset is compared over its whole content first, then every new one is checked
+ *       against the stored document (space granted, trust boundary) and joined, or consumed as
+ *       refused, leaving a context-only entry of its own new dots. The result is every write.
+ * </ol>
+ *
+ * Each changeset's delta is encoded once, canonically: that text is logged, compared with the log
+ * on a re-push, and fingerprinted for a refusal.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class PushRules {
+
+  private final ProtocolCodec codec;
+  private final ProtocolCodec stored;
+  private final DeltaVerifier verifier;
+  private final int maxChangesets;
+  private final long maxClockOffsetMillis;
+  private final LongSupplier clockMillis;
+
+  /**
+   * Creates the rules.
+   *
+   * @param codec the wire codec: encodes logged deltas and states; stored states are decoded with
+   *     its {@link ProtocolCodec#forStoredData() stored-data} companion
+   * @param maxChangesets the most changesets one push may carry
+   * @param maxIncrement the largest absolute amount of one counter increment
+   * @param maxClockOffset how far beyond {@code clockMillis} a stamp may be before it is counted as
+   *     a future stamp
+   * @param clockMillis the server's clock, epoch milliseconds
+   * @throws IllegalArgumentException if {@code maxChangesets} or {@code maxIncrement} is below 1
+   */
+  public PushRules(
+      ProtocolCodec codec,
+      int maxChangesets,
+      long maxIncrement,
+      Duration maxClockOffset,
+      LongSupplier clockMillis) {
+    if (maxChangesets < 1) {
+      throw new IllegalArgumentException("maxChangesets < 1: " + maxChangesets);
+    }
+    this.codec = Objects.requireNonNull(codec, "codec");
+    this.stored = codec.forStoredData();
+    this.verifier = new DeltaVerifier(maxIncrement);
+    this.maxChangesets = maxChangesets;
+    this.maxClockOffsetMillis = maxClockOffset.toMillis();
+    this.clockMillis = Objects.requireNonNull(clockMillis, "clockMillis");
+  }
+
+  /**
+   * Checks a push as a whole, before anything is read.
+   *
+   * @throws PushRefused {@code invalid} if it is empty or mixes replicas, {@code too_large} beyond
+   *     the changeset limit, {@code seq_regression} if its seqs do not strictly increase
+   */
+  public void checkShape(List<Changeset> changesets) {
+    if (changesets.isEmpty()) {
+      throw new PushRefused(ErrorCode.INVALID, "push holds no changeset", null);
+    }
+    if (changesets.size() > maxChangesets) {
+      throw new PushRefused(
+          ErrorCode.TOO_LARGE,
+          "push holds " + changesets.size() + " changesets; the limit is " + maxChangesets,
+          null);
+    }
+    String replicaId = changesets.get(0).replicaId();
+    long previous = 0;
+    for (Changeset c : changesets) {
+      if (!c.replicaId().equals(replicaId)) {
+        throw new PushRefused(
+            ErrorCode.INVALID,
+            "a push carries the changesets of one replica; found '"
+                + replicaId
+                + "' and '"
+                + c.replicaId()
+                + "'",
+            c.seq());
+      }
+      if (c.seq() <= previous) {
+        throw new PushRefused(
+            ErrorCode.SEQ_REGRESSION,
+            "seqs of a push must strictly increase; " + c.seq() + " follows " + previous,
+            c.seq());
+      }
+      previous = c.seq();
+    }
+  }
+
+  /**
+   * Plans a push of {@code subject} whose shape passed {@link #checkShape}.
+   *
+   * @param replica the pushing replica's record, read under its lock (a new replica: last seq 0,
+   *     owned by {@code subject})
+   * @param granted whether the token grants a space
+   * @return what to read before {@link #decide}
+   * @throws PushRefused {@code replica_forged} if the replica id belongs to another subject, {@code
+   *     seq_gap} if a new seq skips numbers
+   */
+  public PushPlan plan(
+      String subject, Replica replica, List<Changeset> changesets, Predicate<String> granted) {
+    if (!replica.ownerSubject().equals(subject)) {
+      throw new PushRefused(
+          ErrorCode.REPLICA_FORGED,
+          "replica id '"
+              + replica.replicaId()
+              + "' belongs to another user; generate a new replica id",
+          null);
+    }
+    List<Changeset> repeated = new ArrayList<>();
+    List<Changeset> fresh = new ArrayList<>();
+    for (Changeset c : changesets) {
+      (c.seq() <= replica.lastSeq() ? repeated : fresh).add(c);
+    }
+    long expected = replica.lastSeq() + 1;
+    for (Changeset c : fresh) {
+      if (c.seq() != expected) {
+        throw new PushRefused(
+            ErrorCode.SEQ_GAP,
+            "seq "
+                + c.seq()
+                + " of replica '"
+                + replica.replicaId()
+                + "' skips "
+                + expected
+                + (expected == c.seq() - 1 ? "" : ".." + (c.seq() - 1))
+                + "; push from "
+                + expected,
+            c.seq());
+      }
+      expected++;
+    }
+    Map<String, List<Changeset>> bySpace = new TreeMap<>();
+    List<Changeset> forbidden = new ArrayList<>();
+    for (Changeset c : fresh) {
+      if (granted.test(c.space())) {
+        bySpace.computeIfAbsent(c.space(), s -> new ArrayList<>()).add(c);
+      } else {
+        // Consumed and reported, so one change for a space the user lost never stalls the
+        // replica's queue; the message is the same whether the space exists or not.
+        forbidden.add(c);
+      }
+    }
+    return new PushPlan(replica, changesets, repeated, forbidden, bySpace);
+  }
+
+  /**
+   * Decides a planned push.
+   *
+   * @param lineage the pushing replica and the predecessors it declared
+   * @param logged the log entries of this replica at {@link PushPlan#repeatedSeqs()}, as far as the
+   *     retained log still holds them
+   * @param refused the refusal records of this replica at those seqs
+   * @param spaces what was read of each of {@link PushPlan#spaces()}, under its lock
+   * @return every write of the push, and what the pusher is told
+   * @throws PushRefused {@code seq_regression} if a re-pushed seq carries other content than what
+   *     was consumed under it
+   */
+  public PushDecision decide(
+      PushPlan plan,
+      Lineage lineage,
+      List<LogEntry> logged,
+      List<RefusalRecord> refused,
+      Map<String, SpaceState> spaces) {
+    return new Decision(this, plan, lineage).run(logged, refused, spaces);
+  }
+
+  /** Returns the codec that encodes logged deltas and states. */
+  ProtocolCodec codec() {
+    return codec;
+  }
+
+  /** Decodes a stored document state (stored data: never held to the input limits). */
+  Document decodeStored(String json) {
+    return stored.decodeDocument(json);
+  }
+
+  /**
+   * Returns whether {@code changeset} is stamped beyond the server's clock plus the allowed offset:
+   * counted, not refused (the devices' clocks bound what they adopt).
+   */
+  boolean stampedBeyondHorizon(Changeset changeset) {
+    long horizon = clockMillis.getAsLong() + maxClockOffsetMillis;
+    return changeset.hlc().millis() > horizon || changeset.delta().maxHlc().millis() > horizon;
+  }
+
+  /** Returns the first trust rule {@code changeset} breaks against {@code stored}, or empty. */
+  Optional<Violation> verify(Document stored, Changeset changeset, Lineage lineage) {
+    return verifier.verify(stored, changeset.delta(), lineage);
+  }
+
+  /**
+   * Returns the canonical encoding of a changeset's delta: equal deltas encode to equal text. Each
+   * changeset needs it at most once per push (logged, compared, or fingerprinted).
+   */
+  String canonical(Changeset changeset) {
+    return codec.encodeDocument(changeset.delta());
+  }
+}

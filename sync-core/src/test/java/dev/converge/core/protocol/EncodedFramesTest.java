@@ -1,0 +1,108 @@
+package dev.converge.core.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Frames written from already encoded documents are byte for byte the frozen fixtures of the equal
+ * messages: one vocabulary, one layout, whichever form the documents are in.
+ */
+class EncodedFramesTest {
+
+  private final ProtocolCodec codec = new ProtocolCodec();
+
+  @Test
+  void changesWithEncodedDeltas_encodeExactlyAsTheFixture() throws IOException {
+    Message.Changes changes = (Message.Changes) WireFixturesTest.examples().get("changes");
+    Encoded.Changes encoded =
+        new Encoded.Changes(
+            changes.space(),
+            changes.from(),
+            changes.to(),
+            changes.items().stream()
+                .map(
+                    i ->
+                        new Encoded.ChangeItem(
+                            i.serverSeq(),
+                            i.fromSeq(),
+                            i.collection(),
+                            i.docId(),
+                            codec.encodeDocument(i.delta()),
+                            i.origin()))
+                .toList(),
+            changes.more());
+
+    assertThat(codec.encode(encoded))
+        .isEqualTo(WireFixturesTest.fixture("changes"))
+        .isEqualTo(codec.encode(changes));
+  }
+
+  @Test
+  void snapshotWithEncodedStates_encodesExactlyAsTheFixture() throws IOException {
+    Message.Snapshot snapshot = (Message.Snapshot) WireFixturesTest.examples().get("snapshot");
+    Encoded.Snapshot encoded =
+        new Encoded.Snapshot(
+            snapshot.space(),
+            snapshot.head(),
+            snapshot.docs().stream()
+                .map(
+                    d ->
+                        new Encoded.SnapshotDoc(
+                            d.collection(), d.docId(), codec.encodeDocument(d.state())))
+                .toList(),
+            snapshot.more());
+
+    assertThat(codec.encode(encoded)).isEqualTo(WireFixturesTest.fixture("snapshot"));
+  }
+
+  @Test
+  void pushWithEncodedDeltas_encodesExactlyAsTheFixture() throws IOException {
+    Message.Push push = (Message.Push) WireFixturesTest.examples().get("push");
+    Encoded.Push encoded =
+        new Encoded.Push(
+            push.changesets().stream()
+                .map(
+                    c ->
+                        new Encoded.Changeset(
+                            c.replicaId(),
+                            c.seq(),
+                            c.space(),
+                            c.collection(),
+                            c.docId(),
+                            c.hlc(),
+                            codec.encodeDocument(c.delta())))
+                .toList());
+
+    assertThat(codec.encode(encoded)).isEqualTo(WireFixturesTest.fixture("push"));
+    assertThat(codec.decode(codec.encode(encoded))).isEqualTo(push);
+  }
+
+  @Test
+  void emptyPages_keepTheirMoreFlag() {
+    assertThat(codec.encode(new Encoded.Changes("s", 3, 3, java.util.List.of(), true)))
+        .isEqualTo(
+            "{\"type\":\"changes\",\"space\":\"s\",\"from\":3,\"to\":3,\"items\":[],\"more\":true}");
+    assertThat(codec.encode(new Encoded.Snapshot("s", 9, java.util.List.of(), false)))
+        .isEqualTo("{\"type\":\"snapshot\",\"space\":\"s\",\"head\":9,\"docs\":[],\"more\":false}");
+  }
+
+  @Test
+  void decodeFailures_mapToOneErrorCodeEach() {
+    assertThatThrownBy(() -> codec.decode("{"))
+        .isInstanceOfSatisfying(
+            DecodeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+    assertThatThrownBy(() -> codec.decode("{\"type\":\"nope\"}"))
+        .isInstanceOfSatisfying(
+            DecodeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TYPE));
+    assertThatThrownBy(() -> codec.decode("{\"type\":\"sync\"}"))
+        .isInstanceOfSatisfying(
+            DecodeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
+    assertThatThrownBy(
+            () -> new ProtocolCodec(new CodecLimits(4, 10, 10, 5)).decode("{\"type\":\"sync\"}"))
+        .isInstanceOfSatisfying(
+            DecodeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+  }
+}

@@ -1,0 +1,74 @@
+package dev.converge.server.changeset;
+
+import dev.converge.server.space.SpaceSeq;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
+
+/**
+ * Retention of the change log (DESIGN §4): compacts a space's log past a horizon, and counts what
+ * the log holds.
+ *
+ * <p>Compaction moves a space's {@code retained_after} up to the last change committed before the
+ * horizon, then deletes the changes at or below it, in one transaction; readers whose cursor is
+ * below {@code retained_after} get a snapshot instead of log pages.
+ *
+ * <p>Thread-safe; call on a Vert.x context marked safe for Hibernate Reactive.
+ */
+@ApplicationScoped
+public class LogCompaction {
+
+  private static final Logger LOG = Logger.getLogger(LogCompaction.class);
+
+  private final Mutiny.SessionFactory sessions;
+
+  LogCompaction(Mutiny.SessionFactory sessions) {
+    this.sessions = sessions;
+  }
+
+  /** Returns how many changes the log of all spaces holds. */
+  public Uni<Long> retainedChanges() {
+    return sessions.withSession(
+        s -> s.createNamedQuery(SpaceSeq.RETAINED_CHANGES, Long.class).getSingleResult());
+  }
+
+  /**
+   * Compacts the log of {@code space} (every space when null) past {@code horizonAge}.
+   *
+   * @return the number of changes deleted
+   */
+  public Uni<Integer> compact(String space, Duration horizonAge) {
+    OffsetDateTime horizon = OffsetDateTime.now().minus(horizonAge);
+    String onlySpace = space == null ? "" : " and space = :space";
+    return sessions
+        .withTransaction(
+            s -> {
+              var raise =
+                  s.createNativeQuery(
+                          "update space_seq s set retained_after = d.max_seq from ("
+                              + " select space, max(server_seq) as max_seq from change_log where committed_at < :horizon"
+                              + onlySpace
+                              + " group by space) d where s.space = d.space and d.max_seq > s.retained_after")
+                      .setParameter("horizon", horizon);
+              if (space != null) {
+                raise.setParameter("space", space);
+              }
+              return raise
+                  .executeUpdate()
+                  .chain(
+                      () ->
+                          s.createNativeQuery(
+                                  "delete from change_log c using space_seq s where c.space = s.space and c.server_seq <= s.retained_after")
+                              .executeUpdate());
+            })
+        .invoke(
+            deleted -> {
+              if (deleted > 0) {
+                LOG.infof("Compacted %d change(s) from the log", deleted);
+              }
+            });
+  }
+}

@@ -1,0 +1,291 @@
+package dev.converge.server.sync;
+
+import dev.converge.core.protocol.CloseCode;
+import dev.converge.core.protocol.DecodeException;
+import dev.converge.core.protocol.ErrorCode;
+import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.core.server.PushOutcome;
+import dev.converge.core.server.Refusal;
+import dev.converge.server.auth.TokenRules;
+import dev.converge.server.changeset.ChangeLogReader;
+import dev.converge.server.changeset.PushService;
+import dev.converge.server.changeset.ReplicaLineages;
+import dev.converge.server.error.SyncError;
+import dev.converge.server.space.SpaceGrants;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+/**
+ * The client messages of the sync protocol (DESIGN §3, docs/protocol-2.md): {@code hello}, {@code
+ * push}, {@code auth} and {@code sync}, each answered on its session; anything else, or anything
+ * before {@code hello}, is answered with a coded {@code error}. {@link SyncEndpoint} hands it the
+ * messages of one connection one at a time, so a session's pushes apply in the order they were sent
+ * and {@code synced} follows the answers to everything sent before it.
+ *
+ * <p>Thread-safe (stateless); sessions are confined to their connection's context.
+ */
+@ApplicationScoped
+class SyncProtocol {
+
+  private static final Logger LOG = Logger.getLogger(SyncProtocol.class);
+
+  private final ProtocolCodec codec;
+  private final PushService pushes;
+  private final ReplicaLineages lineages;
+  private final ChangeLogReader log;
+  private final SessionRegistry registry;
+  private final SyncMetrics metrics;
+  private final JWTParser tokens;
+  private final TokenRules tokenRules;
+  private final ServerIdentity server;
+
+  SyncProtocol(
+      ProtocolCodec codec,
+      PushService pushes,
+      ReplicaLineages lineages,
+      ChangeLogReader log,
+      SessionRegistry registry,
+      SyncMetrics metrics,
+      JWTParser tokens,
+      TokenRules tokenRules,
+      ServerIdentity server) {
+    this.codec = codec;
+    this.pushes = pushes;
+    this.lineages = lineages;
+    this.log = log;
+    this.registry = registry;
+    this.metrics = metrics;
+    this.tokens = tokens;
+    this.tokenRules = tokenRules;
+    this.server = server;
+  }
+
+  /**
+   * Handles one text message of {@code session}: decodes it and answers it. Never fails: every
+   * refusal is answered with an {@code error}.
+   *
+   * @return completes once the message is handled; the endpoint handles the connection's next
+   *     message only then
+   */
+  Uni<Void> handle(SyncSession session, String text) {
+    Message message;
+    try {
+      message = codec.decode(text);
+    } catch (DecodeException e) {
+      session.junk();
+      fail(session, SyncError.of(e));
+      return Uni.createFrom().voidItem();
+    }
+    try {
+      if (message instanceof Message.Hello hello) {
+        return hello(session, hello);
+      }
+      if (!session.helloReceived()) {
+        throw new SyncError(ErrorCode.HELLO_REQUIRED, "send hello before " + message.type());
+      }
+      if (message instanceof Message.Push push) {
+        return push(session, push);
+      }
+      if (message instanceof Message.Auth auth) {
+        reauthenticate(session, auth);
+        return Uni.createFrom().voidItem();
+      }
+      if (message instanceof Message.Sync sync) {
+        return synced(session, sync);
+      }
+      throw new SyncError(
+          ErrorCode.INVALID,
+          "message type '" + message.type() + "' is sent by the server, not to it");
+    } catch (SyncError e) {
+      fail(session, e);
+      return Uni.createFrom().voidItem();
+    }
+  }
+
+  private Uni<Void> hello(SyncSession session, Message.Hello hello) {
+    if (session.helloReceived()) {
+      throw new SyncError(ErrorCode.INVALID, "hello was already received on this connection");
+    }
+    if (hello.protocol() != Message.PROTOCOL_VERSION) {
+      fail(
+          session,
+          new SyncError(
+              ErrorCode.PROTOCOL_VERSION,
+              "this server speaks protocol "
+                  + Message.PROTOCOL_VERSION
+                  + ", not "
+                  + hello.protocol()));
+      session.close(CloseCode.PROTOCOL.code(), "unsupported protocol version");
+      return Uni.createFrom().voidItem();
+    }
+    session.hello(hello.replicaId());
+    List<Message.Subscription> granted = new ArrayList<>();
+    for (Message.Subscription subscription : hello.subscriptions()) {
+      if (session.grants().allows(subscription.space())) {
+        granted.add(subscription);
+      } else {
+        fail(
+            session,
+            new SyncError(
+                ErrorCode.FORBIDDEN_SPACE,
+                "space '" + subscription.space() + "' is not granted by this token"));
+      }
+    }
+    List<String> spaces = granted.stream().map(Message.Subscription::space).distinct().toList();
+    Uni<Void> declared =
+        hello.predecessor() == null
+            ? Uni.createFrom().voidItem()
+            : lineages
+                .declare(session.grants().subject(), hello.replicaId(), hello.predecessor())
+                .onFailure(SyncError.class)
+                .recoverWithItem(
+                    e -> {
+                      fail(session, (SyncError) e);
+                      return null;
+                    });
+    return declared
+        .chain(() -> log.heads(spaces))
+        .invoke(
+            heads -> {
+              session.send(
+                  codec.encode(
+                      new Message.Welcome(
+                          server.id(),
+                          Message.PROTOCOL_VERSION,
+                          session.tokenExpiresAt(),
+                          heads.stream()
+                              .map(h -> new Message.SpaceHead(h.space(), h.head()))
+                              .toList())));
+              for (Message.Subscription subscription : granted) {
+                ChangeLogReader.SpaceHead head =
+                    heads.stream()
+                        .filter(h -> h.space().equals(subscription.space()))
+                        .findFirst()
+                        .orElseThrow();
+                registry.subscribe(session, subscription.space());
+                session.follow(subscription.space(), subscription.since(), head);
+              }
+            })
+        .replaceWithVoid();
+  }
+
+  private Uni<Void> push(SyncSession session, Message.Push push) {
+    for (var changeset : push.changesets()) {
+      if (!changeset.replicaId().equals(session.replicaId())) {
+        throw new SyncError(
+            ErrorCode.INVALID,
+            "changeset seq "
+                + changeset.seq()
+                + " carries replica id '"
+                + changeset.replicaId()
+                + "', not the one this session said hello with",
+            changeset.seq());
+      }
+    }
+    return pushes
+        .push(session.grants(), push.changesets())
+        .invoke(outcome -> acknowledge(session, outcome))
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              fail(session, failure instanceof SyncError e ? e : internal(failure));
+              return null;
+            })
+        .replaceWithVoid();
+  }
+
+  /**
+   * Answers {@code sync} with the heads committed now in the session's followed spaces; queued
+   * behind the answers to every earlier message of the connection, as they are handled in order.
+   */
+  private Uni<Void> synced(SyncSession session, Message.Sync sync) {
+    List<String> spaces =
+        session.spaces().stream().filter(session.grants()::allows).sorted().toList();
+    return log.heads(spaces)
+        .invoke(
+            heads ->
+                session.send(
+                    codec.encode(
+                        new Message.Synced(
+                            sync.ref(),
+                            heads.stream()
+                                .map(h -> new Message.SpaceHead(h.space(), h.head()))
+                                .toList()))))
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              LOG.error("Sync head read failed", failure);
+              fail(
+                  session,
+                  new SyncError(
+                      ErrorCode.INTERNAL, "the server could not read the heads; send sync again"));
+              return null;
+            })
+        .replaceWithVoid();
+  }
+
+  private void acknowledge(SyncSession session, PushOutcome outcome) {
+    for (Refusal refusal : outcome.refusals()) {
+      metrics.error(refusal.code());
+      session.send(
+          codec.encode(
+              new Message.Error(
+                  refusal.code(), ErrorText.bounded(refusal.message()), refusal.seq())));
+    }
+    session.send(codec.encode(outcome.ack()));
+  }
+
+  private void reauthenticate(SyncSession session, Message.Auth auth) {
+    JsonWebToken token;
+    try {
+      token = tokens.parse(auth.token());
+    } catch (ParseException e) {
+      throw new SyncError(
+          ErrorCode.TOKEN_INVALID,
+          "the token in auth is invalid or expired; the session keeps its current token");
+    }
+    tokenRules
+        .violation(token)
+        .ifPresent(
+            reason -> {
+              throw new SyncError(
+                  ErrorCode.TOKEN_INVALID,
+                  "the token in auth is refused: "
+                      + reason
+                      + "; the session keeps its current token");
+            });
+    SpaceGrants grants = SpaceGrants.of(token);
+    if (!grants.subject().equals(session.grants().subject())) {
+      throw new SyncError(ErrorCode.TOKEN_INVALID, "the token in auth is for another subject");
+    }
+    session.authenticate(grants, token.getExpirationTime() * 1000);
+    session.send(codec.encode(new Message.Authed(session.tokenExpiresAt())));
+    for (String space : session.spaces()) {
+      if (!grants.allows(space)) {
+        session.unfollow(space);
+        registry.unsubscribe(session, space);
+        session.send(codec.encode(new Message.Revoked(space)));
+      }
+    }
+  }
+
+  private SyncError internal(Throwable failure) {
+    LOG.error("Push failed", failure);
+    return new SyncError(
+        ErrorCode.INTERNAL, "the server could not apply the push; it was not applied, retry it");
+  }
+
+  private void fail(SyncSession session, SyncError error) {
+    metrics.error(error.code());
+    session.send(
+        codec.encode(
+            new Message.Error(error.code(), ErrorText.bounded(error.getMessage()), error.ref())));
+  }
+}
