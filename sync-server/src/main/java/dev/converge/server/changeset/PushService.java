@@ -86,7 +86,7 @@ public class PushService {
     return sessions
         .withTransaction((session, tx) -> new Transaction(session, grants, changesets).run())
         .onFailure(PushRefused.class)
-        .transform(e -> SyncError.of((PushRefused) e))
+        .transform(e -> SyncError.of(e))
         .invoke(
             outcome -> committed.committed(outcome, Duration.ofNanos(System.nanoTime() - started)));
   }

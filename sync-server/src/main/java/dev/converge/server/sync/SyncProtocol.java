@@ -147,7 +147,7 @@ class SyncProtocol {
                 .onFailure(SyncError.class)
                 .recoverWithItem(
                     e -> {
-                      fail(session, (SyncError) e);
+                      fail(session, e);
                       return null;
                     });
     return declared

@@ -1,9 +1,9 @@
 package dev.converge.server.sync;
 
 import dev.converge.core.protocol.CloseCode;
-import io.netty.buffer.ByteBuf;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
 import java.lang.reflect.Method;
@@ -61,8 +61,11 @@ final class TextFrameGuard implements Handler<WebSocketFrame> {
     if (!inText || !(frame.isText() || frame.isContinuation()) || session.isClosed()) {
       return;
     }
-    ByteBuf bytes = frame.binaryData().getByteBuf();
-    boolean valid = bytes.forEachByte(utf8::accept) < 0;
+    Buffer bytes = frame.binaryData();
+    boolean valid = true;
+    for (int i = 0, n = bytes.length(); valid && i < n; i++) {
+      valid = utf8.accept(bytes.getByte(i));
+    }
     if (valid && frame.isFinal()) {
       valid = utf8.complete();
       inText = false;

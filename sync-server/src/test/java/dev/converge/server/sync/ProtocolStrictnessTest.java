@@ -78,8 +78,8 @@ class ProtocolStrictnessTest {
             .setURI("/v1/sync")
             .addHeader("Authorization", "Bearer " + TestTokens.mint(alice));
     vertx
-        .createHttpClient()
-        .webSocket(options)
+        .createWebSocketClient()
+        .connect(options)
         .onComplete(
             result -> {
               if (result.failed()) {

@@ -149,11 +149,16 @@ final class ServerProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process != null && process.isAlive()) {
       process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        kill();
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          kill();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
       }
     }
   }
