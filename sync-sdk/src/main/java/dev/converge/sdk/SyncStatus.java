@@ -16,7 +16,8 @@ import java.util.Optional;
  *     this process
  * @param spaces per subscribed space, how far behind the server it is
  * @param lastError the code of the last sync error not yet overcome (such as {@code internal} for a
- *     push the server could not apply, or {@code token_expired}), or null once changes flow again
+ *     push the server could not apply, {@code token_expired}, or {@code handshake_timeout} for a
+ *     connection that was not welcomed within 30 s and is retried), or null once changes flow again
  * @param nextRetryAt when the client retries after that error (reconnects or pushes again): a
  *     future instant while the retry waits, a past one while it is under way; null once changes
  *     flow again or no retry is due. Together with {@code lastError} it says why pending changes

@@ -3,6 +3,7 @@ package dev.converge.sdk.internal.net;
 import dev.converge.core.protocol.CloseCode;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -34,12 +35,14 @@ public final class OkHttpTransport implements Transport {
     String url = uri.toString().replaceFirst("^ws:", "http:").replaceFirst("^wss:", "https:");
     Request request =
         new Request.Builder().url(url).header("Authorization", "Bearer " + token).build();
+    AtomicBoolean opened = new AtomicBoolean();
     WebSocket socket =
         client.newWebSocket(
             request,
             new WebSocketListener() {
               @Override
               public void onOpen(WebSocket webSocket, Response response) {
+                opened.set(true);
                 listener.onOpen();
               }
 
@@ -71,7 +74,8 @@ public final class OkHttpTransport implements Transport {
 
       @Override
       public void close(int code, String reason) {
-        if (!socket.close(code, reason)) {
+        // A socket never opened has no one to say goodbye to (its upgrade may hang): cancel it.
+        if (!opened.get() || !socket.close(code, reason)) {
           socket.cancel();
         }
       }

@@ -84,6 +84,7 @@ final class Link {
     phase = Phase.OPENING;
     LOG.debug("connecting (attempt {})", m.backoff.attempts());
     m.effects.emit(new Action.Open(token));
+    m.effects.schedule(new Timer.Handshake(), SyncMachine.HANDSHAKE_TIMEOUT.toMillis());
   }
 
   void onNoToken(Event.TokenUnavailable unavailable) {
@@ -119,6 +120,25 @@ final class Link {
                 m.store.replica().replicaId(),
                 subscriptions,
                 m.store.predecessor().orElse(null))));
+  }
+
+  /**
+   * No welcome within {@link SyncMachine#HANDSHAKE_TIMEOUT}: the network swallowed the connection,
+   * the upgrade or the hello without a word. The session is abandoned and retried with backoff, and
+   * the status says why, so a device never sits OFFLINE forever with pending changes.
+   */
+  void onHandshakeTimeout() {
+    if (phase != Phase.OPENING && phase != Phase.OPEN) {
+      return;
+    }
+    LOG.warn(
+        "no welcome within {} s; abandoning the session",
+        SyncMachine.HANDSHAKE_TIMEOUT.toSeconds());
+    endSession(CloseCode.GOING_AWAY, "no welcome in time");
+    m.board.state = ConnectionState.OFFLINE;
+    m.board.lastError = SyncMachine.HANDSHAKE_TIMED_OUT;
+    m.board.publish();
+    scheduleReconnect();
   }
 
   void onSessionEnded(int code, String reason, int httpStatus) {
@@ -187,6 +207,7 @@ final class Link {
     m.refresh.cancel();
     m.effects.cancel(new Timer.PushRetry());
     m.effects.cancel(new Timer.StableSession());
+    m.effects.cancel(new Timer.Handshake());
   }
 
   void restartSession(String why) {
@@ -214,6 +235,7 @@ final class Link {
     m.board.lastError = null;
     m.board.nextRetryAt = null;
     failedThisSession = false;
+    m.effects.cancel(new Timer.Handshake());
     m.effects.schedule(new Timer.StableSession(), SyncMachine.STABLE_SESSION.toMillis());
     m.refresh.schedule(tokenExpiresAtMillis);
   }

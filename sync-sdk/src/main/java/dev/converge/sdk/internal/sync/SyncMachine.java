@@ -44,6 +44,15 @@ public final class SyncMachine {
   public static final Duration STABLE_SESSION = Duration.ofSeconds(10);
 
   /**
+   * How long a new session may take from {@link Action.Open} to the server's {@code welcome}
+   * (connect, upgrade, hello) before it is abandoned and retried with backoff.
+   */
+  public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The status error of a session abandoned for want of a welcome. */
+  public static final String HANDSHAKE_TIMED_OUT = "handshake_timeout";
+
+  /**
    * The longest a stable point that rose while nothing was pushed waits before it is reported in a
    * {@code sync}; also the least time between two such reports (see {@link StableReports}).
    */
@@ -164,6 +173,8 @@ public final class SyncMachine {
     }
     if (timer instanceof Timer.Reconnect) {
       link.connectNow();
+    } else if (timer instanceof Timer.Handshake) {
+      link.onHandshakeTimeout();
     } else if (timer instanceof Timer.StableSession) {
       if (link.welcomed() && !link.failedThisSession) {
         backoff.reset();

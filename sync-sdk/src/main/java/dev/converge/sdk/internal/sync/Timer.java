@@ -9,6 +9,12 @@ public sealed interface Timer {
   /** Push again (and ask unanswered heads again) after a failed push, on the same session. */
   record PushRetry() implements Timer {}
 
+  /**
+   * The session opened by {@link Action.Open} must be welcomed by now; else it is abandoned and
+   * retried (a connection or an upgrade the network swallowed never reports a failure).
+   */
+  record Handshake() implements Timer {}
+
   /** The session has stayed up long enough to forget the backoff. */
   record StableSession() implements Timer {}
 

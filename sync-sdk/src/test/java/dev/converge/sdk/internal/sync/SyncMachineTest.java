@@ -69,7 +69,10 @@ class SyncMachineTest {
 
     List<Action> start = h.step(new Event.Start());
     assertThat(start)
-        .containsExactly(new Action.FetchToken(Action.TokenUse.CONNECT), new Action.Open("t"));
+        .containsExactly(
+            new Action.FetchToken(Action.TokenUse.CONNECT),
+            new Action.Open("t"),
+            new Action.Schedule(new Timer.Handshake(), SyncMachine.HANDSHAKE_TIMEOUT.toMillis()));
     Message.Hello hello = sent(h.step(new Event.Connected()), Message.Hello.class).get(0);
     assertThat(hello.protocol()).isEqualTo(Message.PROTOCOL_VERSION);
     assertThat(hello.replicaId()).isEqualTo(h.replicaId());
@@ -226,6 +229,35 @@ class SyncMachineTest {
     assertThat(of(answer, Action.Open.class)).hasSize(1);
     h.step(new Event.Closed(CloseCode.TOKEN.code(), "token expired"));
     assertThat(h.machine.status().connection()).isEqualTo(ConnectionState.AUTH_FAILED);
+  }
+
+  @Test
+  void aConnectionNeverAnswered_isAbandonedAfterTheHandshakeTimeout_andRetried() {
+    List<Action> start = h.step(new Event.Start());
+    assertThat(of(start, Action.Open.class)).hasSize(1);
+    // Neither Connected nor a failure ever comes: the network swallowed the upgrade.
+    List<Action> timeout = h.advance(SyncMachine.HANDSHAKE_TIMEOUT.toMillis());
+    assertThat(of(timeout, Action.Close.class)).hasSize(1);
+    assertThat(h.machine.status().connection()).isEqualTo(ConnectionState.OFFLINE);
+    assertThat(h.machine.status().lastError()).isEqualTo(SyncMachine.HANDSHAKE_TIMED_OUT);
+    assertThat(h.timers).containsKey(new Timer.Reconnect());
+    assertThat(of(h.fire(new Timer.Reconnect()), Action.Open.class)).hasSize(1);
+  }
+
+  @Test
+  void aHelloNeverWelcomed_isAbandonedToo_butAWelcomedSessionIsKept() {
+    h.step(new Event.Start());
+    h.step(new Event.Connected());
+    List<Action> timeout = h.advance(SyncMachine.HANDSHAKE_TIMEOUT.toMillis());
+    assertThat(of(timeout, Action.Close.class)).hasSize(1);
+    assertThat(h.machine.status().lastError()).isEqualTo(SyncMachine.HANDSHAKE_TIMED_OUT);
+
+    h.fire(new Timer.Reconnect());
+    h.welcome();
+    assertThat(h.timers).doesNotContainKey(new Timer.Handshake());
+    assertThat(of(h.advance(SyncMachine.HANDSHAKE_TIMEOUT.toMillis() * 2), Action.Close.class))
+        .isEmpty();
+    assertThat(h.machine.status().connection()).isEqualTo(ConnectionState.ONLINE);
   }
 
   @Test
