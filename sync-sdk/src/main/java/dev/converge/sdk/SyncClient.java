@@ -13,16 +13,12 @@ import dev.converge.sdk.internal.store.LocalMutation;
 import dev.converge.sdk.internal.store.SqliteStore;
 import dev.converge.sdk.internal.store.Store;
 import dev.converge.sdk.internal.store.StoreException;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -389,148 +385,12 @@ public final class SyncClient implements AutoCloseable {
    * with a max clock offset of 24 hours, and one listener thread owned by the client. Not
    * thread-safe.
    */
-  public static final class Builder {
-    private Path databasePath;
-    private URI serverUri;
-    private TokenSupplier tokenSupplier;
-    private final Set<String> spaces = new LinkedHashSet<>();
-    private String replicaName;
-    private Executor listenerExecutor;
-    private Clock clock = Clock.systemUTC();
-    private int batchSize = ClientDefaults.BATCH_SIZE;
-    private Duration minBackoff = ClientDefaults.MIN_BACKOFF;
-    private Duration maxBackoff = ClientDefaults.MAX_BACKOFF;
-    private boolean durableCommits = ClientDefaults.DURABLE_COMMITS;
-    private Duration maxClockOffset = ClientDefaults.MAX_CLOCK_OFFSET;
-    private Transport transport;
+  public static final class Builder extends ClientOptions<Builder> {
 
     private Builder() {}
 
-    /** Sets the SQLite file of this replica (created if absent); required. */
-    public Builder databasePath(Path path) {
-      requireNonNull(path, "databasePath");
-      this.databasePath = path;
-      return this;
-    }
-
-    /**
-     * Sets the server's WebSocket endpoint, such as {@code wss://sync.example.com/v1/sync}.
-     *
-     * @throws SyncException with {@code INVALID_ARGUMENT} if the scheme is not ws, wss, http or
-     *     https
-     */
-    public Builder serverUri(URI uri) {
-      requireNonNull(uri, "serverUri");
-      String scheme =
-          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-      if (!Set.of("ws", "wss", "http", "https").contains(scheme)) {
-        throw new SyncException(
-            SyncException.Code.INVALID_ARGUMENT,
-            "serverUri scheme is not ws, wss, http or https: " + uri);
-      }
-      this.serverUri = uri;
-      return this;
-    }
-
-    /** Sets where tokens come from; required with a server URI. Called again before expiry. */
-    public Builder tokenSupplier(TokenSupplier supplier) {
-      requireNonNull(supplier, "tokenSupplier");
-      this.tokenSupplier = supplier;
-      return this;
-    }
-
-    /** Subscribes to the changes of {@code space}, such as {@code user:alice}. */
-    public Builder subscribe(String space) {
-      DocumentKey.requireName(space, "space");
-      spaces.add(space);
-      return this;
-    }
-
-    /** Sets a readable name for this replica, used in thread names and logs. */
-    public Builder replicaName(String name) {
-      DocumentKey.requireName(name, "replicaName");
-      this.replicaName = name;
-      return this;
-    }
-
-    /** Sets the default executor of listeners (instead of the client's own listener thread). */
-    public Builder listenerExecutor(Executor executor) {
-      requireNonNull(executor, "listenerExecutor");
-      this.listenerExecutor = executor;
-      return this;
-    }
-
-    /** Sets the clock for timestamps, status and token refresh (for tests). */
-    public Builder clock(Clock clock) {
-      requireNonNull(clock, "clock");
-      this.clock = clock;
-      return this;
-    }
-
-    /**
-     * Sets the most changesets sent in one push.
-     *
-     * @throws SyncException with {@code INVALID_ARGUMENT} if {@code batchSize <= 0}
-     */
-    public Builder batchSize(int batchSize) {
-      if (batchSize <= 0) {
-        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "batchSize <= 0");
-      }
-      this.batchSize = batchSize;
-      return this;
-    }
-
-    /**
-     * Sets the reconnect backoff: the first delay and the greatest.
-     *
-     * @throws SyncException with {@code INVALID_ARGUMENT} if {@code min <= 0} or {@code max < min}
-     */
-    public Builder backoff(Duration min, Duration max) {
-      requireNonNull(min, "min");
-      requireNonNull(max, "max");
-      if (min.isNegative() || min.isZero()) {
-        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "backoff min <= 0");
-      }
-      if (max.compareTo(min) < 0) {
-        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "backoff max < min");
-      }
-      this.minBackoff = min;
-      this.maxBackoff = max;
-      return this;
-    }
-
-    /**
-     * Makes every commit wait for the disk ({@code synchronous=FULL}): writes survive an OS crash
-     * or power loss too, at several times the write latency. By default commits survive application
-     * crashes only.
-     */
-    public Builder durableCommits(boolean durable) {
-      this.durableCommits = durable;
-      return this;
-    }
-
-    /**
-     * Sets how far ahead of this device's clock a timestamp from another device can move it.
-     * Register writes are ordered by hybrid timestamps (only among concurrent writes: a write made
-     * after seeing another always wins); a device adopts a remote timestamp only up to its own time
-     * plus this offset, so a broken or hostile clock cannot drag every device into the far future.
-     * Larger values keep devices whose clocks are that far apart ordering sensibly. Default 24
-     * hours.
-     *
-     * @throws SyncException with {@code INVALID_ARGUMENT} if {@code offset < 0}
-     */
-    public Builder maxClockOffset(Duration offset) {
-      requireNonNull(offset, "maxClockOffset");
-      if (offset.isNegative()) {
-        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "maxClockOffset < 0");
-      }
-      this.maxClockOffset = offset;
-      return this;
-    }
-
-    /** Replaces the WebSocket transport (tests). */
-    Builder transport(Transport transport) {
-      this.transport = transport;
+    @Override
+    Builder self() {
       return this;
     }
 
