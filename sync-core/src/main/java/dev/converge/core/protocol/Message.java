@@ -28,10 +28,32 @@ public sealed interface Message
   /** Returns the wire name of this message's type. */
   String type();
 
-  /** A space and the client's cursor in it: the last serverSeq it has applied (0 for none). */
-  record Subscription(String space, long since) {
+  /**
+   * A space and the client's cursor in it: the last serverSeq it has applied (0 for none); {@code
+   * stable} is the replica's stable point in the space ({@link SpaceStable}), or null when it
+   * reports none.
+   */
+  record Subscription(String space, long since, Long stable) {
     /** Creates a subscription. */
     public Subscription {
+      Objects.requireNonNull(space, "space");
+    }
+
+    /** Creates a subscription without a stable point. */
+    public Subscription(String space, long since) {
+      this(space, since, null);
+    }
+  }
+
+  /**
+   * A replica's stable point in a space: a serverSeq such that every changeset this replica will
+   * still push for the space was made with a context holding every change of the space up to it
+   * (the lesser of its cursor and the cursor at which its oldest unacked change was made). Monotone
+   * per replica and space.
+   */
+  record SpaceStable(String space, long stable) {
+    /** Creates a stable point report. */
+    public SpaceStable {
       Objects.requireNonNull(space, "space");
     }
   }
@@ -82,11 +104,20 @@ public sealed interface Message
     }
   }
 
-  /** Client to server: changesets to apply, in seq order per replica. */
-  record Push(List<Changeset> changesets) implements Message {
+  /**
+   * Client to server: changesets to apply, in seq order per replica, and the replica's stable
+   * points that changed since it last reported them ({@code stable}, possibly empty).
+   */
+  record Push(List<Changeset> changesets, List<SpaceStable> stable) implements Message {
     /** Creates a push. */
     public Push {
       changesets = List.copyOf(changesets);
+      stable = stable == null ? List.of() : List.copyOf(stable);
+    }
+
+    /** Creates a push without stable points. */
+    public Push(List<Changeset> changesets) {
+      this(changesets, List.of());
     }
 
     @Override
@@ -227,8 +258,20 @@ public sealed interface Message
    * the heads committed when it read them; a client whose cursors reach them is caught up.
    *
    * @param ref a number the client picks to match the answer to its question
+   * @param stable the replica's stable points that changed since it last reported them (possibly
+   *     empty): how a replica with nothing to push reports them
    */
-  record Sync(long ref) implements Message {
+  record Sync(long ref, List<SpaceStable> stable) implements Message {
+    /** Creates a sync message. */
+    public Sync {
+      stable = stable == null ? List.of() : List.copyOf(stable);
+    }
+
+    /** Creates a sync message without stable points. */
+    public Sync(long ref) {
+      this(ref, List.of());
+    }
+
     @Override
     public String type() {
       return "sync";

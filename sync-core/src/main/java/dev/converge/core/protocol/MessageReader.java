@@ -3,7 +3,9 @@ package dev.converge.core.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.core.crdt.Document;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Decodes protocol messages from a parsed tree, checking every field. */
 final class MessageReader extends TreeReader {
@@ -32,7 +34,9 @@ final class MessageReader extends TreeReader {
               (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
               requiredInteger(object, "tokenExpiresAt", path, 0),
               list(object, "spaces", path, this::spaceHead));
-      case "push" -> new Message.Push(list(object, "changesets", path, this::changeset));
+      case "push" ->
+          new Message.Push(
+              list(object, "changesets", path, this::changeset), stablePoints(object, path));
       case "ack" ->
           new Message.Ack(
               replicaId(required(object, "replicaId", path), field(path, "replicaId")),
@@ -54,7 +58,8 @@ final class MessageReader extends TreeReader {
       case "auth" -> new Message.Auth(requiredText(object, "token", path));
       case "authed" -> new Message.Authed(requiredInteger(object, "tokenExpiresAt", path, 0));
       case "revoked" -> new Message.Revoked(requiredId(object, "space", path));
-      case "sync" -> new Message.Sync(requiredInteger(object, "ref", path, 0));
+      case "sync" ->
+          new Message.Sync(requiredInteger(object, "ref", path, 0), stablePoints(object, path));
       case "synced" ->
           new Message.Synced(
               requiredInteger(object, "ref", path, 0),
@@ -99,8 +104,43 @@ final class MessageReader extends TreeReader {
 
   private Message.Subscription subscription(JsonNode node, String path) {
     JsonNode object = object(node, path);
-    return new Message.Subscription(
-        requiredId(object, "space", path), optionalInteger(object, "since", path, 0, 0));
+    String space = requiredId(object, "space", path);
+    long since = optionalInteger(object, "since", path, 0, 0);
+    JsonNode stable = object.get("stable");
+    Long parsedStable = null;
+    if (stable != null && !stable.isNull()) {
+      // A stable point is at most the cursor it was computed from.
+      parsedStable = integer(stable, field(path, "stable"), 0);
+      if (parsedStable > since) {
+        throw new DecodeException(
+            field(path, "stable"), "must be <= since " + since + ", got " + parsedStable);
+      }
+    }
+    return new Message.Subscription(space, since, parsedStable);
+  }
+
+  /** The optional {@code stable} array of push and sync: each space at most once. */
+  private List<Message.SpaceStable> stablePoints(JsonNode object, String path) {
+    JsonNode value = object.get("stable");
+    if (value == null || value.isNull()) {
+      return List.of();
+    }
+    List<Message.SpaceStable> points = list(object, "stable", path, this::spaceStable);
+    Set<String> spaces = new HashSet<>();
+    for (int i = 0; i < points.size(); i++) {
+      if (!spaces.add(points.get(i).space())) {
+        throw new DecodeException(
+            field(index(field(path, "stable"), i), "space"),
+            "space '" + points.get(i).space() + "' is given twice");
+      }
+    }
+    return points;
+  }
+
+  private Message.SpaceStable spaceStable(JsonNode node, String path) {
+    JsonNode object = object(node, path);
+    return new Message.SpaceStable(
+        requiredId(object, "space", path), requiredInteger(object, "stable", path, 0));
   }
 
   private Message.SpaceHead spaceHead(JsonNode node, String path) {

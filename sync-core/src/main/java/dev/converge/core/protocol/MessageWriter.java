@@ -24,6 +24,9 @@ final class MessageWriter {
         gen.writeStartObject();
         gen.writeStringField("space", s.space());
         gen.writeNumberField("since", s.since());
+        if (s.stable() != null) {
+          gen.writeNumberField("stable", s.stable());
+        }
         gen.writeEndObject();
       }
       gen.writeEndArray();
@@ -41,6 +44,7 @@ final class MessageWriter {
         writeChangeset(gen, changeset);
       }
       gen.writeEndArray();
+      writeStablePoints(gen, m.stable());
     } else if (message instanceof Message.Ack m) {
       gen.writeStringField("replicaId", m.replicaId());
       gen.writeNumberField("upToSeq", m.upToSeq());
@@ -79,6 +83,7 @@ final class MessageWriter {
       gen.writeStringField("space", m.space());
     } else if (message instanceof Message.Sync m) {
       gen.writeNumberField("ref", m.ref());
+      writeStablePoints(gen, m.stable());
     } else if (message instanceof Message.Synced m) {
       gen.writeNumberField("ref", m.ref());
       writeSpaceHeads(gen, m.spaces());
@@ -102,6 +107,22 @@ final class MessageWriter {
       gen.writeStartObject();
       gen.writeStringField("space", s.space());
       gen.writeNumberField("head", s.head());
+      gen.writeEndObject();
+    }
+    gen.writeEndArray();
+  }
+
+  /** Writes {@code stable: [{space, stable}]}, or nothing when there is none. */
+  private static void writeStablePoints(JsonGenerator gen, List<Message.SpaceStable> points)
+      throws IOException {
+    if (points.isEmpty()) {
+      return;
+    }
+    gen.writeArrayFieldStart("stable");
+    for (Message.SpaceStable point : points) {
+      gen.writeStartObject();
+      gen.writeStringField("space", point.space());
+      gen.writeNumberField("stable", point.stable());
       gen.writeEndObject();
     }
     gen.writeEndArray();

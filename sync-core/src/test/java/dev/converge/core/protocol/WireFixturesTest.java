@@ -85,6 +85,27 @@ class WireFixturesTest {
             List.of(new Message.Subscription("user:alice", 41)),
             PHONE));
     examples.put("sync", new Message.Sync(3));
+    examples.put(
+        "hello-stable",
+        new Message.Hello(
+            Message.PROTOCOL_VERSION,
+            PHONE,
+            List.of(
+                new Message.Subscription("user:alice", 41, 38L),
+                new Message.Subscription("team:42", 7))));
+    examples.put(
+        "push-stable",
+        new Message.Push(
+            List.of(
+                new Changeset(
+                    PHONE, 7, "user:alice", "carts", "main", new Hlc(1764065400000L, 1), add)),
+            List.of(new Message.SpaceStable("user:alice", 41))));
+    examples.put(
+        "sync-stable",
+        new Message.Sync(
+            4,
+            List.of(
+                new Message.SpaceStable("user:alice", 45), new Message.SpaceStable("team:42", 9))));
     examples.put("synced", new Message.Synced(3, List.of(new Message.SpaceHead("user:alice", 45))));
     return examples;
   }

@@ -9,5 +9,8 @@ import dev.converge.sdk.DocumentKey;
  * @param key the document
  * @param hlc the write's timestamp, text form
  * @param deltaJson the delta, wire encoding
+ * @param cursorAtWrite the cursor of the change's space when it was written (at most the head of a
+ *     later snapshot): the delta's context holds every change of the space up to it
  */
-public record OutboxRow(long seq, DocumentKey key, String hlc, String deltaJson) {}
+public record OutboxRow(
+    long seq, DocumentKey key, String hlc, String deltaJson, long cursorAtWrite) {}

@@ -19,7 +19,8 @@ final class OutboxTable {
     void bind(PreparedStatement ps) throws SQLException;
   }
 
-  private static final String COLUMNS = "seq, space, collection, doc_id, hlc, delta";
+  private static final String COLUMNS =
+      "seq, space, collection, doc_id, hlc, delta, cursor_at_write";
 
   private final Connection connection;
 
@@ -27,17 +28,22 @@ final class OutboxTable {
     this.connection = connection;
   }
 
-  /** Appends a row. */
-  void insert(long seq, DocumentKey key, String hlc, String deltaJson, long createdAt)
+  /**
+   * Appends a row; {@code cursorAtWrite} is the cursor of the row's space in the same transaction.
+   */
+  void insert(
+      long seq, DocumentKey key, String hlc, String deltaJson, long createdAt, long cursorAtWrite)
       throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "INSERT INTO outbox (seq, space, collection, doc_id, hlc, delta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO outbox (seq, space, collection, doc_id, hlc, delta, created_at, cursor_at_write)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setLong(1, seq);
       Sql.bindKey(ps, 2, key);
       ps.setString(5, hlc);
       ps.setString(6, deltaJson);
       ps.setLong(7, createdAt);
+      ps.setLong(8, cursorAtWrite);
       ps.executeUpdate();
     }
   }
@@ -65,7 +71,8 @@ final class OutboxTable {
                   rs.getLong(1),
                   new DocumentKey(rs.getString(2), rs.getString(3), rs.getString(4)),
                   rs.getString(5),
-                  rs.getString(6)));
+                  rs.getString(6),
+                  rs.getLong(7)));
         }
       }
     }

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,7 @@ public final class SqliteStore implements Store {
   private final RejectedTable rejectedTable;
   private final SpaceTable spaces;
   private final SpacePurge purge;
+  private final StablePoints stablePoints;
   private final Transactions transactions;
   private String replicaId;
   private long nextSeq;
@@ -88,6 +90,7 @@ public final class SqliteStore implements Store {
     this.rejectedTable = new RejectedTable(connection, outbox);
     this.spaces = new SpaceTable(connection);
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage);
+    this.stablePoints = new StablePoints(connection);
     this.transactions = new Transactions(connection, () -> nextSeq, seq -> nextSeq = seq);
     StoreSchema.migrate(connection);
     inTransaction(
@@ -237,11 +240,14 @@ public final class SqliteStore implements Store {
           documents.save(key, document);
           String deltaJson = codec.encodeDocument(delta);
           long seq = nextSeq;
-          outbox.insert(seq, key, hlc.toString(), deltaJson, wallMillis.getAsLong());
+          // The document was read in this transaction: its context holds every change up to the
+          // cursor read in it too (changes and cursor commit together).
+          long cursorAtWrite = spaces.cursor(key.space());
+          outbox.insert(seq, key, hlc.toString(), deltaJson, wallMillis.getAsLong(), cursorAtWrite);
           putMeta("next_seq", Long.toString(seq + 1));
           putMeta("hlc", hlc.toString());
           nextSeq = seq + 1;
-          return Optional.of(new OutboxRow(seq, key, hlc.toString(), deltaJson));
+          return Optional.of(new OutboxRow(seq, key, hlc.toString(), deltaJson, cursorAtWrite));
         });
   }
 
@@ -286,6 +292,7 @@ public final class SqliteStore implements Store {
     inTransaction(
         () -> {
           spaces.finishSnapshot(space, head);
+          stablePoints.clampWrites(space, head);
           return null;
         });
   }
@@ -298,6 +305,22 @@ public final class SqliteStore implements Store {
   @Override
   public synchronized boolean snapshotInProgress(String space) {
     return inTransaction(() -> spaces.snapshotInProgress(space));
+  }
+
+  @Override
+  public synchronized OptionalLong stablePoint(String space) {
+    return inTransaction(() -> stablePoints.toReport(space));
+  }
+
+  @Override
+  public synchronized void stableReported(Map<String, Long> points) {
+    inTransaction(
+        () -> {
+          for (Map.Entry<String, Long> point : points.entrySet()) {
+            stablePoints.reported(point.getKey(), point.getValue());
+          }
+          return null;
+        });
   }
 
   // ---- outbox and rejected changes -----------------------------------------------------------
@@ -334,12 +357,14 @@ public final class SqliteStore implements Store {
         () -> {
           Optional<RejectedChange> moved = reject(seq, code, message);
           if (moved.isPresent()) {
+            // An empty change has no context: it holds back no stable point, so the cursor now.
             outbox.insert(
                 seq,
                 moved.get().key(),
                 Hlc.ZERO.toString(),
                 codec.encodeDocument(new Document()),
-                wallMillis.getAsLong());
+                wallMillis.getAsLong(),
+                spaces.cursor(moved.get().key().space()));
           }
           return moved;
         });
@@ -394,7 +419,13 @@ public final class SqliteStore implements Store {
   @Override
   public synchronized ReplicaInfo rekey(String reason) {
     String retired = replicaId;
-    ReplicaLineage.Rekeyed rekeyed = inTransaction(() -> lineage.rekey(retired, rekeys, reason));
+    ReplicaLineage.Rekeyed rekeyed =
+        inTransaction(
+            () -> {
+              // The new id has reported no stable point: its reports start afresh.
+              stablePoints.reset();
+              return lineage.rekey(retired, rekeys, reason);
+            });
     LOG.warn(
         "replica {} re-keyed to {} ({}); {} unsent changes renumbered",
         retired,

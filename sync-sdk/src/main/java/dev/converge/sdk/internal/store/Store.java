@@ -5,7 +5,9 @@ import dev.converge.core.protocol.Message;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.RejectedChange;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The local replica: document states, the outbox of unacknowledged changes, space cursors and the
@@ -56,7 +58,10 @@ public interface Store extends AutoCloseable {
   /** Joins one snapshot page into local states and marks the space's snapshot as in progress. */
   List<DocumentKey> applySnapshotPage(String space, List<Message.SnapshotDoc> docs);
 
-  /** Ends a snapshot: the cursor becomes exactly {@code head}, even if it stood above it. */
+  /**
+   * Ends a snapshot: the cursor becomes exactly {@code head}, even if it stood above it, and no
+   * outbox row of the space keeps a cursor-at-write above it (see {@link #stablePoint}).
+   */
   void finishSnapshot(String space, long head);
 
   /** Returns the last applied server seq of {@code space} (0 for none). */
@@ -64,6 +69,22 @@ public interface Store extends AutoCloseable {
 
   /** Returns whether a snapshot of {@code space} was begun and not finished. */
   boolean snapshotInProgress(String space);
+
+  /**
+   * Returns the replica's stable point in {@code space} to report: the lesser of the space's cursor
+   * and the least cursor at which one of its outbox rows was written (every changeset it will still
+   * push for the space was made with a context holding every change up to that point). Empty while
+   * that is below a point already {@link #stableReported reported} under this replica id: the
+   * replica then reports nothing, so its reports never go down (after a snapshot below the cursor,
+   * or a purged space granted again). See {@code StablePoints}.
+   */
+  OptionalLong stablePoint(String space);
+
+  /**
+   * Records stable points as reported, before they are sent: {@link #stablePoint} never returns
+   * less under this replica id, even after a restart. A re-key forgets the records.
+   */
+  void stableReported(Map<String, Long> points);
 
   /** Returns up to {@code limit} outbox rows with seq above {@code afterSeq}, in seq order. */
   List<OutboxRow> outbox(long afterSeq, int limit);
@@ -110,7 +131,9 @@ public interface Store extends AutoCloseable {
    * Deletes every document of {@code space}, its cursor, and moves its unsent changes to the
    * rejected ones (code {@code revoked}). If that removed unsent changes or a document holding this
    * replica's dots, retires the replica id (see {@link #rekey}): dots are numbered per document
-   * from what its context remembers, so the old id would otherwise reuse dots it already made.
+   * from what its context remembers, so the old id would otherwise reuse dots it already made. The
+   * record of the space's reported stable point stays (unless the id was retired): if the space is
+   * granted again, the same id reports nothing for it until its point has climbed back.
    */
   Purge purgeSpace(String space);
 
@@ -118,7 +141,8 @@ public interface Store extends AutoCloseable {
    * Retires the replica id: takes a new one and renumbers the outbox rows 1, 2, 3, ... under it,
    * keeping their order and content (their dots keep the ids they were made under). The old id
    * becomes the {@link #predecessor}. Used when another copy of this database may use the same
-   * replica id, when the server disagrees with this id's seqs, and by {@link #purgeSpace}.
+   * replica id, when the server disagrees with this id's seqs, and by {@link #purgeSpace}. The
+   * records of reported stable points are forgotten: the new id reports afresh.
    *
    * @return the new identity
    */

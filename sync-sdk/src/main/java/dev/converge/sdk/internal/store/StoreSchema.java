@@ -32,6 +32,17 @@ final class StoreSchema {
                 + " delta TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, rejected_at INTEGER NOT NULL)",
             "CREATE TABLE spaces (space TEXT PRIMARY KEY, cursor INTEGER NOT NULL DEFAULT 0,"
                 + " snapshot_active INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"
+          },
+          // 2: stable points (StablePoints). Each outbox row remembers its space's cursor when it
+          // was written. A row written before this migration gets 0: the cursor it was made at is
+          // unknown, and 0 is the one value true of every row (it claims the row's context holds
+          // no change of the log). The space's stable point then stays 0 until those rows are
+          // acked, which holds compaction back for a moment and never lets it pass a remove.
+          new String[] {
+            "ALTER TABLE outbox ADD COLUMN cursor_at_write INTEGER NOT NULL DEFAULT 0",
+            "DROP INDEX outbox_by_space",
+            "CREATE INDEX outbox_by_space ON outbox (space, cursor_at_write)",
+            "CREATE TABLE stable_reports (space TEXT PRIMARY KEY, stable INTEGER NOT NULL) WITHOUT ROWID"
           });
 
   /** The schema version this code writes. */

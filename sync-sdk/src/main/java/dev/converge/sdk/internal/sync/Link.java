@@ -4,7 +4,6 @@ import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.sdk.ConnectionState;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -110,10 +109,8 @@ final class Link {
       return;
     }
     phase = Phase.OPEN;
-    List<Message.Subscription> subscriptions = new ArrayList<>();
-    for (String space : m.settings.spaces()) {
-      subscriptions.add(new Message.Subscription(space, m.store.cursor(space)));
-    }
+    // Each subscription carries the space's cursor and stable point (recorded before it is sent).
+    List<Message.Subscription> subscriptions = m.stable.hello();
     // After a re-key, the retired id is named while rows carrying its dots are unacked (DESIGN §7).
     m.effects.emit(
         new Action.Send(
@@ -181,8 +178,12 @@ final class Link {
     cancelSessionTimers();
   }
 
-  /** Cancels what only the ended session needed: token refresh, push retry, stability timer. */
+  /**
+   * Cancels what only the ended session needed: token refresh, push retry, stability timer, stable
+   * report.
+   */
   private void cancelSessionTimers() {
+    m.stable.sessionEnded();
     m.refresh.cancel();
     m.effects.cancel(new Timer.PushRetry());
     m.effects.cancel(new Timer.StableSession());

@@ -46,6 +46,12 @@ final class PushWindow {
 
     /** Local changes were quarantined (committed just now). */
     void rejected(List<RejectedChange> rejected);
+
+    /** The stable points to send with the next push (recorded as reported). */
+    List<Message.SpaceStable> stableToReport();
+
+    /** The push that carried {@code points} failed as a whole: they must be told again. */
+    void stableNotDelivered(List<Message.SpaceStable> points);
   }
 
   /** What an error meant for the push in flight. */
@@ -68,6 +74,7 @@ final class PushWindow {
   private final TreeMap<Long, Message.Error> pendingRejections = new TreeMap<>();
 
   private boolean inFlight;
+  private List<Message.SpaceStable> inFlightStable = List.of();
   private boolean held;
   private long firstSentSeq;
   private long lastSentSeq;
@@ -101,6 +108,7 @@ final class PushWindow {
       shrink("the server closed the session: push frame too big (" + closeCode + ")");
     }
     inFlight = false;
+    inFlightStable = List.of();
     held = false;
     lastSentSeq = 0;
     pendingRejections.clear();
@@ -121,7 +129,9 @@ final class PushWindow {
     if (changesets.isEmpty()) {
       return;
     }
-    effects.emit(new Action.Send(new Message.Push(changesets)));
+    // The stable points that rose since last told ride along (docs/protocol-2.md, "Stable points").
+    inFlightStable = host.stableToReport();
+    effects.emit(new Action.Send(new Message.Push(changesets, inFlightStable)));
     inFlight = true;
     firstSentSeq = changesets.get(0).seq();
     lastSentSeq = changesets.get(changesets.size() - 1).seq();
@@ -183,6 +193,7 @@ final class PushWindow {
     int deleted = store.ack(upTo);
     if (inFlight && upTo >= lastSentSeq) {
       inFlight = false;
+      inFlightStable = List.of();
     }
     boolean progress = deleted > 0 || !quarantined.isEmpty();
     if (progress) {
@@ -207,6 +218,8 @@ final class PushWindow {
     inFlight = false;
     lastSentSeq = 0;
     pendingRejections.clear();
+    host.stableNotDelivered(inFlightStable);
+    inFlightStable = List.of();
     if (error.knownCode().orElse(null) == ErrorCode.TOO_LARGE && ref == null) {
       shrink("the server refused the push as too large: " + error.message());
       return Verdict.SHRUNK;

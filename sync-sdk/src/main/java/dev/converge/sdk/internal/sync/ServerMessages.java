@@ -96,6 +96,8 @@ final class ServerMessages {
       m.board.nextRetryAt = null;
     }
     m.push.pushMore();
+    // Acked rows no longer hold the stable points back; a push just sent carries what rose.
+    m.stable.mayHaveRisen(m.link.welcomed(), m.board.forbidden);
     m.board.publish();
     m.checkWaiters();
   }
@@ -152,6 +154,7 @@ final class ServerMessages {
       rekey("another copy of this database uses replica " + replica.replicaId());
       return;
     }
+    m.stable.mayHaveRisen(m.link.welcomed(), m.board.forbidden);
     m.board.publish();
     m.checkWaiters();
   }
@@ -169,6 +172,7 @@ final class ServerMessages {
       m.effects.emit(new Action.DocumentsChanged(changed, ChangeSource.REMOTE));
     }
     m.lag.reached(space, snapshot.head(), m.effects.now());
+    m.stable.mayHaveRisen(m.link.welcomed(), m.board.forbidden);
     m.board.publish();
     m.checkWaiters();
   }

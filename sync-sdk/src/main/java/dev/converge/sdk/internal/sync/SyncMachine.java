@@ -2,6 +2,7 @@ package dev.converge.sdk.internal.sync;
 
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
+import dev.converge.core.protocol.Message;
 import dev.converge.sdk.ConnectionState;
 import dev.converge.sdk.RejectedChange;
 import dev.converge.sdk.SyncException;
@@ -42,6 +43,12 @@ public final class SyncMachine {
    */
   public static final Duration STABLE_SESSION = Duration.ofSeconds(10);
 
+  /**
+   * The longest a stable point that rose while nothing was pushed waits before it is reported in a
+   * {@code sync}; also the least time between two such reports (see {@link StableReports}).
+   */
+  public static final Duration STABLE_REPORT_DELAY = Duration.ofSeconds(5);
+
   /** {@link SyncStatus#lastError()} when the app's token supplier failed (no protocol code). */
   public static final String TOKEN_SUPPLIER_FAILED = "token_supplier_failed";
 
@@ -73,6 +80,7 @@ public final class SyncMachine {
   final PushWindow push;
   final SyncRequests waiters = new SyncRequests(effects);
   final SpaceLag lag;
+  final StableReports stable;
   private final ServerMessages messages;
 
   final Link link = new Link(this);
@@ -89,6 +97,7 @@ public final class SyncMachine {
     this.settings = settings;
     this.backoff = new Backoff(settings.minBackoff(), settings.maxBackoff(), random);
     this.lag = new SpaceLag(store);
+    this.stable = new StableReports(store, settings.spaces(), effects);
     this.push = new PushWindow(store, limits, settings.batchSize(), effects, new PushHost());
     this.messages = new ServerMessages(this);
     effects.begin(now, new ArrayList<>());
@@ -170,6 +179,13 @@ public final class SyncMachine {
       push.pushMore();
       board.publish();
       checkWaiters();
+    } else if (timer instanceof Timer.StableReport) {
+      if (link.welcomed()) {
+        List<Message.SpaceStable> points = stable.take(board.forbidden);
+        if (!points.isEmpty()) {
+          effects.emit(new Action.Send(new Message.Sync(waiters.newRef(), points)));
+        }
+      }
     } else if (timer instanceof Timer.SyncTimeout timeout) {
       long millis = waiters.timedOut(timeout.waiter());
       if (millis >= 0) {
@@ -292,6 +308,16 @@ public final class SyncMachine {
     @Override
     public void rejected(List<RejectedChange> rejected) {
       SyncMachine.this.rejected(rejected);
+    }
+
+    @Override
+    public List<Message.SpaceStable> stableToReport() {
+      return stable.take(board.forbidden);
+    }
+
+    @Override
+    public void stableNotDelivered(List<Message.SpaceStable> points) {
+      stable.notDelivered(points);
     }
   }
 }

@@ -58,6 +58,11 @@ final class SyncRequests {
     this.effects = effects;
   }
 
+  /** A ref no waiter uses: for a {@code sync} that only reports stable points. */
+  long newRef() {
+    return nextRef++;
+  }
+
   /**
    * Registers call {@code id}, which waits for the changes up to {@code targetSeq}, and sets its
    * timeout.

@@ -15,6 +15,9 @@ public sealed interface Timer {
   /** Fetch a fresh token before the session's one expires. */
   record TokenRefresh() implements Timer {}
 
+  /** Report the stable points that rose while nothing was pushed ({@link StableReports}). */
+  record StableReport() implements Timer {}
+
   /** A {@code syncNow} waiter gives up. */
   record SyncTimeout(long waiter) implements Timer {}
 }

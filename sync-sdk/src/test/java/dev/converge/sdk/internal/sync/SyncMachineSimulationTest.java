@@ -4,6 +4,8 @@ import static dev.converge.sdk.internal.sync.MachineHarness.ALICE;
 import static dev.converge.sdk.internal.sync.MachineHarness.TEAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.converge.core.crdt.RegisterValue;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
@@ -12,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Random, seeded runs of the state machine against a server that answers anything the protocol
  * allows, in any order, checking after every step what must always hold: frames only on an open
  * session, pushes only once welcomed and one at a time with contiguous seqs, one session at a time,
- * no negative timer, and no step that throws. A failure prints its seed; replay it with {@code
- * -Dsim.seed=<seed>}.
+ * no negative timer, and no step that throws; and the stable points reported (hello, push, sync)
+ * never go down per replica id and space, never exceed the cursor in hello, and never pass the
+ * cursor at which a changeset pushed afterwards was written. A failure prints its seed; replay it
+ * with {@code -Dsim.seed=<seed>}.
  */
 class SyncMachineSimulationTest {
 
@@ -63,6 +69,23 @@ class SyncMachineSimulationTest {
     int writes;
     int pushes;
 
+    /** The space and the cursor of its space when each written value was written. */
+    final Map<String, String> spaceOf = new HashMap<>();
+
+    final Map<String, Long> cursorAtWrite = new HashMap<>();
+
+    /** The greatest stable point reported, per "replica|space". */
+    final Map<String, Long> reported = new HashMap<>();
+
+    /**
+     * The same, forgotten for a space when the server forgets it too: when a snapshot lowers the
+     * cursor (the server's log was reset: what was reported in the old numbering says nothing of
+     * the new one, and the server's record is restored with the log), and when the space is revoked
+     * (the replica leaves its live set; a write made meanwhile, at cursor 0, holds its next report
+     * back).
+     */
+    final Map<String, Long> reportedSinceReset = new HashMap<>();
+
     Run(MachineHarness h, Random random) {
       this.h = h;
       this.random = random;
@@ -88,7 +111,34 @@ class SyncMachineSimulationTest {
             pushedUpTo = -1;
           }
         }
+        long cursorBefore = -1;
+        if (event instanceof Event.Received r && r.message() instanceof Message.Snapshot snap) {
+          cursorBefore = h.store.cursor(snap.space());
+        }
         observe(h.step(event));
+        if (event instanceof Event.Received r
+            && r.message() instanceof Message.Snapshot snap
+            && !snap.more()) {
+          // The store clamps the space's unacked rows to the head; so does the model.
+          for (Map.Entry<String, Long> write : cursorAtWrite.entrySet()) {
+            if (spaceOf.get(write.getKey()).equals(snap.space())) {
+              write.setValue(Math.min(write.getValue(), snap.head()));
+            }
+          }
+          if (snap.head() < cursorBefore) {
+            forget(snap.space());
+          }
+        }
+        if (event instanceof Event.Received r && r.message() instanceof Message.Revoked revoked) {
+          forget(revoked.space());
+        }
+        if (event instanceof Event.Received r && r.message() instanceof Message.Welcome welcome) {
+          for (String space : List.of(ALICE, TEAM)) {
+            if (welcome.spaces().stream().noneMatch(head -> head.space().equals(space))) {
+              forget(space);
+            }
+          }
+        }
         if (random.nextInt(6) == 0) {
           observe(h.advance(random.nextInt(3_000)));
         }
@@ -99,7 +149,11 @@ class SyncMachineSimulationTest {
     private Event next() {
       int pick = random.nextInt(10);
       if (pick == 0) {
-        h.write(random.nextBoolean() ? ALICE : TEAM, "d" + random.nextInt(3), "v" + writes++);
+        String space = random.nextBoolean() ? ALICE : TEAM;
+        String value = "v" + writes++;
+        spaceOf.put(value, space);
+        cursorAtWrite.put(value, h.store.cursor(space));
+        h.write(space, "d" + random.nextInt(3), value);
         return new Event.LocalWrite();
       }
       if (pick == 1) {
@@ -156,8 +210,12 @@ class SyncMachineSimulationTest {
               1 + random.nextInt((int) Math.max(1, syncRef + 1)),
               List.of(new Message.SpaceHead(space, cursor + random.nextInt(2))));
         case 6:
-          return new Message.Snapshot(
-              space, cursor + random.nextInt(3), List.of(), random.nextBoolean());
+          // Now and then below the cursor: the server's log was reset.
+          long head =
+              random.nextInt(8) == 0
+                  ? Math.max(0, cursor - 1 - random.nextInt(3))
+                  : cursor + random.nextInt(3);
+          return new Message.Snapshot(space, head, List.of(), random.nextBoolean());
         case 7:
           return random.nextInt(4) == 0
               ? new Message.Revoked(TEAM)
@@ -172,6 +230,19 @@ class SyncMachineSimulationTest {
           h.step(new Event.Closed(close.code(), close.reason())).forEach(this::check);
           return new Message.Authed(0);
       }
+    }
+
+    private void forget(String space) {
+      reportedSinceReset.keySet().removeIf(k -> k.endsWith("|" + space));
+    }
+
+    private void reportedStable(String replica, String space, long stable) {
+      String key = replica + "|" + space;
+      assertThat(stable)
+          .as("stable point of %s reported lower than before", key)
+          .isGreaterThanOrEqualTo(reported.getOrDefault(key, 0L));
+      reported.put(key, stable);
+      reportedSinceReset.merge(key, stable, Math::max);
     }
 
     private void observe(List<Action> actions) {
@@ -193,7 +264,38 @@ class SyncMachineSimulationTest {
       } else if (action instanceof Action.Send send) {
         assertThat(session && connected).as("%s sent without a session", send).isTrue();
         Message m = send.message();
+        if (m instanceof Message.Hello hello) {
+          for (Message.Subscription sub : hello.subscriptions()) {
+            if (sub.stable() != null) {
+              assertThat(sub.stable())
+                  .as("stable point above the cursor")
+                  .isLessThanOrEqualTo(sub.since());
+              reportedStable(hello.replicaId(), sub.space(), sub.stable());
+            }
+          }
+        } else if (m instanceof Message.Sync sync) {
+          sync.stable().forEach(p -> reportedStable(h.replicaId(), p.space(), p.stable()));
+        }
         if (m instanceof Message.Push push) {
+          String replica = push.changesets().get(0).replicaId();
+          push.stable().forEach(p -> reportedStable(replica, p.space(), p.stable()));
+          for (Changeset c : push.changesets()) {
+            String value =
+                c.delta()
+                    .get(List.of("name"), RegisterValue.class)
+                    .flatMap(RegisterValue::value)
+                    .map(JsonNode::asText)
+                    .orElse(null);
+            if (value != null) {
+              assertThat(cursorAtWrite.get(value))
+                  .as(
+                      "changeset %d (%s) was written at a cursor below a stable point its replica"
+                          + " reported",
+                      c.seq(), value)
+                  .isGreaterThanOrEqualTo(
+                      reportedSinceReset.getOrDefault(replica + "|" + c.space(), 0L));
+            }
+          }
           assertThat(welcomed).as("push before the welcome").isTrue();
           assertThat(pushedUpTo).as("a second push while one is in flight").isEqualTo(-1);
           List<Changeset> cs = push.changesets();

@@ -74,7 +74,8 @@ class SyncMachineTest {
     assertThat(hello.protocol()).isEqualTo(Message.PROTOCOL_VERSION);
     assertThat(hello.replicaId()).isEqualTo(h.replicaId());
     assertThat(hello.subscriptions())
-        .containsExactly(new Message.Subscription(ALICE, 0), new Message.Subscription(TEAM, 0));
+        .containsExactly(
+            new Message.Subscription(ALICE, 0, 0L), new Message.Subscription(TEAM, 0, 0L));
     assertThat(hello.predecessor()).isNull();
 
     List<Action> welcome =
