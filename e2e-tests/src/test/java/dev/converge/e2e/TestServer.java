@@ -81,6 +81,9 @@ final class TestServer {
     env.put("CONVERGE_HTTP_HOST", "127.0.0.1");
     env.put("CONVERGE_DATA_DIR", DATA_DIR.toString());
     env.put("CONVERGE_SERVER_ID", "e2e");
+    // Counter compaction runs on its timer in every e2e test; every second, so that tests of
+    // bounded counters see it soon.
+    env.put("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1S");
     builder.redirectErrorStream(true);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(LOGS.resolve("server.log").toFile()));
     Process process = builder.start();

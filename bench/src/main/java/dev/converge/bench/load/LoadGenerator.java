@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
       LoadGenerator.Push.class,
       LoadGenerator.FanOut.class,
       LoadGenerator.Idle.class,
-      Flood.class
+      Flood.class,
+      CounterAcceptance.class
     })
 public final class LoadGenerator {
 

@@ -104,6 +104,72 @@ class CompactionDifferentialTest {
     assertThat(increments[0]).isGreaterThan(entries[0]);
   }
 
+  /**
+   * The server's own rules ({@link dev.converge.core.server.CompactionRules}): the compaction point
+   * is the least reported point (a serverSeq, as devices report it), each document's stable point
+   * is derived from its state and the log above that point, and a pass replaces at most a few
+   * entries. The same schedule against a plain server gives the same reads at every step; once
+   * everyone has caught up (pulling until the compaction passes stop), every device holds the
+   * server's state and every counter at most one entry per replica.
+   */
+  @Test
+  void theServersRules_changeNoRead_andLeaveOneEntryPerReplica_onceEveryoneCaughtUp() {
+    int[] coalesced = {0};
+    qt().withExamples(200)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              List<SyncSimulation.Op> ops = SyncSimulation.schedule(seed, STEPS);
+              int initial = ops.get(0).device();
+              SyncSimulation plain = new SyncSimulation(SyncSimulation.Compaction.NONE, initial);
+              SyncSimulation rules =
+                  new SyncSimulation(SyncSimulation.Compaction.SERVER_RULES, initial);
+              for (int i = 1; i < ops.size(); i++) {
+                plain.apply(ops.get(i));
+                rules.apply(ops.get(i));
+                assertThat(rules.reads())
+                    .as("seed %d, step %d: %s", seed, i, ops.get(i))
+                    .isEqualTo(plain.reads());
+              }
+              // Partial passes go on while there is work: pull until the log stops growing.
+              for (int round = 0; round < 1_000; round++) {
+                int before = rules.logSize();
+                for (int slot : List.copyOf(rules.devices.keySet())) {
+                  SyncSimulation.Op pull =
+                      new SyncSimulation.Op(SyncSimulation.Kind.PULL, slot, 0, 0);
+                  plain.apply(pull);
+                  rules.apply(pull);
+                }
+                assertThat(rules.reads())
+                    .as("seed %d, round %d", seed, round)
+                    .isEqualTo(plain.reads());
+                if (rules.logSize() == before) {
+                  break;
+                }
+              }
+              assertThat(rules.refusals).as("seed %d", seed).isEmpty();
+              assertThat(rules.aboveHonest).as("seed %d", seed).isEmpty();
+              rules.devices.values().forEach(d -> assertThat(d.state).isEqualTo(rules.server));
+              Map<List<String>, CounterValue> uncompacted = counters(plain.server);
+              for (Map.Entry<List<String>, CounterValue> counter :
+                  counters(rules.server).entrySet()) {
+                List<String> holders = new ArrayList<>();
+                counter.getValue().entries().values().stream()
+                    .map(CounterEntry::replica)
+                    .forEach(holders::add);
+                assertThat(holders)
+                    .as("seed %d, %s", seed, counter.getKey())
+                    .doesNotHaveDuplicates();
+                CounterValue before = uncompacted.get(counter.getKey());
+                assertThat(counter.getValue().value()).isEqualTo(before.value());
+                if (before.entries().size() > holders.size()) {
+                  coalesced[0]++;
+                }
+              }
+            });
+    assertThat(coalesced[0]).isGreaterThan(100);
+  }
+
   /** Every counter of {@code doc} by its path of names. */
   private static Map<List<String>, CounterValue> counters(Document doc) {
     Map<List<String>, CounterValue> sink =

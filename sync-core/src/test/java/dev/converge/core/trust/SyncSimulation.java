@@ -6,6 +6,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.RandomMutations;
 import dev.converge.core.crdt.StablePoint;
+import dev.converge.core.server.CompactionRules;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -24,8 +25,10 @@ import java.util.TreeMap;
  * <p>A compacting simulation compacts the server after every step at the honest stable point: for
  * each live device the lesser of its cursor and the cursor at which its oldest unacked change was
  * made, turned into the server's context at that cursor, met over all live devices; the compaction
- * delta is logged like a change. The schedule is drawn up front from a seed ({@link #schedule}), so
- * one schedule runs against a plain and a compacting server. Deterministic.
+ * delta is logged like a change. A simulation running the server's rules ({@link
+ * Compaction#SERVER_RULES}) knows only what the real server knows: the reported points, the state
+ * and the log. The schedule is drawn up front from a seed ({@link #schedule}), so one schedule runs
+ * against a plain and a compacting server. Deterministic.
  */
 final class SyncSimulation {
 
@@ -69,6 +72,24 @@ final class SyncSimulation {
     }
   }
 
+  /** How the server compacts after every step. */
+  enum Compaction {
+    /** Never. */
+    NONE,
+    /** At the honest stable point: the server's context at each device's reported point. */
+    HONEST,
+    /**
+     * By the server's rules ({@link CompactionRules}): the compaction point is the least reported
+     * point, and each document's stable point is derived from its state and the log entries above
+     * the point, as the real server does it, with a small bound on entries per pass.
+     */
+    SERVER_RULES
+  }
+
+  /** Entries one compaction may replace in the SERVER_RULES mode: small, so passes are partial. */
+  static final int MAX_ENTRIES_PER_PASS = 5;
+
+  final Compaction compaction;
   final boolean compacting;
   final Document server = new Document();
   final TreeMap<Integer, Device> devices = new TreeMap<>();
@@ -76,6 +97,12 @@ final class SyncSimulation {
 
   /** Violations the server found in honest deltas; a correct trust boundary leaves it empty. */
   final List<String> refusals = new ArrayList<>();
+
+  /**
+   * Steps at which the stable point derived by the server's rules named a dot the honest point did
+   * not (SERVER_RULES mode); the derivation is meant to stay below the honest point.
+   */
+  final List<String> aboveHonest = new ArrayList<>();
 
   private final List<LogEntry> log = new ArrayList<>();
 
@@ -86,7 +113,12 @@ final class SyncSimulation {
   private int rekeys;
 
   SyncSimulation(boolean compacting, int initialDevices) {
-    this.compacting = compacting;
+    this(compacting ? Compaction.HONEST : Compaction.NONE, initialDevices);
+  }
+
+  SyncSimulation(Compaction compaction, int initialDevices) {
+    this.compaction = compaction;
+    this.compacting = compaction != Compaction.NONE;
     for (int i = 0; i < initialDevices; i++) {
       devices.put(i, new Device("d" + i, new Document(), 0));
     }
@@ -237,14 +269,31 @@ final class SyncSimulation {
   /** The server compacts at the stable point of the live devices and logs the compaction delta. */
   private void compact() {
     StablePoint stable = null;
+    List<Long> reports = new ArrayList<>();
     for (Device device : devices.values()) {
       // A change still in the outbox was made against an older view than the cursor.
       int seen = device.cursor;
       for (Pending pending : device.outbox) {
         seen = Math.min(seen, pending.madeAt());
       }
+      reports.add((long) seen);
       StablePoint point = seenAt.get(seen);
       stable = stable == null ? point : stable.meet(point);
+    }
+    if (compaction == Compaction.SERVER_RULES) {
+      // What the server knows: the reported points (serverSeqs), the state, the log above them.
+      int point = (int) CompactionRules.compactionPoint(log.size(), 0, reports);
+      List<Document> pushedAbove = new ArrayList<>();
+      for (LogEntry entry : log.subList(point, log.size())) {
+        if (entry.fromClient()) {
+          pushedAbove.add(entry.delta());
+        }
+      }
+      StablePoint derived = CompactionRules.stablePoint(server, pushedAbove);
+      if (stable != null && !derived.isBelow(StablePoint.of(server.context()).meet(stable))) {
+        aboveHonest.add("step " + step + ": derived " + derived + ", honest " + stable);
+      }
+      stable = CompactionRules.bounded(server, derived, MAX_ENTRIES_PER_PASS);
     }
     if (stable != null) {
       Document delta = server.compact(stable);

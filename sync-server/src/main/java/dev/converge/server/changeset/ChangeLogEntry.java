@@ -16,7 +16,24 @@ import java.time.OffsetDateTime;
     name = ChangeLogEntry.AFTER_CURSOR,
     query =
         "from ChangeLogEntry e where e.key.space = :space and e.key.serverSeq > :since order by e.key.serverSeq")
+@NamedQuery(
+    name = ChangeLogEntry.PUSHED_ABOVE,
+    query =
+        "select e.key.serverSeq, e.collection, e.docId from ChangeLogEntry e"
+            + " where e.key.space = :space and e.key.serverSeq > :point and e.replicaId <> :origin")
+@NamedQuery(
+    name = ChangeLogEntry.AT_SEQS,
+    query = "from ChangeLogEntry e where e.key.space = :space and e.key.serverSeq in :seqs")
 public class ChangeLogEntry {
+
+  /**
+   * (serverSeq, collection, docId) of every change of {@code :space} above {@code :point} whose
+   * origin is not {@code :origin} (the compaction's).
+   */
+  public static final String PUSHED_ABOVE = "ChangeLogEntry.pushedAbove";
+
+  /** The changes of {@code :space} at the serverSeqs {@code :seqs}. */
+  public static final String AT_SEQS = "ChangeLogEntry.atSeqs";
 
   /** The changes of {@code :space} with serverSeq above {@code :since}, in order. */
   public static final String AFTER_CURSOR = "ChangeLogEntry.afterCursor";

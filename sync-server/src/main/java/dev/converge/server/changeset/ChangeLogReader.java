@@ -65,11 +65,7 @@ public class ChangeLogReader {
    */
   public Uni<SpaceHead> head(String space) {
     return read(session -> session.find(SpaceSeq.class, space))
-        .map(
-            row ->
-                row == null
-                    ? new SpaceHead(space, 0, 0)
-                    : new SpaceHead(space, row.head, row.retainedAfter));
+        .map(row -> row == null ? new SpaceHead(space, 0, 0, 0) : SpaceHead.of(row));
   }
 
   /** Heads of several spaces. */
@@ -83,10 +79,7 @@ public class ChangeLogReader {
               var heads = new java.util.ArrayList<SpaceHead>(spaces.size());
               for (int i = 0; i < spaces.size(); i++) {
                 SpaceSeq row = rows.get(i);
-                heads.add(
-                    row == null
-                        ? new SpaceHead(spaces.get(i), 0, 0)
-                        : new SpaceHead(row.space, row.head, row.retainedAfter));
+                heads.add(row == null ? new SpaceHead(spaces.get(i), 0, 0, 0) : SpaceHead.of(row));
               }
               return heads;
             });
@@ -98,11 +91,28 @@ public class ChangeLogReader {
    * @param space the space
    * @param head greatest committed serverSeq
    * @param retainedAfter changes at or below this were compacted away
+   * @param compactedThrough the greatest point at which the space's counters were compacted
    */
-  public record SpaceHead(String space, long head, long retainedAfter) {
+  public record SpaceHead(String space, long head, long retainedAfter, long compactedThrough) {
+
+    /** Returns the head of a space's counter row. */
+    public static SpaceHead of(SpaceSeq row) {
+      return new SpaceHead(row.space, row.head, row.retainedAfter, row.compactedThrough);
+    }
+
     /** Whether a reader whose cursor is {@code since} needs a snapshot instead of log pages. */
     public boolean needsSnapshot(long since) {
       return since < retainedAfter || since > head;
+    }
+
+    /**
+     * Whether a WebSocket session that starts following from {@code since} gets a snapshot: as
+     * {@link #needsSnapshot}, and also below the compaction point, since such a session was in no
+     * live set when the space's counters were compacted there (docs/crdt.md). A REST reader is
+     * served the log: it is never in a live set, and the log in order keeps its state right.
+     */
+    public boolean followNeedsSnapshot(long since) {
+      return needsSnapshot(since) || since < compactedThrough;
     }
   }
 }

@@ -1,10 +1,12 @@
 package dev.converge.server.changeset;
 
+import dev.converge.core.server.DocumentRef;
 import dev.converge.core.server.LogEntry;
 import dev.converge.core.server.PushDecision;
 import io.smallrye.mutiny.Uni;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -71,22 +73,32 @@ final class ChangeWriter {
     return query.executeUpdate().replaceWithVoid();
   }
 
+  /**
+   * Writes the new states of a push's documents. Each document becomes due for counter compaction
+   * from its first change in the push ({@code firstChange}), unless it was due earlier already.
+   */
   static Uni<Void> upsertDocs(
-      Mutiny.Session session, List<PushDecision.StateWrite> docs, OffsetDateTime updatedAt) {
+      Mutiny.Session session,
+      List<PushDecision.StateWrite> docs,
+      Map<DocumentRef, Long> firstChange,
+      OffsetDateTime updatedAt) {
     Uni<Void> work = Uni.createFrom().voidItem();
     for (int from = 0; from < docs.size(); from += ROWS_PER_STATEMENT) {
       List<PushDecision.StateWrite> chunk =
           docs.subList(from, Math.min(docs.size(), from + ROWS_PER_STATEMENT));
-      work = work.chain(() -> upsertDocChunk(session, chunk, updatedAt));
+      work = work.chain(() -> upsertDocChunk(session, chunk, firstChange, updatedAt));
     }
     return work;
   }
 
   private static Uni<Void> upsertDocChunk(
-      Mutiny.Session session, List<PushDecision.StateWrite> docs, OffsetDateTime updatedAt) {
+      Mutiny.Session session,
+      List<PushDecision.StateWrite> docs,
+      Map<DocumentRef, Long> firstChange,
+      OffsetDateTime updatedAt) {
     StringBuilder sql =
         new StringBuilder(
-            "insert into doc_state (space, collection, doc_id, state, head_seq, updated_at) values ");
+            "insert into doc_state (space, collection, doc_id, state, head_seq, updated_at, compact_due) values ");
     for (int i = 0; i < docs.size(); i++) {
       sql.append(i == 0 ? "" : ",")
           .append("(:sp")
@@ -101,11 +113,14 @@ final class ChangeWriter {
           .append(i)
           .append(",:ua")
           .append(i)
+          .append(",:cd")
+          .append(i)
           .append(')');
     }
     sql.append(
         " on conflict (space, collection, doc_id) do update set state = excluded.state,"
-            + " head_seq = excluded.head_seq, updated_at = excluded.updated_at");
+            + " head_seq = excluded.head_seq, updated_at = excluded.updated_at,"
+            + " compact_due = coalesce(doc_state.compact_due, excluded.compact_due)");
     var query = session.createNativeQuery(sql.toString());
     for (int i = 0; i < docs.size(); i++) {
       PushDecision.StateWrite doc = docs.get(i);
@@ -115,7 +130,8 @@ final class ChangeWriter {
           .setParameter("di" + i, doc.ref().docId())
           .setParameter("st" + i, doc.stateJson())
           .setParameter("hs" + i, doc.headSeq())
-          .setParameter("ua" + i, updatedAt);
+          .setParameter("ua" + i, updatedAt)
+          .setParameter("cd" + i, firstChange.getOrDefault(doc.ref(), doc.headSeq()));
     }
     return query.executeUpdate().replaceWithVoid();
   }

@@ -2,6 +2,7 @@ package dev.converge.server.changeset;
 
 import dev.converge.core.protocol.CodecLimits;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.core.server.CompactionRules;
 import dev.converge.core.server.PushRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -11,7 +12,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The sync-core objects this server runs, configured from {@code application.properties}: the one
- * wire codec, and the push rules (the I/O-free server core) with the trust-boundary bounds.
+ * wire codec, the push rules (the I/O-free server core) with the trust-boundary bounds, and the
+ * counter-compaction rules with their bound per pass.
  */
 @ApplicationScoped
 public class CoreConfiguration {
@@ -39,5 +41,16 @@ public class CoreConfiguration {
       @ConfigProperty(name = "converge.clock.max-offset", defaultValue = "PT24H")
           Duration maxOffset) {
     return new PushRules(codec, maxChangesets, maxIncrement, maxOffset, System::currentTimeMillis);
+  }
+
+  @Produces
+  @Singleton
+  CompactionRules compactionRules(
+      ProtocolCodec codec,
+      @ConfigProperty(
+              name = "converge.counter-compaction.max-entries-per-document",
+              defaultValue = "10000")
+          int maxEntries) {
+    return new CompactionRules(codec, maxEntries);
   }
 }

@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Compaction moves a space's {@code retained_after} up to the last change committed before the
  * horizon, then deletes the changes at or below it, in one transaction; readers whose cursor is
- * below {@code retained_after} get a snapshot instead of log pages.
+ * below {@code retained_after} get a snapshot instead of log pages. Replicas whose stable point
+ * falls below the new horizon leave their space's live set in the same transaction.
  *
  * <p>Thread-safe; call on a Vert.x context marked safe for Hibernate Reactive.
  */
@@ -58,6 +59,13 @@ public class LogCompaction {
               }
               return raise
                   .executeUpdate()
+                  .chain(
+                      () ->
+                          // A replica whose stable point the horizon passed leaves the live set:
+                          // it needs a snapshot anyway (docs/crdt.md, bounded counters).
+                          s.createNativeQuery(
+                                  "delete from stable_point p using space_seq s where p.space = s.space and p.stable < s.retained_after")
+                              .executeUpdate())
                   .chain(
                       () ->
                           s.createNativeQuery(

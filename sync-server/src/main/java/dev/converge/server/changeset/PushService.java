@@ -1,6 +1,7 @@
 package dev.converge.server.changeset;
 
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.Message;
 import dev.converge.core.server.DocumentRef;
 import dev.converge.core.server.LogEntry;
 import dev.converge.core.server.PushDecision;
@@ -77,6 +78,19 @@ public class PushService {
    * @return the outcome, once committed; fails with {@link SyncError} when refused as a whole
    */
   public Uni<PushOutcome> push(SpaceGrants grants, List<Changeset> changesets) {
+    return push(grants, changesets, List.of());
+  }
+
+  /**
+   * Applies a push and records the pusher's stable points ({@code push.stable}) in the same
+   * transaction (see {@link StablePoints}), then runs the post-commit effects.
+   *
+   * @param stable the reports for spaces the pusher's session follows (others are dropped by the
+   *     caller)
+   * @return the outcome, once committed; fails with {@link SyncError} when refused as a whole
+   */
+  public Uni<PushOutcome> push(
+      SpaceGrants grants, List<Changeset> changesets, List<Message.SpaceStable> stable) {
     long started = System.nanoTime();
     try {
       rules.checkShape(changesets);
@@ -84,7 +98,12 @@ public class PushService {
       return Uni.createFrom().failure(SyncError.of(e));
     }
     return sessions
-        .withTransaction((session, tx) -> new Transaction(session, grants, changesets).run())
+        .withTransaction(
+            (session, tx) ->
+                new Transaction(session, grants, changesets)
+                    .run()
+                    .call(
+                        () -> StablePoints.record(session, changesets.get(0).replicaId(), stable)))
         .onFailure(PushRefused.class)
         .transform(e -> SyncError.of(e))
         .invoke(
@@ -211,9 +230,16 @@ public class PushService {
                   decision.refusals().stream().map(RejectedChangeset::of).toArray());
       for (PushDecision.SpaceWrite space : decision.spaces()) {
         counters.get(space.space()).head = space.head();
+        Map<DocumentRef, Long> firstChange = new HashMap<>();
+        for (LogEntry entry : space.entries()) {
+          firstChange.merge(
+              new DocumentRef(entry.space(), entry.collection(), entry.docId()),
+              entry.serverSeq(),
+              Math::min);
+        }
         work =
             work.chain(() -> ChangeWriter.insertLog(session, space.entries(), now))
-                .chain(() -> ChangeWriter.upsertDocs(session, space.states(), now))
+                .chain(() -> ChangeWriter.upsertDocs(session, space.states(), firstChange, now))
                 // Delivered at commit, and only if it commits: other nodes wake after the data is
                 // visible.
                 .chain(

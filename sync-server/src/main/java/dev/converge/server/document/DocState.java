@@ -23,7 +23,18 @@ import java.time.OffsetDateTime;
         "from DocState d where d.key.space = :space"
             + " and (d.key.collection > :c or (d.key.collection = :c and d.key.docId > :d))"
             + " order by d.key.collection, d.key.docId")
+@NamedQuery(
+    name = DocState.DUE,
+    query =
+        "from DocState d where d.key.space = :space and d.compactDue <= :point"
+            + " order by d.compactDue, d.key.collection, d.key.docId")
 public class DocState {
+
+  /**
+   * The documents of {@code :space} due for counter compaction at compaction point {@code :point},
+   * longest due first.
+   */
+  public static final String DUE = "DocState.due";
 
   /** The documents of {@code :space} in (collection, docId) order. */
   public static final String FIRST_PAGE = "DocState.firstPage";
@@ -45,4 +56,11 @@ public class DocState {
 
   @Column(name = "updated_at", nullable = false)
   public OffsetDateTime updatedAt;
+
+  /**
+   * serverSeq of the first change counter compaction has not looked at yet, or null: the document
+   * is due once the space's compaction point reaches it.
+   */
+  @Column(name = "compact_due")
+  public Long compactDue;
 }

@@ -33,4 +33,11 @@ public class SpaceSeq {
   /** serverSeqs at or below this were compacted from the log; older cursors get a snapshot. */
   @Column(name = "retained_after", nullable = false)
   public long retainedAfter;
+
+  /**
+   * The greatest compaction point at which a document of the space was compacted (bounded
+   * counters); a session that starts following from a cursor below it gets a snapshot.
+   */
+  @Column(name = "compacted_through", nullable = false)
+  public long compactedThrough;
 }

@@ -1,6 +1,7 @@
 package dev.converge.server.sync;
 
 import dev.converge.server.changeset.ChangeLogReader;
+import dev.converge.server.changeset.CounterCompactor;
 import dev.converge.server.changeset.LogCompaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -12,14 +13,23 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Periodic work of a node: wakes sessions behind their space's head (in case a notification was
- * missed), compacts the log past the retention horizon, and refreshes the log-size gauge.
+ * missed), compacts the log past the retention horizon, compacts counters (bounded counters: see
+ * {@link CounterCompactor}), and refreshes the log-size gauge.
  *
- * <p>The timers live here; the compaction itself is {@link LogCompaction}'s.
+ * <p>The timers live here; the compactions themselves are {@link LogCompaction}'s and {@link
+ * CounterCompactor}'s. Every node runs the counter timer: passes over one space serialize on its
+ * lock, and a pass that finds nothing due costs one query.
  */
 @ApplicationScoped
 public class Maintenance {
@@ -34,8 +44,17 @@ public class Maintenance {
   private final SyncMetrics metrics;
   private final Duration retention;
   private final Duration compactionInterval;
+  private final CounterCompactor counters;
+  private final boolean counterCompactionEnabled;
+  private final Duration counterCompactionInterval;
   private long pollTimer = -1;
   private long compactionTimer = -1;
+  private long counterTimer = -1;
+  private final AtomicBoolean counterPassRunning = new AtomicBoolean();
+  private volatile boolean stopping;
+
+  /** The counter pass in flight, if any: shutdown waits for it rather than cut its transaction. */
+  private volatile CompletableFuture<Void> counterPass = CompletableFuture.completedFuture(null);
 
   Maintenance(
       Vertx vertx,
@@ -46,7 +65,12 @@ public class Maintenance {
       SyncMetrics metrics,
       @ConfigProperty(name = "converge.log.retention", defaultValue = "P30D") Duration retention,
       @ConfigProperty(name = "converge.log.compaction-interval", defaultValue = "PT1M")
-          Duration compactionInterval) {
+          Duration compactionInterval,
+      CounterCompactor counters,
+      @ConfigProperty(name = "converge.counter-compaction.enabled", defaultValue = "true")
+          boolean counterCompactionEnabled,
+      @ConfigProperty(name = "converge.counter-compaction.interval", defaultValue = "PT5S")
+          Duration counterCompactionInterval) {
     this.vertx = vertx;
     this.compaction = compaction;
     this.registry = registry;
@@ -55,6 +79,9 @@ public class Maintenance {
     this.metrics = metrics;
     this.retention = retention;
     this.compactionInterval = compactionInterval;
+    this.counters = counters;
+    this.counterCompactionEnabled = counterCompactionEnabled;
+    this.counterCompactionInterval = counterCompactionInterval;
   }
 
   void start(@Observes StartupEvent event) {
@@ -71,11 +98,49 @@ public class Maintenance {
                             .with(
                                 n -> {},
                                 e -> LOG.warnf("Log compaction failed: %s", e.getMessage()))));
+    if (counterCompactionEnabled) {
+      counterTimer =
+          vertx.setPeriodic(
+              counterCompactionInterval.toMillis(), id -> onSafeContext(this::counterPass));
+    }
+  }
+
+  /** One timer tick of counter compaction; a tick still running makes the next one skip. */
+  private void counterPass() {
+    if (stopping || !counterPassRunning.compareAndSet(false, true)) {
+      return;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    counterPass = done;
+    compactCounters()
+        .subscribe()
+        .with(
+            passes -> {
+              counterPassRunning.set(false);
+              done.complete(null);
+            },
+            e -> {
+              counterPassRunning.set(false);
+              done.complete(null);
+              if (!stopping) {
+                LOG.warnf("Counter compaction failed: %s", e.getMessage());
+              }
+            });
   }
 
   void stop(@Observes ShutdownEvent event) {
+    stopping = true;
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(compactionTimer);
+    vertx.cancelTimer(counterTimer);
+    // A pass holds a transaction: let it commit (or fail) before the pool closes under it.
+    try {
+      counterPass.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debugf("Counter compaction still running at shutdown: %s", e);
+    }
   }
 
   /**
@@ -113,6 +178,30 @@ public class Maintenance {
   /** Returns how many changes the log of all spaces holds. */
   Uni<Long> retainedChanges() {
     return compaction.retainedChanges();
+  }
+
+  /**
+   * Compacts the counters of the spaces with documents due (bounded per call: {@code
+   * converge.counter-compaction.spaces-per-tick} spaces, {@code documents-per-space} documents
+   * each), logs the compaction deltas and wakes this node's followers of each changed space (other
+   * nodes wake on the commit's notification).
+   *
+   * @return what each space's pass did
+   */
+  public Uni<List<CounterCompactor.SpaceCompaction>> compactCounters() {
+    return counters.tick().invoke(passes -> passes.forEach(this::compacted));
+  }
+
+  /** Runs one pass of counter compaction over {@code space} (tests, operators). */
+  public Uni<CounterCompactor.SpaceCompaction> compactCounters(String space) {
+    return counters.compact(space).invoke(this::compacted);
+  }
+
+  private void compacted(CounterCompactor.SpaceCompaction pass) {
+    metrics.counterCompaction(pass.compacted(), pass.entriesRemoved(), pass.expired());
+    if (pass.compacted() > 0) {
+      registry.wake(pass.space());
+    }
   }
 
   /**

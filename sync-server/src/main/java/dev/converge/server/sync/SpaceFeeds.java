@@ -114,7 +114,7 @@ final class SpaceFeeds {
    */
   void follow(String space, long since, ChangeLogReader.SpaceHead head) {
     Feed feed = new Feed(space, since);
-    if (head.needsSnapshot(since)) {
+    if (head.followNeedsSnapshot(since)) {
       feed.snapshot = new Snapshot(head.head(), null, null);
     }
     feeds.put(space, feed);

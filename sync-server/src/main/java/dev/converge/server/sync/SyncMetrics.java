@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The server's sync metrics, exported at {@code /q/metrics}: connected sessions, changesets
  * applied, apply latency, fan-out delay (commit to frame handed to the socket), retained log size,
- * conflicts created, errors by code. Thread-safe.
+ * conflicts created, errors by code, counter compactions. Thread-safe.
  */
 @Startup
 @ApplicationScoped
@@ -26,6 +26,9 @@ public class SyncMetrics {
   private final Counter conflicts;
   private final Timer applyLatency;
   private final Timer fanOutDelay;
+  private final Counter compactions;
+  private final Counter compactedEntries;
+  private final Counter expiredStablePoints;
   private final AtomicLong logSize = new AtomicLong();
   private final AtomicLong outboundBytes = new AtomicLong();
   private final AtomicLong outboundPeak = new AtomicLong();
@@ -50,6 +53,21 @@ public class SyncMetrics {
             .description(
                 "Time from commit to the change's frame being handed to a session's socket")
             .publishPercentileHistogram()
+            .register(registry);
+    this.compactions =
+        Counter.builder("converge.counter.compactions")
+            .description(
+                "Documents whose counters were compacted (each logged one compaction entry)")
+            .register(registry);
+    this.compactedEntries =
+        Counter.builder("converge.counter.entries.removed")
+            .description("Counter entries removed by coalescing stable increments into runs")
+            .register(registry);
+    this.expiredStablePoints =
+        Counter.builder("converge.stable.points.expired")
+            .description(
+                "Replicas that left a space's live set because the retention horizon passed their"
+                    + " stable point")
             .register(registry);
     Gauge.builder("converge.sessions", sessions, SessionRegistry::size)
         .description("Open WebSocket sync sessions on this node")
@@ -106,6 +124,13 @@ public class SyncMetrics {
   /** Counts a session closed by the server, by close code. */
   public void closed(int code) {
     registry.counter("converge.sessions.closed", "code", Integer.toString(code)).increment();
+  }
+
+  /** Records a pass of counter compaction over one space. */
+  public void counterCompaction(int documents, long entriesRemoved, int expired) {
+    compactions.increment(documents);
+    compactedEntries.increment(entriesRemoved);
+    expiredStablePoints.increment(expired);
   }
 
   /** Sets the number of changes retained in the log. */

@@ -11,6 +11,7 @@ import dev.converge.server.auth.TokenRules;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.PushService;
 import dev.converge.server.changeset.ReplicaLineages;
+import dev.converge.server.changeset.StablePoints;
 import dev.converge.server.error.SyncError;
 import dev.converge.server.space.SpaceGrants;
 import io.smallrye.jwt.auth.principal.JWTParser;
@@ -45,6 +46,7 @@ class SyncProtocol {
   private final JWTParser tokens;
   private final TokenRules tokenRules;
   private final ServerIdentity server;
+  private final StablePoints stablePoints;
 
   SyncProtocol(
       ProtocolCodec codec,
@@ -55,7 +57,8 @@ class SyncProtocol {
       SyncMetrics metrics,
       JWTParser tokens,
       TokenRules tokenRules,
-      ServerIdentity server) {
+      ServerIdentity server,
+      StablePoints stablePoints) {
     this.codec = codec;
     this.pushes = pushes;
     this.lineages = lineages;
@@ -65,6 +68,7 @@ class SyncProtocol {
     this.tokens = tokens;
     this.tokenRules = tokenRules;
     this.server = server;
+    this.stablePoints = stablePoints;
   }
 
   /**
@@ -94,8 +98,7 @@ class SyncProtocol {
         return push(session, push);
       }
       if (message instanceof Message.Auth auth) {
-        reauthenticate(session, auth);
-        return Uni.createFrom().voidItem();
+        return reauthenticate(session, auth);
       }
       if (message instanceof Message.Sync sync) {
         return synced(session, sync);
@@ -139,19 +142,28 @@ class SyncProtocol {
       }
     }
     List<String> spaces = granted.stream().map(Message.Subscription::space).distinct().toList();
+    boolean[] declaredPredecessor = {false};
     Uni<Void> declared =
         hello.predecessor() == null
             ? Uni.createFrom().voidItem()
             : lineages
                 .declare(session.grants().subject(), hello.replicaId(), hello.predecessor())
+                .invoke(() -> declaredPredecessor[0] = true)
                 .onFailure(SyncError.class)
                 .recoverWithItem(
                     e -> {
                       fail(session, e);
                       return null;
                     });
+    // The replica enters the live set of each subscribed space (and leaves every other one, as
+    // does a predecessor it declared) under the locks its heads are read with.
     return declared
-        .chain(() -> log.heads(spaces))
+        .chain(
+            () ->
+                stablePoints.hello(
+                    hello.replicaId(),
+                    granted,
+                    declaredPredecessor[0] ? hello.predecessor() : null))
         .invoke(
             heads -> {
               session.send(
@@ -160,17 +172,13 @@ class SyncProtocol {
                           server.id(),
                           Message.PROTOCOL_VERSION,
                           session.tokenExpiresAt(),
-                          heads.stream()
-                              .map(h -> new Message.SpaceHead(h.space(), h.head()))
+                          spaces.stream()
+                              .map(space -> new Message.SpaceHead(space, heads.get(space).head()))
                               .toList())));
               for (Message.Subscription subscription : granted) {
-                ChangeLogReader.SpaceHead head =
-                    heads.stream()
-                        .filter(h -> h.space().equals(subscription.space()))
-                        .findFirst()
-                        .orElseThrow();
                 registry.subscribe(session, subscription.space());
-                session.follow(subscription.space(), subscription.since(), head);
+                session.follow(
+                    subscription.space(), subscription.since(), heads.get(subscription.space()));
               }
             })
         .replaceWithVoid();
@@ -189,8 +197,11 @@ class SyncProtocol {
             changeset.seq());
       }
     }
+    // Stable points count only for spaces this session follows; others are ignored.
+    List<Message.SpaceStable> stable =
+        push.stable().stream().filter(p -> session.spaces().contains(p.space())).toList();
     return pushes
-        .push(session.grants(), push.changesets())
+        .push(session.grants(), push.changesets(), stable)
         .invoke(outcome -> acknowledge(session, outcome))
         .onFailure()
         .recoverWithItem(
@@ -208,7 +219,18 @@ class SyncProtocol {
   private Uni<Void> synced(SyncSession session, Message.Sync sync) {
     List<String> spaces =
         session.spaces().stream().filter(session.grants()::allows).sorted().toList();
-    return log.heads(spaces)
+    List<Message.SpaceStable> stable =
+        sync.stable().stream().filter(p -> spaces.contains(p.space())).toList();
+    return stablePoints
+        .report(session.replicaId(), stable)
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              // A lost report only holds compaction back; the next report raises it again.
+              LOG.warnf("Stable points of %s not recorded: %s", session.replicaId(), failure);
+              return null;
+            })
+        .chain(() -> log.heads(spaces))
         .invoke(
             heads ->
                 session.send(
@@ -242,7 +264,7 @@ class SyncProtocol {
     session.send(codec.encode(outcome.ack()));
   }
 
-  private void reauthenticate(SyncSession session, Message.Auth auth) {
+  private Uni<Void> reauthenticate(SyncSession session, Message.Auth auth) {
     JsonWebToken token;
     try {
       token = tokens.parse(auth.token());
@@ -267,13 +289,25 @@ class SyncProtocol {
     }
     session.authenticate(grants, token.getExpirationTime() * 1000);
     session.send(codec.encode(new Message.Authed(session.tokenExpiresAt())));
+    List<String> revoked = new ArrayList<>();
     for (String space : session.spaces()) {
       if (!grants.allows(space)) {
         session.unfollow(space);
         registry.unsubscribe(session, space);
         session.send(codec.encode(new Message.Revoked(space)));
+        revoked.add(space);
       }
     }
+    // A replica that lost a space leaves its live set: the device purges it, and what it makes
+    // there later is not covered by what it reported before.
+    return stablePoints
+        .leave(session.replicaId(), revoked)
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              LOG.warnf("Live set of %s not updated: %s", session.replicaId(), failure);
+              return null;
+            });
   }
 
   private SyncError internal(Throwable failure) {

@@ -43,9 +43,15 @@ class SchemaMigrationTest {
                   c,
                   "SELECT table_name FROM information_schema.tables"
                       + " WHERE table_schema = 'public' ORDER BY table_name"))
-          .contains("change_log", "doc_state", "replica_progress", "space_seq");
+          .contains("change_log", "doc_state", "replica_progress", "space_seq", "stable_point");
       assertThat(column(c, "SELECT version FROM flyway_schema_history WHERE success"))
-          .contains("1", "2", "3");
+          .contains("1", "2", "3", "4");
+      assertThat(
+              column(
+                  c,
+                  "SELECT owner_subject FROM replica_progress WHERE replica_id = 'converge.compaction'"))
+          .as("the compaction's replica id is reserved by a subject no token has")
+          .containsExactly("");
     }
   }
 
