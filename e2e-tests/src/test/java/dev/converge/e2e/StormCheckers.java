@@ -389,7 +389,7 @@ final class StormCheckers {
         if (remove.outcome() == Outcome.OK && remove.observed() != null) {
           Set<String> inScope = new TreeSet<>();
           for (String atom : atoms(remove.doc())) {
-            if (remove.scope() == null || atom.startsWith(remove.scope())) {
+            if (inScope(atom, remove.scope())) {
               inScope.add(atom);
             }
           }
@@ -737,7 +737,7 @@ final class StormCheckers {
         if (r.observed() == null
             && r.start() < t
             && add.start() < r.end()
-            && (r.scope() == null || add.atom().startsWith(r.scope()))) {
+            && inScope(add.atom(), r.scope())) {
           return true;
         }
       }
@@ -759,8 +759,7 @@ final class StormCheckers {
 
     private boolean scopeHolds(RemoveAtoms r, String atom) {
       AddAtom add = adds.getOrDefault(r.doc(), Map.of()).get(atom);
-      return (r.scope() == null || atom.startsWith(r.scope()))
-          && (add == null || add.start() < r.end());
+      return inScope(atom, r.scope()) && (add == null || add.start() < r.end());
     }
 
     long incrementsStartedBefore(String doc, String counter, long t) {
@@ -807,6 +806,18 @@ final class StormCheckers {
       }
       return false;
     }
+  }
+
+  /**
+   * Whether a remove's scope covers an atom: a scope ending in {@code #} covers every atom it
+   * prefixes ({@code s1#} covers {@code s1#0}, not {@code s11#0}); any other scope is one atom; no
+   * scope covers everything.
+   */
+  static boolean inScope(String atom, String scope) {
+    if (scope == null) {
+      return true;
+    }
+    return scope.endsWith("#") ? atom.startsWith(scope) : atom.equals(scope);
   }
 
   private static List<Event> byStart(List<Event> events) {

@@ -211,6 +211,23 @@ class StormCheckersTest {
         .anyMatch(m -> m.contains("no longer sees s2#0"));
   }
 
+  @Test
+  void aRemoveOfOneElement_doesNotCoverAnotherThatItsNamePrefixes() {
+    List<Event> h = new ArrayList<>();
+    h.add(new AddAtom("c1", ms(0), ms(1), Outcome.OK, NOTE, "tags#t3"));
+    h.add(new AddAtom("c1", ms(1), ms(2), Outcome.OK, NOTE, "tags#t37"));
+    h.add(new RemoveAtoms("c1", ms(3), ms(4), Outcome.OK, NOTE, "tags#t3", Set.of("tags#t3")));
+    h.add(new Read("c1", ms(5), ms(6), NOTE, Set.of(), Map.of(), Map.of()));
+    assertThat(StormCheckers.sessions(h))
+        .singleElement()
+        .extracting(Violation::message)
+        .asString()
+        .contains("no longer sees tags#t37");
+    assertThat(StormCheckers.inScope("s11#0", "s1#")).isFalse();
+    assertThat(StormCheckers.inScope("s1#0", "s1#")).isTrue();
+    assertThat(StormCheckers.inScope("tags#t37", "tags#t3")).isFalse();
+  }
+
   // ---- (d) isolation and (a) convergence --------------------------------------------------------
 
   @Test

@@ -24,7 +24,8 @@ import java.util.concurrent.Executors;
  * (answered at once) and {@code syncNow} (answered when it completes). Everything else the process
  * prints goes to stderr. Exits when stdin closes.
  *
- * <p>Arguments: database path, WebSocket URI, token, replica name, then the spaces to subscribe.
+ * <p>Arguments: database path, WebSocket URI, token, replica name, the spaces to subscribe, then
+ * {@code --foreign} and the spaces whose changes must never arrive.
  */
 public final class StormClientMain {
 
@@ -35,9 +36,12 @@ public final class StormClientMain {
     PrintStream protocol = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     // Logging and anything else printed must not mix with the replies.
     System.setOut(System.err);
-    List<String> spaces = new ArrayList<>(List.of(args).subList(4, args.length));
+    List<String> rest = List.of(args).subList(4, args.length);
+    int watch = rest.indexOf("--foreign");
+    List<String> spaces = new ArrayList<>(watch < 0 ? rest : rest.subList(0, watch));
+    List<String> foreign = watch < 0 ? List.of() : rest.subList(watch + 1, rest.size());
     SyncClient client =
-        StormOps.open(Path.of(args[0]), URI.create(args[1]), args[2], spaces, args[3]);
+        StormOps.open(Path.of(args[0]), URI.create(args[1]), args[2], spaces, args[3], foreign);
     ExecutorService worker = Executors.newSingleThreadExecutor();
     protocol.println("{\"id\":0,\"ok\":true,\"result\":{\"ready\":true}}");
     BufferedReader in =

@@ -65,14 +65,23 @@ abstract class StormDevice implements AutoCloseable {
   final URI syncUri;
   final String token;
   final List<String> spaces;
+  final List<String> foreign;
 
-  StormDevice(String name, String user, Path db, URI syncUri, String token, List<String> spaces) {
+  StormDevice(
+      String name,
+      String user,
+      Path db,
+      URI syncUri,
+      String token,
+      List<String> spaces,
+      List<String> foreign) {
     this.name = name;
     this.user = user;
     this.db = db;
     this.syncUri = syncUri;
     this.token = token;
     this.spaces = List.copyOf(spaces);
+    this.foreign = List.copyOf(foreign);
   }
 
   /** Whether this device runs in a child process. */
@@ -111,8 +120,15 @@ abstract class StormDevice implements AutoCloseable {
   static final class Local extends StormDevice {
     private volatile SyncClient client;
 
-    Local(String name, String user, Path db, URI syncUri, String token, List<String> spaces) {
-      super(name, user, db, syncUri, token, spaces);
+    Local(
+        String name,
+        String user,
+        Path db,
+        URI syncUri,
+        String token,
+        List<String> spaces,
+        List<String> foreign) {
+      super(name, user, db, syncUri, token, spaces, foreign);
     }
 
     @Override
@@ -122,7 +138,7 @@ abstract class StormDevice implements AutoCloseable {
 
     @Override
     synchronized void start() {
-      client = StormOps.open(db, syncUri, token, spaces, name);
+      client = StormOps.open(db, syncUri, token, spaces, name, foreign);
     }
 
     @Override
@@ -193,8 +209,9 @@ abstract class StormDevice implements AutoCloseable {
         URI syncUri,
         String token,
         List<String> spaces,
+        List<String> foreign,
         Path log) {
-      super(name, user, db, syncUri, token, spaces);
+      super(name, user, db, syncUri, token, spaces, foreign);
       this.log = log;
     }
 
@@ -229,6 +246,8 @@ abstract class StormDevice implements AutoCloseable {
               token,
               name));
       command.addAll(spaces);
+      command.add("--foreign");
+      command.addAll(foreign);
       Files.createDirectories(log.getParent());
       ProcessBuilder builder = new ProcessBuilder(command);
       builder.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -53,7 +53,8 @@ final class StormHistory {
       implements Write {}
 
   /**
-   * A remove of the atoms it observed within {@code scope} (an atom prefix such as {@code sku#}):
+   * A remove of the atoms it observed within {@code scope}: an atom prefix ending in {@code #}
+   * (such as {@code s1#}, every add of a sku), one atom, or null for any atom of the document.
    * {@code observed} is every atom of the scope it saw, or null if unknown (indeterminate).
    */
   record RemoveAtoms(
@@ -102,7 +103,7 @@ final class StormHistory {
 
   /**
    * Evidence that the server acknowledged every write of {@code client} that ended before {@code
-   * start}: a {@code syncNow} called then succeeded, or the status showed nothing pending.
+   * start}: a {@code syncNow} called then succeeded.
    */
   record Acked(String client, long start, long end) implements Event {}
 
@@ -110,8 +111,22 @@ final class StormHistory {
   record Sample(
       String client, long at, String connection, long pending, long rejected, String lastAck) {}
 
+  /**
+   * Something the storm did (a fault, a crash, a restart), for reading a failing seed's history.
+   */
+  record Note(long at, String text) {}
+
   private final List<Event> events = new ArrayList<>();
   private final List<Sample> samples = new ArrayList<>();
+  private final List<Note> notes = new ArrayList<>();
+
+  synchronized void note(long at, String text) {
+    notes.add(new Note(at, text));
+  }
+
+  synchronized List<Note> notes() {
+    return new ArrayList<>(notes);
+  }
 
   synchronized void add(Event event) {
     events.add(event);

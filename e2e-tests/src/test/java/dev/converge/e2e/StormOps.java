@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The operations a storm client performs, as JSON requests and results, run on a {@link SyncClient}
@@ -65,8 +66,22 @@ final class StormOps {
 
   private StormOps() {}
 
+  /** Changes of foreign spaces each open client was told about, for {@code status}. */
+  private static final Map<SyncClient, AtomicLong> FOREIGN_CHANGES =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
   /** Opens a client as the storm configures it: {@code spaces} subscribed, short backoff. */
   static SyncClient open(Path db, URI syncUri, String token, List<String> spaces, String name) {
+    return open(db, syncUri, token, spaces, name, List.of());
+  }
+
+  /**
+   * Opens a client as the storm configures it, and listens to every storm collection of the {@code
+   * foreign} spaces (which its user is not granted): {@code status} reports how many changes of
+   * them it ever committed, which must stay 0.
+   */
+  static SyncClient open(
+      Path db, URI syncUri, String token, List<String> spaces, String name, List<String> foreign) {
     SyncClient.Builder b =
         SyncClient.builder()
             .databasePath(db)
@@ -75,7 +90,16 @@ final class StormOps {
             .replicaName(name)
             .backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
     spaces.forEach(b::subscribe);
-    return b.build();
+    SyncClient client = b.build();
+    AtomicLong changes = new AtomicLong();
+    FOREIGN_CHANGES.put(client, changes);
+    for (String space : foreign) {
+      for (String collection : List.of(SyncClient.CARTS, SyncClient.PROFILES, NOTES)) {
+        client.addCollectionListener(
+            space, collection, Runnable::run, e -> changes.incrementAndGet());
+      }
+    }
+    return client;
   }
 
   /**
@@ -149,7 +173,11 @@ final class StormOps {
       case "noteRemoveKey" -> note(client, space).removeKey("meta", op.path("key").asText());
       case "read" -> result.setAll(read(client, space, op.path("doc").asText()));
       case "readJson" -> result.setAll(readJson(client, space, op.path("doc").asText()));
-      case "status" -> result.setAll(status(client.status()));
+      case "status" -> {
+        result.setAll(status(client.status()));
+        AtomicLong foreign = FOREIGN_CHANGES.get(client);
+        result.put("foreignChanges", foreign == null ? 0 : foreign.get());
+      }
       case "pause" -> client.pause();
       case "resume" -> client.resume();
       case "rejected" -> result.put("count", client.rejectedChanges().size());
@@ -266,6 +294,7 @@ final class StormOps {
     out.put("rejected", s.rejectedChanges());
     out.put("lastAck", s.lastAckAt() == null ? null : s.lastAckAt().toString());
     out.put("lastError", s.lastError());
+    out.put("nextRetryAt", s.nextRetryAt() == null ? null : s.nextRetryAt().toString());
     ObjectNode spaces = out.putObject("spaces");
     for (Map.Entry<String, SpaceStatus> e : s.spaces().entrySet()) {
       spaces

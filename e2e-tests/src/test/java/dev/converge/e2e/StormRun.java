@@ -157,6 +157,7 @@ final class StormRun {
   private final Map<StormDevice, FaultProxy> proxies = new LinkedHashMap<>();
   private final Map<String, SkuBits> bits = new ConcurrentHashMap<>();
   private final Set<StormDevice> paused = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> foreignSeen = new ConcurrentHashMap<>();
   private final AtomicLong unique = new AtomicLong();
 
   StormRun(
@@ -216,6 +217,9 @@ final class StormRun {
       }
       result.seconds = (System.nanoTime() - t0) / 1e9;
       result.violations.addAll(violations);
+      if (!violations.isEmpty()) {
+        dumpHistory(dir.resolve("history.txt"));
+      }
     }
     return result;
   }
@@ -272,11 +276,19 @@ final class StormRun {
       holder[0] = proxy;
       URI sync = URI.create("ws://127.0.0.1:" + proxy.port() + "/v1/sync");
       Path db = dir.resolve(name + ".db");
+      List<String> foreign = spaces.stream().filter(s -> !grants.get(user).contains(s)).toList();
       StormDevice device =
           (i == 1 || i == 3)
               ? new StormDevice.Remote(
-                  name, user, db, sync, tokens.get(user), subscribed, dir.resolve(name + ".log"))
-              : new StormDevice.Local(name, user, db, sync, tokens.get(user), subscribed);
+                  name,
+                  user,
+                  db,
+                  sync,
+                  tokens.get(user),
+                  subscribed,
+                  foreign,
+                  dir.resolve(name + ".log"))
+              : new StormDevice.Local(name, user, db, sync, tokens.get(user), subscribed, foreign);
       devices.add(device);
       proxies.put(device, proxy);
     }
@@ -340,12 +352,15 @@ final class StormRun {
             paused.add(device);
             resumeAt = now() + TimeUnit.MILLISECONDS.toNanos(500 + random.nextInt(5_000));
             result.fault("client-pause");
+            history.note(now(), device.name + " paused");
           }
         } else if (!device.remote()) {
           // An app restart: close and reopen the client on its file.
+          history.note(now(), device.name + " closing for a restart");
           device.crash();
           sleep(random.nextInt(300));
           device.start();
+          history.note(now(), device.name + " reopened");
           paused.remove(device);
           synchronized (result) {
             result.localRestarts++;
@@ -633,6 +648,10 @@ final class StormRun {
         long at = now();
         try {
           JsonNode s = device.call(op("status"));
+          long foreignChanges = s.path("foreignChanges").asLong();
+          if (foreignChanges > 0) {
+            foreignSeen.merge(device.name, foreignChanges, Math::max);
+          }
           history.sample(
               new Sample(
                   device.name,
@@ -655,6 +674,7 @@ final class StormRun {
   private final class Chaos {
     private final Random random;
     private final List<Thread> running = new ArrayList<>();
+    private final Set<StormDevice> restarting = ConcurrentHashMap.newKeySet();
 
     Chaos(Random random) {
       this.random = random;
@@ -662,31 +682,33 @@ final class StormRun {
 
     void run() {
       long span = duration.toMillis();
-      // One of each heavy fault per storm, at seeded points of its middle part.
-      long serverKillAt = (long) (span * (0.15 + 0.35 * random.nextDouble()));
-      long dbKillAt = (long) (span * (0.1 + 0.6 * random.nextDouble()));
-      Map<StormDevice, Long> clientKillAt = new HashMap<>();
+      // The heavy faults at seeded points of the storm's middle part: one server kill, database
+      // termination and SIGKILL of each client process per started 30 s, at least one of each.
+      int rounds = (int) Math.max(1, (span + 29_999) / 30_000);
+      List<Long> serverKills = points(rounds, span);
+      List<Long> dbKills = points(rounds, span);
+      Map<StormDevice, List<Long>> clientKills = new LinkedHashMap<>();
       for (StormDevice d : devices) {
         if (d.remote()) {
-          clientKillAt.put(d, (long) (span * (0.1 + 0.7 * random.nextDouble())));
+          clientKills.put(d, points(rounds, span));
         }
       }
-      boolean serverKilled = false;
-      boolean dbKilled = false;
       long start = System.currentTimeMillis();
+      Thread restarting = null;
       while (storming.get()) {
         long elapsed = System.currentTimeMillis() - start;
-        if (!serverKilled && elapsed >= serverKillAt) {
-          serverKilled = true;
-          restartServer();
+        // One node down at a time: the other keeps the service up.
+        if (due(serverKills, elapsed) && (restarting == null || !restarting.isAlive())) {
+          serverKills.remove(0);
+          restarting = restartServer();
         }
-        if (!dbKilled && elapsed >= dbKillAt) {
-          dbKilled = true;
+        if (due(dbKills, elapsed)) {
+          dbKills.remove(0);
           terminateDatabaseConnections();
         }
-        for (Map.Entry<StormDevice, Long> e : new ArrayList<>(clientKillAt.entrySet())) {
-          if (elapsed >= e.getValue()) {
-            clientKillAt.remove(e.getKey());
+        for (Map.Entry<StormDevice, List<Long>> e : clientKills.entrySet()) {
+          if (due(e.getValue(), elapsed)) {
+            e.getValue().remove(0);
             killClient(e.getKey());
           }
         }
@@ -702,6 +724,24 @@ final class StormRun {
       }
     }
 
+    private void fault(String kind, StormDevice device) {
+      result.fault(kind);
+      history.note(now(), kind + " on " + device.name);
+    }
+
+    private List<Long> points(int n, long span) {
+      List<Long> points = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        points.add((long) (span * (0.1 + 0.7 * random.nextDouble())));
+      }
+      points.sort(Long::compare);
+      return points;
+    }
+
+    private boolean due(List<Long> points, long elapsed) {
+      return !points.isEmpty() && elapsed >= points.get(0);
+    }
+
     private void randomFault() {
       StormDevice device = devices.get(random.nextInt(devices.size()));
       FaultProxy proxy = proxies.get(device);
@@ -709,41 +749,41 @@ final class StormRun {
       int dice = random.nextInt(100);
       if (dice < 14) {
         proxy.latency(20 + random.nextInt(300), random.nextInt(200));
-        result.fault("latency");
+        fault("latency", device);
       } else if (dice < 24) {
         proxy.bandwidth(2_048 + random.nextInt(30_000));
-        result.fault("bandwidth");
+        fault("bandwidth", device);
       } else if (dice < 40) {
         proxy.cutAll();
-        result.fault("cut-mid-frame");
+        fault("cut-mid-frame", device);
         return;
       } else if (dice < 48) {
         proxy.halfOpenAll();
-        result.fault("half-open");
+        fault("half-open", device);
         return;
       } else if (dice < 52) {
         if (silentUpgrades) {
           // The server host vanishes while the client reconnects: its upgrade is never answered.
           proxy.halfOpenNext();
           proxy.cutAll();
-          result.fault("silent-upgrade");
+          fault("silent-upgrade", device);
         } else {
           proxy.cutAll();
-          result.fault("cut-mid-frame");
+          fault("cut-mid-frame", device);
         }
         return;
       } else if (dice < 64) {
         proxy.partition(false);
-        result.fault("partition");
+        fault("partition", device);
       } else if (dice < 74) {
         proxy.partition(true);
-        result.fault("partition-refused");
+        fault("partition-refused", device);
       } else if (dice < 81) {
         proxy.blackhole(FaultProxy.Direction.UPSTREAM);
-        result.fault("blackhole-upstream");
+        fault("blackhole-upstream", device);
       } else if (dice < 88) {
         proxy.blackhole(FaultProxy.Direction.DOWNSTREAM);
-        result.fault("blackhole-downstream");
+        fault("blackhole-downstream", device);
       } else if (dice < 92) {
         terminateDatabaseConnections();
         return;
@@ -764,17 +804,19 @@ final class StormRun {
           });
     }
 
-    private void restartServer() {
+    private Thread restartServer() {
       TestServer.Node node = nodes.get(random.nextInt(nodes.size()));
       long down = 500 + random.nextInt(3_000);
       result.fault("server-kill");
-      background(
+      return background(
           "restart-" + node.name(),
           () -> {
             try {
+              history.note(now(), "kill -9 " + node.name());
               node.kill();
               sleep(down);
               node.restart();
+              history.note(now(), node.name() + " ready again");
               synchronized (result) {
                 result.serverRestarts++;
               }
@@ -787,31 +829,42 @@ final class StormRun {
 
     private void killClient(StormDevice device) {
       long down = 200 + random.nextInt(2_000);
-      result.fault("client-kill");
+      if (!restarting.add(device)) {
+        // already down and coming back: one crash at a time
+        return;
+      }
+      fault("client-kill", device);
       background(
           "kill-" + device.name,
           () -> {
             try {
               device.crash();
+              history.note(now(), device.name + " killed");
               synchronized (result) {
                 result.clientKills++;
               }
               sleep(down);
               device.start();
+              history.note(now(), device.name + " restarted");
             } catch (Exception e) {
               violations.add(
                   new Violation("harness", "could not restart " + device.name + ": " + e));
+            } finally {
+              restarting.remove(device);
             }
           });
     }
 
-    private void background(String name, Runnable work) {
-      running.add(daemon("storm-" + name, work));
+    private Thread background(String name, Runnable work) {
+      Thread thread = daemon("storm-" + name, work);
+      running.add(thread);
+      return thread;
     }
   }
 
   private void terminateDatabaseConnections() {
     result.fault("db-terminate");
+    history.note(now(), "pg_terminate_backend of the server's connections");
     String url = TestServer.databaseUrl();
     String database = url.substring(url.lastIndexOf('/') + 1);
     try (Connection db =
@@ -844,6 +897,7 @@ final class StormRun {
       }
     }
     proxies.values().forEach(FaultProxy::heal);
+    history.note(now(), "healed");
     for (StormDevice device : devices) {
       if (!device.running()) {
         device.start();
@@ -964,6 +1018,14 @@ final class StormRun {
         }
       }
       JsonNode status = device.call(op("status"));
+      long foreignChanges =
+          Math.max(
+              status.path("foreignChanges").asLong(), foreignSeen.getOrDefault(device.name, 0L));
+      foreign.add(
+          new ForeignObservation(
+              device.name,
+              foreignChanges + " committed changes of spaces " + device.foreign,
+              foreignChanges > 0));
       if (status.path("rejected").asLong() > 0) {
         violations.add(
             new Violation(
@@ -1100,6 +1162,26 @@ final class StormRun {
       }
     }
     return toRead("server", now(), now(), doc, docId, r);
+  }
+
+  /** Writes every event and status sample, in time order, for the analysis of a failing seed. */
+  private void dumpHistory(Path file) {
+    List<String> lines = new ArrayList<>();
+    for (StormHistory.Event e : history.snapshot()) {
+      lines.add(String.format("%10.3f %s", e.start() / 1e6, e));
+    }
+    for (Sample sample : history.samples()) {
+      lines.add(String.format("%10.3f %s", sample.at() / 1e6, sample));
+    }
+    for (StormHistory.Note note : history.notes()) {
+      lines.add(String.format("%10.3f NOTE %s", note.at() / 1e6, note.text()));
+    }
+    lines.sort(null);
+    try {
+      Files.write(file, lines);
+    } catch (IOException e) {
+      violations.add(new Violation("harness", "could not write " + file + ": " + e));
+    }
   }
 
   // ---- reporting -------------------------------------------------------------------------------
