@@ -38,9 +38,10 @@ import java.util.function.Supplier;
  *   <li>{@link #partition(boolean)}: a partition that heals: forwarding stops on every link, old
  *       and new, with nothing lost (as TCP retransmission would do), until {@link #heal()}. With
  *       {@code refuse}, open links are reset and new connections refused instead.
- *   <li>{@link #blackhole(Direction)}: one direction's bytes are dropped on every link; a link that
- *       lost bytes keeps losing that direction until it closes (its stream can never be whole
- *       again), while links opened after {@link #heal()} are clean.
+ *   <li>{@link #blackhole(Direction)}: one direction is cut off on every link, old and new: its
+ *       bytes (pings and pongs included) arrive nowhere until {@link #heal()}, and then all of
+ *       them, in order, as TCP retransmission delivers them once a path heals. The other direction
+ *       flows.
  * </ul>
  *
  * <p>Loopback only: it listens on 127.0.0.1 and refuses targets elsewhere. Thread-safe.
@@ -149,7 +150,7 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
-  /** Drops every byte of {@code direction} on every link until {@link #heal()}. */
+  /** Holds back every byte of {@code direction} on every link until {@link #heal()}. */
   void blackhole(Direction direction) {
     if (direction == Direction.UPSTREAM) {
       upstreamBlackholed = true;
@@ -159,8 +160,8 @@ final class FaultProxy implements AutoCloseable {
   }
 
   /**
-   * Ends partitions and blackholes and lifts latency and bandwidth limits. Links that lost bytes
-   * stay broken; zombies from now on reset when the client sends on them.
+   * Ends partitions and blackholes (what they held back is delivered) and lifts latency and
+   * bandwidth limits; zombies from now on reset when the client sends on them.
    */
   void heal() {
     refusing = false;
@@ -178,7 +179,7 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
-  /** Returns whether a fault or a slowdown is in force (zombies and broken links aside). */
+  /** Returns whether a fault or a slowdown is in force (zombies aside). */
   boolean faulty() {
     return refusing
         || stalled
@@ -208,7 +209,7 @@ final class FaultProxy implements AutoCloseable {
     return resets.get();
   }
 
-  /** Returns how many bytes zombies, blackholes and broken links dropped. */
+  /** Returns how many bytes zombies dropped. */
   long droppedBytes() {
     return droppedBytes.get();
   }
@@ -409,7 +410,6 @@ final class FaultProxy implements AutoCloseable {
     final Socket to;
     final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
     long lastRelease;
-    boolean broken;
 
     Pipe(Link link, Direction direction, Socket from, Socket to) {
       this.link = link;
@@ -454,7 +454,7 @@ final class FaultProxy implements AutoCloseable {
           }
           byte[] chunk = next.data();
           waitUntil(next.releaseNanos());
-          while (stalled && !link.zombie && !link.aborted) {
+          while ((stalled || blackholed()) && !link.zombie && !link.aborted) {
             sleepMillis(20);
           }
           if (link.aborted) {
@@ -466,11 +466,6 @@ final class FaultProxy implements AutoCloseable {
               link.abort();
               break;
             }
-            continue;
-          }
-          if (broken || blackholed()) {
-            broken = true;
-            droppedBytes.addAndGet(chunk.length);
             continue;
           }
           if (link.cutPending) {

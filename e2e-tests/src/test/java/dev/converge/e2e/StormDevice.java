@@ -41,12 +41,21 @@ abstract class StormDevice implements AutoCloseable {
     }
   }
 
-  /** The process died with the request outstanding: it may or may not have happened. */
+  /**
+   * The process died with the request outstanding, or never answered it: it may or may not have
+   * happened.
+   */
   static final class Lost extends Exception {
     private static final long serialVersionUID = 1L;
+    final boolean hung;
 
     Lost(String message) {
+      this(message, false);
+    }
+
+    Lost(String message, boolean hung) {
       super(message);
+      this.hung = hung;
     }
   }
 
@@ -357,7 +366,7 @@ abstract class StormDevice implements AutoCloseable {
         throw new Lost(e.getCause().getMessage());
       } catch (TimeoutException e) {
         pending.remove(id);
-        throw new Lost(name + ": no reply to " + op.path("op").asText() + " within " + wait);
+        throw new Lost(name + ": no reply to " + op.path("op").asText() + " within " + wait, true);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new Lost(name + ": interrupted");

@@ -81,6 +81,7 @@ final class StormRun {
     int clientKills;
     int localRestarts;
     int dbBackendsTerminated;
+    int failedServerStarts;
     long connections;
     long resets;
     long droppedBytes;
@@ -124,7 +125,9 @@ final class StormRun {
           + localRestarts
           + " in-JVM client restarts, "
           + dbBackendsTerminated
-          + " database connections terminated; proxies: "
+          + " database connections terminated, "
+          + failedServerStarts
+          + " failed server starts; proxies: "
           + connections
           + " connections, "
           + resets
@@ -219,6 +222,9 @@ final class StormRun {
       result.violations.addAll(violations);
       if (!violations.isEmpty()) {
         dumpHistory(dir.resolve("history.txt"));
+        List<String> lines = violations.stream().map(Object::toString).toList();
+        lines.forEach(v -> System.out.println("storm seed " + seed + " violation: " + v));
+        Files.write(dir.resolve("violations.txt"), lines);
       }
     }
     return result;
@@ -375,8 +381,13 @@ final class StormRun {
               new Violation(
                   "api", device.name + " at " + now() / 1_000_000 + " ms: " + e.getMessage()));
         }
-      } catch (Lost | Down e) {
+      } catch (Lost e) {
         // The process died meanwhile: the write, if any, was recorded as indeterminate.
+        if (e.hung) {
+          violations.add(new Violation("liveness", "an SDK call hung: " + e.getMessage()));
+        }
+      } catch (Down e) {
+        // not running at the moment
       } catch (Exception e) {
         violations.add(new Violation("api", device.name + ": " + e));
       }
@@ -815,7 +826,7 @@ final class StormRun {
               history.note(now(), "kill -9 " + node.name());
               node.kill();
               sleep(down);
-              node.restart();
+              startAgain(node);
               history.note(now(), node.name() + " ready again");
               synchronized (result) {
                 result.serverRestarts++;
@@ -888,12 +899,33 @@ final class StormRun {
     }
   }
 
+  /**
+   * Starts a killed node again, as an orchestrator would: a start that fails (the process exits) is
+   * counted and tried again, up to three times.
+   */
+  private void startAgain(TestServer.Node node) throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        node.restart();
+        return;
+      } catch (IllegalStateException e) {
+        synchronized (result) {
+          result.failedServerStarts++;
+        }
+        history.note(now(), node.name() + " failed to start: " + e.getMessage());
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
   // ---- heal and quiesce ------------------------------------------------------------------------
 
   private long heal() throws Exception {
     for (TestServer.Node node : nodes) {
       if (!node.alive()) {
-        node.restart();
+        startAgain(node);
       }
     }
     proxies.values().forEach(FaultProxy::heal);
@@ -1194,7 +1226,8 @@ final class StormRun {
     if (fresh) {
       line.append(
           "seed\tseconds\toperations\twrites_checked\tacked\tacked_during_storm\tindeterminate\treads\t"
-              + "loose_writes\tfaults\tserver_restarts\tclient_kills\tlocal_restarts\tdb_terminated\t"
+              + "loose_writes\tfaults\tserver_restarts\tfailed_server_starts\tclient_kills\tlocal_restarts\t"
+              + "db_terminated\t"
               + "violations\tfault_classes\n");
     }
     line.append(r.seed)
@@ -1218,6 +1251,8 @@ final class StormRun {
         .append(r.totalFaults())
         .append('\t')
         .append(r.serverRestarts)
+        .append('\t')
+        .append(r.failedServerStarts)
         .append('\t')
         .append(r.clientKills)
         .append('\t')

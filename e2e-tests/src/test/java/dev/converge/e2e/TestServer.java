@@ -77,13 +77,15 @@ final class TestServer {
     private final String name;
     private final String serverId;
     private final int port;
+    private final Map<String, String> extraEnv;
     private volatile Process process;
     private int starts;
 
-    private Node(String name, String serverId, int port) {
+    private Node(String name, String serverId, int port, Map<String, String> extraEnv) {
       this.name = name;
       this.serverId = serverId;
       this.port = port;
+      this.extraEnv = Map.copyOf(extraEnv);
     }
 
     /**
@@ -93,7 +95,16 @@ final class TestServer {
      * @param serverId the id it announces in {@code welcome}
      */
     static Node start(String name, String serverId) throws IOException, InterruptedException {
-      Node node = new Node(name, serverId, freePort());
+      return start(name, serverId, Map.of());
+    }
+
+    /**
+     * Starts a node with extra environment variables (server settings such as {@code
+     * CONVERGE_LOG_RETENTION}), kept across restarts.
+     */
+    static Node start(String name, String serverId, Map<String, String> extraEnv)
+        throws IOException, InterruptedException {
+      Node node = new Node(name, serverId, freePort(), extraEnv);
       node.launch();
       return node;
     }
@@ -167,6 +178,7 @@ final class TestServer {
       env.put("CONVERGE_HTTP_HOST", "127.0.0.1");
       env.put("CONVERGE_DATA_DIR", DATA_DIR.toString());
       env.put("CONVERGE_SERVER_ID", serverId);
+      env.putAll(extraEnv);
       builder.redirectErrorStream(true);
       builder.redirectOutput(
           ProcessBuilder.Redirect.appendTo(LOGS.resolve(name + ".log").toFile()));
