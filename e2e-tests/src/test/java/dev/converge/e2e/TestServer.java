@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The packaged server, started once per test run as a real process on the test database ({@code
  * CONVERGE_TEST_DB_URL}) and a free port, and stopped when the JVM exits. Its output goes to {@code
- * target/e2e-logs/server.log}. RestAssured is pointed at it.
+ * target/e2e-logs/server.log}. RestAssured is pointed at it. Tests that kill and restart servers,
+ * or run several, start {@link Node}s of their own.
  */
 final class TestServer {
 
@@ -62,45 +63,142 @@ final class TestServer {
   }
 
   private static URI start() throws IOException, InterruptedException {
-    String jar = System.getProperty("converge.server.jar");
-    if (jar == null || !Files.exists(Path.of(jar))) {
-      throw new IllegalStateException(
-          "no packaged server at " + jar + ": run the build from the project root (mvn verify)");
-    }
-    int port = freePort();
-    Files.createDirectories(LOGS);
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
-            "-jar",
-            jar);
-    Map<String, String> env = builder.environment();
-    env.put("CONVERGE_DB_URL", databaseUrl());
-    env.put("CONVERGE_HTTP_PORT", Integer.toString(port));
-    env.put("CONVERGE_HTTP_HOST", "127.0.0.1");
-    env.put("CONVERGE_DATA_DIR", DATA_DIR.toString());
-    env.put("CONVERGE_SERVER_ID", "e2e");
-    // Counter compaction runs on its timer in every e2e test; every second, so that tests of
-    // bounded counters see it soon.
-    env.put("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1S");
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(LOGS.resolve("server.log").toFile()));
-    Process process = builder.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process)));
-    URI base = URI.create("http://127.0.0.1:" + port + "/");
-    awaitReady(process, base);
-    return base;
+    Node node = Node.start("server", "e2e");
+    Runtime.getRuntime().addShutdownHook(new Thread(node::close));
+    return node.uri();
   }
 
-  private static void awaitReady(Process process, URI base)
+  /**
+   * One server process on a fixed port, which tests of crashes and of several nodes kill and start
+   * again: every node runs the packaged server on the test database with the shared development key
+   * ({@link #DATA_DIR}). Its output is appended to {@code target/e2e-logs/<name>.log}. Thread-safe.
+   */
+  static final class Node implements AutoCloseable {
+    private final String name;
+    private final String serverId;
+    private final int port;
+    private final Map<String, String> extraEnv;
+    private volatile Process process;
+    private int starts;
+
+    private Node(String name, String serverId, int port, Map<String, String> extraEnv) {
+      this.name = name;
+      this.serverId = serverId;
+      this.port = port;
+      this.extraEnv = Map.copyOf(extraEnv);
+    }
+
+    /**
+     * Starts a node on a free port and waits until it is ready.
+     *
+     * @param name names its log file
+     * @param serverId the id it announces in {@code welcome}
+     */
+    static Node start(String name, String serverId) throws IOException, InterruptedException {
+      return start(name, serverId, Map.of());
+    }
+
+    /**
+     * Starts a node with extra environment variables (server settings such as {@code
+     * CONVERGE_LOG_RETENTION}), kept across restarts.
+     */
+    static Node start(String name, String serverId, Map<String, String> extraEnv)
+        throws IOException, InterruptedException {
+      Node node = new Node(name, serverId, freePort(), extraEnv);
+      node.launch();
+      return node;
+    }
+
+    /** Returns the node's base URI, {@code http://127.0.0.1:<port>/}; stable across restarts. */
+    URI uri() {
+      return URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    /** Returns the node's port. */
+    int port() {
+      return port;
+    }
+
+    /** Returns the node's name. */
+    String name() {
+      return name;
+    }
+
+    /** Returns whether the process is running. */
+    boolean alive() {
+      Process current = process;
+      return current != null && current.isAlive();
+    }
+
+    /** Returns how many times the process was started. */
+    synchronized int starts() {
+      return starts;
+    }
+
+    /** Kills the process at once, as a crash does (SIGKILL), and waits for it to be gone. */
+    synchronized void kill() throws InterruptedException {
+      if (process != null) {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+
+    /** Starts the process again on the same port (after {@link #kill()}) and waits until ready. */
+    synchronized void restart() throws IOException, InterruptedException {
+      if (alive()) {
+        throw new IllegalStateException(name + " is running");
+      }
+      launch();
+    }
+
+    /** Stops the process (SIGTERM, then SIGKILL after 20 s). Idempotent. */
+    @Override
+    public synchronized void close() {
+      if (process != null) {
+        stop(process);
+      }
+    }
+
+    private void launch() throws IOException, InterruptedException {
+      String jar = System.getProperty("converge.server.jar");
+      if (jar == null || !Files.exists(Path.of(jar))) {
+        throw new IllegalStateException(
+            "no packaged server at " + jar + ": run the build from the project root (mvn verify)");
+      }
+      Files.createDirectories(LOGS);
+      ProcessBuilder builder =
+          new ProcessBuilder(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-Xmx256m",
+              "-jar",
+              jar);
+      Map<String, String> env = builder.environment();
+      env.put("CONVERGE_DB_URL", databaseUrl());
+      env.put("CONVERGE_HTTP_PORT", Integer.toString(port));
+      env.put("CONVERGE_HTTP_HOST", "127.0.0.1");
+      env.put("CONVERGE_DATA_DIR", DATA_DIR.toString());
+      env.put("CONVERGE_SERVER_ID", serverId);
+      // Counter compaction runs on its timer in every e2e test; every second, so that tests of
+      // bounded counters see it soon.
+      env.put("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1S");
+      env.putAll(extraEnv);
+      builder.redirectErrorStream(true);
+      builder.redirectOutput(
+          ProcessBuilder.Redirect.appendTo(LOGS.resolve(name + ".log").toFile()));
+      process = builder.start();
+      starts++;
+      awaitReady(process, uri(), name);
+    }
+  }
+
+  private static void awaitReady(Process process, URI base, String name)
       throws IOException, InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            "the server exited with " + process.exitValue() + "; see " + LOGS + "/server.log");
+            name + " exited with " + process.exitValue() + "; see " + LOGS + "/" + name + ".log");
       }
       try {
         HttpResponse<Void> response =
@@ -118,7 +216,7 @@ final class TestServer {
       Thread.sleep(200);
     }
     stop(process);
-    throw new IllegalStateException("the server was not ready within 90 s; see " + LOGS);
+    throw new IllegalStateException(name + " was not ready within 90 s; see " + LOGS);
   }
 
   private static void stop(Process process) {
