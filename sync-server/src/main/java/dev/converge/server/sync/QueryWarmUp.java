@@ -10,7 +10,9 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,15 +41,26 @@ public class QueryWarmUp {
     this.maintenance = maintenance;
   }
 
-  /** After the schema migration, before start-up completes. */
-  void warmUp(@Observes @Priority(20) StartupEvent event) throws Exception {
+  /**
+   * After the schema migration, before start-up completes. The warm-up is an optimisation: a
+   * database connection dropped while it runs (a failover, a pooler restart) costs the first push
+   * its speed, not the node its start, so a failure is one warning line and the start goes on.
+   */
+  void warmUp(@Observes @Priority(20) StartupEvent event) throws InterruptedException {
     long started = System.nanoTime();
     CompletableFuture<Void> done = new CompletableFuture<>();
     maintenance.onSafeContext(
         () -> run().subscribe().with(ok -> done.complete(null), done::completeExceptionally));
-    done.get(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS);
-    LOG.debugf(
-        "Query warm-up took %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    try {
+      done.get(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS);
+      LOG.debugf(
+          "Query warm-up took %d ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      LOG.warnf(
+          "Query warm-up skipped (%s: %s); the first requests pay for it instead",
+          cause.getClass().getSimpleName(), cause.getMessage());
+    }
   }
 
   private Uni<Void> run() {
