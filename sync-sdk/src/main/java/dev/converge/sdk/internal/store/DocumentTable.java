@@ -5,15 +5,15 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.converge.sdk.storage.SqlDatabase;
+import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,7 +25,7 @@ final class DocumentTable {
 
   private record CachedState(String text, Document document) {}
 
-  private final Connection connection;
+  private final SqlDatabase db;
   private final ProtocolCodec codec;
   private final LongSupplier wallMillis;
 
@@ -44,8 +44,8 @@ final class DocumentTable {
         }
       };
 
-  DocumentTable(Connection connection, ProtocolCodec codec, LongSupplier wallMillis) {
-    this.connection = connection;
+  DocumentTable(SqlDatabase db, ProtocolCodec codec, LongSupplier wallMillis) {
+    this.db = db;
     this.codec = codec;
     this.wallMillis = wallMillis;
   }
@@ -102,17 +102,25 @@ final class DocumentTable {
     return changed;
   }
 
+  /** Groups remote items by document, keeping their order, for {@link #join}. */
+  static <T> Map<DocumentKey, List<Document>> group(
+      List<T> items, Function<T, DocumentKey> key, Function<T, Document> document) {
+    Map<DocumentKey, List<Document>> grouped = new LinkedHashMap<>();
+    for (T item : items) {
+      grouped.computeIfAbsent(key.apply(item), k -> new ArrayList<>()).add(document.apply(item));
+    }
+    return grouped;
+  }
+
   /** The documents of {@code space}, in (collection, docId) order. */
   List<DocumentKey> keysOf(String space) throws SQLException {
     List<DocumentKey> docs = new ArrayList<>();
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT collection, doc_id FROM documents WHERE space = ? ORDER BY collection, doc_id")) {
-      ps.setString(1, space);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          docs.add(new DocumentKey(space, rs.getString(1), rs.getString(2)));
-        }
+    try (SqlRows rs =
+        db.query(
+            "SELECT collection, doc_id FROM documents WHERE space = ? ORDER BY collection, doc_id",
+            space)) {
+      while (rs.next()) {
+        docs.add(new DocumentKey(space, rs.getString(1), rs.getString(2)));
       }
     }
     return docs;
@@ -120,7 +128,7 @@ final class DocumentTable {
 
   /** Deletes every document of {@code space}. */
   void deleteSpace(String space) throws SQLException {
-    Sql.update(connection, "DELETE FROM documents WHERE space = ?", space);
+    db.update("DELETE FROM documents WHERE space = ?", space);
   }
 
   /** Returns a private, mutable copy of the document stored as {@code stored}. */
@@ -137,26 +145,25 @@ final class DocumentTable {
   }
 
   private String loadText(DocumentKey key) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT state FROM documents WHERE space = ? AND collection = ? AND doc_id = ?")) {
-      Sql.bindKey(ps, 1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
+    try (SqlRows rs =
+        db.query(
+            "SELECT state FROM documents WHERE space = ? AND collection = ? AND doc_id = ?",
+            key.space(),
+            key.collection(),
+            key.docId())) {
+      return rs.next() ? rs.getString(1) : null;
     }
   }
 
   private void saveText(DocumentKey key, String state) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "INSERT INTO documents (space, collection, doc_id, state, updated_at) VALUES (?, ?, ?, ?, ?)"
-                + " ON CONFLICT (space, collection, doc_id) DO UPDATE SET state = excluded.state,"
-                + " updated_at = excluded.updated_at")) {
-      Sql.bindKey(ps, 1, key);
-      ps.setString(4, state);
-      ps.setLong(5, wallMillis.getAsLong());
-      ps.executeUpdate();
-    }
+    db.update(
+        "INSERT INTO documents (space, collection, doc_id, state, updated_at) VALUES (?, ?, ?, ?, ?)"
+            + " ON CONFLICT (space, collection, doc_id) DO UPDATE SET state = excluded.state,"
+            + " updated_at = excluded.updated_at",
+        key.space(),
+        key.collection(),
+        key.docId(),
+        state,
+        wallMillis.getAsLong());
   }
 }

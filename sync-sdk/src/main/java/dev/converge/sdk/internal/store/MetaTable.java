@@ -1,8 +1,9 @@
 package dev.converge.sdk.internal.store;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.crdt.ReplicaIds;
+import dev.converge.sdk.storage.SqlDatabase;
+import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
 
 /**
@@ -13,25 +14,29 @@ final class MetaTable {
 
   private MetaTable() {}
 
+  /** Gives a new store file its identity: a fresh replica id, seqs from 1, a zero clock. */
+  static void initialize(SqlDatabase db, long now) throws SQLException {
+    if (get(db, "replica_id") == null) {
+      put(db, "replica_id", ReplicaIds.random());
+      put(db, "next_seq", "1");
+      put(db, "hlc", Hlc.ZERO.toString());
+      put(db, "rekeys", "0");
+      put(db, "created_at", Long.toString(now));
+    }
+  }
+
   /** Returns the value of {@code key}, or null if it is not set. */
-  static String get(Connection connection, String key) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
+  static String get(SqlDatabase db, String key) throws SQLException {
+    try (SqlRows rs = db.query("SELECT value FROM meta WHERE key = ?", key)) {
+      return rs.next() ? rs.getString(1) : null;
     }
   }
 
   /** Sets {@code key} to {@code value}, replacing any previous value. */
-  static void put(Connection connection, String key, String value) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
-      ps.setString(1, key);
-      ps.setString(2, value);
-      ps.executeUpdate();
-    }
+  static void put(SqlDatabase db, String key, String value) throws SQLException {
+    db.update(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        key,
+        value);
   }
 }

@@ -2,14 +2,13 @@ package dev.converge.sdk.internal.store;
 
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.RejectedChange;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.converge.sdk.storage.SqlDatabase;
+import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code rejected} table: local changes the server refused (or a revocation dropped), kept for
@@ -17,44 +16,33 @@ import java.util.List;
  */
 final class RejectedTable {
 
-  private final Connection connection;
+  private final SqlDatabase db;
   private final OutboxTable outbox;
 
-  RejectedTable(Connection connection, OutboxTable outbox) {
-    this.connection = connection;
+  RejectedTable(SqlDatabase db, OutboxTable outbox) {
+    this.db = db;
     this.outbox = outbox;
   }
 
   /** Moves the outbox rows matching {@code where} here, in seq order; returns the rejections. */
   List<RejectedChange> moveFromOutbox(
-      String where,
-      OutboxTable.Binder binder,
-      String replicaId,
-      String code,
-      String message,
-      long now)
+      String where, Object[] whereArgs, String replicaId, String code, String message, long now)
       throws SQLException {
     List<RejectedChange> result = new ArrayList<>();
-    for (OutboxRow row : outbox.select(where + " ORDER BY seq", binder)) {
-      long id;
-      try (PreparedStatement ps =
-          connection.prepareStatement(
+    for (OutboxRow row : outbox.select(where + " ORDER BY seq", whereArgs)) {
+      long id =
+          db.insert(
               "INSERT INTO rejected (replica_id, seq, space, collection, doc_id, delta, code, message, rejected_at)"
                   + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              Statement.RETURN_GENERATED_KEYS)) {
-        ps.setString(1, replicaId);
-        ps.setLong(2, row.seq());
-        Sql.bindKey(ps, 3, row.key());
-        ps.setString(6, row.deltaJson());
-        ps.setString(7, code);
-        ps.setString(8, message);
-        ps.setLong(9, now);
-        ps.executeUpdate();
-        try (ResultSet keys = ps.getGeneratedKeys()) {
-          keys.next();
-          id = keys.getLong(1);
-        }
-      }
+              replicaId,
+              row.seq(),
+              row.key().space(),
+              row.key().collection(),
+              row.key().docId(),
+              row.deltaJson(),
+              code,
+              message,
+              now);
       outbox.delete(row.seq());
       result.add(
           new RejectedChange(
@@ -63,13 +51,19 @@ final class RejectedTable {
     return result;
   }
 
+  /** Moves the outbox row {@code seq} here, if it is there. */
+  Optional<RejectedChange> moveOne(
+      long seq, String replicaId, String code, String message, long now) throws SQLException {
+    return moveFromOutbox("seq = ?", new Object[] {seq}, replicaId, code, message, now).stream()
+        .findFirst();
+  }
+
   /** Every rejection, oldest first. */
   List<RejectedChange> all() throws SQLException {
     List<RejectedChange> result = new ArrayList<>();
-    try (PreparedStatement ps =
-            connection.prepareStatement(
-                "SELECT id, space, collection, doc_id, seq, code, message, delta, rejected_at FROM rejected ORDER BY id");
-        ResultSet rs = ps.executeQuery()) {
+    try (SqlRows rs =
+        db.query(
+            "SELECT id, space, collection, doc_id, seq, code, message, delta, rejected_at FROM rejected ORDER BY id")) {
       while (rs.next()) {
         result.add(
             new RejectedChange(
@@ -86,14 +80,11 @@ final class RejectedTable {
   }
 
   long count() throws SQLException {
-    return Sql.queryLong(connection, "SELECT count(*) FROM rejected", null);
+    return Sql.queryLong(db, "SELECT count(*) FROM rejected");
   }
 
   /** Forgets rejection {@code id}; returns whether it existed. */
   boolean dismiss(long id) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("DELETE FROM rejected WHERE id = ?")) {
-      ps.setLong(1, id);
-      return ps.executeUpdate() > 0;
-    }
+    return db.update("DELETE FROM rejected WHERE id = ?", id) > 0;
   }
 }

@@ -1,9 +1,8 @@
 package dev.converge.sdk.internal.store;
 
 import dev.converge.core.crdt.ReplicaIds;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.converge.sdk.storage.SqlDatabase;
+import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,10 +37,10 @@ final class ReplicaLineage {
   /** A completed re-key: the new replica id and the seq its next change gets. */
   record Rekeyed(String replicaId, long nextSeq) {}
 
-  private final Connection connection;
+  private final SqlDatabase db;
 
-  ReplicaLineage(Connection connection) {
-    this.connection = connection;
+  ReplicaLineage(SqlDatabase db) {
+    this.db = db;
   }
 
   /**
@@ -50,12 +49,9 @@ final class ReplicaLineage {
    * often costs nothing).
    */
   void upgrade() throws SQLException {
-    if (MetaTable.get(connection, PREDECESSOR) != null
-        && MetaTable.get(connection, UNTIL_SEQ) == null) {
+    if (MetaTable.get(db, PREDECESSOR) != null && MetaTable.get(db, UNTIL_SEQ) == null) {
       MetaTable.put(
-          connection,
-          UNTIL_SEQ,
-          Long.toString(queryLong("SELECT coalesce(max(seq), 0) FROM outbox")));
+          db, UNTIL_SEQ, Long.toString(queryLong("SELECT coalesce(max(seq), 0) FROM outbox")));
     }
   }
 
@@ -63,7 +59,7 @@ final class ReplicaLineage {
    * Returns the predecessor to declare in {@code hello}: set while a row made under it is unsent.
    */
   Optional<String> predecessorToDeclare() throws SQLException {
-    String predecessor = MetaTable.get(connection, PREDECESSOR);
+    String predecessor = MetaTable.get(db, PREDECESSOR);
     return predecessor != null && pendingBelow(untilSeq())
         ? Optional.of(predecessor)
         : Optional.empty();
@@ -71,7 +67,7 @@ final class ReplicaLineage {
 
   /** Forgets the lineage: no predecessor is declared any more (the retired ids stay retired). */
   void drop() throws SQLException {
-    MetaTable.put(connection, UNTIL_SEQ, "0");
+    MetaTable.put(db, UNTIL_SEQ, "0");
   }
 
   /**
@@ -83,18 +79,18 @@ final class ReplicaLineage {
     long until = untilSeq();
     boolean olderRowsPending = pendingBelow(until);
     boolean ownRowsPending = queryLong("SELECT count(*) FROM outbox WHERE seq > " + until) > 0;
-    String inherited = MetaTable.get(connection, PREDECESSOR);
+    String inherited = MetaTable.get(db, PREDECESSOR);
     // An id with no unsent row of its own left no dot in flight: its predecessor is the one to
     // name.
     String predecessor =
         olderRowsPending && !ownRowsPending && inherited != null ? inherited : currentId;
     long rows = renumberOutbox();
-    MetaTable.put(connection, PREDECESSOR, predecessor);
-    MetaTable.put(connection, UNTIL_SEQ, Long.toString(rows));
-    MetaTable.put(connection, "replica_id", fresh);
-    MetaTable.put(connection, "next_seq", Long.toString(rows + 1));
-    MetaTable.put(connection, "rekeys", Long.toString(rekeys + 1));
-    MetaTable.put(connection, "rekey_reason", reason);
+    MetaTable.put(db, PREDECESSOR, predecessor);
+    MetaTable.put(db, UNTIL_SEQ, Long.toString(rows));
+    MetaTable.put(db, "replica_id", fresh);
+    MetaTable.put(db, "next_seq", Long.toString(rows + 1));
+    MetaTable.put(db, "rekeys", Long.toString(rekeys + 1));
+    MetaTable.put(db, "rekey_reason", reason);
     return new Rekeyed(fresh, rows + 1);
   }
 
@@ -105,19 +101,16 @@ final class ReplicaLineage {
    * false hit, the id inside a value, only costs an unneeded re-key).
    */
   boolean spaceMayHoldDotsOf(String space, String replicaId) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT EXISTS (SELECT 1 FROM documents WHERE space = ? AND instr(state, ?) > 0)")) {
-      ps.setString(1, space);
-      ps.setString(2, '"' + replicaId + '"');
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && rs.getInt(1) != 0;
-      }
-    }
+    return Sql.queryLong(
+            db,
+            "SELECT EXISTS (SELECT 1 FROM documents WHERE space = ? AND instr(state, ?) > 0)",
+            space,
+            '"' + replicaId + '"')
+        != 0;
   }
 
   private long untilSeq() throws SQLException {
-    String until = MetaTable.get(connection, UNTIL_SEQ);
+    String until = MetaTable.get(db, UNTIL_SEQ);
     return until == null ? 0 : Long.parseLong(until);
   }
 
@@ -128,28 +121,19 @@ final class ReplicaLineage {
   /** Renumbers the outbox rows 1..n in seq order; returns n. */
   private long renumberOutbox() throws SQLException {
     List<Long> seqs = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement("SELECT seq FROM outbox ORDER BY seq");
-        ResultSet rs = ps.executeQuery()) {
+    try (SqlRows rs = db.query("SELECT seq FROM outbox ORDER BY seq")) {
       while (rs.next()) {
         seqs.add(rs.getLong(1));
       }
     }
     // Ascending order: row i moves to i, below every row not yet moved, so no key collides.
-    try (PreparedStatement ps =
-        connection.prepareStatement("UPDATE outbox SET seq = ? WHERE seq = ?")) {
-      for (int i = 0; i < seqs.size(); i++) {
-        ps.setLong(1, i + 1L);
-        ps.setLong(2, seqs.get(i));
-        ps.executeUpdate();
-      }
+    for (int i = 0; i < seqs.size(); i++) {
+      db.update("UPDATE outbox SET seq = ? WHERE seq = ?", i + 1L, seqs.get(i));
     }
     return seqs.size();
   }
 
   private long queryLong(String sql) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
+    return Sql.queryLong(db, sql);
   }
 }

@@ -44,7 +44,7 @@ final class SpacePurge {
     List<RejectedChange> moved =
         rejected.moveFromOutbox(
             "space = ?",
-            ps -> ps.setString(1, space),
+            new Object[] {space},
             replicaId,
             REVOKED,
             "access to space '" + space + "' was revoked",

@@ -1,7 +1,6 @@
 package dev.converge.sdk.internal.store;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
+import dev.converge.sdk.storage.SqlDatabase;
 import java.sql.SQLException;
 
 /**
@@ -10,60 +9,50 @@ import java.sql.SQLException;
  */
 final class SpaceTable {
 
-  private final Connection connection;
+  private final SqlDatabase db;
 
-  SpaceTable(Connection connection) {
-    this.connection = connection;
+  SpaceTable(SqlDatabase db) {
+    this.db = db;
   }
 
   long cursor(String space) throws SQLException {
-    return Sql.queryLong(connection, "SELECT cursor FROM spaces WHERE space = ?", space);
+    return Sql.queryLong(db, "SELECT cursor FROM spaces WHERE space = ?", space);
   }
 
   boolean snapshotInProgress(String space) throws SQLException {
-    return Sql.queryLong(connection, "SELECT snapshot_active FROM spaces WHERE space = ?", space)
-        != 0;
+    return Sql.queryLong(db, "SELECT snapshot_active FROM spaces WHERE space = ?", space) != 0;
   }
 
   /** Moves the cursor up to {@code to}, never backwards. */
   void advance(String space, long to) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "INSERT INTO spaces (space, cursor) VALUES (?, ?) ON CONFLICT (space) DO UPDATE SET"
-                + " cursor = max(cursor, excluded.cursor)")) {
-      ps.setString(1, space);
-      ps.setLong(2, to);
-      ps.executeUpdate();
-    }
+    db.update(
+        "INSERT INTO spaces (space, cursor) VALUES (?, ?) ON CONFLICT (space) DO UPDATE SET"
+            + " cursor = max(cursor, excluded.cursor)",
+        space,
+        to);
   }
 
   /** Marks a snapshot of {@code space} as under way. */
   void beginSnapshot(String space) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "INSERT INTO spaces (space, cursor, snapshot_active) VALUES (?, 0, 1) ON CONFLICT (space) DO UPDATE SET"
-                + " snapshot_active = 1")) {
-      ps.setString(1, space);
-      ps.executeUpdate();
-    }
+    db.update(
+        "INSERT INTO spaces (space, cursor, snapshot_active) VALUES (?, 0, 1) ON CONFLICT (space) DO UPDATE SET"
+            + " snapshot_active = 1",
+        space);
   }
 
   /** Ends a snapshot: the cursor becomes exactly {@code head}. */
   void finishSnapshot(String space, long head) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "INSERT INTO spaces (space, cursor, snapshot_active) VALUES (?, ?, 0) ON CONFLICT (space) DO UPDATE SET"
-                // Exactly head: a cursor above it (the server's log was reset) would skip its
-                // next changes.
-                + " cursor = excluded.cursor, snapshot_active = 0")) {
-      ps.setString(1, space);
-      ps.setLong(2, head);
-      ps.executeUpdate();
-    }
+    db.update(
+        "INSERT INTO spaces (space, cursor, snapshot_active) VALUES (?, ?, 0) ON CONFLICT (space) DO UPDATE SET"
+            // Exactly head: a cursor above it (the server's log was reset) would skip its
+            // next changes.
+            + " cursor = excluded.cursor, snapshot_active = 0",
+        space,
+        head);
   }
 
   /** Forgets {@code space}: its cursor and snapshot mark. */
   void delete(String space) throws SQLException {
-    Sql.update(connection, "DELETE FROM spaces WHERE space = ?", space);
+    db.update("DELETE FROM spaces WHERE space = ?", space);
   }
 }

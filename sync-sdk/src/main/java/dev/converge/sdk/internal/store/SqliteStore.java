@@ -3,21 +3,16 @@ package dev.converge.sdk.internal.store;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
-import dev.converge.core.crdt.ReplicaIds;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.RejectedChange;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.converge.sdk.storage.JdbcSqlDatabase;
+import dev.converge.sdk.storage.SqlDatabase;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,19 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Store} on one SQLite file through sqlite-jdbc: WAL journal, one connection held in
- * exclusive locking mode (a second client on the same file fails fast instead of sharing the
- * replica id), every method one transaction under this object's monitor.
+ * The {@link Store} on one SQLite file, through a {@link SqlDatabase} (sqlite-jdbc on the JVM,
+ * {@code android.database.sqlite} on Android): every query, rule and migration lives in this
+ * package and is shared by both. Every method is one transaction under this object's monitor.
  *
- * <p><b>Restored-backup detection.</b> The store records an <i>install fingerprint</i>: the file's
- * absolute path and its file-system identity (device and inode where the platform reports them).
- * SQLite writes its file in place, so the fingerprint stays while the file lives where it was
- * created; a copy to another device, a restore from a backup or a move gets a new inode or path. On
- * open, a mismatch means another copy of this database may be using the same replica id, so the
- * store re-keys (new replica id, unsent changes renumbered from 1): both copies then make distinct
- * dots and seqs. Unsent changes the copies share carry the same content on both, and re-sending
- * them under the new id is a harmless duplicate join. A false alarm (say, the app moved its data
- * directory) only costs one more replica id in version vectors.
+ * <p>On open, a changed {@link InstallFingerprint} (the file is a copy or a restored backup) makes
+ * the store re-key: both copies then make distinct dots and seqs.
  *
  * <p>The tables each have their class over the one connection ({@link DocumentTable}, {@link
  * OutboxTable}, {@link RejectedTable}, {@link SpaceTable}, {@code meta} with {@link
@@ -56,7 +44,7 @@ public final class SqliteStore implements Store {
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = StoreSchema.VERSION;
 
-  private final Connection connection;
+  private final SqlDatabase db;
   private final ProtocolCodec codec;
   private final LongSupplier wallMillis;
   private final PushLimits pushLimits;
@@ -74,48 +62,44 @@ public final class SqliteStore implements Store {
   private long rekeys;
 
   private SqliteStore(
-      Connection connection,
-      ProtocolCodec codec,
-      LongSupplier wallMillis,
-      Duration maxClockOffset,
-      Path file)
+      SqlDatabase db, ProtocolCodec codec, LongSupplier wallMillis, Duration maxClockOffset)
       throws SQLException {
-    this.connection = connection;
+    this.db = db;
     this.codec = codec;
     this.wallMillis = wallMillis;
-    this.lineage = new ReplicaLineage(connection);
+    this.lineage = new ReplicaLineage(db);
     this.pushLimits = new PushLimits(codec);
-    this.documents = new DocumentTable(connection, codec, wallMillis);
-    this.outbox = new OutboxTable(connection);
-    this.rejectedTable = new RejectedTable(connection, outbox);
-    this.spaces = new SpaceTable(connection);
+    this.documents = new DocumentTable(db, codec, wallMillis);
+    this.outbox = new OutboxTable(db);
+    this.rejectedTable = new RejectedTable(db, outbox);
+    this.spaces = new SpaceTable(db);
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage);
-    this.stablePoints = new StablePoints(connection);
-    this.transactions = new Transactions(connection, () -> nextSeq, seq -> nextSeq = seq);
-    StoreSchema.migrate(connection);
+    this.stablePoints = new StablePoints(db);
+    this.transactions = new Transactions(db, () -> nextSeq, seq -> nextSeq = seq);
+    StoreSchema.migrate(db);
     inTransaction(
         () -> {
-          if (meta("replica_id") == null) {
-            putMeta("replica_id", ReplicaIds.random());
-            putMeta("next_seq", "1");
-            putMeta("hlc", Hlc.ZERO.toString());
-            putMeta("rekeys", "0");
-            putMeta("created_at", Long.toString(wallMillis.getAsLong()));
-          }
+          MetaTable.initialize(db, wallMillis.getAsLong());
           lineage.upgrade();
           return null;
         });
-    this.replicaId = meta("replica_id");
-    this.nextSeq = Long.parseLong(meta("next_seq"));
-    this.rekeys = Long.parseLong(meta("rekeys"));
+    this.replicaId = MetaTable.get(db, "replica_id");
+    this.nextSeq = Long.parseLong(MetaTable.get(db, "next_seq"));
+    this.rekeys = Long.parseLong(MetaTable.get(db, "rekeys"));
     // A timestamp persisted beyond physical time + the offset (a poisoned clock) is clamped here.
-    this.clock = new HybridClock(wallMillis, maxClockOffset, Hlc.parse(meta("hlc")));
-    checkFingerprint(file);
+    this.clock = new HybridClock(wallMillis, maxClockOffset, Hlc.parse(MetaTable.get(db, "hlc")));
+    String fingerprint = InstallFingerprint.of(db.file());
+    if (inTransaction(() -> InstallFingerprint.record(db, fingerprint))) {
+      LOG.warn(
+          "local database {} is a copy or a restored backup (fingerprint changed); taking a new replica id",
+          db.file());
+      rekey("database file copied or restored");
+    }
   }
 
   /**
-   * Opens (creating if needed) the store at {@code file}, its clock bounded by {@link
-   * HybridClock#DEFAULT_MAX_OFFSET}.
+   * Opens (creating if needed) the store at {@code file} on sqlite-jdbc, its clock bounded by
+   * {@link HybridClock#DEFAULT_MAX_OFFSET}.
    *
    * @see #open(Path, ProtocolCodec, LongSupplier, boolean, Duration)
    */
@@ -125,15 +109,13 @@ public final class SqliteStore implements Store {
   }
 
   /**
-   * Opens (creating if needed) the store at {@code file}.
+   * Opens (creating if needed) the store at {@code file} on sqlite-jdbc ({@link JdbcSqlDatabase}).
    *
-   * @param wallMillis the wall clock for HLC timestamps and row times
    * @param synchronousFull whether every commit waits for the disk (survives OS crashes) rather
    *     than only for the WAL write (survives application crashes)
-   * @param maxClockOffset the greatest lead over {@code wallMillis} a remote timestamp can give the
-   *     clock (see {@link HybridClock})
    * @throws StoreException if the file cannot be opened, is in use by another client, or has a
    *     newer schema
+   * @see #open(SqlDatabase, ProtocolCodec, LongSupplier, Duration)
    */
   public static SqliteStore open(
       Path file,
@@ -141,64 +123,35 @@ public final class SqliteStore implements Store {
       LongSupplier wallMillis,
       boolean synchronousFull,
       Duration maxClockOffset) {
-    Connection connection = null;
+    SqlDatabase db;
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-      StoreSchema.configure(connection, synchronousFull);
-      return new SqliteStore(connection, codec, wallMillis, maxClockOffset, file);
-    } catch (SQLException | IOException e) {
-      closeQuietly(connection);
-      String hint =
-          e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY")
-              ? " (is another client using this file?)"
-              : "";
-      throw new StoreException(
-          "cannot open the local database " + file + hint + ": " + e.getMessage(), e);
+      db = JdbcSqlDatabase.open(file, synchronousFull);
+    } catch (SQLException e) {
+      throw StoreException.cannotOpen(file, e);
+    }
+    return open(db, codec, wallMillis, maxClockOffset);
+  }
+
+  /**
+   * Opens the store on {@code db} (any platform's binding), creating or migrating its tables. The
+   * store owns {@code db} from here on and closes it, also when opening fails.
+   *
+   * @param wallMillis the wall clock for HLC timestamps and row times
+   * @param maxClockOffset the greatest lead over {@code wallMillis} a remote timestamp can give the
+   *     clock (see {@link HybridClock})
+   * @throws StoreException if the tables cannot be read or have a newer schema
+   */
+  public static SqliteStore open(
+      SqlDatabase db, ProtocolCodec codec, LongSupplier wallMillis, Duration maxClockOffset) {
+    try {
+      return new SqliteStore(db, codec, wallMillis, maxClockOffset);
+    } catch (SQLException | RuntimeException e) {
+      db.close();
+      throw e instanceof SQLException sql
+          ? StoreException.cannotOpen(db.file(), sql)
+          : (RuntimeException) e;
     }
   }
-
-  // ---- meta and fingerprint ------------------------------------------------------------------
-
-  private String meta(String key) throws SQLException {
-    return MetaTable.get(connection, key);
-  }
-
-  private void putMeta(String key, String value) throws SQLException {
-    MetaTable.put(connection, key, value);
-  }
-
-  /** Computes the install fingerprint of {@code file}; see the class comment. */
-  static String fingerprint(Path file) {
-    return InstallFingerprint.of(file);
-  }
-
-  private void checkFingerprint(Path file) throws SQLException {
-    String current = fingerprint(file);
-    String recorded = meta(InstallFingerprint.KEY);
-    if (recorded == null) {
-      inTransaction(
-          () -> {
-            putMeta(InstallFingerprint.KEY, current);
-            return null;
-          });
-    } else if (!recorded.equals(current)) {
-      LOG.warn(
-          "local database {} is a copy or a restored backup (fingerprint changed); taking a new replica id",
-          file);
-      rekey("database file copied or restored");
-      inTransaction(
-          () -> {
-            putMeta(InstallFingerprint.KEY, current);
-            return null;
-          });
-    }
-  }
-
-  // ---- transactions --------------------------------------------------------------------------
 
   private synchronized <T> T inTransaction(Transactions.Work<T> work) {
     return transactions.run(work);
@@ -208,8 +161,6 @@ public final class SqliteStore implements Store {
   public synchronized void batch(Runnable writes) {
     transactions.batch(writes);
   }
-
-  // ---- documents -----------------------------------------------------------------------------
 
   @Override
   public synchronized ReplicaInfo replica() {
@@ -244,8 +195,8 @@ public final class SqliteStore implements Store {
           // cursor read in it too (changes and cursor commit together).
           long cursorAtWrite = spaces.cursor(key.space());
           outbox.insert(seq, key, hlc.toString(), deltaJson, wallMillis.getAsLong(), cursorAtWrite);
-          putMeta("next_seq", Long.toString(seq + 1));
-          putMeta("hlc", hlc.toString());
+          MetaTable.put(db, "next_seq", Long.toString(seq + 1));
+          MetaTable.put(db, "hlc", hlc.toString());
           nextSeq = seq + 1;
           return Optional.of(new OutboxRow(seq, key, hlc.toString(), deltaJson, cursorAtWrite));
         });
@@ -256,14 +207,13 @@ public final class SqliteStore implements Store {
       String space, long to, List<Message.ChangeItem> items) {
     return inTransaction(
         () -> {
-          Map<DocumentKey, List<Document>> deltas = new LinkedHashMap<>();
-          for (Message.ChangeItem item : items) {
-            deltas
-                .computeIfAbsent(
-                    new DocumentKey(space, item.collection(), item.docId()), k -> new ArrayList<>())
-                .add(item.delta());
-          }
-          List<DocumentKey> changed = documents.join(deltas, clock);
+          List<DocumentKey> changed =
+              documents.join(
+                  DocumentTable.group(
+                      items,
+                      i -> new DocumentKey(space, i.collection(), i.docId()),
+                      i -> i.delta()),
+                  clock);
           spaces.advance(space, to);
           return changed;
         });
@@ -274,14 +224,11 @@ public final class SqliteStore implements Store {
       String space, List<Message.SnapshotDoc> docs) {
     return inTransaction(
         () -> {
-          Map<DocumentKey, List<Document>> states = new LinkedHashMap<>();
-          for (Message.SnapshotDoc doc : docs) {
-            states
-                .computeIfAbsent(
-                    new DocumentKey(space, doc.collection(), doc.docId()), k -> new ArrayList<>())
-                .add(doc.state());
-          }
-          List<DocumentKey> changed = documents.join(states, clock);
+          List<DocumentKey> changed =
+              documents.join(
+                  DocumentTable.group(
+                      docs, d -> new DocumentKey(space, d.collection(), d.docId()), d -> d.state()),
+                  clock);
           spaces.beginSnapshot(space);
           return changed;
         });
@@ -323,8 +270,6 @@ public final class SqliteStore implements Store {
         });
   }
 
-  // ---- outbox and rejected changes -----------------------------------------------------------
-
   @Override
   public synchronized List<OutboxRow> outbox(long afterSeq, int limit) {
     return inTransaction(() -> outbox.after(afterSeq, limit));
@@ -347,7 +292,8 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized Optional<RejectedChange> quarantine(long seq, String code, String message) {
-    return inTransaction(() -> reject(seq, code, message));
+    return inTransaction(
+        () -> rejectedTable.moveOne(seq, replicaId, code, message, wallMillis.getAsLong()));
   }
 
   @Override
@@ -355,7 +301,8 @@ public final class SqliteStore implements Store {
       long seq, String code, String message) {
     return inTransaction(
         () -> {
-          Optional<RejectedChange> moved = reject(seq, code, message);
+          Optional<RejectedChange> moved =
+              rejectedTable.moveOne(seq, replicaId, code, message, wallMillis.getAsLong());
           if (moved.isPresent()) {
             // An empty change has no context: it holds back no stable point, so the cursor now.
             outbox.insert(
@@ -368,15 +315,6 @@ public final class SqliteStore implements Store {
           }
           return moved;
         });
-  }
-
-  private Optional<RejectedChange> reject(long seq, String code, String message)
-      throws SQLException {
-    return rejectedTable
-        .moveFromOutbox(
-            "seq = ?", ps -> ps.setLong(1, seq), replicaId, code, message, wallMillis.getAsLong())
-        .stream()
-        .findFirst();
   }
 
   @Override
@@ -393,8 +331,6 @@ public final class SqliteStore implements Store {
   public synchronized boolean dismissRejected(long id) {
     return inTransaction(() -> rejectedTable.dismiss(id));
   }
-
-  // ---- spaces and identity -------------------------------------------------------------------
 
   @Override
   public synchronized Purge purgeSpace(String space) {
@@ -454,17 +390,6 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized void close() {
-    closeQuietly(connection);
-  }
-
-  private static void closeQuietly(Connection connection) {
-    if (connection == null) {
-      return;
-    }
-    try {
-      connection.close();
-    } catch (SQLException e) {
-      LOG.warn("closing the local database failed", e);
-    }
+    db.close();
   }
 }

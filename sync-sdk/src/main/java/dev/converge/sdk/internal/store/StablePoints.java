@@ -1,8 +1,7 @@
 package dev.converge.sdk.internal.store;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.converge.sdk.storage.SqlDatabase;
+import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
 import java.util.OptionalLong;
 
@@ -32,10 +31,10 @@ import java.util.OptionalLong;
  */
 final class StablePoints {
 
-  private final Connection connection;
+  private final SqlDatabase db;
 
-  StablePoints(Connection connection) {
-    this.connection = connection;
+  StablePoints(SqlDatabase db) {
+    this.db = db;
   }
 
   /**
@@ -43,43 +42,35 @@ final class StablePoints {
    * this replica id, else empty.
    */
   OptionalLong toReport(String space) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
+    try (SqlRows rs =
+        db.query(
             "SELECT coalesce((SELECT cursor FROM spaces WHERE space = ?1), 0),"
                 + " (SELECT min(cursor_at_write) FROM outbox WHERE space = ?1),"
-                + " (SELECT stable FROM stable_reports WHERE space = ?1)")) {
-      ps.setString(1, space);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long stable = rs.getLong(1);
-        long oldestWrite = rs.getLong(2);
-        if (!rs.wasNull()) {
-          stable = Math.min(stable, oldestWrite);
-        }
-        long reported = rs.getLong(3);
-        boolean everReported = !rs.wasNull();
-        return everReported && stable < reported ? OptionalLong.empty() : OptionalLong.of(stable);
+                + " (SELECT stable FROM stable_reports WHERE space = ?1)",
+            space)) {
+      rs.next();
+      long stable = rs.getLong(1);
+      if (!rs.isNull(2)) {
+        stable = Math.min(stable, rs.getLong(2));
       }
+      long reported = rs.getLong(3);
+      boolean everReported = !rs.isNull(3);
+      return everReported && stable < reported ? OptionalLong.empty() : OptionalLong.of(stable);
     }
   }
 
   /** Records that {@code stable} was reported for {@code space}: the record never goes down. */
   void reported(String space, long stable) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "INSERT INTO stable_reports (space, stable) VALUES (?, ?) ON CONFLICT (space) DO UPDATE"
-                + " SET stable = max(stable, excluded.stable)")) {
-      ps.setString(1, space);
-      ps.setLong(2, stable);
-      ps.executeUpdate();
-    }
+    db.update(
+        "INSERT INTO stable_reports (space, stable) VALUES (?, ?) ON CONFLICT (space) DO UPDATE"
+            + " SET stable = max(stable, excluded.stable)",
+        space,
+        stable);
   }
 
   /** Forgets every record: a new replica id has reported nothing. */
   void reset() throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("DELETE FROM stable_reports")) {
-      ps.executeUpdate();
-    }
+    db.update("DELETE FROM stable_reports");
   }
 
   /**
@@ -88,13 +79,10 @@ final class StablePoints {
    * log numbers after the head).
    */
   void clampWrites(String space, long head) throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "UPDATE outbox SET cursor_at_write = ? WHERE space = ? AND cursor_at_write > ?")) {
-      ps.setLong(1, head);
-      ps.setString(2, space);
-      ps.setLong(3, head);
-      ps.executeUpdate();
-    }
+    db.update(
+        "UPDATE outbox SET cursor_at_write = ? WHERE space = ? AND cursor_at_write > ?",
+        head,
+        space,
+        head);
   }
 }

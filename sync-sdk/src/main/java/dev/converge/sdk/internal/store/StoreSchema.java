@@ -1,9 +1,7 @@
 package dev.converge.sdk.internal.store;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
+import dev.converge.sdk.storage.SqlDatabase;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,42 +48,23 @@ final class StoreSchema {
 
   private StoreSchema() {}
 
-  /** Sets the file up for one client: exclusive, WAL, the chosen durability, foreign keys. */
-  static void configure(Connection connection, boolean synchronousFull) throws SQLException {
-    try (Statement st = connection.createStatement()) {
-      st.execute("PRAGMA busy_timeout = 2000");
-      st.execute("PRAGMA locking_mode = EXCLUSIVE");
-      try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
-        if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
-          throw new SQLException("could not switch the journal to WAL mode");
-        }
-      }
-      st.execute("PRAGMA synchronous = " + (synchronousFull ? "FULL" : "NORMAL"));
-      st.execute("PRAGMA foreign_keys = ON");
-    }
-    connection.setAutoCommit(false);
-  }
-
   /** Applies the missing migrations, each in its own transaction. */
-  static void migrate(Connection connection) throws SQLException {
-    int version;
-    try (Statement st = connection.createStatement();
-        ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-      version = rs.next() ? rs.getInt(1) : 0;
-    }
+  static void migrate(SqlDatabase db) throws SQLException {
+    int version = db.userVersion();
     if (version > VERSION) {
       throw new SQLException(
           "database schema version " + version + " is newer than this SDK's " + VERSION);
     }
     for (int v = version; v < VERSION; v++) {
-      try (Statement st = connection.createStatement()) {
+      try {
+        db.begin();
         for (String sql : MIGRATIONS.get(v)) {
-          st.execute(sql);
+          db.update(sql);
         }
-        st.execute("PRAGMA user_version = " + (v + 1));
-        connection.commit();
+        db.setUserVersion(v + 1);
+        db.commit();
       } catch (SQLException e) {
-        connection.rollback();
+        db.rollback();
         throw e;
       }
       LOG.debug("local schema migrated to version {}", v + 1);

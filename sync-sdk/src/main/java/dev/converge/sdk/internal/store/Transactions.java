@@ -1,6 +1,6 @@
 package dev.converge.sdk.internal.store;
 
-import java.sql.Connection;
+import dev.converge.sdk.storage.SqlDatabase;
 import java.sql.SQLException;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -23,7 +23,7 @@ final class Transactions {
     T run() throws SQLException;
   }
 
-  private final Connection connection;
+  private final SqlDatabase db;
   private final LongSupplier nextSeq;
   private final LongConsumer restoreNextSeq;
 
@@ -36,8 +36,8 @@ final class Transactions {
    */
   private boolean batchFailed;
 
-  Transactions(Connection connection, LongSupplier nextSeq, LongConsumer restoreNextSeq) {
-    this.connection = connection;
+  Transactions(SqlDatabase db, LongSupplier nextSeq, LongConsumer restoreNextSeq) {
+    this.db = db;
     this.nextSeq = nextSeq;
     this.restoreNextSeq = restoreNextSeq;
   }
@@ -54,8 +54,9 @@ final class Transactions {
     }
     long seqBefore = nextSeq.getAsLong();
     try {
+      db.begin();
       T result = work.run();
-      connection.commit();
+      db.commit();
       return result;
     } catch (SQLException e) {
       rollbackQuietly();
@@ -78,13 +79,14 @@ final class Transactions {
     batchFailed = false;
     long seqBefore = nextSeq.getAsLong();
     try {
+      db.begin();
       writes.run();
       if (batchFailed) {
         throw new StoreException(
             "a write inside the batch failed; nothing of the batch was kept", null);
       }
       batchDepth--;
-      connection.commit();
+      db.commit();
     } catch (SQLException e) {
       batchDepth = 0;
       rollbackQuietly();
@@ -101,7 +103,7 @@ final class Transactions {
 
   private void rollbackQuietly() {
     try {
-      connection.rollback();
+      db.rollback();
     } catch (SQLException e) {
       LOG.warn("rollback failed", e);
     }
