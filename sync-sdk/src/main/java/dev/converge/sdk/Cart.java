@@ -100,7 +100,7 @@ public final class Cart {
   }
 
   private static void requireSku(String sku) {
-    if (sku == null || sku.isBlank()) {
+    if (sku == null || Text.isBlank(sku)) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "sku is null or blank");
     }
   }

@@ -3,6 +3,7 @@ package dev.converge.sdk;
 import static java.util.Objects.requireNonNull;
 
 import dev.converge.sdk.internal.net.Transport;
+import dev.converge.sdk.storage.SqlDatabase;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executor;
  */
 abstract class ClientOptions<B extends ClientOptions<B>> {
   Path databasePath;
+  SqlDatabase.Opener database;
   URI serverUri;
   TokenSupplier tokenSupplier;
   final Set<String> spaces = new LinkedHashSet<>();
@@ -33,10 +35,24 @@ abstract class ClientOptions<B extends ClientOptions<B>> {
   Duration maxClockOffset = ClientDefaults.MAX_CLOCK_OFFSET;
   Transport transport;
 
-  /** Sets the SQLite file of this replica (created if absent); required. */
+  /**
+   * Sets the SQLite file of this replica (created if absent), opened with sqlite-jdbc; this or
+   * {@link #database} is required.
+   */
   public B databasePath(Path path) {
     requireNonNull(path, "databasePath");
     this.databasePath = path;
+    return self();
+  }
+
+  /**
+   * Sets how the replica's SQLite database is opened, instead of {@link #databasePath}: on Android
+   * {@code AndroidSqlDatabase.opener(context.getDatabasePath("converge.db"))} from the
+   * sync-sdk-android module. The client owns what it opens and closes it.
+   */
+  public B database(SqlDatabase.Opener opener) {
+    requireNonNull(opener, "database");
+    this.database = opener;
     return self();
   }
 

@@ -13,6 +13,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 
 /**
  * A document of an app-defined collection, whose fields merge by the {@link FieldPolicy} its {@link
@@ -82,7 +83,13 @@ public final class DocumentHandle {
         key,
         doc ->
             doc.get(List.of(field), RegisterValue.class)
-                .map(r -> r.values().stream().map(Profile::toFieldValue).toList())
+                .map(
+                    r ->
+                        r.values().stream()
+                            .map(Profile::toFieldValue)
+                            .collect(
+                                Collectors.collectingAndThen(
+                                    Collectors.toList(), Collections::unmodifiableList)))
                 .orElse(List.of()));
   }
 
@@ -197,7 +204,14 @@ public final class DocumentHandle {
    * Returns the register fields (and map entries) holding concurrent values, with their origins.
    */
   public List<FieldConflict> conflicts() {
-    return client.read(key, doc -> doc.conflicts().stream().map(Profile::toFieldConflict).toList());
+    return client.read(
+        key,
+        doc ->
+            doc.conflicts().stream()
+                .map(Profile::toFieldConflict)
+                .collect(
+                    Collectors.collectingAndThen(
+                        Collectors.toList(), Collections::unmodifiableList)));
   }
 
   /** Listens to committed changes of this document, on the client's listener thread. */
@@ -211,7 +225,7 @@ public final class DocumentHandle {
   }
 
   private FieldPolicy requireDeclared(String field) {
-    if (field == null || field.isBlank()) {
+    if (field == null || Text.isBlank(field)) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "field is null or blank");
     }
     return schema

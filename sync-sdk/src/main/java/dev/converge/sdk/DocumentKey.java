@@ -22,7 +22,7 @@ public record DocumentKey(String space, String collection, String docId) {
   }
 
   static void requireName(String value, String name) {
-    if (value == null || value.isBlank()) {
+    if (value == null || Text.isBlank(value)) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, name + " is null or blank");
     }
     if (value.length() > 256) {

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.converge.core.crdt.Conflict;
 import dev.converge.core.crdt.Versioned;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 
 /**
  * A profile whose fields resolve by last-writer-wins: each field is a register, a write made after
@@ -88,14 +90,19 @@ public final class Profile {
         doc ->
             dev.converge.core.policy.Profile.of(doc).conflicts().stream()
                 .map(Profile::toFieldConflict)
-                .toList());
+                .collect(
+                    Collectors.collectingAndThen(
+                        Collectors.toList(), Collections::unmodifiableList)));
   }
 
   static FieldConflict toFieldConflict(Conflict conflict) {
     return new FieldConflict(
         String.join("/", conflict.path()),
         toFieldValue(conflict.winner()),
-        conflict.losers().stream().map(Profile::toFieldValue).toList());
+        conflict.losers().stream()
+            .map(Profile::toFieldValue)
+            .collect(
+                Collectors.collectingAndThen(Collectors.toList(), Collections::unmodifiableList)));
   }
 
   static FieldValue toFieldValue(Versioned v) {
@@ -113,7 +120,7 @@ public final class Profile {
   }
 
   private static void requireField(String field) {
-    if (field == null || field.isBlank()) {
+    if (field == null || Text.isBlank(field)) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "field is null or blank");
     }
   }

@@ -59,7 +59,7 @@ public final class Schema {
      *     the field already declared
      */
     public Builder field(String name, FieldPolicy policy) {
-      if (name == null || name.isBlank()) {
+      if (name == null || Text.isBlank(name)) {
         throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "field name is null or blank");
       }
       if (policy == null) {

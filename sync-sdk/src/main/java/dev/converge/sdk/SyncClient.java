@@ -13,6 +13,9 @@ import dev.converge.sdk.internal.store.LocalMutation;
 import dev.converge.sdk.internal.store.SqliteStore;
 import dev.converge.sdk.internal.store.Store;
 import dev.converge.sdk.internal.store.StoreException;
+import dev.converge.sdk.storage.JdbcSqlDatabase;
+import dev.converge.sdk.storage.SqlDatabase;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,9 +81,10 @@ public final class SyncClient implements AutoCloseable {
     ProtocolCodec codec = new ProtocolCodec();
     Clock clock = b.clock;
     try {
-      this.store =
-          SqliteStore.open(
-              b.databasePath, codec, clock::millis, b.durableCommits, b.maxClockOffset);
+      SqlDatabase.Opener opener =
+          b.database != null ? b.database : JdbcSqlDatabase.opener(b.databasePath);
+      SqlDatabase db = open(opener, b.durableCommits, b.databasePath);
+      this.store = SqliteStore.open(db, codec, clock::millis, b.maxClockOffset);
     } catch (StoreException e) {
       throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
     }
@@ -117,6 +121,14 @@ public final class SyncClient implements AutoCloseable {
     this.engine = new SyncEngine(store, transport, codec, config, listeners, commits);
     this.writes = new LocalWrites(store, commits, listeners, engine);
     engine.start();
+  }
+
+  private static SqlDatabase open(SqlDatabase.Opener opener, boolean durable, Object where) {
+    try {
+      return opener.open(durable);
+    } catch (SQLException e) {
+      throw StoreException.cannotOpen(where == null ? "" : where, e);
+    }
   }
 
   /** Returns a new builder. */
@@ -271,8 +283,11 @@ public final class SyncClient implements AutoCloseable {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "timeout is null or <= 0");
     }
     if (closed.get()) {
-      return CompletableFuture.failedFuture(
+      // Not CompletableFuture.failedFuture: Java 9, beyond Android API 26.
+      CompletableFuture<Void> failed = new CompletableFuture<>();
+      failed.completeExceptionally(
           new SyncException(SyncException.Code.CLOSED, "client is closed"));
+      return failed;
     }
     return guard(() -> engine.syncNow(timeout));
   }
@@ -397,13 +412,14 @@ public final class SyncClient implements AutoCloseable {
     /**
      * Opens the database and starts syncing in the background.
      *
-     * @throws SyncException with {@code INVALID_ARGUMENT} if the database path is missing, or a
-     *     server URI is set without a token supplier; {@code STORAGE} if the database cannot be
-     *     opened
+     * @throws SyncException with {@code INVALID_ARGUMENT} unless exactly one of the database path
+     *     and the database opener is set, or if a server URI is set without a token supplier;
+     *     {@code STORAGE} if the database cannot be opened
      */
     public SyncClient build() {
-      if (databasePath == null) {
-        throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "databasePath is not set");
+      if ((databasePath == null) == (database == null)) {
+        throw new SyncException(
+            SyncException.Code.INVALID_ARGUMENT, "set exactly one of databasePath and database");
       }
       if (serverUri != null && tokenSupplier == null) {
         throw new SyncException(

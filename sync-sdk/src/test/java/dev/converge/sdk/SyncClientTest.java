@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.CloseCode;
+import dev.converge.sdk.storage.JdbcSqlDatabase;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -467,7 +468,15 @@ class SyncClientTest {
             e ->
                 assertThat(((SyncException) e).code())
                     .isEqualTo(SyncException.Code.INVALID_ARGUMENT));
-    assertThatThrownBy(() -> SyncClient.builder().build()).hasMessage("databasePath is not set");
+    assertThatThrownBy(() -> SyncClient.builder().build())
+        .hasMessage("set exactly one of databasePath and database");
+    assertThatThrownBy(
+            () ->
+                SyncClient.builder()
+                    .databasePath(dir.resolve("x.db"))
+                    .database(JdbcSqlDatabase.opener(dir.resolve("x.db")))
+                    .build())
+        .hasMessage("set exactly one of databasePath and database");
     assertThatThrownBy(
             () -> SyncClient.builder().databasePath(dir.resolve("x.db")).serverUri(SERVER).build())
         .hasMessage("serverUri is set but tokenSupplier is not");
@@ -503,5 +512,17 @@ class SyncClientTest {
     clients.add(reopened);
     assertThat(reopened.cart(ALICE, "main").items()).containsEntry("apple", 1L);
     assertThat(reopened.status().pendingChanges()).isEqualTo(1);
+  }
+
+  @Test
+  void databaseOpener_opensTheSameStoreAsThePath_andTheClientClosesIt() {
+    Path file = dir.resolve("opened.db");
+    try (SyncClient client = SyncClient.builder().database(JdbcSqlDatabase.opener(file)).build()) {
+      client.cart(ALICE, "main").add("apple", 2);
+    }
+    // Closed by the client: the file is free again (sqlite-jdbc holds it exclusively while open).
+    try (SyncClient client = SyncClient.builder().databasePath(file).build()) {
+      assertThat(client.cart(ALICE, "main").items()).containsEntry("apple", 2L);
+    }
   }
 }

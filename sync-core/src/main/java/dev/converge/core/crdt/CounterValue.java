@@ -169,7 +169,11 @@ public final class CounterValue implements CrdtValue {
       CounterEntry last = group.get(group.size() - 1);
       CounterEntry run = null;
       try {
-        run = CounterEntry.run(last.replica(), first, last.last(), sum.longValueExact());
+        // bitLength, not longValueExact, which Android API 26 lacks.
+        if (sum.bitLength() > 63) {
+          throw new ArithmeticException("a run's sum beyond a long");
+        }
+        run = CounterEntry.run(last.replica(), first, last.last(), sum.longValue());
       } catch (IllegalArgumentException | ArithmeticException e) {
         // Disjoint entries within their bounds sum within the run's bound; should that ever fail,
         // leave them as they are rather than store a run that would not decode.

@@ -139,7 +139,7 @@ public final class Cart {
   }
 
   private static void requireSku(String sku) {
-    if (sku == null || sku.isBlank()) {
+    if (sku == null || sku.codePoints().allMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException("sku is blank");
     }
   }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The profile policy over a {@link Document}: every top-level field is a register read with
@@ -37,7 +38,7 @@ public final class Profile {
    * @throws IllegalArgumentException if the field name is blank
    */
   public Document set(String replica, String field, JsonNode value, Hlc hlc) {
-    if (field == null || field.isBlank()) {
+    if (field == null || field.codePoints().allMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException("field is blank");
     }
     return document.writeRegister(replica, List.of(field), value, hlc);
@@ -65,6 +66,8 @@ public final class Profile {
 
   /** Returns the fields holding concurrent values, each with its winner and losers. */
   public List<Conflict> conflicts() {
-    return document.conflicts().stream().filter(c -> c.path().size() == 1).toList();
+    return document.conflicts().stream()
+        .filter(c -> c.path().size() == 1)
+        .collect(Collectors.collectingAndThen(Collectors.toList(), Collections::unmodifiableList));
   }
 }

@@ -1,6 +1,7 @@
 package dev.converge.core.protocol;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -76,7 +77,10 @@ public enum ErrorCode {
 
   private static final Map<String, ErrorCode> BY_WIRE =
       Arrays.stream(values())
-          .collect(Collectors.toUnmodifiableMap(c -> c.wire, Function.identity()));
+          .collect(
+              Collectors.collectingAndThen(
+                  Collectors.toMap(c -> c.wire, Function.identity()),
+                  Collections::unmodifiableMap));
 
   private final String wire;
   private final Handling handling;

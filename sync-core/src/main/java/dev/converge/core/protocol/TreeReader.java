@@ -103,7 +103,7 @@ class TreeReader {
   }
 
   static String checkId(String id, String path) {
-    if (id.isBlank()) {
+    if (id.codePoints().allMatch(Character::isWhitespace)) {
       throw new DecodeException(path, "must not be blank");
     }
     if (id.length() > MAX_ID_LENGTH) {

@@ -4,7 +4,6 @@ import dev.converge.core.protocol.Changeset;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * A digest of everything a changeset says (space, collection, docId, hlc and the delta's canonical
@@ -35,9 +34,18 @@ public final class ChangesetFingerprint {
         sha.update((byte) ':');
         sha.update(bytes);
       }
-      return HexFormat.of().formatHex(sha.digest());
+      return hex(sha.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java platform", e);
     }
+  }
+
+  /** Lower-case hex, as {@code HexFormat} (Java 17) writes it; Android API 26 lacks HexFormat. */
+  private static String hex(byte[] bytes) {
+    StringBuilder out = new StringBuilder(bytes.length * 2);
+    for (byte b : bytes) {
+      out.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+    }
+    return out.toString();
   }
 }

@@ -2,12 +2,14 @@ package dev.converge.core.server;
 
 import dev.converge.core.protocol.Changeset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * What a push needs read before it can be decided, from {@link PushRules#plan}: the records of the
@@ -53,7 +55,9 @@ public final class PushPlan {
    * (of this replica) for {@link PushRules#decide}.
    */
   public List<Long> repeatedSeqs() {
-    return repeated.stream().map(Changeset::seq).toList();
+    return repeated.stream()
+        .map(Changeset::seq)
+        .collect(Collectors.collectingAndThen(Collectors.toList(), Collections::unmodifiableList));
   }
 
   /**

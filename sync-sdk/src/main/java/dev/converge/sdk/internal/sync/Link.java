@@ -76,7 +76,7 @@ final class Link {
       return;
     }
     String token = supplied.token();
-    if (token == null || token.isBlank()) {
+    if (token == null || token.codePoints().allMatch(Character::isWhitespace)) {
       onNoToken(
           new Event.TokenUnavailable(Action.TokenUse.CONNECT, "token supplier returned no token"));
       return;
@@ -133,7 +133,7 @@ final class Link {
     }
     LOG.warn(
         "no welcome within {} s; abandoning the session",
-        SyncMachine.HANDSHAKE_TIMEOUT.toSeconds());
+        SyncMachine.HANDSHAKE_TIMEOUT.getSeconds());
     endSession(CloseCode.GOING_AWAY, "no welcome in time");
     m.board.state = ConnectionState.OFFLINE;
     m.board.lastError = SyncMachine.HANDSHAKE_TIMED_OUT;
