@@ -2,28 +2,16 @@ package dev.converge.sdk;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.converge.core.crdt.Document;
-import dev.converge.core.protocol.ProtocolCodec;
-import dev.converge.sdk.internal.engine.CommitOrder;
-import dev.converge.sdk.internal.engine.EngineConfig;
 import dev.converge.sdk.internal.engine.ListenerRegistry;
 import dev.converge.sdk.internal.engine.SyncEngine;
-import dev.converge.sdk.internal.net.OkHttpTransport;
-import dev.converge.sdk.internal.net.Transport;
 import dev.converge.sdk.internal.store.LocalMutation;
-import dev.converge.sdk.internal.store.SqliteStore;
 import dev.converge.sdk.internal.store.Store;
-import dev.converge.sdk.internal.store.StoreException;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -66,56 +54,21 @@ public final class SyncClient implements AutoCloseable {
   /** Collection of the documents {@link #profile} opens. */
   public static final String PROFILES = "profiles";
 
+  private final ClientParts parts;
   private final Store store;
   private final SyncEngine engine;
   private final LocalWrites writes;
   private final ListenerRegistry listeners;
   private final Executor listenerExecutor;
-  private final ExecutorService ownedListenerExecutor;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private SyncClient(Builder b) {
-    ProtocolCodec codec = new ProtocolCodec();
-    Clock clock = b.clock;
-    try {
-      this.store =
-          SqliteStore.open(
-              b.databasePath, codec, clock::millis, b.durableCommits, b.maxClockOffset);
-    } catch (StoreException e) {
-      throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
-    }
-    CommitOrder commits = new CommitOrder(store);
-    if (b.listenerExecutor == null) {
-      String name = "converge-listeners" + (b.replicaName == null ? "" : "-" + b.replicaName);
-      this.ownedListenerExecutor =
-          Executors.newSingleThreadExecutor(
-              runnable -> {
-                Thread thread = new Thread(runnable, name);
-                thread.setDaemon(true);
-                return thread;
-              });
-      this.listenerExecutor = ownedListenerExecutor;
-    } else {
-      this.ownedListenerExecutor = null;
-      this.listenerExecutor = b.listenerExecutor;
-    }
-    this.listeners = new ListenerRegistry();
-    Transport transport =
-        b.transport != null
-            ? b.transport
-            : new OkHttpTransport(ClientDefaults.CONNECT_TIMEOUT, ClientDefaults.PING_INTERVAL);
-    EngineConfig config =
-        new EngineConfig(
-            b.serverUri,
-            b.tokenSupplier,
-            new ArrayList<>(b.spaces),
-            b.batchSize,
-            b.minBackoff,
-            b.maxBackoff,
-            clock,
-            b.replicaName);
-    this.engine = new SyncEngine(store, transport, codec, config, listeners, commits);
-    this.writes = new LocalWrites(store, commits, listeners, engine);
+    this.parts = new ClientParts(b);
+    this.store = parts.store;
+    this.engine = parts.engine;
+    this.writes = parts.writes;
+    this.listeners = parts.listeners;
+    this.listenerExecutor = parts.listenerExecutor;
     engine.start();
   }
 
@@ -312,16 +265,7 @@ public final class SyncClient implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    engine.close();
-    if (ownedListenerExecutor != null) {
-      ownedListenerExecutor.shutdown();
-      try {
-        ownedListenerExecutor.awaitTermination(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    store.close();
+    parts.close();
   }
 
   // ---- for the handles -----------------------------------------------------------------------
