@@ -156,18 +156,11 @@ final class MessageWriter {
       writeListEnd(gen, m.more());
     } else if (message instanceof Encoded.Push m) {
       gen.writeArrayFieldStart("changesets");
-      for (Encoded.Changeset c : m.changesets()) {
-        writeChangeset(
-            gen,
-            c.replicaId(),
-            c.seq(),
-            c.space(),
-            c.collection(),
-            c.docId(),
-            c.hlc(),
-            raw(c.deltaJson()));
+      for (String changeset : m.changesets()) {
+        gen.writeRawValue(changeset);
       }
       gen.writeEndArray();
+      writeStablePoints(gen, m.stable());
     }
     gen.writeEndObject();
   }
@@ -183,6 +176,20 @@ final class MessageWriter {
 
   private static DocumentValue raw(String json) {
     return gen -> gen.writeRawValue(json);
+  }
+
+  /** Writes a changeset whose delta is already encoded, spliced in as it is. */
+  static void writeChangeset(
+      JsonGenerator gen,
+      String replicaId,
+      long seq,
+      String space,
+      String collection,
+      String docId,
+      Hlc hlc,
+      String deltaJson)
+      throws IOException {
+    writeChangeset(gen, replicaId, seq, space, collection, docId, hlc, raw(deltaJson));
   }
 
   static void writeChangeset(JsonGenerator gen, Changeset c) throws IOException {

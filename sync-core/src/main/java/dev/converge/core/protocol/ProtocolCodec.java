@@ -13,6 +13,7 @@ import dev.converge.core.crdt.CausalContext;
 import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.CrdtValue;
 import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.MapValue;
 import dev.converge.core.crdt.RegisterValue;
 import dev.converge.core.crdt.SetValue;
@@ -117,6 +118,31 @@ public final class ProtocolCodec {
   /** Encodes a changeset as JSON text. */
   public String encodeChangeset(Changeset changeset) {
     return write(gen -> MessageWriter.writeChangeset(gen, changeset));
+  }
+
+  /**
+   * Encodes a changeset whose delta is already encoded, splicing {@code deltaJson} in as it is: the
+   * text {@link #encodeChangeset(Changeset)} writes for the equal changeset, without encoding the
+   * delta again. The delta text is trusted: pass only text this codec wrote.
+   */
+  public String encodeChangeset(
+      String replicaId,
+      long seq,
+      String space,
+      String collection,
+      String docId,
+      Hlc hlc,
+      String deltaJson) {
+    Objects.requireNonNull(replicaId, "replicaId");
+    Objects.requireNonNull(space, "space");
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(docId, "docId");
+    Objects.requireNonNull(hlc, "hlc");
+    Objects.requireNonNull(deltaJson, "deltaJson");
+    return write(
+        gen ->
+            MessageWriter.writeChangeset(
+                gen, replicaId, seq, space, collection, docId, hlc, deltaJson));
   }
 
   /** Returns the JSON text of a register value or other JSON tree, keys sorted. */
