@@ -166,7 +166,7 @@ final class MessageWriter {
   }
 
   /** Writes one document value: encoded from its state, or spliced in from encoded text. */
-  private interface DocumentValue {
+  interface DocumentValue {
     void write(JsonGenerator gen) throws IOException;
   }
 
@@ -174,22 +174,8 @@ final class MessageWriter {
     return gen -> ProtocolCodec.DocumentWriter.write(gen, document);
   }
 
-  private static DocumentValue raw(String json) {
+  static DocumentValue raw(String json) {
     return gen -> gen.writeRawValue(json);
-  }
-
-  /** Writes a changeset whose delta is already encoded, spliced in as it is. */
-  static void writeChangeset(
-      JsonGenerator gen,
-      String replicaId,
-      long seq,
-      String space,
-      String collection,
-      String docId,
-      Hlc hlc,
-      String deltaJson)
-      throws IOException {
-    writeChangeset(gen, replicaId, seq, space, collection, docId, hlc, raw(deltaJson));
   }
 
   static void writeChangeset(JsonGenerator gen, Changeset c) throws IOException {
@@ -204,7 +190,8 @@ final class MessageWriter {
         document(c.delta()));
   }
 
-  private static void writeChangeset(
+  /** Writes a changeset: the one layout, whichever form its delta is in. */
+  static void writeChangeset(
       JsonGenerator gen,
       String replicaId,
       long seq,

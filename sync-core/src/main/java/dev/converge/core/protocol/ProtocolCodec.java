@@ -21,6 +21,7 @@ import dev.converge.core.crdt.Versioned;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
@@ -123,7 +124,8 @@ public final class ProtocolCodec {
   /**
    * Encodes a changeset whose delta is already encoded, splicing {@code deltaJson} in as it is: the
    * text {@link #encodeChangeset(Changeset)} writes for the equal changeset, without encoding the
-   * delta again. The delta text is trusted: pass only text this codec wrote.
+   * delta again. The delta text is trusted: pass only text this codec wrote. Every argument is
+   * required.
    */
   public String encodeChangeset(
       String replicaId,
@@ -133,16 +135,14 @@ public final class ProtocolCodec {
       String docId,
       Hlc hlc,
       String deltaJson) {
-    Objects.requireNonNull(replicaId, "replicaId");
-    Objects.requireNonNull(space, "space");
-    Objects.requireNonNull(collection, "collection");
-    Objects.requireNonNull(docId, "docId");
-    Objects.requireNonNull(hlc, "hlc");
-    Objects.requireNonNull(deltaJson, "deltaJson");
+    if (Arrays.asList(replicaId, space, collection, docId, hlc, deltaJson).contains(null)) {
+      throw new NullPointerException("every component of a changeset is required");
+    }
+    MessageWriter.DocumentValue delta = MessageWriter.raw(deltaJson);
     return write(
         gen ->
             MessageWriter.writeChangeset(
-                gen, replicaId, seq, space, collection, docId, hlc, deltaJson));
+                gen, replicaId, seq, space, collection, docId, hlc, delta));
   }
 
   /** Returns the JSON text of a register value or other JSON tree, keys sorted. */
