@@ -1,5 +1,7 @@
 package dev.converge.sdk.internal.store;
 
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +13,12 @@ import java.util.List;
 /**
  * The {@code outbox} table: local changes not yet acknowledged, by seq. Callers run it inside their
  * own transaction.
+ *
+ * <p>Each row keeps its push-ready changeset text (column {@code changeset}) beside its delta: the
+ * delta is encoded once, at the write, and spliced into that text; a push splices the text into its
+ * frame. So a write is encoded once on the device, and a retry after a lost ack sends the very
+ * bytes of the first attempt (DESIGN §7). The delta column stays for the rejected changes and for
+ * the re-key, which rewrites the text under the new replica id and seq.
  */
 final class OutboxTable {
 
@@ -20,32 +28,68 @@ final class OutboxTable {
   }
 
   private static final String COLUMNS =
-      "seq, space, collection, doc_id, hlc, delta, cursor_at_write";
+      "seq, space, collection, doc_id, hlc, delta, cursor_at_write, changeset";
 
   private final Connection connection;
+  private final ProtocolCodec codec;
 
-  OutboxTable(Connection connection) {
+  OutboxTable(Connection connection, ProtocolCodec codec) {
     this.connection = connection;
+    this.codec = codec;
+  }
+
+  /** The push-ready text of a change: its delta text spliced into the changeset, not re-encoded. */
+  String encode(String replicaId, long seq, DocumentKey key, String hlc, String deltaJson) {
+    return codec.encodeChangeset(
+        replicaId, seq, key.space(), key.collection(), key.docId(), Hlc.parse(hlc), deltaJson);
   }
 
   /**
-   * Appends a row; {@code cursorAtWrite} is the cursor of the row's space in the same transaction.
+   * Appends a row and returns it; {@code cursorAtWrite} is the cursor of the row's space in the
+   * same transaction, {@code changesetJson} its {@link #encode push-ready text}.
    */
-  void insert(
-      long seq, DocumentKey key, String hlc, String deltaJson, long createdAt, long cursorAtWrite)
+  OutboxRow insert(
+      long seq,
+      DocumentKey key,
+      String hlc,
+      String deltaJson,
+      String changesetJson,
+      long createdAt,
+      long cursorAtWrite)
       throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "INSERT INTO outbox (seq, space, collection, doc_id, hlc, delta, created_at, cursor_at_write)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO outbox (seq, space, collection, doc_id, hlc, delta, created_at,"
+                + " cursor_at_write, changeset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setLong(1, seq);
       Sql.bindKey(ps, 2, key);
       ps.setString(5, hlc);
       ps.setString(6, deltaJson);
       ps.setLong(7, createdAt);
       ps.setLong(8, cursorAtWrite);
+      ps.setString(9, changesetJson);
       ps.executeUpdate();
     }
+    return new OutboxRow(seq, key, hlc, deltaJson, cursorAtWrite, changesetJson);
+  }
+
+  /**
+   * Rewrites every row's push-ready text under {@code replicaId} and the row's seq, splicing its
+   * delta as it is: after a re-key renumbered the rows, and once for rows an older schema stored
+   * without the text. Returns how many rows were rewritten.
+   */
+  int respliceAll(String replicaId) throws SQLException {
+    List<OutboxRow> rows = select("1 = 1 ORDER BY seq", ps -> {});
+    try (PreparedStatement ps =
+        connection.prepareStatement("UPDATE outbox SET changeset = ? WHERE seq = ?")) {
+      for (OutboxRow row : rows) {
+        ps.setString(1, encode(replicaId, row.seq(), row.key(), row.hlc(), row.deltaJson()));
+        ps.setLong(2, row.seq());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return rows.size();
   }
 
   /** Up to {@code limit} rows with seq above {@code afterSeq}, in seq order. */
@@ -72,7 +116,8 @@ final class OutboxTable {
                   new DocumentKey(rs.getString(2), rs.getString(3), rs.getString(4)),
                   rs.getString(5),
                   rs.getString(6),
-                  rs.getLong(7)));
+                  rs.getLong(7),
+                  rs.getString(8)));
         }
       }
     }

@@ -4,7 +4,6 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.crdt.ReplicaIds;
-import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
@@ -86,13 +85,13 @@ public final class SqliteStore implements Store {
     this.lineage = new ReplicaLineage(connection);
     this.pushLimits = new PushLimits(codec);
     this.documents = new DocumentTable(connection, codec, wallMillis);
-    this.outbox = new OutboxTable(connection);
+    this.outbox = new OutboxTable(connection, codec);
     this.rejectedTable = new RejectedTable(connection, outbox);
     this.spaces = new SpaceTable(connection);
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage);
     this.stablePoints = new StablePoints(connection);
     this.transactions = new Transactions(connection, () -> nextSeq, seq -> nextSeq = seq);
-    StoreSchema.migrate(connection);
+    StoreSchema.migrate(connection, codec);
     inTransaction(
         () -> {
           if (meta("replica_id") == null) {
@@ -232,22 +231,30 @@ public final class SqliteStore implements Store {
           if (delta.isEmpty()) {
             return Optional.<OutboxRow>empty();
           }
+          // Encoded once: the delta's text is spliced into the push-ready changeset.
+          long seq = nextSeq;
+          String deltaJson = codec.encodeDocument(delta);
+          String changesetJson = outbox.encode(replicaId, seq, key, hlc.toString(), deltaJson);
           // Before anything is saved: a change the push could never carry must not reach the
           // outbox.
-          pushLimits.check(
-              new Changeset(
-                  replicaId, nextSeq, key.space(), key.collection(), key.docId(), hlc, delta));
+          pushLimits.check(changesetJson);
           documents.save(key, document);
-          String deltaJson = codec.encodeDocument(delta);
-          long seq = nextSeq;
           // The document was read in this transaction: its context holds every change up to the
           // cursor read in it too (changes and cursor commit together).
           long cursorAtWrite = spaces.cursor(key.space());
-          outbox.insert(seq, key, hlc.toString(), deltaJson, wallMillis.getAsLong(), cursorAtWrite);
+          OutboxRow row =
+              outbox.insert(
+                  seq,
+                  key,
+                  hlc.toString(),
+                  deltaJson,
+                  changesetJson,
+                  wallMillis.getAsLong(),
+                  cursorAtWrite);
           putMeta("next_seq", Long.toString(seq + 1));
           putMeta("hlc", hlc.toString());
           nextSeq = seq + 1;
-          return Optional.of(new OutboxRow(seq, key, hlc.toString(), deltaJson, cursorAtWrite));
+          return Optional.of(row);
         });
   }
 
@@ -358,13 +365,16 @@ public final class SqliteStore implements Store {
           Optional<RejectedChange> moved = reject(seq, code, message);
           if (moved.isPresent()) {
             // An empty change has no context: it holds back no stable point, so the cursor now.
+            DocumentKey key = moved.get().key();
+            String empty = codec.encodeDocument(new Document());
             outbox.insert(
                 seq,
-                moved.get().key(),
+                key,
                 Hlc.ZERO.toString(),
-                codec.encodeDocument(new Document()),
+                empty,
+                outbox.encode(replicaId, seq, key, Hlc.ZERO.toString(), empty),
                 wallMillis.getAsLong(),
-                spaces.cursor(moved.get().key().space()));
+                spaces.cursor(key.space()));
           }
           return moved;
         });
@@ -424,7 +434,10 @@ public final class SqliteStore implements Store {
             () -> {
               // The new id has reported no stable point: its reports start afresh.
               stablePoints.reset();
-              return lineage.rekey(retired, rekeys, reason);
+              ReplicaLineage.Rekeyed fresh = lineage.rekey(retired, rekeys, reason);
+              // Renumbered rows name the new id and seq: their push-ready text is rewritten.
+              outbox.respliceAll(fresh.replicaId());
+              return fresh;
             });
     LOG.warn(
         "replica {} re-keyed to {} ({}); {} unsent changes renumbered",
