@@ -192,6 +192,34 @@ class TrustBoundaryTest {
   }
 
   @Test
+  void rePushOfAnAppliedSeq_withAnotherSpaceCollectionOrHlc_isSeqRegression_andAppliesNothing()
+      throws Exception {
+    Document delta = victimAdds(new Document(), 3);
+    String ownSpace = "user:" + victim;
+    List<Changeset> variants =
+        List.of(
+            new Changeset(victimReplica, 1, ownSpace, "carts", "main", new Hlc(1000, 1), delta),
+            new Changeset(victimReplica, 1, space, "wishlists", "main", new Hlc(1000, 1), delta),
+            new Changeset(victimReplica, 1, space, "carts", "main", new Hlc(2000, 1), delta));
+    try (WsClient victimSession = session(victim, victimReplica, null)) {
+      victimPushes(victimSession, 1, delta);
+      for (Changeset variant : variants) {
+        victimSession.send(new Message.Push(List.of(variant)));
+        Message.Error error = victimSession.await(Message.Error.class);
+        assertThat(error.code()).as("re-push of %s", variant).isEqualTo("seq_regression");
+      }
+    }
+    assertThat(quantity("main", "coffee")).isEqualTo(3);
+    String token = TestTokens.mint(victim, List.of(space), Duration.ofHours(1));
+    for (String path :
+        List.of(
+            "/v1/spaces/" + ownSpace + "/documents/carts/main",
+            "/v1/spaces/" + space + "/documents/wishlists/main")) {
+      given().auth().oauth2(token).when().get(path).then().statusCode(404);
+    }
+  }
+
+  @Test
   void incrementBeyondTheBound_isOutOfRange_andTheDocumentStaysReadable() throws Exception {
     Document victimCart = new Document();
     try (WsClient victimSession = session(victim, victimReplica, null);

@@ -4,6 +4,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.crdt.ReplicaIds;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
@@ -354,7 +355,20 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized Optional<RejectedChange> quarantine(long seq, String code, String message) {
-    return inTransaction(() -> reject(seq, code, message));
+    return inTransaction(
+        () -> {
+          Optional<RejectedChange> moved = reject(seq, code, message);
+          if (moved.isPresent() && ErrorCode.DOT_FORGED.wire().equals(code)) {
+            // The server's context-only entry cannot drop another replica's values: done here.
+            Document drop =
+                ForeignDots.of(
+                    codec.forStoredData().decodeDocument(moved.get().deltaJson()), replicaId);
+            if (!drop.context().isEmpty()) {
+              documents.join(Map.of(moved.get().key(), List.of(drop)), clock);
+            }
+          }
+          return moved;
+        });
   }
 
   @Override
