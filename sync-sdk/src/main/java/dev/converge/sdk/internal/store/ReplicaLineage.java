@@ -1,6 +1,5 @@
 package dev.converge.sdk.internal.store;
 
-import dev.converge.core.crdt.ReplicaIds;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Re-keying and the re-key lineage of one store (DESIGN §7, "Re-key lineage").
@@ -39,9 +39,11 @@ final class ReplicaLineage {
   record Rekeyed(String replicaId, long nextSeq) {}
 
   private final Connection connection;
+  private final Supplier<String> newReplicaIds;
 
-  ReplicaLineage(Connection connection) {
+  ReplicaLineage(Connection connection, Supplier<String> newReplicaIds) {
     this.connection = connection;
+    this.newReplicaIds = newReplicaIds;
   }
 
   /**
@@ -79,7 +81,7 @@ final class ReplicaLineage {
    * and records the lineage; the caller commits.
    */
   Rekeyed rekey(String currentId, long rekeys, String reason) throws SQLException {
-    String fresh = ReplicaIds.random();
+    String fresh = newReplicaIds.get();
     long until = untilSeq();
     boolean olderRowsPending = pendingBelow(until);
     boolean ownRowsPending = queryLong("SELECT count(*) FROM outbox WHERE seq > " + until) > 0;

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,12 +79,13 @@ public final class SqliteStore implements Store {
       ProtocolCodec codec,
       LongSupplier wallMillis,
       Duration maxClockOffset,
-      Path file)
+      Path file,
+      Supplier<String> newReplicaIds)
       throws SQLException {
     this.connection = connection;
     this.codec = codec;
     this.wallMillis = wallMillis;
-    this.lineage = new ReplicaLineage(connection);
+    this.lineage = new ReplicaLineage(connection, newReplicaIds);
     this.pushLimits = new PushLimits(codec);
     this.documents = new DocumentTable(connection, codec, wallMillis);
     this.outbox = new OutboxTable(connection, codec);
@@ -96,7 +98,7 @@ public final class SqliteStore implements Store {
     inTransaction(
         () -> {
           if (meta("replica_id") == null) {
-            putMeta("replica_id", ReplicaIds.random());
+            putMeta("replica_id", newReplicaIds.get());
             putMeta("next_seq", "1");
             putMeta("hlc", Hlc.ZERO.toString());
             putMeta("rekeys", "0");
@@ -141,6 +143,23 @@ public final class SqliteStore implements Store {
       LongSupplier wallMillis,
       boolean synchronousFull,
       Duration maxClockOffset) {
+    return open(file, codec, wallMillis, synchronousFull, maxClockOffset, ReplicaIds::random);
+  }
+
+  /**
+   * Opens (creating if needed) the store at {@code file}, drawing new replica ids (the first one
+   * and each re-key's) from {@code newReplicaIds}: a deterministic simulation passes a seeded
+   * source so that a run replays exactly; everything else uses {@link ReplicaIds#random()}.
+   *
+   * @see #open(Path, ProtocolCodec, LongSupplier, boolean, Duration)
+   */
+  public static SqliteStore open(
+      Path file,
+      ProtocolCodec codec,
+      LongSupplier wallMillis,
+      boolean synchronousFull,
+      Duration maxClockOffset,
+      Supplier<String> newReplicaIds) {
     Connection connection = null;
     try {
       Path parent = file.toAbsolutePath().getParent();
@@ -149,7 +168,7 @@ public final class SqliteStore implements Store {
       }
       connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
       StoreSchema.configure(connection, synchronousFull);
-      return new SqliteStore(connection, codec, wallMillis, maxClockOffset, file);
+      return new SqliteStore(connection, codec, wallMillis, maxClockOffset, file, newReplicaIds);
     } catch (SQLException | IOException e) {
       closeQuietly(connection);
       String hint =
