@@ -1,5 +1,6 @@
 package dev.converge.sdk.internal.store;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
@@ -9,6 +10,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code outbox} table: local changes not yet acknowledged, by seq. Callers run it inside their
@@ -29,6 +32,8 @@ final class OutboxTable {
 
   private static final String COLUMNS =
       "seq, space, collection, doc_id, hlc, delta, cursor_at_write, changeset";
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxTable.class);
 
   private final Connection connection;
   private final ProtocolCodec codec;
@@ -92,14 +97,47 @@ final class OutboxTable {
     return rows.size();
   }
 
-  /** Up to {@code limit} rows with seq above {@code afterSeq}, in seq order. */
-  List<OutboxRow> after(long afterSeq, int limit) throws SQLException {
-    return select(
-        "seq > ? ORDER BY seq LIMIT ?",
-        ps -> {
-          ps.setLong(1, afterSeq);
-          ps.setInt(2, limit);
-        });
+  /**
+   * Up to {@code limit} rows with seq above {@code afterSeq}, in seq order, each with a push-ready
+   * text that names {@code replicaId} and the row's seq. A row whose text names others (a file
+   * edited or restored by hand: the seq and the text were written together) gets its text again
+   * from its columns, delta bytes kept: the seq column is what acks delete by, so the push must
+   * carry it.
+   */
+  List<OutboxRow> after(long afterSeq, int limit, String replicaId) throws SQLException {
+    List<OutboxRow> rows =
+        select(
+            "seq > ? ORDER BY seq LIMIT ?",
+            ps -> {
+              ps.setLong(1, afterSeq);
+              ps.setInt(2, limit);
+            });
+    for (int i = 0; i < rows.size(); i++) {
+      OutboxRow row = rows.get(i);
+      String head =
+          "{\"replicaId\":"
+              + codec.encodeJson(TextNode.valueOf(replicaId))
+              + ",\"seq\":"
+              + row.seq()
+              + ",";
+      if (!row.changesetJson().startsWith(head)) {
+        String text = encode(replicaId, row.seq(), row.key(), row.hlc(), row.deltaJson());
+        try (PreparedStatement ps =
+            connection.prepareStatement("UPDATE outbox SET changeset = ? WHERE seq = ?")) {
+          ps.setString(1, text);
+          ps.setLong(2, row.seq());
+          ps.executeUpdate();
+        }
+        LOG.warn(
+            "outbox row {} named another replica id or seq; its changeset was rewritten",
+            row.seq());
+        rows.set(
+            i,
+            new OutboxRow(
+                row.seq(), row.key(), row.hlc(), row.deltaJson(), row.cursorAtWrite(), text));
+      }
+    }
+    return rows;
   }
 
   /** The rows matching {@code where} (an SQL condition and order), with its parameters bound. */

@@ -354,7 +354,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized List<OutboxRow> outbox(long afterSeq, int limit) {
-    return inTransaction(() -> outbox.after(afterSeq, limit));
+    return inTransaction(() -> outbox.after(afterSeq, limit, replicaId));
   }
 
   @Override

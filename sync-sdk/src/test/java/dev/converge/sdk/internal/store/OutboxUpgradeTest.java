@@ -104,6 +104,32 @@ class OutboxUpgradeTest {
   }
 
   @Test
+  void aRowWhoseSeqWasEditedByHand_isPushedUnderItsSeqColumn() throws Exception {
+    Path file = dir.resolve("edited.db");
+    String id;
+    OutboxRow written;
+    try (SqliteStore store = SqliteStore.open(file, CODEC, () -> 1L, false)) {
+      id = store.replica().replicaId();
+      written = store.writeLocal(CART, StablePointStoreTest.add("tea", 2)).orElseThrow();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement()) {
+      st.execute("UPDATE outbox SET seq = seq + 1000");
+    }
+
+    try (SqliteStore store = SqliteStore.open(file, CODEC, () -> 1L, false)) {
+      OutboxRow row = store.outbox(0, 10).get(0);
+
+      assertThat(row.seq()).isEqualTo(1001);
+      assertThat(row.changesetJson())
+          .isEqualTo(
+              CODEC.encodeChangeset(
+                  id, 1001, ALICE, "carts", "main", Hlc.parse(row.hlc()), written.deltaJson()));
+      assertThat(store.outbox(0, 10)).containsExactly(row);
+    }
+  }
+
+  @Test
   void aRekey_rewritesTheTextUnderTheNewIdAndSeq_keepingTheDeltaBytes() {
     try (SqliteStore store = SqliteStore.open(dir.resolve("s.db"), CODEC, () -> 1L, false)) {
       store.writeLocal(CART, StablePointStoreTest.add("tea", 2));
