@@ -22,7 +22,16 @@ final class MemoryServer {
 
   final ProtocolCodec codec = new ProtocolCodec();
   final AtomicLong clock = new AtomicLong(1_764_065_400_000L);
-  final PushRules rules = new PushRules(codec, 500, 1L << 31, Duration.ofHours(24), clock::get);
+  final PushRules rules;
+  final Map<String, Long> storedBytes = new HashMap<>();
+
+  MemoryServer() {
+    this(WritePolicy.none());
+  }
+
+  MemoryServer(WritePolicy policy) {
+    rules = new PushRules(codec, 500, 1L << 31, Duration.ofHours(24), clock::get, policy);
+  }
 
   final Map<String, Replica> replicas = new HashMap<>();
   final Map<String, String> predecessors = new HashMap<>();
@@ -33,10 +42,17 @@ final class MemoryServer {
 
   /** Pushes as {@code subject}, granted {@code spaces}. */
   PushOutcome push(String subject, Set<String> spaces, List<Changeset> changesets) {
+    Map<String, SpaceRole> roles = new HashMap<>();
+    spaces.forEach(s -> roles.put(s, SpaceRole.WRITE));
+    return push(subject, roles, changesets);
+  }
+
+  /** Pushes as {@code subject}, with a role per granted space. */
+  PushOutcome push(String subject, Map<String, SpaceRole> roles, List<Changeset> changesets) {
     rules.checkShape(changesets);
     String replicaId = changesets.get(0).replicaId();
     Replica replica = replicas.getOrDefault(replicaId, new Replica(replicaId, subject, 0));
-    PushPlan plan = rules.plan(subject, replica, changesets, spaces::contains);
+    PushPlan plan = rules.planWithRoles(subject, replica, changesets, roles::get);
     List<Long> seqs = plan.repeatedSeqs();
     List<LogEntry> logged =
         log.stream()
@@ -54,7 +70,10 @@ final class MemoryServer {
           docs.put(ref, states.get(ref));
         }
       }
-      read.put(space, new SpaceState(space, heads.getOrDefault(space, 0L), docs));
+      read.put(
+          space,
+          new SpaceState(
+              space, heads.getOrDefault(space, 0L), docs, storedBytes.getOrDefault(space, 0L)));
     }
     PushDecision decision = rules.decide(plan, lineageOf(replicaId), logged, refused, read);
     // Commit: every write of the decision, at once.
@@ -62,6 +81,7 @@ final class MemoryServer {
     refusals.addAll(decision.refusals());
     for (PushDecision.SpaceWrite write : decision.spaces()) {
       heads.put(write.space(), write.head());
+      storedBytes.put(write.space(), write.storedBytes());
       log.addAll(write.entries());
       write.states().forEach(s -> states.put(s.ref(), s.stateJson()));
     }
