@@ -38,6 +38,7 @@ public final class MemoryServer {
   final AtomicLong clock = new AtomicLong(1_764_065_400_000L);
   final PushRules rules;
   final CompactionRules compaction;
+  final Map<String, Long> storedBytes = new HashMap<>();
 
   final Map<String, Replica> replicas = new HashMap<>();
   final Map<String, String> predecessors = new HashMap<>();
@@ -52,15 +53,21 @@ public final class MemoryServer {
   private final Map<String, Long> compactedThrough = new HashMap<>();
   private long compactionOrigins;
 
-  /** Creates a server whose clock is {@link #clock}, moved by hand. */
+  /** Creates a server whose clock is {@link #clock}, moved by hand, with no write rules. */
   public MemoryServer() {
-    this.rules = new PushRules(codec, 500, 1L << 31, Duration.ofHours(24), clock::get);
+    this(WritePolicy.none());
+  }
+
+  /** Creates a server whose clock is {@link #clock}, moved by hand, enforcing {@code policy}. */
+  public MemoryServer(WritePolicy policy) {
+    this.rules = new PushRules(codec, 500, 1L << 31, Duration.ofHours(24), clock::get, policy);
     this.compaction = new CompactionRules(codec, 1_000);
   }
 
-  /** Creates a server on {@code clockMillis} (a simulation's clock). */
+  /** Creates a server on {@code clockMillis} (a simulation's clock), with no write rules. */
   public MemoryServer(LongSupplier clockMillis) {
-    this.rules = new PushRules(codec, 500, 1L << 31, Duration.ofHours(24), clockMillis);
+    this.rules =
+        new PushRules(codec, 500, 1L << 31, Duration.ofHours(24), clockMillis, WritePolicy.none());
     this.compaction = new CompactionRules(codec, 1_000);
   }
 
@@ -70,15 +77,23 @@ public final class MemoryServer {
   }
 
   /**
-   * Pushes as {@code subject}, granted {@code spaces}: the server's push transaction.
+   * Pushes as {@code subject}, granted {@code spaces} with write access: the server's push
+   * transaction.
    *
    * @throws PushRefused as {@link PushRules} refuses; nothing is written then
    */
   public PushOutcome push(String subject, Set<String> spaces, List<Changeset> changesets) {
+    Map<String, SpaceRole> roles = new HashMap<>();
+    spaces.forEach(s -> roles.put(s, SpaceRole.WRITE));
+    return push(subject, roles, changesets);
+  }
+
+  /** Pushes as {@code subject}, with a role per granted space. */
+  public PushOutcome push(String subject, Map<String, SpaceRole> roles, List<Changeset> changesets) {
     rules.checkShape(changesets);
     String replicaId = changesets.get(0).replicaId();
     Replica replica = replicas.getOrDefault(replicaId, new Replica(replicaId, subject, 0));
-    PushPlan plan = rules.plan(subject, replica, changesets, spaces::contains);
+    PushPlan plan = rules.planWithRoles(subject, replica, changesets, roles::get);
     List<Long> seqs = plan.repeatedSeqs();
     List<LogEntry> logged =
         log.stream()
@@ -96,7 +111,10 @@ public final class MemoryServer {
           docs.put(ref, states.get(ref));
         }
       }
-      read.put(space, new SpaceState(space, heads.getOrDefault(space, 0L), docs));
+      read.put(
+          space,
+          new SpaceState(
+              space, heads.getOrDefault(space, 0L), docs, storedBytes.getOrDefault(space, 0L)));
     }
     PushDecision decision = rules.decide(plan, lineageOf(replicaId), logged, refused, read);
     // Commit: every write of the decision, at once.
@@ -104,6 +122,7 @@ public final class MemoryServer {
     refusals.addAll(decision.refusals());
     for (PushDecision.SpaceWrite write : decision.spaces()) {
       heads.put(write.space(), write.head());
+      storedBytes.put(write.space(), write.storedBytes());
       log.addAll(write.entries());
       write.states().forEach(s -> states.put(s.ref(), s.stateJson()));
     }

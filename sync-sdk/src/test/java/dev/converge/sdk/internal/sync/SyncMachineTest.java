@@ -374,6 +374,24 @@ class SyncMachineTest {
   }
 
   @Test
+  void rateLimitedPush_isKeptAndRetriedNoSoonerThanTheHint_andTheStatusSaysWhy() {
+    h.write(ALICE, "me", "a");
+    h.connect();
+    List<Action> limited =
+        h.receive(
+            new Message.Error(
+                ErrorCode.RATE_LIMITED.wire(), "this user's changesets are used up", null, 2_500L));
+    assertThat(limited).contains(new Action.Schedule(new Timer.PushRetry(), 2_500));
+    assertThat(h.machine.status().lastError()).isEqualTo("rate_limited");
+    assertThat(h.machine.status().pendingChanges()).as("nothing consumed").isEqualTo(1);
+    assertThat(h.store.rejectedCount()).isZero();
+    assertThat(sent(h.advance(2_499), Message.Push.class)).isEmpty();
+    assertThat(seqs(sent(h.advance(1), Message.Push.class).get(0))).containsExactly(1L);
+    h.receive(new Message.Ack(h.replicaId(), 1, List.of()));
+    assertThat(h.machine.status().lastError()).isNull();
+  }
+
+  @Test
   void failedPush_waitsTheBackoffOrRetryAfterMs_whicheverIsLonger_andAnAckEndsTheStreak() {
     h.write(ALICE, "me", "a");
     h.connect();
