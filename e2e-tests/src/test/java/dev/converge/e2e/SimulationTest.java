@@ -131,6 +131,25 @@ class SimulationTest {
     return Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
+  /** A seed is a pure function: played twice, in two directories, it does the same things. */
+  @Test
+  void aSeed_replaysExactly() throws IOException {
+    Path root = scratch();
+    List<String> histories = new ArrayList<>();
+    List<String> figures = new ArrayList<>();
+    for (int play = 0; play < 2; play++) {
+      Path dir = Files.createDirectories(root.resolve("play-" + play));
+      SimRun run = new SimRun(7, dir);
+      SimRun.Result result = run.run();
+      histories.add(run.historyText());
+      figures.add(result.figures() + " " + result.tally() + " " + result.violations());
+      delete(dir);
+    }
+    delete(root);
+    assertThat(histories.get(0)).isNotEmpty().isEqualTo(histories.get(1));
+    assertThat(figures.get(0)).isEqualTo(figures.get(1));
+  }
+
   /** Each planted bug is caught by the checker meant for it, on every seed tried. */
   @Test
   void plantedBugs_areCaught_byTheCheckerMeantForThem() throws IOException {
