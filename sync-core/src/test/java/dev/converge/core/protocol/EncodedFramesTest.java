@@ -65,20 +65,7 @@ class EncodedFramesTest {
   void pushOfEncodedChangesets_encodesExactlyAsTheFixture(String name) throws IOException {
     Message.Push push = (Message.Push) WireFixturesTest.examples().get(name);
     Encoded.Push encoded =
-        new Encoded.Push(
-            push.changesets().stream()
-                .map(
-                    c ->
-                        codec.encodeChangeset(
-                            c.replicaId(),
-                            c.seq(),
-                            c.space(),
-                            c.collection(),
-                            c.docId(),
-                            c.hlc(),
-                            codec.encodeDocument(c.delta())))
-                .toList(),
-            push.stable());
+        new Encoded.Push(push.changesets().stream().map(this::spliced).toList(), push.stable());
 
     assertThat(codec.encode(encoded)).isEqualTo(WireFixturesTest.fixture(name));
     assertThat(codec.decode(codec.encode(encoded))).isEqualTo(push);
@@ -88,16 +75,19 @@ class EncodedFramesTest {
   void changesetWithEncodedDelta_isTheChangesetsOwnEncoding() {
     Changeset c = ((Message.Push) WireFixturesTest.examples().get("push")).changesets().get(0);
 
-    assertThat(
-            codec.encodeChangeset(
-                c.replicaId(),
-                c.seq(),
-                c.space(),
-                c.collection(),
-                c.docId(),
-                c.hlc(),
-                codec.encodeDocument(c.delta())))
-        .isEqualTo(codec.encodeChangeset(c));
+    assertThat(spliced(c)).isEqualTo(codec.encodeChangeset(c));
+  }
+
+  /** The changeset written with its delta encoded first and spliced in. */
+  private String spliced(Changeset c) {
+    return codec.encodeChangeset(
+        c.replicaId(),
+        c.seq(),
+        c.space(),
+        c.collection(),
+        c.docId(),
+        c.hlc(),
+        codec.encodeDocument(c.delta()));
   }
 
   @Test
