@@ -3,7 +3,9 @@ package dev.converge.devtokens;
 import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
@@ -63,6 +65,46 @@ public final class DevTokens {
     claims.setIssuedAt(NumericDate.fromMilliseconds(issuedAt.toEpochMilli()));
     claims.setExpirationTime(NumericDate.fromMilliseconds(expiresAt.toEpochMilli()));
     claims.setStringListClaim("spaces", List.copyOf(spaces));
+    return sign(key, claims);
+  }
+
+  /**
+   * Signs a token with a role per shared space: the {@code spaces} claim is the object {@code
+   * {"team:1": "read", "team:2": "write"}}, and {@code groups} (the roles Quarkus reads) is added
+   * when not empty, e.g. {@code converge-admin} for the admin endpoints.
+   *
+   * @param roles the role ({@code read} or {@code write}) of each granted shared space; other
+   *     values are signed as given (the server grants nothing for them), so tests can send them
+   * @param groups the {@code groups} claim, possibly empty
+   * @see #mint(PrivateKey, String, String, String, List, Instant, Instant)
+   */
+  public static String mintWithRoles(
+      PrivateKey key,
+      String issuer,
+      String audience,
+      String subject,
+      Map<String, String> roles,
+      List<String> groups,
+      Instant issuedAt,
+      Instant expiresAt) {
+    Objects.requireNonNull(key, "key");
+    if (Objects.requireNonNull(subject, "subject").isBlank()) {
+      throw new IllegalArgumentException("subject is blank");
+    }
+    JwtClaims claims = new JwtClaims();
+    claims.setIssuer(Objects.requireNonNull(issuer, "issuer"));
+    claims.setAudience(Objects.requireNonNull(audience, "audience"));
+    claims.setSubject(subject);
+    claims.setIssuedAt(NumericDate.fromMilliseconds(issuedAt.toEpochMilli()));
+    claims.setExpirationTime(NumericDate.fromMilliseconds(expiresAt.toEpochMilli()));
+    claims.setClaim("spaces", new TreeMap<>(roles));
+    if (!groups.isEmpty()) {
+      claims.setStringListClaim("groups", List.copyOf(groups));
+    }
+    return sign(key, claims);
+  }
+
+  private static String sign(PrivateKey key, JwtClaims claims) {
     JsonWebSignature jws = new JsonWebSignature();
     jws.setPayload(claims.toJson());
     jws.setKey(key);

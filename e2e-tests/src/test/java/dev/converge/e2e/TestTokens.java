@@ -5,6 +5,7 @@ import dev.converge.devtokens.DevTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Tokens signed with the test server's development key, for fresh subjects per test. */
@@ -27,6 +28,19 @@ final class TestTokens {
         spaces,
         Instant.now().minusSeconds(5),
         Instant.now().plus(ttl));
+  }
+
+  /** A token for {@code subject} with a role ({@code read}, {@code write}) per shared space. */
+  static String mintRoles(String subject, Map<String, String> roles) {
+    return DevTokens.mintWithRoles(
+        DevKeyPair.loadOrCreate(TestServer.DATA_DIR).privateKey(),
+        DevTokens.DEFAULT_ISSUER,
+        DevTokens.DEFAULT_AUDIENCE,
+        subject,
+        roles,
+        List.of(),
+        Instant.now().minusSeconds(5),
+        Instant.now().plus(Duration.ofMinutes(10)));
   }
 
   /** A token for {@code subject} with no shared spaces, valid for ten minutes. */

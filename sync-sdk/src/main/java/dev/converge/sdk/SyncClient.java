@@ -2,31 +2,16 @@ package dev.converge.sdk;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.converge.core.crdt.Document;
-import dev.converge.core.protocol.ProtocolCodec;
-import dev.converge.sdk.internal.engine.CommitOrder;
-import dev.converge.sdk.internal.engine.EngineConfig;
 import dev.converge.sdk.internal.engine.ListenerRegistry;
 import dev.converge.sdk.internal.engine.SyncEngine;
-import dev.converge.sdk.internal.net.OkHttpTransport;
-import dev.converge.sdk.internal.net.Transport;
 import dev.converge.sdk.internal.store.LocalMutation;
-import dev.converge.sdk.internal.store.SqliteStore;
 import dev.converge.sdk.internal.store.Store;
-import dev.converge.sdk.internal.store.StoreException;
-import dev.converge.sdk.storage.JdbcSqlDatabase;
-import dev.converge.sdk.storage.SqlDatabase;
-import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -69,66 +54,22 @@ public final class SyncClient implements AutoCloseable {
   /** Collection of the documents {@link #profile} opens. */
   public static final String PROFILES = "profiles";
 
+  private final ClientParts parts;
   private final Store store;
   private final SyncEngine engine;
   private final LocalWrites writes;
   private final ListenerRegistry listeners;
   private final Executor listenerExecutor;
-  private final ExecutorService ownedListenerExecutor;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private SyncClient(Builder b) {
-    ProtocolCodec codec = new ProtocolCodec();
-    Clock clock = b.clock;
-    try {
-      SqlDatabase.Opener opener =
-          b.database != null ? b.database : JdbcSqlDatabase.opener(b.databasePath);
-      SqlDatabase db = open(opener, b.durableCommits, b.databasePath);
-      this.store = SqliteStore.open(db, codec, clock::millis, b.maxClockOffset);
-    } catch (StoreException e) {
-      throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
-    }
-    CommitOrder commits = new CommitOrder(store);
-    if (b.listenerExecutor == null) {
-      String name = "converge-listeners" + (b.replicaName == null ? "" : "-" + b.replicaName);
-      this.ownedListenerExecutor =
-          Executors.newSingleThreadExecutor(
-              runnable -> {
-                Thread thread = new Thread(runnable, name);
-                thread.setDaemon(true);
-                return thread;
-              });
-      this.listenerExecutor = ownedListenerExecutor;
-    } else {
-      this.ownedListenerExecutor = null;
-      this.listenerExecutor = b.listenerExecutor;
-    }
-    this.listeners = new ListenerRegistry();
-    Transport transport =
-        b.transport != null
-            ? b.transport
-            : new OkHttpTransport(ClientDefaults.CONNECT_TIMEOUT, ClientDefaults.PING_INTERVAL);
-    EngineConfig config =
-        new EngineConfig(
-            b.serverUri,
-            b.tokenSupplier,
-            new ArrayList<>(b.spaces),
-            b.batchSize,
-            b.minBackoff,
-            b.maxBackoff,
-            clock,
-            b.replicaName);
-    this.engine = new SyncEngine(store, transport, codec, config, listeners, commits);
-    this.writes = new LocalWrites(store, commits, listeners, engine);
+    this.parts = new ClientParts(b);
+    this.store = parts.store;
+    this.engine = parts.engine;
+    this.writes = parts.writes;
+    this.listeners = parts.listeners;
+    this.listenerExecutor = parts.listenerExecutor;
     engine.start();
-  }
-
-  private static SqlDatabase open(SqlDatabase.Opener opener, boolean durable, Object where) {
-    try {
-      return opener.open(durable);
-    } catch (SQLException e) {
-      throw StoreException.cannotOpen(where == null ? "" : where, e);
-    }
   }
 
   /** Returns a new builder. */
@@ -327,16 +268,7 @@ public final class SyncClient implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    engine.close();
-    if (ownedListenerExecutor != null) {
-      ownedListenerExecutor.shutdown();
-      try {
-        ownedListenerExecutor.awaitTermination(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    store.close();
+    parts.close();
   }
 
   // ---- for the handles -----------------------------------------------------------------------

@@ -100,9 +100,14 @@ class PushRecoveryTest {
       offline.cart(ALICE, "main").add("apple", 1);
       offline.cart(ALICE, "main").add("apple", 1);
     }
-    // As an older build could have stored it: seq 2's delta breaks the string limit.
+    // As an older build could have stored it: seq 2's delta breaks the string limit (in the delta
+    // and in the push-ready changeset the delta is spliced into; SQLite reads the old row on the
+    // right-hand side).
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
-        PreparedStatement ps = db.prepareStatement("UPDATE outbox SET delta = ? WHERE seq = 2")) {
+        PreparedStatement ps =
+            db.prepareStatement(
+                "UPDATE outbox SET changeset = replace(changeset, delta, ?1), delta = ?1"
+                    + " WHERE seq = 2")) {
       ps.setString(
           1,
           "{\"s\":{\"bio\":{\"t\":\"reg\",\"e\":[]}},\"c\":{\"" + "y".repeat(70_000) + "\":[1]}}");

@@ -67,6 +67,31 @@ final class CounterAcceptance implements Callable<Integer> {
       description = "pause between the probe's pushes")
   long probeIntervalMs;
 
+  @Option(
+      names = "--compacting",
+      arity = "1",
+      defaultValue = "true",
+      description =
+          "whether the server compacts counters (CONVERGE_COUNTER_COMPACTION_ENABLED); when false"
+              + " the run ends once every increment is acked instead of waiting for one run per"
+              + " device")
+  boolean compacting;
+
+  @Option(
+      names = "--idle-probe-seconds",
+      defaultValue = "20",
+      description =
+          "once every increment is acked, how long the probe alone pushes into the document: the"
+              + " push cost at the final size, without the devices' queue in front of it")
+  int idleProbeSeconds;
+
+  @Option(
+      names = "--subject",
+      description =
+          "token subject whose space team:<subject> holds the counter (default: a new one); with"
+              + " --increments 0, measures an existing counter's push cost")
+  String subject;
+
   @Option(names = "--report-seconds", defaultValue = "30")
   int reportSeconds;
 
@@ -83,7 +108,7 @@ final class CounterAcceptance implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DevTokenMinter minter = parent.minter();
-    String subject = "counter-" + parent.run;
+    String subject = this.subject != null ? this.subject : "counter-" + parent.run;
     String space = "team:" + subject;
     String token = minter.mint(subject, List.of(space));
     Path files = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("counter");
@@ -111,6 +136,7 @@ final class CounterAcceptance implements Callable<Integer> {
         "counter: %d devices x %,d increments into %s/%s/%s; files in %s%n",
         devices, increments / devices, space, COLLECTION, DOC, files);
 
+    long before = serverState(space, token).views;
     Percentiles probeAll = new Percentiles();
     Percentiles[] probeWindow = {new Percentiles()};
     Thread probe = new Thread(() -> probe(token, space, probeAll, probeWindow), "probe");
@@ -160,13 +186,14 @@ final class CounterAcceptance implements Callable<Integer> {
       }
     }
     // Everyone acked and caught up, and the server's counter holds one run per device.
-    long total = perDevice * devices;
+    long total = before + perDevice * devices;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
     Stored server;
     while (true) {
       boolean acked = clients.stream().allMatch(c -> c.status().pendingChanges() == 0);
       server = serverState(space, token);
-      if (acked && server.entries == devices && server.runs == devices) {
+      boolean compacted = server.entries > 0 && server.entries == server.runs;
+      if (acked && (compacted || !compacting && server.views == total)) {
         break;
       }
       if (System.nanoTime() > deadline) {
@@ -176,6 +203,13 @@ final class CounterAcceptance implements Callable<Integer> {
       sleep(500);
     }
     long ackedAt = System.nanoTime();
+    // The cost of one push into the document at its final size, with nothing queued before it.
+    Percentiles lastWindow = probeWindow[0];
+    Percentiles idle = new Percentiles();
+    probeWindow[0] = idle;
+    sleep(TimeUnit.SECONDS.toMillis(idleProbeSeconds));
+    probeWindow[0] = new Percentiles();
+    Stored atIdle = serverState(space, token);
     running.set(false);
     probe.join(10_000);
     long docHead = server.headSeq;
@@ -190,7 +224,7 @@ final class CounterAcceptance implements Callable<Integer> {
     double seconds = (ackedAt - started) / 1e9;
     System.out.printf(
         "counter: %,d increments by %d devices acked in %.0f s (%,.0f/s), value %,d (expected %,d)%n",
-        total, devices, seconds, total / seconds, server.views, total);
+        total - before, devices, seconds, (total - before) / seconds, server.views, total);
     System.out.printf(
         "  server: %s; largest seen while running: %,d bytes%n", server, maxServerBytes);
     for (int i = 0; i < devices; i++) {
@@ -198,7 +232,10 @@ final class CounterAcceptance implements Callable<Integer> {
           "  device%d: %s%n", i, deviceState(files.resolve("device" + i + ".db"), space));
     }
     System.out.println("  probe push->ack, whole run: " + probeAll.summary());
-    System.out.println("  probe push->ack, last window: " + probeWindow[0].summary());
+    System.out.println("  probe push->ack, last window: " + lastWindow.summary());
+    System.out.printf(
+        "  probe push->ack alone at the final size (%s), %d s: %s%n",
+        atIdle, idleProbeSeconds, idle.summary());
     return server.views == total ? 0 : 1;
   }
 

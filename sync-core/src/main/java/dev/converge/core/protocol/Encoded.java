@@ -1,6 +1,5 @@
 package dev.converge.core.protocol;
 
-import dev.converge.core.crdt.Hlc;
 import java.util.List;
 import java.util.Objects;
 
@@ -95,35 +94,18 @@ public sealed interface Encoded permits Encoded.Changes, Encoded.Snapshot, Encod
   }
 
   /**
-   * A changeset whose delta is in its wire encoding, as {@link
-   * dev.converge.core.protocol.Changeset}.
+   * {@link Message.Push} with its changesets already encoded, each as {@link
+   * ProtocolCodec#encodeChangeset} wrote it: a device keeps the push-ready text of every unsent
+   * change, so a retry sends the very bytes of the first attempt.
    *
-   * @param deltaJson the delta in its wire encoding, written as it is
+   * @param changesets the changesets' wire encodings, in seq order, written as they are
+   * @param stable the stable points to report, possibly empty
    */
-  record Changeset(
-      String replicaId,
-      long seq,
-      String space,
-      String collection,
-      String docId,
-      Hlc hlc,
-      String deltaJson) {
-    /** Creates a changeset; every component is required. */
-    public Changeset {
-      Objects.requireNonNull(replicaId, "replicaId");
-      Objects.requireNonNull(space, "space");
-      Objects.requireNonNull(collection, "collection");
-      Objects.requireNonNull(docId, "docId");
-      Objects.requireNonNull(hlc, "hlc");
-      Objects.requireNonNull(deltaJson, "deltaJson");
-    }
-  }
-
-  /** {@link Message.Push} with encoded deltas. */
-  record Push(List<Changeset> changesets) implements Encoded {
+  record Push(List<String> changesets, List<Message.SpaceStable> stable) implements Encoded {
     /** Creates a push. */
     public Push {
       changesets = List.copyOf(changesets);
+      stable = stable == null ? List.of() : List.copyOf(stable);
     }
 
     @Override

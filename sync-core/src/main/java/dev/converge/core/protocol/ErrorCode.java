@@ -45,6 +45,25 @@ public enum ErrorCode {
    * run sums many increments in one entry; only the server forms runs).
    */
   OUT_OF_RANGE("out_of_range", Handling.CONSUMED),
+  /**
+   * A space the token grants for reading only: the member receives its changes but every write into
+   * it is refused.
+   */
+  READ_ONLY("read_only", Handling.CONSUMED),
+  /**
+   * A write the collection's rules refuse: a field of a type the collection does not accept, or a
+   * deployment's own write rule said no.
+   */
+  WRITE_REFUSED("write_refused", Handling.CONSUMED),
+  /** A write that would take a document beyond its collection's maximum encoded size. */
+  DOCUMENT_TOO_LARGE("document_too_large", Handling.CONSUMED),
+  /** A write that would take a space's stored documents beyond the space's quota. */
+  QUOTA_EXCEEDED("quota_exceeded", Handling.CONSUMED),
+  /**
+   * A push beyond a rate limit (the user's or a space's changesets per second): nothing of it was
+   * consumed; push again, not before {@code retryAfterMs}.
+   */
+  RATE_LIMITED("rate_limited", Handling.RETRY),
   /** The session's token expired. */
   TOKEN_EXPIRED("token_expired", Handling.NEW_TOKEN),
   /** A token that fails verification. */

@@ -156,24 +156,17 @@ final class MessageWriter {
       writeListEnd(gen, m.more());
     } else if (message instanceof Encoded.Push m) {
       gen.writeArrayFieldStart("changesets");
-      for (Encoded.Changeset c : m.changesets()) {
-        writeChangeset(
-            gen,
-            c.replicaId(),
-            c.seq(),
-            c.space(),
-            c.collection(),
-            c.docId(),
-            c.hlc(),
-            raw(c.deltaJson()));
+      for (String changeset : m.changesets()) {
+        gen.writeRawValue(changeset);
       }
       gen.writeEndArray();
+      writeStablePoints(gen, m.stable());
     }
     gen.writeEndObject();
   }
 
   /** Writes one document value: encoded from its state, or spliced in from encoded text. */
-  private interface DocumentValue {
+  interface DocumentValue {
     void write(JsonGenerator gen) throws IOException;
   }
 
@@ -181,7 +174,7 @@ final class MessageWriter {
     return gen -> ProtocolCodec.DocumentWriter.write(gen, document);
   }
 
-  private static DocumentValue raw(String json) {
+  static DocumentValue raw(String json) {
     return gen -> gen.writeRawValue(json);
   }
 
@@ -197,7 +190,8 @@ final class MessageWriter {
         document(c.delta()));
   }
 
-  private static void writeChangeset(
+  /** Writes a changeset: the one layout, whichever form its delta is in. */
+  static void writeChangeset(
       JsonGenerator gen,
       String replicaId,
       long seq,

@@ -138,13 +138,16 @@ final class Decision {
 
   private void applyToSpace(SpaceState state, List<Changeset> batch) {
     String space = state.space();
+    DocumentSizes sizes = new DocumentSizes(rules.policy(), state.storedBytes());
     Map<DocumentRef, Document> docs = new LinkedHashMap<>();
     for (DocumentRef ref : plan.documents(space)) {
       String json = state.states().get(ref);
       Document doc = json == null ? new Document() : rules.decodeStored(json);
       newConflicts -= doc.conflicts().size();
       docs.put(ref, doc);
+      sizes.loaded(ref, json);
     }
+    boolean readOnly = plan.readOnly.contains(space);
     List<LogEntry> entries = new ArrayList<>();
     Map<DocumentRef, Long> touched = new LinkedHashMap<>();
     long head = state.head();
@@ -154,9 +157,24 @@ final class Decision {
       if (rules.stampedBeyondHorizon(c)) {
         futureStamps++;
       }
-      Optional<Violation> violation = rules.verify(doc, c, lineage);
       Document applied = c.delta();
       String appliedJson = rules.canonical(c);
+      Optional<Violation> violation =
+          readOnly
+              ? Optional.of(
+                  new Violation(
+                      ErrorCode.READ_ONLY,
+                      "space '" + space + "' is granted to this token for reading only"))
+              : rules.verify(doc, c, lineage);
+      // !isPresent, not isEmpty: Java 11, which Android API 26 lacks.
+      if (!violation.isPresent()) {
+        violation = admitted(c, doc);
+      }
+      DocumentSizes.Growth growth = null;
+      if (!violation.isPresent()) {
+        growth = sizes.growth(ref, c.collection(), doc, applied, appliedJson, rules.codec());
+        violation = growth.violation();
+      }
       if (violation.isPresent()) {
         refuse(c, violation.get().code(), violation.get().message(), appliedJson);
         // A refusal leaves no hole (DESIGN §7): the refused changeset's own new dots join the
@@ -166,10 +184,18 @@ final class Decision {
           continue;
         }
         appliedJson = rules.codec().encodeDocument(applied);
+        doc.join(applied);
+        sizes.grew(ref, Utf8Length.of(appliedJson));
       } else {
         results.add(new Message.AckResult(c.seq(), head + 1));
+        if (growth.joined() != null) {
+          doc = growth.joined(); // the exact size was measured on this join: keep it
+          docs.put(ref, doc);
+        } else {
+          doc.join(applied); // total: a name written as another type holds both
+        }
+        sizes.accept(ref, growth);
       }
-      doc.join(applied); // total: a name written as another type holds both
       head++;
       entries.add(
           new LogEntry(
@@ -193,7 +219,25 @@ final class Decision {
             states.add(
                 new PushDecision.StateWrite(
                     ref, rules.codec().encodeDocument(docs.get(ref)), headSeq)));
-    writes.add(new PushDecision.SpaceWrite(space, head, entries, states));
+    writes.add(
+        new PushDecision.SpaceWrite(space, head, entries, states, sizes.storedAfter(states)));
     changedSpaces.add(space);
+  }
+
+  /** The collection's field types, then the deployment's own check. */
+  private Optional<Violation> admitted(Changeset c, Document doc) {
+    WritePolicy policy = rules.policy();
+    Optional<Violation> types = policy.checkTypes(c);
+    if (types.isPresent() || policy.hook() == WriteCheck.NONE) {
+      return types;
+    }
+    return policy
+        .hook()
+        .check(plan.replica.ownerSubject(), c, doc.copy())
+        .map(
+            why ->
+                new Violation(
+                    ErrorCode.WRITE_REFUSED,
+                    why.length() > 200 ? why.substring(0, 200) + "..." : why));
   }
 }

@@ -30,9 +30,10 @@ public record PushDecision(
    * @param head its new head: the last entry's serverSeq
    * @param entries new log entries, in serverSeq order
    * @param states the new state of every document an entry touched
+   * @param storedBytes the space's stored bytes once {@code states} are written
    */
   public record SpaceWrite(
-      String space, long head, List<LogEntry> entries, List<StateWrite> states) {
+      String space, long head, List<LogEntry> entries, List<StateWrite> states, long storedBytes) {
     /** Copies the lists. */
     public SpaceWrite {
       Objects.requireNonNull(space, "space");

@@ -24,13 +24,16 @@ public final class PushPlan {
   final List<Changeset> repeated;
   final List<Changeset> forbidden;
   final SortedMap<String, List<Changeset>> bySpace;
+  final Set<String> readOnly;
 
   PushPlan(
       Replica replica,
       List<Changeset> changesets,
       List<Changeset> repeated,
       List<Changeset> forbidden,
-      Map<String, List<Changeset>> bySpace) {
+      Map<String, List<Changeset>> bySpace,
+      Set<String> readOnly) {
+    this.readOnly = Set.copyOf(readOnly);
     this.replica = replica;
     this.changesets = List.copyOf(changesets);
     this.repeated = List.copyOf(repeated);
@@ -66,6 +69,16 @@ public final class PushPlan {
    */
   public List<String> spaces() {
     return new ArrayList<>(bySpace.keySet());
+  }
+
+  /**
+   * Returns how many new changesets the push carries into each granted space: what rate limits
+   * charge.
+   */
+  public Map<String, Integer> changesetsPerSpace() {
+    Map<String, Integer> counts = new TreeMap<>();
+    bySpace.forEach((space, list) -> counts.put(space, list.size()));
+    return counts;
   }
 
   /** Returns the documents of {@code space} the push touches, in first-touched order. */

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -48,6 +51,7 @@ public final class PushRules {
   private final int maxChangesets;
   private final long maxClockOffsetMillis;
   private final LongSupplier clockMillis;
+  private final WritePolicy policy;
 
   /**
    * Creates the rules.
@@ -67,6 +71,22 @@ public final class PushRules {
       long maxIncrement,
       Duration maxClockOffset,
       LongSupplier clockMillis) {
+    this(codec, maxChangesets, maxIncrement, maxClockOffset, clockMillis, WritePolicy.none());
+  }
+
+  /**
+   * Creates the rules with a write policy: field types, document sizes, the space quota and a
+   * deployment's check, applied to every new changeset after the trust boundary.
+   *
+   * @see #PushRules(ProtocolCodec, int, long, Duration, LongSupplier)
+   */
+  public PushRules(
+      ProtocolCodec codec,
+      int maxChangesets,
+      long maxIncrement,
+      Duration maxClockOffset,
+      LongSupplier clockMillis,
+      WritePolicy policy) {
     if (maxChangesets < 1) {
       throw new IllegalArgumentException("maxChangesets < 1: " + maxChangesets);
     }
@@ -76,6 +96,12 @@ public final class PushRules {
     this.maxChangesets = maxChangesets;
     this.maxClockOffsetMillis = maxClockOffset.toMillis();
     this.clockMillis = Objects.requireNonNull(clockMillis, "clockMillis");
+    this.policy = Objects.requireNonNull(policy, "policy");
+  }
+
+  /** Returns the write policy applied after the trust boundary. */
+  public WritePolicy policy() {
+    return policy;
   }
 
   /**
@@ -129,6 +155,24 @@ public final class PushRules {
    */
   public PushPlan plan(
       String subject, Replica replica, List<Changeset> changesets, Predicate<String> granted) {
+    return planWithRoles(
+        subject, replica, changesets, space -> granted.test(space) ? SpaceRole.WRITE : null);
+  }
+
+  /**
+   * Plans a push of {@code subject} whose shape passed {@link #checkShape}, with a role per space:
+   * the changesets into a space granted for reading only are read like any other (their refusal
+   * leaves a context-only entry, so the pusher's device drops the refused value), then refused with
+   * {@code read_only}.
+   *
+   * @param roles the token's role in a space, or null where it grants none
+   * @see #plan(String, Replica, List, Predicate)
+   */
+  public PushPlan planWithRoles(
+      String subject,
+      Replica replica,
+      List<Changeset> changesets,
+      Function<String, SpaceRole> roles) {
     if (!replica.ownerSubject().equals(subject)) {
       throw new PushRefused(
           ErrorCode.REPLICA_FORGED,
@@ -162,8 +206,13 @@ public final class PushRules {
     }
     Map<String, List<Changeset>> bySpace = new TreeMap<>();
     List<Changeset> forbidden = new ArrayList<>();
+    Set<String> readOnly = new TreeSet<>();
     for (Changeset c : fresh) {
-      if (granted.test(c.space())) {
+      SpaceRole role = roles.apply(c.space());
+      if (role == SpaceRole.READ) {
+        readOnly.add(c.space());
+      }
+      if (role != null) {
         bySpace.computeIfAbsent(c.space(), s -> new ArrayList<>()).add(c);
       } else {
         // Consumed and reported, so one change for a space the user lost never stalls the
@@ -171,7 +220,7 @@ public final class PushRules {
         forbidden.add(c);
       }
     }
-    return new PushPlan(replica, changesets, repeated, forbidden, bySpace);
+    return new PushPlan(replica, changesets, repeated, forbidden, bySpace, readOnly);
   }
 
   /**

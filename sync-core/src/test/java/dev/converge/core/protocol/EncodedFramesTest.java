@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Frames written from already encoded documents are byte for byte the frozen fixtures of the equal
@@ -58,26 +60,34 @@ class EncodedFramesTest {
     assertThat(codec.encode(encoded)).isEqualTo(WireFixturesTest.fixture("snapshot"));
   }
 
-  @Test
-  void pushWithEncodedDeltas_encodesExactlyAsTheFixture() throws IOException {
-    Message.Push push = (Message.Push) WireFixturesTest.examples().get("push");
+  @ParameterizedTest
+  @ValueSource(strings = {"push", "push-stable"})
+  void pushOfEncodedChangesets_encodesExactlyAsTheFixture(String name) throws IOException {
+    Message.Push push = (Message.Push) WireFixturesTest.examples().get(name);
     Encoded.Push encoded =
-        new Encoded.Push(
-            push.changesets().stream()
-                .map(
-                    c ->
-                        new Encoded.Changeset(
-                            c.replicaId(),
-                            c.seq(),
-                            c.space(),
-                            c.collection(),
-                            c.docId(),
-                            c.hlc(),
-                            codec.encodeDocument(c.delta())))
-                .toList());
+        new Encoded.Push(push.changesets().stream().map(this::spliced).toList(), push.stable());
 
-    assertThat(codec.encode(encoded)).isEqualTo(WireFixturesTest.fixture("push"));
+    assertThat(codec.encode(encoded)).isEqualTo(WireFixturesTest.fixture(name));
     assertThat(codec.decode(codec.encode(encoded))).isEqualTo(push);
+  }
+
+  @Test
+  void changesetWithEncodedDelta_isTheChangesetsOwnEncoding() {
+    Changeset c = ((Message.Push) WireFixturesTest.examples().get("push")).changesets().get(0);
+
+    assertThat(spliced(c)).isEqualTo(codec.encodeChangeset(c));
+  }
+
+  /** The changeset written with its delta encoded first and spliced in. */
+  private String spliced(Changeset c) {
+    return codec.encodeChangeset(
+        c.replicaId(),
+        c.seq(),
+        c.space(),
+        c.collection(),
+        c.docId(),
+        c.hlc(),
+        codec.encodeDocument(c.delta()));
   }
 
   @Test

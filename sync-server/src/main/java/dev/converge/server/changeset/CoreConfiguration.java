@@ -3,11 +3,19 @@ package dev.converge.server.changeset;
 import dev.converge.core.protocol.CodecLimits;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.server.CompactionRules;
+import dev.converge.core.server.FieldType;
 import dev.converge.core.server.PushRules;
+import dev.converge.core.server.WriteCheck;
+import dev.converge.core.server.WritePolicy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -39,8 +47,85 @@ public class CoreConfiguration {
       @ConfigProperty(name = "converge.push.max-increment", defaultValue = "2147483648")
           long maxIncrement,
       @ConfigProperty(name = "converge.clock.max-offset", defaultValue = "PT24H")
-          Duration maxOffset) {
-    return new PushRules(codec, maxChangesets, maxIncrement, maxOffset, System::currentTimeMillis);
+          Duration maxOffset,
+      WriteRulesSettings writeRules,
+      LimitSettings limits,
+      Instance<WriteRule> hooks) {
+    return new PushRules(
+        codec,
+        maxChangesets,
+        maxIncrement,
+        maxOffset,
+        System::currentTimeMillis,
+        writePolicy(writeRules, limits, hooks.stream().toList()));
+  }
+
+  /**
+   * Builds the write policy from the configuration, failing the start on a type expression that
+   * does not parse (naming the setting), rather than refusing writes later.
+   */
+  static WritePolicy writePolicy(
+      WriteRulesSettings settings, LimitSettings limits, List<? extends WriteCheck> hooks) {
+    Map<String, WritePolicy.CollectionRule> rules = new TreeMap<>();
+    long defaultMax = bound(settings.maxDocumentBytes());
+    settings
+        .collections()
+        .forEach(
+            (collection, rule) -> {
+              FieldType fields = null;
+              if (!rule.fields().isEmpty()) {
+                Map<String, FieldType> named = new TreeMap<>();
+                FieldType others = null;
+                for (Map.Entry<String, String> f : rule.fields().entrySet()) {
+                  FieldType type;
+                  try {
+                    type = FieldType.parse(f.getValue());
+                  } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                        "converge.rules.collections."
+                            + collection
+                            + ".fields."
+                            + f.getKey()
+                            + ": "
+                            + e.getMessage(),
+                        e);
+                  }
+                  if (f.getKey().equals("*")) {
+                    others = type;
+                  } else {
+                    named.put(f.getKey(), type);
+                  }
+                }
+                fields = FieldType.record(named, others);
+              }
+              long max =
+                  rule.maxDocumentBytes().isPresent()
+                      ? bound(rule.maxDocumentBytes().getAsLong())
+                      : defaultMax;
+              rules.put(collection, new WritePolicy.CollectionRule(fields, max));
+            });
+    List<WriteCheck> checks = List.copyOf(hooks);
+    WriteCheck hook =
+        checks.isEmpty()
+            ? WriteCheck.NONE
+            : (subject, changeset, current) -> {
+              for (WriteCheck check : checks) {
+                Optional<String> refused = check.check(subject, changeset, current);
+                if (refused.isPresent()) {
+                  return refused;
+                }
+              }
+              return Optional.empty();
+            };
+    return new WritePolicy(rules, defaultMax, bound(limits.maxSpaceBytes()), hook);
+  }
+
+  /** 0 in the configuration means no bound. */
+  private static long bound(long configured) {
+    if (configured < 0) {
+      throw new IllegalArgumentException("a size bound must be >= 0 (0: none): " + configured);
+    }
+    return configured == 0 ? WritePolicy.UNLIMITED : configured;
   }
 
   @Produces

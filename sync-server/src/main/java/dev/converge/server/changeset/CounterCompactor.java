@@ -3,6 +3,7 @@ package dev.converge.server.changeset;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.server.CompactionRules;
 import dev.converge.core.server.LogEntry;
+import dev.converge.core.server.Utf8Length;
 import dev.converge.server.document.DocState;
 import dev.converge.server.space.SpaceSeq;
 import io.smallrye.mutiny.Multi;
@@ -286,6 +287,12 @@ public class CounterCompactor {
                           origins.get(i),
                           hlc,
                           result.deltaJson()));
+                  row.storedBytes =
+                      Math.max(
+                          0,
+                          row.storedBytes
+                              + Utf8Length.of(result.stateJson())
+                              - Utf8Length.of(doc.state));
                   doc.state = result.stateJson();
                   doc.headSeq = row.head;
                   doc.updatedAt = now;

@@ -54,14 +54,17 @@ public class PushService {
   private final ReplicaLineages lineages;
   private final CommittedPushes committed;
   private final Counter futureStamps;
+  private final PushLimits limits;
 
   PushService(
       Mutiny.SessionFactory sessions,
       PushRules rules,
       ReplicaLineages lineages,
       CommittedPushes committed,
+      PushLimits limits,
       MeterRegistry registry) {
     this.sessions = sessions;
+    this.limits = limits;
     this.rules = rules;
     this.lineages = lineages;
     this.committed = committed;
@@ -94,8 +97,12 @@ public class PushService {
     long started = System.nanoTime();
     try {
       rules.checkShape(changesets);
+      // Before the transaction: a flood costs the database nothing.
+      limits.admit(grants, changesets);
     } catch (PushRefused e) {
       return Uni.createFrom().failure(SyncError.of(e));
+    } catch (SyncError e) {
+      return Uni.createFrom().failure(e);
     }
     return sessions
         .withTransaction(
@@ -107,7 +114,10 @@ public class PushService {
         .onFailure(PushRefused.class)
         .transform(e -> SyncError.of(e))
         .invoke(
-            outcome -> committed.committed(outcome, Duration.ofNanos(System.nanoTime() - started)));
+            outcome -> {
+              limits.count(outcome.refusals());
+              committed.committed(outcome, Duration.ofNanos(System.nanoTime() - started));
+            });
   }
 
   /** One push's transaction: read, let the core decide, write. */
@@ -137,11 +147,11 @@ public class PushService {
           .chain(
               progress -> {
                 PushPlan plan =
-                    rules.plan(
+                    rules.planWithRoles(
                         grants.subject(),
                         new Replica(progress.replicaId, progress.ownerSubject, progress.lastSeq),
                         changesets,
-                        grants::allows);
+                        grants::role);
                 return lineages
                     .lineageOf(session, progress)
                     .chain(lineage -> decide(plan, lineage))
@@ -215,7 +225,9 @@ public class PushService {
                               }
                             }
                             counters.put(space, counter);
-                            spaces.put(space, new SpaceState(space, counter.head, states));
+                            spaces.put(
+                                space,
+                                new SpaceState(space, counter.head, states, counter.storedBytes));
                           }))
           .replaceWithVoid();
     }
@@ -230,6 +242,7 @@ public class PushService {
                   decision.refusals().stream().map(RejectedChangeset::of).toArray());
       for (PushDecision.SpaceWrite space : decision.spaces()) {
         counters.get(space.space()).head = space.head();
+        counters.get(space.space()).storedBytes = space.storedBytes();
         Map<DocumentRef, Long> firstChange = new HashMap<>();
         for (LogEntry entry : space.entries()) {
           firstChange.merge(

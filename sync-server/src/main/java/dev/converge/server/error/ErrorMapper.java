@@ -29,6 +29,15 @@ public class ErrorMapper {
 
   @ServerExceptionMapper
   Response api(ApiException e) {
+    if (e instanceof SyncError sync && sync.retryAfterMs() != null) {
+      // Retry-After counts whole seconds; the body keeps the exact hint.
+      long seconds = Math.max(1, (sync.retryAfterMs() + 999) / 1000);
+      return Response.status(e.status())
+          .type(MediaType.APPLICATION_JSON_TYPE)
+          .header(HttpHeaders.RETRY_AFTER, seconds)
+          .entity(new ErrorBody(e.code(), e.getMessage(), sync.retryAfterMs()))
+          .build();
+    }
     return body(e.status(), e.code(), e.getMessage());
   }
 

@@ -13,11 +13,27 @@ public final class SyncError extends ApiException {
   private static final long serialVersionUID = 1L;
 
   private final Long ref;
+  private final Long retryAfterMs;
 
   /** Creates an error; {@code ref} is the offending changeset seq, or null. */
   public SyncError(ErrorCode code, String message, Long ref) {
+    this(code, message, ref, null);
+  }
+
+  /**
+   * Creates an error with a retry hint.
+   *
+   * @param retryAfterMs when the client may try again, in milliseconds, or null
+   */
+  public SyncError(ErrorCode code, String message, Long ref, Long retryAfterMs) {
     super(statusOf(code), code.wire(), message);
     this.ref = ref;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  /** Returns when the client may try again, in milliseconds, or null. */
+  public Long retryAfterMs() {
+    return retryAfterMs;
   }
 
   /** Creates an error without a ref. */
@@ -49,6 +65,7 @@ public final class SyncError extends ApiException {
       case SEQ_GAP, SEQ_REGRESSION -> 409;
       case SNAPSHOT_REQUIRED -> 410;
       case TOO_LARGE -> 413;
+      case RATE_LIMITED -> 429;
       case TOKEN_EXPIRED, TOKEN_INVALID -> 401;
       case INTERNAL -> 500;
       default -> 400;

@@ -1,25 +1,32 @@
 package dev.converge.server.space;
 
+import dev.converge.core.server.SpaceRole;
 import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * The spaces a token grants: the subject's own {@code user:<sub>} plus the shared spaces of its
- * {@code spaces} claim (DESIGN.md section 4). Every push, pull and subscription is checked against
- * it.
+ * The spaces a token grants, and the role in each: the subject's own {@code user:<sub>} (always
+ * write) plus the shared spaces of its {@code spaces} claim (DESIGN.md section 4). The claim is
+ * either a list of spaces, each granted for writing, or an object from space to role, {@code
+ * {"team:1": "read", "team:2": "write"}}; a role other than {@code read} or {@code write} grants
+ * nothing (an issuer's typo must not widen access). Every push, pull and subscription is checked
+ * against it.
  *
  * <p>Immutable and thread-safe.
  *
  * @param subject the token's subject
  * @param spaces every granted space, sorted, including {@code user:<sub>}
+ * @param readOnly the granted spaces the token may read but not write, sorted
  */
-public record SpaceGrants(String subject, SortedSet<String> spaces) {
+public record SpaceGrants(String subject, SortedSet<String> spaces, SortedSet<String> readOnly) {
 
   /** Name of the claim that lists the granted shared spaces. */
   public static final String CLAIM = "spaces";
@@ -27,11 +34,20 @@ public record SpaceGrants(String subject, SortedSet<String> spaces) {
   /** Prefix of a subject's own space. */
   public static final String USER_SPACE_PREFIX = "user:";
 
-  /** Copies {@code spaces} and adds the subject's own space. */
+  /** Grants every space of {@code spaces} for writing, and the subject's own space. */
+  public SpaceGrants(String subject, SortedSet<String> spaces) {
+    this(subject, spaces, Collections.emptySortedSet());
+  }
+
+  /** Copies the sets and adds the subject's own space, for writing. */
   public SpaceGrants {
     var all = new TreeSet<>(spaces);
+    all.addAll(readOnly);
     all.add(USER_SPACE_PREFIX + subject);
     spaces = Collections.unmodifiableSortedSet(all);
+    var read = new TreeSet<>(readOnly);
+    read.remove(USER_SPACE_PREFIX + subject);
+    readOnly = Collections.unmodifiableSortedSet(read);
   }
 
   /**
@@ -47,8 +63,11 @@ public record SpaceGrants(String subject, SortedSet<String> spaces) {
       throw new IllegalArgumentException("token has no subject");
     }
     var shared = new TreeSet<String>();
+    var readOnly = new TreeSet<String>();
     Object claim = token.getClaim(CLAIM);
-    if (claim instanceof JsonArray array) {
+    if (claim instanceof JsonObject roles) {
+      roles.forEach((space, role) -> grant(space, role, shared, readOnly));
+    } else if (claim instanceof JsonArray array) {
       for (JsonValue v : array) {
         if (v instanceof JsonString s) {
           shared.add(s.getString());
@@ -56,12 +75,26 @@ public record SpaceGrants(String subject, SortedSet<String> spaces) {
       }
     } else if (claim instanceof JsonString s) {
       shared.add(s.getString());
+    } else if (claim instanceof Map<?, ?> roles) {
+      roles.forEach((space, role) -> grant(String.valueOf(space), role, shared, readOnly));
     } else if (claim instanceof Collection<?> values) {
       values.forEach(v -> shared.add(String.valueOf(v)));
     } else if (claim instanceof String s) {
       shared.add(s);
     }
-    return new SpaceGrants(subject, shared);
+    return new SpaceGrants(subject, shared, readOnly);
+  }
+
+  private static void grant(
+      String space, Object role, SortedSet<String> write, SortedSet<String> read) {
+    String name = role instanceof JsonString s ? s.getString() : String.valueOf(role);
+    switch (name) {
+      case "write" -> write.add(space);
+      case "read" -> read.add(space);
+      default -> {
+        // an unknown role grants nothing
+      }
+    }
   }
 
   /** Returns the subject's own space, {@code user:<sub>}. */
@@ -69,8 +102,16 @@ public record SpaceGrants(String subject, SortedSet<String> spaces) {
     return USER_SPACE_PREFIX + subject;
   }
 
-  /** Whether the token grants {@code space}. */
+  /** Whether the token grants {@code space} (for reading at least). */
   public boolean allows(String space) {
     return spaces.contains(space);
+  }
+
+  /** Returns the token's role in {@code space}, or null where it grants none. */
+  public SpaceRole role(String space) {
+    if (!spaces.contains(space)) {
+      return null;
+    }
+    return readOnly.contains(space) ? SpaceRole.READ : SpaceRole.WRITE;
   }
 }

@@ -40,4 +40,11 @@ public class SpaceSeq {
    */
   @Column(name = "compacted_through", nullable = false)
   public long compactedThrough;
+
+  /**
+   * The UTF-8 bytes of the space's stored document states together: what the space quota ({@code
+   * converge.limits.max-space-bytes}) is checked against. Kept by every push and compaction.
+   */
+  @Column(name = "stored_bytes", nullable = false)
+  public long storedBytes;
 }

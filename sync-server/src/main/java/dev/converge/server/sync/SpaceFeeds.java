@@ -43,6 +43,7 @@ final class SpaceFeeds {
   private final ProtocolCodec codec;
   private final ChangeLogReader log;
   private final SpaceLogCache cache;
+  private final PageFrames frames;
   private final SnapshotReader snapshots;
   private final SyncSettings settings;
   private final SyncMetrics metrics;
@@ -58,6 +59,7 @@ final class SpaceFeeds {
       ProtocolCodec codec,
       ChangeLogReader log,
       SpaceLogCache cache,
+      PageFrames frames,
       SnapshotReader snapshots,
       SyncSettings settings,
       SyncMetrics metrics,
@@ -68,6 +70,7 @@ final class SpaceFeeds {
     this.codec = codec;
     this.log = log;
     this.cache = cache;
+    this.frames = frames;
     this.snapshots = snapshots;
     this.settings = settings;
     this.metrics = metrics;
@@ -223,19 +226,12 @@ final class SpaceFeeds {
     if (more) {
       items = items.subList(0, settings.pageSize());
     }
-    long to = items.get(items.size() - 1).serverSeq();
-    String frame = changesFrame(feed.space, from, to, items, more);
-    // A page too big for the feed's share of the budget goes out in halves; the rest is read again.
-    while (items.size() > 1 && Outbound.sizeOf(frame) > outbound.feedShare()) {
-      items = items.subList(0, items.size() / 2);
-      more = true;
-      to = items.get(items.size() - 1).serverSeq();
-      frame = changesFrame(feed.space, from, to, items, more);
-    }
-    outbound.feed(frame);
-    metrics.fannedOut(items);
-    feed.cursor = to;
-    if (more) {
+    // Built once per page on this node; every session at this cursor sends the same text.
+    PageFrames.Page page = frames.page(feed.space, from, items, more, outbound.feedShare());
+    outbound.feed(page.text());
+    metrics.fannedOut(items.subList(0, page.count()));
+    feed.cursor = page.to();
+    if (page.more()) {
       step(feed);
     } else {
       idle(feed);
@@ -248,12 +244,6 @@ final class SpaceFeeds {
     if (feed.dirty) {
       pump(feed);
     }
-  }
-
-  private String changesFrame(
-      String space, long from, long to, List<LoggedChange> items, boolean more) {
-    return codec.encode(
-        new Encoded.Changes(space, from, to, DeltaGroups.group(items, codec), more));
   }
 
   /** The stored states are spliced in as they are: the codec wrote them. */

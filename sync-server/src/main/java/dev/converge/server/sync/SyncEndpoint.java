@@ -43,6 +43,7 @@ public class SyncEndpoint {
   private final ProtocolCodec codec;
   private final ChangeLogReader log;
   private final SpaceLogCache cache;
+  private final PageFrames frames;
   private final SnapshotReader snapshots;
   private final SessionRegistry registry;
   private final SyncSettings settings;
@@ -56,6 +57,7 @@ public class SyncEndpoint {
       ProtocolCodec codec,
       ChangeLogReader log,
       SpaceLogCache cache,
+      PageFrames frames,
       SnapshotReader snapshots,
       SessionRegistry registry,
       SyncSettings settings,
@@ -67,6 +69,7 @@ public class SyncEndpoint {
     this.codec = codec;
     this.log = log;
     this.cache = cache;
+    this.frames = frames;
     this.snapshots = snapshots;
     this.registry = registry;
     this.settings = settings;
@@ -87,6 +90,7 @@ public class SyncEndpoint {
             codec,
             log,
             cache,
+            frames,
             snapshots,
             settings,
             metrics);

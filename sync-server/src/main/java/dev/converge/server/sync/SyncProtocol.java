@@ -320,6 +320,10 @@ class SyncProtocol {
     metrics.error(error.code());
     session.send(
         codec.encode(
-            new Message.Error(error.code(), ErrorText.bounded(error.getMessage()), error.ref())));
+            new Message.Error(
+                error.code(),
+                ErrorText.bounded(error.getMessage()),
+                error.ref(),
+                error.retryAfterMs())));
   }
 }

@@ -56,6 +56,7 @@ public final class SyncSession {
       ProtocolCodec codec,
       ChangeLogReader log,
       SpaceLogCache cache,
+      PageFrames frames,
       SnapshotReader snapshots,
       SyncSettings settings,
       SyncMetrics metrics) {
@@ -74,7 +75,8 @@ public final class SyncSession {
             this::sent);
     this.feeds =
         new SpaceFeeds(
-            this, context, vertx, codec, log, cache, snapshots, settings, metrics, outbound);
+            this, context, vertx, codec, log, cache, frames, snapshots, settings, metrics,
+            outbound);
     this.helloTimer =
         vertx.setTimer(
             settings.helloTimeout().toMillis(),

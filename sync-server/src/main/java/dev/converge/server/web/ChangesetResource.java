@@ -7,6 +7,7 @@ import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.PushService;
+import dev.converge.server.error.ErrorBody;
 import dev.converge.server.error.SyncError;
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.security.Authenticated;
@@ -20,9 +21,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** REST mirror of push, for clients without a WebSocket and for backends. */
@@ -69,7 +73,28 @@ public class ChangesetResource {
   @Operation(
       summary = "Push changesets",
       description =
-          "Applies the changesets of one replica in one transaction and acks them after commit. Re-pushes are acked again and change nothing.")
+          "Applies the changesets of one replica in one transaction and acks them after commit."
+              + " Re-pushes are acked again and change nothing. A changeset refused on its own is"
+              + " consumed and listed in `rejected` with its code: forbidden_space, read_only (the"
+              + " token grants the space for reading only), the trust-boundary codes, write_refused"
+              + " (a field type the collection's rule does not accept, or a deployment's rule),"
+              + " document_too_large, quota_exceeded. See docs/access-control.md.")
+  @APIResponse(
+      responseCode = "200",
+      description = "Every seq up to upToSeq is durable or rejected",
+      content = @Content(schema = @Schema(implementation = PushResponse.class)))
+  @APIResponse(
+      responseCode = "429",
+      description =
+          "rate_limited: the user's or a space's changesets per second are used up; nothing was"
+              + " applied. Push again after retryAfterMs (the Retry-After header gives it in whole"
+              + " seconds).",
+      headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
+      content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "invalid, malformed: nothing was applied",
+      content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public Uni<PushResponse> push(
       @RequestBody(content = @Content(schema = @Schema(implementation = PushRequest.class)))
           String body) {

@@ -45,7 +45,7 @@ class SchemaMigrationTest {
                       + " WHERE table_schema = 'public' ORDER BY table_name"))
           .contains("change_log", "doc_state", "replica_progress", "space_seq", "stable_point");
       assertThat(column(c, "SELECT version FROM flyway_schema_history WHERE success"))
-          .contains("1", "2", "3", "4");
+          .contains("1", "2", "3", "4", "5");
       assertThat(
               column(
                   c,

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Tokens signed with the test server's development key, for fresh subjects per test. */
@@ -29,6 +30,19 @@ public final class TestTokens {
         spaces,
         Instant.now().minusSeconds(5),
         Instant.now().plus(ttl));
+  }
+
+  /** A token for {@code subject} with a role ({@code read}, {@code write}) per shared space. */
+  public static String mintRoles(String subject, Map<String, String> roles, List<String> groups) {
+    return DevTokens.mintWithRoles(
+        DevKeyPair.loadOrCreate(DATA_DIR).privateKey(),
+        "converge-dev",
+        "converge",
+        subject,
+        roles,
+        groups,
+        Instant.now().minusSeconds(5),
+        Instant.now().plus(Duration.ofMinutes(10)));
   }
 
   /** A token for {@code subject} with no shared spaces, valid for ten minutes. */

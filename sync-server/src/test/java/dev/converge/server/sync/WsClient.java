@@ -28,6 +28,9 @@ final class WsClient implements AutoCloseable {
   /** The size in UTF-8 bytes of every message received, in order. */
   final List<Integer> frameBytes = java.util.Collections.synchronizedList(new ArrayList<>());
 
+  /** The text of every message received, in order, as the server wrote it. */
+  final List<String> texts = java.util.Collections.synchronizedList(new ArrayList<>());
+
   private final WebSocket socket;
   volatile boolean paused;
 
@@ -118,6 +121,7 @@ final class WsClient implements AutoCloseable {
       if (last) {
         client.frameBytes.add(
             partial.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        client.texts.add(partial.toString());
         client.received.add(codec.decode(partial.toString()));
         partial.setLength(0);
       }

@@ -1,6 +1,7 @@
 package dev.converge.sdk.internal.engine;
 
 import dev.converge.core.protocol.DecodeException;
+import dev.converge.core.protocol.Encoded;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.internal.net.Transport;
@@ -45,6 +46,13 @@ final class SessionDriver {
 
   /** Sends {@code message} on the current session, if any. */
   void send(Message message) {
+    if (session != null && !session.send(codec.encode(message))) {
+      LOG.debug("send of {} refused: session closing", message.type());
+    }
+  }
+
+  /** Sends {@code message}, its documents spliced in as encoded, on the current session, if any. */
+  void send(Encoded message) {
     if (session != null && !session.send(codec.encode(message))) {
       LOG.debug("send of {} refused: session closing", message.type());
     }

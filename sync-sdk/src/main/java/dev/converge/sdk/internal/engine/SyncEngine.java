@@ -273,6 +273,8 @@ public final class SyncEngine implements AutoCloseable {
   private void perform(Action action, Deque<Event> next) {
     if (action instanceof Action.Send send) {
       session.send(send.message());
+    } else if (action instanceof Action.SendEncoded send) {
+      session.send(send.message());
     } else if (action instanceof Action.Schedule schedule) {
       timers.schedule(schedule.timer(), schedule.delayMillis());
     } else if (action instanceof Action.Cancel cancel) {

@@ -3,6 +3,7 @@ package dev.converge.sdk.internal.store;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
+import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.storage.SqlDatabase;
@@ -102,8 +103,23 @@ final class DocumentTable {
     return changed;
   }
 
+  /** Joins the changes of a page of {@code space}'s log; returns the documents changed. */
+  List<DocumentKey> joinChanges(String space, List<Message.ChangeItem> items, HybridClock clock)
+      throws SQLException {
+    return join(
+        group(items, i -> new DocumentKey(space, i.collection(), i.docId()), i -> i.delta()),
+        clock);
+  }
+
+  /** Joins the document states of a snapshot page of {@code space}; returns those changed. */
+  List<DocumentKey> joinSnapshot(String space, List<Message.SnapshotDoc> docs, HybridClock clock)
+      throws SQLException {
+    return join(
+        group(docs, d -> new DocumentKey(space, d.collection(), d.docId()), d -> d.state()), clock);
+  }
+
   /** Groups remote items by document, keeping their order, for {@link #join}. */
-  static <T> Map<DocumentKey, List<Document>> group(
+  private static <T> Map<DocumentKey, List<Document>> group(
       List<T> items, Function<T, DocumentKey> key, Function<T, Document> document) {
     Map<DocumentKey, List<Document>> grouped = new LinkedHashMap<>();
     for (T item : items) {

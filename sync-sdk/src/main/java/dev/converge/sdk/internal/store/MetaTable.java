@@ -1,10 +1,10 @@
 package dev.converge.sdk.internal.store;
 
 import dev.converge.core.crdt.Hlc;
-import dev.converge.core.crdt.ReplicaIds;
 import dev.converge.sdk.storage.SqlDatabase;
 import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
+import java.util.function.Supplier;
 
 /**
  * The {@code meta} table of a store file: one text value per key (replica id, next seq, clock,
@@ -14,10 +14,14 @@ final class MetaTable {
 
   private MetaTable() {}
 
-  /** Gives a new store file its identity: a fresh replica id, seqs from 1, a zero clock. */
-  static void initialize(SqlDatabase db, long now) throws SQLException {
+  /**
+   * Gives a new store file its identity: a replica id drawn from {@code newReplicaIds}, seqs from
+   * 1, a zero clock.
+   */
+  static void initialize(SqlDatabase db, long now, Supplier<String> newReplicaIds)
+      throws SQLException {
     if (get(db, "replica_id") == null) {
-      put(db, "replica_id", ReplicaIds.random());
+      put(db, "replica_id", newReplicaIds.get());
       put(db, "next_seq", "1");
       put(db, "hlc", Hlc.ZERO.toString());
       put(db, "rekeys", "0");

@@ -11,6 +11,13 @@ import dev.converge.sdk.DocumentKey;
  * @param deltaJson the delta, wire encoding
  * @param cursorAtWrite the cursor of the change's space when it was written (at most the head of a
  *     later snapshot): the delta's context holds every change of the space up to it
+ * @param changesetJson the push-ready changeset, wire encoding: the bytes every push of this row
+ *     carries (frozen once sent; rewritten only when a re-key renumbers the row)
  */
 public record OutboxRow(
-    long seq, DocumentKey key, String hlc, String deltaJson, long cursorAtWrite) {}
+    long seq,
+    DocumentKey key,
+    String hlc,
+    String deltaJson,
+    long cursorAtWrite,
+    String changesetJson) {}

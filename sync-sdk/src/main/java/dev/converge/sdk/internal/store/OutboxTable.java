@@ -1,36 +1,64 @@
 package dev.converge.sdk.internal.store;
 
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.storage.SqlDatabase;
 import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code outbox} table: local changes not yet acknowledged, by seq. Callers run it inside their
  * own transaction.
+ *
+ * <p>Each row keeps its push-ready changeset text (column {@code changeset}) beside its delta: the
+ * delta is encoded once, at the write, and spliced into that text; a push splices the text into its
+ * frame. So a write is encoded once on the device, and a retry after a lost ack sends the very
+ * bytes of the first attempt (DESIGN §7). The delta column stays for the rejected changes and for
+ * the re-key, which rewrites the text under the new replica id and seq.
  */
 final class OutboxTable {
 
   private static final String COLUMNS =
-      "seq, space, collection, doc_id, hlc, delta, cursor_at_write";
+      "seq, space, collection, doc_id, hlc, delta, cursor_at_write, changeset";
+
+  private static final Logger LOG = LoggerFactory.getLogger(OutboxTable.class);
 
   private final SqlDatabase db;
+  private final ProtocolCodec codec;
 
-  OutboxTable(SqlDatabase db) {
+  OutboxTable(SqlDatabase db, ProtocolCodec codec) {
     this.db = db;
+    this.codec = codec;
+  }
+
+  /** The push-ready text of a change: its delta text spliced into the changeset, not re-encoded. */
+  String encode(String replicaId, long seq, DocumentKey key, String hlc, String deltaJson) {
+    return codec.encodeChangeset(
+        replicaId, seq, key.space(), key.collection(), key.docId(), Hlc.parse(hlc), deltaJson);
   }
 
   /**
-   * Appends a row; {@code cursorAtWrite} is the cursor of the row's space in the same transaction.
+   * Appends a row and returns it; {@code cursorAtWrite} is the cursor of the row's space in the
+   * same transaction, {@code changesetJson} its {@link #encode push-ready text}.
    */
-  void insert(
-      long seq, DocumentKey key, String hlc, String deltaJson, long createdAt, long cursorAtWrite)
+  OutboxRow insert(
+      long seq,
+      DocumentKey key,
+      String hlc,
+      String deltaJson,
+      String changesetJson,
+      long createdAt,
+      long cursorAtWrite)
       throws SQLException {
     db.update(
-        "INSERT INTO outbox (seq, space, collection, doc_id, hlc, delta, created_at, cursor_at_write)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (seq, space, collection, doc_id, hlc, delta, created_at,"
+            + " cursor_at_write, changeset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         seq,
         key.space(),
         key.collection(),
@@ -38,12 +66,57 @@ final class OutboxTable {
         hlc,
         deltaJson,
         createdAt,
-        cursorAtWrite);
+        cursorAtWrite,
+        changesetJson);
+    return new OutboxRow(seq, key, hlc, deltaJson, cursorAtWrite, changesetJson);
   }
 
-  /** Up to {@code limit} rows with seq above {@code afterSeq}, in seq order. */
-  List<OutboxRow> after(long afterSeq, int limit) throws SQLException {
-    return select("seq > ? ORDER BY seq LIMIT ?", afterSeq, limit);
+  /**
+   * Rewrites every row's push-ready text under {@code replicaId} and the row's seq, splicing its
+   * delta as it is: after a re-key renumbered the rows, and once for rows an older schema stored
+   * without the text. Returns how many rows were rewritten.
+   */
+  int respliceAll(String replicaId) throws SQLException {
+    List<OutboxRow> rows = select("1 = 1 ORDER BY seq");
+    for (OutboxRow row : rows) {
+      db.update(
+          "UPDATE outbox SET changeset = ? WHERE seq = ?",
+          encode(replicaId, row.seq(), row.key(), row.hlc(), row.deltaJson()),
+          row.seq());
+    }
+    return rows.size();
+  }
+
+  /**
+   * Up to {@code limit} rows with seq above {@code afterSeq}, in seq order, each with a push-ready
+   * text that names {@code replicaId} and the row's seq. A row whose text names others (a file
+   * edited or restored by hand: the seq and the text were written together) gets its text again
+   * from its columns, delta bytes kept: the seq column is what acks delete by, so the push must
+   * carry it.
+   */
+  List<OutboxRow> after(long afterSeq, int limit, String replicaId) throws SQLException {
+    List<OutboxRow> rows = select("seq > ? ORDER BY seq LIMIT ?", afterSeq, limit);
+    for (int i = 0; i < rows.size(); i++) {
+      OutboxRow row = rows.get(i);
+      String head =
+          "{\"replicaId\":"
+              + codec.encodeJson(TextNode.valueOf(replicaId))
+              + ",\"seq\":"
+              + row.seq()
+              + ",";
+      if (!row.changesetJson().startsWith(head)) {
+        String text = encode(replicaId, row.seq(), row.key(), row.hlc(), row.deltaJson());
+        db.update("UPDATE outbox SET changeset = ? WHERE seq = ?", text, row.seq());
+        LOG.warn(
+            "outbox row {} named another replica id or seq; its changeset was rewritten",
+            row.seq());
+        rows.set(
+            i,
+            new OutboxRow(
+                row.seq(), row.key(), row.hlc(), row.deltaJson(), row.cursorAtWrite(), text));
+      }
+    }
+    return rows;
   }
 
   /** The rows matching {@code where} (an SQL condition and order), with its parameters. */
@@ -57,7 +130,8 @@ final class OutboxTable {
                 new DocumentKey(rs.getString(2), rs.getString(3), rs.getString(4)),
                 rs.getString(5),
                 rs.getString(6),
-                rs.getLong(7)));
+                rs.getLong(7),
+                rs.getString(8)));
       }
     }
     return rows;

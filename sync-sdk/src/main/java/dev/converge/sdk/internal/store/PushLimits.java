@@ -1,7 +1,5 @@
 package dev.converge.sdk.internal.store;
 
-import dev.converge.core.crdt.Hlc;
-import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CodecLimits;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ProtocolCodec;
@@ -30,37 +28,14 @@ public final class PushLimits {
   }
 
   /**
-   * Returns the changeset of an outbox row, its delta decoded within the limits; {@link #check} it
-   * before sending.
+   * Checks that a changeset's wire encoding fits a push the codec accepts; most text is cleared
+   * without decoding.
    *
-   * @throws IllegalArgumentException naming the limit if the delta breaks one
+   * @param encoded the changeset's push-ready text
+   * @return its length, in characters
+   * @throws IllegalArgumentException naming the limit if it does not fit
    */
-  public Changeset changeset(String replicaId, OutboxRow row) {
-    Changeset changeset;
-    try {
-      changeset =
-          new Changeset(
-              replicaId,
-              row.seq(),
-              row.key().space(),
-              row.key().collection(),
-              row.key().docId(),
-              Hlc.parse(row.hlc()),
-              codec.decodeDocument(row.deltaJson()));
-    } catch (DecodeException e) {
-      throw tooLarge(e);
-    }
-    return changeset;
-  }
-
-  /**
-   * Checks that {@code changeset} encodes to a push the codec accepts.
-   *
-   * @return the length of its encoding, in characters
-   * @throws IllegalArgumentException naming the limit if it does not
-   */
-  public int check(Changeset changeset) {
-    String encoded = codec.encodeChangeset(changeset);
+  public int check(String encoded) {
     int max = codec.limits().maxInputChars() - ENVELOPE_CHARS;
     if (encoded.length() > max) {
       throw new IllegalArgumentException(

@@ -1,12 +1,12 @@
 package dev.converge.sdk.internal.store;
 
-import dev.converge.core.crdt.ReplicaIds;
 import dev.converge.sdk.storage.SqlDatabase;
 import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Re-keying and the re-key lineage of one store (DESIGN §7, "Re-key lineage").
@@ -38,9 +38,11 @@ final class ReplicaLineage {
   record Rekeyed(String replicaId, long nextSeq) {}
 
   private final SqlDatabase db;
+  private final Supplier<String> newReplicaIds;
 
-  ReplicaLineage(SqlDatabase db) {
+  ReplicaLineage(SqlDatabase db, Supplier<String> newReplicaIds) {
     this.db = db;
+    this.newReplicaIds = newReplicaIds;
   }
 
   /**
@@ -75,7 +77,7 @@ final class ReplicaLineage {
    * and records the lineage; the caller commits.
    */
   Rekeyed rekey(String currentId, long rekeys, String reason) throws SQLException {
-    String fresh = ReplicaIds.random();
+    String fresh = newReplicaIds.get();
     long until = untilSeq();
     boolean olderRowsPending = pendingBelow(until);
     boolean ownRowsPending = queryLong("SELECT count(*) FROM outbox WHERE seq > " + until) > 0;

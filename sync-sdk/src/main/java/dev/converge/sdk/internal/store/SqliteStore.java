@@ -3,7 +3,7 @@ package dev.converge.sdk.internal.store;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
-import dev.converge.core.protocol.Changeset;
+import dev.converge.core.crdt.ReplicaIds;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The tables each have their class over the one connection ({@link DocumentTable}, {@link
  * OutboxTable}, {@link RejectedTable}, {@link SpaceTable}, {@code meta} with {@link
- * ReplicaLineage}, {@link SpacePurge}); this class owns the transactions and the replica's
- * identity.
+ * ReplicaLineage}, {@link SpacePurge}), and the write and refusal paths theirs ({@link
+ * LocalChanges}, {@link Quarantine}); this class owns the transactions and the replica's identity.
  *
  * <p>Thread-safe: every method runs under this object's monitor, the lock {@code
  * dev.converge.sdk.internal.engine.CommitOrder} documents.
@@ -45,14 +46,14 @@ public final class SqliteStore implements Store {
   public static final int SCHEMA_VERSION = StoreSchema.VERSION;
 
   private final SqlDatabase db;
-  private final ProtocolCodec codec;
   private final LongSupplier wallMillis;
-  private final PushLimits pushLimits;
   private final HybridClock clock;
   private final ReplicaLineage lineage;
   private final DocumentTable documents;
   private final OutboxTable outbox;
   private final RejectedTable rejectedTable;
+  private final Quarantine quarantine;
+  private final LocalChanges changes;
   private final SpaceTable spaces;
   private final SpacePurge purge;
   private final StablePoints stablePoints;
@@ -62,24 +63,28 @@ public final class SqliteStore implements Store {
   private long rekeys;
 
   private SqliteStore(
-      SqlDatabase db, ProtocolCodec codec, LongSupplier wallMillis, Duration maxClockOffset)
+      SqlDatabase db,
+      ProtocolCodec codec,
+      LongSupplier wallMillis,
+      Duration maxClockOffset,
+      Supplier<String> newReplicaIds)
       throws SQLException {
     this.db = db;
-    this.codec = codec;
     this.wallMillis = wallMillis;
-    this.lineage = new ReplicaLineage(db);
-    this.pushLimits = new PushLimits(codec);
+    this.lineage = new ReplicaLineage(db, newReplicaIds);
     this.documents = new DocumentTable(db, codec, wallMillis);
-    this.outbox = new OutboxTable(db);
+    this.outbox = new OutboxTable(db, codec);
     this.rejectedTable = new RejectedTable(db, outbox);
     this.spaces = new SpaceTable(db);
+    this.quarantine = new Quarantine(codec, documents, outbox, rejectedTable, spaces);
+    this.changes = new LocalChanges(db, codec, documents, outbox, spaces);
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage);
     this.stablePoints = new StablePoints(db);
     this.transactions = new Transactions(db, () -> nextSeq, seq -> nextSeq = seq);
-    StoreSchema.migrate(db);
+    StoreSchema.migrate(db, codec);
     inTransaction(
         () -> {
-          MetaTable.initialize(db, wallMillis.getAsLong());
+          MetaTable.initialize(db, wallMillis.getAsLong(), newReplicaIds);
           lineage.upgrade();
           return null;
         });
@@ -123,18 +128,37 @@ public final class SqliteStore implements Store {
       LongSupplier wallMillis,
       boolean synchronousFull,
       Duration maxClockOffset) {
+    return open(file, codec, wallMillis, synchronousFull, maxClockOffset, ReplicaIds::random);
+  }
+
+  /**
+   * Opens (creating if needed) the store at {@code file} on sqlite-jdbc, drawing new replica ids
+   * (the first one and each re-key's) from {@code newReplicaIds}: a deterministic simulation passes
+   * a seeded source so that a run replays exactly; everything else uses {@link
+   * ReplicaIds#random()}.
+   *
+   * @see #open(Path, ProtocolCodec, LongSupplier, boolean, Duration)
+   */
+  public static SqliteStore open(
+      Path file,
+      ProtocolCodec codec,
+      LongSupplier wallMillis,
+      boolean synchronousFull,
+      Duration maxClockOffset,
+      Supplier<String> newReplicaIds) {
     SqlDatabase db;
     try {
       db = JdbcSqlDatabase.open(file, synchronousFull);
     } catch (SQLException e) {
       throw StoreException.cannotOpen(file, e);
     }
-    return open(db, codec, wallMillis, maxClockOffset);
+    return open(db, codec, wallMillis, maxClockOffset, newReplicaIds);
   }
 
   /**
-   * Opens the store on {@code db} (any platform's binding), creating or migrating its tables. The
-   * store owns {@code db} from here on and closes it, also when opening fails.
+   * Opens the store on {@code db} (any platform's binding), creating or migrating its tables, with
+   * random replica ids. The store owns {@code db} from here on and closes it, also when opening
+   * fails.
    *
    * @param wallMillis the wall clock for HLC timestamps and row times
    * @param maxClockOffset the greatest lead over {@code wallMillis} a remote timestamp can give the
@@ -143,8 +167,23 @@ public final class SqliteStore implements Store {
    */
   public static SqliteStore open(
       SqlDatabase db, ProtocolCodec codec, LongSupplier wallMillis, Duration maxClockOffset) {
+    return open(db, codec, wallMillis, maxClockOffset, ReplicaIds::random);
+  }
+
+  /**
+   * Opens the store on {@code db}, drawing new replica ids from {@code newReplicaIds} (seeded in a
+   * deterministic simulation).
+   *
+   * @see #open(SqlDatabase, ProtocolCodec, LongSupplier, Duration)
+   */
+  public static SqliteStore open(
+      SqlDatabase db,
+      ProtocolCodec codec,
+      LongSupplier wallMillis,
+      Duration maxClockOffset,
+      Supplier<String> newReplicaIds) {
     try {
-      return new SqliteStore(db, codec, wallMillis, maxClockOffset);
+      return new SqliteStore(db, codec, wallMillis, maxClockOffset, newReplicaIds);
     } catch (SQLException | RuntimeException e) {
       db.close();
       throw e instanceof SQLException sql
@@ -183,22 +222,11 @@ public final class SqliteStore implements Store {
           if (delta.isEmpty()) {
             return Optional.<OutboxRow>empty();
           }
-          // Before anything is saved: a change the push could never carry must not reach the
-          // outbox.
-          pushLimits.check(
-              new Changeset(
-                  replicaId, nextSeq, key.space(), key.collection(), key.docId(), hlc, delta));
-          documents.save(key, document);
-          String deltaJson = codec.encodeDocument(delta);
-          long seq = nextSeq;
-          // The document was read in this transaction: its context holds every change up to the
-          // cursor read in it too (changes and cursor commit together).
-          long cursorAtWrite = spaces.cursor(key.space());
-          outbox.insert(seq, key, hlc.toString(), deltaJson, wallMillis.getAsLong(), cursorAtWrite);
-          MetaTable.put(db, "next_seq", Long.toString(seq + 1));
-          MetaTable.put(db, "hlc", hlc.toString());
-          nextSeq = seq + 1;
-          return Optional.of(new OutboxRow(seq, key, hlc.toString(), deltaJson, cursorAtWrite));
+          // Encoded once: the delta's text is spliced into the push-ready changeset.
+          OutboxRow row =
+              changes.record(replicaId, nextSeq, key, document, delta, hlc, wallMillis.getAsLong());
+          nextSeq = row.seq() + 1;
+          return Optional.of(row);
         });
   }
 
@@ -207,13 +235,7 @@ public final class SqliteStore implements Store {
       String space, long to, List<Message.ChangeItem> items) {
     return inTransaction(
         () -> {
-          List<DocumentKey> changed =
-              documents.join(
-                  DocumentTable.group(
-                      items,
-                      i -> new DocumentKey(space, i.collection(), i.docId()),
-                      i -> i.delta()),
-                  clock);
+          List<DocumentKey> changed = documents.joinChanges(space, items, clock);
           spaces.advance(space, to);
           return changed;
         });
@@ -224,11 +246,7 @@ public final class SqliteStore implements Store {
       String space, List<Message.SnapshotDoc> docs) {
     return inTransaction(
         () -> {
-          List<DocumentKey> changed =
-              documents.join(
-                  DocumentTable.group(
-                      docs, d -> new DocumentKey(space, d.collection(), d.docId()), d -> d.state()),
-                  clock);
+          List<DocumentKey> changed = documents.joinSnapshot(space, docs, clock);
           spaces.beginSnapshot(space);
           return changed;
         });
@@ -263,16 +281,14 @@ public final class SqliteStore implements Store {
   public synchronized void stableReported(Map<String, Long> points) {
     inTransaction(
         () -> {
-          for (Map.Entry<String, Long> point : points.entrySet()) {
-            stablePoints.reported(point.getKey(), point.getValue());
-          }
+          stablePoints.reported(points);
           return null;
         });
   }
 
   @Override
   public synchronized List<OutboxRow> outbox(long afterSeq, int limit) {
-    return inTransaction(() -> outbox.after(afterSeq, limit));
+    return inTransaction(() -> outbox.after(afterSeq, limit, replicaId));
   }
 
   @Override
@@ -293,28 +309,14 @@ public final class SqliteStore implements Store {
   @Override
   public synchronized Optional<RejectedChange> quarantine(long seq, String code, String message) {
     return inTransaction(
-        () -> rejectedTable.moveOne(seq, replicaId, code, message, wallMillis.getAsLong()));
+        () -> quarantine.refused(seq, replicaId, code, message, wallMillis.getAsLong(), clock));
   }
 
   @Override
   public synchronized Optional<RejectedChange> replaceUnsendable(
       long seq, String code, String message) {
     return inTransaction(
-        () -> {
-          Optional<RejectedChange> moved =
-              rejectedTable.moveOne(seq, replicaId, code, message, wallMillis.getAsLong());
-          if (moved.isPresent()) {
-            // An empty change has no context: it holds back no stable point, so the cursor now.
-            outbox.insert(
-                seq,
-                moved.get().key(),
-                Hlc.ZERO.toString(),
-                codec.encodeDocument(new Document()),
-                wallMillis.getAsLong(),
-                spaces.cursor(moved.get().key().space()));
-          }
-          return moved;
-        });
+        () -> quarantine.unsendable(seq, replicaId, code, message, wallMillis.getAsLong()));
   }
 
   @Override
@@ -360,7 +362,10 @@ public final class SqliteStore implements Store {
             () -> {
               // The new id has reported no stable point: its reports start afresh.
               stablePoints.reset();
-              return lineage.rekey(retired, rekeys, reason);
+              ReplicaLineage.Rekeyed fresh = lineage.rekey(retired, rekeys, reason);
+              // Renumbered rows name the new id and seq: their push-ready text is rewritten.
+              outbox.respliceAll(fresh.replicaId());
+              return fresh;
             });
     LOG.warn(
         "replica {} re-keyed to {} ({}); {} unsent changes renumbered",

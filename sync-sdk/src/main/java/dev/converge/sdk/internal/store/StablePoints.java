@@ -3,6 +3,7 @@ package dev.converge.sdk.internal.store;
 import dev.converge.sdk.storage.SqlDatabase;
 import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -59,13 +60,15 @@ final class StablePoints {
     }
   }
 
-  /** Records that {@code stable} was reported for {@code space}: the record never goes down. */
-  void reported(String space, long stable) throws SQLException {
-    db.update(
-        "INSERT INTO stable_reports (space, stable) VALUES (?, ?) ON CONFLICT (space) DO UPDATE"
-            + " SET stable = max(stable, excluded.stable)",
-        space,
-        stable);
+  /** Records the points reported, per space: a space's record never goes down. */
+  void reported(Map<String, Long> points) throws SQLException {
+    for (Map.Entry<String, Long> point : points.entrySet()) {
+      db.update(
+          "INSERT INTO stable_reports (space, stable) VALUES (?, ?) ON CONFLICT (space) DO UPDATE"
+              + " SET stable = max(stable, excluded.stable)",
+          point.getKey(),
+          point.getValue());
+    }
   }
 
   /** Forgets every record: a new replica id has reported nothing. */

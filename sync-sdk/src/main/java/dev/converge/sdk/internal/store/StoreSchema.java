@@ -1,5 +1,6 @@
 package dev.converge.sdk.internal.store;
 
+import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.storage.SqlDatabase;
 import java.sql.SQLException;
 import java.util.List;
@@ -41,15 +42,34 @@ final class StoreSchema {
             "DROP INDEX outbox_by_space",
             "CREATE INDEX outbox_by_space ON outbox (space, cursor_at_write)",
             "CREATE TABLE stable_reports (space TEXT PRIMARY KEY, stable INTEGER NOT NULL) WITHOUT ROWID"
-          });
+          },
+          // 3: encode once. Each outbox row keeps its push-ready changeset text; the rows already
+          // there get theirs from their own columns (resplice, below), their delta text spliced as
+          // it is, so a row pushed before the upgrade is pushed again with the same delta bytes.
+          new String[] {"ALTER TABLE outbox ADD COLUMN changeset TEXT NOT NULL DEFAULT ''"});
+
+  /** The version whose migration adds the push-ready changeset text to the outbox. */
+  private static final int PUSH_READY_OUTBOX = 3;
 
   /** The schema version this code writes. */
   static final int VERSION = MIGRATIONS.size();
 
   private StoreSchema() {}
 
+  /**
+   * Gives the outbox rows of an older schema their push-ready text, under the stored replica id.
+   */
+  private static void respliceOutbox(SqlDatabase db, ProtocolCodec codec) throws SQLException {
+    String replicaId = MetaTable.get(db, "replica_id");
+    if (replicaId == null) {
+      return; // a new file: no replica yet, so no outbox row
+    }
+    int rows = new OutboxTable(db, codec).respliceAll(replicaId);
+    LOG.info("{} unsent local changes made push-ready for this SDK", rows);
+  }
+
   /** Applies the missing migrations, each in its own transaction. */
-  static void migrate(SqlDatabase db) throws SQLException {
+  static void migrate(SqlDatabase db, ProtocolCodec codec) throws SQLException {
     int version = db.userVersion();
     if (version > VERSION) {
       throw new SQLException(
@@ -60,6 +80,9 @@ final class StoreSchema {
         db.begin();
         for (String sql : MIGRATIONS.get(v)) {
           db.update(sql);
+        }
+        if (v + 1 == PUSH_READY_OUTBOX) {
+          respliceOutbox(db, codec);
         }
         db.setUserVersion(v + 1);
         db.commit();

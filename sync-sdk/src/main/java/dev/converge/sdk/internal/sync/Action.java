@@ -1,5 +1,6 @@
 package dev.converge.sdk.internal.sync;
 
+import dev.converge.core.protocol.Encoded;
 import dev.converge.core.protocol.Message;
 import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.DocumentKey;
@@ -34,6 +35,9 @@ public sealed interface Action {
 
   /** Send a message on the current session. */
   record Send(Message message) implements Action {}
+
+  /** Send a message whose documents are already encoded (a push of outbox rows). */
+  record SendEncoded(Encoded message) implements Action {}
 
   /** End the current session on purpose; its late callbacks must not reach the machine. */
   record Close(int code, String reason) implements Action {}

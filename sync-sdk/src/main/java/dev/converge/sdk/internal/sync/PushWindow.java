@@ -1,7 +1,7 @@
 package dev.converge.sdk.internal.sync;
 
-import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
+import dev.converge.core.protocol.Encoded;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.sdk.RejectedChange;
@@ -9,9 +9,11 @@ import dev.converge.sdk.internal.store.OutboxRow;
 import dev.converge.sdk.internal.store.PushLimits;
 import dev.converge.sdk.internal.store.Store;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,50 +126,53 @@ final class PushWindow {
     if (inFlight || held || !host.sessionReady()) {
       return;
     }
-    String replicaId = store.replica().replicaId();
-    List<Changeset> changesets = batch(replicaId);
-    if (changesets.isEmpty()) {
+    List<OutboxRow> rows = batch();
+    if (rows.isEmpty()) {
       return;
     }
     // The stable points that rose since last told ride along (docs/protocol-2.md, "Stable points").
     inFlightStable = host.stableToReport();
-    effects.emit(new Action.Send(new Message.Push(changesets, inFlightStable)));
+    // The rows' push-ready texts are spliced into the frame: encoded at the write, never again.
+    effects.emit(
+        new Action.SendEncoded(
+            new Encoded.Push(
+                rows.stream()
+                    .map(OutboxRow::changesetJson)
+                    .collect(
+                        Collectors.collectingAndThen(
+                            Collectors.toList(), Collections::unmodifiableList)),
+                inFlightStable)));
     inFlight = true;
-    firstSentSeq = changesets.get(0).seq();
-    lastSentSeq = changesets.get(changesets.size() - 1).seq();
-    sentCount = changesets.size();
+    firstSentSeq = rows.get(0).seq();
+    lastSentSeq = rows.get(rows.size() - 1).seq();
+    sentCount = rows.size();
   }
 
-  /**
-   * The next rows as changesets, within the batch limit and one push's size; unsendable rows
-   * replaced.
-   */
-  private List<Changeset> batch(String replicaId) {
+  /** The next rows, within the batch limit and one push's size; unsendable rows replaced. */
+  private List<OutboxRow> batch() {
     // Each pass replaces at most one unsendable row with an empty change, which is sendable:
     // bounded.
     while (true) {
-      List<Changeset> changesets = new ArrayList<>();
+      List<OutboxRow> rows = new ArrayList<>();
       long chars = PushLimits.ENVELOPE_CHARS;
       boolean replaced = false;
       for (OutboxRow row : store.outbox(lastSentSeq, batchLimit)) {
-        Changeset changeset;
         int size;
         try {
-          changeset = limits.changeset(replicaId, row);
-          size = limits.check(changeset);
+          size = limits.check(row.changesetJson());
         } catch (IllegalArgumentException e) {
           unsendable(row.seq(), e.getMessage());
           replaced = true;
           break;
         }
-        if (!changesets.isEmpty() && chars + size + 1 > limits.maxPushChars()) {
+        if (!rows.isEmpty() && chars + size + 1 > limits.maxPushChars()) {
           break;
         }
         chars += size + 1;
-        changesets.add(changeset);
+        rows.add(row);
       }
       if (!replaced) {
-        return changesets;
+        return rows;
       }
     }
   }

@@ -3,7 +3,9 @@ package dev.converge.sdk.internal.sync;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.ConnectionState;
+import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.RejectedChange;
 import dev.converge.sdk.SyncException;
 import dev.converge.sdk.SyncStatus;
@@ -12,8 +14,10 @@ import dev.converge.sdk.internal.store.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -286,6 +290,18 @@ public final class SyncMachine {
   void rejected(List<RejectedChange> rejected) {
     board.rejections += rejected.size();
     effects.emit(new Action.Rejected(rejected));
+    // The store dropped the values of a dot_forged change at once (no server entry will): the
+    // documents they were in changed.
+    List<DocumentKey> dropped =
+        rejected.stream()
+            .filter(r -> ErrorCode.DOT_FORGED.wire().equals(r.code()))
+            .map(RejectedChange::key)
+            .distinct()
+            .collect(
+                Collectors.collectingAndThen(Collectors.toList(), Collections::unmodifiableList));
+    if (!dropped.isEmpty()) {
+      effects.emit(new Action.DocumentsChanged(dropped, ChangeSource.REMOTE));
+    }
   }
 
   void checkWaiters() {

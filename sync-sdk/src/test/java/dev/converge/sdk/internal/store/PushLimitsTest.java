@@ -14,9 +14,15 @@ import org.junit.jupiter.api.Test;
 
 class PushLimitsTest {
 
-  private final PushLimits limits = new PushLimits(new ProtocolCodec());
+  private static final ProtocolCodec CODEC = new ProtocolCodec();
+  private final PushLimits limits = new PushLimits(CODEC);
 
-  private static Changeset register(int depth, String value) {
+  /** The push-ready text of a changeset writing one register at {@code depth}. */
+  private static String register(int depth, String value) {
+    return CODEC.encodeChangeset(registerChangeset(depth, value));
+  }
+
+  private static Changeset registerChangeset(int depth, String value) {
     List<String> path = new ArrayList<>();
     for (int i = 0; i < depth; i++) {
       path.add("f" + i);

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.policy.Cart;
+import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
@@ -263,6 +265,138 @@ public abstract class StoreContract {
     // The refused open closed its connection: the file opens again.
     try (SqlDatabase db = openDatabase(file)) {
       assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION + 1);
+    }
+  }
+
+  /** The schema an SDK of version 2 wrote (migrations 1 and 2 as released), frozen: never edit. */
+  private static final String[] SCHEMA_V2 = {
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE documents (space TEXT NOT NULL, collection TEXT NOT NULL, doc_id TEXT NOT NULL,"
+        + " state TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (space, collection, doc_id))"
+        + " WITHOUT ROWID",
+    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, space TEXT NOT NULL, collection TEXT NOT NULL,"
+        + " doc_id TEXT NOT NULL, hlc TEXT NOT NULL, delta TEXT NOT NULL, created_at INTEGER NOT NULL)",
+    "CREATE INDEX outbox_by_space ON outbox (space)",
+    "CREATE TABLE rejected (id INTEGER PRIMARY KEY AUTOINCREMENT, replica_id TEXT NOT NULL,"
+        + " seq INTEGER NOT NULL, space TEXT NOT NULL, collection TEXT NOT NULL, doc_id TEXT NOT NULL,"
+        + " delta TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, rejected_at INTEGER NOT NULL)",
+    "CREATE TABLE spaces (space TEXT PRIMARY KEY, cursor INTEGER NOT NULL DEFAULT 0,"
+        + " snapshot_active INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
+    "ALTER TABLE outbox ADD COLUMN cursor_at_write INTEGER NOT NULL DEFAULT 0",
+    "DROP INDEX outbox_by_space",
+    "CREATE INDEX outbox_by_space ON outbox (space, cursor_at_write)",
+    "CREATE TABLE stable_reports (space TEXT PRIMARY KEY, stable INTEGER NOT NULL) WITHOUT ROWID"
+  };
+
+  @Test
+  public void schemaTwoFile_migratesToThree_itsUnsentRowsGettingTheTextTheOldSdkPushed()
+      throws Exception {
+    Path file = file("v2.db");
+    Hlc stamp = new Hlc(1_764_065_400_000L, 3);
+    List<String> deltas =
+        List.of(
+            CODEC.encodeDocument(Cart.of(new Document()).add("v2-replica", "apple", 2)),
+            CODEC.encodeDocument(Cart.of(new Document()).add("v2-replica", "pear \"x\" é", 1)));
+    try (SqlDatabase db = openDatabase(file)) {
+      db.begin();
+      for (String sql : SCHEMA_V2) {
+        db.update(sql);
+      }
+      String[][] meta = {
+        {"replica_id", "v2-replica"},
+        {"next_seq", "3"},
+        {"hlc", stamp.toString()},
+        {"rekeys", "0"},
+        {"created_at", "1"}
+      };
+      for (String[] entry : meta) {
+        db.update("INSERT INTO meta (key, value) VALUES (?, ?)", entry[0], entry[1]);
+      }
+      db.update("INSERT INTO spaces (space, cursor) VALUES (?, ?)", CART.space(), 40);
+      for (int i = 0; i < deltas.size(); i++) {
+        db.update(
+            "INSERT INTO outbox (seq, space, collection, doc_id, hlc, delta, created_at,"
+                + " cursor_at_write) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            i + 1,
+            CART.space(),
+            CART.collection(),
+            CART.docId(),
+            stamp.toString(),
+            deltas.get(i),
+            1,
+            40);
+      }
+      db.setUserVersion(2);
+      db.commit();
+    }
+    try (SqliteStore store = open(file)) {
+      assertThat(store.replica().replicaId()).isEqualTo("v2-replica");
+      List<OutboxRow> rows = store.outbox(0, 10);
+      assertThat(rows).extracting(OutboxRow::deltaJson).containsExactlyElementsOf(deltas);
+      // What the schema-2 SDK pushed (the delta decoded, the changeset encoded): a retry across
+      // the upgrade sends the same bytes.
+      assertThat(rows)
+          .extracting(OutboxRow::changesetJson)
+          .containsExactly(
+              CODEC.encodeChangeset(
+                  new Changeset(
+                      "v2-replica",
+                      1,
+                      CART.space(),
+                      CART.collection(),
+                      CART.docId(),
+                      stamp,
+                      CODEC.decodeDocument(deltas.get(0)))),
+              CODEC.encodeChangeset(
+                  new Changeset(
+                      "v2-replica",
+                      2,
+                      CART.space(),
+                      CART.collection(),
+                      CART.docId(),
+                      stamp,
+                      CODEC.decodeDocument(deltas.get(1)))));
+      assertThat(rows).extracting(OutboxRow::cursorAtWrite).containsOnly(40L);
+      OutboxRow written = store.writeLocal(CART, add("fig", 1)).orElseThrow();
+      Changeset decoded = CODEC.decodeChangeset(written.changesetJson());
+      assertThat(decoded.replicaId()).isEqualTo("v2-replica");
+      assertThat(decoded.seq()).isEqualTo(3);
+      assertThat(CODEC.encodeDocument(decoded.delta())).isEqualTo(written.deltaJson());
+      assertThat(store.outbox(2, 10)).containsExactly(written);
+    }
+    try (SqlDatabase db = openDatabase(file)) {
+      assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(3);
+    }
+  }
+
+  @Test
+  public void pushReadyText_followsARekey_andAReplacement_keepingTheDeltaBytes() throws Exception {
+    try (SqliteStore store = open(file("s.db"))) {
+      store.writeLocal(CART, add("tea", 2));
+      store.writeLocal(CART, add("milk", 1));
+      store.ack(1);
+      OutboxRow before = store.outbox(0, 10).get(0);
+
+      String fresh = store.rekey("test").replicaId();
+      OutboxRow after = store.outbox(0, 10).get(0);
+
+      assertThat(after.seq()).isEqualTo(1);
+      assertThat(after.deltaJson()).isEqualTo(before.deltaJson());
+      assertThat(after.changesetJson())
+          .isEqualTo(
+              CODEC.encodeChangeset(
+                  fresh,
+                  1,
+                  CART.space(),
+                  CART.collection(),
+                  CART.docId(),
+                  Hlc.parse(before.hlc()),
+                  before.deltaJson()));
+      store.replaceUnsendable(1, "too_large", "big").orElseThrow();
+      Changeset empty = CODEC.decodeChangeset(store.outbox(0, 10).get(0).changesetJson());
+      assertThat(empty.replicaId()).isEqualTo(fresh);
+      assertThat(empty.seq()).isEqualTo(1);
+      assertThat(empty.delta().isEmpty()).isTrue();
     }
   }
 

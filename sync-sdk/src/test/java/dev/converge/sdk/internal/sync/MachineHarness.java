@@ -164,12 +164,29 @@ final class MachineHarness implements AutoCloseable {
   static <M extends Message> List<M> sent(List<Action> actions, Class<M> type) {
     List<M> result = new ArrayList<>();
     for (Action action : actions) {
-      if (action instanceof Action.Send send && type.isInstance(send.message())) {
-        result.add(type.cast(send.message()));
+      Message message = message(action);
+      if (type.isInstance(message)) {
+        result.add(type.cast(message));
       }
     }
     return result;
   }
+
+  /**
+   * The message a send action puts on the wire (a pre-encoded one decoded from its frame, as the
+   * server reads it), or null for another action.
+   */
+  static Message message(Action action) {
+    if (action instanceof Action.Send send) {
+      return send.message();
+    }
+    if (action instanceof Action.SendEncoded send) {
+      return WIRE.decode(WIRE.encode(send.message()));
+    }
+    return null;
+  }
+
+  private static final ProtocolCodec WIRE = new ProtocolCodec();
 
   /** The actions of {@code type} in {@code actions}. */
   static <A extends Action> List<A> of(List<Action> actions, Class<A> type) {

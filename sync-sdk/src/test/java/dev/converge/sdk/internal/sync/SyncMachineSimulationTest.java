@@ -261,9 +261,9 @@ class SyncMachineSimulationTest {
         connected = false;
         welcomed = false;
         pushedUpTo = -1;
-      } else if (action instanceof Action.Send send) {
-        assertThat(session && connected).as("%s sent without a session", send).isTrue();
-        Message m = send.message();
+      } else if (MachineHarness.message(action) != null) {
+        assertThat(session && connected).as("%s sent without a session", action).isTrue();
+        Message m = MachineHarness.message(action);
         if (m instanceof Message.Hello hello) {
           for (Message.Subscription sub : hello.subscriptions()) {
             if (sub.stable() != null) {

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.ConnectionState;
 import dev.converge.sdk.DocumentKey;
@@ -99,6 +100,32 @@ class SyncMachineTest {
     assertThat(h.machine.status().pendingChanges()).isZero();
     assertThat(h.machine.status().lastAck()).contains(java.time.Instant.ofEpochMilli(h.now));
     assertThat(of(ack, Action.StatusChanged.class)).isNotEmpty();
+  }
+
+  @Test
+  void aRetryAfterALostAck_sendsTheBytesOfTheFirstAttempt_asTheDecodedPushWouldEncode() {
+    h.write(ALICE, "me", "v0");
+    h.write(TEAM, "board", "v1");
+    String first = pushFrame(h.connect());
+    h.step(new Event.Closed(CloseCode.GOING_AWAY.code(), "going away"));
+    h.fire(new Timer.Reconnect());
+    String retry = pushFrame(h.welcome());
+
+    assertThat(retry).as("frozen once sent (DESIGN §7)").isEqualTo(first);
+    Message.Push decoded = (Message.Push) WIRE.decode(first);
+    assertThat(seqs(decoded)).containsExactly(1L, 2L);
+    assertThat(WIRE.encode(decoded))
+        .as("the frame a push decoded and encoded again would be")
+        .isEqualTo(first);
+  }
+
+  private static final ProtocolCodec WIRE = new ProtocolCodec();
+
+  /** The one push frame in {@code actions}, as the session sends it. */
+  private static String pushFrame(List<Action> actions) {
+    List<Action.SendEncoded> pushes = of(actions, Action.SendEncoded.class);
+    assertThat(pushes).hasSize(1);
+    return WIRE.encode(pushes.get(0).message());
   }
 
   @Test
@@ -344,6 +371,24 @@ class SyncMachineTest {
     List<Action> ack = h.receive(new Message.Ack(h.replicaId(), 1, List.of()));
     assertThat(seqs(sent(ack, Message.Push.class).get(0))).containsExactly(2L, 3L);
     assertThat(h.store.rejectedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void rateLimitedPush_isKeptAndRetriedNoSoonerThanTheHint_andTheStatusSaysWhy() {
+    h.write(ALICE, "me", "a");
+    h.connect();
+    List<Action> limited =
+        h.receive(
+            new Message.Error(
+                ErrorCode.RATE_LIMITED.wire(), "this user's changesets are used up", null, 2_500L));
+    assertThat(limited).contains(new Action.Schedule(new Timer.PushRetry(), 2_500));
+    assertThat(h.machine.status().lastError()).isEqualTo("rate_limited");
+    assertThat(h.machine.status().pendingChanges()).as("nothing consumed").isEqualTo(1);
+    assertThat(h.store.rejectedCount()).isZero();
+    assertThat(sent(h.advance(2_499), Message.Push.class)).isEmpty();
+    assertThat(seqs(sent(h.advance(1), Message.Push.class).get(0))).containsExactly(1L);
+    h.receive(new Message.Ack(h.replicaId(), 1, List.of()));
+    assertThat(h.machine.status().lastError()).isNull();
   }
 
   @Test
@@ -605,7 +650,11 @@ class SyncMachineTest {
     assertThat(h.timers).isEmpty();
     h.write(ALICE, "me", "offline");
     assertThat(h.step(new Event.LocalWrite()))
-        .noneMatch(a -> a instanceof Action.Send || a instanceof Action.Open);
+        .noneMatch(
+            a ->
+                a instanceof Action.Send
+                    || a instanceof Action.SendEncoded
+                    || a instanceof Action.Open);
 
     List<Action> resume = h.step(new Event.Resume());
     assertThat(resume).contains(new Action.Open("t"));

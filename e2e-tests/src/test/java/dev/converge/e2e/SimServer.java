@@ -1,0 +1,331 @@
+package dev.converge.e2e;
+
+import dev.converge.core.protocol.DecodeException;
+import dev.converge.core.protocol.Encoded;
+import dev.converge.core.protocol.ErrorCode;
+import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.core.server.DocumentRef;
+import dev.converge.core.server.LogEntry;
+import dev.converge.core.server.MemoryServer;
+import dev.converge.core.server.PushOutcome;
+import dev.converge.core.server.PushRefused;
+import dev.converge.core.server.Refusal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The simulated server: the server's core ({@link MemoryServer}: {@code PushRules} and {@code
+ * CompactionRules} over memory) behind a session shell that does what {@code SyncProtocol} and
+ * {@code SpaceFeeds} do with it: hello (grants, a declared predecessor, the live set, welcome, then
+ * each granted space followed from its cursor, by snapshot when the cursor is above the head or
+ * below the compaction point), push (refusals and ack), sync (stable points, heads) and auth; and
+ * after each commit, the new log entries fanned out to every session following the space, in log
+ * order. A crash ends every session; what was committed stays (the core commits a push whole).
+ *
+ * <p>Tokens are the subject's name; {@link #grants} says what each subject is granted.
+ */
+final class SimServer implements SimNet.ServerEnd {
+
+  static final int PAGE = 40;
+
+  /** One WebSocket session. */
+  private static final class Session {
+    final String subject;
+    String replicaId;
+    final Map<String, Long> followed = new LinkedHashMap<>();
+
+    Session(String subject) {
+      this.subject = subject;
+    }
+  }
+
+  final MemoryServer core;
+  final ProtocolCodec codec;
+  final Map<String, Set<String>> grants;
+  private final SimLoop loop;
+  private final Random random;
+  private final SimFigures figures;
+  private final Map<SimNet.Link, Session> sessions = new LinkedHashMap<>();
+  private SimNet net;
+
+  /** The chance that a committed push's connection is reset before its ack is sent. */
+  double lostAckRate;
+
+  /**
+   * A known bug to plant, proving that the checkers catch what the simulation is for: {@code
+   * ack-without-commit} acks a device's first push without applying it; {@code skip-change} never
+   * sends the changes of device {@code d1} to device {@code d0}, while moving its cursor past them;
+   * {@code stall} never answers the pushes of device {@code d0} after its first. Empty for none.
+   */
+  private String plant = "";
+
+  private boolean planted;
+
+  SimServer(SimLoop loop, Random random, Map<String, Set<String>> grants, SimFigures figures) {
+    this.loop = loop;
+    this.random = random;
+    this.grants = grants;
+    this.figures = figures;
+    this.core = new MemoryServer(loop::now);
+    this.codec = core.codec();
+  }
+
+  void attach(SimNet net) {
+    this.net = net;
+  }
+
+  @Override
+  public void accepted(SimNet.Link link) {
+    // The device's token is its subject (see SimDevice): known at the upgrade.
+    sessions.put(link, new Session(((SimActor) link.device).subject()));
+  }
+
+  @Override
+  public void closed(SimNet.Link link) {
+    sessions.remove(link);
+  }
+
+  /** The process dies: every session ends (the network resets the links). */
+  void crash() {
+    sessions.clear();
+  }
+
+  @Override
+  public void received(SimNet.Link link, String text) {
+    Session session = sessions.get(link);
+    if (session == null) {
+      return;
+    }
+    figures.count("frames.up");
+    Message message;
+    try {
+      message = codec.decode(text);
+    } catch (DecodeException e) {
+      error(link, e.code(), e.getMessage(), null);
+      return;
+    }
+    try {
+      if (message instanceof Message.Hello hello) {
+        hello(link, session, hello);
+      } else if (session.replicaId == null) {
+        error(link, ErrorCode.HELLO_REQUIRED, "send hello before " + message.type(), null);
+      } else if (message instanceof Message.Push push) {
+        push(link, session, push);
+      } else if (message instanceof Message.Sync sync) {
+        sync(link, session, sync);
+      } else if (message instanceof Message.Auth) {
+        send(link, new Message.Authed(loop.now() + 3_600_000));
+      } else {
+        error(link, ErrorCode.INVALID, "sent by the server, not to it", null);
+      }
+    } catch (PushRefused e) {
+      error(link, e.code(), e.getMessage(), e.ref());
+    }
+  }
+
+  private void hello(SimNet.Link link, Session session, Message.Hello hello) {
+    if (session.replicaId != null) {
+      error(link, ErrorCode.INVALID, "hello was already received", null);
+      return;
+    }
+    if (hello.protocol() != Message.PROTOCOL_VERSION) {
+      error(link, ErrorCode.PROTOCOL_VERSION, "unsupported protocol", null);
+      net.closeByServer(link);
+      return;
+    }
+    session.replicaId = hello.replicaId();
+    Set<String> granted = grants.getOrDefault(session.subject, Set.of());
+    List<Message.Subscription> subscriptions = new ArrayList<>();
+    for (Message.Subscription s : hello.subscriptions()) {
+      if (granted.contains(s.space())) {
+        if (subscriptions.stream().noneMatch(x -> x.space().equals(s.space()))) {
+          subscriptions.add(s);
+        }
+      } else {
+        error(link, ErrorCode.FORBIDDEN_SPACE, "space '" + s.space() + "' is not granted", null);
+      }
+    }
+    String predecessor = null;
+    if (hello.predecessor() != null) {
+      try {
+        core.declare(session.subject, hello.replicaId(), hello.predecessor());
+        predecessor = hello.predecessor();
+      } catch (PushRefused e) {
+        error(link, e.code(), e.getMessage(), null);
+      }
+    }
+    core.hello(hello.replicaId(), subscriptions, predecessor);
+    List<Message.SpaceHead> heads = new ArrayList<>();
+    subscriptions.forEach(s -> heads.add(new Message.SpaceHead(s.space(), core.head(s.space()))));
+    send(link, new Message.Welcome("sim", Message.PROTOCOL_VERSION, loop.now() + 3_600_000, heads));
+    for (Message.Subscription s : subscriptions) {
+      if (core.followNeedsSnapshot(s.space(), s.since())) {
+        snapshot(link, s.space());
+        session.followed.put(s.space(), core.head(s.space()));
+      } else {
+        session.followed.put(s.space(), s.since());
+      }
+      pump(link, session, s.space());
+    }
+  }
+
+  private void snapshot(SimNet.Link link, String space) {
+    figures.count("snapshots");
+    long head = core.head(space);
+    List<Encoded.SnapshotDoc> docs = new ArrayList<>();
+    core.states(space).forEach((ref, json) -> docs.add(snapshotDoc(ref, json)));
+    int pages = Math.max(1, (docs.size() + 1) / 2);
+    for (int p = 0; p < pages; p++) {
+      List<Encoded.SnapshotDoc> page = docs.subList(p * 2, Math.min(docs.size(), p * 2 + 2));
+      sendEncoded(link, new Encoded.Snapshot(space, head, page, p < pages - 1));
+    }
+  }
+
+  private static Encoded.SnapshotDoc snapshotDoc(DocumentRef ref, String json) {
+    return new Encoded.SnapshotDoc(ref.collection(), ref.docId(), json);
+  }
+
+  private void push(SimNet.Link link, Session session, Message.Push push) {
+    for (var c : push.changesets()) {
+      if (!c.replicaId().equals(session.replicaId)) {
+        error(link, ErrorCode.INVALID, "changeset of another replica", c.seq());
+        return;
+      }
+    }
+    figures.count("pushes");
+    if (plant(link, push)) {
+      return;
+    }
+    PushOutcome outcome =
+        core.push(
+            session.subject, grants.getOrDefault(session.subject, Set.of()), push.changesets());
+    core.report(
+        session.replicaId,
+        push.stable().stream().filter(p -> session.followed.containsKey(p.space())).toList());
+    if (random.nextDouble() < lostAckRate) {
+      // Committed, and the connection reset before the ack went out.
+      figures.count("fault.lost-ack");
+      net.cut(link);
+    } else {
+      for (Refusal r : outcome.refusals()) {
+        figures.count("refusals." + r.code());
+        error(link, ErrorCode.fromWire(r.code()).orElse(ErrorCode.INVALID), r.message(), r.seq());
+      }
+      send(link, outcome.ack());
+    }
+    fanOut(outcome.changedSpaces());
+  }
+
+  /** Carries out the planted bug on a push; returns whether the push was swallowed by it. */
+  private boolean plant(SimNet.Link link, Message.Push push) {
+    var first = push.changesets().get(0);
+    if (plant.equals("ack-without-commit") && !planted && first.seq() == 1) {
+      planted = true;
+      figures.count("planted");
+      var last = push.changesets().get(push.changesets().size() - 1);
+      send(link, new Message.Ack(first.replicaId(), last.seq(), List.of()));
+      return true;
+    }
+    if (plant.equals("stall") && link.device.name().equals("d0") && first.seq() > 1) {
+      figures.count("planted");
+      return true;
+    }
+    return false;
+  }
+
+  void plant(String plant) {
+    this.plant = plant;
+  }
+
+  private void sync(SimNet.Link link, Session session, Message.Sync sync) {
+    core.report(
+        session.replicaId,
+        sync.stable().stream().filter(p -> session.followed.containsKey(p.space())).toList());
+    List<Message.SpaceHead> heads = new ArrayList<>();
+    new TreeSet<>(session.followed.keySet())
+        .forEach(s -> heads.add(new Message.SpaceHead(s, core.head(s))));
+    send(link, new Message.Synced(sync.ref(), heads));
+  }
+
+  /** Counter compaction of every space, as the server's compactor runs it; then the fan-out. */
+  void compact() {
+    Set<String> changed = new TreeSet<>();
+    for (String space : allSpaces()) {
+      if (!core.compact(space, loop.now()).isEmpty()) {
+        figures.count("compactions");
+        changed.add(space);
+      }
+    }
+    fanOut(changed);
+  }
+
+  private Set<String> allSpaces() {
+    Set<String> spaces = new TreeSet<>();
+    grants.values().forEach(spaces::addAll);
+    return spaces;
+  }
+
+  private void fanOut(Set<String> spaces) {
+    for (Map.Entry<SimNet.Link, Session> e : new ArrayList<>(sessions.entrySet())) {
+      for (String space : spaces) {
+        if (e.getValue().followed.containsKey(space)) {
+          pump(e.getKey(), e.getValue(), space);
+        }
+      }
+    }
+  }
+
+  /** Sends what the session has not been sent of {@code space}'s log, page by page. */
+  private void pump(SimNet.Link link, Session session, String space) {
+    long from = session.followed.get(space);
+    while (true) {
+      List<LogEntry> page = core.logAfter(space, from, PAGE + 1);
+      if (page.isEmpty()) {
+        return;
+      }
+      boolean more = page.size() > PAGE;
+      if (more) {
+        page = page.subList(0, PAGE);
+      }
+      List<Encoded.ChangeItem> items = new ArrayList<>();
+      for (LogEntry e : page) {
+        if (plant.equals("skip-change")
+            && link.device.name().equals("d0")
+            && e.replicaId().startsWith("d1.")) {
+          figures.count("planted");
+          continue;
+        }
+        items.add(
+            new Encoded.ChangeItem(
+                e.serverSeq(),
+                e.collection(),
+                e.docId(),
+                e.deltaJson(),
+                new Message.Origin(e.replicaId(), e.seq())));
+      }
+      long to = page.get(page.size() - 1).serverSeq();
+      sendEncoded(link, new Encoded.Changes(space, from, to, items, more));
+      from = to;
+      session.followed.put(space, to);
+    }
+  }
+
+  private void error(SimNet.Link link, ErrorCode code, String message, Long ref) {
+    figures.count("errors." + code.wire());
+    send(link, new Message.Error(code, message, ref));
+  }
+
+  private void send(SimNet.Link link, Message message) {
+    net.down(link, codec.encode(message));
+  }
+
+  private void sendEncoded(SimNet.Link link, Encoded message) {
+    net.down(link, codec.encode(message));
+  }
+}

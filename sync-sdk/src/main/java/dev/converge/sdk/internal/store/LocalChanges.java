@@ -1,0 +1,69 @@
+package dev.converge.sdk.internal.store;
+
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Hlc;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.sdk.DocumentKey;
+import dev.converge.sdk.storage.SqlDatabase;
+import java.sql.SQLException;
+
+/**
+ * Records one local change: its delta encoded once and spliced into its push-ready changeset text,
+ * that text checked against the push limits before anything is saved, then the document, the outbox
+ * row, and the next seq and the clock in {@code meta}.
+ *
+ * <p>Not thread-safe: the store calls it under its monitor, inside its transactions.
+ */
+final class LocalChanges {
+
+  private final SqlDatabase db;
+  private final ProtocolCodec codec;
+  private final PushLimits pushLimits;
+  private final DocumentTable documents;
+  private final OutboxTable outbox;
+  private final SpaceTable spaces;
+
+  LocalChanges(
+      SqlDatabase db,
+      ProtocolCodec codec,
+      DocumentTable documents,
+      OutboxTable outbox,
+      SpaceTable spaces) {
+    this.db = db;
+    this.codec = codec;
+    this.pushLimits = new PushLimits(codec);
+    this.documents = documents;
+    this.outbox = outbox;
+    this.spaces = spaces;
+  }
+
+  /**
+   * Saves {@code document} (the delta already applied) and appends {@code delta} to the outbox as
+   * change {@code seq} of {@code replicaId}; returns the row.
+   *
+   * @throws IllegalArgumentException if the change could never be pushed (nothing is saved)
+   */
+  OutboxRow record(
+      String replicaId,
+      long seq,
+      DocumentKey key,
+      Document document,
+      Document delta,
+      Hlc hlc,
+      long now)
+      throws SQLException {
+    String deltaJson = codec.encodeDocument(delta);
+    String changesetJson = outbox.encode(replicaId, seq, key, hlc.toString(), deltaJson);
+    // Before anything is saved: a change the push could never carry must not reach the outbox.
+    pushLimits.check(changesetJson);
+    documents.save(key, document);
+    // The document was read in this transaction: its context holds every change up to the cursor
+    // read in it too (changes and cursor commit together).
+    long cursorAtWrite = spaces.cursor(key.space());
+    OutboxRow row =
+        outbox.insert(seq, key, hlc.toString(), deltaJson, changesetJson, now, cursorAtWrite);
+    MetaTable.put(db, "next_seq", Long.toString(seq + 1));
+    MetaTable.put(db, "hlc", hlc.toString());
+    return row;
+  }
+}
