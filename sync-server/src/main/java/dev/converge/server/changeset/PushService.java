@@ -53,6 +53,7 @@ public class PushService {
   private final PushRules rules;
   private final ReplicaLineages lineages;
   private final CommittedPushes committed;
+  private final GroupCommit groupCommit;
   private final Counter futureStamps;
 
   PushService(
@@ -60,11 +61,13 @@ public class PushService {
       PushRules rules,
       ReplicaLineages lineages,
       CommittedPushes committed,
+      GroupCommit groupCommit,
       MeterRegistry registry) {
     this.sessions = sessions;
     this.rules = rules;
     this.lineages = lineages;
     this.committed = committed;
+    this.groupCommit = groupCommit;
     this.futureStamps =
         Counter.builder("converge.clock.future.stamps")
             .description(
@@ -97,17 +100,42 @@ public class PushService {
     } catch (PushRefused e) {
       return Uni.createFrom().failure(SyncError.of(e));
     }
-    return sessions
-        .withTransaction(
-            (session, tx) ->
-                new Transaction(session, grants, changesets)
-                    .run()
-                    .call(
-                        () -> StablePoints.record(session, changesets.get(0).replicaId(), stable)))
+    String space = singleSpace(changesets);
+    // Pushes into one space go through its group commit; a push spanning spaces goes alone.
+    Uni<PushOutcome> applied =
+        space == null
+            ? alone(grants, changesets, stable)
+            : groupCommit.submit(
+                space, grants, changesets, stable, () -> alone(grants, changesets, stable));
+    return applied
         .onFailure(PushRefused.class)
         .transform(e -> SyncError.of(e))
         .invoke(
-            outcome -> committed.committed(outcome, Duration.ofNanos(System.nanoTime() - started)));
+            outcome -> {
+              futureStamps.increment(outcome.futureStamps());
+              committed.committed(outcome, Duration.ofNanos(System.nanoTime() - started));
+            });
+  }
+
+  /** Returns the space every changeset names, or null if they name several. */
+  private static String singleSpace(List<Changeset> changesets) {
+    String space = changesets.get(0).space();
+    for (Changeset changeset : changesets) {
+      if (!changeset.space().equals(space)) {
+        return null;
+      }
+    }
+    return space;
+  }
+
+  /** Applies a push in a transaction of its own. */
+  private Uni<PushOutcome> alone(
+      SpaceGrants grants, List<Changeset> changesets, List<Message.SpaceStable> stable) {
+    return sessions.withTransaction(
+        (session, tx) ->
+            new Transaction(session, grants, changesets)
+                .run()
+                .call(() -> StablePoints.record(session, changesets.get(0).replicaId(), stable)));
   }
 
   /** One push's transaction: read, let the core decide, write. */
@@ -221,7 +249,6 @@ public class PushService {
     }
 
     private Uni<PushOutcome> write(PushDecision decision, ReplicaProgress progress) {
-      futureStamps.increment(decision.outcome().futureStamps());
       OffsetDateTime now = OffsetDateTime.now();
       Uni<Void> work =
           decision.refusals().isEmpty()
