@@ -32,10 +32,11 @@ import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Applies pushed changesets, each push in one transaction (DESIGN §4): the I/O shell around the
- * server core {@link PushRules}, which decides; this service reads what the core asks for, under
- * the locks, and writes what it decided. The caller answers only after the returned {@link Uni}
- * completes, that is after commit; {@link CommittedPushes} then runs the post-commit effects.
+ * Applies pushed changesets, each push in one transaction (DESIGN §4), or, for a push into one
+ * space, in its space's batch ({@link GroupCommit}): the I/O shell around the server core {@link
+ * PushRules}, which decides; this service reads what the core asks for, under the locks, and writes
+ * what it decided. The caller answers only after the returned {@link Uni} completes, that is after
+ * commit; {@link CommittedPushes} then runs the post-commit effects.
  *
  * <p>Locks are taken in one order by every push: the replica's progress row, then the spaces'
  * counter rows in sorted order, so concurrent pushes cannot deadlock; a space's counter row lock
