@@ -1,10 +1,12 @@
 package dev.converge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.converge.sdk.RejectedChange;
 import dev.converge.sdk.SyncClient;
+import dev.converge.sdk.SyncException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -68,7 +70,12 @@ class SdkReadOnlyMemberTest {
     viewerPhone.cart(team, "shared").add("gin", 5);
     viewerPhone.cart(own, "mine").add("milk", 1);
     assertThat(viewerPhone.cart(team, "shared").items()).containsEntry("gin", 5L);
-    viewerPhone.syncNow(Devices.SYNCED).join();
+    // syncNow reports the refusal: the app learns that its write did not stick.
+    assertThatThrownBy(() -> viewerPhone.syncNow(Devices.SYNCED).join())
+        .hasCauseInstanceOf(SyncException.class)
+        .cause()
+        .satisfies(
+            e -> assertThat(((SyncException) e).code()).isEqualTo(SyncException.Code.REJECTED));
 
     await()
         .atMost(CONVERGED)

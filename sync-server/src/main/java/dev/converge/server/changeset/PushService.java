@@ -32,10 +32,11 @@ import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Applies pushed changesets, each push in one transaction (DESIGN §4): the I/O shell around the
- * server core {@link PushRules}, which decides; this service reads what the core asks for, under
- * the locks, and writes what it decided. The caller answers only after the returned {@link Uni}
- * completes, that is after commit; {@link CommittedPushes} then runs the post-commit effects.
+ * Applies pushed changesets, each push in one transaction (DESIGN §4), or, for a push into one
+ * space, in its space's batch ({@link GroupCommit}): the I/O shell around the server core {@link
+ * PushRules}, which decides; this service reads what the core asks for, under the locks, and writes
+ * what it decided. The caller answers only after the returned {@link Uni} completes, that is after
+ * commit; {@link CommittedPushes} then runs the post-commit effects.
  *
  * <p>Locks are taken in one order by every push: the replica's progress row, then the spaces'
  * counter rows in sorted order, so concurrent pushes cannot deadlock; a space's counter row lock
@@ -53,6 +54,7 @@ public class PushService {
   private final PushRules rules;
   private final ReplicaLineages lineages;
   private final CommittedPushes committed;
+  private final GroupCommit groupCommit;
   private final Counter futureStamps;
   private final PushLimits limits;
 
@@ -62,12 +64,14 @@ public class PushService {
       ReplicaLineages lineages,
       CommittedPushes committed,
       PushLimits limits,
+      GroupCommit groupCommit,
       MeterRegistry registry) {
     this.sessions = sessions;
     this.limits = limits;
     this.rules = rules;
     this.lineages = lineages;
     this.committed = committed;
+    this.groupCommit = groupCommit;
     this.futureStamps =
         Counter.builder("converge.clock.future.stamps")
             .description(
@@ -104,20 +108,43 @@ public class PushService {
     } catch (SyncError e) {
       return Uni.createFrom().failure(e);
     }
-    return sessions
-        .withTransaction(
-            (session, tx) ->
-                new Transaction(session, grants, changesets)
-                    .run()
-                    .call(
-                        () -> StablePoints.record(session, changesets.get(0).replicaId(), stable)))
+    String space = singleSpace(changesets);
+    // Pushes into one space go through its group commit; a push spanning spaces goes alone.
+    Uni<PushOutcome> applied =
+        space == null
+            ? alone(grants, changesets, stable)
+            : groupCommit.submit(
+                space, grants, changesets, stable, () -> alone(grants, changesets, stable));
+    return applied
         .onFailure(PushRefused.class)
         .transform(e -> SyncError.of(e))
         .invoke(
             outcome -> {
               limits.count(outcome.refusals());
+              futureStamps.increment(outcome.futureStamps());
               committed.committed(outcome, Duration.ofNanos(System.nanoTime() - started));
             });
+  }
+
+  /** Returns the space every changeset names, or null if they name several. */
+  private static String singleSpace(List<Changeset> changesets) {
+    String space = changesets.get(0).space();
+    for (Changeset changeset : changesets) {
+      if (!changeset.space().equals(space)) {
+        return null;
+      }
+    }
+    return space;
+  }
+
+  /** Applies a push in a transaction of its own. */
+  private Uni<PushOutcome> alone(
+      SpaceGrants grants, List<Changeset> changesets, List<Message.SpaceStable> stable) {
+    return sessions.withTransaction(
+        (session, tx) ->
+            new Transaction(session, grants, changesets)
+                .run()
+                .call(() -> StablePoints.record(session, changesets.get(0).replicaId(), stable)));
   }
 
   /** One push's transaction: read, let the core decide, write. */
@@ -233,7 +260,6 @@ public class PushService {
     }
 
     private Uni<PushOutcome> write(PushDecision decision, ReplicaProgress progress) {
-      futureStamps.increment(decision.outcome().futureStamps());
       OffsetDateTime now = OffsetDateTime.now();
       Uni<Void> work =
           decision.refusals().isEmpty()

@@ -24,6 +24,12 @@ public class SpaceLogCache {
   /** Changes kept per space. */
   static final int WINDOW = 2_000;
 
+  /**
+   * Characters of deltas kept per space: with changes near the 1 MiB message limit, the count bound
+   * alone would let one busy space hold gigabytes.
+   */
+  static final long WINDOW_CHARS = 4L * 1024 * 1024;
+
   /** Changes read per refresh. */
   static final int FETCH = 500;
 
@@ -54,7 +60,7 @@ public class SpaceLogCache {
    * rows {@link ChangeLogReader#read} would return.
    */
   Uni<List<LoggedChange>> read(String space, long since, int limit) {
-    Window window = windows.computeIfAbsent(space, s -> new Window());
+    Window window = windows.computeIfAbsent(space, s -> new Window(WINDOW, WINDOW_CHARS));
     Uni<Void> refresh;
     synchronized (window) {
       if (window.covers(since)) {
@@ -109,9 +115,16 @@ public class SpaceLogCache {
         });
   }
 
-  /** A contiguous run of a space's log: changes first()..last(). */
-  private static final class Window {
+  /**
+   * A contiguous run of a space's log: changes first()..last(), at most {@code maxRows} of them and
+   * at most {@code maxChars} characters of deltas (the oldest go first; a change larger than the
+   * whole budget is not kept, and sessions read it from the database).
+   */
+  static final class Window {
     final ArrayList<LoggedChange> rows = new ArrayList<>();
+    private final int maxRows;
+    private final long maxChars;
+    private long chars;
 
     /** serverSeq just before the first row kept (or the start cursor when empty). */
     long base = -1;
@@ -119,6 +132,16 @@ public class SpaceLogCache {
     long generation;
     long fetchedGeneration = -1;
     Uni<Void> refreshing;
+
+    Window(int maxRows, long maxChars) {
+      this.maxRows = maxRows;
+      this.maxChars = maxChars;
+    }
+
+    /** Characters of deltas held now. */
+    long chars() {
+      return chars;
+    }
 
     boolean initialized() {
       return base >= 0;
@@ -153,14 +176,24 @@ public class SpaceLogCache {
           || (!fetched.isEmpty() && fetched.get(0).serverSeq() != from + 1)) {
         // First fill, or the log was compacted under us: start a new window here.
         rows.clear();
+        chars = 0;
         base = fetched.isEmpty() ? from : fetched.get(0).serverSeq() - 1;
       }
       rows.addAll(fetched);
+      for (LoggedChange change : fetched) {
+        chars += change.deltaJson().length();
+      }
       fetchedGeneration = fetched.size() == FETCH ? fetchedGeneration : generation;
-      int excess = rows.size() - WINDOW;
-      if (excess > 0) {
-        rows.subList(0, excess).clear();
-        base += excess;
+      int drop = 0;
+      long dropped = 0;
+      while (drop < rows.size() && (rows.size() - drop > maxRows || chars - dropped > maxChars)) {
+        dropped += rows.get(drop).deltaJson().length();
+        drop++;
+      }
+      if (drop > 0) {
+        chars -= dropped;
+        rows.subList(0, drop).clear();
+        base += drop;
       }
     }
   }

@@ -112,6 +112,11 @@ final class RawWebSocket implements AutoCloseable {
     return new RawWebSocket(socket, extensions);
   }
 
+  /** How long {@link #read()} waits for a frame before it fails: a bound on every wait. */
+  void readTimeout(java.time.Duration timeout) throws IOException {
+    socket.setSoTimeout((int) timeout.toMillis());
+  }
+
   /** Sends one text frame, uncompressed. */
   void sendText(String text) throws IOException {
     sendFrame(true, 0, 1, text.getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,382 @@
+package dev.converge.server.changeset;
+
+import dev.converge.core.server.DocumentRef;
+import dev.converge.core.server.LogEntry;
+import dev.converge.core.server.PushDecision;
+import dev.converge.core.server.PushPlan;
+import dev.converge.core.server.PushRefused;
+import dev.converge.core.server.PushRules;
+import dev.converge.core.server.RefusalRecord;
+import dev.converge.core.server.Replica;
+import dev.converge.core.server.SpaceState;
+import dev.converge.core.trust.Lineage;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Applies a batch of pushes into one space in one transaction ({@link GroupCommit}): the I/O shell
+ * of {@link PushRules} for many pushes at once. The statements do not grow with the batch: one
+ * statement each creates, locks and reads the pushers' progress rows, creates and locks the space's
+ * counter row, reads every touched document, writes the log rows, the document states, the heads
+ * and the progress; the core then decides each push in turn against the state the pushes before it
+ * left. Statements per push remain only where a push needs them: a re-key lineage, a re-push
+ * (earlier log entries and refusals) and stable-point reports.
+ *
+ * <p>Locks: the progress rows in replica-id order, then the space's counter row, like a single push
+ * (one replica row, then its spaces in order), so batches and single pushes cannot deadlock.
+ */
+@ApplicationScoped
+public class BatchApply {
+
+  private final Mutiny.SessionFactory sessions;
+  private final PushRules rules;
+  private final ReplicaLineages lineages;
+
+  BatchApply(Mutiny.SessionFactory sessions, PushRules rules, ReplicaLineages lineages) {
+    this.sessions = sessions;
+    this.rules = rules;
+    this.lineages = lineages;
+  }
+
+  /**
+   * Applies {@code batch} (distinct replicas, every changeset naming {@code space}).
+   *
+   * @return per push, in order, its {@code PushOutcome} or the {@link PushRefused} that refused it;
+   *     completes after the commit. Fails, with nothing committed, if the transaction fails.
+   */
+  Uni<List<Object>> apply(String space, List<GroupCommit.Pending> batch) {
+    return sessions.withTransaction((session, tx) -> new Run(session, space, batch).run());
+  }
+
+  /** One batch's transaction. */
+  private final class Run {
+    private final Mutiny.Session session;
+    private final String space;
+    private final List<GroupCommit.Pending> batch;
+    private final Object[] results;
+    private final PushPlan[] plans;
+    private final Lineage[] lineage;
+    private final List<List<LogEntry>> logged = new ArrayList<>();
+    private final List<List<RefusalRecord>> refused = new ArrayList<>();
+    private final Map<String, ReplicaProgress> progress = new HashMap<>();
+    private long head;
+    private long storedBytes;
+    private final Map<DocumentRef, String> states = new HashMap<>();
+
+    Run(Mutiny.Session session, String space, List<GroupCommit.Pending> batch) {
+      this.session = session;
+      this.space = space;
+      this.batch = batch;
+      this.results = new Object[batch.size()];
+      this.plans = new PushPlan[batch.size()];
+      this.lineage = new Lineage[batch.size()];
+      for (int i = 0; i < batch.size(); i++) {
+        logged.add(List.of());
+        refused.add(List.of());
+      }
+    }
+
+    Uni<List<Object>> run() {
+      return lockReplicas()
+          .invoke(this::plan)
+          .chain(this::readPerPush)
+          .chain(this::lockSpace)
+          .chain(this::readDocuments)
+          .map(v -> decide())
+          .chain(this::write)
+          .map(v -> java.util.Arrays.asList(results));
+    }
+
+    /** Creates missing progress rows, then locks and reads them all, in replica-id order. */
+    private Uni<Void> lockReplicas() {
+      List<GroupCommit.Pending> sorted = new ArrayList<>(batch);
+      sorted.sort(Comparator.comparing(GroupCommit.Pending::replicaId));
+      StringBuilder insert =
+          new StringBuilder(
+              "insert into replica_progress(replica_id, owner_subject, last_seq) values ");
+      for (int i = 0; i < sorted.size(); i++) {
+        insert.append(i == 0 ? "" : ",").append("(:r").append(i).append(",:s").append(i);
+        insert.append(",0)");
+      }
+      insert.append(" on conflict do nothing");
+      var create = session.createNativeQuery(insert.toString());
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < sorted.size(); i++) {
+        create
+            .setParameter("r" + i, sorted.get(i).replicaId())
+            .setParameter("s" + i, sorted.get(i).grants().subject());
+        ids.add(sorted.get(i).replicaId());
+      }
+      return create
+          .executeUpdate()
+          .chain(
+              () ->
+                  session
+                      .createNativeQuery(
+                          "select replica_id, owner_subject, last_seq, predecessor from replica_progress"
+                              + " where replica_id in (:ids) order by replica_id for update",
+                          Object[].class)
+                      .setParameter("ids", ids)
+                      .getResultList())
+          .invoke(
+              rows -> {
+                for (Object[] row : rows) {
+                  ReplicaProgress p = new ReplicaProgress();
+                  p.replicaId = (String) row[0];
+                  p.ownerSubject = (String) row[1];
+                  p.lastSeq = ((Number) row[2]).longValue();
+                  p.predecessor = (String) row[3];
+                  progress.put(p.replicaId, p);
+                }
+              })
+          .replaceWithVoid();
+    }
+
+    /** Plans each push against its replica's progress; a refused plan refuses that push only. */
+    private void plan() {
+      for (int i = 0; i < batch.size(); i++) {
+        GroupCommit.Pending push = batch.get(i);
+        ReplicaProgress p = progress.get(push.replicaId());
+        try {
+          plans[i] =
+              rules.planWithRoles(
+                  push.grants().subject(),
+                  new Replica(p.replicaId, p.ownerSubject, p.lastSeq),
+                  push.changesets(),
+                  push.grants()::role);
+        } catch (PushRefused e) {
+          results[i] = e;
+        }
+      }
+    }
+
+    /** What only some pushes need: the lineage of a re-keyed replica, a re-push's history. */
+    private Uni<Void> readPerPush() {
+      Uni<Void> work = Uni.createFrom().voidItem();
+      for (int i = 0; i < batch.size(); i++) {
+        if (plans[i] == null) {
+          continue;
+        }
+        int at = i;
+        ReplicaProgress p = progress.get(batch.get(i).replicaId());
+        work =
+            work.chain(() -> lineages.lineageOf(session, p).invoke(l -> lineage[at] = l))
+                .chain(() -> history(at, p.replicaId))
+                .replaceWithVoid();
+      }
+      return work;
+    }
+
+    private Uni<Void> history(int at, String replicaId) {
+      List<Long> seqs = plans[at].repeatedSeqs();
+      if (seqs.isEmpty()) {
+        return Uni.createFrom().voidItem();
+      }
+      return session
+          .createSelectionQuery(
+              "from RejectedChangeset r where r.replicaId = :r and r.seq in :seqs",
+              RejectedChangeset.class)
+          .setParameter("r", replicaId)
+          .setParameter("seqs", seqs)
+          .getResultList()
+          .invoke(rows -> refused.set(at, rows.stream().map(RejectedChangeset::record).toList()))
+          .chain(
+              () ->
+                  session
+                      .createSelectionQuery(
+                          "from ChangeLogEntry e where e.replicaId = :r and e.seq in :seqs",
+                          ChangeLogEntry.class)
+                      .setParameter("r", replicaId)
+                      .setParameter("seqs", seqs)
+                      .getResultList())
+          .invoke(rows -> logged.set(at, rows.stream().map(ChangeLogEntry::entry).toList()))
+          .replaceWithVoid();
+    }
+
+    /** Creates the space's counter row if new, and locks and reads it. */
+    private Uni<Void> lockSpace() {
+      return session
+          .createNativeQuery(
+              "insert into space_seq(space, head, retained_after) values (:s, 0, 0) on conflict do nothing")
+          .setParameter("s", space)
+          .executeUpdate()
+          .chain(
+              () ->
+                  session
+                      .createNativeQuery(
+                          "select head, stored_bytes from space_seq where space = :s for update",
+                          Object[].class)
+                      .setParameter("s", space)
+                      .getSingleResult())
+          .invoke(
+              row -> {
+                head = ((Number) row[0]).longValue();
+                storedBytes = ((Number) row[1]).longValue();
+              })
+          .replaceWithVoid();
+    }
+
+    /** Reads every document any push of the batch touches, in one statement. */
+    private Uni<Void> readDocuments() {
+      Set<DocumentRef> refs = new LinkedHashSet<>();
+      for (PushPlan plan : plans) {
+        if (plan != null && plan.spaces().contains(space)) {
+          refs.addAll(plan.documents(space));
+        }
+      }
+      if (refs.isEmpty()) {
+        return Uni.createFrom().voidItem();
+      }
+      List<DocumentRef> list = new ArrayList<>(refs);
+      StringBuilder sql =
+          new StringBuilder(
+              "select collection, doc_id, state from doc_state where space = :s and (collection, doc_id) in (");
+      for (int i = 0; i < list.size(); i++) {
+        sql.append(i == 0 ? "" : ",").append("(:c").append(i).append(",:d").append(i).append(')');
+      }
+      sql.append(')');
+      var query =
+          session.createNativeQuery(sql.toString(), Object[].class).setParameter("s", space);
+      for (int i = 0; i < list.size(); i++) {
+        query
+            .setParameter("c" + i, list.get(i).collection())
+            .setParameter("d" + i, list.get(i).docId());
+      }
+      return query
+          .getResultList()
+          .invoke(
+              rows -> {
+                for (Object[] row : rows) {
+                  states.put(
+                      new DocumentRef(space, (String) row[0], (String) row[1]), (String) row[2]);
+                }
+              })
+          .replaceWithVoid();
+    }
+
+    /** The writes of the whole batch, gathered from each push's decision in turn. */
+    private final List<LogEntry> entries = new ArrayList<>();
+
+    private final Map<DocumentRef, PushDecision.StateWrite> written = new LinkedHashMap<>();
+    private final Map<DocumentRef, Long> firstChange = new HashMap<>();
+    private final List<RefusalRecord> refusals = new ArrayList<>();
+    private final Map<String, Long> lastSeqs = new LinkedHashMap<>();
+
+    /** Decides each push against what the pushes before it in the batch left. */
+    private Void decide() {
+      for (int i = 0; i < batch.size(); i++) {
+        if (plans[i] == null) {
+          continue;
+        }
+        Map<String, SpaceState> read =
+            plans[i].spaces().contains(space)
+                ? Map.of(space, new SpaceState(space, head, states, storedBytes))
+                : Map.of();
+        PushDecision decision;
+        try {
+          decision = rules.decide(plans[i], lineage[i], logged.get(i), refused.get(i), read);
+        } catch (PushRefused e) {
+          results[i] = e;
+          continue;
+        }
+        for (PushDecision.SpaceWrite write : decision.spaces()) {
+          head = write.head();
+          storedBytes = write.storedBytes();
+          entries.addAll(write.entries());
+          for (LogEntry entry : write.entries()) {
+            firstChange.merge(
+                new DocumentRef(entry.space(), entry.collection(), entry.docId()),
+                entry.serverSeq(),
+                Math::min);
+          }
+          for (PushDecision.StateWrite state : write.states()) {
+            states.put(state.ref(), state.stateJson());
+            written.put(state.ref(), state);
+          }
+        }
+        refusals.addAll(decision.refusals());
+        lastSeqs.put(plans[i].replicaId(), decision.lastSeq());
+        results[i] = decision.outcome();
+      }
+      return null;
+    }
+
+    private Uni<Void> write(Void ignored) {
+      OffsetDateTime now = OffsetDateTime.now();
+      Uni<Void> work =
+          refusals.isEmpty()
+              ? Uni.createFrom().voidItem()
+              : session.persistAll(refusals.stream().map(RejectedChangeset::of).toArray());
+      if (!entries.isEmpty()) {
+        work =
+            work.chain(() -> ChangeWriter.insertLog(session, entries, now))
+                .chain(
+                    () ->
+                        ChangeWriter.upsertDocs(
+                            session, List.copyOf(written.values()), firstChange, now))
+                .chain(
+                    () ->
+                        session
+                            // The head, and the notification delivered at commit (only if it
+                            // commits: other nodes wake after the data is visible).
+                            .createNativeQuery(
+                                "with moved as (update space_seq set head = :h, stored_bytes = :b"
+                                    + " where space = :s returning space)"
+                                    + " select count(pg_notify(:channel, space)) from moved")
+                            .setParameter("h", head)
+                            .setParameter("b", storedBytes)
+                            .setParameter("s", space)
+                            .setParameter("channel", PushService.CHANNEL)
+                            .getSingleResult())
+                .replaceWithVoid();
+      }
+      work = work.chain(this::writeProgress);
+      for (int i = 0; i < batch.size(); i++) {
+        if (results[i] instanceof dev.converge.core.server.PushOutcome) {
+          GroupCommit.Pending push = batch.get(i);
+          work = work.chain(() -> StablePoints.record(session, push.replicaId(), push.stable()));
+        }
+      }
+      return work;
+    }
+
+    /** Sets the progress of every replica that moved, in one statement. */
+    private Uni<Void> writeProgress() {
+      List<Map.Entry<String, Long>> moved =
+          lastSeqs.entrySet().stream()
+              .filter(e -> e.getValue() != progress.get(e.getKey()).lastSeq)
+              .toList();
+      if (moved.isEmpty()) {
+        return Uni.createFrom().voidItem();
+      }
+      StringBuilder sql =
+          new StringBuilder("update replica_progress p set last_seq = v.last from (values ");
+      for (int i = 0; i < moved.size(); i++) {
+        sql.append(i == 0 ? "" : ",")
+            .append("(cast(:r")
+            .append(i)
+            .append(" as text), cast(:l")
+            .append(i)
+            .append(" as bigint))");
+      }
+      sql.append(") as v(id, last) where p.replica_id = v.id");
+      var query = session.createNativeQuery(sql.toString());
+      for (int i = 0; i < moved.size(); i++) {
+        query
+            .setParameter("r" + i, moved.get(i).getKey())
+            .setParameter("l" + i, moved.get(i).getValue());
+      }
+      return query.executeUpdate().replaceWithVoid();
+    }
+  }
+}
