@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.converge.sdk.DocumentHandle;
+import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.FieldPolicy;
 import dev.converge.sdk.RejectedChange;
 import dev.converge.sdk.Schema;
@@ -47,6 +48,8 @@ class SdkRefusalConvergenceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Schema COUNTER =
       Schema.builder().field("views", FieldPolicy.COUNTER).build();
+  private static final Schema NOTE =
+      Schema.builder().field("title", FieldPolicy.REGISTER_LWW).build();
 
   private final URI server = TestServer.uri();
 
@@ -188,6 +191,46 @@ class SdkRefusalConvergenceTest {
     assertConverged(List.of(reopened, other), "shared", Map.of("apple", 1L, "fig", 3L));
   }
 
+  @Test
+  void refusedRegisterOverwrite_isUndoneByTheReRead_andTheDeviceReadsTheServersValueAgain()
+      throws Exception {
+    SyncClient device = devices.open("c.db", team);
+    SyncClient other = devices.open("other.db", team);
+    other.document(team, "notes", "n", NOTE).set("title", JSON.getNodeFactory().textNode("Ada"));
+    sync(other);
+    DocumentHandle note = device.document(team, "notes", "n", NOTE);
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(() -> assertThat(note.get("title")).map(JsonNode::asText).contains("Ada"));
+    device.pause();
+    // The overwrite supersedes the other member's value locally.
+    note.set("title", JSON.getNodeFactory().textNode("Eve"));
+    device.close();
+    // Its pushed context pre-claims a replica id nobody has used: the overwrite is refused. The
+    // context-only entry then drops "Eve", and no join brings "Ada" back: only the re-read does.
+    editOnlyOutboxRow(
+        "c.db",
+        delta -> {
+          ((ObjectNode) delta.get("c")).putArray("R2hvc3RSZXBsaWNhSWQ").add(1000);
+          return delta;
+        });
+
+    SyncClient reopened = devices.open("c.db", team);
+    awaitRejection(reopened, "context_forged");
+
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () -> {
+              assertThat(reopened.document(team, "notes", "n", NOTE).get("title"))
+                  .map(JsonNode::asText)
+                  .contains("Ada");
+              assertThat(reopened.readJson(new DocumentKey(team, "notes", "n")))
+                  .isEqualTo(other.readJson(new DocumentKey(team, "notes", "n")));
+            });
+    assertThat(reopened.status().pendingChanges()).isZero();
+  }
+
   /** Sets every counter entry under {@code node} to {@code [replica, counter, amount]}. */
   private static void rewriteCounterEntries(
       JsonNode node, String replica, long counter, long amount) {
@@ -200,19 +243,33 @@ class SdkRefusalConvergenceTest {
     node.forEach(child -> rewriteCounterEntries(child, replica, counter, amount));
   }
 
-  /** Replaces the delta of the closed client's single outbox row; its local state is left as is. */
+  /**
+   * Replaces the delta of the closed client's single outbox row, in its delta column and in the
+   * push-ready changeset text the SDK sends; its local state is left as is.
+   */
   private void editOnlyOutboxRow(String file, UnaryOperator<ObjectNode> edit) throws Exception {
     String delta;
+    String changeset;
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(file));
-        PreparedStatement ps = c.prepareStatement("SELECT delta FROM outbox");
+        PreparedStatement ps = c.prepareStatement("SELECT delta, changeset FROM outbox");
         ResultSet rs = ps.executeQuery()) {
       assertThat(rs.next()).as("one unsent row").isTrue();
       delta = rs.getString(1);
+      changeset = rs.getString(2);
       assertThat(rs.next()).as("one unsent row").isFalse();
     }
-    String edited = JSON.writeValueAsString(edit.apply((ObjectNode) JSON.readTree(delta)));
+    ObjectNode editedDelta = edit.apply((ObjectNode) JSON.readTree(delta));
+    String edited = JSON.writeValueAsString(editedDelta);
     assertThat(edited).isNotEqualTo(delta);
-    devices.sql(file, "UPDATE outbox SET delta = '" + edited.replace("'", "''") + "'");
+    ObjectNode pushed = (ObjectNode) JSON.readTree(changeset);
+    pushed.set("delta", editedDelta);
+    devices.sql(
+        file,
+        "UPDATE outbox SET delta = '"
+            + edited.replace("'", "''")
+            + "', changeset = '"
+            + JSON.writeValueAsString(pushed).replace("'", "''")
+            + "'");
   }
 
   private static void awaitRejection(SyncClient device, String code) {

@@ -66,6 +66,7 @@ public final class SqliteStore implements Store {
   private final DocumentTable documents;
   private final OutboxTable outbox;
   private final RejectedTable rejectedTable;
+  private final RereadTable rereads;
   private final SpaceTable spaces;
   private final SpacePurge purge;
   private final StablePoints stablePoints;
@@ -90,6 +91,7 @@ public final class SqliteStore implements Store {
     this.documents = new DocumentTable(connection, codec, wallMillis);
     this.outbox = new OutboxTable(connection, codec);
     this.rejectedTable = new RejectedTable(connection, outbox);
+    this.rereads = new RereadTable(connection, codec, documents, outbox);
     this.spaces = new SpaceTable(connection);
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage);
     this.stablePoints = new StablePoints(connection);
@@ -377,6 +379,11 @@ public final class SqliteStore implements Store {
     return inTransaction(
         () -> {
           Optional<RejectedChange> moved = reject(seq, code, message);
+          if (moved.isPresent()) {
+            // The refused change may have superseded values here that only the server's state
+            // restores.
+            rereads.add(moved.get().key());
+          }
           if (moved.isPresent() && ErrorCode.DOT_FORGED.wire().equals(code)) {
             // The server's context-only entry cannot drop another replica's values: done here.
             Document drop =
@@ -388,6 +395,26 @@ public final class SqliteStore implements Store {
           }
           return moved;
         });
+  }
+
+  @Override
+  public synchronized List<String> rereadSpaces() {
+    return inTransaction(rereads::spaces);
+  }
+
+  @Override
+  public synchronized List<DocumentKey> pendingRereads(String space, int limit) {
+    return inTransaction(() -> rereads.pending(space, limit));
+  }
+
+  @Override
+  public synchronized List<DocumentKey> applyRereads(String space, List<Message.SnapshotDoc> docs) {
+    return inTransaction(() -> rereads.apply(space, docs, clock));
+  }
+
+  @Override
+  public synchronized void dropReread(DocumentKey key) {
+    inTransaction(() -> rereads.remove(key));
   }
 
   @Override
@@ -446,6 +473,7 @@ public final class SqliteStore implements Store {
         inTransaction(
             () -> {
               forgetsOwnDots[0] = purge.forgetsOwnDots(space, replicaId);
+              rereads.deleteSpace(space);
               return purge.purge(space, replicaId, wallMillis.getAsLong());
             });
     if (!purged.rejected().isEmpty() || forgetsOwnDots[0]) {
