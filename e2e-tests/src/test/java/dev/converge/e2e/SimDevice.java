@@ -180,6 +180,10 @@ final class SimDevice implements SimActor {
       if (link != null) {
         net.up(link, codec.encode(send.message()));
       }
+    } else if (action instanceof Action.SendEncoded send) {
+      if (link != null) {
+        net.up(link, codec.encode(send.message()));
+      }
     } else if (action instanceof Action.Close) {
       if (link != null) {
         net.closeByDevice(link);
@@ -220,6 +224,9 @@ final class SimDevice implements SimActor {
     } else if (action instanceof Action.SyncFailed failed) {
       syncStarts.remove(failed.waiter());
       figures.count("client.sync-failed");
+    } else {
+      // A new kind of action the device does not carry out would silently starve the simulation.
+      throw new IllegalStateException(name + ": unhandled action " + action);
     }
   }
 
