@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.converge.core.crdt.Hlc;
-import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentHandle;
+import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.FieldPolicy;
 import dev.converge.sdk.RejectedChange;
 import dev.converge.sdk.Schema;
@@ -47,9 +46,10 @@ class SdkRefusalConvergenceTest {
 
   private static final Duration CONVERGED = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ProtocolCodec CODEC = new ProtocolCodec();
   private static final Schema COUNTER =
       Schema.builder().field("views", FieldPolicy.COUNTER).build();
+  private static final Schema NOTE =
+      Schema.builder().field("title", FieldPolicy.REGISTER_LWW).build();
 
   private final URI server = TestServer.uri();
 
@@ -191,6 +191,46 @@ class SdkRefusalConvergenceTest {
     assertConverged(List.of(reopened, other), "shared", Map.of("apple", 1L, "fig", 3L));
   }
 
+  @Test
+  void refusedRegisterOverwrite_isUndoneByTheReRead_andTheDeviceReadsTheServersValueAgain()
+      throws Exception {
+    SyncClient device = devices.open("c.db", team);
+    SyncClient other = devices.open("other.db", team);
+    other.document(team, "notes", "n", NOTE).set("title", JSON.getNodeFactory().textNode("Ada"));
+    sync(other);
+    DocumentHandle note = device.document(team, "notes", "n", NOTE);
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(() -> assertThat(note.get("title")).map(JsonNode::asText).contains("Ada"));
+    device.pause();
+    // The overwrite supersedes the other member's value locally.
+    note.set("title", JSON.getNodeFactory().textNode("Eve"));
+    device.close();
+    // Its pushed context pre-claims a replica id nobody has used: the overwrite is refused. The
+    // context-only entry then drops "Eve", and no join brings "Ada" back: only the re-read does.
+    editOnlyOutboxRow(
+        "c.db",
+        delta -> {
+          ((ObjectNode) delta.get("c")).putArray("R2hvc3RSZXBsaWNhSWQ").add(1000);
+          return delta;
+        });
+
+    SyncClient reopened = devices.open("c.db", team);
+    awaitRejection(reopened, "context_forged");
+
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () -> {
+              assertThat(reopened.document(team, "notes", "n", NOTE).get("title"))
+                  .map(JsonNode::asText)
+                  .contains("Ada");
+              assertThat(reopened.readJson(new DocumentKey(team, "notes", "n")))
+                  .isEqualTo(other.readJson(new DocumentKey(team, "notes", "n")));
+            });
+    assertThat(reopened.status().pendingChanges()).isZero();
+  }
+
   /** Sets every counter entry under {@code node} to {@code [replica, counter, amount]}. */
   private static void rewriteCounterEntries(
       JsonNode node, String replica, long counter, long amount) {
@@ -204,40 +244,31 @@ class SdkRefusalConvergenceTest {
   }
 
   /**
-   * Replaces the delta of the closed client's single outbox row, and its push-ready text (what the
-   * SDK pushes since schema 3) with the edited delta spliced in; its local state is left as is.
+   * Replaces the delta of the closed client's single outbox row, in its delta column and in the
+   * push-ready changeset text the SDK sends; its local state is left as is.
    */
   private void editOnlyOutboxRow(String file, UnaryOperator<ObjectNode> edit) throws Exception {
     String delta;
     String changeset;
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(file));
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT o.seq, o.space, o.collection, o.doc_id, o.hlc, o.delta, m.value"
-                    + " FROM outbox o, meta m WHERE m.key = 'replica_id'");
+        PreparedStatement ps = c.prepareStatement("SELECT delta, changeset FROM outbox");
         ResultSet rs = ps.executeQuery()) {
       assertThat(rs.next()).as("one unsent row").isTrue();
-      delta = rs.getString(6);
-      String edited = JSON.writeValueAsString(edit.apply((ObjectNode) JSON.readTree(delta)));
-      assertThat(edited).isNotEqualTo(delta);
-      changeset =
-          CODEC.encodeChangeset(
-              rs.getString(7),
-              rs.getLong(1),
-              rs.getString(2),
-              rs.getString(3),
-              rs.getString(4),
-              Hlc.parse(rs.getString(5)),
-              edited);
-      delta = edited;
+      delta = rs.getString(1);
+      changeset = rs.getString(2);
       assertThat(rs.next()).as("one unsent row").isFalse();
     }
+    ObjectNode editedDelta = edit.apply((ObjectNode) JSON.readTree(delta));
+    String edited = JSON.writeValueAsString(editedDelta);
+    assertThat(edited).isNotEqualTo(delta);
+    ObjectNode pushed = (ObjectNode) JSON.readTree(changeset);
+    pushed.set("delta", editedDelta);
     devices.sql(
         file,
         "UPDATE outbox SET delta = '"
-            + delta.replace("'", "''")
+            + edited.replace("'", "''")
             + "', changeset = '"
-            + changeset.replace("'", "''")
+            + JSON.writeValueAsString(pushed).replace("'", "''")
             + "'");
   }
 

@@ -181,7 +181,6 @@ final class SimDevice implements SimActor {
         net.up(link, codec.encode(send.message()));
       }
     } else if (action instanceof Action.SendEncoded send) {
-      // A push splices the outbox rows' push-ready texts, as the engine sends it.
       if (link != null) {
         net.up(link, codec.encode(send.message()));
       }
@@ -226,8 +225,8 @@ final class SimDevice implements SimActor {
       syncStarts.remove(failed.waiter());
       figures.count("client.sync-failed");
     } else {
-      // An action the simulation does not carry out would silently change what it tests.
-      problems.add(name + ": unhandled action " + action);
+      // A new kind of action the device does not carry out would silently starve the simulation.
+      throw new IllegalStateException(name + ": unhandled action " + action);
     }
   }
 

@@ -24,9 +24,10 @@ import java.util.TreeSet;
  * CompactionRules} over memory) behind a session shell that does what {@code SyncProtocol} and
  * {@code SpaceFeeds} do with it: hello (grants, a declared predecessor, the live set, welcome, then
  * each granted space followed from its cursor, by snapshot when the cursor is above the head or
- * below the compaction point), push (refusals and ack), sync (stable points, heads) and auth; and
- * after each commit, the new log entries fanned out to every session following the space, in log
- * order. A crash ends every session; what was committed stays (the core commits a push whole).
+ * below the compaction point), push (refusals and ack), sync (stable points, heads), fetch (the
+ * document re-read) and auth; and after each commit, the new log entries fanned out to every
+ * session following the space, in log order. A crash ends every session; what was committed stays
+ * (the core commits a push whole).
  *
  * <p>Tokens are the subject's name; {@link #grants} says what each subject is granted.
  */
@@ -119,6 +120,8 @@ final class SimServer implements SimNet.ServerEnd {
         push(link, session, push);
       } else if (message instanceof Message.Sync sync) {
         sync(link, session, sync);
+      } else if (message instanceof Message.Fetch fetch) {
+        fetch(link, session, fetch);
       } else if (message instanceof Message.Auth) {
         send(link, new Message.Authed(loop.now() + 3_600_000));
       } else {
@@ -185,6 +188,26 @@ final class SimServer implements SimNet.ServerEnd {
       List<Encoded.SnapshotDoc> page = docs.subList(p * 2, Math.min(docs.size(), p * 2 + 2));
       sendEncoded(link, new Encoded.Snapshot(space, head, page, p < pages - 1));
     }
+  }
+
+  /** The document re-read, as {@code DocumentFetch} answers it (its bounds aside). */
+  private void fetch(SimNet.Link link, Session session, Message.Fetch fetch) {
+    if (!grants.getOrDefault(session.subject, Set.of()).contains(fetch.space())) {
+      error(link, ErrorCode.FORBIDDEN_SPACE, "space not granted", null);
+      return;
+    }
+    figures.count("fetches");
+    long head = core.head(fetch.space());
+    var states = core.states(fetch.space());
+    String empty = codec.encodeDocument(new dev.converge.core.crdt.Document());
+    List<Encoded.SnapshotDoc> docs = new ArrayList<>();
+    for (Message.DocName name : fetch.docs()) {
+      String json =
+          states.getOrDefault(
+              new DocumentRef(fetch.space(), name.collection(), name.docId()), empty);
+      docs.add(new Encoded.SnapshotDoc(name.collection(), name.docId(), json));
+    }
+    sendEncoded(link, new Encoded.Docs(fetch.ref(), fetch.space(), head, docs));
   }
 
   private static Encoded.SnapshotDoc snapshotDoc(DocumentRef ref, String json) {

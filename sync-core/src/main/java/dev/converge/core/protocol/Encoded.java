@@ -16,7 +16,8 @@ import java.util.Objects;
  * <p>The JSON text is trusted, not checked: pass only text this system's codec wrote ({@link
  * ProtocolCodec#encodeDocument}), never input received from a peer. Records are immutable.
  */
-public sealed interface Encoded permits Encoded.Changes, Encoded.Snapshot, Encoded.Push {
+public sealed interface Encoded
+    permits Encoded.Changes, Encoded.Snapshot, Encoded.Docs, Encoded.Push {
 
   /** Returns the wire name of this message's type. */
   String type();
@@ -90,6 +91,20 @@ public sealed interface Encoded permits Encoded.Changes, Encoded.Snapshot, Encod
     @Override
     public String type() {
       return "snapshot";
+    }
+  }
+
+  /** {@link Message.Docs} with each state as stored text. */
+  record Docs(long ref, String space, long head, List<SnapshotDoc> docs) implements Encoded {
+    /** Creates a docs message. */
+    public Docs {
+      Objects.requireNonNull(space, "space");
+      docs = List.copyOf(docs);
+    }
+
+    @Override
+    public String type() {
+      return "docs";
     }
   }
 

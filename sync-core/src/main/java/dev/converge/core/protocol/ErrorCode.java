@@ -74,6 +74,12 @@ public enum ErrorCode {
   SNAPSHOT_REQUIRED("snapshot_required", Handling.RETRY),
   /** A document too big for one WebSocket frame: the session cannot send the space's snapshot. */
   SNAPSHOT_TOO_LARGE("snapshot_too_large", Handling.RETRY),
+  /**
+   * A {@code fetch} naming more documents than the server serves at once, or whose documents
+   * together exceed one frame's byte budget; {@code ref} is the fetch's ref. Nothing was sent: ask
+   * for fewer documents (a lone document that does not fit cannot be fetched on this session).
+   */
+  FETCH_TOO_LARGE("fetch_too_large", Handling.RETRY),
   /** An unexpected server failure; nothing was changed. */
   INTERNAL("internal", Handling.RETRY);
 

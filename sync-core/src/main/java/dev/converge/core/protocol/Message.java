@@ -20,6 +20,8 @@ public sealed interface Message
         Message.Revoked,
         Message.Sync,
         Message.Synced,
+        Message.Fetch,
+        Message.Docs,
         Message.Error {
 
   /** The protocol version this code speaks. */
@@ -291,6 +293,50 @@ public sealed interface Message
     @Override
     public String type() {
       return "synced";
+    }
+  }
+
+  /** A document of a space, named in a {@link Fetch}. */
+  record DocName(String collection, String docId) {
+    /** Creates a document name. */
+    public DocName {
+      Objects.requireNonNull(collection, "collection");
+      Objects.requireNonNull(docId, "docId");
+    }
+  }
+
+  /**
+   * Client to server: send me the current state of these documents of {@code space} (a device whose
+   * write was refused re-reads what that write superseded locally). Answered by {@link Docs} with
+   * the same {@code ref}; each document at most once.
+   */
+  record Fetch(long ref, String space, List<DocName> docs) implements Message {
+    /** Creates a fetch. */
+    public Fetch {
+      Objects.requireNonNull(space, "space");
+      docs = List.copyOf(docs);
+    }
+
+    @Override
+    public String type() {
+      return "fetch";
+    }
+  }
+
+  /**
+   * Server to client: the answer to {@link Fetch} {@code ref}, each document's state at {@code
+   * head} or later (a document the server does not hold has the empty state).
+   */
+  record Docs(long ref, String space, long head, List<SnapshotDoc> docs) implements Message {
+    /** Creates a docs message. */
+    public Docs {
+      Objects.requireNonNull(space, "space");
+      docs = List.copyOf(docs);
+    }
+
+    @Override
+    public String type() {
+      return "docs";
     }
   }
 

@@ -64,6 +64,17 @@ final class MessageReader extends TreeReader {
           new Message.Synced(
               requiredInteger(object, "ref", path, 0),
               list(object, "spaces", path, this::spaceHead));
+      case "fetch" ->
+          new Message.Fetch(
+              requiredInteger(object, "ref", path, 0),
+              requiredId(object, "space", path),
+              docNames(object, path));
+      case "docs" ->
+          new Message.Docs(
+              requiredInteger(object, "ref", path, 0),
+              requiredId(object, "space", path),
+              requiredInteger(object, "head", path, 0),
+              list(object, "docs", path, this::snapshotDoc));
       case "error" -> {
         JsonNode ref = object.get("ref");
         JsonNode retryAfter = object.get("retryAfterMs");
@@ -81,7 +92,7 @@ final class MessageReader extends TreeReader {
               field(path, "type"),
               "unknown message type '"
                   + type
-                  + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced or error)");
+                  + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced, fetch, docs or error)");
     };
   }
 
@@ -135,6 +146,30 @@ final class MessageReader extends TreeReader {
       }
     }
     return points;
+  }
+
+  /** The {@code docs} of a fetch: each document at most once. */
+  private List<Message.DocName> docNames(JsonNode object, String path) {
+    List<Message.DocName> names = list(object, "docs", path, this::docName);
+    Set<Message.DocName> seen = new HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      if (!seen.add(names.get(i))) {
+        throw new DecodeException(
+            index(field(path, "docs"), i),
+            "document '"
+                + names.get(i).collection()
+                + "/"
+                + names.get(i).docId()
+                + "' is named twice");
+      }
+    }
+    return names;
+  }
+
+  private Message.DocName docName(JsonNode node, String path) {
+    JsonNode object = object(node, path);
+    return new Message.DocName(
+        requiredId(object, "collection", path), requiredId(object, "docId", path));
   }
 
   private Message.SpaceStable spaceStable(JsonNode node, String path) {

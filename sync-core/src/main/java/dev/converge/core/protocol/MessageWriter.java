@@ -87,6 +87,23 @@ final class MessageWriter {
     } else if (message instanceof Message.Synced m) {
       gen.writeNumberField("ref", m.ref());
       writeSpaceHeads(gen, m.spaces());
+    } else if (message instanceof Message.Fetch m) {
+      gen.writeNumberField("ref", m.ref());
+      gen.writeStringField("space", m.space());
+      gen.writeArrayFieldStart("docs");
+      for (Message.DocName doc : m.docs()) {
+        gen.writeStartObject();
+        gen.writeStringField("collection", doc.collection());
+        gen.writeStringField("docId", doc.docId());
+        gen.writeEndObject();
+      }
+      gen.writeEndArray();
+    } else if (message instanceof Message.Docs m) {
+      writeDocsHeader(gen, m.ref(), m.space(), m.head());
+      for (Message.SnapshotDoc doc : m.docs()) {
+        writeSnapshotDoc(gen, doc.collection(), doc.docId(), document(doc.state()));
+      }
+      gen.writeEndArray();
     } else if (message instanceof Message.Error m) {
       gen.writeStringField("code", m.code());
       gen.writeStringField("message", m.message());
@@ -154,6 +171,12 @@ final class MessageWriter {
         writeSnapshotDoc(gen, doc.collection(), doc.docId(), raw(doc.stateJson()));
       }
       writeListEnd(gen, m.more());
+    } else if (message instanceof Encoded.Docs m) {
+      writeDocsHeader(gen, m.ref(), m.space(), m.head());
+      for (Encoded.SnapshotDoc doc : m.docs()) {
+        writeSnapshotDoc(gen, doc.collection(), doc.docId(), raw(doc.stateJson()));
+      }
+      gen.writeEndArray();
     } else if (message instanceof Encoded.Push m) {
       gen.writeArrayFieldStart("changesets");
       for (String changeset : m.changesets()) {
@@ -223,6 +246,14 @@ final class MessageWriter {
 
   private static void writeSnapshotHeader(JsonGenerator gen, String space, long head)
       throws IOException {
+    gen.writeStringField("space", space);
+    gen.writeNumberField("head", head);
+    gen.writeArrayFieldStart("docs");
+  }
+
+  private static void writeDocsHeader(JsonGenerator gen, long ref, String space, long head)
+      throws IOException {
+    gen.writeNumberField("ref", ref);
     gen.writeStringField("space", space);
     gen.writeNumberField("head", head);
     gen.writeArrayFieldStart("docs");

@@ -60,6 +60,24 @@ class EncodedFramesTest {
     assertThat(codec.encode(encoded)).isEqualTo(WireFixturesTest.fixture("snapshot"));
   }
 
+  @Test
+  void docsWithEncodedStates_encodesExactlyAsTheFixture() throws IOException {
+    Message.Docs docs = (Message.Docs) WireFixturesTest.examples().get("docs");
+    Encoded.Docs encoded =
+        new Encoded.Docs(
+            docs.ref(),
+            docs.space(),
+            docs.head(),
+            docs.docs().stream()
+                .map(
+                    d ->
+                        new Encoded.SnapshotDoc(
+                            d.collection(), d.docId(), codec.encodeDocument(d.state())))
+                .toList());
+
+    assertThat(codec.encode(encoded)).isEqualTo(WireFixturesTest.fixture("docs"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"push", "push-stable"})
   void pushOfEncodedChangesets_encodesExactlyAsTheFixture(String name) throws IOException {

@@ -106,6 +106,21 @@ class WireFixturesTest {
             4,
             List.of(
                 new Message.SpaceStable("user:alice", 45), new Message.SpaceStable("team:42", 9))));
+    examples.put(
+        "fetch",
+        new Message.Fetch(
+            5,
+            "user:alice",
+            List.of(new Message.DocName("carts", "main"), new Message.DocName("profiles", "me"))));
+    examples.put(
+        "docs",
+        new Message.Docs(
+            5,
+            "user:alice",
+            45,
+            List.of(
+                new Message.SnapshotDoc("carts", "main", cart),
+                new Message.SnapshotDoc("profiles", "me", new Document()))));
     examples.put("synced", new Message.Synced(3, List.of(new Message.SpaceHead("user:alice", 45))));
     return examples;
   }

@@ -25,10 +25,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The client messages of the sync protocol (DESIGN §3, docs/protocol-2.md): {@code hello}, {@code
- * push}, {@code auth} and {@code sync}, each answered on its session; anything else, or anything
- * before {@code hello}, is answered with a coded {@code error}. {@link SyncEndpoint} hands it the
- * messages of one connection one at a time, so a session's pushes apply in the order they were sent
- * and {@code synced} follows the answers to everything sent before it.
+ * push}, {@code auth}, {@code sync} and {@code fetch}, each answered on its session; anything else,
+ * or anything before {@code hello}, is answered with a coded {@code error}. {@link SyncEndpoint}
+ * hands it the messages of one connection one at a time, so a session's pushes apply in the order
+ * they were sent and {@code synced} follows the answers to everything sent before it.
  *
  * <p>Thread-safe (stateless); sessions are confined to their connection's context.
  */
@@ -47,6 +47,7 @@ class SyncProtocol {
   private final TokenRules tokenRules;
   private final ServerIdentity server;
   private final StablePoints stablePoints;
+  private final DocumentFetch fetches;
 
   SyncProtocol(
       ProtocolCodec codec,
@@ -58,7 +59,8 @@ class SyncProtocol {
       JWTParser tokens,
       TokenRules tokenRules,
       ServerIdentity server,
-      StablePoints stablePoints) {
+      StablePoints stablePoints,
+      DocumentFetch fetches) {
     this.codec = codec;
     this.pushes = pushes;
     this.lineages = lineages;
@@ -69,6 +71,7 @@ class SyncProtocol {
     this.tokenRules = tokenRules;
     this.server = server;
     this.stablePoints = stablePoints;
+    this.fetches = fetches;
   }
 
   /**
@@ -102,6 +105,9 @@ class SyncProtocol {
       }
       if (message instanceof Message.Sync sync) {
         return synced(session, sync);
+      }
+      if (message instanceof Message.Fetch fetch) {
+        return fetched(session, fetch);
       }
       throw new SyncError(
           ErrorCode.INVALID,
@@ -248,6 +254,29 @@ class SyncProtocol {
                   session,
                   new SyncError(
                       ErrorCode.INTERNAL, "the server could not read the heads; send sync again"));
+              return null;
+            })
+        .replaceWithVoid();
+  }
+
+  /** Answers {@code fetch} with {@code docs}, or with the coded error that refuses it. */
+  private Uni<Void> fetched(SyncSession session, Message.Fetch fetch) {
+    return fetches
+        .answer(session, fetch)
+        .invoke(session::send)
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              if (failure instanceof SyncError e) {
+                fail(session, e);
+              } else {
+                LOG.error("Fetch failed", failure);
+                fail(
+                    session,
+                    new SyncError(
+                        ErrorCode.INTERNAL,
+                        "the server could not read the documents; fetch again"));
+              }
               return null;
             })
         .replaceWithVoid();

@@ -17,6 +17,12 @@ public interface SyncSettings {
   int snapshotPageSize();
 
   /**
+   * Documents one {@code fetch} may name; a fetch naming more is answered {@code fetch_too_large}.
+   */
+  @WithDefault("100")
+  int fetchMaxDocs();
+
+  /**
    * Bytes of document entries per {@code snapshot} frame (and REST snapshot page), at most; a
    * document bigger than this goes alone on its page. Kept below {@link #maxFrameBytes()} with room
    * for the frame's header.

@@ -2,10 +2,13 @@ package dev.converge.sdk.internal.store;
 
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
+import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.storage.SqlDatabase;
 import java.sql.SQLException;
+import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * Records one local change: its delta encoded once and spliced into its push-ready changeset text,
@@ -22,19 +25,43 @@ final class LocalChanges {
   private final DocumentTable documents;
   private final OutboxTable outbox;
   private final SpaceTable spaces;
+  private final LongSupplier wallMillis;
 
   LocalChanges(
       SqlDatabase db,
       ProtocolCodec codec,
       DocumentTable documents,
       OutboxTable outbox,
-      SpaceTable spaces) {
+      SpaceTable spaces,
+      LongSupplier wallMillis) {
     this.db = db;
     this.codec = codec;
     this.pushLimits = new PushLimits(codec);
     this.documents = documents;
     this.outbox = outbox;
     this.spaces = spaces;
+    this.wallMillis = wallMillis;
+  }
+
+  /**
+   * Applies {@code mutation} to the document {@code key} as change {@code seq} of {@code
+   * replicaId}, stamped by {@code clock}; returns its outbox row, or nothing when the mutation
+   * changes nothing (no row, no seq used).
+   *
+   * @throws IllegalArgumentException if the change could never be pushed (nothing is saved)
+   */
+  Optional<OutboxRow> write(
+      DocumentKey key, LocalMutation mutation, String replicaId, long seq, HybridClock clock)
+      throws SQLException {
+    Document document = documents.load(key);
+    document = document == null ? new Document() : document;
+    Hlc hlc = clock.now();
+    Document delta = mutation.apply(document, replicaId, hlc);
+    if (delta.isEmpty()) {
+      return Optional.empty();
+    }
+    // Encoded once: the delta's text is spliced into the push-ready changeset.
+    return Optional.of(record(replicaId, seq, key, document, delta, hlc, wallMillis.getAsLong()));
   }
 
   /**

@@ -14,8 +14,9 @@ import java.util.Optional;
 
 /**
  * Moves a local change the server refused from the outbox to the rejected changes: as it is, with
- * the drop of the foreign dots a {@code dot_forged} refusal names ({@link ForeignDots}), or leaving
- * an empty change under its seq when the change could never be sent (the seqs stay gapless).
+ * the re-read of its document recorded ({@link RereadTable}), with the drop of the foreign dots a
+ * {@code dot_forged} refusal names ({@link ForeignDots}), or leaving an empty change under its seq
+ * when the change could never be sent (the seqs stay gapless).
  *
  * <p>Not thread-safe: the store calls it under its monitor, inside its transactions.
  */
@@ -26,28 +27,36 @@ final class Quarantine {
   private final OutboxTable outbox;
   private final RejectedTable rejected;
   private final SpaceTable spaces;
+  private final RereadTable rereads;
 
   Quarantine(
       ProtocolCodec codec,
       DocumentTable documents,
       OutboxTable outbox,
       RejectedTable rejected,
-      SpaceTable spaces) {
+      SpaceTable spaces,
+      RereadTable rereads) {
     this.codec = codec;
     this.documents = documents;
     this.outbox = outbox;
     this.rejected = rejected;
     this.spaces = spaces;
+    this.rereads = rereads;
   }
 
   /**
-   * Moves the row {@code seq} to the rejected changes; for a {@code dot_forged} refusal also drops
-   * the values at its dots of other replicas from the local document.
+   * Moves the row {@code seq} to the rejected changes and records the re-read of its document; for
+   * a {@code dot_forged} refusal also drops the values at its dots of other replicas from the local
+   * document.
    */
   Optional<RejectedChange> refused(
       long seq, String replicaId, String code, String message, long now, HybridClock clock)
       throws SQLException {
     Optional<RejectedChange> moved = rejected.moveOne(seq, replicaId, code, message, now);
+    if (moved.isPresent()) {
+      // The refused change may have superseded values here that only the server's state restores.
+      rereads.add(moved.get().key());
+    }
     if (moved.isPresent() && ErrorCode.DOT_FORGED.wire().equals(code)) {
       // The server's context-only entry cannot drop another replica's values: done here.
       Document drop =

@@ -6,9 +6,9 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Purging a space whose access was revoked: its documents and cursor are deleted and its unsent
- * changes move to the rejected ones with code {@value #REVOKED}. The caller decides, from {@link
- * #forgetsOwnDots}, whether the replica id must be retired too, and commits.
+ * Purging a space whose access was revoked: its documents, cursor and pending re-reads are deleted
+ * and its unsent changes move to the rejected ones with code {@value #REVOKED}. The caller commits,
+ * then retires the replica id when the purge says so ({@link Purge#rekeyed()}).
  */
 final class SpacePurge {
 
@@ -22,25 +22,32 @@ final class SpacePurge {
   private final SpaceTable spaces;
   private final RejectedTable rejected;
   private final ReplicaLineage lineage;
+  private final RereadTable rereads;
 
   SpacePurge(
-      DocumentTable documents, SpaceTable spaces, RejectedTable rejected, ReplicaLineage lineage) {
+      DocumentTable documents,
+      SpaceTable spaces,
+      RejectedTable rejected,
+      ReplicaLineage lineage,
+      RereadTable rereads) {
     this.documents = documents;
     this.spaces = spaces;
     this.rejected = rejected;
     this.lineage = lineage;
+    this.rereads = rereads;
   }
 
-  /** Whether purging {@code space} forgets dots {@code replicaId} made (ask before purging). */
-  boolean forgetsOwnDots(String space, String replicaId) throws SQLException {
-    return lineage.spaceMayHoldDotsOf(space, replicaId);
-  }
-
-  /** Purges {@code space}; the rejections name {@code replicaId}. */
+  /**
+   * Purges {@code space}; the rejections name {@code replicaId}. The result's {@link
+   * Purge#rekeyed()} says that the caller must retire {@code replicaId} once this has committed.
+   */
   Purge purge(String space, String replicaId, long now) throws SQLException {
+    // Asked before the documents go: their contexts say whether this id made dots there.
+    boolean forgetsOwnDots = lineage.spaceMayHoldDotsOf(space, replicaId);
     List<DocumentKey> docs = documents.keysOf(space);
     documents.deleteSpace(space);
     spaces.delete(space);
+    rereads.deleteSpace(space);
     List<RejectedChange> moved =
         rejected.moveFromOutbox(
             "space = ?",
@@ -49,6 +56,9 @@ final class SpacePurge {
             REVOKED,
             "access to space '" + space + "' was revoked",
             now);
-    return new Purge(docs, moved, false);
+    // Dots are numbered per document from what its context remembers: once its documents are gone,
+    // this id would mint dots it already used (the server would drop or mis-join them). Removed
+    // seqs would also leave a hole (seq_gap). Retiring the id avoids both; unsent rows are kept.
+    return new Purge(docs, moved, forgetsOwnDots || !moved.isEmpty());
   }
 }

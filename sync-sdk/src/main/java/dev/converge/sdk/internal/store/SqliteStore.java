@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * the store re-key: both copies then make distinct dots and seqs.
  *
  * <p>The tables each have their class over the one connection ({@link DocumentTable}, {@link
- * OutboxTable}, {@link RejectedTable}, {@link SpaceTable}, {@code meta} with {@link
- * ReplicaLineage}, {@link SpacePurge}), and the write and refusal paths theirs ({@link
+ * OutboxTable}, {@link RejectedTable}, {@link RereadTable}, {@link SpaceTable}, {@code meta} with
+ * {@link ReplicaLineage}, {@link SpacePurge}), and the write and refusal paths theirs ({@link
  * LocalChanges}, {@link Quarantine}); this class owns the transactions and the replica's identity.
  *
  * <p>Thread-safe: every method runs under this object's monitor, the lock {@code
@@ -54,6 +54,7 @@ public final class SqliteStore implements Store {
   private final RejectedTable rejectedTable;
   private final Quarantine quarantine;
   private final LocalChanges changes;
+  private final RereadTable rereads;
   private final SpaceTable spaces;
   private final SpacePurge purge;
   private final StablePoints stablePoints;
@@ -76,9 +77,10 @@ public final class SqliteStore implements Store {
     this.outbox = new OutboxTable(db, codec);
     this.rejectedTable = new RejectedTable(db, outbox);
     this.spaces = new SpaceTable(db);
-    this.quarantine = new Quarantine(codec, documents, outbox, rejectedTable, spaces);
-    this.changes = new LocalChanges(db, codec, documents, outbox, spaces);
-    this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage);
+    this.rereads = new RereadTable(db, codec, documents, outbox);
+    this.quarantine = new Quarantine(codec, documents, outbox, rejectedTable, spaces, rereads);
+    this.changes = new LocalChanges(db, codec, documents, outbox, spaces, wallMillis);
+    this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage, rereads);
     this.stablePoints = new StablePoints(db);
     this.transactions = new Transactions(db, () -> nextSeq, seq -> nextSeq = seq);
     StoreSchema.migrate(db, codec);
@@ -215,18 +217,9 @@ public final class SqliteStore implements Store {
   public synchronized Optional<OutboxRow> writeLocal(DocumentKey key, LocalMutation mutation) {
     return inTransaction(
         () -> {
-          Document document = documents.load(key);
-          document = document == null ? new Document() : document;
-          Hlc hlc = clock.now();
-          Document delta = mutation.apply(document, replicaId, hlc);
-          if (delta.isEmpty()) {
-            return Optional.<OutboxRow>empty();
-          }
-          // Encoded once: the delta's text is spliced into the push-ready changeset.
-          OutboxRow row =
-              changes.record(replicaId, nextSeq, key, document, delta, hlc, wallMillis.getAsLong());
-          nextSeq = row.seq() + 1;
-          return Optional.of(row);
+          Optional<OutboxRow> row = changes.write(key, mutation, replicaId, nextSeq, clock);
+          row.ifPresent(written -> nextSeq = written.seq() + 1);
+          return row;
         });
   }
 
@@ -313,6 +306,26 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public synchronized List<String> rereadSpaces() {
+    return inTransaction(rereads::spaces);
+  }
+
+  @Override
+  public synchronized List<DocumentKey> pendingRereads(String space, int limit) {
+    return inTransaction(() -> rereads.pending(space, limit));
+  }
+
+  @Override
+  public synchronized List<DocumentKey> applyRereads(String space, List<Message.SnapshotDoc> docs) {
+    return inTransaction(() -> rereads.apply(space, docs, clock));
+  }
+
+  @Override
+  public synchronized void dropReread(DocumentKey key) {
+    inTransaction(() -> rereads.remove(key));
+  }
+
+  @Override
   public synchronized Optional<RejectedChange> replaceUnsendable(
       long seq, String code, String message) {
     return inTransaction(
@@ -336,20 +349,9 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized Purge purgeSpace(String space) {
-    boolean[] forgetsOwnDots = {false};
-    Purge purged =
-        inTransaction(
-            () -> {
-              forgetsOwnDots[0] = purge.forgetsOwnDots(space, replicaId);
-              return purge.purge(space, replicaId, wallMillis.getAsLong());
-            });
-    if (!purged.rejected().isEmpty() || forgetsOwnDots[0]) {
-      // Dots are numbered per document from what its context remembers: once its documents are
-      // gone, this id would mint dots it already used (the server would drop or mis-join them).
-      // Removed seqs would also leave a hole (seq_gap). Retiring the id avoids both; unsent rows
-      // are kept.
+    Purge purged = inTransaction(() -> purge.purge(space, replicaId, wallMillis.getAsLong()));
+    if (purged.rekeyed()) {
       rekey("space " + space + " purged");
-      return new Purge(purged.documents(), purged.rejected(), true);
     }
     return purged;
   }

@@ -110,6 +110,26 @@ public interface Store extends AutoCloseable {
   Optional<RejectedChange> quarantine(long seq, String code, String message);
 
   /**
+   * Returns the spaces with documents to re-read: documents of changes the server refused, which
+   * may have superseded values locally that no join brings back (recorded by {@link #quarantine}).
+   */
+  List<String> rereadSpaces();
+
+  /** Returns up to {@code limit} documents of {@code space} to re-read, in a stable order. */
+  List<DocumentKey> pendingRereads(String space, int limit);
+
+  /**
+   * Replaces each document with the server's state ({@code docs} answering a {@code fetch}) joined
+   * with this device's unacknowledged changes of it, and forgets its re-read, in one transaction.
+   *
+   * @return the documents whose state changed
+   */
+  List<DocumentKey> applyRereads(String space, List<Message.SnapshotDoc> docs);
+
+  /** Forgets the re-read of {@code key} without applying anything (it cannot be fetched). */
+  void dropReread(DocumentKey key);
+
+  /**
    * Moves an outbox row that can never be sent (beyond the protocol's limits) to the rejected
    * changes, and leaves an empty change at its seq, so the replica's seqs stay contiguous and the
    * rows behind it still go out.

@@ -46,7 +46,13 @@ final class StoreSchema {
           // 3: encode once. Each outbox row keeps its push-ready changeset text; the rows already
           // there get theirs from their own columns (resplice, below), their delta text spliced as
           // it is, so a row pushed before the upgrade is pushed again with the same delta bytes.
-          new String[] {"ALTER TABLE outbox ADD COLUMN changeset TEXT NOT NULL DEFAULT ''"});
+          new String[] {"ALTER TABLE outbox ADD COLUMN changeset TEXT NOT NULL DEFAULT ''"},
+          // 4: the documents to re-read after a refusal (RereadTable). Files quarantined before
+          // it have none recorded: their refusals predate the re-read.
+          new String[] {
+            "CREATE TABLE rereads (space TEXT NOT NULL, collection TEXT NOT NULL,"
+                + " doc_id TEXT NOT NULL, PRIMARY KEY (space, collection, doc_id)) WITHOUT ROWID"
+          });
 
   /** The version whose migration adds the push-ready changeset text to the outbox. */
   private static final int PUSH_READY_OUTBOX = 3;

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the {@link SyncMachine} does with each server message: welcome, ack, changes, snapshot,
- * authed, revoked, synced and error. Store writes commit here, each followed at once by the
+ * authed, revoked, synced, docs and error. Store writes commit here, each followed at once by the
  * listener action it causes.
  *
  * <p>Not thread-safe: part of its machine.
@@ -46,6 +46,8 @@ final class ServerMessages {
       onRevoked(revoked.space());
     } else if (message instanceof Message.Synced synced) {
       onSynced(synced);
+    } else if (message instanceof Message.Docs docs) {
+      m.rereads.onDocs(docs);
     } else if (message instanceof Message.Error error) {
       onError(error);
     } else {
@@ -79,6 +81,8 @@ final class ServerMessages {
     }
     m.waiters.askAgain();
     m.push.pushMore();
+    // Re-reads a former session left unanswered (or a crash left recorded) go out now.
+    m.rereads.fetchMore();
     m.board.publish();
     m.checkWaiters();
   }
@@ -213,6 +217,11 @@ final class ServerMessages {
           m.store.predecessor().get(),
           error.message());
       m.store.dropPredecessor();
+      return;
+    }
+    if (error.knownCode().orElse(null) == ErrorCode.FETCH_TOO_LARGE
+        && m.rereads.onTooLarge(error)) {
+      m.board.publish();
       return;
     }
     if (error.handling() == ErrorCode.Handling.REKEY) {

@@ -95,6 +95,7 @@ public final class SyncMachine {
   final SpaceLag lag;
   final StableReports stable;
   private final ServerMessages messages;
+  final Rereads rereads = new Rereads(this);
 
   final Link link = new Link(this);
   final StatusBoard board;
@@ -302,6 +303,9 @@ public final class SyncMachine {
     if (!dropped.isEmpty()) {
       effects.emit(new Action.DocumentsChanged(dropped, ChangeSource.REMOTE));
     }
+    // The server consumed them before this ack, so a fetch sent now reads their context-only
+    // entries.
+    rereads.fetchMore();
   }
 
   void checkWaiters() {

@@ -205,6 +205,36 @@ public abstract class StoreContract {
   }
 
   @Test
+  public void refusedChange_isReRead_asTheServersStateJoinedWithUnsentRows_untilPurged()
+      throws Exception {
+    DocumentKey shared = new DocumentKey("shop", "carts", "main");
+    try (SqliteStore store = open(file("s.db"))) {
+      store.writeLocal(CART, add("apple", 5));
+      store.writeLocal(CART, add("pear", 1));
+      store.writeLocal(shared, add("tea", 1));
+      store.quarantine(1, "forbidden", "no");
+      store.quarantine(3, "forbidden", "no");
+      assertThat(store.rereadSpaces()).containsExactly("shop", "user:alice");
+      assertThat(store.pendingRereads("user:alice", 10)).containsExactly(CART);
+      // The server never took the apple: its state holds another replica's milk only.
+      Document server = new Document();
+      Cart.of(server).add("server-side-replica", "milk", 2);
+
+      List<DocumentKey> changed =
+          store.applyRereads(
+              "user:alice", List.of(new Message.SnapshotDoc("carts", "main", server)));
+
+      assertThat(changed).containsExactly(CART);
+      assertThat(items(store, CART))
+          .containsExactlyInAnyOrderEntriesOf(Map.of("milk", 2L, "pear", 1L));
+      assertThat(store.pendingRereads("user:alice", 10)).isEmpty();
+      assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(2L);
+      store.purgeSpace("shop");
+      assertThat(store.rereadSpaces()).isEmpty();
+    }
+  }
+
+  @Test
   public void purgeWithUnsentRows_rejectsThem_andRetiresTheReplicaId() throws Exception {
     DocumentKey shared = new DocumentKey("shop", "carts", "main");
     try (SqliteStore store = open(file("s.db"))) {
@@ -289,7 +319,7 @@ public abstract class StoreContract {
   };
 
   @Test
-  public void schemaTwoFile_migratesToThree_itsUnsentRowsGettingTheTextTheOldSdkPushed()
+  public void schemaTwoFile_migratesThroughThree_itsUnsentRowsGettingTheTextTheOldSdkPushed()
       throws Exception {
     Path file = file("v2.db");
     Hlc stamp = new Hlc(1_764_065_400_000L, 3);
@@ -365,7 +395,8 @@ public abstract class StoreContract {
       assertThat(store.outbox(2, 10)).containsExactly(written);
     }
     try (SqlDatabase db = openDatabase(file)) {
-      assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(3);
+      // On through 4 (the re-reads table): the v2 -> v3 text migration above still ran first.
+      assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(4);
     }
   }
 
