@@ -89,7 +89,8 @@ public final class MemoryServer {
   }
 
   /** Pushes as {@code subject}, with a role per granted space. */
-  public PushOutcome push(String subject, Map<String, SpaceRole> roles, List<Changeset> changesets) {
+  public PushOutcome push(
+      String subject, Map<String, SpaceRole> roles, List<Changeset> changesets) {
     rules.checkShape(changesets);
     String replicaId = changesets.get(0).replicaId();
     Replica replica = replicas.getOrDefault(replicaId, new Replica(replicaId, subject, 0));
