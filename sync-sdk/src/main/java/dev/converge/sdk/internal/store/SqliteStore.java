@@ -290,7 +290,7 @@ public final class SqliteStore implements Store {
             deltas
                 .computeIfAbsent(
                     new DocumentKey(space, item.collection(), item.docId()), k -> new ArrayList<>())
-                .add(item.delta());
+                .add(item.delta().document());
           }
           List<DocumentKey> changed = documents.join(deltas, clock);
           spaces.advance(space, to);
@@ -308,7 +308,7 @@ public final class SqliteStore implements Store {
             states
                 .computeIfAbsent(
                     new DocumentKey(space, doc.collection(), doc.docId()), k -> new ArrayList<>())
-                .add(doc.state());
+                .add(doc.state().document());
           }
           List<DocumentKey> changed = documents.join(states, clock);
           spaces.beginSnapshot(space);
