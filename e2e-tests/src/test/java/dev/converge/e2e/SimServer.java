@@ -1,9 +1,9 @@
 package dev.converge.e2e;
 
 import dev.converge.core.protocol.DecodeException;
-import dev.converge.core.protocol.Encoded;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.Payload;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.server.DocumentRef;
 import dev.converge.core.server.LogEntry;
@@ -181,12 +181,12 @@ final class SimServer implements SimNet.ServerEnd {
   private void snapshot(SimNet.Link link, String space) {
     figures.count("snapshots");
     long head = core.head(space);
-    List<Encoded.SnapshotDoc> docs = new ArrayList<>();
+    List<Message.SnapshotDoc> docs = new ArrayList<>();
     core.states(space).forEach((ref, json) -> docs.add(snapshotDoc(ref, json)));
     int pages = Math.max(1, (docs.size() + 1) / 2);
     for (int p = 0; p < pages; p++) {
-      List<Encoded.SnapshotDoc> page = docs.subList(p * 2, Math.min(docs.size(), p * 2 + 2));
-      sendEncoded(link, new Encoded.Snapshot(space, head, page, p < pages - 1));
+      List<Message.SnapshotDoc> page = docs.subList(p * 2, Math.min(docs.size(), p * 2 + 2));
+      send(link, new Message.Snapshot(space, head, page, p < pages - 1));
     }
   }
 
@@ -200,18 +200,18 @@ final class SimServer implements SimNet.ServerEnd {
     long head = core.head(fetch.space());
     var states = core.states(fetch.space());
     String empty = codec.encodeDocument(new dev.converge.core.crdt.Document());
-    List<Encoded.SnapshotDoc> docs = new ArrayList<>();
+    List<Message.SnapshotDoc> docs = new ArrayList<>();
     for (Message.DocName name : fetch.docs()) {
       String json =
           states.getOrDefault(
               new DocumentRef(fetch.space(), name.collection(), name.docId()), empty);
-      docs.add(new Encoded.SnapshotDoc(name.collection(), name.docId(), json));
+      docs.add(new Message.SnapshotDoc(name.collection(), name.docId(), Payload.text(json)));
     }
-    sendEncoded(link, new Encoded.Docs(fetch.ref(), fetch.space(), head, docs));
+    send(link, new Message.Docs(fetch.ref(), fetch.space(), head, docs));
   }
 
-  private static Encoded.SnapshotDoc snapshotDoc(DocumentRef ref, String json) {
-    return new Encoded.SnapshotDoc(ref.collection(), ref.docId(), json);
+  private static Message.SnapshotDoc snapshotDoc(DocumentRef ref, String json) {
+    return new Message.SnapshotDoc(ref.collection(), ref.docId(), Payload.text(json));
   }
 
   private void push(SimNet.Link link, Session session, Message.Push push) {
@@ -316,7 +316,7 @@ final class SimServer implements SimNet.ServerEnd {
       if (more) {
         page = page.subList(0, PAGE);
       }
-      List<Encoded.ChangeItem> items = new ArrayList<>();
+      List<Message.ChangeItem> items = new ArrayList<>();
       for (LogEntry e : page) {
         if (plant.equals("skip-change")
             && link.device.name().equals("d0")
@@ -325,15 +325,15 @@ final class SimServer implements SimNet.ServerEnd {
           continue;
         }
         items.add(
-            new Encoded.ChangeItem(
+            new Message.ChangeItem(
                 e.serverSeq(),
                 e.collection(),
                 e.docId(),
-                e.deltaJson(),
+                Payload.text(e.deltaJson()),
                 new Message.Origin(e.replicaId(), e.seq())));
       }
       long to = page.get(page.size() - 1).serverSeq();
-      sendEncoded(link, new Encoded.Changes(space, from, to, items, more));
+      send(link, new Message.Changes(space, from, to, items, more));
       from = to;
       session.followed.put(space, to);
     }
@@ -345,10 +345,6 @@ final class SimServer implements SimNet.ServerEnd {
   }
 
   private void send(SimNet.Link link, Message message) {
-    net.down(link, codec.encode(message));
-  }
-
-  private void sendEncoded(SimNet.Link link, Encoded message) {
     net.down(link, codec.encode(message));
   }
 }

@@ -1,12 +1,11 @@
 package dev.converge.e2e;
 
+import dev.converge.testsupport.LocalServers;
+import dev.converge.testsupport.ServerProbe;
 import io.restassured.RestAssured;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,7 +103,7 @@ final class TestServer {
      */
     static Node start(String name, String serverId, Map<String, String> extraEnv)
         throws IOException, InterruptedException {
-      Node node = new Node(name, serverId, freePort(), extraEnv);
+      Node node = new Node(name, serverId, LocalServers.freePort(), extraEnv);
       node.launch();
       return node;
     }
@@ -167,24 +166,12 @@ final class TestServer {
       }
       Files.createDirectories(LOGS);
       ProcessBuilder builder =
-          new ProcessBuilder(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-Xmx256m",
-              "-jar",
-              jar);
-      Map<String, String> env = builder.environment();
-      env.put("CONVERGE_DB_URL", databaseUrl());
-      env.put("CONVERGE_HTTP_PORT", Integer.toString(port));
-      env.put("CONVERGE_HTTP_HOST", "127.0.0.1");
-      env.put("CONVERGE_DATA_DIR", DATA_DIR.toString());
-      env.put("CONVERGE_SERVER_ID", serverId);
+          LocalServers.server(
+              jar, port, databaseUrl(), DATA_DIR, serverId, LOGS.resolve(name + ".log"));
       // Counter compaction runs on its timer in every e2e test; every second, so that tests of
       // bounded counters see it soon.
-      env.put("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1S");
-      env.putAll(extraEnv);
-      builder.redirectErrorStream(true);
-      builder.redirectOutput(
-          ProcessBuilder.Redirect.appendTo(LOGS.resolve(name + ".log").toFile()));
+      builder.environment().put("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1S");
+      builder.environment().putAll(extraEnv);
       process = builder.start();
       starts++;
       awaitReady(process, uri(), name);
@@ -192,48 +179,16 @@ final class TestServer {
   }
 
   private static void awaitReady(Process process, URI base, String name)
-      throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            name + " exited with " + process.exitValue() + "; see " + LOGS + "/" + name + ".log");
-      }
-      try {
-        HttpResponse<Void> response =
-            http.send(
-                HttpRequest.newBuilder(base.resolve("/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
+      throws InterruptedException {
+    try {
+      ServerProbe.awaitReady(HttpClient.newHttpClient(), base, process, Duration.ofSeconds(90));
+    } catch (IllegalStateException e) {
+      stop(process);
+      throw new IllegalStateException(name + " " + e.getMessage() + "; see " + LOGS, e);
     }
-    stop(process);
-    throw new IllegalStateException(name + " was not ready within 90 s; see " + LOGS);
   }
 
   private static void stop(Process process) {
-    process.destroy();
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    LocalServers.stop(process, Duration.ofSeconds(20));
   }
 }

@@ -5,9 +5,8 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.testsupport.ServerProbe;
 import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,20 +183,7 @@ final class Flood implements Callable<Integer> {
   }
 
   private double metric(String series) throws IOException, InterruptedException {
-    HttpResponse<String> response =
-        parent.http.send(
-            HttpRequest.newBuilder(parent.server.resolve("/q/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString());
-    return response
-        .body()
-        .lines()
-        .filter(
-            l ->
-                l.startsWith(series)
-                    && l.length() > series.length()
-                    && " {,}".indexOf(l.charAt(series.length())) >= 0)
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
+    return ServerProbe.metric(parent.http, parent.server, series);
   }
 
   private long rssKib() throws IOException {

@@ -2,6 +2,7 @@ package dev.converge.core.protocol;
 
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -32,5 +33,25 @@ public record Changeset(
     Objects.requireNonNull(docId, "docId");
     Objects.requireNonNull(hlc, "hlc");
     Objects.requireNonNull(delta, "delta");
+  }
+
+  /** Returns this changeset without its delta. */
+  public Header header() {
+    return new Header(replicaId, seq, space, collection, docId, hlc);
+  }
+
+  /**
+   * A changeset without its delta: who made it, which of theirs it is, the document and when. With
+   * a delta's encoded text it is all {@link ProtocolCodec#encodeChangeset(Header, String)} needs,
+   * so a device that keeps its deltas as text writes push-ready changesets without decoding them.
+   */
+  public record Header(
+      String replicaId, long seq, String space, String collection, String docId, Hlc hlc) {
+    /** Creates a header; every component is required. */
+    public Header {
+      if (Arrays.asList(replicaId, space, collection, docId, hlc).contains(null)) {
+        throw new NullPointerException("every component of a changeset header is required");
+      }
+    }
   }
 }

@@ -27,8 +27,13 @@ public sealed interface Message
   /** The protocol version this code speaks. */
   int PROTOCOL_VERSION = 2;
 
-  /** Returns the wire name of this message's type. */
-  String type();
+  /**
+   * Returns the wire name of this message's type: its record's simple name in lower case ({@code
+   * hello}, {@code changes}, ...), so the name is written once, in the record's declaration.
+   */
+  default String type() {
+    return WireNames.of(this);
+  }
 
   /**
    * A space and the client's cursor in it: the last serverSeq it has applied (0 for none); {@code
@@ -84,11 +89,6 @@ public sealed interface Message
     public Hello(int protocol, String replicaId, List<Subscription> subscriptions) {
       this(protocol, replicaId, subscriptions, null);
     }
-
-    @Override
-    public String type() {
-      return "hello";
-    }
   }
 
   /** Server to client, answer to hello; {@code tokenExpiresAt} is epoch milliseconds. */
@@ -98,11 +98,6 @@ public sealed interface Message
     public Welcome {
       Objects.requireNonNull(serverId, "serverId");
       spaces = List.copyOf(spaces);
-    }
-
-    @Override
-    public String type() {
-      return "welcome";
     }
   }
 
@@ -121,11 +116,6 @@ public sealed interface Message
     public Push(List<Changeset> changesets) {
       this(changesets, List.of());
     }
-
-    @Override
-    public String type() {
-      return "push";
-    }
   }
 
   /** Which serverSeq a pushed changeset got. */
@@ -137,11 +127,6 @@ public sealed interface Message
     public Ack {
       Objects.requireNonNull(replicaId, "replicaId");
       results = List.copyOf(results);
-    }
-
-    @Override
-    public String type() {
-      return "ack";
     }
   }
 
@@ -156,14 +141,12 @@ public sealed interface Message
   /**
    * One logged change, or a delta-group: the join of the changes {@code fromSeq..serverSeq} of one
    * document ({@code fromSeq == serverSeq} for a single change). A group has no single origin.
+   *
+   * @param delta the delta, as a value or as the text the codec wrote ({@link Payload})
+   * @param origin the change's origin, or null for a group
    */
   record ChangeItem(
-      long serverSeq,
-      long fromSeq,
-      String collection,
-      String docId,
-      Document delta,
-      Origin origin) {
+      long serverSeq, long fromSeq, String collection, String docId, Payload delta, Origin origin) {
     /** Creates an item; {@code origin} may be null for a group. */
     public ChangeItem {
       Objects.requireNonNull(collection, "collection");
@@ -171,10 +154,22 @@ public sealed interface Message
       Objects.requireNonNull(delta, "delta");
     }
 
+    /** An item of a decoded delta. */
+    public ChangeItem(
+        long serverSeq, long fromSeq, String collection, String docId, Document delta, Origin o) {
+      this(serverSeq, fromSeq, collection, docId, Payload.of(delta), o);
+    }
+
     /** A single logged change. */
     public ChangeItem(
-        long serverSeq, String collection, String docId, Document delta, Origin origin) {
+        long serverSeq, String collection, String docId, Payload delta, Origin origin) {
       this(serverSeq, serverSeq, collection, docId, delta, origin);
+    }
+
+    /** A single logged change of a decoded delta. */
+    public ChangeItem(
+        long serverSeq, String collection, String docId, Document delta, Origin origin) {
+      this(serverSeq, serverSeq, collection, docId, Payload.of(delta), origin);
     }
   }
 
@@ -186,20 +181,24 @@ public sealed interface Message
       Objects.requireNonNull(space, "space");
       items = List.copyOf(items);
     }
-
-    @Override
-    public String type() {
-      return "changes";
-    }
   }
 
-  /** A document's full state in a snapshot. */
-  record SnapshotDoc(String collection, String docId, Document state) {
+  /**
+   * A document's full state in a snapshot.
+   *
+   * @param state the state, as a value or as the text the codec wrote ({@link Payload})
+   */
+  record SnapshotDoc(String collection, String docId, Payload state) {
     /** Creates a snapshot entry. */
     public SnapshotDoc {
       Objects.requireNonNull(collection, "collection");
       Objects.requireNonNull(docId, "docId");
       Objects.requireNonNull(state, "state");
+    }
+
+    /** A snapshot entry of a decoded state. */
+    public SnapshotDoc(String collection, String docId, Document state) {
+      this(collection, docId, Payload.of(state));
     }
   }
 
@@ -214,11 +213,6 @@ public sealed interface Message
       Objects.requireNonNull(space, "space");
       docs = List.copyOf(docs);
     }
-
-    @Override
-    public String type() {
-      return "snapshot";
-    }
   }
 
   /** Client to server: a fresh token on the open socket. */
@@ -227,31 +221,16 @@ public sealed interface Message
     public Auth {
       Objects.requireNonNull(token, "token");
     }
-
-    @Override
-    public String type() {
-      return "auth";
-    }
   }
 
   /** Server to client: the fresh token was accepted; it expires at epoch milliseconds. */
-  record Authed(long tokenExpiresAt) implements Message {
-    @Override
-    public String type() {
-      return "authed";
-    }
-  }
+  record Authed(long tokenExpiresAt) implements Message {}
 
   /** Server to client: the token no longer grants {@code space}; the client purges it. */
   record Revoked(String space) implements Message {
     /** Creates a revoked message. */
     public Revoked {
       Objects.requireNonNull(space, "space");
-    }
-
-    @Override
-    public String type() {
-      return "revoked";
     }
   }
 
@@ -273,11 +252,6 @@ public sealed interface Message
     public Sync(long ref) {
       this(ref, List.of());
     }
-
-    @Override
-    public String type() {
-      return "sync";
-    }
   }
 
   /**
@@ -288,11 +262,6 @@ public sealed interface Message
     /** Creates a synced message. */
     public Synced {
       spaces = List.copyOf(spaces);
-    }
-
-    @Override
-    public String type() {
-      return "synced";
     }
   }
 
@@ -369,11 +338,6 @@ public sealed interface Message
     /** Returns what a client does about this error; unknown codes are transient. */
     public ErrorCode.Handling handling() {
       return ErrorCode.handlingOf(code);
-    }
-
-    @Override
-    public String type() {
-      return "error";
     }
   }
 }

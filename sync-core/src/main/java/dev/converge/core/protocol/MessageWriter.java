@@ -1,14 +1,13 @@
 package dev.converge.core.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.converge.core.crdt.Document;
-import dev.converge.core.crdt.Hlc;
 import java.io.IOException;
 import java.util.List;
 
 /**
- * Writes protocol messages in their wire form: one layout per message type, shared by {@link
- * Message} and by {@link Encoded}, whose documents are spliced in as already encoded text.
+ * Writes protocol messages in their wire form: one layout per message type, whichever form its
+ * documents are in ({@link Payload}: encoded from a value, or spliced in as already encoded text),
+ * and whichever form a push's changesets are in ({@link Message.Push} or {@link Encoded.Push}).
  */
 final class MessageWriter {
   private MessageWriter() {}
@@ -19,17 +18,7 @@ final class MessageWriter {
     if (message instanceof Message.Hello m) {
       gen.writeNumberField("protocol", m.protocol());
       gen.writeStringField("replicaId", m.replicaId());
-      gen.writeArrayFieldStart("subscriptions");
-      for (Message.Subscription s : m.subscriptions()) {
-        gen.writeStartObject();
-        gen.writeStringField("space", s.space());
-        gen.writeNumberField("since", s.since());
-        if (s.stable() != null) {
-          gen.writeNumberField("stable", s.stable());
-        }
-        gen.writeEndObject();
-      }
-      gen.writeEndArray();
+      writeList(gen, "subscriptions", m.subscriptions(), MessageWriter::writeSubscription);
       if (m.predecessor() != null) {
         gen.writeStringField("predecessor", m.predecessor());
       }
@@ -39,42 +28,23 @@ final class MessageWriter {
       gen.writeNumberField("tokenExpiresAt", m.tokenExpiresAt());
       writeSpaceHeads(gen, m.spaces());
     } else if (message instanceof Message.Push m) {
-      gen.writeArrayFieldStart("changesets");
-      for (Changeset changeset : m.changesets()) {
-        writeChangeset(gen, changeset);
-      }
-      gen.writeEndArray();
+      writeList(gen, "changesets", m.changesets(), MessageWriter::writeChangeset);
       writeStablePoints(gen, m.stable());
     } else if (message instanceof Message.Ack m) {
       gen.writeStringField("replicaId", m.replicaId());
       gen.writeNumberField("upToSeq", m.upToSeq());
-      gen.writeArrayFieldStart("results");
-      for (Message.AckResult r : m.results()) {
-        gen.writeStartObject();
-        gen.writeNumberField("seq", r.seq());
-        gen.writeNumberField("serverSeq", r.serverSeq());
-        gen.writeEndObject();
-      }
-      gen.writeEndArray();
+      writeList(gen, "results", m.results(), MessageWriter::writeAckResult);
     } else if (message instanceof Message.Changes m) {
-      writeChangesHeader(gen, m.space(), m.from(), m.to());
-      for (Message.ChangeItem item : m.items()) {
-        writeChangeItem(
-            gen,
-            item.serverSeq(),
-            item.fromSeq(),
-            item.collection(),
-            item.docId(),
-            document(item.delta()),
-            item.origin());
-      }
-      writeListEnd(gen, m.more());
+      gen.writeStringField("space", m.space());
+      gen.writeNumberField("from", m.from());
+      gen.writeNumberField("to", m.to());
+      writeList(gen, "items", m.items(), MessageWriter::writeChangeItem);
+      gen.writeBooleanField("more", m.more());
     } else if (message instanceof Message.Snapshot m) {
-      writeSnapshotHeader(gen, m.space(), m.head());
-      for (Message.SnapshotDoc doc : m.docs()) {
-        writeSnapshotDoc(gen, doc.collection(), doc.docId(), document(doc.state()));
-      }
-      writeListEnd(gen, m.more());
+      gen.writeStringField("space", m.space());
+      gen.writeNumberField("head", m.head());
+      writeList(gen, "docs", m.docs(), MessageWriter::writeSnapshotDoc);
+      gen.writeBooleanField("more", m.more());
     } else if (message instanceof Message.Auth m) {
       gen.writeStringField("token", m.token());
     } else if (message instanceof Message.Authed m) {
@@ -90,20 +60,12 @@ final class MessageWriter {
     } else if (message instanceof Message.Fetch m) {
       gen.writeNumberField("ref", m.ref());
       gen.writeStringField("space", m.space());
-      gen.writeArrayFieldStart("docs");
-      for (Message.DocName doc : m.docs()) {
-        gen.writeStartObject();
-        gen.writeStringField("collection", doc.collection());
-        gen.writeStringField("docId", doc.docId());
-        gen.writeEndObject();
-      }
-      gen.writeEndArray();
+      writeList(gen, "docs", m.docs(), MessageWriter::writeDocName);
     } else if (message instanceof Message.Docs m) {
-      writeDocsHeader(gen, m.ref(), m.space(), m.head());
-      for (Message.SnapshotDoc doc : m.docs()) {
-        writeSnapshotDoc(gen, doc.collection(), doc.docId(), document(doc.state()));
-      }
-      gen.writeEndArray();
+      gen.writeNumberField("ref", m.ref());
+      gen.writeStringField("space", m.space());
+      gen.writeNumberField("head", m.head());
+      writeList(gen, "docs", m.docs(), MessageWriter::writeSnapshotDoc);
     } else if (message instanceof Message.Error m) {
       gen.writeStringField("code", m.code());
       gen.writeStringField("message", m.message());
@@ -117,172 +79,121 @@ final class MessageWriter {
     gen.writeEndObject();
   }
 
+  private static void writeSubscription(JsonGenerator gen, Message.Subscription s)
+      throws IOException {
+    gen.writeStartObject();
+    gen.writeStringField("space", s.space());
+    gen.writeNumberField("since", s.since());
+    if (s.stable() != null) {
+      gen.writeNumberField("stable", s.stable());
+    }
+    gen.writeEndObject();
+  }
+
+  private static void writeAckResult(JsonGenerator gen, Message.AckResult r) throws IOException {
+    gen.writeStartObject();
+    gen.writeNumberField("seq", r.seq());
+    gen.writeNumberField("serverSeq", r.serverSeq());
+    gen.writeEndObject();
+  }
+
   private static void writeSpaceHeads(JsonGenerator gen, List<Message.SpaceHead> heads)
       throws IOException {
-    gen.writeArrayFieldStart("spaces");
-    for (Message.SpaceHead s : heads) {
-      gen.writeStartObject();
-      gen.writeStringField("space", s.space());
-      gen.writeNumberField("head", s.head());
-      gen.writeEndObject();
-    }
-    gen.writeEndArray();
+    writeList(gen, "spaces", heads, (g, h) -> writeOfSpace(g, h.space(), "head", h.head()));
   }
 
   /** Writes {@code stable: [{space, stable}]}, or nothing when there is none. */
   private static void writeStablePoints(JsonGenerator gen, List<Message.SpaceStable> points)
       throws IOException {
-    if (points.isEmpty()) {
-      return;
+    if (!points.isEmpty()) {
+      writeList(gen, "stable", points, (g, p) -> writeOfSpace(g, p.space(), "stable", p.stable()));
     }
-    gen.writeArrayFieldStart("stable");
-    for (Message.SpaceStable point : points) {
-      gen.writeStartObject();
-      gen.writeStringField("space", point.space());
-      gen.writeNumberField("stable", point.stable());
-      gen.writeEndObject();
-    }
-    gen.writeEndArray();
+  }
+
+  /** Writes {@code {space, name: value}}: a space's head or a replica's stable point in it. */
+  private static void writeOfSpace(JsonGenerator gen, String space, String name, long value)
+      throws IOException {
+    gen.writeStartObject();
+    gen.writeStringField("space", space);
+    gen.writeNumberField(name, value);
+    gen.writeEndObject();
   }
 
   /**
-   * Writes a message whose documents are already encoded: the same layout as the equal {@link
-   * Message}, with each document's text spliced in as it is.
+   * Writes a push whose changesets are already encoded: the layout of the equal {@link Message}.
    */
   static void write(JsonGenerator gen, Encoded message) throws IOException {
+    Encoded.Push push = (Encoded.Push) message; // the one permitted form
     gen.writeStartObject();
-    gen.writeStringField("type", message.type());
-    if (message instanceof Encoded.Changes m) {
-      writeChangesHeader(gen, m.space(), m.from(), m.to());
-      for (Encoded.ChangeItem item : m.items()) {
-        writeChangeItem(
-            gen,
-            item.serverSeq(),
-            item.fromSeq(),
-            item.collection(),
-            item.docId(),
-            raw(item.deltaJson()),
-            item.origin());
-      }
-      writeListEnd(gen, m.more());
-    } else if (message instanceof Encoded.Snapshot m) {
-      writeSnapshotHeader(gen, m.space(), m.head());
-      for (Encoded.SnapshotDoc doc : m.docs()) {
-        writeSnapshotDoc(gen, doc.collection(), doc.docId(), raw(doc.stateJson()));
-      }
-      writeListEnd(gen, m.more());
-    } else if (message instanceof Encoded.Docs m) {
-      writeDocsHeader(gen, m.ref(), m.space(), m.head());
-      for (Encoded.SnapshotDoc doc : m.docs()) {
-        writeSnapshotDoc(gen, doc.collection(), doc.docId(), raw(doc.stateJson()));
-      }
-      gen.writeEndArray();
-    } else if (message instanceof Encoded.Push m) {
-      gen.writeArrayFieldStart("changesets");
-      for (String changeset : m.changesets()) {
-        gen.writeRawValue(changeset);
-      }
-      gen.writeEndArray();
-      writeStablePoints(gen, m.stable());
-    }
+    gen.writeStringField("type", push.type());
+    writeList(gen, "changesets", push.changesets(), JsonGenerator::writeRawValue);
+    writeStablePoints(gen, push.stable());
     gen.writeEndObject();
   }
 
-  /** Writes one document value: encoded from its state, or spliced in from encoded text. */
-  interface DocumentValue {
-    void write(JsonGenerator gen) throws IOException;
+  /** Writes one item of a list. */
+  private interface ItemWriter<T> {
+    void write(JsonGenerator gen, T item) throws IOException;
   }
 
-  private static DocumentValue document(Document document) {
-    return gen -> ProtocolCodec.DocumentWriter.write(gen, document);
+  /** Writes {@code field: [...]}, each item by {@code item}. */
+  private static <T> void writeList(
+      JsonGenerator gen, String field, List<T> items, ItemWriter<? super T> item)
+      throws IOException {
+    gen.writeArrayFieldStart(field);
+    for (T each : items) {
+      item.write(gen, each);
+    }
+    gen.writeEndArray();
   }
 
-  static DocumentValue raw(String json) {
-    return gen -> gen.writeRawValue(json);
+  /** Writes which document it is and its state or delta, {@code field}. */
+  private static void writeDocument(
+      JsonGenerator gen, String collection, String docId, String field, Payload payload)
+      throws IOException {
+    gen.writeStringField("collection", collection);
+    gen.writeStringField("docId", docId);
+    gen.writeFieldName(field);
+    writePayload(gen, payload);
+  }
+
+  /** Writes a document: encoded from its value, or spliced in from its encoded text. */
+  private static void writePayload(JsonGenerator gen, Payload payload) throws IOException {
+    if (payload instanceof Payload.Text text) {
+      gen.writeRawValue(text.json());
+    } else {
+      ProtocolCodec.DocumentWriter.write(gen, payload.document());
+    }
   }
 
   static void writeChangeset(JsonGenerator gen, Changeset c) throws IOException {
-    writeChangeset(
-        gen,
-        c.replicaId(),
-        c.seq(),
-        c.space(),
-        c.collection(),
-        c.docId(),
-        c.hlc(),
-        document(c.delta()));
+    writeChangeset(gen, c.header(), Payload.of(c.delta()));
   }
 
   /** Writes a changeset: the one layout, whichever form its delta is in. */
-  static void writeChangeset(
-      JsonGenerator gen,
-      String replicaId,
-      long seq,
-      String space,
-      String collection,
-      String docId,
-      Hlc hlc,
-      DocumentValue delta)
+  static void writeChangeset(JsonGenerator gen, Changeset.Header header, Payload delta)
       throws IOException {
     gen.writeStartObject();
-    gen.writeStringField("replicaId", replicaId);
-    gen.writeNumberField("seq", seq);
-    gen.writeStringField("space", space);
-    gen.writeStringField("collection", collection);
-    gen.writeStringField("docId", docId);
-    gen.writeStringField("hlc", hlc.toString());
+    gen.writeStringField("replicaId", header.replicaId());
+    gen.writeNumberField("seq", header.seq());
+    gen.writeStringField("space", header.space());
+    gen.writeStringField("collection", header.collection());
+    gen.writeStringField("docId", header.docId());
+    gen.writeStringField("hlc", header.hlc().toString());
     gen.writeFieldName("delta");
-    delta.write(gen);
+    writePayload(gen, delta);
     gen.writeEndObject();
   }
 
-  private static void writeChangesHeader(JsonGenerator gen, String space, long from, long to)
-      throws IOException {
-    gen.writeStringField("space", space);
-    gen.writeNumberField("from", from);
-    gen.writeNumberField("to", to);
-    gen.writeArrayFieldStart("items");
-  }
-
-  private static void writeSnapshotHeader(JsonGenerator gen, String space, long head)
-      throws IOException {
-    gen.writeStringField("space", space);
-    gen.writeNumberField("head", head);
-    gen.writeArrayFieldStart("docs");
-  }
-
-  private static void writeDocsHeader(JsonGenerator gen, long ref, String space, long head)
-      throws IOException {
-    gen.writeNumberField("ref", ref);
-    gen.writeStringField("space", space);
-    gen.writeNumberField("head", head);
-    gen.writeArrayFieldStart("docs");
-  }
-
-  /** Closes the items or docs array of a page and writes its {@code more}. */
-  private static void writeListEnd(JsonGenerator gen, boolean more) throws IOException {
-    gen.writeEndArray();
-    gen.writeBooleanField("more", more);
-  }
-
-  private static void writeChangeItem(
-      JsonGenerator gen,
-      long serverSeq,
-      long fromSeq,
-      String collection,
-      String docId,
-      DocumentValue delta,
-      Message.Origin origin)
+  private static void writeChangeItem(JsonGenerator gen, Message.ChangeItem item)
       throws IOException {
     gen.writeStartObject();
-    gen.writeNumberField("serverSeq", serverSeq);
-    if (fromSeq != serverSeq) {
-      gen.writeNumberField("fromSeq", fromSeq);
+    gen.writeNumberField("serverSeq", item.serverSeq());
+    if (item.fromSeq() != item.serverSeq()) {
+      gen.writeNumberField("fromSeq", item.fromSeq());
     }
-    gen.writeStringField("collection", collection);
-    gen.writeStringField("docId", docId);
-    gen.writeFieldName("delta");
-    delta.write(gen);
+    writeDocument(gen, item.collection(), item.docId(), "delta", item.delta());
+    Message.Origin origin = item.origin();
     if (origin != null) {
       gen.writeObjectFieldStart("origin");
       gen.writeStringField("replicaId", origin.replicaId());
@@ -292,13 +203,17 @@ final class MessageWriter {
     gen.writeEndObject();
   }
 
-  private static void writeSnapshotDoc(
-      JsonGenerator gen, String collection, String docId, DocumentValue state) throws IOException {
+  private static void writeDocName(JsonGenerator gen, Message.DocName doc) throws IOException {
     gen.writeStartObject();
-    gen.writeStringField("collection", collection);
-    gen.writeStringField("docId", docId);
-    gen.writeFieldName("state");
-    state.write(gen);
+    gen.writeStringField("collection", doc.collection());
+    gen.writeStringField("docId", doc.docId());
+    gen.writeEndObject();
+  }
+
+  private static void writeSnapshotDoc(JsonGenerator gen, Message.SnapshotDoc doc)
+      throws IOException {
+    gen.writeStartObject();
+    writeDocument(gen, doc.collection(), doc.docId(), "state", doc.state());
     gen.writeEndObject();
   }
 }

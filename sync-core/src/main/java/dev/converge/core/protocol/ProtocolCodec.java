@@ -13,7 +13,6 @@ import dev.converge.core.crdt.CausalContext;
 import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.CrdtValue;
 import dev.converge.core.crdt.Document;
-import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.MapValue;
 import dev.converge.core.crdt.RegisterValue;
 import dev.converge.core.crdt.SetValue;
@@ -21,7 +20,6 @@ import dev.converge.core.crdt.Versioned;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
@@ -104,8 +102,8 @@ public final class ProtocolCodec {
   }
 
   /**
-   * Encodes a message whose documents are already encoded, splicing their text in as it is: the
-   * same frame {@link #encode(Message)} writes for the equal message, without encoding a document.
+   * Encodes a message whose parts are already encoded, splicing their text in as it is: the same
+   * frame {@link #encode(Message)} writes for the equal message, without encoding anything again.
    */
   public String encode(Encoded message) {
     return write(gen -> MessageWriter.write(gen, message));
@@ -124,25 +122,12 @@ public final class ProtocolCodec {
   /**
    * Encodes a changeset whose delta is already encoded, splicing {@code deltaJson} in as it is: the
    * text {@link #encodeChangeset(Changeset)} writes for the equal changeset, without encoding the
-   * delta again. The delta text is trusted: pass only text this codec wrote. Every argument is
-   * required.
+   * delta again. The delta text is trusted: pass only text this codec wrote.
    */
-  public String encodeChangeset(
-      String replicaId,
-      long seq,
-      String space,
-      String collection,
-      String docId,
-      Hlc hlc,
-      String deltaJson) {
-    if (Arrays.asList(replicaId, space, collection, docId, hlc, deltaJson).contains(null)) {
-      throw new NullPointerException("every component of a changeset is required");
-    }
-    MessageWriter.DocumentValue delta = MessageWriter.raw(deltaJson);
-    return write(
-        gen ->
-            MessageWriter.writeChangeset(
-                gen, replicaId, seq, space, collection, docId, hlc, delta));
+  public String encodeChangeset(Changeset.Header header, String deltaJson) {
+    Objects.requireNonNull(header, "header");
+    Payload delta = Payload.text(deltaJson);
+    return write(gen -> MessageWriter.writeChangeset(gen, header, delta));
   }
 
   /** Returns the JSON text of a register value or other JSON tree, keys sorted. */

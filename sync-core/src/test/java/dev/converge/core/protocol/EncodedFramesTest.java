@@ -19,20 +19,20 @@ class EncodedFramesTest {
   @Test
   void changesWithEncodedDeltas_encodeExactlyAsTheFixture() throws IOException {
     Message.Changes changes = (Message.Changes) WireFixturesTest.examples().get("changes");
-    Encoded.Changes encoded =
-        new Encoded.Changes(
+    Message.Changes encoded =
+        new Message.Changes(
             changes.space(),
             changes.from(),
             changes.to(),
             changes.items().stream()
                 .map(
                     i ->
-                        new Encoded.ChangeItem(
+                        new Message.ChangeItem(
                             i.serverSeq(),
                             i.fromSeq(),
                             i.collection(),
                             i.docId(),
-                            codec.encodeDocument(i.delta()),
+                            Payload.text(codec.encodeDocument(i.delta().document())),
                             i.origin()))
                 .toList(),
             changes.more());
@@ -45,15 +45,17 @@ class EncodedFramesTest {
   @Test
   void snapshotWithEncodedStates_encodesExactlyAsTheFixture() throws IOException {
     Message.Snapshot snapshot = (Message.Snapshot) WireFixturesTest.examples().get("snapshot");
-    Encoded.Snapshot encoded =
-        new Encoded.Snapshot(
+    Message.Snapshot encoded =
+        new Message.Snapshot(
             snapshot.space(),
             snapshot.head(),
             snapshot.docs().stream()
                 .map(
                     d ->
-                        new Encoded.SnapshotDoc(
-                            d.collection(), d.docId(), codec.encodeDocument(d.state())))
+                        new Message.SnapshotDoc(
+                            d.collection(),
+                            d.docId(),
+                            Payload.text(codec.encodeDocument(d.state().document()))))
                 .toList(),
             snapshot.more());
 
@@ -63,16 +65,18 @@ class EncodedFramesTest {
   @Test
   void docsWithEncodedStates_encodesExactlyAsTheFixture() throws IOException {
     Message.Docs docs = (Message.Docs) WireFixturesTest.examples().get("docs");
-    Encoded.Docs encoded =
-        new Encoded.Docs(
+    Message.Docs encoded =
+        new Message.Docs(
             docs.ref(),
             docs.space(),
             docs.head(),
             docs.docs().stream()
                 .map(
                     d ->
-                        new Encoded.SnapshotDoc(
-                            d.collection(), d.docId(), codec.encodeDocument(d.state())))
+                        new Message.SnapshotDoc(
+                            d.collection(),
+                            d.docId(),
+                            Payload.text(codec.encodeDocument(d.state().document()))))
                 .toList());
 
     assertThat(codec.encode(encoded)).isEqualTo(WireFixturesTest.fixture("docs"));
@@ -98,23 +102,30 @@ class EncodedFramesTest {
 
   /** The changeset written with its delta encoded first and spliced in. */
   private String spliced(Changeset c) {
-    return codec.encodeChangeset(
-        c.replicaId(),
-        c.seq(),
-        c.space(),
-        c.collection(),
-        c.docId(),
-        c.hlc(),
-        codec.encodeDocument(c.delta()));
+    return codec.encodeChangeset(c.header(), codec.encodeDocument(c.delta()));
   }
 
   @Test
   void emptyPages_keepTheirMoreFlag() {
-    assertThat(codec.encode(new Encoded.Changes("s", 3, 3, java.util.List.of(), true)))
+    assertThat(codec.encode(new Message.Changes("s", 3, 3, java.util.List.of(), true)))
         .isEqualTo(
             "{\"type\":\"changes\",\"space\":\"s\",\"from\":3,\"to\":3,\"items\":[],\"more\":true}");
-    assertThat(codec.encode(new Encoded.Snapshot("s", 9, java.util.List.of(), false)))
+    assertThat(codec.encode(new Message.Snapshot("s", 9, java.util.List.of(), false)))
         .isEqualTo("{\"type\":\"snapshot\",\"space\":\"s\",\"head\":9,\"docs\":[],\"more\":false}");
+  }
+
+  @Test
+  void encodedText_isNoDocumentAndNoPartIsOptional() {
+    assertThatThrownBy(() -> Payload.text("{}").document())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Payload.text(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> Payload.of(null)).isInstanceOf(NullPointerException.class);
+    Changeset c = ((Message.Push) WireFixturesTest.examples().get("push")).changesets().get(0);
+    assertThatThrownBy(
+            () -> new Changeset.Header(c.replicaId(), c.seq(), c.space(), null, c.docId(), c.hlc()))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> codec.encodeChangeset(c.header(), null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test

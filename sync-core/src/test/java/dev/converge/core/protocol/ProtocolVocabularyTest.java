@@ -6,9 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The shared error and close codes: unique on the wire and all documented for clients. */
+/**
+ * The shared vocabulary: message type names, and error and close codes unique on the wire and all
+ * documented for clients.
+ */
 class ProtocolVocabularyTest {
 
   private static final Path PROTOCOL_DOC = Path.of("..", "openapi", "websocket-protocol.md");
@@ -20,6 +24,26 @@ class ProtocolVocabularyTest {
       assertThat(ErrorCode.fromWire(code.wire())).contains(code);
       assertThat(new Message.Error(code, "m", null).knownCode()).contains(code);
     }
+  }
+
+  @Test
+  void everyMessageTypeHasItsWireName() {
+    assertThat(Arrays.stream(Message.class.getPermittedSubclasses()).map(WireNames::of))
+        .containsExactly(
+            "hello",
+            "welcome",
+            "push",
+            "ack",
+            "changes",
+            "snapshot",
+            "auth",
+            "authed",
+            "revoked",
+            "sync",
+            "synced",
+            "error");
+    assertThat(new Message.Sync(7).type()).isEqualTo("sync");
+    assertThat(new Encoded.Push(List.of(), List.of()).type()).isEqualTo("push");
   }
 
   @Test

@@ -1,8 +1,8 @@
 package dev.converge.server.sync;
 
 import dev.converge.core.crdt.Document;
-import dev.converge.core.protocol.Encoded;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.Payload;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.LoggedChange;
 import java.util.ArrayList;
@@ -20,14 +20,14 @@ import java.util.Map;
 final class DeltaGroups {
   private DeltaGroups() {}
 
-  static List<Encoded.ChangeItem> group(List<LoggedChange> page, ProtocolCodec codec) {
+  static List<Message.ChangeItem> group(List<LoggedChange> page, ProtocolCodec codec) {
     Map<String, List<LoggedChange>> byDoc = new LinkedHashMap<>();
     for (LoggedChange change : page) {
       byDoc
           .computeIfAbsent(change.collection() + "\u0000" + change.docId(), k -> new ArrayList<>())
           .add(change);
     }
-    List<Encoded.ChangeItem> items = new ArrayList<>(byDoc.size());
+    List<Message.ChangeItem> items = new ArrayList<>(byDoc.size());
     if (byDoc.size() == page.size()) {
       page.forEach(change -> items.add(item(change)));
       return items;
@@ -45,24 +45,19 @@ final class DeltaGroups {
       LoggedChange first = changes.get(0);
       LoggedChange last = changes.get(changes.size() - 1);
       items.add(
-          new Encoded.ChangeItem(
-              last.serverSeq(),
-              first.serverSeq(),
-              last.collection(),
-              last.docId(),
-              codec.encodeDocument(joined),
-              null));
+          new Message.ChangeItem(
+              last.serverSeq(), first.serverSeq(), last.collection(), last.docId(), joined, null));
     }
     items.sort((a, b) -> Long.compare(a.serverSeq(), b.serverSeq()));
     return items;
   }
 
-  private static Encoded.ChangeItem item(LoggedChange change) {
-    return new Encoded.ChangeItem(
+  private static Message.ChangeItem item(LoggedChange change) {
+    return new Message.ChangeItem(
         change.serverSeq(),
         change.collection(),
         change.docId(),
-        change.deltaJson(),
+        Payload.text(change.deltaJson()),
         new Message.Origin(change.replicaId(), change.seq()));
   }
 }

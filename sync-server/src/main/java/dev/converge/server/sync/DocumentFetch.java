@@ -1,9 +1,9 @@
 package dev.converge.server.sync;
 
 import dev.converge.core.crdt.Document;
-import dev.converge.core.protocol.Encoded;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.Payload;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.document.FetchReader;
@@ -93,15 +93,17 @@ class DocumentFetch {
         name -> states.containsKey(name) ? SnapshotBudget.utf8Length(states.get(name)) : null);
     String frame =
         codec.encode(
-            new Encoded.Docs(
+            new Message.Docs(
                 fetch.ref(),
                 fetch.space(),
                 head,
                 names.stream()
                     .map(
                         n ->
-                            new Encoded.SnapshotDoc(
-                                n.collection(), n.docId(), states.getOrDefault(n, emptyState)))
+                            new Message.SnapshotDoc(
+                                n.collection(),
+                                n.docId(),
+                                Payload.text(states.getOrDefault(n, emptyState))))
                     .toList()));
     if (SnapshotBudget.utf8Length(frame) > settings.maxFrameBytes()) {
       throw tooLarge(

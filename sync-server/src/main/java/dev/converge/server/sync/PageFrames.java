@@ -1,6 +1,6 @@
 package dev.converge.server.sync;
 
-import dev.converge.core.protocol.Encoded;
+import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.LoggedChange;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -162,6 +162,6 @@ public class PageFrames {
 
   private String encode(String space, long from, long to, List<LoggedChange> items, boolean more) {
     return codec.encode(
-        new Encoded.Changes(space, from, to, DeltaGroups.group(items, codec), more));
+        new Message.Changes(space, from, to, DeltaGroups.group(items, codec), more));
   }
 }

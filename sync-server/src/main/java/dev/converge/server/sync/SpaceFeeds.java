@@ -1,9 +1,9 @@
 package dev.converge.server.sync;
 
 import dev.converge.core.protocol.CloseCode;
-import dev.converge.core.protocol.Encoded;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.Payload;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.LoggedChange;
@@ -249,11 +249,14 @@ final class SpaceFeeds {
   /** The stored states are spliced in as they are: the codec wrote them. */
   private String snapshotFrame(String space, long head, List<DocState> docs, boolean more) {
     return codec.encode(
-        new Encoded.Snapshot(
+        new Message.Snapshot(
             space,
             head,
             docs.stream()
-                .map(d -> new Encoded.SnapshotDoc(d.key.collection, d.key.docId, d.state))
+                .map(
+                    d ->
+                        new Message.SnapshotDoc(
+                            d.key.collection, d.key.docId, Payload.text(d.state)))
                 .toList(),
             more));
   }

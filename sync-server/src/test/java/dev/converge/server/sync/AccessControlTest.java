@@ -106,7 +106,7 @@ class AccessControlTest {
           .satisfies(i -> assertThat(i.serverSeq()).isEqualTo(1));
 
       Document readerCart = new Document();
-      readerCart.join(seen.items().get(0).delta());
+      readerCart.join(seen.items().get(0).delta().document());
       Document refusedDelta = Cart.of(readerCart).add(readerReplica, "gin", 5);
       readerWs.send(new Message.Push(List.of(changeset(readerReplica, 1, "carts", refusedDelta))));
       Message.Error error = readerWs.await(Message.Error.class);
@@ -123,11 +123,11 @@ class AccessControlTest {
           .singleElement()
           .satisfies(
               i -> {
-                assertThat(i.delta().root().isEmpty()).isTrue();
-                assertThat(i.delta().context().contains(readerReplica, 1)).isTrue();
+                assertThat(i.delta().document().root().isEmpty()).isTrue();
+                assertThat(i.delta().document().context().contains(readerReplica, 1)).isTrue();
                 assertThat(i.origin().replicaId()).isEqualTo(readerReplica);
               });
-      readerCart.join(changes(readerWs).items().get(0).delta());
+      readerCart.join(changes(readerWs).items().get(0).delta().document());
       assertThat(Cart.of(readerCart).items()).containsExactly(Map.entry("tea", 2L));
     }
     // REST: the same refusal, in the push's `rejected`, status 200 (consumed, not failed).
@@ -184,7 +184,8 @@ class AccessControlTest {
 
       // The victim's cart is untouched and still takes its items.
       Document victimCart = new Document();
-      victimCart.join(changes(victimWs).items().get(0).delta()); // the context-only entry
+      victimCart.join(
+          changes(victimWs).items().get(0).delta().document()); // the context-only entry
       victimWs.send(
           new Message.Push(
               List.of(

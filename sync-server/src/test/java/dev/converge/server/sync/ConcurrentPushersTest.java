@@ -83,7 +83,7 @@ class ConcurrentPushersTest {
               .isGreaterThan(previous)
               .isLessThanOrEqualTo(changes.to());
           previous = item.serverSeq();
-          received.computeIfAbsent(item.docId(), d -> new Document()).join(item.delta());
+          received.computeIfAbsent(item.docId(), d -> new Document()).join(item.delta().document());
         }
         assertThat(previous).as("the page ends with its last change").isEqualTo(changes.to());
         cursor = changes.to();

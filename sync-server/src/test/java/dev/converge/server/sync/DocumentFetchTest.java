@@ -63,12 +63,12 @@ class DocumentFetchTest {
       assertThat(docs.space()).isEqualTo(space);
       assertThat(docs.head()).isEqualTo(2);
       assertThat(docs.docs()).extracting(Message.SnapshotDoc::docId).containsExactly("me", "none");
-      Document state = docs.docs().get(0).state();
+      Document state = docs.docs().get(0).state().document();
       assertThat(Profile.of(state).get("name")).contains(TextNode.valueOf("Ada"));
       // The context-only entry of the refusal: the refused dots are covered, so joining the
       // device's local state back in cannot resurrect the refused value.
       assertThat(state.context().contains(new dev.converge.core.crdt.Dot(replica, 2))).isTrue();
-      assertThat(docs.docs().get(1).state()).isEqualTo(new Document());
+      assertThat(docs.docs().get(1).state().document()).isEqualTo(new Document());
     }
   }
 
@@ -142,7 +142,7 @@ class DocumentFetchTest {
         client.send(new Message.Fetch(2 + d, space, both.subList(d, d + 1)));
         Message.Docs docs = client.expect(Message.Docs.class);
         assertThat(docs.docs()).hasSize(1);
-        assertThat(docs.docs().get(0).state()).isEqualTo(changesets.get(d).delta());
+        assertThat(docs.docs().get(0).state().document()).isEqualTo(changesets.get(d).delta());
       }
     }
   }

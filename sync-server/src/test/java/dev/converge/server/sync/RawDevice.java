@@ -108,13 +108,13 @@ final class RawDevice implements AutoCloseable {
       }
       if (message instanceof Message.Changes changes && changes.space().equals(space)) {
         for (Message.ChangeItem item : changes.items()) {
-          doc.join(item.delta());
+          doc.join(item.delta().document());
           items.add(item);
         }
         cursor = changes.to();
       } else if (message instanceof Message.Snapshot snapshot && snapshot.space().equals(space)) {
         snapshots++;
-        snapshot.docs().forEach(d -> doc.join(d.state()));
+        snapshot.docs().forEach(d -> doc.join(d.state().document()));
         if (!snapshot.more()) {
           cursor = snapshot.head();
         }

@@ -110,7 +110,7 @@ class RestartIT {
       Document server = new Document();
       long count = 0;
       for (Message.ChangeItem item : pullAll(node, alice, space)) {
-        server.join(item.delta());
+        server.join(item.delta().document());
         count++;
       }
       assertThat(count).isEqualTo(TOTAL);

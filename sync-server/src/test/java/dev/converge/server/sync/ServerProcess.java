@@ -1,11 +1,10 @@
 package dev.converge.server.sync;
 
+import dev.converge.testsupport.LocalServers;
+import dev.converge.testsupport.ServerProbe;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,7 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts a node on a free port and waits until it is ready. */
   static ServerProcess start(String name, Map<String, String> extraEnv) throws Exception {
-    ServerProcess node = new ServerProcess(name, freePort(), extraEnv);
+    ServerProcess node = new ServerProcess(name, LocalServers.freePort(), extraEnv);
     node.launch();
     return node;
   }
@@ -61,23 +60,7 @@ final class ServerProcess implements AutoCloseable {
    * brace (e.g. {@code converge_errors_total{code="too_slow"}), or 0 when there is none.
    */
   double metric(String series) throws IOException, InterruptedException {
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(uri().resolve("/q/metrics"))
-                    .timeout(Duration.ofSeconds(10))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    return response
-        .body()
-        .lines()
-        .filter(
-            l ->
-                l.startsWith(series)
-                    && l.length() > series.length()
-                    && " {,}".indexOf(l.charAt(series.length())) >= 0)
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
+    return ServerProbe.metric(HttpClient.newHttpClient(), uri(), series);
   }
 
   /** The file this node's output is appended to. */
@@ -94,52 +77,29 @@ final class ServerProcess implements AutoCloseable {
     String jar = System.getProperty("converge.server.jar", "target/quarkus-app/quarkus-run.jar");
     Path logs = Path.of("target/it-logs");
     Files.createDirectories(logs);
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
-            "-jar",
-            jar);
-    Map<String, String> env = builder.environment();
-    env.put(
-        "CONVERGE_DB_URL",
+    String database =
         System.getenv()
-            .getOrDefault("CONVERGE_TEST_DB_URL", "postgresql://127.0.0.1:5432/converge_test"));
-    env.put("CONVERGE_HTTP_PORT", Integer.toString(port));
-    env.put("CONVERGE_HTTP_HOST", "127.0.0.1");
-    env.put("CONVERGE_DATA_DIR", Path.of("target/converge-data").toAbsolutePath().toString());
-    env.put("CONVERGE_SERVER_ID", name);
-    env.putAll(extraEnv);
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
+            .getOrDefault("CONVERGE_TEST_DB_URL", "postgresql://127.0.0.1:5432/converge_test");
+    ProcessBuilder builder =
+        LocalServers.server(
+            jar,
+            port,
+            database,
+            Path.of("target/converge-data"),
+            name,
+            logs.resolve(name + ".log"));
+    builder.environment().putAll(extraEnv);
     process = builder.start();
     awaitReady();
   }
 
   private void awaitReady() throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            name + " exited with " + process.exitValue() + "; see target/it-logs/" + name + ".log");
-      }
-      try {
-        HttpResponse<Void> response =
-            http.send(
-                HttpRequest.newBuilder(uri().resolve("/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
+    try {
+      ServerProbe.awaitReady(HttpClient.newHttpClient(), uri(), process, Duration.ofSeconds(90));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(
+          name + " " + e.getMessage() + "; see target/it-logs/" + name + ".log", e);
     }
-    throw new IllegalStateException(name + " not ready within 90 s");
   }
 
   /** Kills the process at once, as a crash would (SIGKILL). */
@@ -151,21 +111,7 @@ final class ServerProcess implements AutoCloseable {
   @Override
   public void close() {
     if (process != null && process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          kill();
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+      LocalServers.stop(process, Duration.ofSeconds(20));
     }
   }
 }

@@ -189,7 +189,7 @@ class SnapshotPagingTest {
         snapshot = late.expect(Message.Snapshot.class);
         pages++;
         assertThat(snapshot.head()).isEqualTo(DOCS);
-        snapshot.docs().forEach(d -> received.put(d.docId(), d.state()));
+        snapshot.docs().forEach(d -> received.put(d.docId(), d.state().document()));
       } while (snapshot.more());
       assertThat(received).isEqualTo(devices);
       assertThat(pages).isGreaterThan(1);

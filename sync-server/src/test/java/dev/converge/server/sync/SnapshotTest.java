@@ -82,7 +82,7 @@ class SnapshotTest {
         page = late.expect(Message.Snapshot.class);
         pages++;
         assertThat(page.head()).isEqualTo(250);
-        page.docs().forEach(d -> received.put(d.docId(), d.state()));
+        page.docs().forEach(d -> received.put(d.docId(), d.state().document()));
       } while (page.more());
       assertThat(pages).isEqualTo(3);
       assertThat(received).isEqualTo(docs);

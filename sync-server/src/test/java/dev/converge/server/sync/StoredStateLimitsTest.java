@@ -163,7 +163,7 @@ class StoredStateLimitsTest {
       Message.Changes changes;
       do {
         changes = reader.expect(Message.Changes.class);
-        changes.items().forEach(item -> rebuilt.join(item.delta()));
+        changes.items().forEach(item -> rebuilt.join(item.delta().document()));
       } while (changes.to() < HEAD);
       assertThat(rebuilt).isEqualTo(device);
     }
@@ -183,7 +183,7 @@ class StoredStateLimitsTest {
       assertThat(page.more()).isFalse();
       assertThat(page.docs())
           .singleElement()
-          .satisfies(doc -> assertThat(doc.state()).isEqualTo(device));
+          .satisfies(doc -> assertThat(doc.state().document()).isEqualTo(device));
     }
   }
 }

@@ -62,7 +62,7 @@ class SyncProtocolTest {
           .singleElement()
           .satisfies(
               item -> {
-                assertThat(item.delta()).isEqualTo(delta);
+                assertThat(item.delta().document()).isEqualTo(delta);
                 assertThat(item.origin()).isEqualTo(new Message.Origin("phone-" + alice, 1));
               });
     }
@@ -147,7 +147,7 @@ class SyncProtocolTest {
     try (WsClient reader = hello(TestTokens.mint(alice), "r-" + alice, space, 0)) {
       Document merged = new Document();
       Message.Changes changes = reader.expect(Message.Changes.class);
-      changes.items().forEach(item -> merged.join(item.delta()));
+      changes.items().forEach(item -> merged.join(item.delta().document()));
       assertThat(Profile.of(merged).get("name")).contains(TextNode.valueOf("Grace"));
       assertThat(Profile.of(merged).conflicts()).hasSize(1);
       assertThat(Map.of("losers", Profile.of(merged).conflicts().get(0).losers().size()))
@@ -230,7 +230,7 @@ class SyncProtocolTest {
       assertThat(group.fromSeq()).isEqualTo(1);
       assertThat(group.serverSeq()).isEqualTo(3);
       assertThat(group.origin()).isNull();
-      assertThat(group.delta()).isEqualTo(expected);
+      assertThat(group.delta().document()).isEqualTo(expected);
       Message.ChangeItem single = changes.items().get(1);
       assertThat(single.fromSeq()).isEqualTo(single.serverSeq()).isEqualTo(4);
       assertThat(single.origin()).isEqualTo(new Message.Origin(replica, 4));

@@ -267,10 +267,10 @@ class TrustBoundaryTest {
       Message.Changes changes = follower.await(Message.Changes.class);
       assertThat(changes.items()).hasSize(1);
       Message.ChangeItem item = changes.items().get(0);
-      assertThat(item.delta().root().isEmpty())
+      assertThat(item.delta().document().root().isEmpty())
           .as("no value of a refused changeset is ever sent")
           .isTrue();
-      assertThat(item.delta().context().contains(malloryReplica, 1)).isTrue();
+      assertThat(item.delta().document().context().contains(malloryReplica, 1)).isTrue();
       assertThat(item.origin()).isEqualTo(new Message.Origin(malloryReplica, 1));
       // A re-push of the refused changeset gets the same answer, and a re-push with other content
       // is caught.

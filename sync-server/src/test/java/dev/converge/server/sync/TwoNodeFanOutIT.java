@@ -55,7 +55,7 @@ class TwoNodeFanOutIT {
               .singleElement()
               .satisfies(
                   item -> {
-                    assertThat(item.delta()).isEqualTo(delta);
+                    assertThat(item.delta().document()).isEqualTo(delta);
                     assertThat(item.origin().replicaId()).isEqualTo("phone-" + alice);
                   });
         }
@@ -102,7 +102,7 @@ class TwoNodeFanOutIT {
         assertThat(changes.space()).isEqualTo(space);
         assertThat(changes.items())
             .singleElement()
-            .satisfies(i -> assertThat(i.delta()).isEqualTo(delta));
+            .satisfies(i -> assertThat(i.delta().document()).isEqualTo(delta));
       }
     }
   }

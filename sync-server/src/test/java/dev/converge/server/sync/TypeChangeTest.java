@@ -92,7 +92,7 @@ class TypeChangeTest {
       do {
         changes = laptop.expect(Message.Changes.class);
         for (Message.ChangeItem item : changes.items()) {
-          joined.computeIfAbsent(item.docId(), d -> new Document()).join(item.delta());
+          joined.computeIfAbsent(item.docId(), d -> new Document()).join(item.delta().document());
         }
       } while (changes.more());
       assertThat(joined.get("grouped")).isEqualTo(grouped);

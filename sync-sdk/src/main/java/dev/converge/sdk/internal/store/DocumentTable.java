@@ -107,7 +107,10 @@ final class DocumentTable {
   List<DocumentKey> joinChanges(String space, List<Message.ChangeItem> items, HybridClock clock)
       throws SQLException {
     return join(
-        group(items, i -> new DocumentKey(space, i.collection(), i.docId()), i -> i.delta()),
+        group(
+            items,
+            i -> new DocumentKey(space, i.collection(), i.docId()),
+            i -> i.delta().document()),
         clock);
   }
 
@@ -115,7 +118,11 @@ final class DocumentTable {
   List<DocumentKey> joinSnapshot(String space, List<Message.SnapshotDoc> docs, HybridClock clock)
       throws SQLException {
     return join(
-        group(docs, d -> new DocumentKey(space, d.collection(), d.docId()), d -> d.state()), clock);
+        group(
+            docs,
+            d -> new DocumentKey(space, d.collection(), d.docId()),
+            d -> d.state().document()),
+        clock);
   }
 
   /** Groups remote items by document, keeping their order, for {@link #join}. */

@@ -2,6 +2,7 @@ package dev.converge.sdk.internal.store;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.converge.core.crdt.Hlc;
+import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.storage.SqlDatabase;
@@ -40,7 +41,9 @@ final class OutboxTable {
   /** The push-ready text of a change: its delta text spliced into the changeset, not re-encoded. */
   String encode(String replicaId, long seq, DocumentKey key, String hlc, String deltaJson) {
     return codec.encodeChangeset(
-        replicaId, seq, key.space(), key.collection(), key.docId(), Hlc.parse(hlc), deltaJson);
+        new Changeset.Header(
+            replicaId, seq, key.space(), key.collection(), key.docId(), Hlc.parse(hlc)),
+        deltaJson);
   }
 
   /**

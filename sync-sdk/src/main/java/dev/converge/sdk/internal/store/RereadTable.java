@@ -94,7 +94,7 @@ final class RereadTable {
     List<DocumentKey> changed = new ArrayList<>();
     for (Message.SnapshotDoc doc : docs) {
       DocumentKey key = new DocumentKey(space, doc.collection(), doc.docId());
-      Document state = doc.state().copy();
+      Document state = doc.state().document().copy();
       Hlc remote = state.maxHlc();
       if (remote.compareTo(Hlc.ZERO) > 0) {
         clock.observe(remote);

@@ -124,7 +124,8 @@ class OutboxUpgradeTest {
       assertThat(row.changesetJson())
           .isEqualTo(
               CODEC.encodeChangeset(
-                  id, 1001, ALICE, "carts", "main", Hlc.parse(row.hlc()), written.deltaJson()));
+                  new Changeset.Header(id, 1001, ALICE, "carts", "main", Hlc.parse(row.hlc())),
+                  written.deltaJson()));
       assertThat(store.outbox(0, 10)).containsExactly(row);
     }
   }
@@ -145,7 +146,8 @@ class OutboxUpgradeTest {
       assertThat(after.changesetJson())
           .isEqualTo(
               CODEC.encodeChangeset(
-                  fresh, 1, ALICE, "carts", "main", Hlc.parse(before.hlc()), before.deltaJson()));
+                  new Changeset.Header(fresh, 1, ALICE, "carts", "main", Hlc.parse(before.hlc())),
+                  before.deltaJson()));
     }
   }
 }

@@ -416,12 +416,13 @@ public abstract class StoreContract {
       assertThat(after.changesetJson())
           .isEqualTo(
               CODEC.encodeChangeset(
-                  fresh,
-                  1,
-                  CART.space(),
-                  CART.collection(),
-                  CART.docId(),
-                  Hlc.parse(before.hlc()),
+                  new Changeset.Header(
+                      fresh,
+                      1,
+                      CART.space(),
+                      CART.collection(),
+                      CART.docId(),
+                      Hlc.parse(before.hlc())),
                   before.deltaJson()));
       store.replaceUnsendable(1, "too_large", "big").orElseThrow();
       Changeset empty = CODEC.decodeChangeset(store.outbox(0, 10).get(0).changesetJson());

@@ -73,7 +73,7 @@ class SyncMachineRereadTest {
 
   /** The server's state: "theirs", with the refused dot 1 covered by the context-only entry. */
   private Document serverState() {
-    Document state = remote(1, "me", "theirs").delta().copy();
+    Document state = remote(1, "me", "theirs").delta().document().copy();
     state.context().add(h.replicaId(), 1);
     return state;
   }
