@@ -9,12 +9,14 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.SpaceErasure;
 import dev.converge.server.db.SchemaMigration;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.sql.Connection;
@@ -35,6 +37,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class ErasureTest {
+
+  private static final ProtocolCodec CODEC = new ProtocolCodec();
 
   @TestHTTPResource("/")
   URI server;
@@ -177,6 +181,52 @@ class ErasureTest {
         .then()
         .statusCode(200)
         .body("rows", equalTo(0));
+  }
+
+  @Test
+  void aPushIntoAnErasedSpace_isRefused_andBringsNothingBack() throws Exception {
+    try (WsClient writerWs = session(writer, 0);
+        WsClient memberWs = session(member, 0)) {
+      fillSpace(writerWs, memberWs);
+    }
+    given()
+        .auth()
+        .oauth2(admin())
+        .when()
+        .delete("/v1/admin/spaces/{space}", space)
+        .then()
+        .statusCode(200);
+
+    // The writer's token still grants the space: its device pushes again, over WebSocket ...
+    try (WsClient writerWs = session(writer, 0)) {
+      writerWs.expect(Message.Welcome.class);
+      assertThat(writerWs.expect(Message.Revoked.class).space()).isEqualTo(space);
+      Document delta = Cart.of(new Document()).add(replica(writer), "gin", 1);
+      writerWs.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(
+                      replica(writer), 2, space, "carts", "main", new Hlc(2000, 2), delta))));
+      assertThat(writerWs.await(Message.Error.class).code()).isEqualTo("forbidden_space");
+    }
+    // ... and over REST, with a fresh replica.
+    String restReplica = replica(writer) + "Rest";
+    Document delta = Cart.of(new Document()).add(restReplica, "rum", 1);
+    given()
+        .auth()
+        .oauth2(TestTokens.mintRoles(writer, Map.of(space, "write"), List.of()))
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"changesets\":["
+                + CODEC.encodeChangeset(
+                    new Changeset(restReplica, 1, space, "carts", "main", new Hlc(3000, 1), delta))
+                + "]}")
+        .when()
+        .post("/v1/changesets")
+        .then()
+        .statusCode(403)
+        .body("code", equalTo("forbidden_space"));
+    assertThat(rowsOfTheSpace().values()).as("the space stays erased").allMatch(n -> n == 0);
   }
 
   @Test
