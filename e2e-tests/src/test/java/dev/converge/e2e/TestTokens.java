@@ -43,6 +43,19 @@ final class TestTokens {
         Instant.now().plus(Duration.ofMinutes(10)));
   }
 
+  /** A token of the {@code converge-admin} group, for the erasure endpoints. */
+  static String admin() {
+    return DevTokens.mintWithRoles(
+        DevKeyPair.loadOrCreate(TestServer.DATA_DIR).privateKey(),
+        DevTokens.DEFAULT_ISSUER,
+        DevTokens.DEFAULT_AUDIENCE,
+        subject("operator"),
+        Map.of(),
+        List.of("converge-admin"),
+        Instant.now().minusSeconds(5),
+        Instant.now().plus(Duration.ofMinutes(10)));
+  }
+
   /** A token for {@code subject} with no shared spaces, valid for ten minutes. */
   static String mint(String subject) {
     return mint(subject, List.of(), Duration.ofMinutes(10));

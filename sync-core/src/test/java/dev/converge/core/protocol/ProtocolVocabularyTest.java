@@ -41,6 +41,8 @@ class ProtocolVocabularyTest {
             "revoked",
             "sync",
             "synced",
+            "fetch",
+            "docs",
             "error");
     assertThat(new Message.Sync(7).type()).isEqualTo("sync");
     assertThat(new Encoded.Push(List.of(), List.of()).type()).isEqualTo("push");

@@ -217,9 +217,10 @@ public class BatchApply {
                           "select head, stored_bytes from space_seq where space = :s for update",
                           Object[].class)
                       .setParameter("s", space)
-                      .getSingleResult())
+                      .getSingleResultOrNull())
           .invoke(
               row -> {
+                PushService.requireNotErased(row, space);
                 head = ((Number) row[0]).longValue();
                 storedBytes = ((Number) row[1]).longValue();
               })

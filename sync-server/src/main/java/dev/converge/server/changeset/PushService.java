@@ -1,6 +1,7 @@
 package dev.converge.server.changeset;
 
 import dev.converge.core.protocol.Changeset;
+import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.server.DocumentRef;
 import dev.converge.core.server.LogEntry;
@@ -126,6 +127,17 @@ public class PushService {
             });
   }
 
+  /**
+   * Refuses a push into an erased space: its counter row is never created again (V6 migration), so
+   * a push that finds none was racing with the erasure or comes from a token still granting it.
+   */
+  static void requireNotErased(Object counter, String space) {
+    if (counter == null) {
+      throw new SyncError(
+          ErrorCode.FORBIDDEN_SPACE, "space '" + space + "' was erased; nothing was applied");
+    }
+  }
+
   /** Returns the space every changeset names, or null if they name several. */
   private static String singleSpace(List<Changeset> changesets) {
     String space = changesets.get(0).space();
@@ -239,6 +251,7 @@ public class PushService {
           .setParameter("s", space)
           .executeUpdate()
           .chain(() -> session.find(SpaceSeq.class, space, LockMode.PESSIMISTIC_WRITE))
+          .invoke(counter -> requireNotErased(counter, space))
           .chain(
               counter ->
                   session

@@ -1,6 +1,7 @@
 package dev.converge.server.sync;
 
 import dev.converge.server.changeset.PushService;
+import dev.converge.server.changeset.SpaceErasure;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -15,7 +16,8 @@ import org.jboss.logging.Logger;
  * Listens on PostgreSQL for commits made by any server node and wakes this node's sessions of the
  * committed space (DESIGN §4 fan-out). The notification carries only the space: each session then
  * reads the log from its own cursor, so a missed notification loses nothing; after a reconnect
- * every session is woken, and {@link Maintenance} polls heads as a safety net.
+ * every session is woken, and {@link Maintenance} polls heads as a safety net. An erasure of a
+ * space ({@link SpaceErasure#CHANNEL}) revokes the space from this node's sessions that follow it.
  */
 @ApplicationScoped
 public class ChangeNotifier {
@@ -50,6 +52,7 @@ public class ChangeNotifier {
         .channel(PushService.CHANNEL)
         .subscribeHandler(v -> registry.wakeAll())
         .handler(registry::wake);
+    subscriber.channel(SpaceErasure.CHANNEL).handler(registry::revoke);
     subscriber.closeHandler(
         v -> {
           if (!stopping) {

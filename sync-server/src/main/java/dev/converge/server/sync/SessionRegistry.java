@@ -65,6 +65,18 @@ public class SessionRegistry {
     }
   }
 
+  /**
+   * Tells every session of this node that follows {@code space} that the space is gone (erased):
+   * each stops following it and is sent {@code revoked}, so its device purges the space.
+   */
+  public void revoke(String space) {
+    Set<SyncSession> sessions = bySpace.remove(space);
+    cache.forget(space);
+    if (sessions != null) {
+      sessions.forEach(session -> session.revoke(space));
+    }
+  }
+
   /** Wakes every session for every space it follows (after a missed notification). */
   public void wakeAll() {
     bySpace.keySet().forEach(this::wake);

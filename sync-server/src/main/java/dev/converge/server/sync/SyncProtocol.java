@@ -11,6 +11,7 @@ import dev.converge.server.auth.TokenRules;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.PushService;
 import dev.converge.server.changeset.ReplicaLineages;
+import dev.converge.server.changeset.SpaceErasure;
 import dev.converge.server.changeset.StablePoints;
 import dev.converge.server.error.SyncError;
 import dev.converge.server.space.SpaceGrants;
@@ -20,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
@@ -48,6 +50,7 @@ class SyncProtocol {
   private final ServerIdentity server;
   private final StablePoints stablePoints;
   private final DocumentFetch fetches;
+  private final SpaceErasure erasure;
 
   SyncProtocol(
       ProtocolCodec codec,
@@ -60,7 +63,8 @@ class SyncProtocol {
       TokenRules tokenRules,
       ServerIdentity server,
       StablePoints stablePoints,
-      DocumentFetch fetches) {
+      DocumentFetch fetches,
+      SpaceErasure erasure) {
     this.codec = codec;
     this.pushes = pushes;
     this.lineages = lineages;
@@ -72,6 +76,7 @@ class SyncProtocol {
     this.server = server;
     this.stablePoints = stablePoints;
     this.fetches = fetches;
+    this.erasure = erasure;
   }
 
   /**
@@ -147,6 +152,24 @@ class SyncProtocol {
                 "space '" + subscription.space() + "' is not granted by this token"));
       }
     }
+    // An erased space is answered with revoked (the device purges it) and is neither followed nor
+    // entered in a live set, which would recreate its counter row.
+    return erasure
+        .erased(granted.stream().map(Message.Subscription::space).toList())
+        .chain(
+            erased ->
+                welcome(
+                    session,
+                    hello,
+                    granted.stream().filter(s -> !erased.contains(s.space())).toList(),
+                    erased));
+  }
+
+  private Uni<Void> welcome(
+      SyncSession session,
+      Message.Hello hello,
+      List<Message.Subscription> granted,
+      Set<String> erased) {
     List<String> spaces = granted.stream().map(Message.Subscription::space).distinct().toList();
     boolean[] declaredPredecessor = {false};
     Uni<Void> declared =
@@ -181,6 +204,8 @@ class SyncProtocol {
                           spaces.stream()
                               .map(space -> new Message.SpaceHead(space, heads.get(space).head()))
                               .toList())));
+              // After the welcome, as a revocation during a session comes after it too.
+              erased.forEach(space -> session.send(codec.encode(new Message.Revoked(space))));
               for (Message.Subscription subscription : granted) {
                 registry.subscribe(session, subscription.space());
                 session.follow(

@@ -170,6 +170,21 @@ public final class SyncSession {
     feeds.unfollow(space);
   }
 
+  /**
+   * Stops following {@code space} and sends {@code revoked} for it (the space was erased); callable
+   * from any thread.
+   */
+  void revoke(String space) {
+    context.runOnContext(
+        v -> {
+          if (closed) {
+            return;
+          }
+          feeds.unfollow(space);
+          send(codec.encode(new Message.Revoked(space)));
+        });
+  }
+
   /** Asks the session to look for new changes in {@code space}; callable from any thread. */
   void wake(String space) {
     feeds.wake(space);
