@@ -99,7 +99,8 @@ class HostileServerFrameTest {
 
       client.cart("user:a", "main").add("apple", 1);
       assertThat(client.cart("user:a", "main").items()).containsEntry("apple", 1L);
-      assertThat(client.status().pendingChanges()).isEqualTo(1);
+      // The status is published by the engine thread after the write: awaited, as elsewhere.
+      await().untilAsserted(() -> assertThat(client.status().pendingChanges()).isEqualTo(1));
     }
   }
 }
