@@ -54,16 +54,7 @@ public final class DevTokens {
       List<String> spaces,
       Instant issuedAt,
       Instant expiresAt) {
-    Objects.requireNonNull(key, "key");
-    if (Objects.requireNonNull(subject, "subject").isBlank()) {
-      throw new IllegalArgumentException("subject is blank");
-    }
-    JwtClaims claims = new JwtClaims();
-    claims.setIssuer(Objects.requireNonNull(issuer, "issuer"));
-    claims.setAudience(Objects.requireNonNull(audience, "audience"));
-    claims.setSubject(subject);
-    claims.setIssuedAt(NumericDate.fromMilliseconds(issuedAt.toEpochMilli()));
-    claims.setExpirationTime(NumericDate.fromMilliseconds(expiresAt.toEpochMilli()));
+    JwtClaims claims = baseClaims(key, issuer, audience, subject, issuedAt, expiresAt);
     claims.setStringListClaim("spaces", List.copyOf(spaces));
     return sign(key, claims);
   }
@@ -87,6 +78,22 @@ public final class DevTokens {
       List<String> groups,
       Instant issuedAt,
       Instant expiresAt) {
+    JwtClaims claims = baseClaims(key, issuer, audience, subject, issuedAt, expiresAt);
+    claims.setClaim("spaces", new TreeMap<>(roles));
+    if (!groups.isEmpty()) {
+      claims.setStringListClaim("groups", List.copyOf(groups));
+    }
+    return sign(key, claims);
+  }
+
+  /** The claims every token carries, checked: issuer, audience, subject, issue and expiry. */
+  private static JwtClaims baseClaims(
+      PrivateKey key,
+      String issuer,
+      String audience,
+      String subject,
+      Instant issuedAt,
+      Instant expiresAt) {
     Objects.requireNonNull(key, "key");
     if (Objects.requireNonNull(subject, "subject").isBlank()) {
       throw new IllegalArgumentException("subject is blank");
@@ -97,11 +104,7 @@ public final class DevTokens {
     claims.setSubject(subject);
     claims.setIssuedAt(NumericDate.fromMilliseconds(issuedAt.toEpochMilli()));
     claims.setExpirationTime(NumericDate.fromMilliseconds(expiresAt.toEpochMilli()));
-    claims.setClaim("spaces", new TreeMap<>(roles));
-    if (!groups.isEmpty()) {
-      claims.setStringListClaim("groups", List.copyOf(groups));
-    }
-    return sign(key, claims);
+    return claims;
   }
 
   private static String sign(PrivateKey key, JwtClaims claims) {
