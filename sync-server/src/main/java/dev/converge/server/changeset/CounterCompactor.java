@@ -232,24 +232,49 @@ public class CounterCompactor {
               });
     }
 
+    /**
+     * Compacts {@code docs} and writes what changed. Decoding and joining a large document takes
+     * CPU time (seconds for a document of a million increments on a loaded machine), so the
+     * compaction itself runs on a worker thread and only its results come back to the session's
+     * context: the event loop keeps serving sessions meanwhile.
+     */
     private Uni<SpaceCompaction> write(
         List<DocState> docs, Map<String, List<CompactionRules.LoggedDelta>> above) {
+      List<Input> inputs = new ArrayList<>(docs.size());
+      for (DocState doc : docs) {
+        inputs.add(new Input(doc.state, above.get(key(doc.key.collection, doc.key.docId))));
+      }
+      return offEventLoop(() -> compactAll(inputs)).chain(outcomes -> persist(docs, outcomes));
+    }
+
+    private List<Outcome> compactAll(List<Input> inputs) {
+      List<Outcome> outcomes = new ArrayList<>(inputs.size());
+      for (Input input : inputs) {
+        try {
+          outcomes.add(new Outcome(rules.compact(input.state(), point, input.above()), null));
+        } catch (RuntimeException e) {
+          outcomes.add(new Outcome(null, String.valueOf(e.getMessage())));
+        }
+      }
+      return outcomes;
+    }
+
+    private Uni<SpaceCompaction> persist(List<DocState> docs, List<Outcome> outcomes) {
       OffsetDateTime now = OffsetDateTime.now();
       List<DocState> changed = new ArrayList<>();
       List<CompactionRules.DocumentCompaction> results = new ArrayList<>();
       long removed = 0;
-      for (DocState doc : docs) {
-        CompactionRules.DocumentCompaction result;
-        try {
-          result =
-              rules.compact(doc.state, point, above.get(key(doc.key.collection, doc.key.docId)));
-        } catch (RuntimeException e) {
+      for (int i = 0; i < docs.size(); i++) {
+        DocState doc = docs.get(i);
+        Outcome outcome = outcomes.get(i);
+        if (outcome.result() == null) {
           // A state the codec cannot read is left as it is, not retried every tick: it is looked
           // at again after its next change.
-          LOG.warnf("Counter compaction skipped document %s: %s", doc.key, e.getMessage());
+          LOG.warnf("Counter compaction skipped document %s: %s", doc.key, outcome.failure());
           doc.compactDue = null;
           continue;
         }
+        CompactionRules.DocumentCompaction result = outcome.result();
         doc.compactDue = result.nextDue();
         if (result.compacted()) {
           changed.add(doc);
@@ -312,6 +337,36 @@ public class CounterCompactor {
           .replaceWith(
               new SpaceCompaction(
                   space, point, examined, changed.size(), entriesRemoved, expired, more));
+    }
+  }
+
+  /** One document's stored state and the log entries above the compaction point. */
+  private record Input(String state, List<CompactionRules.LoggedDelta> above) {}
+
+  /** One document's compaction, or why its state could not be read. */
+  private record Outcome(CompactionRules.DocumentCompaction result, String failure) {}
+
+  /**
+   * Runs {@code work} on a Vert.x worker thread and emits its result back on the calling context
+   * (the session's thread, as Hibernate Reactive requires). Without a Vert.x context (a plain
+   * caller) the work simply runs in place.
+   */
+  private static <T> Uni<T> offEventLoop(java.util.concurrent.Callable<T> work) {
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    if (context == null) {
+      return Uni.createFrom().item(() -> call(work));
+    }
+    return Uni.createFrom()
+        .completionStage(() -> context.executeBlocking(work, false).toCompletionStage());
+  }
+
+  private static <T> T call(java.util.concurrent.Callable<T> work) {
+    try {
+      return work.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
