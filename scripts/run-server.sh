@@ -33,7 +33,7 @@ stale_reason() {
   local changed
   changed=$(find pom.xml sync-core dev-tokens sync-server sync-sdk sample-app \
     \( -path '*/target' -prune \) -o \( -type f \( -name pom.xml -o -path '*/src/main/*' \) \
-    -newer "$server_jar" -print 2>/dev/null | head -n 1)
+    -newer "$server_jar" -print \) | head -n 1)
   if [[ -n $changed ]]; then echo "$changed changed since the last build"; fi
 }
 
@@ -66,9 +66,15 @@ case $mode in
       echo "run-server: $server_jar is missing; run without --no-build to build it" >&2
       exit 1
     fi ;;
-  auto | only) if [[ -n $reason ]]; then build "$reason"; else echo "run-server: already built, starting $server_jar (--rebuild to build again)"; fi ;;
+  auto | only)
+    if [[ -n $reason ]]; then
+      build "$reason"
+    else
+      echo "run-server: already built, nothing changed since (--rebuild to build again)"
+    fi ;;
 esac
 if [[ $mode == only ]]; then exit 0; fi
+echo "run-server: starting $server_jar"
 
 if [[ $(id -u) -eq 0 ]]; then
   bash scripts/setup-db.sh
