@@ -47,8 +47,7 @@ final class TestServer {
 
   /** Returns the database URL the server runs on, as {@code postgresql://host:port/name}. */
   static String databaseUrl() {
-    return System.getenv()
-        .getOrDefault("CONVERGE_TEST_DB_URL", "postgresql://127.0.0.1:5432/converge_test");
+    return LocalServers.testDatabaseUrl();
   }
 
   /** Returns the database user the server connects as ({@code CONVERGE_DB_USER}). */

@@ -6,6 +6,7 @@ import dev.converge.sdk.Profile;
 import dev.converge.sdk.SyncClient;
 import dev.converge.sdk.SyncException;
 import dev.converge.sdk.SyncStatus;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,11 @@ final class CartCommands {
       }
       quantity = parsed;
     }
+    String beyond = beyondLimits(cart.quantity(words[1]), quantity);
+    if (beyond != null) {
+      console.println(beyond);
+      return false;
+    }
     cart.add(words[1], quantity);
     console.println(
         "added " + quantity + " " + words[1] + ", now " + cart.quantity(words[1]) + " in the cart");
@@ -76,6 +82,12 @@ final class CartCommands {
     }
     if (parsed < 0) {
       console.println("quantity must be 0 or more: " + words[2]);
+      return false;
+    }
+    long current = Math.max(0, cart.quantity(words[1]));
+    String beyond = parsed == 0 ? null : beyondLimits(current, parsed - current);
+    if (beyond != null) {
+      console.println(beyond);
       return false;
     }
     cart.setQuantity(words[1], parsed);
@@ -160,13 +172,41 @@ final class CartCommands {
             + " pending changes stay queued");
   }
 
-  /** Parses a quantity, or prints why not and returns null. */
+  /**
+   * The largest quantity, as documented: counters are exact up to 2^53-1, the largest integer every
+   * JSON reader (JavaScript's included) holds exactly, and the wire refuses more.
+   */
+  static final long MAX_QUANTITY = (1L << 53) - 1;
+
+  /** The most one write moves a counter, either way (docs/crdt.md, "Bounded numbers"). */
+  static final long MAX_CHANGE = 1L << 31;
+
+  /**
+   * Says why changing a quantity of {@code current} by {@code change} is refused, or returns null:
+   * one change moves a counter by at most {@link #MAX_CHANGE} (2^31) either way, and a quantity
+   * stays within {@link #MAX_QUANTITY}.
+   */
+  static String beyondLimits(long current, long change) {
+    if (Math.abs(change) > MAX_CHANGE) {
+      return "one change moves a quantity by at most " + MAX_CHANGE + " (2^31), not " + change;
+    }
+    if (current + change > MAX_QUANTITY) {
+      return "a quantity stays within " + MAX_QUANTITY + " (2^53-1); this would make it larger";
+    }
+    return null;
+  }
+
+  /** Parses a quantity within ±{@link #MAX_QUANTITY}, or prints why not and returns null. */
   private Long parseQuantity(String word) {
-    try {
-      return Long.parseLong(word);
-    } catch (NumberFormatException e) {
+    if (!word.matches("[+-]?[0-9]{1,1000}")) {
       console.println("quantity must be a whole number: " + word);
       return null;
     }
+    BigInteger value = new BigInteger(word);
+    if (value.abs().compareTo(BigInteger.valueOf(MAX_QUANTITY)) > 0) {
+      console.println("quantity beyond the limit of ±(2^53-1) = ±" + MAX_QUANTITY + ": " + word);
+      return null;
+    }
+    return value.longValue();
   }
 }

@@ -114,7 +114,7 @@ final class CartShell {
               + view.server()
               + ". Type help for the commands.");
       while (true) {
-        String line = console.readLine(prompt());
+        String line = console.readLine(this::prompt);
         if (line == null || !execute(line)) {
           break;
         }

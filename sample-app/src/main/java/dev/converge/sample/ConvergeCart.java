@@ -34,11 +34,17 @@ import picocli.CommandLine.Spec;
     version = "converge-cart 0.1.0",
     sortOptions = false,
     subcommands = DemoCommand.class,
-    description = {
-      "A shopping cart and profile of one user, kept on this device in SQLite and synced with the",
-      "other devices of the user through a Converge server. Works offline; type help at the prompt."
-    })
+    // One paragraph per string: picocli breaks each string at the width, so a string that ends
+    // mid-sentence shows as a cut line (and the command list shows only a description's first).
+    usageHelpWidth = ConvergeCart.HELP_WIDTH,
+    description =
+        "A shopping cart and profile of one user, kept on this device in SQLite and synced with"
+            + " the other devices of the user through a Converge server. Works offline; type help"
+            + " at the prompt.")
 public final class ConvergeCart implements Callable<Integer> {
+
+  /** Columns of the help text: wide enough that no URL or file name in it is broken. */
+  static final int HELP_WIDTH = 100;
 
   /** The server the app talks to unless told otherwise. */
   public static final String DEFAULT_SERVER = "ws://localhost:8080/v1/sync";
@@ -46,7 +52,7 @@ public final class ConvergeCart implements Callable<Integer> {
   @Option(
       names = "--user",
       paramLabel = "NAME",
-      description = "Who you are (the token's subject); your cart lives in the space user:NAME.")
+      description = "Who you are: the token's subject, whose own space user:NAME holds the cart.")
   String user;
 
   @Option(
@@ -60,9 +66,14 @@ public final class ConvergeCart implements Callable<Integer> {
 
   @Option(
       names = "--server",
-      paramLabel = "URI",
+      paramLabel = "URL",
       defaultValue = DEFAULT_SERVER,
-      description = "The server's sync WebSocket. Default: ${DEFAULT-VALUE}.")
+      description =
+          "The server: its URL (http://localhost:8080; https maps to wss) or its sync WebSocket."
+              + " Default: ${DEFAULT-VALUE}.")
+  String serverAddress;
+
+  /** The sync WebSocket {@link #serverAddress} names; set by {@link #call()}. */
   URI server;
 
   @Option(
@@ -132,6 +143,11 @@ public final class ConvergeCart implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "Missing required option: '--user=NAME' (or run the demo: converge-cart demo)");
+    }
+    try {
+      server = ServerAddress.syncUri(serverAddress);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     Path data = dataDir != null ? dataDir : DevTokenSigner.defaultDataDir();
     Path database = databaseFile(data);

@@ -5,28 +5,37 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** The {@code demo} subcommand: runs {@link Demo} against a server with development tokens. */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Two devices of one new user against a running server: the phone goes offline, both edit the",
-      "cart and the profile, the phone reconnects, and the merged result is printed with one line per",
-      "conflict. Exits 0 on success, 1 with a one-line message otherwise (such as no server)."
-    })
+    usageHelpWidth = ConvergeCart.HELP_WIDTH,
+    header = "Runs the two-device story against a running server and explains each merge.",
+    description =
+        "Two devices of one new user against a running server: the phone goes offline, both edit"
+            + " the cart and the profile, the phone reconnects, and the merged result is printed"
+            + " with one line per conflict. Exits 0 on success, 1 with a one-line message otherwise"
+            + " (such as no server).")
 final class DemoCommand implements Callable<Integer> {
 
   @ParentCommand ConvergeCart parent;
 
+  @Spec CommandSpec spec;
+
   @Option(
       names = "--server",
-      paramLabel = "URI",
+      paramLabel = "URL",
       defaultValue = ConvergeCart.DEFAULT_SERVER,
-      description = "The server's sync WebSocket. Default: ${DEFAULT-VALUE}.")
-  URI server;
+      description =
+          "The server: its URL (http://localhost:8080; https maps to wss) or its sync WebSocket."
+              + " Default: ${DEFAULT-VALUE}.")
+  String serverAddress;
 
   @Option(
       names = "--data-dir",
@@ -45,6 +54,12 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    URI server;
+    try {
+      server = ServerAddress.syncUri(serverAddress);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     DevTokenSigner signer =
         DevTokenSigner.fromEnvironment(dataDir != null ? dataDir : DevTokenSigner.defaultDataDir());
     try {

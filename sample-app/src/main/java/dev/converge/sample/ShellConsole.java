@@ -8,10 +8,12 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.LineReaderImpl;
 import org.jline.reader.impl.completer.ArgumentCompleter;
 import org.jline.reader.impl.completer.NullCompleter;
 import org.jline.reader.impl.completer.StringsCompleter;
@@ -25,14 +27,23 @@ import org.jline.terminal.TerminalBuilder;
  */
 interface ShellConsole extends AutoCloseable {
 
-  /** Shows {@code prompt} and returns the next line, or null at the end of the input. */
-  String readLine(String prompt);
+  /**
+   * Shows the prompt and returns the next line, or null at the end of the input. The prompt is
+   * asked for again whenever it is redrawn, so it shows the state of that moment.
+   */
+  String readLine(Supplier<String> prompt);
 
   /** Prints one line of command output. */
   void println(String line);
 
-  /** Prints a line from another thread, keeping a prompt being edited intact. */
+  /**
+   * Prints a line from another thread, keeping the line being edited intact; the prompt below it is
+   * redrawn as it is now (not as it was when the line began).
+   */
   void printAsync(String line);
+
+  /** Redraws the prompt of the line being edited, if any, as it is now; from any thread. */
+  void refreshPrompt();
 
   @Override
   void close();
@@ -50,18 +61,22 @@ interface ShellConsole extends AutoCloseable {
    */
   static ShellConsole terminal(List<String> commands) {
     try {
-      Terminal terminal = TerminalBuilder.builder().system(true).build();
-      LineReader reader =
-          LineReaderBuilder.builder()
-              .terminal(terminal)
-              .appName("converge-cart")
-              .completer(
-                  new ArgumentCompleter(new StringsCompleter(commands), NullCompleter.INSTANCE))
-              .build();
-      return new Editor(terminal, reader);
+      return editor(TerminalBuilder.builder().system(true).build(), commands);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Opens a JLine line editor on {@code terminal}; see {@link #terminal(List)}. */
+  static ShellConsole editor(Terminal terminal, List<String> commands) {
+    LineReader reader =
+        LineReaderBuilder.builder()
+            .terminal(terminal)
+            .appName("converge-cart")
+            .completer(
+                new ArgumentCompleter(new StringsCompleter(commands), NullCompleter.INSTANCE))
+            .build();
+    return new Editor(terminal, reader);
   }
 
   /** Plain line reading. */
@@ -75,9 +90,9 @@ interface ShellConsole extends AutoCloseable {
     }
 
     @Override
-    public String readLine(String prompt) {
+    public String readLine(Supplier<String> prompt) {
       synchronized (out) {
-        out.print(prompt);
+        out.print(prompt.get());
         out.flush();
       }
       try {
@@ -95,9 +110,15 @@ interface ShellConsole extends AutoCloseable {
       }
     }
 
+    /** Plain output has no line being edited: the line is printed, the prompt is not redrawn. */
     @Override
     public void printAsync(String line) {
       println(line);
+    }
+
+    @Override
+    public void refreshPrompt() {
+      // pipes and tests read the prompt once per line; redrawing it would only add noise
     }
 
     @Override
@@ -110,6 +131,7 @@ interface ShellConsole extends AutoCloseable {
   final class Editor implements ShellConsole {
     private final Terminal terminal;
     private final LineReader reader;
+    private volatile Supplier<String> prompt = () -> "";
 
     Editor(Terminal terminal, LineReader reader) {
       this.terminal = terminal;
@@ -117,9 +139,10 @@ interface ShellConsole extends AutoCloseable {
     }
 
     @Override
-    public String readLine(String prompt) {
+    public String readLine(Supplier<String> prompt) {
+      this.prompt = prompt;
       try {
-        return reader.readLine(prompt);
+        return reader.readLine(prompt.get());
       } catch (UserInterruptException e) {
         return ""; // Ctrl-C drops the line being typed; quit or Ctrl-D leave
       } catch (EndOfFileException e) {
@@ -137,7 +160,31 @@ interface ShellConsole extends AutoCloseable {
 
     @Override
     public void printAsync(String line) {
+      // printAbove redraws the prompt it holds: give it the current one first, or it shows the
+      // state from when the line began (such as a stale "[offline, 2 pending]")
+      updatePrompt();
       reader.printAbove(line);
+    }
+
+    @Override
+    public void refreshPrompt() {
+      if (updatePrompt()) {
+        try {
+          reader.callWidget(LineReader.REDRAW_LINE);
+          reader.callWidget(LineReader.REDISPLAY);
+        } catch (IllegalStateException e) {
+          // the line was submitted meanwhile: the next prompt is drawn fresh anyway
+        }
+      }
+    }
+
+    /** Sets the reader's prompt to the current one; returns whether a line is being edited. */
+    private boolean updatePrompt() {
+      if (reader instanceof LineReaderImpl impl && impl.isReading()) {
+        impl.setPrompt(prompt.get());
+        return true;
+      }
+      return false;
     }
 
     @Override

@@ -75,5 +75,7 @@ final class ShellEcho {
       }
     }
     wasOnline = online;
+    // the prompt shows the connection and the pending count: keep it current while a line is typed
+    console.refreshPrompt();
   }
 }

@@ -12,7 +12,24 @@ import java.util.concurrent.TimeUnit;
  * port, a graceful stop.
  */
 public final class LocalServers {
+  /**
+   * The test database when {@code CONVERGE_TEST_DB_URL} is unset: the one {@code
+   * scripts/setup-db.sh} creates. The only place a test database is named; the server's test
+   * profile ({@code application.properties}) has the same default.
+   */
+  public static final String DEFAULT_TEST_DATABASE_URL =
+      "postgresql://127.0.0.1:5432/converge_test";
+
   private LocalServers() {}
+
+  /**
+   * Returns the database the tests run on: {@code CONVERGE_TEST_DB_URL}, else {@link
+   * #DEFAULT_TEST_DATABASE_URL}. Checkouts that test at the same time each set their own.
+   */
+  public static String testDatabaseUrl() {
+    String url = System.getenv("CONVERGE_TEST_DB_URL");
+    return url == null || url.isBlank() ? DEFAULT_TEST_DATABASE_URL : url;
+  }
 
   /**
    * Returns a process builder for the packaged server {@code jar} listening on 127.0.0.1:{@code

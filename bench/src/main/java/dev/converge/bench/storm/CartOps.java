@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * The cart-storm op stream shared with the peer harnesses (../shared/peers): the same PRNG
+ * The cart-storm op stream shared with the peer harnesses of other sync systems: the same PRNG
  * (mulberry32) and choices, so every system replays identical ops: 40% add a sku of 100 (qty 1..5),
  * 40% increment an item present locally (1..3), 20% remove an item present locally.
  */

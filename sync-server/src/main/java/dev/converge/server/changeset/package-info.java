@@ -1,5 +1,5 @@
 /**
- * Changesets: the push service and the change log (DESIGN.md sections 3 and 4). {@link
+ * Changesets: the push service and the change log ({@code docs/protocol-2.md}). {@link
  * dev.converge.server.changeset.PushService} is the I/O shell of the server core ({@link
  * dev.converge.core.server.PushRules} in sync-core decides): in one transaction it reads the
  * replica's progress, the repeated seqs' records and the touched documents under their locks, and

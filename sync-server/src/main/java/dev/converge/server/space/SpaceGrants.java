@@ -14,11 +14,11 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * The spaces a token grants, and the role in each: the subject's own {@code user:<sub>} (always
- * write) plus the shared spaces of its {@code spaces} claim (DESIGN.md section 4). The claim is
- * either a list of spaces, each granted for writing, or an object from space to role, {@code
- * {"team:1": "read", "team:2": "write"}}; a role other than {@code read} or {@code write} grants
- * nothing (an issuer's typo must not widen access). Every push, pull and subscription is checked
- * against it.
+ * write) plus the shared spaces of its {@code spaces} claim ({@code docs/access-control.md}). The
+ * claim is either a list of spaces, each granted for writing, or an object from space to role,
+ * {@code {"team:1": "read", "team:2": "write"}}; a role other than {@code read} or {@code write}
+ * grants nothing (an issuer's typo must not widen access). Every push, pull and subscription is
+ * checked against it.
  *
  * <p>Immutable and thread-safe.
  *

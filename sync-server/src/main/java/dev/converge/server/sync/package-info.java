@@ -1,5 +1,5 @@
 /**
- * The WebSocket sync endpoint and live fan-out (DESIGN.md section 3): {@link
+ * The WebSocket sync endpoint and live fan-out ({@code docs/protocol-2.md}): {@link
  * dev.converge.server.sync.SyncEndpoint} guards connections and hands their messages to {@link
  * dev.converge.server.sync.SyncProtocol}; each {@link dev.converge.server.sync.SyncSession} pumps
  * its spaces' log to the client through {@link dev.converge.server.sync.SpaceFeeds}, within a

@@ -45,9 +45,6 @@ public class ChangesetResource {
     this.token = token;
   }
 
-  /** Request body of a push: changesets in the wire form of protocol v1. */
-  public record PushRequest(List<Object> changesets) {}
-
   /** A changeset consumed without being applied. */
   public record Rejected(long seq, String code, String message) {}
 
@@ -95,8 +92,23 @@ public class ChangesetResource {
       responseCode = "400",
       description = "invalid, malformed: nothing was applied",
       content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+  @APIResponse(
+      responseCode = "403",
+      description =
+          "replica_forged: the replica id belongs to another user; nothing was applied (a"
+              + " changeset into a space the token does not grant is rejected on its own instead)")
+  @APIResponse(
+      responseCode = "409",
+      description =
+          "seq_gap, seq_regression: the seqs do not follow the replica's last acked one; nothing"
+              + " was applied")
+  @APIResponse(
+      responseCode = "413",
+      description = "too_large: the body exceeds the server's limits")
   public Uni<PushResponse> push(
-      @RequestBody(content = @Content(schema = @Schema(implementation = PushRequest.class)))
+      @RequestBody(
+              description = "The changesets of one replica (docs/examples/push.json)",
+              content = @Content(schema = @Schema(ref = OpenApiSchemas.PUSH_REQUEST)))
           String body) {
     JsonNode tree;
     try {

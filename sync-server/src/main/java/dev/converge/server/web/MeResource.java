@@ -10,10 +10,13 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /v1/me}: who the bearer token says the caller is, and what it grants. */
 @Path("/v1/me")
 @Authenticated
+@Tag(name = "me", description = "The caller as its token says")
 public class MeResource {
 
   private final JsonWebToken token;
@@ -39,6 +42,11 @@ public class MeResource {
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   @NonBlocking
+  @Operation(
+      summary = "Who am I",
+      description =
+          "The token's subject, every space it grants (its own user:<sub> included) and when it"
+              + " expires: a quick check of a token before syncing with it.")
   public Me me() {
     SpaceGrants grants = SpaceGrants.of(token);
     return new Me(

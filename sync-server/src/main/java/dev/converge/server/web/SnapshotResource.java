@@ -21,8 +21,10 @@ import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -63,7 +65,10 @@ public class SnapshotResource {
   }
 
   /** A document's state in a snapshot page. */
-  public record SnapshotDocView(String collection, String docId, JsonNode state) {}
+  public record SnapshotDocView(
+      String collection,
+      String docId,
+      @Schema(ref = OpenApiSchemas.CRDT_DOCUMENT) JsonNode state) {}
 
   /**
    * A snapshot page.
@@ -91,6 +96,21 @@ public class SnapshotResource {
               + " then pull changes after `head`. Every page reports the head of the first one; states may already hold later changes,"
               + " which re-apply harmlessly. A page holds at most `limit` documents and stays within the server's page byte budget,"
               + " except that a document bigger than the budget comes alone on its page.")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of document states; `next` is null on the last one",
+      content = @Content(schema = @Schema(implementation = SnapshotPage.class)))
+  @APIResponse(
+      responseCode = "400",
+      description =
+          "invalid: `limit` is malformed or out of range, or `page` is not a page token of this"
+              + " space")
+  @APIResponse(responseCode = "403", description = OpenApiSchemas.FORBIDDEN_SPACE)
+  @APIResponse(
+      responseCode = "410",
+      description =
+          "snapshot_required: the log was compacted past the snapshot's head while it was read;"
+              + " start again without `page`")
   public Uni<SnapshotPage> snapshot(
       @PathParam("space") String space,
       @QueryParam("page") String page,

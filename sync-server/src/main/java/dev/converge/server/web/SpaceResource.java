@@ -29,8 +29,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -59,7 +61,11 @@ public class SpaceResource {
 
   /** One change of a pulled page. */
   public record ChangeView(
-      long serverSeq, String collection, String docId, JsonNode delta, Message.Origin origin) {}
+      long serverSeq,
+      String collection,
+      String docId,
+      @Schema(ref = OpenApiSchemas.CRDT_DOCUMENT) JsonNode delta,
+      Message.Origin origin) {}
 
   /**
    * A page of a space's log.
@@ -87,10 +93,14 @@ public class SpaceResource {
       String space, long head, List<DocumentSummary> documents, String next) {}
 
   /** A concurrent value a last-writer-wins read did not pick. */
-  public record LosingValue(JsonNode value, String hlc, String replicaId) {}
+  public record LosingValue(
+      @Schema(ref = OpenApiSchemas.PLAIN_VALUE) JsonNode value, String hlc, String replicaId) {}
 
   /** A field holding concurrent values. */
-  public record ConflictView(List<String> path, JsonNode winner, List<LosingValue> losers) {}
+  public record ConflictView(
+      List<String> path,
+      @Schema(ref = OpenApiSchemas.PLAIN_VALUE) JsonNode winner,
+      List<LosingValue> losers) {}
 
   /**
    * A document's merged value.
@@ -109,11 +119,11 @@ public class SpaceResource {
       String collection,
       String docId,
       long headSeq,
-      JsonNode value,
+      @Schema(ref = OpenApiSchemas.PLAIN_VALUE) JsonNode value,
       int conflictCount,
       List<ConflictView> conflicts,
       List<TypeOverlapView> typeOverlaps,
-      JsonNode state) {}
+      @Schema(ref = OpenApiSchemas.CRDT_DOCUMENT) JsonNode state) {}
 
   /** A name written as several types: its path and each type's plain value, by tag. */
   public record TypeOverlapView(List<String> path, java.util.Map<String, JsonNode> values) {}
@@ -125,6 +135,14 @@ public class SpaceResource {
   @Operation(
       summary = "List documents",
       description = "Documents of a space in (collection, docId) order, paged with `after`.")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of documents; `next` is null on the last one",
+      content = @Content(schema = @Schema(implementation = DocumentList.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "invalid: `after` or `limit` is malformed or out of range")
+  @APIResponse(responseCode = "403", description = OpenApiSchemas.FORBIDDEN_SPACE)
   public Uni<DocumentList> list(
       @PathParam("space") String space,
       @QueryParam("after") String after,
@@ -156,6 +174,14 @@ public class SpaceResource {
   @Operation(
       summary = "Read a document",
       description = "The merged value of one document, its head serverSeq and its conflicts.")
+  @APIResponse(
+      responseCode = "200",
+      description = "The document",
+      content = @Content(schema = @Schema(implementation = DocumentView.class)))
+  @APIResponse(responseCode = "403", description = OpenApiSchemas.FORBIDDEN_SPACE)
+  @APIResponse(
+      responseCode = "404",
+      description = "not_found: the space holds no such document (never written, or erased)")
   public Uni<DocumentView> get(
       @PathParam("space") String space,
       @PathParam("collection") String collection,
@@ -198,6 +224,19 @@ public class SpaceResource {
   @Operation(
       summary = "Pull changes",
       description = "Changes of a space with serverSeq above `since`, in order, paged.")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of changes; pull again from `to` while `more` is true",
+      content = @Content(schema = @Schema(implementation = ChangesPage.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "invalid: `since` or `limit` is malformed or out of range")
+  @APIResponse(responseCode = "403", description = OpenApiSchemas.FORBIDDEN_SPACE)
+  @APIResponse(
+      responseCode = "410",
+      description =
+          "snapshot_required: the cursor predates the retained log; read the snapshot and pull"
+              + " from its head")
   public Uni<ChangesPage> changes(
       @PathParam("space") String space,
       @QueryParam("since")

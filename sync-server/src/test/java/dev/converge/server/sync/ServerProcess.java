@@ -77,9 +77,7 @@ final class ServerProcess implements AutoCloseable {
     String jar = System.getProperty("converge.server.jar", "target/quarkus-app/quarkus-run.jar");
     Path logs = Path.of("target/it-logs");
     Files.createDirectories(logs);
-    String database =
-        System.getenv()
-            .getOrDefault("CONVERGE_TEST_DB_URL", "postgresql://127.0.0.1:5432/converge_test");
+    String database = LocalServers.testDatabaseUrl();
     ProcessBuilder builder =
         LocalServers.server(
             jar,
