@@ -29,6 +29,7 @@ abstract class ClientOptions<B extends ClientOptions<B>> {
   Executor listenerExecutor;
   Clock clock = Clock.systemUTC();
   int batchSize = ClientDefaults.BATCH_SIZE;
+  boolean coalesceOutbox = true;
   Duration minBackoff = ClientDefaults.MIN_BACKOFF;
   Duration maxBackoff = ClientDefaults.MAX_BACKOFF;
   boolean durableCommits = ClientDefaults.DURABLE_COMMITS;
@@ -106,6 +107,17 @@ abstract class ClientOptions<B extends ClientOptions<B>> {
   public B clock(Clock clock) {
     requireNonNull(clock, "clock");
     this.clock = clock;
+    return self();
+  }
+
+  /**
+   * Sets whether the never-sent local changes of one document are joined into one changeset
+   * covering their seq range before a push (on by default; docs/protocol-2.md, "Seq ranges"). Off,
+   * every local change travels as a changeset of its own, as before ranges: for servers that do not
+   * serve ranges yet, and to measure what joining saves.
+   */
+  public B coalesceOutbox(boolean coalesce) {
+    this.coalesceOutbox = coalesce;
     return self();
   }
 

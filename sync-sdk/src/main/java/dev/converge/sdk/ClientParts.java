@@ -48,7 +48,9 @@ final class ClientParts {
               ? options.database
               : JdbcSqlDatabase.opener(options.databasePath);
       SqlDatabase db = open(opener, options.durableCommits, options.databasePath);
-      this.store = SqliteStore.open(db, codec, clock::millis, options.maxClockOffset);
+      SqliteStore opened = SqliteStore.open(db, codec, clock::millis, options.maxClockOffset);
+      opened.coalesceOutbox(options.coalesceOutbox);
+      this.store = opened;
     } catch (StoreException e) {
       throw new SyncException(SyncException.Code.STORAGE, e.getMessage(), e);
     }

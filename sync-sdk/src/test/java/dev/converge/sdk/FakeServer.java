@@ -421,7 +421,7 @@ final class FakeServer implements Transport {
       }
       if (!s.grant.spaces().contains(cs.space())) {
         s.deliver(new Message.Error(ErrorCode.FORBIDDEN_SPACE, "space not granted", cs.seq()));
-        progress.put(replica, cs.seq());
+        progress.put(replica, cs.toSeq()); // a range moves it over all its seqs
         continue;
       }
       Document state =
@@ -438,12 +438,12 @@ final class FakeServer implements Transport {
           commit(cs.space(), cs.collection(), cs.docId(), leftover, replica, cs.seq());
           touched.add(cs.space());
         }
-        progress.put(replica, cs.seq());
+        progress.put(replica, cs.toSeq()); // a range moves it over all its seqs
         continue;
       }
       long serverSeq =
           commit(cs.space(), cs.collection(), cs.docId(), cs.delta(), replica, cs.seq());
-      progress.put(replica, cs.seq());
+      progress.put(replica, cs.toSeq()); // a range moves it over all its seqs
       results.add(new Message.AckResult(cs.seq(), serverSeq));
       touched.add(cs.space());
     }

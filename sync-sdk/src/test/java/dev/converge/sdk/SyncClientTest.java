@@ -226,7 +226,19 @@ class SyncClientTest {
   void longCatchUp_streamsPagesAndMovesTheCursor() {
     aliceToken("a");
     server.pageSize = 3;
-    SyncClient writer = client("writer", "a");
+    // Ten log entries to page through: each write pushed on its own, not joined into a range.
+    SyncClient writer =
+        SyncClient.builder()
+            .databasePath(dir.resolve("writer.db"))
+            .serverUri(SERVER)
+            .tokenSupplier(() -> "a")
+            .replicaName("writer")
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+            .transport(server)
+            .subscribe(ALICE)
+            .coalesceOutbox(false)
+            .build();
+    clients.add(writer);
     for (int i = 0; i < 10; i++) {
       writer.cart(ALICE, "main").add("sku" + i, 1);
     }

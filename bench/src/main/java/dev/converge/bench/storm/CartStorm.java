@@ -41,6 +41,11 @@ public final class CartStorm implements Callable<Integer> {
   int[] seeds;
 
   /** Entry point. */
+  @Option(
+      names = "--no-coalesce",
+      description = "one changeset per local change (the SDK before seq ranges)")
+  boolean noCoalesce;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new CartStorm()).execute(args));
   }
@@ -53,15 +58,21 @@ public final class CartStorm implements Callable<Integer> {
     }
     long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
     System.out.printf(
-        "storm C=%d M=%d: median convergence %d ms over seeds %s%n",
-        clients, ops, sorted[sorted.length / 2], Arrays.toString(seeds));
+        "storm C=%d M=%d%s: median convergence %d ms over seeds %s%n",
+        clients,
+        ops,
+        noCoalesce ? " (no coalescing)" : "",
+        sorted[sorted.length / 2],
+        Arrays.toString(seeds));
     return 0;
   }
 
   private long run(int seed) throws Exception {
     String user = "storm-" + seed + "-" + Long.toHexString(System.nanoTime());
     String space = "user:" + user;
-    URI ws = URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync");
+    // Every client goes through a counting proxy, as the peers' clients do through theirs.
+    CountingProxy proxy = new CountingProxy(server.getPort());
+    URI ws = URI.create("ws://127.0.0.1:" + proxy.port() + "/v1/sync");
     Path dir = Files.createTempDirectory("converge-storm");
     List<SyncClient> devices = new ArrayList<>();
     try {
@@ -74,6 +85,7 @@ public final class CartStorm implements Callable<Integer> {
                 .subscribe(space)
                 .replicaName("c" + c)
                 .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                .coalesceOutbox(!noCoalesce)
                 .build());
       }
       // The seed cart, written by the first client and seen by all before they go offline.
@@ -112,17 +124,34 @@ public final class CartStorm implements Callable<Integer> {
       long editMs = (System.nanoTime() - editStart) / 1_000_000;
       SortedMap<String, Long> target = Cart.of(merged).items();
 
+      proxy.reset();
       long start = System.nanoTime();
       devices.forEach(SyncClient::resume);
       awaitAll(devices, space, target, Duration.ofSeconds(300));
       long ms = (System.nanoTime() - start) / 1_000_000;
       long total = target.values().stream().mapToLong(Long::longValue).sum();
+      // As the peers' harness: the bytes once the wire was quiet for 300 ms.
+      proxy.awaitQuiet(300, 10_000);
+      long up = proxy.up();
+      long down = proxy.down();
       System.out.printf(
-          "seed %d: C=%d M=%d converged in %d ms (offline edits of all clients: %d ms); %d items, total qty %d%n",
-          seed, clients, ops, ms, editMs, target.size(), total);
+          "seed %d: C=%d M=%d converged in %d ms (offline edits of all clients: %d ms); %d items,"
+              + " total qty %d; bytes up %d, down %d, %.1f B per op (permessage-deflate %s)%n",
+          seed,
+          clients,
+          ops,
+          ms,
+          editMs,
+          target.size(),
+          total,
+          up,
+          down,
+          (up + down) / (double) (clients * ops),
+          proxy.deflateAccepted() ? "negotiated" : "not negotiated");
       return ms;
     } finally {
       devices.forEach(SyncClient::close);
+      proxy.close();
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }

@@ -15,6 +15,10 @@ import java.util.Objects;
  * @param docId the document's id within the collection
  * @param hlc when the change was made (orders concurrent register writes)
  * @param delta the change itself, a delta state of the document
+ * @param toSeq the last of the replica's seqs this changeset covers: {@code seq} for one change,
+ *     more for the join of the unsent changes {@code seq..toSeq} of one document
+ *     (docs/protocol-2.md, "Seq ranges"); checked by the server ({@code toSeq >= seq}, at most
+ *     {@link #MAX_RANGE} seqs), not here, so that a forged range gets a coded error
  */
 public record Changeset(
     String replicaId,
@@ -23,7 +27,11 @@ public record Changeset(
     String collection,
     String docId,
     Hlc hlc,
-    Document delta) {
+    Document delta,
+    long toSeq) {
+
+  /** The most seqs one changeset may cover ({@code toSeq - seq + 1}). */
+  public static final int MAX_RANGE = 1000;
 
   /** Creates a changeset; every component is required. */
   public Changeset {
@@ -35,9 +43,26 @@ public record Changeset(
     Objects.requireNonNull(delta, "delta");
   }
 
+  /** Creates a changeset of one seq ({@code toSeq == seq}). */
+  public Changeset(
+      String replicaId,
+      long seq,
+      String space,
+      String collection,
+      String docId,
+      Hlc hlc,
+      Document delta) {
+    this(replicaId, seq, space, collection, docId, hlc, delta, seq);
+  }
+
+  /** Returns whether this changeset covers more than one seq. */
+  public boolean isRange() {
+    return toSeq != seq;
+  }
+
   /** Returns this changeset without its delta. */
   public Header header() {
-    return new Header(replicaId, seq, space, collection, docId, hlc);
+    return new Header(replicaId, seq, space, collection, docId, hlc, toSeq);
   }
 
   /**
@@ -46,12 +71,24 @@ public record Changeset(
    * so a device that keeps its deltas as text writes push-ready changesets without decoding them.
    */
   public record Header(
-      String replicaId, long seq, String space, String collection, String docId, Hlc hlc) {
+      String replicaId,
+      long seq,
+      String space,
+      String collection,
+      String docId,
+      Hlc hlc,
+      long toSeq) {
     /** Creates a header; every component is required. */
     public Header {
       if (Arrays.asList(replicaId, space, collection, docId, hlc).contains(null)) {
         throw new NullPointerException("every component of a changeset header is required");
       }
+    }
+
+    /** Creates the header of a changeset of one seq. */
+    public Header(
+        String replicaId, long seq, String space, String collection, String docId, Hlc hlc) {
+      this(replicaId, seq, space, collection, docId, hlc, seq);
     }
   }
 }

@@ -98,14 +98,18 @@ final class MessageReader extends TreeReader {
 
   Changeset changeset(JsonNode node, String path) {
     JsonNode object = object(node, path);
+    long seq = requiredInteger(object, "seq", path, 1);
     return new Changeset(
         replicaId(required(object, "replicaId", path), field(path, "replicaId")),
-        requiredInteger(object, "seq", path, 1),
+        seq,
         requiredId(object, "space", path),
         requiredId(object, "collection", path),
         requiredId(object, "docId", path),
         hlc(required(object, "hlc", path), field(path, "hlc")),
-        codec.decodeDocument(required(object, "delta", path), field(path, "delta")));
+        codec.decodeDocument(required(object, "delta", path), field(path, "delta")),
+        // Any positive number: the server checks the range (toSeq >= seq, its span) with coded
+        // errors of its own.
+        optionalInteger(object, "toSeq", path, 1, seq));
   }
 
   private String optionalReplicaId(JsonNode object, String name, String path) {

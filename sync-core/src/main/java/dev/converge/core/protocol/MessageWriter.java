@@ -176,6 +176,10 @@ final class MessageWriter {
     gen.writeStartObject();
     gen.writeStringField("replicaId", header.replicaId());
     gen.writeNumberField("seq", header.seq());
+    if (header.toSeq() != header.seq()) {
+      // Only for a range: a changeset of one seq keeps the bytes it always had.
+      gen.writeNumberField("toSeq", header.toSeq());
+    }
     gen.writeStringField("space", header.space());
     gen.writeStringField("collection", header.collection());
     gen.writeStringField("docId", header.docId());

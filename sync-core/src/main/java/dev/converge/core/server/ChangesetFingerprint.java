@@ -6,9 +6,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * A digest of everything a changeset says (space, collection, docId, hlc and the delta's canonical
- * encoding), so that a re-push under an already consumed seq is recognised as the same changeset
- * only when all of it is the same.
+ * A digest of everything a changeset says (space, collection, docId, hlc, the delta's canonical
+ * encoding and, for a range, its last seq), so that a re-push under an already consumed seq is
+ * recognised as the same changeset only when all of it is the same.
  */
 public final class ChangesetFingerprint {
   private ChangesetFingerprint() {}
@@ -33,6 +33,10 @@ public final class ChangesetFingerprint {
         sha.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
         sha.update((byte) ':');
         sha.update(bytes);
+      }
+      if (changeset.isRange()) {
+        // Only for a range, so the fingerprints kept for single changesets stay valid.
+        sha.update(("toSeq:" + changeset.toSeq()).getBytes(StandardCharsets.US_ASCII));
       }
       return hex(sha.digest());
     } catch (NoSuchAlgorithmException e) {

@@ -99,13 +99,26 @@ final class Decision {
       refusedSeqs.add(r.seq());
       answered.add(r.refusal());
     }
+    if (logged.size() > plan.repeated.size()) {
+      // Each consumed changeset left at most one entry: more than were re-pushed overlap them, so
+      // the re-push cuts the consumed seqs into other ranges.
+      throw otherContent(plan.repeated.get(0).seq());
+    }
     for (LogEntry e : logged) {
-      Changeset c = bySeq.get(e.seq());
-      if (c == null || !e.replicaId().equals(replicaId) || refusedSeqs.contains(e.seq())) {
+      if (!e.replicaId().equals(replicaId) || refusedSeqs.contains(e.seq())) {
         continue; // a context-only entry a refusal left: the refusal was answered above
       }
+      Changeset c = bySeq.get(e.seq());
+      if (c == null) {
+        if (e.toSeq() >= plan.repeated.get(0).seq()
+            && e.seq() <= plan.repeated.get(plan.repeated.size() - 1).toSeq()) {
+          throw otherContent(e.seq()); // a consumed range re-pushed from another seq
+        }
+        continue;
+      }
       // Equal deltas encode to equal bytes: the canonical text is compared with the logged one.
-      if (!e.space().equals(c.space())
+      if (e.toSeq() != c.toSeq()
+          || !e.space().equals(c.space())
           || !e.collection().equals(c.collection())
           || !e.docId().equals(c.docId())
           || !e.hlc().equals(c.hlc().toString())
@@ -206,7 +219,8 @@ final class Decision {
               replicaId,
               c.seq(),
               c.hlc().toString(),
-              appliedJson));
+              appliedJson,
+              c.toSeq()));
       touched.put(ref, head);
     }
     docs.values().forEach(doc -> newConflicts += doc.conflicts().size());

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param seq that changeset's seq
  * @param hlc the changeset's timestamp, in its wire form
  * @param deltaJson the logged delta in its wire encoding (canonical: written by the codec)
+ * @param toSeq the last seq that changeset covers ({@code seq} unless it was a range)
  */
 public record LogEntry(
     String space,
@@ -23,7 +24,8 @@ public record LogEntry(
     String replicaId,
     long seq,
     String hlc,
-    String deltaJson) {
+    String deltaJson,
+    long toSeq) {
   /** Creates an entry; every component is required. */
   public LogEntry {
     Objects.requireNonNull(space, "space");
@@ -32,5 +34,18 @@ public record LogEntry(
     Objects.requireNonNull(replicaId, "replicaId");
     Objects.requireNonNull(hlc, "hlc");
     Objects.requireNonNull(deltaJson, "deltaJson");
+  }
+
+  /** Creates the entry of a changeset of one seq. */
+  public LogEntry(
+      String space,
+      long serverSeq,
+      String collection,
+      String docId,
+      String replicaId,
+      long seq,
+      String hlc,
+      String deltaJson) {
+    this(space, serverSeq, collection, docId, replicaId, seq, hlc, deltaJson, seq);
   }
 }

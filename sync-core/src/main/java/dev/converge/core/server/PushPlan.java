@@ -50,7 +50,42 @@ public final class PushPlan {
 
   /** Returns the last seq of the push: every seq up to it is consumed once the push commits. */
   public long upToSeq() {
-    return changesets.get(changesets.size() - 1).seq();
+    return changesets.get(changesets.size() - 1).toSeq();
+  }
+
+  /** Returns how many changesets of the push repeat consumed seqs. */
+  public int repeatedCount() {
+    return repeated.size();
+  }
+
+  /**
+   * Returns the smallest seq a log entry that overlaps a repeated changeset may start at: a range
+   * covers at most {@link Changeset#MAX_RANGE} seqs, so the read of the log is bounded. Meaningful
+   * only when {@link #repeatedCount()} is above 0.
+   */
+  public long repeatedScanFrom() {
+    return Math.max(1, repeated.get(0).seq() - Changeset.MAX_RANGE + 1);
+  }
+
+  /** Returns the first repeated seq (when {@link #repeatedCount()} is above 0). */
+  public long repeatedFrom() {
+    return repeated.get(0).seq();
+  }
+
+  /** Returns the last repeated seq (when {@link #repeatedCount()} is above 0). */
+  public long repeatedThrough() {
+    return repeated.get(repeated.size() - 1).toSeq();
+  }
+
+  /**
+   * Returns whether a log entry of this replica overlaps the repeated seqs {@link #repeatedFrom()}
+   * ..{@link #repeatedThrough()}: the entries {@link PushRules#decide} compares with the re-push.
+   */
+  public boolean overlapsRepeated(LogEntry entry) {
+    return !repeated.isEmpty()
+        && entry.replicaId().equals(replica.replicaId())
+        && entry.seq() <= repeatedThrough()
+        && entry.toSeq() >= repeatedFrom();
   }
 
   /**

@@ -107,8 +107,10 @@ public final class PushRules {
   /**
    * Checks a push as a whole, before anything is read.
    *
-   * @throws PushRefused {@code invalid} if it is empty or mixes replicas, {@code too_large} beyond
-   *     the changeset limit, {@code seq_regression} if its seqs do not strictly increase
+   * @throws PushRefused {@code invalid} if it is empty, mixes replicas, or holds a range whose
+   *     {@code toSeq} is below its {@code seq} or that covers more than {@link Changeset#MAX_RANGE}
+   *     seqs; {@code too_large} beyond the changeset limit; {@code seq_regression} if its ranges do
+   *     not strictly increase (a range overlapping an earlier one included)
    */
   public void checkShape(List<Changeset> changesets) {
     if (changesets.isEmpty()) {
@@ -133,13 +135,31 @@ public final class PushRules {
                 + "'",
             c.seq());
       }
+      if (c.toSeq() < c.seq()) {
+        throw new PushRefused(
+            ErrorCode.INVALID,
+            "toSeq " + c.toSeq() + " is below seq " + c.seq() + "; a range covers seq..toSeq",
+            null);
+      }
+      if (c.toSeq() - c.seq() >= Changeset.MAX_RANGE) {
+        throw new PushRefused(
+            ErrorCode.INVALID,
+            "range "
+                + c.seq()
+                + ".."
+                + c.toSeq()
+                + " covers more than "
+                + Changeset.MAX_RANGE
+                + " seqs",
+            null);
+      }
       if (c.seq() <= previous) {
         throw new PushRefused(
             ErrorCode.SEQ_REGRESSION,
             "seqs of a push must strictly increase; " + c.seq() + " follows " + previous,
             c.seq());
       }
-      previous = c.seq();
+      previous = c.toSeq();
     }
   }
 
@@ -184,6 +204,21 @@ public final class PushRules {
     List<Changeset> repeated = new ArrayList<>();
     List<Changeset> fresh = new ArrayList<>();
     for (Changeset c : changesets) {
+      if (c.seq() <= replica.lastSeq() && c.toSeq() > replica.lastSeq()) {
+        // Half consumed: no honest device re-sends a range other than the one it sent first.
+        throw new PushRefused(
+            ErrorCode.SEQ_REGRESSION,
+            "range "
+                + c.seq()
+                + ".."
+                + c.toSeq()
+                + " of replica '"
+                + replica.replicaId()
+                + "' overlaps the consumed seqs up to "
+                + replica.lastSeq()
+                + "; a sent range is never re-cut",
+            c.seq());
+      }
       (c.seq() <= replica.lastSeq() ? repeated : fresh).add(c);
     }
     long expected = replica.lastSeq() + 1;
@@ -202,7 +237,7 @@ public final class PushRules {
                 + expected,
             c.seq());
       }
-      expected++;
+      expected = c.toSeq() + 1;
     }
     Map<String, List<Changeset>> bySpace = new TreeMap<>();
     List<Changeset> forbidden = new ArrayList<>();
@@ -227,13 +262,14 @@ public final class PushRules {
    * Decides a planned push.
    *
    * @param lineage the pushing replica and the predecessors it declared
-   * @param logged the log entries of this replica at {@link PushPlan#repeatedSeqs()}, as far as the
-   *     retained log still holds them
+   * @param logged the log entries of this replica that {@link PushPlan#overlapsRepeated overlap}
+   *     the repeated seqs, as far as the retained log still holds them; at most {@link
+   *     PushPlan#repeatedCount()} + 1 of them are needed (more than that count is refused anyway)
    * @param refused the refusal records of this replica at those seqs
    * @param spaces what was read of each of {@link PushPlan#spaces()}, under its lock
    * @return every write of the push, and what the pusher is told
-   * @throws PushRefused {@code seq_regression} if a re-pushed seq carries other content than what
-   *     was consumed under it
+   * @throws PushRefused {@code seq_regression} if a re-pushed seq carries other content or another
+   *     range than what was consumed under it
    */
   public PushDecision decide(
       PushPlan plan,

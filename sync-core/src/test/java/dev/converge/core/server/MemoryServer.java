@@ -96,10 +96,7 @@ public final class MemoryServer {
     Replica replica = replicas.getOrDefault(replicaId, new Replica(replicaId, subject, 0));
     PushPlan plan = rules.planWithRoles(subject, replica, changesets, roles::get);
     List<Long> seqs = plan.repeatedSeqs();
-    List<LogEntry> logged =
-        log.stream()
-            .filter(e -> e.replicaId().equals(replicaId) && seqs.contains(e.seq()))
-            .toList();
+    List<LogEntry> logged = log.stream().filter(plan::overlapsRepeated).toList();
     List<RefusalRecord> refused =
         refusals.stream()
             .filter(r -> r.replicaId().equals(replicaId) && seqs.contains(r.seq()))

@@ -178,28 +178,13 @@ public class BatchApply {
     }
 
     private Uni<Void> history(int at, String replicaId) {
-      List<Long> seqs = plans[at].repeatedSeqs();
-      if (seqs.isEmpty()) {
+      if (plans[at].repeatedCount() == 0) {
         return Uni.createFrom().voidItem();
       }
-      return session
-          .createSelectionQuery(
-              "from RejectedChangeset r where r.replicaId = :r and r.seq in :seqs",
-              RejectedChangeset.class)
-          .setParameter("r", replicaId)
-          .setParameter("seqs", seqs)
-          .getResultList()
-          .invoke(rows -> refused.set(at, rows.stream().map(RejectedChangeset::record).toList()))
-          .chain(
-              () ->
-                  session
-                      .createSelectionQuery(
-                          "from ChangeLogEntry e where e.replicaId = :r and e.seq in :seqs",
-                          ChangeLogEntry.class)
-                      .setParameter("r", replicaId)
-                      .setParameter("seqs", seqs)
-                      .getResultList())
-          .invoke(rows -> logged.set(at, rows.stream().map(ChangeLogEntry::entry).toList()))
+      return RepushedHistory.refused(session, plans[at])
+          .invoke(rows -> refused.set(at, rows))
+          .chain(() -> RepushedHistory.logged(session, plans[at]))
+          .invoke(rows -> logged.set(at, rows))
           .replaceWithVoid();
     }
 

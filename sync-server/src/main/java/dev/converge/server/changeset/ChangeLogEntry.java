@@ -52,6 +52,10 @@ public class ChangeLogEntry {
   @Column(name = "seq", nullable = false)
   public long seq;
 
+  /** The last seq the changeset covers; null in rows logged before ranges (then it is seq). */
+  @Column(name = "to_seq")
+  public Long toSeq;
+
   @Column(name = "hlc", nullable = false)
   public String hlc;
 
@@ -64,6 +68,15 @@ public class ChangeLogEntry {
 
   /** Returns the entry as the server core sees it. */
   LogEntry entry() {
-    return new LogEntry(key.space, key.serverSeq, collection, docId, replicaId, seq, hlc, delta);
+    return new LogEntry(
+        key.space,
+        key.serverSeq,
+        collection,
+        docId,
+        replicaId,
+        seq,
+        hlc,
+        delta,
+        toSeq == null ? seq : toSeq);
   }
 }

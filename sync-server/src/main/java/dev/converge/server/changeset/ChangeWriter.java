@@ -33,7 +33,7 @@ final class ChangeWriter {
       Mutiny.Session session, List<LogEntry> rows, OffsetDateTime committedAt) {
     StringBuilder sql =
         new StringBuilder(
-            "insert into change_log (space, server_seq, collection, doc_id, replica_id, seq, hlc, delta, committed_at) values ");
+            "insert into change_log (space, server_seq, collection, doc_id, replica_id, seq, to_seq, hlc, delta, committed_at) values ");
     for (int i = 0; i < rows.size(); i++) {
       sql.append(i == 0 ? "" : ",")
           .append("(:sp")
@@ -47,6 +47,8 @@ final class ChangeWriter {
           .append(",:ri")
           .append(i)
           .append(",:sq")
+          .append(i)
+          .append(",:ts")
           .append(i)
           .append(",:hl")
           .append(i)
@@ -66,6 +68,7 @@ final class ChangeWriter {
           .setParameter("di" + i, row.docId())
           .setParameter("ri" + i, row.replicaId())
           .setParameter("sq" + i, row.seq())
+          .setParameter("ts" + i, row.toSeq())
           .setParameter("hl" + i, row.hlc())
           .setParameter("de" + i, row.deltaJson())
           .setParameter("ca" + i, committedAt);

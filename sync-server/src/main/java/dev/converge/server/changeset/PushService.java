@@ -10,7 +10,6 @@ import dev.converge.core.server.PushOutcome;
 import dev.converge.core.server.PushPlan;
 import dev.converge.core.server.PushRefused;
 import dev.converge.core.server.PushRules;
-import dev.converge.core.server.RefusalRecord;
 import dev.converge.core.server.Replica;
 import dev.converge.core.server.SpaceState;
 import dev.converge.core.trust.Lineage;
@@ -199,37 +198,12 @@ public class PushService {
     }
 
     private Uni<PushDecision> decide(PushPlan plan, Lineage lineage) {
-      List<Long> seqs = plan.repeatedSeqs();
-      Uni<List<RefusalRecord>> refused =
-          seqs.isEmpty()
-              ? Uni.createFrom().item(List.of())
-              : session
-                  .createSelectionQuery(
-                      "from RejectedChangeset r where r.replicaId = :r and r.seq in :seqs",
-                      RejectedChangeset.class)
-                  .setParameter("r", replicaId)
-                  .setParameter("seqs", seqs)
-                  .getResultList()
-                  .map(rows -> rows.stream().map(RejectedChangeset::record).toList());
-      return refused.chain(
-          refusals ->
-              logged(seqs)
-                  .chain(logged -> readSpaces(plan).replaceWith(logged))
-                  .map(logged -> rules.decide(plan, lineage, logged, refusals, spaces)));
-    }
-
-    private Uni<List<LogEntry>> logged(List<Long> seqs) {
-      if (seqs.isEmpty()) {
-        return Uni.createFrom().item(List.of());
-      }
-      return session
-          .createSelectionQuery(
-              "from ChangeLogEntry e where e.replicaId = :r and e.seq in :seqs",
-              ChangeLogEntry.class)
-          .setParameter("r", replicaId)
-          .setParameter("seqs", seqs)
-          .getResultList()
-          .map(rows -> rows.stream().map(ChangeLogEntry::entry).toList());
+      return RepushedHistory.refused(session, plan)
+          .chain(
+              refusals ->
+                  RepushedHistory.logged(session, plan)
+                      .chain(logged -> readSpaces(plan).replaceWith(logged))
+                      .map(logged -> rules.decide(plan, lineage, logged, refusals, spaces)));
     }
 
     /** Locks each space's counter row, in sorted order, and reads the documents it touches. */

@@ -40,10 +40,33 @@ final class OutboxTable {
 
   /** The push-ready text of a change: its delta text spliced into the changeset, not re-encoded. */
   String encode(String replicaId, long seq, DocumentKey key, String hlc, String deltaJson) {
+    return encode(replicaId, seq, seq, key, hlc, deltaJson);
+  }
+
+  /** The push-ready text of the changes {@code seq..toSeq} of one document, joined. */
+  String encode(
+      String replicaId, long seq, long toSeq, DocumentKey key, String hlc, String deltaJson) {
     return codec.encodeChangeset(
         new Changeset.Header(
-            replicaId, seq, key.space(), key.collection(), key.docId(), Hlc.parse(hlc)),
+            replicaId, seq, key.space(), key.collection(), key.docId(), Hlc.parse(hlc), toSeq),
         deltaJson);
+  }
+
+  /**
+   * Makes row {@code seq} the join of the rows {@code seq..toSeq} (never sent, one document): its
+   * delta, hlc and text are replaced, the rows after it deleted.
+   */
+  void coalesce(
+      long seq, long toSeq, String hlc, String deltaJson, String changesetJson, long cursorAtWrite)
+      throws SQLException {
+    db.update(
+        "UPDATE outbox SET delta = ?, hlc = ?, changeset = ?, cursor_at_write = ? WHERE seq = ?",
+        deltaJson,
+        hlc,
+        changesetJson,
+        cursorAtWrite,
+        seq);
+    db.update("DELETE FROM outbox WHERE seq > ? AND seq <= ?", seq, toSeq);
   }
 
   /**
@@ -71,7 +94,14 @@ final class OutboxTable {
         createdAt,
         cursorAtWrite,
         changesetJson);
-    return new OutboxRow(seq, key, hlc, deltaJson, cursorAtWrite, changesetJson);
+    return new OutboxRow(
+        seq,
+        key,
+        hlc,
+        deltaJson,
+        cursorAtWrite,
+        changesetJson,
+        OutboxRow.toSeqOf(changesetJson, seq));
   }
 
   /**
@@ -108,7 +138,8 @@ final class OutboxTable {
               + row.seq()
               + ",";
       if (!row.changesetJson().startsWith(head)) {
-        String text = encode(replicaId, row.seq(), row.key(), row.hlc(), row.deltaJson());
+        String text =
+            encode(replicaId, row.seq(), row.toSeq(), row.key(), row.hlc(), row.deltaJson());
         db.update("UPDATE outbox SET changeset = ? WHERE seq = ?", text, row.seq());
         LOG.warn(
             "outbox row {} named another replica id or seq; its changeset was rewritten",
@@ -116,7 +147,13 @@ final class OutboxTable {
         rows.set(
             i,
             new OutboxRow(
-                row.seq(), row.key(), row.hlc(), row.deltaJson(), row.cursorAtWrite(), text));
+                row.seq(),
+                row.key(),
+                row.hlc(),
+                row.deltaJson(),
+                row.cursorAtWrite(),
+                text,
+                row.toSeq()));
       }
     }
     return rows;
@@ -127,14 +164,17 @@ final class OutboxTable {
     List<OutboxRow> rows = new ArrayList<>();
     try (SqlRows rs = db.query("SELECT " + COLUMNS + " FROM outbox WHERE " + where, args)) {
       while (rs.next()) {
+        long seq = rs.getLong(1);
+        String text = rs.getString(8);
         rows.add(
             new OutboxRow(
-                rs.getLong(1),
+                seq,
                 new DocumentKey(rs.getString(2), rs.getString(3), rs.getString(4)),
                 rs.getString(5),
                 rs.getString(6),
                 rs.getLong(7),
-                rs.getString(8)));
+                text,
+                OutboxRow.toSeqOf(text, seq)));
       }
     }
     return rows;

@@ -71,19 +71,16 @@ final class Quarantine {
   /** Moves the row {@code seq} to the rejected changes and puts an empty change in its place. */
   Optional<RejectedChange> unsendable(
       long seq, String replicaId, String code, String message, long now) throws SQLException {
+    // A joined row covers a range: the empty change takes all of it, so no seq goes missing.
+    long toSeq =
+        outbox.select("seq = ?", seq).stream().mapToLong(OutboxRow::toSeq).findFirst().orElse(seq);
     Optional<RejectedChange> moved = rejected.moveOne(seq, replicaId, code, message, now);
     if (moved.isPresent()) {
       // An empty change has no context: it holds back no stable point, so the cursor now.
       DocumentKey key = moved.get().key();
       String empty = codec.encodeDocument(new Document());
-      outbox.insert(
-          seq,
-          key,
-          Hlc.ZERO.toString(),
-          empty,
-          outbox.encode(replicaId, seq, key, Hlc.ZERO.toString(), empty),
-          now,
-          spaces.cursor(key.space()));
+      String text = outbox.encode(replicaId, seq, toSeq, key, Hlc.ZERO.toString(), empty);
+      outbox.insert(seq, key, Hlc.ZERO.toString(), empty, text, now, spaces.cursor(key.space()));
     }
     return moved;
   }

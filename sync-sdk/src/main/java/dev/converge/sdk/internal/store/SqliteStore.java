@@ -51,6 +51,7 @@ public final class SqliteStore implements Store {
   private final ReplicaLineage lineage;
   private final DocumentTable documents;
   private final OutboxTable outbox;
+  private final OutboxCoalescer coalescer;
   private final RejectedTable rejectedTable;
   private final Quarantine quarantine;
   private final LocalChanges changes;
@@ -60,6 +61,7 @@ public final class SqliteStore implements Store {
   private final StablePoints stablePoints;
   private final Transactions transactions;
   private String replicaId;
+  private boolean coalesce = true;
   private long nextSeq;
   private long rekeys;
 
@@ -75,6 +77,7 @@ public final class SqliteStore implements Store {
     this.lineage = new ReplicaLineage(db, newReplicaIds);
     this.documents = new DocumentTable(db, codec, wallMillis);
     this.outbox = new OutboxTable(db, codec);
+    this.coalescer = new OutboxCoalescer(db, codec, outbox);
     this.rejectedTable = new RejectedTable(db, outbox);
     this.spaces = new SpaceTable(db);
     this.rereads = new RereadTable(db, codec, documents, outbox);
@@ -88,6 +91,9 @@ public final class SqliteStore implements Store {
         () -> {
           MetaTable.initialize(db, wallMillis.getAsLong(), newReplicaIds);
           lineage.upgrade();
+          // At open: rows an older SDK left may have been sent, so they are frozen; a new file
+          // has none.
+          coalescer.sentThrough();
           return null;
         });
     this.replicaId = MetaTable.get(db, "replica_id");
@@ -284,6 +290,26 @@ public final class SqliteStore implements Store {
     return inTransaction(() -> outbox.after(afterSeq, limit, replicaId));
   }
 
+  /** Sets whether {@link #pushBatch} joins never-sent rows (on unless turned off). */
+  public synchronized void coalesceOutbox(boolean on) {
+    this.coalesce = on;
+  }
+
+  @Override
+  public synchronized List<OutboxRow> pushBatch(long afterSeq, int limit) {
+    return inTransaction(
+        () -> {
+          if (coalesce) {
+            coalescer.coalesce(replicaId);
+          }
+          List<OutboxRow> rows = outbox.after(afterSeq, limit, replicaId);
+          if (!rows.isEmpty()) {
+            coalescer.sent(rows.get(rows.size() - 1).toSeq());
+          }
+          return rows;
+        });
+  }
+
   @Override
   public synchronized long pendingCount() {
     return inTransaction(outbox::count);
@@ -365,8 +391,10 @@ public final class SqliteStore implements Store {
               // The new id has reported no stable point: its reports start afresh.
               stablePoints.reset();
               ReplicaLineage.Rekeyed fresh = lineage.rekey(retired, rekeys, reason);
-              // Renumbered rows name the new id and seq: their push-ready text is rewritten.
+              // Renumbered rows name the new id and seq: their push-ready text is rewritten, and
+              // none was sent under the new id.
               outbox.respliceAll(fresh.replicaId());
+              coalescer.reset();
               return fresh;
             });
     LOG.warn(

@@ -89,6 +89,14 @@ public interface Store extends AutoCloseable {
   /** Returns up to {@code limit} outbox rows with seq above {@code afterSeq}, in seq order. */
   List<OutboxRow> outbox(long afterSeq, int limit);
 
+  /**
+   * Returns the next rows to push, as {@link #outbox}, after joining the never-sent rows of one
+   * document with consecutive seqs into one row covering their range; records, in the same
+   * transaction, that the returned rows are sent, so their ranges and bytes are frozen from now on
+   * (a retry after a lost ack is byte-identical).
+   */
+  List<OutboxRow> pushBatch(long afterSeq, int limit);
+
   /** Returns the number of outbox rows. */
   long pendingCount();
 

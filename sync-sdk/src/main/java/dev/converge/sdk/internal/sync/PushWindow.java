@@ -144,7 +144,7 @@ final class PushWindow {
                 inFlightStable)));
     inFlight = true;
     firstSentSeq = rows.get(0).seq();
-    lastSentSeq = rows.get(rows.size() - 1).seq();
+    lastSentSeq = rows.get(rows.size() - 1).toSeq();
     sentCount = rows.size();
   }
 
@@ -156,7 +156,7 @@ final class PushWindow {
       List<OutboxRow> rows = new ArrayList<>();
       long chars = PushLimits.ENVELOPE_CHARS;
       boolean replaced = false;
-      for (OutboxRow row : store.outbox(lastSentSeq, batchLimit)) {
+      for (OutboxRow row : store.pushBatch(lastSentSeq, batchLimit)) {
         int size;
         try {
           size = limits.check(row.changesetJson());

@@ -56,6 +56,15 @@ final class MachineHarness implements AutoCloseable {
     this(dir, 100, Duration.ofMillis(100), Duration.ofSeconds(10), 42);
   }
 
+  /**
+   * Turns the outbox's joining of unsent rows off (ClientOptions#coalesceOutbox(false)): every
+   * local change is pushed as a changeset of its own, for tests about per-change handling.
+   */
+  MachineHarness perChange() {
+    store.coalesceOutbox(false);
+    return this;
+  }
+
   /** Steps one event; returns the actions of this step (token answers included). */
   List<Action> step(Event event) {
     List<Action> all = new ArrayList<>();

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * server's state, joins its unacked changes of it again, and fetches again after a lost session or
  * a restart.
  */
+// Per change (MachineHarness#perChange): the scenario needs one change refused while the next one
+// of the same document is still unacked.
 class SyncMachineRereadTest {
 
   private static final DocumentKey ME = new DocumentKey(ALICE, "profiles", "me");
@@ -36,7 +38,7 @@ class SyncMachineRereadTest {
 
   @BeforeEach
   void open() {
-    h = new MachineHarness(dir);
+    h = new MachineHarness(dir).perChange();
   }
 
   @AfterEach
@@ -155,7 +157,7 @@ class SyncMachineRereadTest {
   void restartBeforeTheDocs_fetchesAgainFromTheStore() {
     overwriteRefused();
     h.close();
-    h = new MachineHarness(dir);
+    h = new MachineHarness(dir).perChange();
 
     List<Message.Fetch> again = sent(h.connect(), Message.Fetch.class);
 

@@ -300,10 +300,11 @@ class SyncMachineSimulationTest {
           assertThat(pushedUpTo).as("a second push while one is in flight").isEqualTo(-1);
           List<Changeset> cs = push.changesets();
           for (int i = 1; i < cs.size(); i++) {
-            assertThat(cs.get(i).seq()).isEqualTo(cs.get(i - 1).seq() + 1);
+            // Contiguous seqs: each changeset (a range or one seq) starts after the last one ends.
+            assertThat(cs.get(i).seq()).isEqualTo(cs.get(i - 1).toSeq() + 1);
           }
           assertThat(cs.get(0).replicaId()).isEqualTo(h.replicaId());
-          pushedUpTo = cs.get(cs.size() - 1).seq();
+          pushedUpTo = cs.get(cs.size() - 1).toSeq();
           pushes++;
         } else if (m instanceof Message.Sync sync) {
           assertThat(welcomed).as("sync before the welcome").isTrue();

@@ -30,7 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The replicator's protocol logic, stepped by hand: no network, no threads, no sleeps; time moves
- * only when a test advances it.
+ * only when a test advances it. Each local change is pushed on its own here ({@link
+ * MachineHarness#perChange()}), so seqs, refusals and batch halving are per change; the joining of
+ * unsent changes into seq ranges is {@link SeqRangePushTest}'s.
  */
 class SyncMachineTest {
 
@@ -39,7 +41,7 @@ class SyncMachineTest {
 
   @BeforeEach
   void open() {
-    h = new MachineHarness(dir);
+    h = new MachineHarness(dir).perChange();
   }
 
   @AfterEach
@@ -131,7 +133,7 @@ class SyncMachineTest {
   @Test
   void oneChangeInFlightAtATime_inSeqOrder_withinTheBatchSize() {
     h.close();
-    h = new MachineHarness(dir, 2, Duration.ofMillis(100), Duration.ofSeconds(10), 1);
+    h = new MachineHarness(dir, 2, Duration.ofMillis(100), Duration.ofSeconds(10), 1).perChange();
     for (int i = 0; i < 5; i++) {
       h.write(ALICE, "me", "v" + i);
     }
@@ -422,7 +424,9 @@ class SyncMachineTest {
   @Test
   void aFailureRightAfterEachWelcome_backsOffInsteadOfLooping() {
     h.close();
-    h = new MachineHarness(dir, 100, Duration.ofMillis(20), Duration.ofMillis(1_000), 3);
+    h =
+        new MachineHarness(dir, 100, Duration.ofMillis(20), Duration.ofMillis(1_000), 3)
+            .perChange();
     h.write(ALICE, "me", "a");
     h.step(new Event.Start());
     long end = h.now + 3_000;
@@ -447,7 +451,9 @@ class SyncMachineTest {
   @Test
   void aSessionThatStaysUp_forgetsTheBackoff() {
     h.close();
-    h = new MachineHarness(dir, 100, Duration.ofMillis(20), Duration.ofMillis(1_000), 3);
+    h =
+        new MachineHarness(dir, 100, Duration.ofMillis(20), Duration.ofMillis(1_000), 3)
+            .perChange();
     h.step(new Event.Start());
     for (int i = 0; i < 5; i++) {
       h.step(new Event.Failed(0, "refused"));
