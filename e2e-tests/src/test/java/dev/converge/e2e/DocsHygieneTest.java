@@ -28,11 +28,25 @@ class DocsHygieneTest {
       findings =
           files
               .filter(p -> p.toString().endsWith(".md") || p.toString().endsWith(".yaml"))
-              .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/."))
+              .filter(DocsHygieneTest::isProjectFile)
               .flatMap(DocsHygieneTest::findingsIn)
               .collect(Collectors.toList());
     }
     assertThat(findings).isEmpty();
+    try (Stream<Path> files = Files.walk(ROOT)) {
+      assertThat(
+              files
+                  .filter(p -> p.toString().endsWith(".md"))
+                  .filter(DocsHygieneTest::isProjectFile))
+          .as("the documents looked at")
+          .contains(ROOT.resolve("README.md"), ROOT.resolve("sync-sdk/README.md"));
+    }
+  }
+
+  /** Not build output nor a hidden directory's, judged inside the project (not by its location). */
+  private static boolean isProjectFile(Path file) {
+    String relative = "/" + ROOT.relativize(file).toString().replace('\\', '/');
+    return !relative.contains("/target/") && !relative.contains("/.");
   }
 
   private static Stream<String> findingsIn(Path file) {

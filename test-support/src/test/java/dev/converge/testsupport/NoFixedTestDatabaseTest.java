@@ -29,8 +29,8 @@ class NoFixedTestDatabaseTest {
     try (Stream<Path> files = Files.walk(root)) {
       offenders =
           files
-              .filter(p -> p.toString().contains("/src/test/"))
-              .filter(p -> !p.toString().contains("/target/"))
+              .filter(p -> root.relativize(p).toString().contains("/src/test/"))
+              .filter(p -> !root.relativize(p).toString().contains("/target/"))
               .filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".properties"))
               .filter(p -> read(p).contains(NAME))
               .map(root::relativize)
