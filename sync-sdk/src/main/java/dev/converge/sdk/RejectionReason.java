@@ -32,6 +32,8 @@ public enum RejectionReason {
   TOO_LARGE,
   /** The server could not decode the change. */
   MALFORMED,
+  /** The server did not know the message type that carried the change. */
+  UNKNOWN_TYPE,
   /** Access to the change's space was revoked before it was sent (set by the SDK). */
   REVOKED,
   /**

@@ -116,7 +116,11 @@ class CollectionAndLogoutTest {
       assertThat(client.collection(SPACE, "carts").ids(null, 10)).isEmpty();
       assertThat(client.rejectedChanges())
           .singleElement()
-          .satisfies(r -> assertThat(r.code()).isEqualTo("unsubscribed"));
+          .satisfies(
+              r -> {
+                assertThat(r.code()).isEqualTo("unsubscribed");
+                assertThat(r.reason()).isEqualTo(RejectionReason.UNSUBSCRIBED);
+              });
       // Another space is untouched.
       assertThat(client.cart("user:me", "mine").items()).containsEntry("milk", 1L);
       assertThat(client.status().spaces()).doesNotContainKey(SPACE);
