@@ -21,7 +21,8 @@ public final class CartQuickStart {
             .serverUri(server)
             .tokenSupplier(() -> tokens.mint("alice"))
             .subscribe("user:alice")
-            .build()) {
+            .build() // opens the local store: reads and writes work offline from here
+            .connect()) { // starts syncing in the background
       Cart cart = client.cart("user:alice", "main");
       cart.add("coffee", 2); // committed locally at once, synced in the background
       client.syncNow(Duration.ofSeconds(10)).join(); // acked by the server and caught up

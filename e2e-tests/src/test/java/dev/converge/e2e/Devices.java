@@ -56,7 +56,7 @@ final class Devices implements AutoCloseable {
     for (String space : spaces) {
       b.subscribe(space);
     }
-    SyncClient client = b.build();
+    SyncClient client = b.build().connect();
     clients.add(client);
     return client;
   }

@@ -54,7 +54,8 @@ class SdkEndToEndTest {
         .subscribe("user:" + subject)
         .replicaName(device)
         .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
-        .build();
+        .build()
+        .connect();
   }
 
   @Test
@@ -154,7 +155,8 @@ class SdkEndToEndTest {
             .subscribe("user:" + bob)
             .subscribe(space)
             .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
-            .build()) {
+            .build()
+            .connect()) {
       await().atMost(CONVERGED).until(() -> bobClient.status().online());
       bobClient.cart("user:" + bob, "main").add("own", 1);
       bobClient.syncNow(Duration.ofSeconds(20)).join();

@@ -70,7 +70,8 @@ class SdkLivenessTest {
             .replicaName(device)
             .batchSize(batchSize)
             .backoff(Duration.ofMillis(50), MAX_BACKOFF)
-            .build();
+            .build()
+            .connect();
     clients.add(client);
     return client;
   }

@@ -90,7 +90,7 @@ final class StormOps {
             .replicaName(name)
             .backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
     spaces.forEach(b::subscribe);
-    SyncClient client = b.build();
+    SyncClient client = b.build().connect();
     AtomicLong changes = new AtomicLong();
     FOREIGN_CHANGES.put(client, changes);
     for (String space : foreign) {

@@ -45,7 +45,7 @@ final class CartView {
     List<String> parts = new ArrayList<>();
     switch (status.connection()) {
       case ONLINE -> {}
-      case OFFLINE, PAUSED -> parts.add("offline");
+      case OFFLINE, PAUSED, DISCONNECTED -> parts.add("offline");
       case AUTH_FAILED -> parts.add("offline: no valid token");
       case LOCAL_ONLY -> parts.add("local only");
       case CLOSED -> parts.add("closed");
@@ -148,7 +148,7 @@ final class CartView {
               case ONLINE -> "online, syncing with " + serverDescription;
               case OFFLINE ->
                   "offline: cannot reach " + serverDescription + " (retrying in the background)";
-              case PAUSED -> "offline: sync turned off (type online)";
+              case PAUSED, DISCONNECTED -> "offline: sync turned off (type online)";
               case AUTH_FAILED -> "offline: " + authProblem(status);
               case LOCAL_ONLY -> "local only (no server)";
               case CLOSED -> "closed";

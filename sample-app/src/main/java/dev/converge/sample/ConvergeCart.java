@@ -172,7 +172,8 @@ public final class ConvergeCart implements Callable<Integer> {
                 .replicaName(deviceName)
                 // a person waits at the prompt: retry often, at most every 5 s
                 .backoff(Duration.ofMillis(250), Duration.ofSeconds(5))
-                .build();
+                .build()
+                .connect();
         ShellConsole console = openConsole()) {
       return new CartShell(
               client,

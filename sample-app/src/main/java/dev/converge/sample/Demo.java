@@ -228,7 +228,8 @@ public final class Demo {
         .subscribe("user:" + user)
         .replicaName(device)
         .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
-        .build();
+        .build()
+        .connect();
   }
 
   private void awaitOnline(SyncClient client, String device) throws DemoException {

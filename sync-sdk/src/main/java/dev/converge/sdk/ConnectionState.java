@@ -4,6 +4,11 @@ package dev.converge.sdk;
 public enum ConnectionState {
   /** No server configured: the client works locally only. */
   LOCAL_ONLY,
+  /**
+   * Not syncing because the app has not called {@link SyncClient#connect()} yet, or called {@link
+   * SyncClient#disconnect()}; reads and writes work locally.
+   */
+  DISCONNECTED,
   /** Not connected; a connection attempt is scheduled (after a backoff) or under way. */
   OFFLINE,
   /** Connected and welcomed by the server: changes flow both ways. */

@@ -32,4 +32,9 @@ public record RejectedChange(
     Objects.requireNonNull(deltaJson, "deltaJson");
     Objects.requireNonNull(rejectedAt, "rejectedAt");
   }
+
+  /** Returns the typed reason of {@link #code()}; switch on this rather than on the code text. */
+  public RejectionReason reason() {
+    return RejectionReason.of(code);
+  }
 }

@@ -30,7 +30,8 @@ import java.util.function.Function;
  *         .serverUri(URI.create("wss://sync.example.com/v1/sync"))
  *         .tokenSupplier(auth::currentJwt)
  *         .subscribe("user:alice")
- *         .build()) {
+ *         .build()           // opens the local file: reads and writes work offline
+ *         .connect()) {      // starts syncing in the background
  *   Cart cart = client.cart("user:alice", "main");
  *   cart.add("sku-42", 2);                         // visible now, synced later
  *   cart.addChangeListener(e -> refresh(cart.items()));
@@ -69,7 +70,6 @@ public final class SyncClient implements AutoCloseable {
     this.writes = parts.writes;
     this.listeners = parts.listeners;
     this.listenerExecutor = parts.listenerExecutor;
-    engine.start();
   }
 
   /** Returns a new builder. */
@@ -113,6 +113,16 @@ public final class SyncClient implements AutoCloseable {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "schema is null");
     }
     return new DocumentHandle(this, new DocumentKey(space, collection, docId), schema);
+  }
+
+  /**
+   * Returns a collection of a space: its document ids, queries served from SQLite, a change
+   * listener.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is null or blank
+   */
+  public DocumentCollection collection(String space, String collection) {
+    return new DocumentCollection(this, space, collection);
   }
 
   /**
@@ -233,6 +243,33 @@ public final class SyncClient implements AutoCloseable {
     return guard(() -> engine.syncNow(timeout));
   }
 
+  /**
+   * Starts syncing in the background: connects, pushes the outbox, follows the subscribed spaces
+   * and reconnects with backoff until {@link #disconnect()} or {@link #close()}. A client is built
+   * disconnected ({@link ConnectionState#DISCONNECTED}): reads and writes work locally before this
+   * call. Does nothing for a client without a server, or one already connected.
+   *
+   * @return this client, so {@code builder()...build().connect()} reads as one step
+   * @throws SyncException with {@code CLOSED} if the client is closed
+   */
+  public SyncClient connect() {
+    ensureOpen();
+    engine.connect();
+    return this;
+  }
+
+  /**
+   * Stops syncing: ends the session and stays {@link ConnectionState#DISCONNECTED} (writes still
+   * work locally and wait in the outbox) until {@link #connect()}. Returns once the session is
+   * ended.
+   *
+   * @throws SyncException with {@code CLOSED} if the client is closed
+   */
+  public void disconnect() {
+    ensureOpen();
+    engine.disconnect();
+  }
+
   /** Disconnects and stays offline (writes still work locally) until {@link #resume()}. */
   public void pause() {
     ensureOpen();
@@ -271,6 +308,77 @@ public final class SyncClient implements AutoCloseable {
     parts.close();
   }
 
+  // ---- subscriptions and logout --------------------------------------------------------------
+
+  /**
+   * Follows {@code space} from now on, as if the builder had subscribed to it: when connected the
+   * server is asked at once ({@code subscribe}); a space the token does not grant shows as
+   * forbidden in {@link SyncStatus#spaces()}. Subscriptions are not stored: subscribe again after
+   * each start (the space's local data stays until {@link #unsubscribe}). Idempotent.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if the space is null or blank; {@code
+   *     CLOSED} if the client is closed
+   */
+  public void subscribe(String space) {
+    DocumentKey.requireName(space, "space");
+    ensureOpen();
+    engine.subscribe(space);
+  }
+
+  /** Same as {@link #unsubscribe(String, UnsentChanges)} with {@link UnsentChanges#REFUSE}. */
+  public void unsubscribe(String space) {
+    unsubscribe(space, UnsentChanges.REFUSE);
+  }
+
+  /**
+   * Stops following {@code space} and drops its local data through the purge (documents, cursor,
+   * pending re-reads); when connected the server is told ({@code unsubscribe}) and the replica
+   * leaves the space's live set. If the purge removed this replica's own writes, the replica id is
+   * retired (a new one carries on, and the old one leaves every live set). Listeners of the space's
+   * documents hear of the removal. Returns once the purge has committed.
+   *
+   * @param unsent what to do with unsent changes of the space: {@link UnsentChanges#REFUSE} throws,
+   *     {@link UnsentChanges#DISCARD} turns them into {@link #rejectedChanges() rejected changes}
+   *     with code {@code unsubscribed}
+   * @throws SyncException with {@code UNSENT_CHANGES} (nothing changed) if the space has unsent
+   *     changes and {@code unsent} is {@code REFUSE}; {@code INVALID_ARGUMENT} if an argument is
+   *     null or blank; {@code STORAGE} if the purge did not complete; {@code CLOSED} if the client
+   *     is closed
+   */
+  public void unsubscribe(String space, UnsentChanges unsent) {
+    DocumentKey.requireName(space, "space");
+    requireNonNull(unsent, "unsent");
+    ensureOpen();
+    LogoutSteps.unsubscribe(this, store, engine, space, unsent);
+  }
+
+  /**
+   * Logs out: leaves nothing of the user on the device. Every space is unsubscribed (the server is
+   * told when connected, so the replica leaves every live set) and purged, the client closes, and
+   * the database file is deleted with its {@code -wal}, {@code -shm} and {@code -journal} files,
+   * which retires the replica id for good (the next client on this path starts a new replica). The
+   * client is closed afterwards; build a new one for the next user.
+   *
+   * @param unsent {@link UnsentChanges#REFUSE}: throw if any change is unsent (sync first); {@link
+   *     UnsentChanges#DISCARD}: drop them
+   * @return the changes that were never acknowledged, handed back to the app (code {@code
+   *     unsubscribed}) together with the rejected changes not yet dismissed; empty when there were
+   *     none. They exist only in this list once the call returns.
+   * @throws SyncException with {@code UNSENT_CHANGES} (nothing changed, the client stays open) if a
+   *     change is unsent and {@code unsent} is {@code REFUSE}; {@code STORAGE} if a file could not
+   *     be deleted; {@code CLOSED} if the client is closed
+   */
+  public List<RejectedChange> clearLocalData(UnsentChanges unsent) {
+    requireNonNull(unsent, "unsent");
+    ensureOpen();
+    return LogoutSteps.clear(this, store, engine, unsent);
+  }
+
+  /** Same as {@link #clearLocalData(UnsentChanges)} with {@link UnsentChanges#REFUSE}. */
+  public List<RejectedChange> clearLocalData() {
+    return clearLocalData(UnsentChanges.REFUSE);
+  }
+
   // ---- for the handles -----------------------------------------------------------------------
 
   /** Reads a view of a document's merged state (an empty document if never seen). */
@@ -299,6 +407,21 @@ public final class SyncClient implements AutoCloseable {
   void write(DocumentKey key, LocalMutation mutation) {
     ensureOpen();
     writes.write(key, mutation);
+  }
+
+  /** Reads the store on the caller's thread, translating its failures. */
+  <T> T storeRead(Function<Store, T> read) {
+    ensureOpen();
+    return guard(() -> read.apply(store));
+  }
+
+  /** Closes the client without deleting anything (as {@link #close()}); false if already closed. */
+  boolean closeForLogout() {
+    if (!closed.compareAndSet(false, true)) {
+      return false;
+    }
+    parts.close();
+    return true;
   }
 
   ListenerRegistry listeners() {
@@ -342,7 +465,7 @@ public final class SyncClient implements AutoCloseable {
     }
 
     /**
-     * Opens the database and starts syncing in the background.
+     * Opens the local database; the client works offline until {@link SyncClient#connect()}.
      *
      * @throws SyncException with {@code INVALID_ARGUMENT} unless exactly one of the database path
      *     and the database opener is set, or if a server URI is set without a token supplier;

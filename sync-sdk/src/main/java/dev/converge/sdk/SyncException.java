@@ -28,6 +28,12 @@ public final class SyncException extends RuntimeException {
      * The server rejected a change the caller waited for; see {@link SyncClient#rejectedChanges()}.
      */
     REJECTED,
+    /**
+     * Local changes not yet acknowledged by the server stand in the way of {@link
+     * SyncClient#clearLocalData} or {@link SyncClient#unsubscribe}: sync first, or pass {@link
+     * UnsentChanges#DISCARD}.
+     */
+    UNSENT_CHANGES,
     /** An unexpected internal failure (a bug); the cause tells more. */
     INTERNAL
   }

@@ -19,6 +19,48 @@ class ArchitectureTest {
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("dev.converge.sdk");
 
+  /**
+   * The public surface is {@code dev.converge.sdk} and {@code dev.converge.sdk.storage}: no public
+   * or protected member of a public type there names a type of {@code dev.converge.sdk.internal}
+   * (return, parameter, field or thrown type), so apps never need an internal class to call the
+   * API.
+   */
+  @Test
+  void publicApi_exposesNoInternalType() {
+    java.util.List<String> leaks = new java.util.ArrayList<>();
+    int checked = 0;
+    for (JavaClass type : MAIN) {
+      if (type.getPackageName().contains(".internal")
+          || !type.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC)) {
+        continue;
+      }
+      for (com.tngtech.archunit.core.domain.JavaMember member : type.getMembers()) {
+        var modifiers = member.getModifiers();
+        if (!modifiers.contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC)
+            && !modifiers.contains(com.tngtech.archunit.core.domain.JavaModifier.PROTECTED)) {
+          continue;
+        }
+        checked++;
+        java.util.Set<JavaClass> named = new java.util.HashSet<>();
+        if (member instanceof com.tngtech.archunit.core.domain.JavaCodeUnit unit) {
+          named.add(unit.getRawReturnType());
+          named.addAll(unit.getRawParameterTypes());
+          unit.getExceptionTypes().forEach(named::add);
+        } else if (member instanceof com.tngtech.archunit.core.domain.JavaField field) {
+          named.add(field.getRawType());
+        }
+        for (JavaClass t : named) {
+          if (t.getPackageName().startsWith("dev.converge.sdk.internal")) {
+            leaks.add(member.getFullName() + " names " + t.getName());
+          }
+        }
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(leaks)
+        .as("internal types in the public API")
+        .isEmpty();
+  }
+
   @Test
   void mainCode_usesNoJdkOnlyApisThatAndroidLacks() {
     noClasses()

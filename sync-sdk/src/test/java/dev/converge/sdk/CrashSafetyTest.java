@@ -99,7 +99,8 @@ class CrashSafetyTest {
             .tokenSupplier(() -> "t")
             .subscribe("user:alice")
             .transport(server)
-            .build()) {
+            .build()
+            .connect()) {
       client.syncNow(Duration.ofSeconds(30)).join();
       assertThat(Cart.of(server.document("user:alice", SyncClient.CARTS, "main")).items())
           .isEqualTo(client.cart("user:alice", "main").items());

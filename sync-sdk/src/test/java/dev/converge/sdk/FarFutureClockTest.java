@@ -50,7 +50,8 @@ class FarFutureClockTest {
             .maxClockOffset(offset)
             .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
             .transport(server)
-            .build();
+            .build()
+            .connect();
     long start = System.currentTimeMillis();
     Document poisoned =
         new Document()

@@ -84,7 +84,8 @@ class HostileServerFrameTest {
             .replicaName("device")
             .subscribe("user:a")
             .backoff(Duration.ofMillis(50), Duration.ofMillis(200))
-            .build()) {
+            .build()
+            .connect()) {
       await()
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(

@@ -51,7 +51,8 @@ class PushRecoveryTest {
             .batchSize(10)
             .backoff(minBackoff, maxBackoff)
             .transport(server)
-            .build();
+            .build()
+            .connect();
     clients.add(client);
     return client;
   }
@@ -122,7 +123,8 @@ class PushRecoveryTest {
             .subscribe(ALICE)
             .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
             .transport(server)
-            .build();
+            .build()
+            .connect();
     clients.add(phone);
     List<RejectedChange> notified = new CopyOnWriteArrayList<>();
     phone.addRejectionListener(notified::addAll);

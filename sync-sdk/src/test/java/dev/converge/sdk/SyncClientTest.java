@@ -52,7 +52,7 @@ class SyncClientTest {
     for (String space : spaces.length == 0 ? new String[] {ALICE} : spaces) {
       b.subscribe(space);
     }
-    SyncClient client = b.build();
+    SyncClient client = b.build().connect();
     clients.add(client);
     return client;
   }
@@ -237,7 +237,8 @@ class SyncClientTest {
             .transport(server)
             .subscribe(ALICE)
             .coalesceOutbox(false)
-            .build();
+            .build()
+            .connect();
     clients.add(writer);
     for (int i = 0; i < 10; i++) {
       writer.cart(ALICE, "main").add("sku" + i, 1);
@@ -261,7 +262,8 @@ class SyncClientTest {
             .subscribe(ALICE)
             .tokenSupplier(() -> calls.getAndIncrement() == 0 ? "short" : "long")
             .transport(server)
-            .build();
+            .build()
+            .connect();
     clients.add(client);
     await().atMost(5, TimeUnit.SECONDS).until(() -> server.authMessages.get() >= 1);
     await()
@@ -285,7 +287,8 @@ class SyncClientTest {
             .tokenSupplier(() -> tokens.size() > 1 ? tokens.remove(0) : tokens.get(0))
             .backoff(Duration.ofMillis(20), Duration.ofMillis(100))
             .transport(server)
-            .build();
+            .build()
+            .connect();
     clients.add(client);
     await().until(() -> client.status().online());
     server.closeAll(CloseCode.TOKEN.code());

@@ -128,7 +128,8 @@ final class CounterAcceptance implements Callable<Integer> {
               .tokenSupplier(() -> token)
               .replicaName("device" + i)
               .subscribe(space)
-              .build();
+              .build()
+              .connect();
       clients.add(client);
       counters.add(client.document(space, COLLECTION, DOC, schema));
     }

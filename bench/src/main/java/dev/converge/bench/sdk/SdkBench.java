@@ -238,7 +238,8 @@ public final class SdkBench implements Callable<Integer> {
                 URI.create(server.toString().replaceFirst("^http", "ws")).resolve("/v1/sync"))
             .tokenSupplier(() -> LoadGenerator.devToken(user))
             .subscribe("user:" + user)
-            .build()) {
+            .build()
+            .connect()) {
       client.syncNow(Duration.ofMinutes(10)).join();
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       System.gc();

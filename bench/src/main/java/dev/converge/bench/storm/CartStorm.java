@@ -86,7 +86,8 @@ public final class CartStorm implements Callable<Integer> {
                 .replicaName("c" + c)
                 .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
                 .coalesceOutbox(!noCoalesce)
-                .build());
+                .build()
+                .connect());
       }
       // The seed cart, written by the first client and seen by all before they go offline.
       Document expected = new Document();

@@ -80,6 +80,11 @@ public enum ErrorCode {
    * for fewer documents (a lone document that does not fit cannot be fetched on this session).
    */
   FETCH_TOO_LARGE("fetch_too_large", Handling.RETRY),
+  /**
+   * A {@code hello} or {@code subscribe} that would have the session follow more spaces than {@code
+   * converge.sync.max-spaces-per-session}: the spaces beyond the bound are not followed.
+   */
+  TOO_MANY_SPACES("too_many_spaces", Handling.CONSUMED),
   /** An unexpected server failure; nothing was changed. */
   INTERNAL("internal", Handling.RETRY);
 

@@ -22,6 +22,10 @@ public sealed interface Message
         Message.Synced,
         Message.Fetch,
         Message.Docs,
+        Message.Subscribe,
+        Message.Subscribed,
+        Message.Unsubscribe,
+        Message.Unsubscribed,
         Message.Error {
 
   /** The protocol version this code speaks. */
@@ -306,6 +310,49 @@ public sealed interface Message
     @Override
     public String type() {
       return "docs";
+    }
+  }
+
+  /**
+   * Client to server, on a welcomed session: start following these spaces, each from its cursor
+   * ({@code since}, with an optional stable point, as in {@link Hello}). Answered by {@link
+   * Subscribed} with the granted spaces; each refused space gets an {@code error} {@code
+   * forbidden_space}.
+   */
+  record Subscribe(List<Subscription> subscriptions) implements Message {
+    /** Creates a subscribe message. */
+    public Subscribe {
+      subscriptions = List.copyOf(subscriptions);
+    }
+  }
+
+  /** Server to client: the answer to {@link Subscribe}, the head of each space now followed. */
+  record Subscribed(List<SpaceHead> spaces) implements Message {
+    /** Creates a subscribed message. */
+    public Subscribed {
+      spaces = List.copyOf(spaces);
+    }
+  }
+
+  /**
+   * Client to server: stop following these spaces; the replica leaves their live sets. Answered by
+   * {@link Unsubscribed}.
+   */
+  record Unsubscribe(List<String> spaces) implements Message {
+    /** Creates an unsubscribe message. */
+    public Unsubscribe {
+      spaces = List.copyOf(spaces);
+    }
+  }
+
+  /**
+   * Server to client: the answer to {@link Unsubscribe}; no {@code changes} of these spaces follow
+   * it.
+   */
+  record Unsubscribed(List<String> spaces) implements Message {
+    /** Creates an unsubscribed message. */
+    public Unsubscribed {
+      spaces = List.copyOf(spaces);
     }
   }
 

@@ -75,6 +75,21 @@ final class MessageReader extends TreeReader {
               requiredId(object, "space", path),
               requiredInteger(object, "head", path, 0),
               list(object, "docs", path, this::snapshotDoc));
+      case "subscribe" ->
+          new Message.Subscribe(
+              distinctSpaces(
+                  list(object, "subscriptions", path, this::subscription),
+                  Message.Subscription::space,
+                  field(path, "subscriptions")));
+      case "subscribed" -> new Message.Subscribed(list(object, "spaces", path, this::spaceHead));
+      case "unsubscribe" ->
+          new Message.Unsubscribe(
+              distinctSpaces(
+                  list(object, "spaces", path, (n, p) -> checkId(text(n, p), p)),
+                  s -> s,
+                  field(path, "spaces")));
+      case "unsubscribed" ->
+          new Message.Unsubscribed(list(object, "spaces", path, (n, p) -> checkId(text(n, p), p)));
       case "error" -> {
         JsonNode ref = object.get("ref");
         JsonNode retryAfter = object.get("retryAfterMs");
@@ -92,7 +107,7 @@ final class MessageReader extends TreeReader {
               field(path, "type"),
               "unknown message type '"
                   + type
-                  + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced, fetch, docs or error)");
+                  + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced, fetch, docs, subscribe, subscribed, unsubscribe, unsubscribed or error)");
     };
   }
 
@@ -150,6 +165,19 @@ final class MessageReader extends TreeReader {
       }
     }
     return points;
+  }
+
+  /** A list naming each space at most once (a subscribe or an unsubscribe). */
+  private static <T> List<T> distinctSpaces(
+      List<T> items, java.util.function.Function<T, String> space, String listPath) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String name = space.apply(items.get(i));
+      if (!seen.add(name)) {
+        throw new DecodeException(index(listPath, i), "space '" + name + "' is given twice");
+      }
+    }
+    return items;
   }
 
   /** The {@code docs} of a fetch: each document at most once. */

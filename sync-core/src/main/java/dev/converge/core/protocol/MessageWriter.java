@@ -66,6 +66,14 @@ final class MessageWriter {
       gen.writeStringField("space", m.space());
       gen.writeNumberField("head", m.head());
       writeList(gen, "docs", m.docs(), MessageWriter::writeSnapshotDoc);
+    } else if (message instanceof Message.Subscribe m) {
+      writeList(gen, "subscriptions", m.subscriptions(), MessageWriter::writeSubscription);
+    } else if (message instanceof Message.Subscribed m) {
+      writeSpaceHeads(gen, m.spaces());
+    } else if (message instanceof Message.Unsubscribe m) {
+      writeList(gen, "spaces", m.spaces(), JsonGenerator::writeString);
+    } else if (message instanceof Message.Unsubscribed m) {
+      writeList(gen, "spaces", m.spaces(), JsonGenerator::writeString);
     } else if (message instanceof Message.Error m) {
       gen.writeStringField("code", m.code());
       gen.writeStringField("message", m.message());

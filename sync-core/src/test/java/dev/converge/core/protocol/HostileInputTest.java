@@ -222,10 +222,7 @@ class HostileInputTest {
     return Stream.of(
         Arguments.of("no type", "{}", "$.type", "required field is missing"),
         Arguments.of(
-            "unknown type",
-            "{\"type\":\"subscribe\"}",
-            "$.type",
-            "unknown message type 'subscribe'"),
+            "unknown type", "{\"type\":\"digest\"}", "$.type", "unknown message type 'digest'"),
         Arguments.of(
             "type is an object", "{\"type\":{}}", "$.type", "expected a string, got an object"),
         Arguments.of(

@@ -43,6 +43,10 @@ class ProtocolVocabularyTest {
             "synced",
             "fetch",
             "docs",
+            "subscribe",
+            "subscribed",
+            "unsubscribe",
+            "unsubscribed",
             "error");
     assertThat(new Message.Sync(7).type()).isEqualTo("sync");
     assertThat(new Encoded.Push(List.of(), List.of()).type()).isEqualTo("push");

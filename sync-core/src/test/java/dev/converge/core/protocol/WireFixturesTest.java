@@ -122,6 +122,16 @@ class WireFixturesTest {
                 new Message.SnapshotDoc("carts", "main", cart),
                 new Message.SnapshotDoc("profiles", "me", new Document()))));
     examples.put("synced", new Message.Synced(3, List.of(new Message.SpaceHead("user:alice", 45))));
+    examples.put(
+        "subscribe",
+        new Message.Subscribe(
+            List.of(
+                new Message.Subscription("team:42", 7, 5L),
+                new Message.Subscription("team:43", 0))));
+    examples.put(
+        "subscribed", new Message.Subscribed(List.of(new Message.SpaceHead("team:42", 12))));
+    examples.put("unsubscribe", new Message.Unsubscribe(List.of("team:42")));
+    examples.put("unsubscribed", new Message.Unsubscribed(List.of("team:42")));
     return examples;
   }
 

@@ -27,8 +27,9 @@ import org.hibernate.reactive.mutiny.Mutiny;
  *
  * <p>A replica enters the live set of a space with its {@code hello} subscription (without a {@code
  * stable}, at the horizon) and leaves it when it re-keys (its successor's hello names it), when its
- * token loses the space, when a hello of it no longer subscribes to the space, and when the
- * retention horizon passes its point ({@link CounterCompactor} and {@link LogCompaction}).
+ * token loses the space, when it unsubscribes, when a hello of it no longer subscribes to the
+ * space, and when the retention horizon passes its point ({@link CounterCompactor} and {@link
+ * LogCompaction}).
  *
  * <p>Thread-safe; call on a Vert.x context marked safe for Hibernate Reactive.
  */
@@ -102,6 +103,27 @@ public class StablePoints {
         });
   }
 
+  /**
+   * A runtime {@code subscribe} of {@code replicaId}: records the point of each subscription, as
+   * {@link #hello} does, without ending any other membership; returns the head of each space.
+   *
+   * @param subscriptions the granted subscriptions, each space once
+   */
+  public Uni<Map<String, SpaceHead>> enter(
+      String replicaId, List<Message.Subscription> subscriptions) {
+    Map<String, Message.Subscription> bySpace = new TreeMap<>();
+    subscriptions.forEach(s -> bySpace.putIfAbsent(s.space(), s));
+    return sessions.withTransaction(
+        session -> {
+          Map<String, SpaceHead> heads = new TreeMap<>();
+          Uni<Void> work = Uni.createFrom().voidItem();
+          for (Message.Subscription subscription : bySpace.values()) {
+            work = work.chain(() -> enter(session, replicaId, subscription, heads));
+          }
+          return work.replaceWith(heads);
+        });
+  }
+
   private static Uni<Void> enter(
       Mutiny.Session session,
       String replicaId,
@@ -156,7 +178,10 @@ public class StablePoints {
         .replaceWithVoid();
   }
 
-  /** Ends the membership of {@code replicaId} in {@code spaces} (its token lost them). */
+  /**
+   * Ends the membership of {@code replicaId} in {@code spaces} (its token lost them, or it
+   * unsubscribed).
+   */
   public Uni<Void> leave(String replicaId, Collection<String> spaces) {
     if (spaces.isEmpty()) {
       return Uni.createFrom().voidItem();

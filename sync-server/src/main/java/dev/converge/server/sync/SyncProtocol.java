@@ -27,10 +27,11 @@ import org.jboss.logging.Logger;
 
 /**
  * The client messages of the sync protocol (DESIGN §3, docs/protocol-2.md): {@code hello}, {@code
- * push}, {@code auth}, {@code sync} and {@code fetch}, each answered on its session; anything else,
- * or anything before {@code hello}, is answered with a coded {@code error}. {@link SyncEndpoint}
- * hands it the messages of one connection one at a time, so a session's pushes apply in the order
- * they were sent and {@code synced} follows the answers to everything sent before it.
+ * push}, {@code auth}, {@code sync}, {@code fetch}, {@code subscribe} and {@code unsubscribe}
+ * ({@link RuntimeSubscriptions}), each answered on its session; anything else, or anything before
+ * {@code hello}, is answered with a coded {@code error}. {@link SyncEndpoint} hands it the messages
+ * of one connection one at a time, so a session's pushes apply in the order they were sent and
+ * {@code synced} follows the answers to everything sent before it.
  *
  * <p>Thread-safe (stateless); sessions are confined to their connection's context.
  */
@@ -51,6 +52,7 @@ class SyncProtocol {
   private final StablePoints stablePoints;
   private final DocumentFetch fetches;
   private final SpaceErasure erasure;
+  private final RuntimeSubscriptions subscriptions;
 
   SyncProtocol(
       ProtocolCodec codec,
@@ -64,7 +66,8 @@ class SyncProtocol {
       ServerIdentity server,
       StablePoints stablePoints,
       DocumentFetch fetches,
-      SpaceErasure erasure) {
+      SpaceErasure erasure,
+      RuntimeSubscriptions subscriptions) {
     this.codec = codec;
     this.pushes = pushes;
     this.lineages = lineages;
@@ -77,6 +80,7 @@ class SyncProtocol {
     this.stablePoints = stablePoints;
     this.fetches = fetches;
     this.erasure = erasure;
+    this.subscriptions = subscriptions;
   }
 
   /**
@@ -113,6 +117,12 @@ class SyncProtocol {
       }
       if (message instanceof Message.Fetch fetch) {
         return fetched(session, fetch);
+      }
+      if (message instanceof Message.Subscribe subscribe) {
+        return subscriptions.subscribe(session, subscribe);
+      }
+      if (message instanceof Message.Unsubscribe unsubscribe) {
+        return subscriptions.unsubscribe(session, unsubscribe);
       }
       throw new SyncError(
           ErrorCode.INVALID,
@@ -152,16 +162,17 @@ class SyncProtocol {
                 "space '" + subscription.space() + "' is not granted by this token"));
       }
     }
+    List<Message.Subscription> bounded = subscriptions.withinBound(session, granted, 0);
     // An erased space is answered with revoked (the device purges it) and is neither followed nor
     // entered in a live set, which would recreate its counter row.
     return erasure
-        .erased(granted.stream().map(Message.Subscription::space).toList())
+        .erased(bounded.stream().map(Message.Subscription::space).toList())
         .chain(
             erased ->
                 welcome(
                     session,
                     hello,
-                    granted.stream().filter(s -> !erased.contains(s.space())).toList(),
+                    bounded.stream().filter(s -> !erased.contains(s.space())).toList(),
                     erased));
   }
 

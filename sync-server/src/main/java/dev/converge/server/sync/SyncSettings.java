@@ -73,6 +73,13 @@ public interface SyncSettings {
   @WithDefault("PT5S")
   Duration pollInterval();
 
+  /**
+   * Spaces one session may follow ({@code hello} and {@code subscribe} together); a subscription
+   * beyond the bound is refused with {@code too_many_spaces}.
+   */
+  @WithDefault("256")
+  int maxSpacesPerSession();
+
   /** Identifier of this server node, sent in {@code welcome}; random when unset. */
   java.util.Optional<String> serverId();
 }

@@ -110,9 +110,27 @@ public final class SyncEngine implements AutoCloseable {
 
   // ---- public API (any thread) ----------------------------------------------------------------
 
-  /** Starts syncing (connects unless local-only). */
-  public void start() {
+  /** Starts syncing (connects unless local-only), also after {@link #disconnect()}. */
+  public void connect() {
     run(() -> deliver(new Event.Start()));
+  }
+
+  /** Stops syncing until {@link #connect()}; returns once the session is ended. */
+  public void disconnect() {
+    runAndWait(() -> deliver(new Event.Disconnect()));
+  }
+
+  /** Follows {@code space} from now on (asks the server at once when online). */
+  public void subscribe(String space) {
+    run(() -> deliver(new Event.Subscribe(space)));
+  }
+
+  /**
+   * Stops following {@code spaces} and purges their local data; returns once the purge has
+   * committed (or after 5 seconds: the caller checks).
+   */
+  public void unsubscribe(List<String> spaces) {
+    runAndWait(() -> deliver(new Event.Unsubscribe(spaces)));
   }
 
   /** Returns the latest status; never blocks. */

@@ -29,6 +29,7 @@ final class DocumentTable {
   private final SqlDatabase db;
   private final ProtocolCodec codec;
   private final LongSupplier wallMillis;
+  private final FieldIndex fields;
 
   /**
    * Decoded states of recently used documents, each with the exact text it was decoded from or
@@ -49,6 +50,7 @@ final class DocumentTable {
     this.db = db;
     this.codec = codec;
     this.wallMillis = wallMillis;
+    this.fields = new FieldIndex(db);
   }
 
   /** Returns the stored state of {@code key}, decoded, or null if there is none. */
@@ -61,6 +63,7 @@ final class DocumentTable {
   void save(DocumentKey key, Document document) throws SQLException {
     String state = codec.encodeDocument(document);
     saveText(key, state);
+    fields.index(key, document);
     decoded.put(key, new CachedState(state, document));
   }
 
@@ -96,6 +99,7 @@ final class DocumentTable {
       // Encodings are canonical, so equal text means the join changed nothing (an own echo).
       if (!encoded.equals(original.get(entry.getKey()))) {
         saveText(entry.getKey(), encoded);
+        fields.index(entry.getKey(), entry.getValue());
         decoded.put(entry.getKey(), new CachedState(encoded, entry.getValue()));
         changed.add(entry.getKey());
       }
@@ -152,6 +156,7 @@ final class DocumentTable {
   /** Deletes every document of {@code space}. */
   void deleteSpace(String space) throws SQLException {
     db.update("DELETE FROM documents WHERE space = ?", space);
+    fields.deleteSpace(space);
   }
 
   /** Returns a private, mutable copy of the document stored as {@code stored}. */

@@ -184,6 +184,11 @@ final class OutboxTable {
     return Sql.queryLong(db, "SELECT count(*) FROM outbox");
   }
 
+  /** The number of rows of {@code space}. */
+  long count(String space) throws SQLException {
+    return Sql.queryLong(db, "SELECT count(*) FROM outbox WHERE space = ?", space);
+  }
+
   /** The smallest seq, 0 when empty. */
   long firstSeq() throws SQLException {
     return Sql.queryLong(db, "SELECT coalesce(min(seq), 0) FROM outbox");

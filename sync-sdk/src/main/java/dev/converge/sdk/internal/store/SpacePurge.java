@@ -18,6 +18,9 @@ final class SpacePurge {
    */
   static final String REVOKED = "revoked";
 
+  /** The code of an unsent change the app dropped by unsubscribing from its space. */
+  static final String UNSUBSCRIBED = "unsubscribed";
+
   private final DocumentTable documents;
   private final SpaceTable spaces;
   private final RejectedTable rejected;
@@ -42,6 +45,14 @@ final class SpacePurge {
    * Purge#rekeyed()} says that the caller must retire {@code replicaId} once this has committed.
    */
   Purge purge(String space, String replicaId, long now) throws SQLException {
+    return purge(space, replicaId, now, false);
+  }
+
+  /**
+   * Purges {@code space} as {@link #purge(String, String, long)} does; {@code unsubscribed} says
+   * the app dropped the space (code {@value #UNSUBSCRIBED}) rather than the server revoking it.
+   */
+  Purge purge(String space, String replicaId, long now, boolean unsubscribed) throws SQLException {
     // Asked before the documents go: their contexts say whether this id made dots there.
     boolean forgetsOwnDots = lineage.spaceMayHoldDotsOf(space, replicaId);
     List<DocumentKey> docs = documents.keysOf(space);
@@ -53,8 +64,10 @@ final class SpacePurge {
             "space = ?",
             new Object[] {space},
             replicaId,
-            REVOKED,
-            "access to space '" + space + "' was revoked",
+            unsubscribed ? UNSUBSCRIBED : REVOKED,
+            unsubscribed
+                ? "the app unsubscribed from space '" + space + "' before this change was sent"
+                : "access to space '" + space + "' was revoked",
             now);
     // Dots are numbered per document from what its context remembers: once its documents are gone,
     // this id would mint dots it already used (the server would drop or mis-join them). Removed

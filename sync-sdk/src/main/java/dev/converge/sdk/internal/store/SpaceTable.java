@@ -55,4 +55,18 @@ final class SpaceTable {
   void delete(String space) throws SQLException {
     db.update("DELETE FROM spaces WHERE space = ?", space);
   }
+
+  /** Every space with documents, a cursor or unsent changes, in name order. */
+  java.util.List<String> held() throws SQLException {
+    java.util.List<String> held = new java.util.ArrayList<>();
+    try (dev.converge.sdk.storage.SqlRows rs =
+        db.query(
+            "SELECT space FROM spaces UNION SELECT space FROM documents"
+                + " UNION SELECT space FROM outbox ORDER BY 1")) {
+      while (rs.next()) {
+        held.add(rs.getString(1));
+      }
+    }
+    return held;
+  }
 }

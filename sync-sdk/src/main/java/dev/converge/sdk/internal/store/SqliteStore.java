@@ -60,6 +60,7 @@ public final class SqliteStore implements Store {
   private final SpacePurge purge;
   private final StablePoints stablePoints;
   private final Transactions transactions;
+  private final CollectionQueries queries;
   private String replicaId;
   private boolean coalesce = true;
   private long nextSeq;
@@ -85,6 +86,7 @@ public final class SqliteStore implements Store {
     this.changes = new LocalChanges(db, codec, documents, outbox, spaces, wallMillis);
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage, rereads);
     this.stablePoints = new StablePoints(db);
+    this.queries = new CollectionQueries(db, codec);
     this.transactions = new Transactions(db, () -> nextSeq, seq -> nextSeq = seq);
     StoreSchema.migrate(db, codec);
     inTransaction(
@@ -383,6 +385,20 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public synchronized Purge unsubscribeSpace(String space) {
+    Purge purged = inTransaction(() -> purge.purge(space, replicaId, wallMillis.getAsLong(), true));
+    if (purged.rekeyed()) {
+      rekey("space " + space + " unsubscribed");
+    }
+    return purged;
+  }
+
+  @Override
+  public synchronized long pendingCount(String space) {
+    return inTransaction(() -> outbox.count(space));
+  }
+
+  @Override
   public synchronized ReplicaInfo rekey(String reason) {
     String retired = replicaId;
     ReplicaLineage.Rekeyed rekeyed =
@@ -421,6 +437,27 @@ public final class SqliteStore implements Store {
           lineage.drop();
           return null;
         });
+  }
+
+  @Override
+  public synchronized List<String> documentIds(
+      String space, String collection, String afterDocId, int limit) {
+    return inTransaction(() -> queries.ids(space, collection, afterDocId, limit));
+  }
+
+  @Override
+  public synchronized List<StoredDocument> query(CollectionQuery query) {
+    return inTransaction(() -> queries.run(query));
+  }
+
+  @Override
+  public synchronized List<String> spacesHeld() {
+    return inTransaction(spaces::held);
+  }
+
+  @Override
+  public Path file() {
+    return db.file();
   }
 
   @Override

@@ -166,6 +166,15 @@ public interface Store extends AutoCloseable {
   Purge purgeSpace(String space);
 
   /**
+   * Purges {@code space} as {@link #purgeSpace(String)} does because the app unsubscribed from it:
+   * its unsent changes become rejected changes with code {@code unsubscribed}.
+   */
+  Purge unsubscribeSpace(String space);
+
+  /** Returns the number of outbox rows of {@code space}. */
+  long pendingCount(String space);
+
+  /**
    * Retires the replica id: takes a new one and renumbers the outbox rows 1, 2, 3, ... under it,
    * keeping their order and content (their dots keep the ids they were made under). The old id
    * becomes the {@link #predecessor}. Used when another copy of this database may use the same
@@ -189,6 +198,21 @@ public interface Store extends AutoCloseable {
    * and are sent; the server refuses them, and they become rejected changes the app can see.
    */
   void dropPredecessor();
+
+  /**
+   * Returns up to {@code limit} document ids of a collection after {@code afterDocId} (null for the
+   * first page), in id order.
+   */
+  List<String> documentIds(String space, String collection, String afterDocId, int limit);
+
+  /** Runs a collection query in SQLite; see {@link CollectionQuery}. */
+  List<StoredDocument> query(CollectionQuery query);
+
+  /** Returns every space this replica holds something of (documents, cursor or unsent changes). */
+  List<String> spacesHeld();
+
+  /** Returns the database file ({@code -wal} and {@code -shm} files sit beside it). */
+  java.nio.file.Path file();
 
   /** Closes the database. */
   @Override

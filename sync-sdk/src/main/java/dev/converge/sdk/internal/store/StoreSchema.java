@@ -52,7 +52,19 @@ final class StoreSchema {
           new String[] {
             "CREATE TABLE rereads (space TEXT NOT NULL, collection TEXT NOT NULL,"
                 + " doc_id TEXT NOT NULL, PRIMARY KEY (space, collection, doc_id)) WITHOUT ROWID"
+          },
+          // 5: collection queries (FieldIndex, CollectionQueries). The documents already there are
+          // indexed in the migration's transaction (indexAll, below).
+          new String[] {
+            "CREATE TABLE doc_fields (space TEXT NOT NULL, collection TEXT NOT NULL,"
+                + " doc_id TEXT NOT NULL, field TEXT NOT NULL, text_value TEXT, num_value INTEGER,"
+                + " PRIMARY KEY (space, collection, doc_id, field)) WITHOUT ROWID",
+            "CREATE INDEX doc_fields_by_text ON doc_fields (space, collection, field, text_value)",
+            "CREATE INDEX doc_fields_by_num ON doc_fields (space, collection, field, num_value)"
           });
+
+  /** The version whose migration adds the field index of collection queries. */
+  private static final int FIELD_INDEX = 5;
 
   /** The version whose migration adds the push-ready changeset text to the outbox. */
   private static final int PUSH_READY_OUTBOX = 3;
@@ -89,6 +101,9 @@ final class StoreSchema {
         }
         if (v + 1 == PUSH_READY_OUTBOX) {
           respliceOutbox(db, codec);
+        }
+        if (v + 1 == FIELD_INDEX) {
+          LOG.debug("{} documents indexed for queries", FieldIndex.indexAll(db, codec));
         }
         db.setUserVersion(v + 1);
         db.commit();

@@ -9,8 +9,25 @@ import java.time.Duration;
  */
 public sealed interface Event {
 
-  /** The client started: connect unless local-only. */
+  /** The app called connect(): connect unless local-only (also after a disconnect or a pause). */
   record Start() implements Event {}
+
+  /** The app called disconnect(): end the session and stay disconnected until connect(). */
+  record Disconnect() implements Event {}
+
+  /** The app subscribed to {@code space} at runtime. */
+  record Subscribe(String space) implements Event {}
+
+  /**
+   * The app unsubscribed from {@code spaces}: tell the server, then purge them locally (their
+   * unsent changes become rejected changes).
+   */
+  record Unsubscribe(java.util.List<String> spaces) implements Event {
+    /** Creates the event; the list is copied. */
+    public Unsubscribe {
+      spaces = java.util.List.copyOf(spaces);
+    }
+  }
 
   /** The token asked for by {@link Action.FetchToken} arrived. */
   record TokenSupplied(Action.TokenUse use, String token) implements Event {}

@@ -204,6 +204,7 @@ final class Link {
    */
   private void cancelSessionTimers() {
     m.stable.sessionEnded();
+    m.subscriptions.sessionEnded();
     m.rereads.sessionEnded();
     m.refresh.cancel();
     m.effects.cancel(new Timer.PushRetry());

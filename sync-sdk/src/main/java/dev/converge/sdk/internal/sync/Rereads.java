@@ -41,7 +41,7 @@ final class Rereads {
     for (String space : m.store.rereadSpaces()) {
       // A space no longer synced (or not granted) cannot be fetched; its re-reads wait, or go with
       // its purge.
-      if (!m.settings.spaces().contains(space) || m.board.forbidden.contains(space)) {
+      if (!m.spaces.contains(space) || m.board.forbidden.contains(space)) {
         continue;
       }
       List<DocumentKey> keys = m.store.pendingRereads(space, batch);

@@ -48,6 +48,10 @@ final class ServerMessages {
       onSynced(synced);
     } else if (message instanceof Message.Docs docs) {
       m.rereads.onDocs(docs);
+    } else if (message instanceof Message.Subscribed subscribed) {
+      m.subscriptions.onSubscribed(subscribed);
+    } else if (message instanceof Message.Unsubscribed unsubscribed) {
+      LOG.debug("server stopped serving {}", unsubscribed.spaces());
     } else if (message instanceof Message.Error error) {
       onError(error);
     } else {
@@ -64,7 +68,7 @@ final class ServerMessages {
       m.lag.announced(head.space(), head.head(), m.effects.now());
     }
     List<String> missedRevocations = new ArrayList<>();
-    for (String space : m.settings.spaces()) {
+    for (String space : m.spaces) {
       if (!granted.contains(space)) {
         m.board.forbidden.add(space);
         // Synced before, refused now: a revocation we missed while offline.
@@ -119,7 +123,7 @@ final class ServerMessages {
 
   private void onChanges(Message.Changes changes) {
     String space = changes.space();
-    if (!m.settings.spaces().contains(space)) {
+    if (!m.spaces.contains(space)) {
       LOG.debug("changes for unsubscribed space {}; ignored", space);
       return;
     }
@@ -165,7 +169,7 @@ final class ServerMessages {
 
   private void onSnapshot(Message.Snapshot snapshot) {
     String space = snapshot.space();
-    if (!m.settings.spaces().contains(space)) {
+    if (!m.spaces.contains(space)) {
       return;
     }
     List<DocumentKey> changed = m.store.applySnapshotPage(space, snapshot.docs());

@@ -67,6 +67,21 @@ final class StableReports {
   }
 
   /**
+   * The subscription of one space added on a welcomed session ({@code subscribe}): its cursor and
+   * stable point, recorded as reported before it is sent, as in {@link #hello}.
+   */
+  Message.Subscription subscription(String space) {
+    long cursor = store.cursor(space);
+    OptionalLong point = store.stablePoint(space);
+    if (!point.isPresent()) {
+      return new Message.Subscription(space, cursor);
+    }
+    store.stableReported(Map.of(space, point.getAsLong()));
+    told.put(space, point.getAsLong());
+    return new Message.Subscription(space, cursor, point.getAsLong());
+  }
+
+  /**
    * The points that rose since this session told them, except in {@code skip} (spaces not granted):
    * recorded as reported, to be sent at once in a push or a sync.
    */

@@ -97,6 +97,11 @@ public final class SyncMachine {
   private final ServerMessages messages;
   final Rereads rereads = new Rereads(this);
 
+  /** The spaces followed now: the configured ones, then those the app subscribed to at runtime. */
+  final List<String> spaces;
+
+  final Subscriptions subscriptions = new Subscriptions(this);
+
   final Link link = new Link(this);
   final StatusBoard board;
   final TokenRefresh refresh = new TokenRefresh(effects);
@@ -109,9 +114,10 @@ public final class SyncMachine {
       Store store, PushLimits limits, Settings settings, Random random, Instant now) {
     this.store = store;
     this.settings = settings;
+    this.spaces = new ArrayList<>(settings.spaces());
     this.backoff = new Backoff(settings.minBackoff(), settings.maxBackoff(), random);
     this.lag = new SpaceLag(store);
-    this.stable = new StableReports(store, settings.spaces(), effects);
+    this.stable = new StableReports(store, spaces, effects);
     this.push = new PushWindow(store, limits, settings.batchSize(), effects, new PushHost());
     this.messages = new ServerMessages(this);
     effects.begin(now, new ArrayList<>());
@@ -119,9 +125,11 @@ public final class SyncMachine {
         new StatusBoard(
             store,
             lag,
-            settings.spaces(),
+            spaces,
             effects,
-            settings.localOnly() ? ConnectionState.LOCAL_ONLY : ConnectionState.OFFLINE);
+            settings.localOnly() ? ConnectionState.LOCAL_ONLY : ConnectionState.DISCONNECTED);
+    // Nothing connects until the app calls connect() (Event.Start).
+    link.paused = !settings.localOnly();
   }
 
   /** Returns the status as of the last step. */
@@ -137,7 +145,13 @@ public final class SyncMachine {
   public void step(Instant now, Event event, List<Action> out) {
     effects.begin(now, out);
     if (event instanceof Event.Start) {
-      link.connectNow();
+      onResume();
+    } else if (event instanceof Event.Disconnect) {
+      onPause(ConnectionState.DISCONNECTED);
+    } else if (event instanceof Event.Subscribe subscribe) {
+      subscriptions.subscribe(subscribe.space());
+    } else if (event instanceof Event.Unsubscribe unsubscribe) {
+      subscriptions.unsubscribe(unsubscribe.spaces());
     } else if (event instanceof Event.TokenSupplied supplied) {
       link.onToken(supplied);
     } else if (event instanceof Event.TokenUnavailable unavailable) {
@@ -160,7 +174,7 @@ public final class SyncMachine {
     } else if (event instanceof Event.SyncRequested request) {
       onSyncRequested(request);
     } else if (event instanceof Event.Pause) {
-      onPause();
+      onPause(ConnectionState.PAUSED);
     } else if (event instanceof Event.Resume) {
       onResume();
     } else if (event instanceof Event.StatusRefresh) {
@@ -238,15 +252,20 @@ public final class SyncMachine {
     checkWaiters();
   }
 
-  private void onPause() {
-    if (link.paused || settings.localOnly()) {
+  private void onPause(ConnectionState shown) {
+    if (settings.localOnly()) {
+      return;
+    }
+    if (link.paused) {
+      board.state = shown;
+      board.publish();
       return;
     }
     link.paused = true;
     effects.cancel(new Timer.Reconnect());
     board.nextRetryAt = null;
     link.endSession(CloseCode.NORMAL, "paused");
-    board.state = ConnectionState.PAUSED;
+    board.state = shown;
     board.publish();
   }
 
@@ -322,7 +341,7 @@ public final class SyncMachine {
           @Override
           public boolean reached(String space, long head) {
             return board.forbidden.contains(space)
-                || !settings.spaces().contains(space)
+                || !spaces.contains(space)
                 || !store.snapshotInProgress(space) && store.cursor(space) >= head;
           }
         },

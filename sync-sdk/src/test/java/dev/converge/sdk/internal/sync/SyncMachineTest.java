@@ -71,7 +71,11 @@ class SyncMachineTest {
     h.write(ALICE, "me", "b");
 
     List<Action> start = h.step(new Event.Start());
-    assertThat(start)
+    // Connecting leaves DISCONNECTED: the status says so at once.
+    assertThat(of(start, Action.StatusChanged.class))
+        .singleElement()
+        .satisfies(c -> assertThat(c.status().connection()).isEqualTo(ConnectionState.OFFLINE));
+    assertThat(start.stream().filter(a -> !(a instanceof Action.StatusChanged)))
         .containsExactly(
             new Action.FetchToken(Action.TokenUse.CONNECT),
             new Action.Open("t"),
@@ -514,7 +518,7 @@ class SyncMachineTest {
             new Action.SyncFailed(
                 4,
                 SyncException.Code.TIMEOUT,
-                "not synced within 500 ms (state OFFLINE, 0 changes pending)"));
+                "not synced within 500 ms (state DISCONNECTED, 0 changes pending)"));
 
     h.step(new Event.SyncRequested(5, 0, Duration.ofSeconds(5)));
     List<Action> shutdown = h.step(new Event.Shutdown());
