@@ -49,10 +49,13 @@ public class LogCompaction {
             s -> {
               var raise =
                   s.createNativeQuery(
-                          "update space_seq s set retained_after = d.max_seq from ("
-                              + " select space, max(server_seq) as max_seq from change_log where committed_at < :horizon"
+                          // The chain at the new horizon is kept: a cursor exactly there is
+                          // still checked (docs/protocol-2.md "Log epoch").
+                          "update space_seq s set retained_after = d.max_seq, retained_chain = d.chain from ("
+                              + " select distinct on (space) space, server_seq as max_seq, chain from change_log"
+                              + " where committed_at < :horizon"
                               + onlySpace
-                              + " group by space) d where s.space = d.space and d.max_seq > s.retained_after")
+                              + " order by space, server_seq desc) d where s.space = d.space and d.max_seq > s.retained_after")
                       .setParameter("horizon", horizon);
               if (space != null) {
                 raise.setParameter("space", space);

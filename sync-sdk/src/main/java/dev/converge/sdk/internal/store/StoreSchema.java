@@ -52,6 +52,14 @@ final class StoreSchema {
           new String[] {
             "CREATE TABLE rereads (space TEXT NOT NULL, collection TEXT NOT NULL,"
                 + " doc_id TEXT NOT NULL, PRIMARY KEY (space, collection, doc_id)) WITHOUT ROWID"
+          },
+          // 5: the log epoch (docs/protocol-2.md): the server's log chain at each cursor, named in
+          // hello; and the repair of a server restored from a backup (RestoreRepair).
+          new String[] {
+            "ALTER TABLE spaces ADD COLUMN epoch TEXT",
+            "ALTER TABLE spaces ADD COLUMN repair INTEGER NOT NULL DEFAULT 0",
+            "CREATE TABLE repair_docs (space TEXT NOT NULL, collection TEXT NOT NULL,"
+                + " doc_id TEXT NOT NULL, PRIMARY KEY (space, collection, doc_id)) WITHOUT ROWID"
           });
 
   /** The version whose migration adds the push-ready changeset text to the outbox. */
