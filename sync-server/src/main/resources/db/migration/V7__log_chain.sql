@@ -19,3 +19,20 @@ ALTER TABLE space_seq ADD COLUMN retained_chain text;
 UPDATE space_seq
    SET chain = substr(md5(space || ':' || head || ':' || gen_random_uuid()::text), 1, 32)
  WHERE head > 0;
+
+-- Document checkpoints (docs/architecture.md "Checkpoints and rebuild"): each document's state as
+-- the join of its log entries up to server_seq, taken off the push path by the maintenance job.
+-- A document's state is rebuilt as its checkpoint joined with its log entries after server_seq,
+-- so the log compaction never deletes an entry a checkpoint still needs.
+CREATE TABLE doc_checkpoint (
+    space      text        NOT NULL,
+    collection text        NOT NULL,
+    doc_id     text        NOT NULL,
+    server_seq bigint      NOT NULL CHECK (server_seq >= 0),
+    state      text        NOT NULL,
+    taken_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (space, collection, doc_id)
+);
+
+-- A document's log entries after its checkpoint, for a rebuild.
+CREATE INDEX change_log_doc_idx ON change_log (space, collection, doc_id, server_seq);
