@@ -3,7 +3,6 @@ package dev.converge.server.document;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ProtocolCodec;
-import dev.converge.core.server.Utf8Length;
 import dev.converge.server.space.SpaceSeq;
 import dev.converge.server.sync.AntiEntropyMetrics;
 import io.smallrye.mutiny.Uni;
@@ -84,7 +83,7 @@ public class CheckpointVerifier implements DocumentVerifier {
               var query =
                   session
                       .createNativeQuery(
-                          "select d.space || chr(0) || d.collection || chr(0) || d.doc_id from doc_state d"
+                          "select d.space || chr(1) || d.collection || chr(1) || d.doc_id from doc_state d"
                               + " left join doc_checkpoint c using (space, collection, doc_id)"
                               + " where d.head_seq > coalesce(c.server_seq, -1)"
                               + onlySpace
@@ -112,7 +111,7 @@ public class CheckpointVerifier implements DocumentVerifier {
             session ->
                 session
                     .createNativeQuery(
-                        "select space || chr(0) || collection || chr(0) || doc_id from doc_state"
+                        "select space || chr(1) || collection || chr(1) || doc_id from doc_state"
                             + " where (space, collection, doc_id) > (:s, :c, :d)"
                             + " order by space, collection, doc_id limit :n",
                         String.class)
@@ -144,8 +143,9 @@ public class CheckpointVerifier implements DocumentVerifier {
     return work.map(v -> docs.size());
   }
 
+  /** A key joined by U+0001, which no id holds (ids have no control characters). */
   private static DocKey key(String joined) {
-    String[] parts = joined.split("\u0000", 3);
+    String[] parts = joined.split("\u0001", 3);
     return new DocKey(parts[0], parts[1], parts[2]);
   }
 
@@ -214,10 +214,15 @@ public class CheckpointVerifier implements DocumentVerifier {
               }
               String rebuilt = codec.encodeDocument(state);
               boolean wrong = !state.equals(decodeOrNull(stored.state));
+              Uni<Void> written = Uni.createFrom().voidItem();
               if (wrong) {
-                writeState(counter, stored, rebuilt);
+                writeState(stored, rebuilt);
+                written = recountStoredBytes(session, counter);
               }
-              return writeCheckpoint(session, stored.key, stored.headSeq, rebuilt, checkpoint)
+              return written
+                  .chain(
+                      () ->
+                          writeCheckpoint(session, stored.key, stored.headSeq, rebuilt, checkpoint))
                   .replaceWith(wrong);
             });
   }
@@ -231,14 +236,31 @@ public class CheckpointVerifier implements DocumentVerifier {
   }
 
   /**
-   * The one place a rebuilt state is written to {@code doc_state}, with the space's stored bytes;
-   * whatever else is kept per stored state (its digest) is refreshed here too.
+   * The one place a rebuilt state is written to {@code doc_state}; whatever else is kept per stored
+   * state (its digest) is refreshed here too.
    */
-  static void writeState(SpaceSeq counter, DocState stored, String state) {
-    counter.storedBytes =
-        Math.max(0, counter.storedBytes + Utf8Length.of(state) - Utf8Length.of(stored.state));
+  static void writeState(DocState stored, String state) {
     stored.state = state;
     stored.updatedAt = java.time.OffsetDateTime.now();
+  }
+
+  /**
+   * Recounts the space's stored bytes from its states: a wrong state may or may not have been
+   * counted as it was stored, so no difference can be trusted.
+   */
+  private static Uni<Void> recountStoredBytes(Mutiny.Session session, SpaceSeq counter) {
+    return session
+        .flush()
+        .chain(
+            () ->
+                session
+                    .createNativeQuery(
+                        "select coalesce(sum(octet_length(state)), 0)::bigint from doc_state where space = :s",
+                        Long.class)
+                    .setParameter("s", counter.space)
+                    .getSingleResult())
+        .invoke(bytes -> counter.storedBytes = bytes)
+        .replaceWithVoid();
   }
 
   private static Uni<Void> writeCheckpoint(
