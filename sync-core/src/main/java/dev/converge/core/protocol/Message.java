@@ -42,17 +42,23 @@ public sealed interface Message
   /**
    * A space and the client's cursor in it: the last serverSeq it has applied (0 for none); {@code
    * stable} is the replica's stable point in the space ({@link SpaceStable}), or null when it
-   * reports none.
+   * reports none; {@code epoch} is the log chain at {@code since} as the client received it (the
+   * space's log identity, docs/protocol-2.md "Log epoch"), or null when it knows none.
    */
-  record Subscription(String space, long since, Long stable) {
+  record Subscription(String space, long since, Long stable, String epoch) {
     /** Creates a subscription. */
     public Subscription {
       Objects.requireNonNull(space, "space");
     }
 
+    /** Creates a subscription without an epoch. */
+    public Subscription(String space, long since, Long stable) {
+      this(space, since, stable, null);
+    }
+
     /** Creates a subscription without a stable point. */
     public Subscription(String space, long since) {
-      this(space, since, null);
+      this(space, since, null, null);
     }
   }
 
@@ -69,11 +75,21 @@ public sealed interface Message
     }
   }
 
-  /** A space and its head: the greatest serverSeq committed in it. */
-  record SpaceHead(String space, long head) {
+  /**
+   * A space and its head: the greatest serverSeq committed in it; in {@code welcome}, also the log
+   * chain at the head ({@code epoch}, null when the server knows none) and whether the client's
+   * history of the space differs from the server's ({@code restored}: the server was restored from
+   * a backup, and the client repairs it, docs/protocol-2.md "Log epoch").
+   */
+  record SpaceHead(String space, long head, String epoch, boolean restored) {
     /** Creates a head record. */
     public SpaceHead {
       Objects.requireNonNull(space, "space");
+    }
+
+    /** Creates a head record without an epoch. */
+    public SpaceHead(String space, long head) {
+      this(space, head, null, false);
     }
   }
 
@@ -177,13 +193,22 @@ public sealed interface Message
     }
   }
 
-  /** Server to client: the changes of a space with serverSeq in ({@code from}, {@code to}]. */
-  record Changes(String space, long from, long to, List<ChangeItem> items, boolean more)
+  /**
+   * Server to client: the changes of a space with serverSeq in ({@code from}, {@code to}]; {@code
+   * epoch} is the log chain at {@code to} (null when the server knows none).
+   */
+  record Changes(
+      String space, long from, long to, List<ChangeItem> items, boolean more, String epoch)
       implements Message {
     /** Creates a changes message. */
     public Changes {
       Objects.requireNonNull(space, "space");
       items = List.copyOf(items);
+    }
+
+    /** Creates a changes message without an epoch. */
+    public Changes(String space, long from, long to, List<ChangeItem> items, boolean more) {
+      this(space, from, to, items, more, null);
     }
   }
 
@@ -208,14 +233,20 @@ public sealed interface Message
 
   /**
    * Server to client: full document states at {@code head}, for a client whose cursor predates the
-   * retained log; sent page by page, {@code more} is true on every page but the last.
+   * retained log; sent page by page, {@code more} is true on every page but the last. {@code epoch}
+   * is the log chain at {@code head} (null when the server knows none).
    */
-  record Snapshot(String space, long head, List<SnapshotDoc> docs, boolean more)
+  record Snapshot(String space, long head, List<SnapshotDoc> docs, boolean more, String epoch)
       implements Message {
     /** Creates a snapshot page. */
     public Snapshot {
       Objects.requireNonNull(space, "space");
       docs = List.copyOf(docs);
+    }
+
+    /** Creates a snapshot page without an epoch. */
+    public Snapshot(String space, long head, List<SnapshotDoc> docs, boolean more) {
+      this(space, head, docs, more, null);
     }
   }
 

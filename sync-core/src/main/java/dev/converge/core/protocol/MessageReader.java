@@ -48,13 +48,15 @@ final class MessageReader extends TreeReader {
               requiredInteger(object, "from", path, 0),
               requiredInteger(object, "to", path, 0),
               list(object, "items", path, this::changeItem),
-              optionalBoolean(object, "more", path));
+              optionalBoolean(object, "more", path),
+              optionalEpoch(object, "epoch", path));
       case "snapshot" ->
           new Message.Snapshot(
               requiredId(object, "space", path),
               requiredInteger(object, "head", path, 0),
               list(object, "docs", path, this::snapshotDoc),
-              optionalBoolean(object, "more", path));
+              optionalBoolean(object, "more", path),
+              optionalEpoch(object, "epoch", path));
       case "auth" -> new Message.Auth(requiredText(object, "token", path));
       case "authed" -> new Message.Authed(requiredInteger(object, "tokenExpiresAt", path, 0));
       case "revoked" -> new Message.Revoked(requiredId(object, "space", path));
@@ -146,7 +148,8 @@ final class MessageReader extends TreeReader {
             field(path, "stable"), "must be <= since " + since + ", got " + parsedStable);
       }
     }
-    return new Message.Subscription(space, since, parsedStable);
+    return new Message.Subscription(
+        space, since, parsedStable, optionalEpoch(object, "epoch", path));
   }
 
   /** The optional {@code stable} array of push and sync: each space at most once. */
@@ -213,7 +216,10 @@ final class MessageReader extends TreeReader {
   private Message.SpaceHead spaceHead(JsonNode node, String path) {
     JsonNode object = object(node, path);
     return new Message.SpaceHead(
-        requiredId(object, "space", path), requiredInteger(object, "head", path, 0));
+        requiredId(object, "space", path),
+        requiredInteger(object, "head", path, 0),
+        optionalEpoch(object, "epoch", path),
+        optionalBoolean(object, "restored", path));
   }
 
   private Message.AckResult ackResult(JsonNode node, String path) {

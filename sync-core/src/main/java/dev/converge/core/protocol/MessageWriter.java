@@ -40,11 +40,13 @@ final class MessageWriter {
       gen.writeNumberField("to", m.to());
       writeList(gen, "items", m.items(), MessageWriter::writeChangeItem);
       gen.writeBooleanField("more", m.more());
+      writeEpoch(gen, m.epoch());
     } else if (message instanceof Message.Snapshot m) {
       gen.writeStringField("space", m.space());
       gen.writeNumberField("head", m.head());
       writeList(gen, "docs", m.docs(), MessageWriter::writeSnapshotDoc);
       gen.writeBooleanField("more", m.more());
+      writeEpoch(gen, m.epoch());
     } else if (message instanceof Message.Auth m) {
       gen.writeStringField("token", m.token());
     } else if (message instanceof Message.Authed m) {
@@ -95,7 +97,14 @@ final class MessageWriter {
     if (s.stable() != null) {
       gen.writeNumberField("stable", s.stable());
     }
+    writeEpoch(gen, s.epoch());
     gen.writeEndObject();
+  }
+
+  private static void writeEpoch(JsonGenerator gen, String epoch) throws IOException {
+    if (epoch != null) {
+      gen.writeStringField("epoch", epoch);
+    }
   }
 
   private static void writeAckResult(JsonGenerator gen, Message.AckResult r) throws IOException {
@@ -107,7 +116,20 @@ final class MessageWriter {
 
   private static void writeSpaceHeads(JsonGenerator gen, List<Message.SpaceHead> heads)
       throws IOException {
-    writeList(gen, "spaces", heads, (g, h) -> writeOfSpace(g, h.space(), "head", h.head()));
+    writeList(
+        gen,
+        "spaces",
+        heads,
+        (g, h) -> {
+          g.writeStartObject();
+          g.writeStringField("space", h.space());
+          g.writeNumberField("head", h.head());
+          writeEpoch(g, h.epoch());
+          if (h.restored()) {
+            g.writeBooleanField("restored", true);
+          }
+          g.writeEndObject();
+        });
   }
 
   /** Writes {@code stable: [{space, stable}]}, or nothing when there is none. */

@@ -150,6 +150,30 @@ class TreeReader {
     return value == null || value.isNull() ? fallback : integer(value, field(path, name), min);
   }
 
+  /**
+   * An optional log chain ({@code epoch}, docs/protocol-2.md "Log epoch"): absent or null, or
+   * exactly {@value dev.converge.core.server.LogChain#LENGTH} characters of {@code 0-9a-f}.
+   */
+  String optionalEpoch(JsonNode object, String name, String path) {
+    JsonNode value = object.get(name);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw new DecodeException(field(path, name), "expected a string, got " + describe(value));
+    }
+    String text = value.textValue();
+    if (!dev.converge.core.server.LogChain.isValid(text)) {
+      throw new DecodeException(
+          field(path, name),
+          "a log epoch is "
+              + dev.converge.core.server.LogChain.LENGTH
+              + " lowercase hexadecimal characters, got "
+              + (text.length() > 64 ? text.length() + " characters" : "'" + text + "'"));
+    }
+    return text;
+  }
+
   boolean optionalBoolean(JsonNode object, String name, String path) {
     JsonNode value = object.get(name);
     if (value == null || value.isNull()) {

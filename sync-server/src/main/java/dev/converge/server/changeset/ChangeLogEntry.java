@@ -66,6 +66,10 @@ public class ChangeLogEntry {
   @Column(name = "committed_at", nullable = false)
   public OffsetDateTime committedAt;
 
+  /** The log chain after this entry; null for entries logged before chains existed. */
+  @Column(name = "chain", insertable = false, updatable = false)
+  public String chain;
+
   /** Returns the entry as the server core sees it. */
   LogEntry entry() {
     return new LogEntry(

@@ -1,5 +1,6 @@
 package dev.converge.server.changeset;
 
+import dev.converge.core.server.LogChain;
 import dev.converge.server.space.SpaceSeq;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,7 +57,8 @@ public class ChangeLogReader {
                                         e.replicaId,
                                         e.seq,
                                         e.delta,
-                                        e.committedAt.toInstant().toEpochMilli()))
+                                        e.committedAt.toInstant().toEpochMilli(),
+                                        e.chain))
                             .toList()));
   }
 
@@ -92,12 +94,31 @@ public class ChangeLogReader {
    * @param head greatest committed serverSeq
    * @param retainedAfter changes at or below this were compacted away
    * @param compactedThrough the greatest point at which the space's counters were compacted
+   * @param chain the log chain at {@code head}, or null when unknown
+   * @param retainedChain the log chain at {@code retainedAfter}, or null when unknown
    */
-  public record SpaceHead(String space, long head, long retainedAfter, long compactedThrough) {
+  public record SpaceHead(
+      String space,
+      long head,
+      long retainedAfter,
+      long compactedThrough,
+      String chain,
+      String retainedChain) {
+
+    /** A head without known chains. */
+    public SpaceHead(String space, long head, long retainedAfter, long compactedThrough) {
+      this(space, head, retainedAfter, compactedThrough, head == 0 ? LogChain.GENESIS : null, null);
+    }
 
     /** Returns the head of a space's counter row. */
     public static SpaceHead of(SpaceSeq row) {
-      return new SpaceHead(row.space, row.head, row.retainedAfter, row.compactedThrough);
+      return new SpaceHead(
+          row.space,
+          row.head,
+          row.retainedAfter,
+          row.compactedThrough,
+          row.chain,
+          row.retainedChain);
     }
 
     /** Whether a reader whose cursor is {@code since} needs a snapshot instead of log pages. */

@@ -1,12 +1,16 @@
 package dev.converge.server.changeset;
 
 import dev.converge.core.server.DocumentRef;
+import dev.converge.core.server.LogChain;
 import dev.converge.core.server.LogEntry;
 import dev.converge.core.server.PushDecision;
 import io.smallrye.mutiny.Uni;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -19,21 +23,67 @@ final class ChangeWriter {
 
   private ChangeWriter() {}
 
+  /**
+   * Appends log rows, each with the log chain after it (docs/protocol-2.md "Log epoch"), and moves
+   * each space's chain at head. Every writer of {@code change_log} goes through here, holding the
+   * lock of each space's counter row, so the chain follows serverSeq order.
+   */
   static Uni<Void> insertLog(
       Mutiny.Session session, List<LogEntry> rows, OffsetDateTime committedAt) {
+    Map<String, List<LogEntry>> bySpace = new TreeMap<>();
+    for (LogEntry row : rows) {
+      bySpace.computeIfAbsent(row.space(), s -> new ArrayList<>()).add(row);
+    }
     Uni<Void> work = Uni.createFrom().voidItem();
-    for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-      List<LogEntry> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-      work = work.chain(() -> insertLogChunk(session, chunk, committedAt));
+    for (Map.Entry<String, List<LogEntry>> space : bySpace.entrySet()) {
+      List<LogEntry> entries = space.getValue();
+      entries.sort(Comparator.comparingLong(LogEntry::serverSeq));
+      work = work.chain(() -> insertSpaceLog(session, space.getKey(), entries, committedAt));
     }
     return work;
   }
 
+  private static Uni<Void> insertSpaceLog(
+      Mutiny.Session session, String space, List<LogEntry> rows, OffsetDateTime committedAt) {
+    return session
+        .createNativeQuery("select chain from space_seq where space = :s", String.class)
+        .setParameter("s", space)
+        .getSingleResult()
+        .chain(
+            head -> {
+              List<String> chains = new ArrayList<>(rows.size());
+              String chain = head;
+              for (LogEntry row : rows) {
+                chain = LogChain.next(chain, row);
+                chains.add(chain);
+              }
+              Uni<Void> work = Uni.createFrom().voidItem();
+              for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+                int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
+                List<LogEntry> chunk = rows.subList(from, to);
+                List<String> chunkChains = chains.subList(from, to);
+                work = work.chain(() -> insertLogChunk(session, chunk, chunkChains, committedAt));
+              }
+              String last = chain;
+              return work.chain(
+                  () ->
+                      session
+                          .createNativeQuery("update space_seq set chain = :c where space = :s")
+                          .setParameter("c", last)
+                          .setParameter("s", space)
+                          .executeUpdate()
+                          .replaceWithVoid());
+            });
+  }
+
   private static Uni<Void> insertLogChunk(
-      Mutiny.Session session, List<LogEntry> rows, OffsetDateTime committedAt) {
+      Mutiny.Session session,
+      List<LogEntry> rows,
+      List<String> chains,
+      OffsetDateTime committedAt) {
     StringBuilder sql =
         new StringBuilder(
-            "insert into change_log (space, server_seq, collection, doc_id, replica_id, seq, to_seq, hlc, delta, committed_at) values ");
+            "insert into change_log (space, server_seq, collection, doc_id, replica_id, seq, to_seq, hlc, delta, committed_at, chain) values ");
     for (int i = 0; i < rows.size(); i++) {
       sql.append(i == 0 ? "" : ",")
           .append("(:sp")
@@ -56,11 +106,14 @@ final class ChangeWriter {
           .append(i)
           .append(",:ca")
           .append(i)
+          .append(",:ch")
+          .append(i)
           .append(')');
     }
     var query = session.createNativeQuery(sql.toString());
     for (int i = 0; i < rows.size(); i++) {
       LogEntry row = rows.get(i);
+      query.setParameter("ch" + i, chains.get(i));
       query
           .setParameter("sp" + i, row.space())
           .setParameter("ss" + i, row.serverSeq())

@@ -49,10 +49,23 @@ public class LogCompaction {
             s -> {
               var raise =
                   s.createNativeQuery(
-                          "update space_seq s set retained_after = d.max_seq from ("
-                              + " select space, max(server_seq) as max_seq from change_log where committed_at < :horizon"
+                          // Never past an entry a document's rebuild still needs: the oldest
+                          // checkpoint of a document whose head is beyond it (a document without
+                          // one needs its whole log). The chain at the new horizon is kept: a
+                          // cursor exactly there is still checked (docs/protocol-2.md "Log epoch").
+                          "with cand as (select space, max(server_seq) as max_seq from change_log"
+                              + " where committed_at < :horizon"
                               + onlySpace
-                              + " group by space) d where s.space = d.space and d.max_seq > s.retained_after")
+                              + " group by space),"
+                              + " needed as (select d.space, min(coalesce(c.server_seq, 0)) as seq from doc_state d"
+                              + " left join doc_checkpoint c using (space, collection, doc_id)"
+                              + " where d.space in (select space from cand) and d.head_seq > coalesce(c.server_seq, 0)"
+                              + " group by d.space),"
+                              + " target as (select cand.space, least(cand.max_seq, coalesce(needed.seq, cand.max_seq)) as seq"
+                              + " from cand left join needed on needed.space = cand.space)"
+                              + " update space_seq s set retained_after = t.seq, retained_chain ="
+                              + " (select l.chain from change_log l where l.space = t.space and l.server_seq = t.seq)"
+                              + " from target t where s.space = t.space and t.seq > s.retained_after")
                       .setParameter("horizon", horizon);
               if (space != null) {
                 raise.setParameter("space", space);

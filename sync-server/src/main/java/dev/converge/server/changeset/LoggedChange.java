@@ -11,6 +11,7 @@ package dev.converge.server.changeset;
  * @param seq that replica's seq
  * @param deltaJson the delta, encoded by the core codec
  * @param committedAtMillis when it was committed, epoch milliseconds
+ * @param chain the log chain after it (docs/protocol-2.md "Log epoch"), or null when unknown
  */
 public record LoggedChange(
     long serverSeq,
@@ -19,4 +20,18 @@ public record LoggedChange(
     String replicaId,
     long seq,
     String deltaJson,
-    long committedAtMillis) {}
+    long committedAtMillis,
+    String chain) {
+
+  /** A change without a known chain. */
+  public LoggedChange(
+      long serverSeq,
+      String collection,
+      String docId,
+      String replicaId,
+      long seq,
+      String deltaJson,
+      long committedAtMillis) {
+    this(serverSeq, collection, docId, replicaId, seq, deltaJson, committedAtMillis, null);
+  }
+}

@@ -30,7 +30,7 @@ public class SpaceErasure {
    * schema that has a {@code space} column.
    */
   public static final List<String> TABLES =
-      List.of("stable_point", "change_log", "doc_state", "space_seq");
+      List.of("stable_point", "change_log", "doc_checkpoint", "doc_state", "space_seq");
 
   private final Mutiny.SessionFactory sessions;
 

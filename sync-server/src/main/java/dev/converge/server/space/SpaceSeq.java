@@ -47,4 +47,15 @@ public class SpaceSeq {
    */
   @Column(name = "stored_bytes", nullable = false)
   public long storedBytes;
+
+  /**
+   * The log chain at {@code head} (docs/protocol-2.md "Log epoch"). Read-only here: only the log's
+   * writer moves it, with the rows it appends.
+   */
+  @Column(name = "chain", insertable = false, updatable = false)
+  public String chain;
+
+  /** The log chain at {@code retained_after}, or null when unknown. Read-only here. */
+  @Column(name = "retained_chain", insertable = false, updatable = false)
+  public String retainedChain;
 }

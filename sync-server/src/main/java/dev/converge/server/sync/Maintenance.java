@@ -3,6 +3,7 @@ package dev.converge.server.sync;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.CounterCompactor;
 import dev.converge.server.changeset.LogCompaction;
+import dev.converge.server.document.CheckpointVerifier;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
@@ -50,6 +51,15 @@ public class Maintenance {
   private long pollTimer = -1;
   private long compactionTimer = -1;
   private long counterTimer = -1;
+  private long scrubTimer = -1;
+  private final AtomicBoolean scrubRunning = new AtomicBoolean();
+  private final CheckpointVerifier checkpoints;
+  private final Duration scrubInterval;
+  private final int scrubBatch;
+
+  /** Documents checkpointed before each log compaction, at most. */
+  static final int CHECKPOINTS_PER_COMPACTION = 10_000;
+
   private final AtomicBoolean counterPassRunning = new AtomicBoolean();
   private volatile boolean stopping;
 
@@ -70,7 +80,14 @@ public class Maintenance {
       @ConfigProperty(name = "converge.counter-compaction.enabled", defaultValue = "true")
           boolean counterCompactionEnabled,
       @ConfigProperty(name = "converge.counter-compaction.interval", defaultValue = "PT5S")
-          Duration counterCompactionInterval) {
+          Duration counterCompactionInterval,
+      CheckpointVerifier checkpoints,
+      @ConfigProperty(name = "converge.scrub.interval", defaultValue = "PT1M")
+          Duration scrubInterval,
+      @ConfigProperty(name = "converge.scrub.batch", defaultValue = "500") int scrubBatch) {
+    this.checkpoints = checkpoints;
+    this.scrubInterval = scrubInterval;
+    this.scrubBatch = Math.max(1, scrubBatch);
     this.vertx = vertx;
     this.compaction = compaction;
     this.registry = registry;
@@ -98,6 +115,7 @@ public class Maintenance {
                             .with(
                                 n -> {},
                                 e -> LOG.warnf("Log compaction failed: %s", e.getMessage()))));
+    scrubTimer = vertx.setPeriodic(scrubInterval.toMillis(), id -> onSafeContext(this::scrubPass));
     if (counterCompactionEnabled) {
       counterTimer =
           vertx.setPeriodic(
@@ -133,6 +151,7 @@ public class Maintenance {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(compactionTimer);
     vertx.cancelTimer(counterTimer);
+    vertx.cancelTimer(scrubTimer);
     // A pass holds a transaction: let it commit (or fail) before the pool closes under it.
     try {
       counterPass.get(10, TimeUnit.SECONDS);
@@ -219,6 +238,36 @@ public class Maintenance {
    * @return the number of changes deleted
    */
   public Uni<Integer> compact(String space, Duration horizonAge) {
-    return compaction.compact(space, horizonAge);
+    // Checkpoints first: the compaction keeps every entry a document's rebuild still needs.
+    return checkpoints
+        .checkpointDue(space, CHECKPOINTS_PER_COMPACTION)
+        .chain(() -> compaction.compact(space, horizonAge));
+  }
+
+  /**
+   * Runs one scrub pass: verifies the next {@code converge.scrub.batch} stored documents against
+   * their checkpoint and log, and rebuilds the wrong ones.
+   *
+   * @return the number of documents rebuilt
+   */
+  public Uni<Integer> scrub() {
+    return checkpoints.scrub(scrubBatch);
+  }
+
+  /** One timer tick of the scrub; a tick still running makes the next one skip. */
+  private void scrubPass() {
+    if (stopping || !scrubRunning.compareAndSet(false, true)) {
+      return;
+    }
+    scrub()
+        .subscribe()
+        .with(
+            n -> scrubRunning.set(false),
+            e -> {
+              scrubRunning.set(false);
+              if (!stopping) {
+                LOG.warnf("Scrub failed: %s", e.getMessage());
+              }
+            });
   }
 }

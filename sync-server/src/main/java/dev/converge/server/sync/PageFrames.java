@@ -162,6 +162,13 @@ public class PageFrames {
 
   private String encode(String space, long from, long to, List<LoggedChange> items, boolean more) {
     return codec.encode(
-        new Message.Changes(space, from, to, DeltaGroups.group(items, codec), more));
+        new Message.Changes(
+            space,
+            from,
+            to,
+            DeltaGroups.group(items, codec),
+            more,
+            // The chain at `to`: the client keeps it with its cursor and names it in hello.
+            items.get(items.size() - 1).chain()));
   }
 }

@@ -98,8 +98,8 @@ final class SpaceFeeds {
     }
   }
 
-  /** A snapshot being streamed page by page. */
-  private record Snapshot(long head, String afterCollection, String afterDocId) {}
+  /** A snapshot being streamed page by page; {@code chain} is the log chain at its head. */
+  private record Snapshot(long head, String chain, String afterCollection, String afterDocId) {}
 
   Set<String> spaces() {
     return Set.copyOf(feeds.keySet());
@@ -115,10 +115,10 @@ final class SpaceFeeds {
    * Starts following {@code space} from {@code since}, or from a snapshot when the log cannot serve
    * it.
    */
-  void follow(String space, long since, ChangeLogReader.SpaceHead head) {
+  void follow(String space, long since, ChangeLogReader.SpaceHead head, boolean restored) {
     Feed feed = new Feed(space, since);
-    if (head.followNeedsSnapshot(since)) {
-      feed.snapshot = new Snapshot(head.head(), null, null);
+    if (restored || head.followNeedsSnapshot(since)) {
+      feed.snapshot = new Snapshot(head.head(), head.chain(), null, null);
     }
     feeds.put(space, feed);
     pump(feed);
@@ -216,7 +216,7 @@ final class SpaceFeeds {
               head ->
                   context.runOnContext(
                       v -> {
-                        feed.snapshot = new Snapshot(head.head(), null, null);
+                        feed.snapshot = new Snapshot(head.head(), head.chain(), null, null);
                         step(feed);
                       }),
               failure -> context.runOnContext(v -> onFailure(feed, failure)));
@@ -247,18 +247,19 @@ final class SpaceFeeds {
   }
 
   /** The stored states are spliced in as they are: the codec wrote them. */
-  private String snapshotFrame(String space, long head, List<DocState> docs, boolean more) {
+  private String snapshotFrame(Snapshot snapshot, String space, List<DocState> docs, boolean more) {
     return codec.encode(
         new Message.Snapshot(
             space,
-            head,
+            snapshot.head(),
             docs.stream()
                 .map(
                     d ->
                         new Message.SnapshotDoc(
                             d.key.collection, d.key.docId, Payload.text(d.state)))
                 .toList(),
-            more));
+            more,
+            snapshot.chain()));
   }
 
   private void stepSnapshot(Feed feed) {
@@ -278,10 +279,11 @@ final class SpaceFeeds {
 
   /**
    * The page byte budget, leaving room below the frame limit for the frame's header: its fixed
-   * fields take under 128 bytes, and a space name at most 6 bytes per character once escaped.
+   * fields take under 192 bytes (the epoch included), and a space name at most 6 bytes per
+   * character once escaped.
    */
   private long snapshotBudget(String space) {
-    long header = 128 + 6L * space.length();
+    long header = 192 + 6L * space.length();
     return Math.max(1, Math.min(settings.snapshotPageBytes(), settings.maxFrameBytes() - header));
   }
 
@@ -291,7 +293,7 @@ final class SpaceFeeds {
     }
     List<DocState> docs = slice.docs();
     boolean more = slice.more();
-    String frame = snapshotFrame(feed.space, snapshot.head(), docs, more);
+    String frame = snapshotFrame(snapshot, feed.space, docs, more);
     if (docs.size() == 1 && SnapshotBudget.utf8Length(frame) > settings.maxFrameBytes()) {
       stall(feed, slice.last());
       return;
@@ -300,12 +302,13 @@ final class SpaceFeeds {
     while (docs.size() > 1 && Outbound.sizeOf(frame) > outbound.feedShare()) {
       docs = docs.subList(0, docs.size() / 2);
       more = true;
-      frame = snapshotFrame(feed.space, snapshot.head(), docs, more);
+      frame = snapshotFrame(snapshot, feed.space, docs, more);
     }
     outbound.feed(frame);
     if (more) {
       DocState last = docs.get(docs.size() - 1);
-      feed.snapshot = new Snapshot(snapshot.head(), last.key.collection, last.key.docId);
+      feed.snapshot =
+          new Snapshot(snapshot.head(), snapshot.chain(), last.key.collection, last.key.docId);
     } else {
       // Every change up to head is in the states sent; later ones come from the log (a doc
       // read after head may already hold some of them: joins are idempotent).

@@ -9,6 +9,7 @@ import dev.converge.core.server.PushOutcome;
 import dev.converge.core.server.Refusal;
 import dev.converge.server.auth.TokenRules;
 import dev.converge.server.changeset.ChangeLogReader;
+import dev.converge.server.changeset.LogEpochs;
 import dev.converge.server.changeset.PushService;
 import dev.converge.server.changeset.ReplicaLineages;
 import dev.converge.server.changeset.SpaceErasure;
@@ -21,6 +22,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
@@ -53,6 +55,8 @@ class SyncProtocol {
   private final DocumentFetch fetches;
   private final SpaceErasure erasure;
   private final RuntimeSubscriptions subscriptions;
+  private final LogEpochs epochs;
+  private final AntiEntropyMetrics antiEntropy;
 
   SyncProtocol(
       ProtocolCodec codec,
@@ -67,7 +71,11 @@ class SyncProtocol {
       StablePoints stablePoints,
       DocumentFetch fetches,
       SpaceErasure erasure,
-      RuntimeSubscriptions subscriptions) {
+      RuntimeSubscriptions subscriptions,
+      LogEpochs epochs,
+      AntiEntropyMetrics antiEntropy) {
+    this.epochs = epochs;
+    this.antiEntropy = antiEntropy;
     this.codec = codec;
     this.pushes = pushes;
     this.lineages = lineages;
@@ -204,8 +212,19 @@ class SyncProtocol {
                     hello.replicaId(),
                     granted,
                     declaredPredecessor[0] ? hello.predecessor() : null))
+        .chain(heads -> epochs.restored(granted, heads).map(restored -> Map.entry(heads, restored)))
         .invoke(
-            heads -> {
+            verdict -> {
+              Map<String, ChangeLogReader.SpaceHead> heads = verdict.getKey();
+              Set<String> restored = verdict.getValue();
+              if (!restored.isEmpty()) {
+                // The client passed a history this server lost (restored from a backup): it is
+                // told so, served a snapshot, and pushes back what it holds (docs/reliability.md).
+                antiEntropy.divergent(AntiEntropyMetrics.Cause.RESTORE, restored.size());
+                LOG.warnf(
+                    "Replica %s followed a history of %s this server does not have (restored from a backup?); it repairs",
+                    hello.replicaId(), restored);
+              }
               session.send(
                   codec.encode(
                       new Message.Welcome(
@@ -213,14 +232,23 @@ class SyncProtocol {
                           Message.PROTOCOL_VERSION,
                           session.tokenExpiresAt(),
                           spaces.stream()
-                              .map(space -> new Message.SpaceHead(space, heads.get(space).head()))
+                              .map(
+                                  space ->
+                                      new Message.SpaceHead(
+                                          space,
+                                          heads.get(space).head(),
+                                          heads.get(space).chain(),
+                                          restored.contains(space)))
                               .toList())));
               // After the welcome, as a revocation during a session comes after it too.
               erased.forEach(space -> session.send(codec.encode(new Message.Revoked(space))));
               for (Message.Subscription subscription : granted) {
                 registry.subscribe(session, subscription.space());
                 session.follow(
-                    subscription.space(), subscription.since(), heads.get(subscription.space()));
+                    subscription.space(),
+                    subscription.since(),
+                    heads.get(subscription.space()),
+                    restored.contains(subscription.space()));
               }
             })
         .replaceWithVoid();

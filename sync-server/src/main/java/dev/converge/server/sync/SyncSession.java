@@ -162,7 +162,16 @@ public final class SyncSession {
    * it.
    */
   void follow(String space, long since, ChangeLogReader.SpaceHead head) {
-    feeds.follow(space, since, head);
+    feeds.follow(space, since, head, false);
+  }
+
+  /**
+   * Starts following {@code space}; from a snapshot when {@code restored} (the client's history of
+   * the space is not this server's, docs/protocol-2.md "Log epoch") or when the log cannot serve
+   * it.
+   */
+  void follow(String space, long since, ChangeLogReader.SpaceHead head, boolean restored) {
+    feeds.follow(space, since, head, restored);
   }
 
   /** Stops following {@code space}. */

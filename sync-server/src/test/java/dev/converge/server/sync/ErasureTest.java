@@ -43,6 +43,8 @@ class ErasureTest {
   @TestHTTPResource("/")
   URI server;
 
+  @Inject dev.converge.server.document.CheckpointVerifier checkpoints;
+
   @Inject
   @DataSource(SchemaMigration.MIGRATIONS)
   AgroalDataSource jdbc;
@@ -138,6 +140,8 @@ class ErasureTest {
     try (WsClient writerWs = session(writer, 0);
         WsClient memberWs = session(member, 0)) {
       fillSpace(writerWs, memberWs);
+      // The maintenance job's checkpoints are rows of the space too.
+      checkpoints.checkpointDue(space, 100).await().atMost(java.time.Duration.ofSeconds(30));
       Map<String, Long> before = rowsOfTheSpace();
       assertThat(before.keySet())
           .as("every table with a space column is one the erasure empties")
@@ -234,6 +238,8 @@ class ErasureTest {
     try (WsClient writerWs = session(writer, 0);
         WsClient memberWs = session(member, 0)) {
       fillSpace(writerWs, memberWs);
+      // The maintenance job's checkpoints are rows of the space too.
+      checkpoints.checkpointDue(space, 100).await().atMost(java.time.Duration.ofSeconds(30));
       Map<String, Long> before = rowsOfTheSpace();
       for (List<String> groups : List.of(List.<String>of(), List.of("converge-admins", "ops"))) {
         given()

@@ -76,7 +76,9 @@ class HostileInputTest {
               "reader-" + alice,
               List.of(new Message.Subscription(space, 0))));
       Message.Welcome welcome = reader.expect(Message.Welcome.class);
-      assertThat(welcome.spaces()).containsExactly(new Message.SpaceHead(space, 0));
+      assertThat(welcome.spaces())
+          .containsExactly(
+              new Message.SpaceHead(space, 0, dev.converge.core.server.LogChain.GENESIS, false));
       assertThat(reader.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
     }
   }

@@ -106,7 +106,8 @@ class ProtocolStrictnessTest {
               "reader-" + alice,
               List.of(new Message.Subscription(space, 0))));
       assertThat(reader.expect(Message.Welcome.class).spaces())
-          .containsExactly(new Message.SpaceHead(space, 0));
+          .containsExactly(
+              new Message.SpaceHead(space, 0, dev.converge.core.server.LogChain.GENESIS, false));
     }
   }
 

@@ -62,9 +62,19 @@ final class ReplicaLineage {
    */
   Optional<String> predecessorToDeclare() throws SQLException {
     String predecessor = MetaTable.get(db, PREDECESSOR);
-    return predecessor != null && pendingBelow(untilSeq())
+    // While a repair of a restored server is under way, its changes carry the retired id's dots.
+    return predecessor != null && (pendingBelow(untilSeq()) || repairing())
         ? Optional.of(predecessor)
         : Optional.empty();
+  }
+
+  /** Returns the nearest predecessor recorded, whether or not it is still declared. */
+  Optional<String> declared() throws SQLException {
+    return Optional.ofNullable(MetaTable.get(db, PREDECESSOR));
+  }
+
+  private boolean repairing() throws SQLException {
+    return queryLong("SELECT count(*) FROM spaces WHERE repair <> 0") > 0;
   }
 
   /** Forgets the lineage: no predecessor is declared any more (the retired ids stay retired). */
@@ -84,8 +94,11 @@ final class ReplicaLineage {
     String inherited = MetaTable.get(db, PREDECESSOR);
     // An id with no unsent row of its own left no dot in flight: its predecessor is the one to
     // name.
+    // A repair of a restored server pushes the retiring id's dots: it is the one to name then.
     String predecessor =
-        olderRowsPending && !ownRowsPending && inherited != null ? inherited : currentId;
+        olderRowsPending && !ownRowsPending && inherited != null && !repairing()
+            ? inherited
+            : currentId;
     long rows = renumberOutbox();
     MetaTable.put(db, PREDECESSOR, predecessor);
     MetaTable.put(db, UNTIL_SEQ, Long.toString(rows));

@@ -23,13 +23,29 @@ final class SpaceTable {
     return Sql.queryLong(db, "SELECT snapshot_active FROM spaces WHERE space = ?", space) != 0;
   }
 
-  /** Moves the cursor up to {@code to}, never backwards. */
-  void advance(String space, long to) throws SQLException {
+  /**
+   * Returns the server's log chain at the cursor of {@code space} (docs/protocol-2.md "Log epoch"),
+   * or null when unknown.
+   */
+  String epoch(String space) throws SQLException {
+    try (var rs = db.query("SELECT epoch FROM spaces WHERE space = ?", space)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  /**
+   * Moves the cursor up to {@code to}, never backwards; {@code epoch} is the log chain at {@code
+   * to} (null when the server sent none).
+   */
+  void advance(String space, long to, String epoch) throws SQLException {
     db.update(
-        "INSERT INTO spaces (space, cursor) VALUES (?, ?) ON CONFLICT (space) DO UPDATE SET"
+        "INSERT INTO spaces (space, cursor, epoch) VALUES (?, ?, ?) ON CONFLICT (space) DO UPDATE SET"
+            + " epoch = CASE WHEN excluded.cursor > cursor THEN excluded.epoch"
+            + " WHEN excluded.cursor = cursor THEN coalesce(excluded.epoch, epoch) ELSE epoch END,"
             + " cursor = max(cursor, excluded.cursor)",
         space,
-        to);
+        to,
+        epoch);
   }
 
   /** Marks a snapshot of {@code space} as under way. */
@@ -40,15 +56,16 @@ final class SpaceTable {
         space);
   }
 
-  /** Ends a snapshot: the cursor becomes exactly {@code head}. */
-  void finishSnapshot(String space, long head) throws SQLException {
+  /** Ends a snapshot: the cursor becomes exactly {@code head}, its epoch {@code epoch}. */
+  void finishSnapshot(String space, long head, String epoch) throws SQLException {
     db.update(
-        "INSERT INTO spaces (space, cursor, snapshot_active) VALUES (?, ?, 0) ON CONFLICT (space) DO UPDATE SET"
+        "INSERT INTO spaces (space, cursor, snapshot_active, epoch) VALUES (?, ?, 0, ?) ON CONFLICT (space)"
             // Exactly head: a cursor above it (the server's log was reset) would skip its
             // next changes.
-            + " cursor = excluded.cursor, snapshot_active = 0",
+            + " DO UPDATE SET cursor = excluded.cursor, snapshot_active = 0, epoch = excluded.epoch",
         space,
-        head);
+        head,
+        epoch);
   }
 
   /** Forgets {@code space}: its cursor and snapshot mark. */

@@ -13,10 +13,12 @@ import dev.converge.sdk.storage.SqlDatabase;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -61,6 +63,7 @@ public final class SqliteStore implements Store {
   private final StablePoints stablePoints;
   private final Transactions transactions;
   private final CollectionQueries queries;
+  private final RestoreRepair repair;
   private String replicaId;
   private boolean coalesce = true;
   private long nextSeq;
@@ -87,6 +90,7 @@ public final class SqliteStore implements Store {
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage, rereads);
     this.stablePoints = new StablePoints(db);
     this.queries = new CollectionQueries(db, codec);
+    this.repair = new RestoreRepair(db, documents, changes, wallMillis);
     this.transactions = new Transactions(db, () -> nextSeq, seq -> nextSeq = seq);
     StoreSchema.migrate(db, codec);
     inTransaction(
@@ -233,20 +237,27 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized List<DocumentKey> applyChanges(
-      String space, long to, List<Message.ChangeItem> items) {
+      String space, long to, List<Message.ChangeItem> items, String epoch) {
     return inTransaction(
         () -> {
           List<DocumentKey> changed = documents.joinChanges(space, items, clock);
-          spaces.advance(space, to);
+          spaces.advance(space, to, epoch);
           return changed;
         });
   }
 
   @Override
   public synchronized List<DocumentKey> applySnapshotPage(
-      String space, List<Message.SnapshotDoc> docs) {
+      String space, List<Message.SnapshotDoc> docs, boolean last) {
     return inTransaction(
         () -> {
+          if (repair.pending(space)) {
+            // The dots of this id and of the one it retired when the repair began.
+            Set<String> own = new HashSet<>();
+            own.add(replicaId);
+            lineage.declared().ifPresent(own::add);
+            nextSeq += repair.page(space, docs, last, replicaId, nextSeq, own, clock);
+          }
           List<DocumentKey> changed = documents.joinSnapshot(space, docs, clock);
           spaces.beginSnapshot(space);
           return changed;
@@ -254,10 +265,20 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public synchronized void finishSnapshot(String space, long head) {
+  public synchronized String epoch(String space) {
+    return inTransaction(() -> spaces.epoch(space));
+  }
+
+  @Override
+  public synchronized boolean beginRepair(String space) {
+    return inTransaction(() -> repair.begin(space));
+  }
+
+  @Override
+  public synchronized void finishSnapshot(String space, long head, String epoch) {
     inTransaction(
         () -> {
-          spaces.finishSnapshot(space, head);
+          spaces.finishSnapshot(space, head, epoch);
           stablePoints.clampWrites(space, head);
           return null;
         });

@@ -53,16 +53,49 @@ public interface Store extends AutoCloseable {
    *
    * @return the documents whose state changed
    */
-  List<DocumentKey> applyChanges(String space, long to, List<Message.ChangeItem> items);
+  default List<DocumentKey> applyChanges(String space, long to, List<Message.ChangeItem> items) {
+    return applyChanges(space, to, items, null);
+  }
+
+  /**
+   * As {@link #applyChanges(String, long, List)}; {@code epoch} is the server's log chain at {@code
+   * to} (docs/protocol-2.md "Log epoch"), kept with the cursor, or null when the server sent none.
+   */
+  List<DocumentKey> applyChanges(
+      String space, long to, List<Message.ChangeItem> items, String epoch);
 
   /** Joins one snapshot page into local states and marks the space's snapshot as in progress. */
-  List<DocumentKey> applySnapshotPage(String space, List<Message.SnapshotDoc> docs);
+  default List<DocumentKey> applySnapshotPage(String space, List<Message.SnapshotDoc> docs) {
+    return applySnapshotPage(space, docs, false);
+  }
+
+  /**
+   * As {@link #applySnapshotPage(String, List)}; while a repair of the space is under way ({@link
+   * #beginRepair}), first queues, for each document of the page, what the server lacks of it, and
+   * on the {@code last} page, for each document the snapshot did not name, then ends the repair.
+   */
+  List<DocumentKey> applySnapshotPage(String space, List<Message.SnapshotDoc> docs, boolean last);
 
   /**
    * Ends a snapshot: the cursor becomes exactly {@code head}, even if it stood above it, and no
    * outbox row of the space keeps a cursor-at-write above it (see {@link #stablePoint}).
    */
-  void finishSnapshot(String space, long head);
+  default void finishSnapshot(String space, long head) {
+    finishSnapshot(space, head, null);
+  }
+
+  /** As {@link #finishSnapshot(String, long)}; {@code epoch} is the log chain at {@code head}. */
+  void finishSnapshot(String space, long head, String epoch);
+
+  /** Returns the server's log chain at the cursor of {@code space}, or null when unknown. */
+  String epoch(String space);
+
+  /**
+   * Starts the repair of {@code space} on a server restored from a backup (docs/reliability.md):
+   * the documents it holds now are compared with the snapshot the server sends next. Returns false
+   * if one was under way already.
+   */
+  boolean beginRepair(String space);
 
   /** Returns the last applied server seq of {@code space} (0 for none). */
   long cursor(String space);

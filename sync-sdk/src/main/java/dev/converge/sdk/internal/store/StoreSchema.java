@@ -61,6 +61,14 @@ final class StoreSchema {
                 + " PRIMARY KEY (space, collection, doc_id, field)) WITHOUT ROWID",
             "CREATE INDEX doc_fields_by_text ON doc_fields (space, collection, field, text_value)",
             "CREATE INDEX doc_fields_by_num ON doc_fields (space, collection, field, num_value)"
+          },
+          // 6: the log epoch (docs/protocol-2.md): the server's log chain at each cursor, named in
+          // hello; and the repair of a server restored from a backup (RestoreRepair).
+          new String[] {
+            "ALTER TABLE spaces ADD COLUMN epoch TEXT",
+            "ALTER TABLE spaces ADD COLUMN repair INTEGER NOT NULL DEFAULT 0",
+            "CREATE TABLE repair_docs (space TEXT NOT NULL, collection TEXT NOT NULL,"
+                + " doc_id TEXT NOT NULL, PRIMARY KEY (space, collection, doc_id)) WITHOUT ROWID"
           });
 
   /** The version whose migration adds the field index of collection queries. */

@@ -63,9 +63,28 @@ final class ServerMessages {
     m.link.onWelcome(welcome.tokenExpiresAt());
     m.board.forbidden.clear();
     Set<String> granted = new HashSet<>();
+    List<String> restored = new ArrayList<>();
     for (Message.SpaceHead head : welcome.spaces()) {
       granted.add(head.space());
       m.lag.announced(head.space(), head.head(), m.effects.now());
+      if (head.restored()
+          && m.settings.spaces().contains(head.space())
+          && m.store.beginRepair(head.space())) {
+        restored.add(head.space());
+      }
+    }
+    if (!restored.isEmpty()) {
+      // The server lost what this replica saw of these spaces (restored from a backup). Its
+      // record of our seqs is old too: a new id (naming this one, whose dots the repair carries)
+      // pushes the unsent changes and, once the snapshot the server sends is read, what the
+      // server lacks (docs/reliability.md).
+      LOG.warn(
+          "server {} no longer has the history of {} this replica followed (restored from a"
+              + " backup?); re-keying and repairing it",
+          welcome.serverId(),
+          restored);
+      rekey("server restored from a backup: " + restored);
+      return;
     }
     List<String> missedRevocations = new ArrayList<>();
     for (String space : m.spaces) {
@@ -147,7 +166,8 @@ final class ServerMessages {
         forked = true;
       }
     }
-    List<DocumentKey> changed = m.store.applyChanges(space, changes.to(), changes.items());
+    List<DocumentKey> changed =
+        m.store.applyChanges(space, changes.to(), changes.items(), changes.epoch());
     if (!changed.isEmpty()) {
       m.effects.emit(new Action.DocumentsChanged(changed, ChangeSource.REMOTE));
     }
@@ -172,10 +192,12 @@ final class ServerMessages {
     if (!m.spaces.contains(space)) {
       return;
     }
-    List<DocumentKey> changed = m.store.applySnapshotPage(space, snapshot.docs());
+    List<DocumentKey> changed = m.store.applySnapshotPage(space, snapshot.docs(), !snapshot.more());
     if (!snapshot.more()) {
-      m.store.finishSnapshot(space, snapshot.head());
+      m.store.finishSnapshot(space, snapshot.head(), snapshot.epoch());
     }
+    // A repair of a restored server may have queued changes.
+    m.push.pushMore();
     if (!changed.isEmpty()) {
       m.effects.emit(new Action.DocumentsChanged(changed, ChangeSource.REMOTE));
     }

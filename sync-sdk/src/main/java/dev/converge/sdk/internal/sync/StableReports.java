@@ -54,11 +54,13 @@ final class StableReports {
     for (String space : spaces) {
       long cursor = store.cursor(space);
       OptionalLong point = store.stablePoint(space);
+      // The log chain at the cursor: the server tells from it whether it lost this history.
+      String epoch = cursor > 0 ? store.epoch(space) : null;
       if (point.isPresent()) {
         points.put(space, point.getAsLong());
-        subscriptions.add(new Message.Subscription(space, cursor, point.getAsLong()));
+        subscriptions.add(new Message.Subscription(space, cursor, point.getAsLong(), epoch));
       } else {
-        subscriptions.add(new Message.Subscription(space, cursor));
+        subscriptions.add(new Message.Subscription(space, cursor, null, epoch));
       }
     }
     store.stableReported(points);

@@ -396,7 +396,7 @@ public abstract class StoreContract {
     }
     try (SqlDatabase db = openDatabase(file)) {
       // On through 4 (the re-reads table): the v2 -> v3 text migration above still ran first.
-      assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(5);
+      assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(6);
     }
   }
 

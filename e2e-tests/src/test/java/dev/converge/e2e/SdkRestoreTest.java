@@ -1,0 +1,164 @@
+package dev.converge.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.converge.sdk.SyncClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A server restored from a backup taken mid-run, and written to again since, is detected by the log
+ * epoch at {@code hello} and repaired by the devices (docs/reliability.md, "Restoring the server"):
+ * every write any device had acknowledged comes back, removes made before and after the backup stay
+ * removed, the unsent writes are delivered, nothing is counted twice, and the devices converge to
+ * the server. Real server process, real PostgreSQL ({@code pg_dump}, {@code psql}), real SDK.
+ */
+class SdkRestoreTest {
+
+  private static final Duration CONVERGED = Duration.ofSeconds(60);
+  private static final Path PG_BIN = Path.of("/usr/lib/postgresql/15/bin");
+
+  private static void sync(SyncClient client) {
+    client.syncNow(Devices.SYNCED).join();
+  }
+
+  @Test
+  void restoredServer_getsBackEveryAcknowledgedWrite() throws Exception {
+    String alice = TestTokens.subject("alice");
+    String space = "user:" + alice;
+    Path dir = Files.createTempDirectory("converge-restore");
+    Path dump = dir.resolve("dump.sql");
+    // No counter compaction: a run the restored server lost cannot be pushed back (a known limit).
+    try (TestServer.Node node =
+            TestServer.Node.start(
+                "restore", "restore", Map.of("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1H"));
+        Devices devices =
+            new Devices(
+                node.uri(), dir, TestTokens.mint(alice, List.of(), Duration.ofMinutes(30)))) {
+      SyncClient a = devices.open("a.db", space);
+      SyncClient b = devices.open("b.db", space);
+
+      // Before the backup: adds of both devices, and a remove the backup already holds.
+      a.cart(space, "main").add("apple", 1);
+      a.cart(space, "main").add("egg", 1);
+      a.cart(space, "main").add("milk", 1);
+      sync(a);
+      b.cart(space, "main").add("pear", 2);
+      b.cart(space, "main").add("bread", 1);
+      sync(b);
+      sync(a);
+      b.cart(space, "main").remove("egg");
+      sync(b);
+      sync(a);
+      pgDump(dump);
+
+      // After the backup, acknowledged: increments, new items, a remove of the other device's item.
+      a.cart(space, "main").add("apple", 2);
+      a.cart(space, "main").add("fig", 4);
+      sync(a);
+      b.cart(space, "main").add("kiwi", 5);
+      b.cart(space, "main").add("pear", 3);
+      sync(b);
+      b.cart(space, "main").remove("milk");
+      sync(b);
+      sync(a);
+      assertThat(a.cart(space, "main").items()).isEqualTo(b.cart(space, "main").items());
+      Map<String, Long> acknowledged = new TreeMap<>(a.cart(space, "main").items());
+      assertThat(acknowledged)
+          .isEqualTo(Map.of("apple", 3L, "bread", 1L, "fig", 4L, "kiwi", 5L, "pear", 5L));
+
+      a.pause();
+      b.pause();
+      // Unsent when the server goes back in time: the outbox keeps it.
+      a.cart(space, "main").add("plum", 1);
+      node.kill();
+      psql(dump);
+      node.restart();
+      assertThat(devices.serverCart(space, "main"))
+          .as("the restored server holds the backup's state")
+          .isEqualTo(Map.of("apple", 1L, "bread", 1L, "milk", 1L, "pear", 2L));
+
+      // The restored server takes new writes: serverSeqs the devices passed are reused.
+      SyncClient c = devices.open("c.db", space);
+      for (int i = 0; i < 12; i++) {
+        c.cart(space, "main").add("cherry", 1);
+        sync(c);
+      }
+
+      a.resume();
+      b.resume();
+      Map<String, Long> expected = new TreeMap<>(acknowledged);
+      expected.put("plum", 1L);
+      expected.put("cherry", 12L);
+      await()
+          .atMost(CONVERGED)
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () -> {
+                sync(a);
+                sync(b);
+                sync(c);
+                assertThat(devices.serverCart(space, "main")).isEqualTo(expected);
+                assertThat(a.cart(space, "main").items()).isEqualTo(expected);
+                assertThat(b.cart(space, "main").items()).isEqualTo(expected);
+                assertThat(c.cart(space, "main").items()).isEqualTo(expected);
+              });
+      assertThat(a.rejectedChanges()).isEmpty();
+      assertThat(b.rejectedChanges()).isEmpty();
+      assertThat(restoresCounted(node)).as("spaces found restored").isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  private static double restoresCounted(TestServer.Node node) {
+    String metrics =
+        given().baseUri(node.uri().toString()).get("/q/metrics").then().extract().asString();
+    Matcher m =
+        Pattern.compile(
+                "converge_antientropy_divergent_documents_total\\{[^}]*cause=\"restore\"[^}]*} (\\S+)")
+            .matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static void pgDump(Path file) throws IOException, InterruptedException {
+    run(
+        List.of(
+            PG_BIN.resolve("pg_dump").toString(),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--file=" + file,
+            "--dbname=" + TestServer.databaseUrl()));
+  }
+
+  private static void psql(Path file) throws IOException, InterruptedException {
+    run(
+        List.of(
+            PG_BIN.resolve("psql").toString(),
+            "--quiet",
+            "--set=ON_ERROR_STOP=1",
+            "--file=" + file,
+            "--dbname=" + TestServer.databaseUrl()));
+  }
+
+  private static void run(List<String> command) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
+    builder.environment().put("PGUSER", TestServer.databaseUser());
+    builder.environment().put("PGPASSWORD", TestServer.databasePassword());
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(command.get(0) + ": " + output).isZero();
+  }
+}
