@@ -66,16 +66,31 @@ final class OutboxCoalescer {
   /** Joins the runs of unsent rows of one document; returns how many rows were joined away. */
   int coalesce(String replicaId) throws SQLException {
     List<OutboxRow> rows = outbox.select("seq > ? ORDER BY seq LIMIT ?", sentThrough(), MAX_SCAN);
+    ProtocolCodec stored = codec.forStoredData();
     int joined = 0;
     List<OutboxRow> run = new ArrayList<>();
+    RunJoin join = new RunJoin();
     for (OutboxRow row : rows) {
-      if (!run.isEmpty() && !continues(run, row)) {
-        joined += join(run, replicaId);
+      Document delta;
+      try {
+        delta = stored.decodeDocument(row.deltaJson());
+      } catch (RuntimeException e) {
+        // A row this build cannot read (a file edited by hand or an older build's): it is joined
+        // with nothing, and the push's own checks set it aside.
+        joined += flush(run, join, replicaId);
         run.clear();
+        join = new RunJoin();
+        continue;
+      }
+      if (run.isEmpty() || !continues(run, row) || !join.add(delta)) {
+        joined += flush(run, join, replicaId);
+        run.clear();
+        join = new RunJoin();
+        join.add(delta);
       }
       run.add(row);
     }
-    joined += join(run, replicaId);
+    joined += flush(run, join, replicaId);
     return joined;
   }
 
@@ -88,31 +103,22 @@ final class OutboxCoalescer {
         && row.toSeq() - first.seq() < Changeset.MAX_RANGE;
   }
 
-  private int join(List<OutboxRow> run, String replicaId) throws SQLException {
+  /** Writes a run of two rows or more as one row carrying its range and its join. */
+  private int flush(List<OutboxRow> run, RunJoin join, String replicaId) throws SQLException {
     if (run.size() < 2) {
       return 0;
     }
     OutboxRow first = run.get(0);
     OutboxRow last = run.get(run.size() - 1);
-    ProtocolCodec stored = codec.forStoredData();
-    List<Document> deltas = new ArrayList<>(run.size());
     Hlc hlc = Hlc.ZERO;
     long cursorAtWrite = Long.MAX_VALUE;
     for (OutboxRow row : run) {
-      try {
-        deltas.add(stored.decodeDocument(row.deltaJson()));
-      } catch (RuntimeException e) {
-        // A row this build cannot read (a file edited by hand or an older build's): the run
-        // stays as it is, and the push's own checks set the row aside.
-        return 0;
-      }
       Hlc at = Hlc.parse(row.hlc());
       hlc = at.compareTo(hlc) > 0 ? at : hlc;
       // The joined context holds every change up to the least cursor of its parts.
       cursorAtWrite = Math.min(cursorAtWrite, row.cursorAtWrite());
     }
-    // The core's delta join, contexts joined, less the dots made and dropped within the run.
-    String deltaJson = codec.encodeDocument(RunJoin.of(deltas));
+    String deltaJson = codec.encodeDocument(join.joined());
     String text =
         outbox.encode(replicaId, first.seq(), last.toSeq(), first.key(), hlc.toString(), deltaJson);
     try {

@@ -7,15 +7,12 @@ import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.trust.DeltaVerifier;
 import dev.converge.core.trust.Lineage;
-import dev.converge.core.trust.Violation;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The join of a run of unsent deltas passes the server's trust boundary wherever its parts would,
- * and means what applying the parts in turn means.
+ * The join of a run of unsent deltas: grown while the server takes it as one changeset and applies
+ * it exactly as it would the deltas one by one (same store, same context).
  */
 class RunJoinTest {
 
@@ -23,40 +20,43 @@ class RunJoinTest {
   private final DeltaVerifier verifier = new DeltaVerifier(1L << 31);
 
   @Test
-  void anAddThenARemoveOfTheSameItem_joined_isNoContextForgery_andStillRemovesTheSeenItem() {
-    // The server holds the seed item, written by another replica.
+  void anAddThenARemoveOfTheSameItem_endsTheRun_whereThePlainJoinWouldBeAContextForgery() {
     Document server = new Document();
     server.join(Cart.of(new Document()).add("seed", "apple", 1));
     Document local = server.copy();
-    List<Document> run = new ArrayList<>();
-    run.add(Cart.of(local).add(PHONE, "apple", 2));
-    run.add(Cart.of(local).remove("apple"));
-
-    Document plain = new Document();
-    run.forEach(plain::join);
-    Optional<Violation> plainVerdict = verifier.verify(server, plain, Lineage.of(PHONE));
-    assertThat(plainVerdict)
-        .as("the plain join claims a dot the server never saw")
+    Document add = Cart.of(local).add(PHONE, "apple", 2);
+    Document remove = Cart.of(local).remove("apple");
+    Document plain = Document.joined(add, remove);
+    assertThat(verifier.verify(server, plain, Lineage.of(PHONE)))
+        .as("the plain join claims an own dot the server never saw, beyond its newest own dot")
         .hasValueSatisfying(v -> assertThat(v.code()).isEqualTo(ErrorCode.CONTEXT_FORGED));
 
-    Document joined = RunJoin.of(run);
-
-    assertThat(verifier.verify(server, joined, Lineage.of(PHONE))).isEmpty();
-    Document applied = server.copy();
-    applied.join(joined);
-    assertThat(Cart.of(applied).items()).isEqualTo(Cart.of(local).items());
-    assertThat(Cart.of(applied).items()).isEmpty();
+    RunJoin run = new RunJoin();
+    assertThat(run.add(add)).isTrue();
+    assertThat(run.add(remove)).as("the run ends before the remove").isFalse();
+    assertThat(run.joined()).isEqualTo(add);
+    assertThat(run.parts()).isEqualTo(1);
   }
 
   @Test
-  void aRunWhoseDotsAllSurvive_isThePlainJoin() {
+  void aRunWhoseDotsSurviveOrAreCoveredByANewerOne_isThePlainJoin_andPassesTheBoundary() {
     Document local = new Document();
-    List<Document> run =
-        List.of(Cart.of(local).add(PHONE, "apple", 1), Cart.of(local).add(PHONE, "apple", 2));
+    List<Document> deltas =
+        List.of(
+            Cart.of(local).add(PHONE, "apple", 1),
+            Cart.of(local).add(PHONE, "apple", 2),
+            Cart.of(local).add(PHONE, "pear", 1),
+            Cart.of(local).remove("apple"),
+            Cart.of(local).add(PHONE, "plum", 1));
+    RunJoin run = new RunJoin();
     Document plain = new Document();
-    run.forEach(plain::join);
+    for (Document delta : deltas) {
+      plain.join(delta);
+      assertThat(run.add(delta)).isTrue();
+    }
 
-    assertThat(RunJoin.of(run)).isEqualTo(plain);
-    assertThat(verifier.verify(new Document(), RunJoin.of(run), Lineage.of(PHONE))).isEmpty();
+    assertThat(run.joined()).isEqualTo(plain);
+    assertThat(verifier.verify(new Document(), run.joined(), Lineage.of(PHONE))).isEmpty();
+    assertThat(Cart.of(run.joined()).items()).isEqualTo(Cart.of(local).items());
   }
 }
