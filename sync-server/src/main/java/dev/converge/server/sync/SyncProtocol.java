@@ -11,7 +11,6 @@ import dev.converge.server.auth.TokenRules;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.PushService;
 import dev.converge.server.changeset.ReplicaLineages;
-import dev.converge.server.changeset.SpaceErasure;
 import dev.converge.server.changeset.StablePoints;
 import dev.converge.server.error.SyncError;
 import dev.converge.server.space.SpaceGrants;
@@ -50,7 +49,7 @@ class SyncProtocol {
   private final ServerIdentity server;
   private final StablePoints stablePoints;
   private final DocumentFetch fetches;
-  private final SpaceErasure erasure;
+  private final ErasureGate erasures;
 
   SyncProtocol(
       ProtocolCodec codec,
@@ -64,7 +63,7 @@ class SyncProtocol {
       ServerIdentity server,
       StablePoints stablePoints,
       DocumentFetch fetches,
-      SpaceErasure erasure) {
+      ErasureGate erasures) {
     this.codec = codec;
     this.pushes = pushes;
     this.lineages = lineages;
@@ -76,7 +75,7 @@ class SyncProtocol {
     this.server = server;
     this.stablePoints = stablePoints;
     this.fetches = fetches;
-    this.erasure = erasure;
+    this.erasures = erasures;
   }
 
   /**
@@ -152,17 +151,26 @@ class SyncProtocol {
                 "space '" + subscription.space() + "' is not granted by this token"));
       }
     }
-    // An erased space is answered with revoked (the device purges it) and is neither followed nor
-    // entered in a live set, which would recreate its counter row.
-    return erasure
-        .erased(granted.stream().map(Message.Subscription::space).toList())
+    // An erased user is told to purge and closed. An erased space is answered with revoked (the
+    // device purges it) and is neither followed nor entered in a live set, which would recreate
+    // its counter row.
+    return erasures
+        .check(
+            session.grants().subject(), granted.stream().map(Message.Subscription::space).toList())
         .chain(
-            erased ->
-                welcome(
-                    session,
-                    hello,
-                    granted.stream().filter(s -> !erased.contains(s.space())).toList(),
-                    erased));
+            verdict -> {
+              if (verdict.userErased()) {
+                erasures.refuseErasedUser(session, hello);
+                return Uni.createFrom().voidItem();
+              }
+              return welcome(
+                  session,
+                  hello,
+                  granted.stream()
+                      .filter(s -> !verdict.erasedSpaces().contains(s.space()))
+                      .toList(),
+                  verdict.erasedSpaces());
+            });
   }
 
   private Uni<Void> welcome(
@@ -170,7 +178,6 @@ class SyncProtocol {
       Message.Hello hello,
       List<Message.Subscription> granted,
       Set<String> erased) {
-    List<String> spaces = granted.stream().map(Message.Subscription::space).distinct().toList();
     boolean[] declaredPredecessor = {false};
     Uni<Void> declared =
         hello.predecessor() == null
@@ -193,24 +200,36 @@ class SyncProtocol {
                     hello.replicaId(),
                     granted,
                     declaredPredecessor[0] ? hello.predecessor() : null))
-        .invoke(
+        .chain(
             heads -> {
+              // A space erased after the tombstones were read has no head: revoked as well.
+              List<Message.Subscription> live =
+                  granted.stream().filter(s -> heads.containsKey(s.space())).toList();
+              Set<String> gone = new java.util.TreeSet<>(erased);
+              granted.stream()
+                  .map(Message.Subscription::space)
+                  .filter(space -> !heads.containsKey(space))
+                  .forEach(gone::add);
               session.send(
                   codec.encode(
                       new Message.Welcome(
                           server.id(),
                           Message.PROTOCOL_VERSION,
                           session.tokenExpiresAt(),
-                          spaces.stream()
+                          live.stream()
+                              .map(Message.Subscription::space)
+                              .distinct()
                               .map(space -> new Message.SpaceHead(space, heads.get(space).head()))
                               .toList())));
               // After the welcome, as a revocation during a session comes after it too.
-              erased.forEach(space -> session.send(codec.encode(new Message.Revoked(space))));
-              for (Message.Subscription subscription : granted) {
+              gone.forEach(space -> session.send(codec.encode(new Message.Revoked(space))));
+              for (Message.Subscription subscription : live) {
                 registry.subscribe(session, subscription.space());
                 session.follow(
                     subscription.space(), subscription.since(), heads.get(subscription.space()));
               }
+              return erasures.recheck(
+                  session, live.stream().map(Message.Subscription::space).toList());
             })
         .replaceWithVoid();
   }
