@@ -121,4 +121,7 @@ Checks that the schema cannot express on its own; fail with a message naming the
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas must not exceed autoscaling.maxReplicas" }}
 {{- end }}
+{{- if and .Values.canary.enabled (not .Values.canary.existingSecret) }}
+{{- fail "canary.enabled needs canary.existingSecret: a token for converge:canary, or a signing key the server trusts (docs/operations.md)" }}
+{{- end }}
 {{- end }}

@@ -25,7 +25,8 @@ class ProductionValuesTest {
             "HorizontalPodAutoscaler",
             "PodDisruptionBudget",
             "Ingress",
-            "ServiceMonitor");
+            "ServiceMonitor",
+            "PrometheusRule");
     assertThat(m.one("HorizontalPodAutoscaler").path("spec").path("minReplicas").asInt())
         .isLessThanOrEqualTo(
             m.one("HorizontalPodAutoscaler").path("spec").path("maxReplicas").asInt())

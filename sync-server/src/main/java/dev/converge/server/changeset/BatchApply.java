@@ -147,6 +147,10 @@ public class BatchApply {
       for (int i = 0; i < batch.size(); i++) {
         GroupCommit.Pending push = batch.get(i);
         ReplicaProgress p = progress.get(push.replicaId());
+        if (p == null) {
+          results[i] = PushService.erasedUser();
+          continue;
+        }
         try {
           plans[i] =
               rules.planWithRoles(

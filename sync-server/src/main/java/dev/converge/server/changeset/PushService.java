@@ -137,6 +137,15 @@ public class PushService {
     }
   }
 
+  /**
+   * The refusal of a push by an erased user: its replica gets no progress row (V9 migration), so
+   * the push writes nothing.
+   */
+  static PushRefused erasedUser() {
+    return new PushRefused(
+        ErrorCode.FORBIDDEN_SPACE, "the user was erased; nothing was applied", null);
+  }
+
   /** Returns the space every changeset names, or null if they name several. */
   private static String singleSpace(List<Changeset> changesets) {
     String space = changesets.get(0).space();
@@ -184,6 +193,9 @@ public class PushService {
           .chain(() -> session.find(ReplicaProgress.class, replicaId, LockMode.PESSIMISTIC_WRITE))
           .chain(
               progress -> {
+                if (progress == null) {
+                  throw erasedUser();
+                }
                 PushPlan plan =
                     rules.planWithRoles(
                         grants.subject(),

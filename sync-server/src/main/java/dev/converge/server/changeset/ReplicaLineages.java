@@ -65,6 +65,10 @@ public class ReplicaLineages {
                 .chain(() -> session.find(ReplicaProgress.class, predecessor))
                 .chain(
                     owner -> {
+                      if (owner == null) {
+                        // The subject was erased (V9): nothing of it is recorded again.
+                        return Uni.createFrom().failure(SyncError.of(PushService.erasedUser()));
+                      }
                       if (!owner.ownerSubject.equals(subject)) {
                         return Uni.createFrom()
                             .failure(

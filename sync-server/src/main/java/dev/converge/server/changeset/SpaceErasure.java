@@ -55,58 +55,68 @@ public class SpaceErasure {
    */
   public Uni<Erased> erase(String space) {
     return sessions.withTransaction(
-        session -> {
-          long[] counts = new long[TABLES.size()];
-          Uni<Void> work =
-              session
-                  .createNativeQuery(
-                      "select count(*) from (select 1 from space_seq where space = :s for update) l")
-                  .setParameter("s", space)
-                  .getSingleResult()
-                  .replaceWithVoid();
-          for (int i = 0; i < TABLES.size(); i++) {
-            int index = i;
-            // The table names are the constants above, never input.
-            String delete = "delete from " + TABLES.get(i) + " where space = :s";
-            work =
-                work.chain(
+        session ->
+            eraseRows(session, space)
+                .call(
                     () ->
                         session
-                            .createNativeQuery(delete)
+                            .createNativeQuery(
+                                "insert into erased_space (name) values (:s) on conflict do nothing")
                             .setParameter("s", space)
-                            .executeUpdate()
-                            .invoke(n -> counts[index] = n)
-                            .replaceWithVoid());
+                            .executeUpdate())
+                // Delivered at commit, and only if it commits.
+                .call(() -> notify(session, CHANNEL, space)));
+  }
+
+  /**
+   * Deletes the rows of {@code space} from {@link #TABLES} in {@code session}'s transaction, the
+   * counter row locked first; records no tombstone and announces nothing.
+   */
+  static Uni<Erased> eraseRows(Mutiny.Session session, String space) {
+    long[] counts = new long[TABLES.size()];
+    Uni<Void> work =
+        session
+            .createNativeQuery(
+                "select count(*) from (select 1 from space_seq where space = :s for update) l")
+            .setParameter("s", space)
+            .getSingleResult()
+            .replaceWithVoid();
+    for (int i = 0; i < TABLES.size(); i++) {
+      int index = i;
+      // The table names are the constants above, never input.
+      String delete = "delete from " + TABLES.get(i) + " where space = :s";
+      work =
+          work.chain(
+              () ->
+                  session
+                      .createNativeQuery(delete)
+                      .setParameter("s", space)
+                      .executeUpdate()
+                      .invoke(n -> counts[index] = n)
+                      .replaceWithVoid());
+    }
+    return work.map(
+        ignored -> {
+          long total = 0;
+          for (long n : counts) {
+            total += n;
           }
-          return work.chain(
-                  () ->
-                      session
-                          .createNativeQuery(
-                              "insert into erased_space (name) values (:s) on conflict do nothing")
-                          .setParameter("s", space)
-                          .executeUpdate())
-              // Delivered at commit, and only if it commits.
-              .chain(
-                  () ->
-                      session
-                          .createNativeQuery(
-                              "select count(*) from (select pg_notify(:channel, :s)) n")
-                          .setParameter("channel", CHANNEL)
-                          .setParameter("s", space)
-                          .getSingleResult())
-              .map(
-                  ignored -> {
-                    long total = 0;
-                    for (long n : counts) {
-                      total += n;
-                    }
-                    return new Erased(
-                        space,
-                        counts[TABLES.indexOf("doc_state")],
-                        counts[TABLES.indexOf("change_log")],
-                        total);
-                  });
+          return new Erased(
+              space,
+              counts[TABLES.indexOf("doc_state")],
+              counts[TABLES.indexOf("change_log")],
+              total);
         });
+  }
+
+  /** Sends {@code payload} on {@code channel} at commit, and only if the transaction commits. */
+  static Uni<Void> notify(Mutiny.Session session, String channel, String payload) {
+    return session
+        .createNativeQuery("select count(*) from (select pg_notify(:channel, :p)) n")
+        .setParameter("channel", channel)
+        .setParameter("p", payload)
+        .getSingleResult()
+        .replaceWithVoid();
   }
 
   /** Returns those of {@code spaces} that were erased (one query; none asked, none read). */

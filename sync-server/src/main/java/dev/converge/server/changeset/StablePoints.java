@@ -54,7 +54,8 @@ public class StablePoints {
    * Starts a session of {@code replicaId}: records the point of each subscription (a subscription
    * without one enters at the retention horizon, or keeps what was recorded), ends the replica's
    * membership in every space it no longer subscribes to and, when {@code predecessor} is given,
-   * every membership of the predecessor; returns the head of each subscribed space.
+   * every membership of the predecessor; returns the head of each subscribed space (none for a
+   * space erased in the meantime).
    *
    * <p>Each space's counter row is locked for share while its point is recorded and its head read,
    * so a compaction of the space either sees the new point or has committed before the head is
@@ -139,6 +140,11 @@ public class StablePoints {
         .chain(() -> session.find(SpaceSeq.class, space, LockMode.PESSIMISTIC_READ))
         .chain(
             row -> {
+              if (row == null) {
+                // Erased since the hello read the tombstones (V6 keeps the row from being
+                // inserted): no head, no live-set entry; the caller answers revoked.
+                return Uni.createFrom().voidItem();
+              }
               heads.put(space, SpaceHead.of(row));
               return upsert(session, replicaId, space, reported);
             });

@@ -34,6 +34,18 @@ public record SpaceGrants(String subject, SortedSet<String> spaces, SortedSet<St
   /** Prefix of a subject's own space. */
   public static final String USER_SPACE_PREFIX = "user:";
 
+  /**
+   * Spaces whose names start with this are reserved for the server's own jobs: no token grants one,
+   * except the canary's own space to the canary's subject.
+   */
+  public static final String RESERVED_PREFIX = "converge:";
+
+  /** The subject of the canary's tokens (docs/operations.md "Canary"). */
+  public static final String CANARY_SUBJECT = "converge:canary";
+
+  /** The space the canary writes to and reads from. */
+  public static final String CANARY_SPACE = "converge:canary";
+
   /** Grants every space of {@code spaces} for writing, and the subject's own space. */
   public SpaceGrants(String subject, SortedSet<String> spaces) {
     this(subject, spaces, Collections.emptySortedSet());
@@ -82,7 +94,15 @@ public record SpaceGrants(String subject, SortedSet<String> spaces, SortedSet<St
     } else if (claim instanceof String s) {
       shared.add(s);
     }
+    // A reserved space is never granted to a normal user, whatever the token's claim says.
+    shared.removeIf(space -> reservedFor(subject, space));
+    readOnly.removeIf(space -> reservedFor(subject, space));
     return new SpaceGrants(subject, shared, readOnly);
+  }
+
+  private static boolean reservedFor(String subject, String space) {
+    return space.startsWith(RESERVED_PREFIX)
+        && !(subject.equals(CANARY_SUBJECT) && space.equals(CANARY_SPACE));
   }
 
   private static void grant(

@@ -2,6 +2,7 @@ package dev.converge.server.sync;
 
 import dev.converge.server.changeset.PushService;
 import dev.converge.server.changeset.SpaceErasure;
+import dev.converge.server.changeset.UserErasure;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -17,7 +18,8 @@ import org.jboss.logging.Logger;
  * committed space (DESIGN §4 fan-out). The notification carries only the space: each session then
  * reads the log from its own cursor, so a missed notification loses nothing; after a reconnect
  * every session is woken, and {@link Maintenance} polls heads as a safety net. An erasure of a
- * space ({@link SpaceErasure#CHANNEL}) revokes the space from this node's sessions that follow it.
+ * space ({@link SpaceErasure#CHANNEL}) revokes the space from this node's sessions that follow it;
+ * an erasure of a user ({@link UserErasure#CHANNEL}) ends that user's sessions on this node.
  */
 @ApplicationScoped
 public class ChangeNotifier {
@@ -26,6 +28,7 @@ public class ChangeNotifier {
 
   private final Vertx vertx;
   private final SessionRegistry registry;
+  private final ErasureGate erasures;
   private final PgConnectOptions options;
   private PgSubscriber subscriber;
 
@@ -35,11 +38,13 @@ public class ChangeNotifier {
   ChangeNotifier(
       Vertx vertx,
       SessionRegistry registry,
+      ErasureGate erasures,
       @ConfigProperty(name = "converge.db.url") String url,
       @ConfigProperty(name = "quarkus.datasource.username") String user,
       @ConfigProperty(name = "quarkus.datasource.password") String password) {
     this.vertx = vertx;
     this.registry = registry;
+    this.erasures = erasures;
     this.options = PgConnectOptions.fromUri(url).setUser(user).setPassword(password);
   }
 
@@ -53,6 +58,7 @@ public class ChangeNotifier {
         .subscribeHandler(v -> registry.wakeAll())
         .handler(registry::wake);
     subscriber.channel(SpaceErasure.CHANNEL).handler(registry::revoke);
+    subscriber.channel(UserErasure.CHANNEL).handler(erasures::userErased);
     subscriber.closeHandler(
         v -> {
           if (!stopping) {

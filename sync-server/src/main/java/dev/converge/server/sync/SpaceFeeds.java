@@ -125,11 +125,12 @@ final class SpaceFeeds {
   }
 
   /** Stops following {@code space}. */
-  void unfollow(String space) {
+  boolean unfollow(String space) {
     Feed feed = feeds.remove(space);
     if (feed != null) {
       blocked.remove(feed);
     }
+    return feed != null;
   }
 
   /** Asks the feed of {@code space} to look for new changes; callable from any thread. */

@@ -69,6 +69,9 @@ public class SyncMetrics {
                 "Replicas that left a space's live set because the retention horizon passed their"
                     + " stable point")
             .register(registry);
+    // Registered before the first one happens, so the alert on internal errors names a series
+    // that exists from start-up.
+    registry.counter("converge.errors", "code", ErrorCode.INTERNAL.wire());
     Gauge.builder("converge.sessions", sessions, SessionRegistry::size)
         .description("Open WebSocket sync sessions on this node")
         .strongReference(true)

@@ -12,7 +12,6 @@ import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.LogEpochs;
 import dev.converge.server.changeset.PushService;
 import dev.converge.server.changeset.ReplicaLineages;
-import dev.converge.server.changeset.SpaceErasure;
 import dev.converge.server.changeset.StablePoints;
 import dev.converge.server.error.SyncError;
 import dev.converge.server.space.SpaceGrants;
@@ -53,10 +52,10 @@ class SyncProtocol {
   private final ServerIdentity server;
   private final StablePoints stablePoints;
   private final DocumentFetch fetches;
-  private final SpaceErasure erasure;
   private final RuntimeSubscriptions subscriptions;
   private final LogEpochs epochs;
   private final AntiEntropyMetrics antiEntropy;
+  private final ErasureGate erasures;
 
   SyncProtocol(
       ProtocolCodec codec,
@@ -70,10 +69,10 @@ class SyncProtocol {
       ServerIdentity server,
       StablePoints stablePoints,
       DocumentFetch fetches,
-      SpaceErasure erasure,
       RuntimeSubscriptions subscriptions,
       LogEpochs epochs,
-      AntiEntropyMetrics antiEntropy) {
+      AntiEntropyMetrics antiEntropy,
+      ErasureGate erasures) {
     this.epochs = epochs;
     this.antiEntropy = antiEntropy;
     this.codec = codec;
@@ -87,8 +86,8 @@ class SyncProtocol {
     this.server = server;
     this.stablePoints = stablePoints;
     this.fetches = fetches;
-    this.erasure = erasure;
     this.subscriptions = subscriptions;
+    this.erasures = erasures;
   }
 
   /**
@@ -171,17 +170,26 @@ class SyncProtocol {
       }
     }
     List<Message.Subscription> bounded = subscriptions.withinBound(session, granted, 0);
-    // An erased space is answered with revoked (the device purges it) and is neither followed nor
-    // entered in a live set, which would recreate its counter row.
-    return erasure
-        .erased(bounded.stream().map(Message.Subscription::space).toList())
+    // An erased user is told to purge and closed. An erased space is answered with revoked (the
+    // device purges it) and is neither followed nor entered in a live set, which would recreate
+    // its counter row.
+    return erasures
+        .check(
+            session.grants().subject(), bounded.stream().map(Message.Subscription::space).toList())
         .chain(
-            erased ->
-                welcome(
-                    session,
-                    hello,
-                    bounded.stream().filter(s -> !erased.contains(s.space())).toList(),
-                    erased));
+            verdict -> {
+              if (verdict.userErased()) {
+                erasures.refuseErasedUser(session, hello);
+                return Uni.createFrom().voidItem();
+              }
+              return welcome(
+                  session,
+                  hello,
+                  bounded.stream()
+                      .filter(s -> !verdict.erasedSpaces().contains(s.space()))
+                      .toList(),
+                  verdict.erasedSpaces());
+            });
   }
 
   private Uni<Void> welcome(
@@ -189,7 +197,6 @@ class SyncProtocol {
       Message.Hello hello,
       List<Message.Subscription> granted,
       Set<String> erased) {
-    List<String> spaces = granted.stream().map(Message.Subscription::space).distinct().toList();
     boolean[] declaredPredecessor = {false};
     Uni<Void> declared =
         hello.predecessor() == null
@@ -213,7 +220,7 @@ class SyncProtocol {
                     granted,
                     declaredPredecessor[0] ? hello.predecessor() : null))
         .chain(heads -> epochs.restored(granted, heads).map(restored -> Map.entry(heads, restored)))
-        .invoke(
+        .chain(
             verdict -> {
               Map<String, ChangeLogReader.SpaceHead> heads = verdict.getKey();
               Set<String> restored = verdict.getValue();
@@ -225,13 +232,23 @@ class SyncProtocol {
                     "Replica %s followed a history of %s this server does not have (restored from a backup?); it repairs",
                     hello.replicaId(), restored);
               }
+              // A space erased after the tombstones were read has no head: revoked as well.
+              List<Message.Subscription> live =
+                  granted.stream().filter(s -> heads.containsKey(s.space())).toList();
+              Set<String> gone = new java.util.TreeSet<>(erased);
+              granted.stream()
+                  .map(Message.Subscription::space)
+                  .filter(space -> !heads.containsKey(space))
+                  .forEach(gone::add);
               session.send(
                   codec.encode(
                       new Message.Welcome(
                           server.id(),
                           Message.PROTOCOL_VERSION,
                           session.tokenExpiresAt(),
-                          spaces.stream()
+                          live.stream()
+                              .map(Message.Subscription::space)
+                              .distinct()
                               .map(
                                   space ->
                                       new Message.SpaceHead(
@@ -241,8 +258,8 @@ class SyncProtocol {
                                           restored.contains(space)))
                               .toList())));
               // After the welcome, as a revocation during a session comes after it too.
-              erased.forEach(space -> session.send(codec.encode(new Message.Revoked(space))));
-              for (Message.Subscription subscription : granted) {
+              gone.forEach(space -> session.send(codec.encode(new Message.Revoked(space))));
+              for (Message.Subscription subscription : live) {
                 registry.subscribe(session, subscription.space());
                 session.follow(
                     subscription.space(),
@@ -250,6 +267,8 @@ class SyncProtocol {
                     heads.get(subscription.space()),
                     restored.contains(subscription.space()));
               }
+              return erasures.recheck(
+                  session, live.stream().map(Message.Subscription::space).toList());
             })
         .replaceWithVoid();
   }

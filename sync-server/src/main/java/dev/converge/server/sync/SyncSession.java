@@ -180,17 +180,35 @@ public final class SyncSession {
   }
 
   /**
-   * Stops following {@code space} and sends {@code revoked} for it (the space was erased); callable
-   * from any thread.
+   * Stops following {@code space} and sends {@code revoked} for it (the space was erased), once
+   * however often it is told (the notification and the check after a racing hello may both tell
+   * it); callable from any thread.
    */
   void revoke(String space) {
+    context.runOnContext(
+        v -> {
+          if (!closed && feeds.unfollow(space)) {
+            send(codec.encode(new Message.Revoked(space)));
+          }
+        });
+  }
+
+  /**
+   * The session's user was erased: every space it follows is revoked (its device purges them) and
+   * the session ends with {@code 4001}, as a token that no longer authenticates; callable from any
+   * thread.
+   */
+  void userErased() {
     context.runOnContext(
         v -> {
           if (closed) {
             return;
           }
-          feeds.unfollow(space);
-          send(codec.encode(new Message.Revoked(space)));
+          for (String space : feeds.spaces()) {
+            feeds.unfollow(space);
+            send(codec.encode(new Message.Revoked(space)));
+          }
+          close(CloseCode.TOKEN.code(), ErasureGate.USER_ERASED);
         });
   }
 
