@@ -64,7 +64,8 @@ class ArchitectureTest {
         .definedBy(
             "dev.converge.server.space..",
             "dev.converge.server.error..",
-            "dev.converge.server.db..")
+            "dev.converge.server.db..",
+            "dev.converge.server.metrics..")
         .layer("Core")
         .definedBy("dev.converge.core..")
         .whereLayer("Endpoints")

@@ -2,8 +2,8 @@ package dev.converge.server.canary;
 
 import dev.converge.sdk.ListenerToken;
 import dev.converge.sdk.SyncClient;
+import dev.converge.server.metrics.AntiEntropyMetrics;
 import dev.converge.server.space.SpaceGrants;
-import dev.converge.server.sync.AntiEntropyMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

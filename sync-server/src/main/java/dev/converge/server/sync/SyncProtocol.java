@@ -14,6 +14,7 @@ import dev.converge.server.changeset.PushService;
 import dev.converge.server.changeset.ReplicaLineages;
 import dev.converge.server.changeset.StablePoints;
 import dev.converge.server.error.SyncError;
+import dev.converge.server.metrics.AntiEntropyMetrics;
 import dev.converge.server.space.SpaceGrants;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;

@@ -1,4 +1,4 @@
-package dev.converge.server.sync;
+package dev.converge.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
