@@ -75,6 +75,8 @@ final class MessageReader extends TreeReader {
               requiredId(object, "space", path),
               requiredInteger(object, "head", path, 0),
               list(object, "docs", path, this::snapshotDoc));
+      case "digest" -> new DigestReader(this).digest(object, path);
+      case "digests" -> new DigestReader(this).digests(object, path);
       case "error" -> {
         JsonNode ref = object.get("ref");
         JsonNode retryAfter = object.get("retryAfterMs");
@@ -92,7 +94,7 @@ final class MessageReader extends TreeReader {
               field(path, "type"),
               "unknown message type '"
                   + type
-                  + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced, fetch, docs or error)");
+                  + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced, fetch, docs, digest, digests or error)");
     };
   }
 

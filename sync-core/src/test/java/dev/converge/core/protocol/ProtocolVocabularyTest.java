@@ -43,6 +43,8 @@ class ProtocolVocabularyTest {
             "synced",
             "fetch",
             "docs",
+            "digest",
+            "digests",
             "error");
     assertThat(new Message.Sync(7).type()).isEqualTo("sync");
     assertThat(new Encoded.Push(List.of(), List.of()).type()).isEqualTo("push");
