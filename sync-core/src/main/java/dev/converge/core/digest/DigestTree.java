@@ -24,6 +24,13 @@ public final class DigestTree {
   /** Leaf buckets: {@code FANOUT^DEPTH}. */
   public static final int LEAVES = 1 << (4 * DEPTH);
 
+  /**
+   * Documents one leaf entry of {@code digest} or {@code digests} may list (a space of 100,000
+   * documents holds about 24 per leaf; 4 million, about 1,000): larger leaves are answered in
+   * parts.
+   */
+  public static final int MAX_LEAF_DOCS = 1024;
+
   private DigestTree() {}
 
   /** Returns the leaf bucket of a document, in {@code [0, LEAVES)}. */

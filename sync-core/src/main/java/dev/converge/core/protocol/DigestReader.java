@@ -17,11 +17,7 @@ import java.util.Set;
  */
 final class DigestReader {
 
-  /**
-   * Documents one leaf entry of {@code digest} or {@code digests} may list (a space of 100,000
-   * documents holds about 24 per leaf; 4 million, about 1,000).
-   */
-  static final int MAX_LEAF_DOCS = 1024;
+  private static final int MAX_LEAF_DOCS = DigestTree.MAX_LEAF_DOCS;
 
   private final TreeReader reader;
 

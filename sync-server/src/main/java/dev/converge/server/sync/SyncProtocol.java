@@ -51,6 +51,7 @@ class SyncProtocol {
   private final StablePoints stablePoints;
   private final DocumentFetch fetches;
   private final SpaceErasure erasure;
+  private final DigestExchange digests;
 
   SyncProtocol(
       ProtocolCodec codec,
@@ -64,7 +65,8 @@ class SyncProtocol {
       ServerIdentity server,
       StablePoints stablePoints,
       DocumentFetch fetches,
-      SpaceErasure erasure) {
+      SpaceErasure erasure,
+      DigestExchange digests) {
     this.codec = codec;
     this.pushes = pushes;
     this.lineages = lineages;
@@ -77,6 +79,7 @@ class SyncProtocol {
     this.stablePoints = stablePoints;
     this.fetches = fetches;
     this.erasure = erasure;
+    this.digests = digests;
   }
 
   /**
@@ -113,6 +116,9 @@ class SyncProtocol {
       }
       if (message instanceof Message.Fetch fetch) {
         return fetched(session, fetch);
+      }
+      if (message instanceof Message.Digest digest) {
+        return digested(session, digest);
       }
       throw new SyncError(
           ErrorCode.INVALID,
@@ -301,6 +307,29 @@ class SyncProtocol {
                     new SyncError(
                         ErrorCode.INTERNAL,
                         "the server could not read the documents; fetch again"));
+              }
+              return null;
+            })
+        .replaceWithVoid();
+  }
+
+  /** Answers {@code digest} with {@code digests}, or with the coded error that refuses it. */
+  private Uni<Void> digested(SyncSession session, Message.Digest digest) {
+    return digests
+        .answer(session, digest)
+        .invoke(session::send)
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              if (failure instanceof SyncError e) {
+                fail(session, e);
+              } else {
+                LOG.error("Digest failed", failure);
+                fail(
+                    session,
+                    new SyncError(
+                        ErrorCode.INTERNAL,
+                        "the server could not read its digests; send digest again"));
               }
               return null;
             })

@@ -205,6 +205,7 @@ final class Link {
   private void cancelSessionTimers() {
     m.stable.sessionEnded();
     m.rereads.sessionEnded();
+    m.antiEntropy.sessionEnded();
     m.refresh.cancel();
     m.effects.cancel(new Timer.PushRetry());
     m.effects.cancel(new Timer.StableSession());
