@@ -4,6 +4,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Dot;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
+import dev.converge.core.digest.DigestTree;
 import dev.converge.core.digest.DocDigest;
 import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.Message;
@@ -15,6 +16,7 @@ import dev.converge.sdk.storage.SqlDatabase;
 import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,71 @@ final class DigestTable {
     this.documents = documents;
     this.outbox = outbox;
     this.changes = changes;
+  }
+
+  /** Where the next scrub of each space starts: the last document it checked. */
+  private final Map<String, DocumentKey> scrubbed = new HashMap<>();
+
+  /**
+   * Checks the stored digests of up to {@code limit} documents of {@code space} against their
+   * states, continuing where the last scrub stopped and wrapping around, and corrects those that
+   * differ: a state changed behind the store's back (a damaged file, a hand edit, a restored backup
+   * of part of it) keeps a stale digest, which the exchange could not see otherwise.
+   *
+   * @return how many digests were wrong
+   */
+  int scrub(String space, int limit) throws SQLException {
+    DocumentKey after = scrubbed.get(space);
+    List<String[]> rows = new ArrayList<>();
+    try (SqlRows rs =
+        after == null
+            ? db.query(
+                "SELECT collection, doc_id, state, digest FROM documents WHERE space = ?"
+                    + " ORDER BY collection, doc_id LIMIT ?",
+                space,
+                limit)
+            : db.query(
+                "SELECT collection, doc_id, state, digest FROM documents WHERE space = ?"
+                    + " AND (collection > ? OR (collection = ? AND doc_id > ?))"
+                    + " ORDER BY collection, doc_id LIMIT ?",
+                space,
+                after.collection(),
+                after.collection(),
+                after.docId(),
+                limit)) {
+      while (rs.next()) {
+        rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+      }
+    }
+    int wrong = 0;
+    for (String[] row : rows) {
+      DocDigest digest = DocDigest.ofEncoded(row[2]);
+      String hex = digest == null ? null : digest.hex();
+      if (hex == null ? row[3] != null : !hex.equals(row[3])) {
+        wrong++;
+        LOG.warn(
+            "document {}/{} of {} was changed outside this SDK (its digest is stale); the"
+                + " digest exchange will compare it with the server",
+            row[0],
+            row[1],
+            space);
+        db.update(
+            "UPDATE documents SET digest = ?, leaf = ? WHERE space = ? AND collection = ?"
+                + " AND doc_id = ?",
+            hex,
+            digest == null ? null : DigestTree.leafOf(row[0], row[1]),
+            space,
+            row[0],
+            row[1]);
+      }
+    }
+    if (rows.size() < limit) {
+      scrubbed.remove(space);
+    } else {
+      String[] last = rows.get(rows.size() - 1);
+      scrubbed.put(space, new DocumentKey(space, last[0], last[1]));
+    }
+    return wrong;
   }
 
   /** The digest tree of {@code space}, from the stored digests. */

@@ -324,6 +324,11 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public synchronized int scrubDigests(String space, int limit) {
+    return inTransaction(() -> digests.scrub(space, limit));
+  }
+
+  @Override
   public synchronized SpaceDigest digestTree(String space) {
     return inTransaction(() -> digests.tree(space));
   }

@@ -128,6 +128,15 @@ public interface Store extends AutoCloseable {
   List<DocumentKey> applyRereads(String space, List<Message.SnapshotDoc> docs);
 
   /**
+   * Checks the stored digests of the next {@code limit} documents of {@code space} (in name order,
+   * wrapping around) against their states and corrects the stale ones: a state changed outside the
+   * SDK keeps a digest that no longer matches it.
+   *
+   * @return how many were stale
+   */
+  int scrubDigests(String space, int limit);
+
+  /**
    * Returns the digest tree of {@code space} over the stored document states (docs/protocol-2.md,
    * "Digests").
    */

@@ -44,6 +44,12 @@ final class AntiEntropy {
   /** Refs of this class's messages start here, apart from the re-read's. */
   static final long REF_BASE = 1L << 40;
 
+  /**
+   * Documents whose stored digest is checked against their state per space and round: a space of
+   * 100,000 documents is checked whole every 50 rounds.
+   */
+  static final int SCRUB_BATCH = 2048;
+
   /** Documents per repair fetch, well within the server's bound. */
   static final int FETCH_BATCH = 16;
 
@@ -127,6 +133,7 @@ final class AntiEntropy {
       return;
     }
     round.space = round.spaces.poll();
+    m.store.scrubDigests(round.space, SCRUB_BATCH);
     round.tree = m.store.digestTree(round.space);
     round.differing.clear();
     send("");
