@@ -79,7 +79,9 @@ class SdkDigestRepairTest {
 
   private static Connection postgres() throws SQLException {
     return DriverManager.getConnection(
-        TestServer.databaseUrl(), TestServer.databaseUser(), TestServer.databasePassword());
+        "jdbc:" + TestServer.databaseUrl(),
+        TestServer.databaseUser(),
+        TestServer.databasePassword());
   }
 
   private long logRows(String docId) throws SQLException {
