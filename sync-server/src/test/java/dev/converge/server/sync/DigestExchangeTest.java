@@ -18,9 +18,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,46 +75,6 @@ class DigestExchangeTest {
     SpaceDigest tree = new SpaceDigest();
     states.forEach((id, doc) -> tree.add("notes", id, DocDigest.of(doc, CODEC)));
     return tree;
-  }
-
-  @Test
-  void sqlDigests_equalTheCoresComputation_forEveryWriterOfTheState() throws Exception {
-    String alice = TestTokens.subject("digest");
-    String space = "user:" + alice;
-    try (WsClient client = connect(alice, "dg-" + alice)) {
-      Map<String, Document> states = pushDocs(client, "dg-" + alice, space, 30);
-      try (Connection c = jdbc.getConnection();
-          PreparedStatement ps =
-              c.prepareStatement(
-                  "select doc_id, state, h1, h2, leaf from doc_state where space = ?")) {
-        ps.setString(1, space);
-        int rows = 0;
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            rows++;
-            DocDigest core = DocDigest.ofEncoded(rs.getString(2));
-            assertThat(new DocDigest(rs.getLong(3), rs.getLong(4))).isEqualTo(core);
-            assertThat(core).isEqualTo(DocDigest.of(states.get(rs.getString(1)), CODEC));
-            assertThat(rs.getInt(5)).isEqualTo(DigestTree.leafOf("notes", rs.getString(1)));
-          }
-        }
-        assertThat(rows).isEqualTo(30);
-        // Any other writer of the state (counter compaction updates the row through Hibernate)
-        // gets the digest recomputed in its own statement.
-        String state = "{\"s\":{},\"c\":{\"x\":[3]}}";
-        try (PreparedStatement up =
-            c.prepareStatement(
-                "update doc_state set state = ? where space = ? and doc_id = 'd0' returning h1, h2")) {
-          up.setString(1, state);
-          up.setString(2, space);
-          try (ResultSet rs = up.executeQuery()) {
-            assertThat(rs.next()).isTrue();
-            assertThat(new DocDigest(rs.getLong(1), rs.getLong(2)))
-                .isEqualTo(DocDigest.ofEncoded(state));
-          }
-        }
-      }
-    }
   }
 
   @Test
