@@ -132,6 +132,7 @@ class SdkDigestRepairTest {
     device.cart(space, "main").add("pear", 1);
     device.document(space, "notes", "n1", NOTE).set("title", TextNode.valueOf("Ada"));
     device.syncNow(Devices.SYNCED).join();
+    device.close();
     // The same state has the same digest on both sides.
     try (Connection c = postgres();
         PreparedStatement ps =
@@ -144,7 +145,6 @@ class SdkDigestRepairTest {
             .isEqualTo(DocDigest.ofEncoded(localState("main")));
       }
     }
-    device.close();
     long logBefore = logRows("");
 
     // A damaged file: the pear dropped from the cart (its dot still in the context, so no join
@@ -207,13 +207,17 @@ class SdkDigestRepairTest {
     await()
         .atMost(REPAIRED)
         .untilAsserted(
-            () -> assertThat(devices.serverCart(space, "lost")).isEqualTo(Map.of("fig", 3L)));
+            () ->
+                assertThat(devices.serverCart(space, "lost"))
+                    .as("server cart; device status %s", device.status())
+                    .isEqualTo(Map.of("fig", 3L)));
     await().atMost(REPAIRED).until(() -> device.status().pendingChanges() == 0);
     // One changeset brought the writes back; later rounds find nothing more to repair.
     Thread.sleep(INTERVAL.multipliedBy(2).toMillis());
     assertThat(logRows("lost")).isEqualTo(1);
     assertThat(device.cart(space, "lost").quantity("fig")).isEqualTo(3);
     assertThat(devices.serverCart(space, "kept")).isEqualTo(Map.of("kiwi", 1L));
+    device.close();
     assertThat(DocDigest.ofEncoded(localState("lost"))).isNotNull();
   }
 }
