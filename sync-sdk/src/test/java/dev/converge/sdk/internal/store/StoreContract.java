@@ -395,8 +395,8 @@ public abstract class StoreContract {
       assertThat(store.outbox(2, 10)).containsExactly(written);
     }
     try (SqlDatabase db = openDatabase(file)) {
-      // On through 4 (the re-reads table): the v2 -> v3 text migration above still ran first.
-      assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(4);
+      // On through 5 (re-reads, digests): the v2 -> v3 text migration above still ran first.
+      assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(5);
     }
   }
 
