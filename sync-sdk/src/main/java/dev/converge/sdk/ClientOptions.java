@@ -32,6 +32,7 @@ abstract class ClientOptions<B extends ClientOptions<B>> {
   boolean coalesceOutbox = true;
   Duration minBackoff = ClientDefaults.MIN_BACKOFF;
   Duration maxBackoff = ClientDefaults.MAX_BACKOFF;
+  Duration digestInterval = ClientDefaults.DIGEST_INTERVAL;
   boolean durableCommits = ClientDefaults.DURABLE_COMMITS;
   Duration maxClockOffset = ClientDefaults.MAX_CLOCK_OFFSET;
   Transport transport;
@@ -150,6 +151,23 @@ abstract class ClientOptions<B extends ClientOptions<B>> {
     }
     this.minBackoff = min;
     this.maxBackoff = max;
+    return self();
+  }
+
+  /**
+   * Sets the time between two digest exchanges with the server (anti-entropy, docs/protocol-2.md
+   * "Digests"): the first runs once a session is caught up, the next after each interval. An
+   * exchange finds documents whose local state differs from the server's and repairs them both
+   * ways. Default 30 seconds.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if {@code interval} is below 1 second
+   */
+  public B digestInterval(Duration interval) {
+    requireNonNull(interval, "digestInterval");
+    if (interval.compareTo(ClientDefaults.MIN_DIGEST_INTERVAL) < 0) {
+      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "digestInterval < 1 s");
+    }
+    this.digestInterval = interval;
     return self();
   }
 

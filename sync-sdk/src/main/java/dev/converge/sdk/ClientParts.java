@@ -75,6 +75,7 @@ final class ClientParts {
             options.batchSize,
             options.minBackoff,
             options.maxBackoff,
+            options.digestInterval,
             clock,
             options.replicaName);
     this.engine = new SyncEngine(store, transport, codec, config, listeners, commits);

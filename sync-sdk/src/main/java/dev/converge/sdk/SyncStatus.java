@@ -22,6 +22,13 @@ import java.util.Optional;
  *     future instant while the retry waits, a past one while it is under way; null once changes
  *     flow again or no retry is due. Together with {@code lastError} it says why pending changes
  *     are not moving
+ * @param repairedDocuments how many documents a digest exchange (anti-entropy, docs/protocol-2.md
+ *     "Digests") found different from the server's and repaired since the client started: the local
+ *     file or the server had lost or damaged state, and it is whole again
+ * @param foreignEntriesDropped how many entries of other replicas this device held that the server
+ *     never had, found by digest exchanges since the client started: they are never pushed under
+ *     this replica's name and were dropped locally (a non-zero value means the local file held
+ *     writes that did not come from this server)
  */
 public record SyncStatus(
     ConnectionState connection,
@@ -30,12 +37,35 @@ public record SyncStatus(
     Instant lastAckAt,
     Map<String, SpaceStatus> spaces,
     String lastError,
-    Instant nextRetryAt) {
+    Instant nextRetryAt,
+    long repairedDocuments,
+    long foreignEntriesDropped) {
 
   /** Creates a status; the map is copied. */
   public SyncStatus {
     Objects.requireNonNull(connection, "connection");
     spaces = Map.copyOf(spaces);
+  }
+
+  /** Creates a status without repairs. */
+  public SyncStatus(
+      ConnectionState connection,
+      long pendingChanges,
+      long rejectedChanges,
+      Instant lastAckAt,
+      Map<String, SpaceStatus> spaces,
+      String lastError,
+      Instant nextRetryAt) {
+    this(
+        connection,
+        pendingChanges,
+        rejectedChanges,
+        lastAckAt,
+        spaces,
+        lastError,
+        nextRetryAt,
+        0,
+        0);
   }
 
   /** Creates a status with no retry waiting. */

@@ -26,6 +26,8 @@ public sealed interface Message
         Message.Subscribed,
         Message.Unsubscribe,
         Message.Unsubscribed,
+        Message.Digest,
+        Message.Digests,
         Message.Error {
 
   /** The protocol version this code speaks. */
@@ -384,6 +386,54 @@ public sealed interface Message
     /** Creates an unsubscribed message. */
     public Unsubscribed {
       spaces = List.copyOf(spaces);
+    }
+  }
+
+  /**
+   * A document of a leaf of the digest tree and its digest ({@code hash}: 32 hex digits, or null
+   * for a document the sender does not hold).
+   */
+  record DigestDoc(String collection, String docId, String hash) {
+    /** Creates a digest entry. */
+    public DigestDoc {
+      Objects.requireNonNull(collection, "collection");
+      Objects.requireNonNull(docId, "docId");
+    }
+  }
+
+  /**
+   * Client to server: a node of the space's digest tree (docs/protocol-2.md, "Digests"). For an
+   * inner node ({@code path} shorter than the tree's depth) {@code hashes} are the sender's hashes
+   * of its 16 children and {@code docs} is empty; for a leaf, {@code hashes} is empty and {@code
+   * docs} lists the sender's documents in it with their digests. Answered by {@link Digests} with
+   * the same {@code ref}.
+   */
+  record Digest(long ref, String space, String path, List<String> hashes, List<DigestDoc> docs)
+      implements Message {
+    /** Creates a digest message. */
+    public Digest {
+      Objects.requireNonNull(space, "space");
+      Objects.requireNonNull(path, "path");
+      hashes = List.copyOf(hashes);
+      docs = List.copyOf(docs);
+    }
+  }
+
+  /**
+   * Server to client: the answer to {@link Digest} {@code ref}. For an inner node, the server's
+   * hashes of its 16 children; for a leaf, the documents whose digest differs from the device's
+   * (the server's digest, or a null hash for a listed document it does not hold); {@code more} when
+   * the list was cut at its bound.
+   */
+  record Digests(
+      long ref, String space, String path, List<String> hashes, List<DigestDoc> docs, boolean more)
+      implements Message {
+    /** Creates a digests message. */
+    public Digests {
+      Objects.requireNonNull(space, "space");
+      Objects.requireNonNull(path, "path");
+      hashes = List.copyOf(hashes);
+      docs = List.copyOf(docs);
     }
   }
 

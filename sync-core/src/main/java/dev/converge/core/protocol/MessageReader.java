@@ -92,6 +92,8 @@ final class MessageReader extends TreeReader {
                   field(path, "spaces")));
       case "unsubscribed" ->
           new Message.Unsubscribed(list(object, "spaces", path, (n, p) -> checkId(text(n, p), p)));
+      case "digest" -> new DigestReader(this).digest(object, path);
+      case "digests" -> new DigestReader(this).digests(object, path);
       case "error" -> {
         JsonNode ref = object.get("ref");
         JsonNode retryAfter = object.get("retryAfterMs");
@@ -109,7 +111,7 @@ final class MessageReader extends TreeReader {
               field(path, "type"),
               "unknown message type '"
                   + type
-                  + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced, fetch, docs, subscribe, subscribed, unsubscribe, unsubscribed or error)");
+                  + "' (expected hello, welcome, push, ack, changes, snapshot, auth, authed, revoked, sync, synced, fetch, docs, subscribe, subscribed, unsubscribe, unsubscribed, digest, digests or error)");
     };
   }
 

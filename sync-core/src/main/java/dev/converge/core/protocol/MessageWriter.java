@@ -76,6 +76,19 @@ final class MessageWriter {
       writeList(gen, "spaces", m.spaces(), JsonGenerator::writeString);
     } else if (message instanceof Message.Unsubscribed m) {
       writeList(gen, "spaces", m.spaces(), JsonGenerator::writeString);
+    } else if (message instanceof Message.Digest m) {
+      gen.writeNumberField("ref", m.ref());
+      gen.writeStringField("space", m.space());
+      gen.writeStringField("path", m.path());
+      writeList(gen, "hashes", m.hashes(), JsonGenerator::writeString);
+      writeList(gen, "docs", m.docs(), MessageWriter::writeDigestDoc);
+    } else if (message instanceof Message.Digests m) {
+      gen.writeNumberField("ref", m.ref());
+      gen.writeStringField("space", m.space());
+      gen.writeStringField("path", m.path());
+      writeList(gen, "hashes", m.hashes(), JsonGenerator::writeString);
+      writeList(gen, "docs", m.docs(), MessageWriter::writeDigestDoc);
+      gen.writeBooleanField("more", m.more());
     } else if (message instanceof Message.Error m) {
       gen.writeStringField("code", m.code());
       gen.writeStringField("message", m.message());
@@ -233,6 +246,16 @@ final class MessageWriter {
       gen.writeStringField("replicaId", origin.replicaId());
       gen.writeNumberField("seq", origin.seq());
       gen.writeEndObject();
+    }
+    gen.writeEndObject();
+  }
+
+  private static void writeDigestDoc(JsonGenerator gen, Message.DigestDoc doc) throws IOException {
+    gen.writeStartObject();
+    gen.writeStringField("collection", doc.collection());
+    gen.writeStringField("docId", doc.docId());
+    if (doc.hash() != null) {
+      gen.writeStringField("hash", doc.hash());
     }
     gen.writeEndObject();
   }

@@ -1,127 +1,138 @@
 package dev.converge.core.trust;
 
 import dev.converge.core.crdt.CausalContext;
-import dev.converge.core.crdt.CounterEntry;
-import dev.converge.core.crdt.CounterValue;
-import dev.converge.core.crdt.CrdtValue;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Dot;
 import dev.converge.core.crdt.MapValue;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
+import java.util.NavigableSet;
 
 /**
- * What a device pushes to repair a server that lost part of a document (docs/crdt.md, "Repair
- * within the trust boundary"): the device's state filtered by the trust rule, so that the server
- * accepts it as an ordinary changeset of the device's lineage.
- *
- * <p>The delta holds
+ * What a device pushes back after a digest exchange found one of its documents different from the
+ * server's (docs/crdt.md, "Repair within the trust boundary"): the part of its local state the
+ * server may accept from it under the trust rules, and nothing else.
  *
  * <ul>
- *   <li>in its store, every entry of the device whose dot is its own (one of {@code ownReplicaIds})
- *       and new to the server's causal context (an entry the server saw is either held, or was
- *       removed there, and pushing it again would be {@code dot_reused});
- *   <li>in its context, those dots, the device's own context entries up to its newest own store dot
- *       per replica (what its later writes superseded), and every dot the server's context already
- *       holds that the server's store still has while the device's store no longer does: the
- *       removes the server lost. Removes carry no dot of their own, so this part is what brings a
- *       lost remove back, whoever wrote the removed value.
+ *   <li>Store: the entries at dots of the device's own lineage that the server's context does not
+ *       hold (its writes the server lost). An entry the server once held and dropped was removed
+ *       there and is not brought back.
+ *   <li>Context: the dots of that store, and the lineage's other dots the server has not seen up to
+ *       the newest own dot of that store per replica (the trust rule's bound) — these remove
+ *       nothing the server holds. With {@link Scope#WITH_REMOVES}, also every entry of the local
+ *       context the server's context already holds: the device's removes, for a server known to
+ *       have lost history (a restored backup). A digest repair without that knowledge cannot tell a
+ *       lost remove from a locally dropped entry (a damaged file) and uses {@link
+ *       Scope#OWN_WRITES}, so a damaged device never removes anything on the server.
  * </ul>
  *
- * Others' dots the server never had are never pushed (a device never forges); a counter run is
- * never pushed either (only the server forms runs). I/O-free and thread-safe.
+ * Entries at other replicas' dots that the server lacks are never pushed (they would be forged);
+ * {@link #foreignMissing} names them, for the device to report.
+ *
+ * <p>Pure and thread-safe.
  */
 public final class RepairDelta {
+
+  /** Which context entries the repair may carry beyond its own new dots. */
+  public enum Scope {
+    /** Only the lineage's dots the server has not seen: the repair removes nothing. */
+    OWN_WRITES,
+    /** Also the local context's dots the server already holds: the device's removes. */
+    WITH_REMOVES
+  }
 
   private RepairDelta() {}
 
   /**
-   * Returns the delta that brings {@code server} the writes of {@code local} it lacks and may
-   * accept from a replica owning {@code ownReplicaIds}, or empty when there is none.
-   *
-   * @param local the device's state of the document (not changed)
-   * @param server the server's state of the document, empty if it has none (not changed)
-   * @param ownReplicaIds the device's current replica id and its predecessors
+   * Returns the delta that gives the server what {@code local} holds of {@code lineage}'s writes
+   * and {@code server} lacks, within the trust rules; empty when there is nothing to give.
    */
-  public static Optional<Document> of(Document local, Document server, Set<String> ownReplicaIds) {
+  public static Document of(Document local, Document server, Lineage lineage, Scope scope) {
     CausalContext seen = server.context();
-    Set<Dot> serverStore = new HashSet<>(server.root().dots());
-    Set<Dot> localStore = new HashSet<>();
-    CausalContext dropped = new CausalContext();
-    CausalContext context = new CausalContext();
+    List<Dot> dropped = new ArrayList<>();
     Map<String, Long> newestOwn = new HashMap<>();
-    collect(local.root(), ownReplicaIds, seen, localStore, dropped, context, newestOwn);
-    // Own context entries up to the newest own store dot: the values those writes superseded.
+    local
+        .root()
+        .forEachDot(
+            dot -> {
+              if (lineage.owns(dot.replica()) && !seen.contains(dot)) {
+                newestOwn.merge(dot.replica(), dot.counter(), Math::max);
+              } else {
+                dropped.add(dot);
+              }
+            });
+    if (newestOwn.isEmpty() && scope == Scope.OWN_WRITES) {
+      return new Document();
+    }
+    // Joining a context-only delta over the dropped dots takes their entries out of a copy.
+    Document filtered = local.copy();
+    filtered.join(new Document(new MapValue(), CausalContext.of(dropped)));
+    CausalContext context = new CausalContext();
+    filtered.root().forEachDot(context::add);
+    CausalContext claimed = local.context();
     for (Map.Entry<String, Long> own : newestOwn.entrySet()) {
       String replica = own.getKey();
-      long upTo = own.getValue();
-      // Dots are numbered per document, so this walks at most the document's own writes. A dot
-      // the device still holds but does not push stays out: covering it would remove it there.
-      for (long counter = 1; counter <= upTo; counter++) {
-        if (local.context().contains(replica, counter) && !dropped.contains(replica, counter)) {
+      long prefix = Math.min(own.getValue(), claimed.versionVector().getOrDefault(replica, 0L));
+      for (long counter = seen.versionVector().getOrDefault(replica, 0L) + 1;
+          counter <= prefix;
+          counter++) {
+        if (!seen.contains(replica, counter)) {
           context.add(replica, counter);
         }
       }
-    }
-    boolean removes = false;
-    for (Dot dot : serverStore) {
-      if (local.context().contains(dot) && !localStore.contains(dot) && !dropped.contains(dot)) {
-        context.add(dot);
-        removes = true;
-      }
-    }
-    if (newestOwn.isEmpty() && !removes) {
-      return Optional.empty();
-    }
-    Document filtered = local.copy();
-    // Joining a context without a store drops every entry at its dots: what remains is the store.
-    filtered.join(new Document(new MapValue(), dropped));
-    return Optional.of(new Document(filtered.root(), context));
-  }
-
-  /**
-   * Walks the store of {@code value}: the dots it holds go to {@code localStore}; the pushable ones
-   * (own, new to the server, no run) to {@code context} and {@code newestOwn}, the others to {@code
-   * dropped}.
-   */
-  private static void collect(
-      CrdtValue value,
-      Set<String> own,
-      CausalContext seen,
-      Set<Dot> localStore,
-      CausalContext dropped,
-      CausalContext context,
-      Map<String, Long> newestOwn) {
-    if (value instanceof MapValue map) {
-      for (CrdtValue child : map.typedEntries().values()) {
-        collect(child, own, seen, localStore, dropped, context, newestOwn);
-      }
-      return;
-    }
-    Set<Dot> runs = new HashSet<>();
-    if (value instanceof CounterValue counter) {
-      for (CounterEntry entry : counter.entries().values()) {
-        if (entry.isRun()) {
-          runs.add(entry.dot());
-          // The run stands for every increment in its range: none of them may be covered.
-          for (long c = entry.first(); c <= entry.dot().counter(); c++) {
-            dropped.add(entry.dot().replica(), c);
+      NavigableSet<Long> extra = claimed.cloud().get(replica);
+      if (extra != null) {
+        for (long counter : extra.headSet(own.getValue(), true)) {
+          if (!seen.contains(replica, counter)) {
+            context.add(replica, counter);
           }
         }
       }
     }
-    value.forEachDot(
-        dot -> {
-          localStore.add(dot);
-          if (own.contains(dot.replica()) && !seen.contains(dot) && !runs.contains(dot)) {
-            context.add(dot);
-            newestOwn.merge(dot.replica(), dot.counter(), Math::max);
-          } else {
-            dropped.add(dot);
+    if (scope == Scope.WITH_REMOVES) {
+      for (Map.Entry<String, Long> prefix : claimed.versionVector().entrySet()) {
+        long common =
+            Math.min(prefix.getValue(), seen.versionVector().getOrDefault(prefix.getKey(), 0L));
+        if (common > 0) {
+          context.addPrefix(prefix.getKey(), common);
+        }
+        NavigableSet<Long> serverExtra = seen.cloud().get(prefix.getKey());
+        if (serverExtra != null) {
+          for (long counter : serverExtra) {
+            if (claimed.contains(prefix.getKey(), counter)) {
+              context.add(prefix.getKey(), counter);
+            }
           }
-        });
+        }
+      }
+      for (Map.Entry<String, NavigableSet<Long>> extra : claimed.cloud().entrySet()) {
+        for (long counter : extra.getValue()) {
+          if (seen.contains(extra.getKey(), counter)) {
+            context.add(extra.getKey(), counter);
+          }
+        }
+      }
+    }
+    return new Document(filtered.root(), context);
+  }
+
+  /**
+   * Returns the dots of other replicas (outside {@code lineage}) whose entries {@code local} holds
+   * and {@code server}'s context has never seen: writes the server never accepted, which the device
+   * must not push under its own name.
+   */
+  public static List<Dot> foreignMissing(Document local, Document server, Lineage lineage) {
+    List<Dot> missing = new ArrayList<>();
+    local
+        .root()
+        .forEachDot(
+            dot -> {
+              if (!lineage.owns(dot.replica()) && !server.context().contains(dot)) {
+                missing.add(dot);
+              }
+            });
+    return missing;
   }
 }

@@ -47,6 +47,8 @@ class ProtocolVocabularyTest {
             "subscribed",
             "unsubscribe",
             "unsubscribed",
+            "digest",
+            "digests",
             "error");
     assertThat(new Message.Sync(7).type()).isEqualTo("sync");
     assertThat(new Encoded.Push(List.of(), List.of()).type()).isEqualTo("push");

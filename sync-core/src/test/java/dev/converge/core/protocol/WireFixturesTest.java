@@ -121,6 +121,38 @@ class WireFixturesTest {
             List.of(
                 new Message.SnapshotDoc("carts", "main", cart),
                 new Message.SnapshotDoc("profiles", "me", new Document()))));
+    dev.converge.core.digest.SpaceDigest tree = new dev.converge.core.digest.SpaceDigest();
+    dev.converge.core.digest.DocDigest cartDigest =
+        dev.converge.core.digest.DocDigest.of(cart, new ProtocolCodec());
+    tree.add("carts", "main", cartDigest);
+    String leaf =
+        dev.converge.core.digest.DigestTree.leafPath(
+            dev.converge.core.digest.DigestTree.leafOf("carts", "main"));
+    examples.put(
+        "digest",
+        new Message.Digest(
+            6,
+            "user:alice",
+            "",
+            dev.converge.core.digest.SpaceDigest.wire(tree.children("")),
+            List.of()));
+    examples.put(
+        "digest-leaf",
+        new Message.Digest(
+            7,
+            "user:alice",
+            leaf,
+            List.of(),
+            List.of(new Message.DigestDoc("carts", "main", cartDigest.hex()))));
+    examples.put(
+        "digests",
+        new Message.Digests(
+            7,
+            "user:alice",
+            leaf,
+            List.of(),
+            List.of(new Message.DigestDoc("carts", "main", null)),
+            false));
     examples.put("synced", new Message.Synced(3, List.of(new Message.SpaceHead("user:alice", 45))));
     examples.put(
         "subscribe",

@@ -2,154 +2,139 @@ package dev.converge.core.trust;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Dot;
 import dev.converge.core.crdt.Hlc;
-import dev.converge.core.policy.Cart;
+import dev.converge.core.crdt.RandomMutations;
+import dev.converge.core.protocol.ProtocolCodec;
 import java.util.List;
-import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The repair filter: what a device pushes to a server restored from a backup is accepted by the
- * trust boundary, brings back every write of the device's lineage and every remove it made of what
- * the server holds, and never carries another replica's write the server never had.
+ * The repair delta of a digest exchange: it gives the server back exactly the device's own writes
+ * the server lost, passes the trust boundary, removes nothing in the default scope, and never
+ * carries another replica's dots.
  */
 class RepairDeltaTest {
 
-  private static final String A = "deviceAreplica1";
-  private static final String A_NEW = "deviceAreplica2";
-  private static final String B = "deviceBreplica1";
+  private static final String ME = "deviceReplica01";
+  private static final String OLD_ME = "deviceReplica00";
+  private static final String OTHER = "otherReplica001";
   private final DeltaVerifier verifier = new DeltaVerifier(1L << 31);
+  private final ProtocolCodec codec = new ProtocolCodec();
+  private final Lineage lineage = new Lineage(ME, Set.of(OLD_ME));
 
-  /** Joins the repair of {@code local} into {@code server} after the trust boundary passed it. */
-  private Document repaired(Document local, Document server) {
-    Optional<Document> delta = RepairDelta.of(local, server, Set.of(A));
-    Document result = server.copy();
-    delta.ifPresent(
-        d -> {
-          assertThat(verifier.verify(server, d, new Lineage(A_NEW, Set.of(A)))).isEmpty();
-          result.join(d);
-        });
-    return result;
+  private static Document write(Document doc, String replica, String field, String value, int t) {
+    return doc.writeRegister(replica, List.of(field), TextNode.valueOf(value), new Hlc(t, 0));
   }
 
   @Test
-  void ownWritesAfterTheDump_areBroughtBack() {
+  void ownWritesTheServerLost_comeBack_andNothingElse() {
+    Document server = new Document();
+    write(server, OTHER, "title", "theirs", 1);
+    Document local = server.copy();
+    write(local, ME, "name", "mine", 2);
+    write(local, OLD_ME, "city", "old id", 3);
+
+    Document repair = RepairDelta.of(local, server, lineage, RepairDelta.Scope.OWN_WRITES);
+
+    assertThat(verifier.verify(server, repair, lineage)).isEmpty();
+    Document repaired = Document.joined(server, repair);
+    assertThat(codec.encodeDocument(repaired)).isEqualTo(codec.encodeDocument(local));
+    assertThat(RepairDelta.foreignMissing(local, server, lineage)).isEmpty();
+  }
+
+  @Test
+  void aLocallyDroppedEntry_isNotRemovedOnTheServer_inTheDefaultScope() {
+    Document server = new Document();
+    write(server, ME, "name", "mine", 1);
+    write(server, OTHER, "title", "theirs", 2);
+    // A damaged file: both entries gone from the store, their dots still in the context.
+    Document local = server.copy();
+    local.remove(List.of("name"));
+    local.remove(List.of("title"));
+
+    Document repair = RepairDelta.of(local, server, lineage, RepairDelta.Scope.OWN_WRITES);
+    assertThat(repair.isEmpty()).isTrue();
+    assertThat(Document.joined(server, repair)).isEqualTo(server);
+  }
+
+  @Test
+  void withRemoves_aRemoveTheServerLost_isPushedWithinTheTrustRule() {
+    Document server = new Document();
+    write(server, OTHER, "title", "theirs", 1);
+    Document local = server.copy();
+    local.remove(List.of("title"));
+    write(local, ME, "name", "mine", 2);
+
+    Document repair = RepairDelta.of(local, server, lineage, RepairDelta.Scope.WITH_REMOVES);
+    assertThat(verifier.verify(server, repair, lineage)).isEmpty();
+    assertThat(codec.encodeDocument(Document.joined(server, repair)))
+        .isEqualTo(codec.encodeDocument(local));
+  }
+
+  @Test
+  void othersWritesTheServerNeverHad_areReported_neverPushed() {
+    Document server = new Document();
     Document local = new Document();
-    Cart.of(local).add(A, "coffee", 2);
-    Document dump = local.copy();
-    Cart.of(local).add(A, "tea", 1);
-    Cart.of(local).setQuantity(A, "coffee", 5);
+    write(local, OTHER, "title", "forged?", 1);
 
-    Document server = repaired(local, dump);
-
-    assertThat(Cart.of(server).items()).isEqualTo(Cart.of(local).items());
-    assertThat(server).isEqualTo(local);
+    Document repair = RepairDelta.of(local, server, lineage, RepairDelta.Scope.OWN_WRITES);
+    assertThat(repair.isEmpty()).isTrue();
+    assertThat(RepairDelta.foreignMissing(local, server, lineage))
+        .containsExactly(new Dot(OTHER, 1));
   }
 
   @Test
-  void removeOfAnotherDevicesItemAfterTheDump_isKept() {
-    Document local = new Document();
-    local.join(Cart.of(new Document()).add(B, "milk", 1));
-    Document dump = local.copy();
-    Cart.of(local).remove("milk");
-
-    Document server = repaired(local, dump);
-
-    assertThat(Cart.of(server).items()).doesNotContainKey("milk");
-  }
-
-  @Test
-  void removeBeforeTheDump_needsNoRepair() {
-    Document local = new Document();
-    local.join(Cart.of(new Document()).add(B, "milk", 1));
-    Cart.of(local).remove("milk");
-    Document dump = local.copy();
-
-    assertThat(RepairDelta.of(local, dump, Set.of(A))).isEmpty();
-  }
-
-  @Test
-  void anotherDevicesWriteTheServerNeverHad_isNeverPushed() {
-    Document local = new Document();
-    Document dump = local.copy();
-    local.join(Cart.of(new Document()).add(B, "bread", 3));
-
-    assertThat(RepairDelta.of(local, dump, Set.of(A))).isEmpty();
-  }
-
-  @Test
-  void ownValuesTheServerHolds_areNotCoveredByANewerOwnWrite() {
-    Document local = new Document();
-    local.writeRegister(A, List.of("name"), TextNode.valueOf("Ada"), new Hlc(1, 0));
-    Document dump = local.copy();
-    local.writeRegister(A, List.of("city"), TextNode.valueOf("Oslo"), new Hlc(2, 0));
-
-    Document server = repaired(local, dump);
-
-    assertThat(server).isEqualTo(local);
-  }
-
-  @Test
-  void counterIncrementsAfterTheDump_giveTheExactTotal() {
-    Document local = new Document();
-    Cart.of(local).add(A, "coffee", 1);
-    Document dump = local.copy();
-    local.join(Cart.of(new Document()).add(B, "coffee", 10));
-    dump.join(Cart.of(new Document()).add(B, "coffee", 10));
-    Cart.of(local).add(A, "coffee", 2);
-    Cart.of(local).add(A, "coffee", 4);
-
-    Document server = repaired(local, dump);
-
-    assertThat(Cart.of(server).quantity("coffee")).isEqualTo(17);
-  }
-
-  @Test
-  void aSecondRepair_isEmpty() {
-    Document local = new Document();
-    local.join(Cart.of(new Document()).add(B, "milk", 1));
-    Document dump = local.copy();
-    Cart.of(local).add(A, "tea", 1);
-    Cart.of(local).remove("milk");
-
-    Document server = repaired(local, dump);
-
-    assertThat(RepairDelta.of(local, server, Set.of(A))).isEmpty();
-  }
-
-  /**
-   * Property: whatever a device did after the dump (adds, quantity changes, removes, of its own
-   * items and of another device's items the server held), the repaired server equals the device's
-   * state once the device also holds the server's.
-   */
-  @Test
-  void repairedServerJoinedWithTheDevice_equalsTheDevice() {
-    qt().withExamples(200)
-        .forAll(lists().of(integers().between(0, 59)).ofSizeBetween(0, 30))
+  void anyHistory_repairPassesTheTrustBoundary_andCarriesOnlyOwnDots() {
+    qt().withExamples(300)
+        .forAll(longs().all())
         .checkAssert(
-            ops -> {
+            seed -> {
+              Random random = new Random(seed);
+              Document server = new Document();
               Document local = new Document();
-              local.join(Cart.of(new Document()).add(B, "b0", 1));
-              local.join(Cart.of(new Document()).add(B, "b1", 2));
-              Cart.of(local).add(A, "a0", 3);
-              Document dump = local.copy();
-              for (int op : ops) {
-                String sku = (op % 3 == 0 ? "b" : "a") + (op % 2);
-                switch (op / 20) {
-                  case 0 -> Cart.of(local).add(A, sku, 1 + op % 5);
-                  case 1 -> Cart.of(local).setQuantity(A, sku, 1 + op % 4);
-                  default -> Cart.of(local).remove(sku);
+              String[] ids = {ME, OLD_ME, OTHER};
+              for (int step = 0; step < 30; step++) {
+                String replica = ids[random.nextInt(3)];
+                Document delta =
+                    RandomMutations.apply(local, replica, random, new Hlc(step + 1, 0));
+                // The server saw some of the deltas (the others were lost with its backup).
+                if (random.nextInt(3) > 0) {
+                  server.join(delta);
                 }
               }
-              Document server = repaired(local, dump);
-              assertThat(Document.joined(local, server)).isEqualTo(local);
-              assertThat(Cart.of(server).items()).isEqualTo(Cart.of(local).items());
+              for (RepairDelta.Scope scope : RepairDelta.Scope.values()) {
+                Document repair = RepairDelta.of(local, server, lineage, scope);
+                assertThat(verifier.verify(server, repair, lineage)).as(scope.name()).isEmpty();
+                repair.root().forEachDot(dot -> assertThat(lineage.owns(dot.replica())).isTrue());
+                Document repaired = Document.joined(server, repair);
+                // Every own entry the device holds is on the server after the repair.
+                local
+                    .root()
+                    .forEachDot(
+                        dot -> {
+                          if (lineage.owns(dot.replica())) {
+                            assertThat(repaired.context().contains(dot)).isTrue();
+                          }
+                        });
+                if (scope == RepairDelta.Scope.OWN_WRITES) {
+                  // It removed nothing the server held.
+                  server
+                      .root()
+                      .forEachDot(
+                          dot -> {
+                            boolean[] kept = {false};
+                            repaired.root().forEachDot(d -> kept[0] |= d.equals(dot));
+                            assertThat(kept[0]).as("%s kept", dot).isTrue();
+                          });
+                }
+              }
             });
   }
 }

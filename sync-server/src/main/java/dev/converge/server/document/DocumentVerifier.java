@@ -1,15 +1,23 @@
 package dev.converge.server.document;
 
+import io.smallrye.mutiny.Uni;
+import java.util.Collection;
+import java.util.Set;
+
 /**
- * Checks stored document states ({@code doc_state}) against what the log says they are, and
- * rebuilds the wrong ones.
+ * Checks the server's own stored state of documents a digest exchange found divergent, before the
+ * server serves that state as the truth: an implementation rebuilds each document from what it
+ * trusts more than {@code doc_state} (a checkpoint plus the log after it) and repairs the row.
+ *
+ * <p>{@link CheckpointVerifier} is the implementation; it also serves the periodic scrub.
+ * Implementations must be thread-safe and run on a Vert.x context.
  */
 public interface DocumentVerifier {
 
   /**
-   * Verifies {@code docs} of {@code space}; returns the documents whose stored state was wrong and
-   * has been rebuilt.
+   * Verifies the stored state of {@code docs} of {@code space}.
+   *
+   * @return the documents whose stored state was wrong and has been rebuilt (empty if none)
    */
-  io.smallrye.mutiny.Uni<java.util.Set<DocKey>> verify(
-      String space, java.util.Collection<DocKey> docs);
+  Uni<Set<DocKey>> verify(String space, Collection<DocKey> docs);
 }

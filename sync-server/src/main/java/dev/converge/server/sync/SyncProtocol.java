@@ -57,6 +57,7 @@ class SyncProtocol {
   private final LogEpochs epochs;
   private final AntiEntropyMetrics antiEntropy;
   private final ErasureGate erasures;
+  private final DigestExchange digests;
 
   SyncProtocol(
       ProtocolCodec codec,
@@ -73,7 +74,8 @@ class SyncProtocol {
       RuntimeSubscriptions subscriptions,
       LogEpochs epochs,
       AntiEntropyMetrics antiEntropy,
-      ErasureGate erasures) {
+      ErasureGate erasures,
+      DigestExchange digests) {
     this.epochs = epochs;
     this.antiEntropy = antiEntropy;
     this.codec = codec;
@@ -89,6 +91,7 @@ class SyncProtocol {
     this.fetches = fetches;
     this.subscriptions = subscriptions;
     this.erasures = erasures;
+    this.digests = digests;
   }
 
   /**
@@ -131,6 +134,9 @@ class SyncProtocol {
       }
       if (message instanceof Message.Unsubscribe unsubscribe) {
         return subscriptions.unsubscribe(session, unsubscribe);
+      }
+      if (message instanceof Message.Digest digest) {
+        return digested(session, digest);
       }
       throw new SyncError(
           ErrorCode.INVALID,
@@ -360,6 +366,29 @@ class SyncProtocol {
                     new SyncError(
                         ErrorCode.INTERNAL,
                         "the server could not read the documents; fetch again"));
+              }
+              return null;
+            })
+        .replaceWithVoid();
+  }
+
+  /** Answers {@code digest} with {@code digests}, or with the coded error that refuses it. */
+  private Uni<Void> digested(SyncSession session, Message.Digest digest) {
+    return digests
+        .answer(session, digest)
+        .invoke(session::send)
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              if (failure instanceof SyncError e) {
+                fail(session, e);
+              } else {
+                LOG.error("Digest failed", failure);
+                fail(
+                    session,
+                    new SyncError(
+                        ErrorCode.INTERNAL,
+                        "the server could not read its digests; send digest again"));
               }
               return null;
             })

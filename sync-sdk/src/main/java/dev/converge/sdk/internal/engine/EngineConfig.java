@@ -15,6 +15,7 @@ import java.util.List;
  * @param batchSize the most changesets per push
  * @param minBackoff the first reconnect delay
  * @param maxBackoff the greatest reconnect delay
+ * @param digestInterval the time between two digest exchanges
  * @param clock time for status and token refresh
  * @param replicaName a label for logs and thread names
  */
@@ -25,6 +26,7 @@ public record EngineConfig(
     int batchSize,
     Duration minBackoff,
     Duration maxBackoff,
+    Duration digestInterval,
     Clock clock,
     String replicaName) {
   /** Creates a config; the list is copied. */

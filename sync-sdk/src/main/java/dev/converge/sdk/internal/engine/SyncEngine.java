@@ -102,7 +102,8 @@ public final class SyncEngine implements AutoCloseable {
                 config.spaces(),
                 config.batchSize(),
                 config.minBackoff(),
-                config.maxBackoff()),
+                config.maxBackoff(),
+                config.digestInterval()),
             new Random(),
             config.clock().instant());
     this.status = machine.status();

@@ -3,6 +3,8 @@ package dev.converge.sdk.internal.store;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
+import dev.converge.core.digest.DigestTree;
+import dev.converge.core.digest.DocDigest;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
@@ -183,15 +185,44 @@ final class DocumentTable {
     }
   }
 
+  /**
+   * Saves a state with its digest and digest-tree leaf (docs/protocol-2.md, "Digests"): every state
+   * written goes through here, so the digest is always that of the stored text.
+   */
   private void saveText(DocumentKey key, String state) throws SQLException {
+    DocDigest digest = DocDigest.ofEncoded(state);
     db.update(
-        "INSERT INTO documents (space, collection, doc_id, state, updated_at) VALUES (?, ?, ?, ?, ?)"
+        "INSERT INTO documents (space, collection, doc_id, state, updated_at, digest, leaf)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (space, collection, doc_id) DO UPDATE SET state = excluded.state,"
-            + " updated_at = excluded.updated_at",
+            + " updated_at = excluded.updated_at, digest = excluded.digest, leaf = excluded.leaf",
         key.space(),
         key.collection(),
         key.docId(),
         state,
-        wallMillis.getAsLong());
+        wallMillis.getAsLong(),
+        digest == null ? null : digest.hex(),
+        digest == null ? null : DigestTree.leafOf(key.collection(), key.docId()));
+  }
+
+  /** Gives every stored state its digest and leaf (store schema 5, for files written before). */
+  static int backfillDigests(SqlDatabase db) throws SQLException {
+    List<String[]> rows = new ArrayList<>();
+    try (SqlRows rs = db.query("SELECT space, collection, doc_id, state FROM documents")) {
+      while (rs.next()) {
+        rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+      }
+    }
+    for (String[] row : rows) {
+      DocDigest digest = DocDigest.ofEncoded(row[3]);
+      db.update(
+          "UPDATE documents SET digest = ?, leaf = ? WHERE space = ? AND collection = ? AND doc_id = ?",
+          digest == null ? null : digest.hex(),
+          digest == null ? null : DigestTree.leafOf(row[1], row[2]),
+          row[0],
+          row[1],
+          row[2]);
+    }
+    return rows.size();
   }
 }

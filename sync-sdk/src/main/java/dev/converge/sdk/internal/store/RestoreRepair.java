@@ -3,7 +3,7 @@ package dev.converge.sdk.internal.store;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.protocol.Message;
-import dev.converge.core.trust.RepairDelta;
+import dev.converge.core.trust.RestoreDelta;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.storage.SqlDatabase;
 import dev.converge.sdk.storage.SqlRows;
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The repair of a server restored from a backup (docs/reliability.md, "Restoring the server"): the
  * server said at {@code welcome} that this replica followed a history of a space it no longer has,
  * and serves the space as a snapshot. For each document of the snapshot, and then for each document
- * of the space the snapshot did not name, the device queues the {@link RepairDelta} of its state
+ * of the space the snapshot did not name, the device queues the {@link RestoreDelta} of its state
  * against the server's as an ordinary outbox row: its own writes the server lost, and its removes
  * of what the server holds.
  *
@@ -129,7 +129,7 @@ final class RestoreRepair {
     if (local == null) {
       return seq;
     }
-    var delta = RepairDelta.of(local, server, own);
+    var delta = RestoreDelta.of(local, server, own);
     if (!delta.isPresent()) {
       return seq;
     }

@@ -4,6 +4,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.crdt.ReplicaIds;
+import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
@@ -61,6 +62,7 @@ public final class SqliteStore implements Store {
   private final SpaceTable spaces;
   private final SpacePurge purge;
   private final StablePoints stablePoints;
+  private final DigestTable digests;
   private final Transactions transactions;
   private final CollectionQueries queries;
   private final RestoreRepair repair;
@@ -91,6 +93,7 @@ public final class SqliteStore implements Store {
     this.stablePoints = new StablePoints(db);
     this.queries = new CollectionQueries(db, codec);
     this.repair = new RestoreRepair(db, documents, changes, wallMillis);
+    this.digests = new DigestTable(db, codec, documents, outbox, changes);
     this.transactions = new Transactions(db, () -> nextSeq, seq -> nextSeq = seq);
     StoreSchema.migrate(db, codec);
     inTransaction(
@@ -367,6 +370,39 @@ public final class SqliteStore implements Store {
   @Override
   public synchronized List<DocumentKey> applyRereads(String space, List<Message.SnapshotDoc> docs) {
     return inTransaction(() -> rereads.apply(space, docs, clock));
+  }
+
+  @Override
+  public synchronized int scrubDigests(String space, int limit) {
+    return inTransaction(() -> digests.scrub(space, limit));
+  }
+
+  @Override
+  public synchronized SpaceDigest digestTree(String space) {
+    return inTransaction(() -> digests.tree(space));
+  }
+
+  @Override
+  public synchronized Map<DocumentKey, String> leafDigests(String space, int leaf, int limit) {
+    return inTransaction(() -> digests.leaf(space, leaf, limit));
+  }
+
+  @Override
+  public synchronized DigestRepair applyDigestRepair(String space, List<Message.SnapshotDoc> docs) {
+    return inTransaction(
+        () -> {
+          DigestRepair repair =
+              digests.repair(
+                  space,
+                  docs,
+                  replicaId,
+                  MetaTable.get(db, ReplicaLineage.PREDECESSOR),
+                  nextSeq,
+                  clock,
+                  wallMillis.getAsLong());
+          nextSeq += repair.repushed();
+          return repair;
+        });
   }
 
   @Override

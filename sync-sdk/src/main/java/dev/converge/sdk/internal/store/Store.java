@@ -1,6 +1,7 @@
 package dev.converge.sdk.internal.store;
 
 import dev.converge.core.crdt.Document;
+import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.Message;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.RejectedChange;
@@ -166,6 +167,37 @@ public interface Store extends AutoCloseable {
    * @return the documents whose state changed
    */
   List<DocumentKey> applyRereads(String space, List<Message.SnapshotDoc> docs);
+
+  /**
+   * Checks the stored digests of the next {@code limit} documents of {@code space} (in name order,
+   * wrapping around) against their states and corrects the stale ones: a state changed outside the
+   * SDK keeps a digest that no longer matches it.
+   *
+   * @return how many were stale
+   */
+  int scrubDigests(String space, int limit);
+
+  /**
+   * Returns the digest tree of {@code space} over the stored document states (docs/protocol-2.md,
+   * "Digests").
+   */
+  SpaceDigest digestTree(String space);
+
+  /**
+   * Returns up to {@code limit} documents of leaf {@code leaf} of {@code space}'s digest tree with
+   * their digests (32 hex digits), in (collection, docId) order; documents in the empty state are
+   * left out.
+   */
+  Map<DocumentKey, String> leafDigests(String space, int leaf, int limit);
+
+  /**
+   * Repairs documents a digest exchange found different from the server's ({@code docs}, the
+   * server's states answering a {@code fetch}), in one transaction: each becomes the server's state
+   * joined with this device's unacked changes of it and with its own writes the server lost, which
+   * go into the outbox as new changes; other replicas' entries the server never had are dropped and
+   * counted.
+   */
+  DigestRepair applyDigestRepair(String space, List<Message.SnapshotDoc> docs);
 
   /** Forgets the re-read of {@code key} without applying anything (it cannot be fetched). */
   void dropReread(DocumentKey key);

@@ -69,10 +69,21 @@ final class StoreSchema {
             "ALTER TABLE spaces ADD COLUMN repair INTEGER NOT NULL DEFAULT 0",
             "CREATE TABLE repair_docs (space TEXT NOT NULL, collection TEXT NOT NULL,"
                 + " doc_id TEXT NOT NULL, PRIMARY KEY (space, collection, doc_id)) WITHOUT ROWID"
+          },
+          // 7: document digests for anti-entropy (docs/protocol-2.md, "Digests"): each state's
+          // 128-bit digest (hex, NULL for the empty state) and its leaf in the digest tree. The
+          // rows already there get theirs computed from their states (backfillDigests, below).
+          new String[] {
+            "ALTER TABLE documents ADD COLUMN digest TEXT",
+            "ALTER TABLE documents ADD COLUMN leaf INTEGER",
+            "CREATE INDEX documents_by_leaf ON documents (space, leaf)"
           });
 
   /** The version whose migration adds the field index of collection queries. */
   private static final int FIELD_INDEX = 5;
+
+  /** The version whose migration adds the digests of the documents. */
+  private static final int DIGESTS = 7;
 
   /** The version whose migration adds the push-ready changeset text to the outbox. */
   private static final int PUSH_READY_OUTBOX = 3;
@@ -112,6 +123,9 @@ final class StoreSchema {
         }
         if (v + 1 == FIELD_INDEX) {
           LOG.debug("{} documents indexed for queries", FieldIndex.indexAll(db, codec));
+        }
+        if (v + 1 == DIGESTS) {
+          LOG.info("{} local documents given their digests", DocumentTable.backfillDigests(db));
         }
         db.setUserVersion(v + 1);
         db.commit();

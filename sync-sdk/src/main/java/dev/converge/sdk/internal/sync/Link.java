@@ -206,6 +206,7 @@ final class Link {
     m.stable.sessionEnded();
     m.subscriptions.sessionEnded();
     m.rereads.sessionEnded();
+    m.antiEntropy.sessionEnded();
     m.refresh.cancel();
     m.effects.cancel(new Timer.PushRetry());
     m.effects.cancel(new Timer.StableSession());

@@ -47,7 +47,11 @@ final class ServerMessages {
     } else if (message instanceof Message.Synced synced) {
       onSynced(synced);
     } else if (message instanceof Message.Docs docs) {
-      m.rereads.onDocs(docs);
+      if (!m.antiEntropy.onDocs(docs)) {
+        m.rereads.onDocs(docs);
+      }
+    } else if (message instanceof Message.Digests digests) {
+      m.antiEntropy.onDigests(digests);
     } else if (message instanceof Message.Subscribed subscribed) {
       m.subscriptions.onSubscribed(subscribed);
     } else if (message instanceof Message.Unsubscribed unsubscribed) {
@@ -106,6 +110,7 @@ final class ServerMessages {
     m.push.pushMore();
     // Re-reads a former session left unanswered (or a crash left recorded) go out now.
     m.rereads.fetchMore();
+    m.antiEntropy.sessionStarted();
     m.board.publish();
     m.checkWaiters();
   }
@@ -246,7 +251,7 @@ final class ServerMessages {
       return;
     }
     if (error.knownCode().orElse(null) == ErrorCode.FETCH_TOO_LARGE
-        && m.rereads.onTooLarge(error)) {
+        && (m.antiEntropy.onError(error) || m.rereads.onTooLarge(error))) {
       m.board.publish();
       return;
     }

@@ -45,6 +45,15 @@ final class SpaceLag {
     return heads.containsKey(space);
   }
 
+  /**
+   * Returns whether {@code space} is caught up: its head is known and the cursor has reached it, no
+   * snapshot under way.
+   */
+  boolean caughtUp(String space) {
+    Long head = heads.get(space);
+    return head != null && head <= store.cursor(space) && !store.snapshotInProgress(space);
+  }
+
   /** Forgets a purged space. */
   void forget(String space) {
     heads.remove(space);

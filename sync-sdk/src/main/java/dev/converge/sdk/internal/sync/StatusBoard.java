@@ -29,6 +29,8 @@ final class StatusBoard {
   Instant nextRetryAt;
   Instant lastAckAt;
   long rejections;
+  long repairedDocuments;
+  long foreignEntriesDropped;
   final Set<String> forbidden = new HashSet<>();
   private SyncStatus status;
 
@@ -74,6 +76,8 @@ final class StatusBoard {
         lastAckAt,
         lag.statuses(spaces, forbidden, effects.now()),
         lastError,
-        nextRetryAt);
+        nextRetryAt,
+        repairedDocuments,
+        foreignEntriesDropped);
   }
 }

@@ -73,16 +73,28 @@ public final class SyncMachine {
    * @param batchSize the most changesets per push
    * @param minBackoff the first retry delay
    * @param maxBackoff the greatest retry delay
+   * @param digestInterval the time between two digest exchanges (anti-entropy) of a session
    */
   public record Settings(
       boolean localOnly,
       List<String> spaces,
       int batchSize,
       Duration minBackoff,
-      Duration maxBackoff) {
+      Duration maxBackoff,
+      Duration digestInterval) {
     /** Creates settings; the list is copied. */
     public Settings {
       spaces = List.copyOf(spaces);
+    }
+
+    /** Creates settings with the default digest interval. */
+    public Settings(
+        boolean localOnly,
+        List<String> spaces,
+        int batchSize,
+        Duration minBackoff,
+        Duration maxBackoff) {
+      this(localOnly, spaces, batchSize, minBackoff, maxBackoff, AntiEntropy.DEFAULT_INTERVAL);
     }
   }
 
@@ -96,6 +108,7 @@ public final class SyncMachine {
   final StableReports stable;
   private final ServerMessages messages;
   final Rereads rereads = new Rereads(this);
+  final AntiEntropy antiEntropy = new AntiEntropy(this);
 
   /** The spaces followed now: the configured ones, then those the app subscribed to at runtime. */
   final List<String> spaces;
@@ -216,6 +229,8 @@ public final class SyncMachine {
           effects.emit(new Action.Send(new Message.Sync(waiters.newRef(), points)));
         }
       }
+    } else if (timer instanceof Timer.Digest) {
+      antiEntropy.due();
     } else if (timer instanceof Timer.SyncTimeout timeout) {
       long millis = waiters.timedOut(timeout.waiter());
       if (millis >= 0) {

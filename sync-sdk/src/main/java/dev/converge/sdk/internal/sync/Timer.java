@@ -24,6 +24,9 @@ public sealed interface Timer {
   /** Report the stable points that rose while nothing was pushed ({@link StableReports}). */
   record StableReport() implements Timer {}
 
+  /** Run a digest exchange (anti-entropy) if the session is caught up ({@code AntiEntropy}). */
+  record Digest() implements Timer {}
+
   /** A {@code syncNow} waiter gives up. */
   record SyncTimeout(long waiter) implements Timer {}
 }

@@ -395,8 +395,9 @@ public abstract class StoreContract {
       assertThat(store.outbox(2, 10)).containsExactly(written);
     }
     try (SqlDatabase db = openDatabase(file)) {
-      // On through 4 (the re-reads table): the v2 -> v3 text migration above still ran first.
-      assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(6);
+      // On through 7 (re-reads, queries, epoch, digests): the v2 -> v3 text migration above still
+      // ran first.
+      assertThat(db.userVersion()).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(7);
     }
   }
 

@@ -1,0 +1,166 @@
+package dev.converge.server.sync;
+
+import dev.converge.core.digest.DigestTree;
+import dev.converge.core.digest.DocDigest;
+import dev.converge.core.digest.SpaceDigest;
+import dev.converge.core.protocol.ErrorCode;
+import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.server.document.DigestReader;
+import dev.converge.server.document.DocKey;
+import dev.converge.server.document.DocumentVerifier;
+import dev.converge.server.error.SyncError;
+import dev.converge.server.metrics.AntiEntropyMetrics;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Answers {@code digest} (anti-entropy, docs/protocol-2.md "Digests"): at an inner node the
+ * server's hashes of its 16 children, from aggregates over {@code doc_state}; at a leaf the
+ * documents whose digest differs from the device's, after the {@link DocumentVerifier} has checked
+ * the server's own state of each of them. The message's shape was checked when it was decoded; the
+ * space is checked here against the session's grants.
+ *
+ * <p>Thread-safe (stateless).
+ */
+@ApplicationScoped
+class DigestExchange {
+
+  private static final Comparator<DocKey> ORDER =
+      Comparator.comparing((DocKey k) -> k.collection).thenComparing(k -> k.docId);
+
+  private final ProtocolCodec codec;
+  private final DigestReader reader;
+  private final DocumentVerifier verifier;
+  private final AntiEntropyMetrics metrics;
+
+  DigestExchange(
+      ProtocolCodec codec,
+      DigestReader reader,
+      DocumentVerifier verifier,
+      AntiEntropyMetrics metrics) {
+    this.codec = codec;
+    this.reader = reader;
+    this.verifier = verifier;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Returns the {@code digests} frame answering {@code digest}, or fails with a {@link SyncError}
+   * ({@code forbidden_space}, without ref as for every refused space).
+   */
+  Uni<String> answer(SyncSession session, Message.Digest digest) {
+    if (!session.grants().allows(digest.space())) {
+      return Uni.createFrom()
+          .failure(
+              new SyncError(
+                  ErrorCode.FORBIDDEN_SPACE,
+                  "space '" + digest.space() + "' is not granted by this token; digest refused"));
+    }
+    metrics.exchanged();
+    if (!DigestTree.isLeaf(digest.path())) {
+      return reader
+          .children(digest.space(), digest.path())
+          .map(
+              children ->
+                  codec.encode(
+                      new Message.Digests(
+                          digest.ref(),
+                          digest.space(),
+                          digest.path(),
+                          SpaceDigest.wire(children),
+                          List.of(),
+                          false)));
+    }
+    return leaf(digest).map(codec::encode);
+  }
+
+  private Uni<Message.Digests> leaf(Message.Digest digest) {
+    String space = digest.space();
+    int leaf = DigestTree.index(digest.path());
+    return reader
+        .leaf(space, leaf, DigestTree.MAX_LEAF_DOCS + 1)
+        .chain(
+            stored -> {
+              List<DocKey> differing = differing(digest, stored);
+              if (differing.isEmpty()) {
+                return Uni.createFrom().item(answer(digest, stored, differing));
+              }
+              // The server's own state is checked before it is served as the truth.
+              return verifier
+                  .verify(space, differing)
+                  .chain(
+                      rebuilt -> {
+                        count(differing, rebuilt);
+                        if (rebuilt.isEmpty()) {
+                          return Uni.createFrom().item(answer(digest, stored, differing));
+                        }
+                        return reader
+                            .leaf(space, leaf, DigestTree.MAX_LEAF_DOCS + 1)
+                            .map(again -> answer(digest, again, differing(digest, again)));
+                      });
+            });
+  }
+
+  private void count(List<DocKey> differing, Set<DocKey> rebuilt) {
+    int wrongHere = (int) differing.stream().filter(rebuilt::contains).count();
+    // The verifier counts the documents it rebuilt (SERVER_STATE) itself, as for the scrub.
+    metrics.divergent(AntiEntropyMetrics.Cause.DEVICE_STATE, differing.size() - wrongHere);
+  }
+
+  /**
+   * The documents of the leaf whose digests differ, in (collection, docId) order. When the stored
+   * leaf was cut at the bound, only names up to the last one read are compared.
+   */
+  private static List<DocKey> differing(Message.Digest digest, Map<DocKey, DocDigest> stored) {
+    boolean cut = stored.size() > DigestTree.MAX_LEAF_DOCS;
+    DocKey last = null;
+    for (DocKey key : stored.keySet()) {
+      last = key;
+    }
+    Map<DocKey, String> device = new LinkedHashMap<>();
+    for (Message.DigestDoc doc : digest.docs()) {
+      device.put(new DocKey(digest.space(), doc.collection(), doc.docId()), doc.hash());
+    }
+    List<DocKey> differing = new ArrayList<>();
+    for (Map.Entry<DocKey, DocDigest> entry : stored.entrySet()) {
+      if (!entry.getValue().hex().equals(device.get(entry.getKey()))) {
+        differing.add(entry.getKey());
+      }
+    }
+    for (Map.Entry<DocKey, String> entry : device.entrySet()) {
+      boolean inRange = !cut || ORDER.compare(entry.getKey(), last) <= 0;
+      if (entry.getValue() != null && !stored.containsKey(entry.getKey()) && inRange) {
+        differing.add(entry.getKey());
+      }
+    }
+    differing.sort(ORDER);
+    return differing;
+  }
+
+  private Message.Digests answer(
+      Message.Digest digest, Map<DocKey, DocDigest> stored, List<DocKey> differing) {
+    boolean more =
+        differing.size() > DigestTree.MAX_LEAF_DOCS || stored.size() > DigestTree.MAX_LEAF_DOCS;
+    List<Message.DigestDoc> docs = new ArrayList<>();
+    for (DocKey key : differing.subList(0, Math.min(differing.size(), DigestTree.MAX_LEAF_DOCS))) {
+      DocDigest mine = stored.get(key);
+      docs.add(new Message.DigestDoc(key.collection, key.docId, mine == null ? null : mine.hex()));
+    }
+    if (!docs.isEmpty()) {
+      metrics.repaired(
+          AntiEntropyMetrics.Direction.TO_DEVICE,
+          (int) docs.stream().filter(d -> d.hash() != null).count());
+      metrics.repaired(
+          AntiEntropyMetrics.Direction.TO_SERVER,
+          (int) docs.stream().filter(d -> d.hash() == null).count());
+    }
+    return new Message.Digests(digest.ref(), digest.space(), digest.path(), List.of(), docs, more);
+  }
+}
