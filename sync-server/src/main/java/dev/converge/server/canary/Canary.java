@@ -78,7 +78,11 @@ public class Canary {
    * Starts the rounds; the first comes one interval after start-up, and the replicas connect (with
    * their backoff) once the HTTP server listens.
    */
-  synchronized void start(@Observes StartupEvent started) {
+  // After the default observers (the development key pair is created by one of them).
+  synchronized void start(
+      @Observes
+          @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 900)
+          StartupEvent started) {
     if (!settings.enabled() || rounds != null) {
       return;
     }
@@ -123,7 +127,8 @@ public class Canary {
         .replicaName("canary-" + node + "-" + name)
         .backoff(Duration.ofMillis(200), Duration.ofSeconds(5))
         .subscribe(SpaceGrants.CANARY_SPACE)
-        .build();
+        .build()
+        .connect();
   }
 
   /** One round: write a fresh marker, wait until the reader holds it. */

@@ -26,13 +26,14 @@ final class CanaryCredential {
   static final Duration LIFETIME = Duration.ofMinutes(10);
 
   private final Path tokenFile;
-  private final PrivateKey key;
+  private final Path keyFile;
   private final String issuer;
   private final String audience;
+  private volatile PrivateKey key;
 
-  private CanaryCredential(Path tokenFile, PrivateKey key, String issuer, String audience) {
+  private CanaryCredential(Path tokenFile, Path keyFile, String issuer, String audience) {
     this.tokenFile = tokenFile;
-    this.key = key;
+    this.keyFile = keyFile;
     this.issuer = issuer;
     this.audience = audience;
   }
@@ -44,7 +45,21 @@ final class CanaryCredential {
 
   /** A credential that mints tokens with the PEM private key in {@code keyFile}. */
   static CanaryCredential minting(Path keyFile, String issuer, String audience) {
-    return new CanaryCredential(null, DevKeyPair.readPrivateKey(keyFile), issuer, audience);
+    return new CanaryCredential(null, keyFile, issuer, audience);
+  }
+
+  /**
+   * The signing key, read at the first connection rather than at start-up: in development the
+   * server creates its key pair during start-up too, in no set order with the canary's start. A key
+   * not readable yet fails that connection, which the SDK retries with backoff.
+   */
+  private PrivateKey key() {
+    PrivateKey read = key;
+    if (read == null) {
+      read = DevKeyPair.readPrivateKey(keyFile);
+      key = read;
+    }
+    return read;
   }
 
   /** Returns a token for the canary's next connection. */
@@ -58,7 +73,7 @@ final class CanaryCredential {
     }
     Instant now = Instant.now();
     return DevTokens.mintWithRoles(
-        key,
+        key(),
         issuer,
         audience,
         SpaceGrants.CANARY_SUBJECT,
