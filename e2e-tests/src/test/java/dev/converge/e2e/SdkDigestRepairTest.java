@@ -73,7 +73,8 @@ class SdkDigestRepairTest {
             .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
             .digestInterval(INTERVAL)
             .subscribe(space)
-            .build();
+            .build()
+            .connect();
     return client;
   }
 

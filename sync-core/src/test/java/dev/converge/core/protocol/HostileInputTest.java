@@ -222,7 +222,7 @@ class HostileInputTest {
     return Stream.of(
         Arguments.of("no type", "{}", "$.type", "required field is missing"),
         Arguments.of(
-            "unknown type", "{\"type\":\"digest\"}", "$.type", "unknown message type 'digest'"),
+            "unknown type", "{\"type\":\"gossip\"}", "$.type", "unknown message type 'gossip'"),
         Arguments.of(
             "type is an object", "{\"type\":{}}", "$.type", "expected a string, got an object"),
         Arguments.of(

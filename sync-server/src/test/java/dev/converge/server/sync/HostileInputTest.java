@@ -95,8 +95,8 @@ class HostileInputTest {
   @Test
   void unknownMessageType_getsUnknownType() throws Exception {
     try (WsClient client = session(alice, replica, space)) {
-      client.sendRaw("{\"type\":\"digest\",\"space\":\"x\"}");
-      assertThat(error(client, "unknown_type").message()).contains("'digest'");
+      client.sendRaw("{\"type\":\"gossip\",\"space\":\"x\"}");
+      assertThat(error(client, "unknown_type").message()).contains("'gossip'");
     }
   }
 
