@@ -194,7 +194,14 @@ public abstract class CollectionQueryContract {
     }
     try (SqlDatabase db = openDatabase(file)) {
       db.begin();
+      // Back to schema 4: what versions 5 (the index), 6 (the epoch) and 7 (digests) added goes.
       db.update("DROP TABLE doc_fields");
+      db.update("DROP TABLE repair_docs");
+      db.update("ALTER TABLE spaces DROP COLUMN epoch");
+      db.update("ALTER TABLE spaces DROP COLUMN repair");
+      db.update("DROP INDEX documents_by_leaf");
+      db.update("ALTER TABLE documents DROP COLUMN digest");
+      db.update("ALTER TABLE documents DROP COLUMN leaf");
       db.setUserVersion(4);
       db.commit();
     }

@@ -84,8 +84,8 @@ class DigestStoreTest {
   }
 
   @Test
-  void schemaFourFile_getsItsDigestsFromTheMigration() throws Exception {
-    Path file = dir.resolve("v4.db");
+  void aFileOfTheSchemaBeforeDigests_getsThemFromTheMigration() throws Exception {
+    Path file = dir.resolve("v6.db");
     try (SqliteStore store = open(file)) {
       store.writeLocal(CART, SqliteStoreTest.add("apple", 2));
     }
@@ -94,7 +94,7 @@ class DigestStoreTest {
         "DROP INDEX documents_by_leaf",
         "ALTER TABLE documents DROP COLUMN digest",
         "ALTER TABLE documents DROP COLUMN leaf",
-        "PRAGMA user_version = 4");
+        "PRAGMA user_version = 6");
     try (SqliteStore store = open(file)) {
       assertThat(store.digestTree(SPACE).node("").count()).isEqualTo(1);
     }
