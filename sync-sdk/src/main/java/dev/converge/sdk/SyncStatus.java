@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param spaces per subscribed space, how far behind the server it is
  * @param lastError the code of the last sync error not yet overcome (such as {@code internal} for a
  *     push the server could not apply, {@code token_expired}, or {@code handshake_timeout} for a
- *     connection that was not welcomed within 30 s and is retried), or null once changes flow again
+ *     connection that was not welcomed within 30 s and is retried), or null once changes flow
+ *     again; {@link #lastErrorCode()} is its typed form
  * @param nextRetryAt when the client retries after that error (reconnects or pushes again): a
  *     future instant while the retry waits, a past one while it is under way; null once changes
  *     flow again or no retry is due. Together with {@code lastError} it says why pending changes
@@ -82,6 +83,14 @@ public record SyncStatus(
   /** Returns when the client retries (or last retried) after {@link #lastError()}, if it does. */
   public Optional<Instant> nextRetry() {
     return Optional.ofNullable(nextRetryAt);
+  }
+
+  /**
+   * Returns the typed form of {@link #lastError()}: null exactly when {@code lastError} is null (no
+   * error), {@link SyncErrorCode#OTHER} for a code this SDK does not know.
+   */
+  public SyncErrorCode lastErrorCode() {
+    return SyncErrorCode.of(lastError);
   }
 
   /** Returns whether the client is connected and welcomed by the server. */
