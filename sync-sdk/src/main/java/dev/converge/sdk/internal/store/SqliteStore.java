@@ -451,6 +451,25 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public synchronized Purge rejectUnsent(String space, String code, String message) {
+    List<RejectedChange> moved =
+        inTransaction(
+            () ->
+                rejectedTable.moveFromOutbox(
+                    "space = ?",
+                    new Object[] {space},
+                    replicaId,
+                    code,
+                    message,
+                    wallMillis.getAsLong()));
+    if (!moved.isEmpty()) {
+      // Removed seqs would leave a hole (seq_gap): a new id renumbers the rows left.
+      rekey("unsent changes of space " + space + " refused");
+    }
+    return new Purge(List.of(), moved, !moved.isEmpty());
+  }
+
+  @Override
   public synchronized long pendingCount(String space) {
     return inTransaction(() -> outbox.count(space));
   }

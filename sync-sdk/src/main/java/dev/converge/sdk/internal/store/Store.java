@@ -240,6 +240,16 @@ public interface Store extends AutoCloseable {
   long pendingCount(String space);
 
   /**
+   * Moves every unsent change of {@code space} to the rejected changes with {@code code} and {@code
+   * message}, keeping the space's documents as they are (the values stay visible locally, as for
+   * any rejection): used when the server refuses whole pushes into the space. If rows moved,
+   * retires the replica id as {@link #purgeSpace} does, so the seqs left stay contiguous.
+   *
+   * @return the rejections (documents empty) and whether the id was retired
+   */
+  Purge rejectUnsent(String space, String code, String message);
+
+  /**
    * Retires the replica id: takes a new one and renumbers the outbox rows 1, 2, 3, ... under it,
    * keeping their order and content (their dots keep the ids they were made under). The old id
    * becomes the {@link #predecessor}. Used when another copy of this database may use the same

@@ -82,6 +82,8 @@ final class PushWindow {
   private long lastSentSeq;
   private int sentCount;
   private int batchLimit;
+  private boolean oneSpace;
+  private String sentSpace;
 
   PushWindow(Store store, PushLimits limits, int maxBatch, Effects effects, Host host) {
     this.store = store;
@@ -116,6 +118,22 @@ final class PushWindow {
     pendingRejections.clear();
   }
 
+  /**
+   * Whether each push holds the changes of one space only (the first row's), so that a push the
+   * server refuses as a whole names its space; off again once an ack makes progress.
+   */
+  void oneSpacePerPush(boolean on) {
+    oneSpace = on;
+  }
+
+  /**
+   * The space of the last push sent, or null if it held changes of several spaces: after a push
+   * failed as a whole, the space it was refused for when it held one.
+   */
+  String sentSpace() {
+    return sentSpace;
+  }
+
   /** Ends the hold after a failed push: the next {@link #pushMore()} sends again. */
   void release() {
     held = false;
@@ -146,6 +164,12 @@ final class PushWindow {
     firstSentSeq = rows.get(0).seq();
     lastSentSeq = rows.get(rows.size() - 1).toSeq();
     sentCount = rows.size();
+    sentSpace = rows.get(0).key().space();
+    for (OutboxRow row : rows) {
+      if (!row.key().space().equals(sentSpace)) {
+        sentSpace = null;
+      }
+    }
   }
 
   /** The next rows, within the batch limit and one push's size; unsendable rows replaced. */
@@ -166,6 +190,9 @@ final class PushWindow {
           break;
         }
         if (!rows.isEmpty() && chars + size + 1 > limits.maxPushChars()) {
+          break;
+        }
+        if (oneSpace && !rows.isEmpty() && !row.key().space().equals(rows.get(0).key().space())) {
           break;
         }
         chars += size + 1;
@@ -203,6 +230,7 @@ final class PushWindow {
     boolean progress = deleted > 0 || !quarantined.isEmpty();
     if (progress) {
       batchLimit = Math.min(maxBatch, batchLimit * 2);
+      oneSpace = false;
     }
     return progress;
   }

@@ -123,6 +123,7 @@ final class ServerMessages {
     m.board.lastAckAt = m.effects.now();
     if (m.push.onAck(ack)) {
       // Changes move again: the failure streak is over.
+      m.forbiddenPushes.progress();
       m.backoff.reset();
       m.board.lastError = null;
       m.board.nextRetryAt = null;
@@ -277,8 +278,12 @@ final class ServerMessages {
           LOG.debug("change {} refused ({}); awaiting the ack", error.ref(), error.code());
       case SHRUNK -> m.push.pushMore();
       case FAILED -> {
-        LOG.warn("push failed ({}: {}); retrying", error.code(), error.message());
-        m.link.scheduleRetry(error.retryAfterMs());
+        if (m.forbiddenPushes.applies(error)) {
+          m.forbiddenPushes.refused(error);
+        } else {
+          LOG.warn("push failed ({}: {}); retrying", error.code(), error.message());
+          m.link.scheduleRetry(error.retryAfterMs());
+        }
       }
       case NOT_A_PUSH_ERROR -> {
         if (error.knownCode().orElse(null) == ErrorCode.FORBIDDEN_SPACE) {

@@ -109,6 +109,11 @@ final class Subscriptions {
     m.checkWaiters();
   }
 
+  /** Whether a {@code subscribe} of this session awaits its answer (it may be refused). */
+  boolean awaitingAnswer() {
+    return !asked.isEmpty();
+  }
+
   /** The session ended: its unanswered requests are moot, the next hello names every space. */
   void sessionEnded() {
     asked.clear();

@@ -109,6 +109,7 @@ public final class SyncMachine {
   private final ServerMessages messages;
   final Rereads rereads = new Rereads(this);
   final AntiEntropy antiEntropy = new AntiEntropy(this);
+  final ForbiddenPushes forbiddenPushes = new ForbiddenPushes(this);
 
   /** The spaces followed now: the configured ones, then those the app subscribed to at runtime. */
   final List<String> spaces;
