@@ -64,7 +64,8 @@ class SchemaMigrationTest {
                   "SELECT table_name || '.' || column_name || ':' || data_type"
                       + " FROM information_schema.columns"
                       + " WHERE table_schema = 'public' AND column_name IN ('state', 'delta') ORDER BY 1"))
-          .containsExactly("change_log.delta:text", "doc_state.state:text");
+          .containsExactly(
+              "change_log.delta:text", "doc_checkpoint.state:text", "doc_state.state:text");
     }
   }
 
