@@ -67,6 +67,7 @@ final class LocalWrites {
               () -> {
                 Optional<OutboxRow> row = store.writeLocal(key, mutation);
                 if (row.isPresent()) {
+                  engine.countLocalCommit();
                   listeners.documentsChanged(List.of(key), ChangeSource.LOCAL);
                 }
               });

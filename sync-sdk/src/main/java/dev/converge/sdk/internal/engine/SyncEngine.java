@@ -23,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,18 @@ public final class SyncEngine implements AutoCloseable {
   private final SyncMachine machine;
   private final SyncFutures futures = new SyncFutures();
 
-  private volatile SyncStatus status;
+  /**
+   * The status the engine thread last computed, with the number of local commits made before it
+   * read the store. A write is committed on the caller's thread and counted by the engine thread a
+   * moment later; {@link #status()} adds the commits made since, so an app reading the status right
+   * after a write sees it pending.
+   */
+  private volatile Published published;
+
+  /** Local commits so far, counted on the committing thread. */
+  private final AtomicLong localCommits = new AtomicLong();
+
+  private record Published(SyncStatus status, long commitsCounted) {}
 
   /** Creates an engine; call {@link #start()} to begin syncing. */
   public SyncEngine(
@@ -106,7 +118,7 @@ public final class SyncEngine implements AutoCloseable {
                 config.digestInterval()),
             new Random(),
             config.clock().instant());
-    this.status = machine.status();
+    this.published = new Published(machine.status(), 0);
   }
 
   // ---- public API (any thread) ----------------------------------------------------------------
@@ -136,7 +148,30 @@ public final class SyncEngine implements AutoCloseable {
 
   /** Returns the latest status; never blocks. */
   public SyncStatus status() {
-    return status;
+    Published now = published;
+    long uncounted = localCommits.get() - now.commitsCounted();
+    if (uncounted <= 0) {
+      return now.status();
+    }
+    SyncStatus s = now.status();
+    return new SyncStatus(
+        s.connection(),
+        s.pendingChanges() + uncounted,
+        s.rejectedChanges(),
+        s.lastAckAt(),
+        s.spaces(),
+        s.lastError(),
+        s.nextRetryAt(),
+        s.repairedDocuments(),
+        s.foreignEntriesDropped());
+  }
+
+  /**
+   * Counts one local write that added an outbox row, under the commit lock and right after its
+   * commit: the status shows it pending before the engine thread has counted it from the store.
+   */
+  public void countLocalCommit() {
+    localCommits.incrementAndGet();
   }
 
   /** Tells the engine a local change was committed: push it if online, refresh the status. */
@@ -253,10 +288,13 @@ public final class SyncEngine implements AutoCloseable {
     pending.add(first);
     while (!pending.isEmpty()) {
       Event event = pending.poll();
+      long[] seen = {0};
       List<Action> actions = new ArrayList<>();
       RuntimeException[] failure = {null};
       commits.run(
           () -> {
+            // Under the commit lock: exactly the writes counted so far are in what the step reads.
+            seen[0] = localCommits.get();
             try {
               machine.step(config.clock().instant(), event, actions);
             } catch (RuntimeException e) {
@@ -271,7 +309,7 @@ public final class SyncEngine implements AutoCloseable {
               }
             }
           });
-      status = machine.status();
+      published = new Published(machine.status(), seen[0]);
       try {
         for (Action action : actions) {
           perform(action, pending);
