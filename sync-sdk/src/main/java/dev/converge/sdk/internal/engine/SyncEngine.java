@@ -309,7 +309,13 @@ public final class SyncEngine implements AutoCloseable {
               }
             }
           });
-      published = new Published(machine.status(), seen[0]);
+      // Only a status the step recomputed (a new object) read the store under the lock; an older
+      // one keeps the count of writes it was computed with.
+      SyncStatus computed = machine.status();
+      Published before = published;
+      if (computed != before.status()) {
+        published = new Published(computed, seen[0]);
+      }
       try {
         for (Action action : actions) {
           perform(action, pending);
