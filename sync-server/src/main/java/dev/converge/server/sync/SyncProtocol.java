@@ -351,31 +351,29 @@ class SyncProtocol {
 
   /** Answers {@code fetch} with {@code docs}, or with the coded error that refuses it. */
   private Uni<Void> fetched(SyncSession session, Message.Fetch fetch) {
-    return fetches
-        .answer(session, fetch)
-        .invoke(session::send)
-        .onFailure()
-        .recoverWithItem(
-            failure -> {
-              if (failure instanceof SyncError e) {
-                fail(session, e);
-              } else {
-                LOG.error("Fetch failed", failure);
-                fail(
-                    session,
-                    new SyncError(
-                        ErrorCode.INTERNAL,
-                        "the server could not read the documents; fetch again"));
-              }
-              return null;
-            })
-        .replaceWithVoid();
+    return answered(
+        session,
+        fetches.answer(session, fetch),
+        "Fetch",
+        "the server could not read the documents; fetch again");
   }
 
   /** Answers {@code digest} with {@code digests}, or with the coded error that refuses it. */
   private Uni<Void> digested(SyncSession session, Message.Digest digest) {
-    return digests
-        .answer(session, digest)
+    return answered(
+        session,
+        digests.answer(session, digest),
+        "Digest",
+        "the server could not read its digests; send digest again");
+  }
+
+  /**
+   * Sends {@code answer}'s frame; a refusal goes back as its coded error, anything else as {@code
+   * internal} with {@code retryHint}.
+   */
+  private Uni<Void> answered(
+      SyncSession session, Uni<String> answer, String what, String retryHint) {
+    return answer
         .invoke(session::send)
         .onFailure()
         .recoverWithItem(
@@ -383,12 +381,8 @@ class SyncProtocol {
               if (failure instanceof SyncError e) {
                 fail(session, e);
               } else {
-                LOG.error("Digest failed", failure);
-                fail(
-                    session,
-                    new SyncError(
-                        ErrorCode.INTERNAL,
-                        "the server could not read its digests; send digest again"));
+                LOG.error(what + " failed", failure);
+                fail(session, new SyncError(ErrorCode.INTERNAL, retryHint));
               }
               return null;
             })
