@@ -45,7 +45,9 @@ public class CheckpointVerifier implements DocumentVerifier {
   CheckpointVerifier(
       Mutiny.SessionFactory sessions, ProtocolCodec codec, AntiEntropyMetrics metrics) {
     this.sessions = sessions;
-    this.codec = codec;
+    // Stored states and log entries were bounded when they were pushed; a document may grow past
+    // one message's limits, so the wire's input limit must not make it unreadable here.
+    this.codec = codec.forStoredData();
     this.metrics = metrics;
   }
 
@@ -129,10 +131,24 @@ public class CheckpointVerifier implements DocumentVerifier {
               for (DocKey doc : docs) {
                 work =
                     work.chain(
-                        () -> check(doc).invoke(w -> wrong[0] += w ? 1 : 0).replaceWithVoid());
+                        () ->
+                            check(doc)
+                                .onFailure()
+                                .recoverWithItem(e -> unchecked(doc, e))
+                                .invoke(w -> wrong[0] += w ? 1 : 0)
+                                .replaceWithVoid());
               }
               return work.map(v -> wrong[0]);
             });
+  }
+
+  /**
+   * One document the scrub could not check is reported and passed over, so that it cannot keep the
+   * scrub from every document after it.
+   */
+  private static boolean unchecked(DocKey doc, Throwable failure) {
+    LOG.errorf(failure, "Scrub could not check %s; moving on to the next document", doc);
+    return false;
   }
 
   private Uni<Integer> checkAll(List<DocKey> docs) {

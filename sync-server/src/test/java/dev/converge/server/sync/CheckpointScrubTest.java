@@ -77,6 +77,29 @@ class CheckpointScrubTest {
     assertThat(client.await(Message.Ack.class).upToSeq()).isEqualTo(seq);
   }
 
+  /** Pushes one changeset adding {@code count} items whose SKUs are {@code padding} long. */
+  private void pushMany(WsClient client, String prefix, int count, int padding)
+      throws InterruptedException {
+    seq++;
+    Document delta = new Document();
+    for (int i = 0; i < count; i++) {
+      String sku = prefix + i + "-" + "x".repeat(padding);
+      delta.join(Cart.of(cart).add(phone, sku, 1));
+    }
+    client.send(
+        new Message.Push(
+            List.of(
+                new Changeset(
+                    phone,
+                    seq,
+                    space,
+                    "carts",
+                    "main",
+                    new Hlc(1_764_065_400_000L + seq, 0),
+                    delta))));
+    assertThat(client.await(Message.Ack.class).upToSeq()).isEqualTo(seq);
+  }
+
   private String query(String sql) throws SQLException {
     try (Connection c = jdbc.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -100,6 +123,30 @@ class CheckpointScrubTest {
 
   private String stored() throws SQLException {
     return query("select state from doc_state where space = ? and doc_id = 'main'");
+  }
+
+  @Test
+  void documentLargerThanOneMessage_isCheckedAndKeptWhole() throws Exception {
+    DocKey main = new DocKey(space, "carts", "main");
+    try (WsClient client = WsClient.connect(server, TestTokens.mint(alice))) {
+      client.send(new Message.Hello(Message.PROTOCOL_VERSION, phone, List.of()));
+      client.expect(Message.Welcome.class);
+      for (int batch = 0; batch < 3; batch++) {
+        pushMany(client, "b" + batch + "-", 1_500, 200);
+      }
+    }
+    String good = stored();
+    assertThat(good.length())
+        .as("the stored state is larger than one message may be (test profile: 1 MiB)")
+        .isGreaterThan(1_048_576);
+    assertThat(verifier.verify(space, List.of(main)).await().atMost(WAIT))
+        .as("a correct state, however large, is left alone")
+        .isEmpty();
+    assertThat(stored()).isEqualTo(good);
+
+    corrupt("{\"s\":");
+    assertThat(verifier.verify(space, List.of(main)).await().atMost(WAIT)).containsExactly(main);
+    assertThat(stored()).as("rebuilt from the log, past the message limit").isEqualTo(good);
   }
 
   @Test
