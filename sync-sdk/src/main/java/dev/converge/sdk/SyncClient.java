@@ -1,6 +1,5 @@
 package dev.converge.sdk;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.converge.core.crdt.Document;
 import dev.converge.sdk.internal.engine.ListenerRegistry;
 import dev.converge.sdk.internal.engine.SyncEngine;
@@ -8,7 +7,7 @@ import dev.converge.sdk.internal.store.LocalMutation;
 import dev.converge.sdk.internal.store.Store;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -126,13 +125,20 @@ public final class SyncClient implements AutoCloseable {
   }
 
   /**
-   * Returns a plain JSON view of any document (registers as their last-writer-wins value, counters
-   * as numbers, sets as arrays, maps as objects), or empty if this replica has never seen it.
+   * Returns the top-level fields of any document as plain, unmodifiable values (registers as their
+   * last-writer-wins value, counters as {@link Long}, sets as lists, maps as maps; see {@link
+   * FieldValue#value()}), or empty if this replica has never seen it.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if the key is null
    */
-  public Optional<ObjectNode> readJson(DocumentKey key) {
-    Objects.requireNonNull(key, "key");
+  public Optional<Map<String, Object>> readFields(DocumentKey key) {
+    requireNonNull(key, "key");
     return read(
-        key, doc -> doc.isEmpty() ? Optional.<ObjectNode>empty() : Optional.of(doc.toJson()));
+        key,
+        doc ->
+            doc.isEmpty()
+                ? Optional.<Map<String, Object>>empty()
+                : Optional.of(PlainValues.fields(doc.toJson())));
   }
 
   // ---- listeners -----------------------------------------------------------------------------
