@@ -26,11 +26,11 @@ import java.util.stream.Collectors;
  */
 public final class DocumentHandle {
 
-  private final SyncClient client;
+  private final ClientCore client;
   private final DocumentKey key;
   private final Schema schema;
 
-  DocumentHandle(SyncClient client, DocumentKey key, Schema schema) {
+  DocumentHandle(ClientCore client, DocumentKey key, Schema schema) {
     this.client = client;
     this.key = key;
     this.schema = schema;
@@ -125,14 +125,14 @@ public final class DocumentHandle {
   /** Adds {@code element} to a {@code SET} field. */
   public void addToSet(String field, String element) {
     requirePolicy(field, FieldPolicy.SET);
-    SyncClient.requireNonNull(element, "element");
+    ClientCore.requireNonNull(element, "element");
     client.write(key, (doc, replica, hlc) -> doc.addToSet(replica, List.of(field), element));
   }
 
   /** Removes {@code element} from a {@code SET} field (the adds this replica has seen). */
   public void removeFromSet(String field, String element) {
     requirePolicy(field, FieldPolicy.SET);
-    SyncClient.requireNonNull(element, "element");
+    ClientCore.requireNonNull(element, "element");
     client.write(key, (doc, replica, hlc) -> doc.removeFromSet(List.of(field), element));
   }
 
@@ -229,12 +229,12 @@ public final class DocumentHandle {
 
   /** Listens to committed changes of this document, on the client's listener thread. */
   public ListenerToken addChangeListener(ChangeListener listener) {
-    return client.addDocumentListener(key, listener);
+    return client.listeners.document(key, listener);
   }
 
   /** Listens to committed changes of this document, called on {@code executor}. */
   public ListenerToken addChangeListener(Executor executor, ChangeListener listener) {
-    return client.addDocumentListener(key, executor, listener);
+    return client.listeners.document(key, executor, listener);
   }
 
   private FieldPolicy requireDeclared(String field) {

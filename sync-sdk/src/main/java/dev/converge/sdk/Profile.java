@@ -22,10 +22,10 @@ import java.util.stream.Collectors;
  */
 public final class Profile {
 
-  private final SyncClient client;
+  private final ClientCore client;
   private final DocumentKey key;
 
-  Profile(SyncClient client, DocumentKey key) {
+  Profile(ClientCore client, DocumentKey key) {
     this.client = client;
     this.key = key;
   }
@@ -120,12 +120,12 @@ public final class Profile {
 
   /** Listens to committed changes of this profile, on the client's listener thread. */
   public ListenerToken addChangeListener(ChangeListener listener) {
-    return client.addDocumentListener(key, listener);
+    return client.listeners.document(key, listener);
   }
 
   /** Listens to committed changes of this profile, called on {@code executor}. */
   public ListenerToken addChangeListener(Executor executor, ChangeListener listener) {
-    return client.addDocumentListener(key, executor, listener);
+    return client.listeners.document(key, executor, listener);
   }
 
   private static void requireField(String field) {
