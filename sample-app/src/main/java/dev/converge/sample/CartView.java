@@ -136,10 +136,7 @@ final class CartView {
   private static String describeValue(FieldValue value, String ownReplicaId) {
     String origin =
         value.replicaId().equals(ownReplicaId) ? "this device" : "replica " + value.replicaId();
-    Object v = value.value();
-    // Quoted like the JSON it is, so "1" the string and 1 the number read apart.
-    String shown = v instanceof String s ? '"' + s + '"' : String.valueOf(v);
-    return shown + " from " + origin;
+    return quoted(value.value()) + " from " + origin;
   }
 
   String describeStatus(SyncStatus status) {
@@ -197,6 +194,14 @@ final class CartView {
     return millis % 1000 == 0
         ? millis / 1000 + " s"
         : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+  }
+
+  /**
+   * A conflicting value as JSON shows it: strings in quotes, so that "1" the string and 1 the
+   * number read apart.
+   */
+  static String quoted(Object value) {
+    return value instanceof String s ? '"' + s + '"' : String.valueOf(value);
   }
 
   /** A profile value as the user typed it: strings bare, anything else as Java prints it. */

@@ -315,16 +315,18 @@ public final class Demo {
     String written =
         Stream.concat(Stream.of(conflict.winner()), conflict.losers().stream())
             .sorted(Comparator.comparing((FieldValue v) -> deviceOf(v, devices)))
-            .map(v -> "the " + deviceOf(v, devices) + " wrote " + v.value())
+            .map(v -> "the " + deviceOf(v, devices) + " wrote " + CartView.quoted(v.value()))
             .collect(Collectors.joining(", "));
     String losers =
-        conflict.losers().stream().map(v -> v.value().toString()).collect(Collectors.joining(", "));
+        conflict.losers().stream()
+            .map(v -> CartView.quoted(v.value()))
+            .collect(Collectors.joining(", "));
     return "profile."
         + conflict.field()
         + ": "
         + written
         + " concurrently -> last writer wins: "
-        + conflict.winner().value()
+        + CartView.quoted(conflict.winner().value())
         + " (the "
         + deviceOf(conflict.winner(), devices)
         + " wrote later); "
