@@ -128,7 +128,7 @@ class SdkEndToEndTest {
               assertThat(conflict.field()).isEqualTo("name");
               assertThat(conflict.losers())
                   .singleElement()
-                  .satisfies(loser -> assertThat(loser.value().asText()).isEqualTo("Ada"));
+                  .satisfies(loser -> assertThat(loser.value()).isEqualTo("Ada"));
             });
     given()
         .auth()

@@ -169,6 +169,31 @@ class SdkSubscriptionLifecycleTest {
             SyncException.class, e -> assertThat(e.code()).isEqualTo(SyncException.Code.CLOSED));
   }
 
+  /**
+   * The documented limit of an offline logout (sync-sdk/README.md, "Logout while offline"): the
+   * files go, but the server never hears the unsubscribe, so the retired replica stays in the live
+   * set (until the retention horizon passes its point, which this test does not wait for). If this
+   * starts failing because the server is told after all, update that section.
+   */
+  @Test
+  void clearLocalData_offline_deletesTheFiles_butTheReplicaStaysInTheLiveSet() throws Exception {
+    SyncClient phone = devices.open("offline-logout.db", team);
+    phone.cart(team, "shared").add("tea", 1);
+    phone.syncNow(Devices.SYNCED).join();
+    String replica = phone.replicaId();
+    await().atMost(CONVERGED).until(() -> liveSet(team).contains(replica));
+
+    phone.disconnect();
+    assertThat(phone.clearLocalData()).isEmpty();
+
+    assertNoFileOf(dir.resolve("offline-logout.db"));
+    Thread.sleep(1_000);
+    assertThat(liveSet(team)).contains(replica);
+    try (SyncClient next = unconnected("offline-logout.db")) {
+      assertThat(next.replicaId()).isNotEqualTo(replica);
+    }
+  }
+
   @Test
   void clearLocalData_discardingUnsentChanges_handsThemBack_andDeletesTheFiles() {
     try (SyncClient offline = unconnected("offline.db")) {

@@ -151,7 +151,7 @@ final class StormOps {
         client.batch(
             () -> {
               result.set("seen", values(note.values("title")));
-              note.set("title", op.path("value"));
+              note.set("title", plain(op.path("value")));
             });
       }
       case "noteViews" -> note(client, space).increment("views", op.path("amount").asLong());
@@ -169,7 +169,8 @@ final class StormOps {
               note.removeFromSet("tags", tag);
             });
       }
-      case "notePut" -> note(client, space).put("meta", op.path("key").asText(), op.path("value"));
+      case "notePut" ->
+          note(client, space).put("meta", op.path("key").asText(), plain(op.path("value")));
       case "noteRemoveKey" -> note(client, space).removeKey("meta", op.path("key").asText());
       case "read" -> result.setAll(read(client, space, op.path("doc").asText()));
       case "readJson" -> result.setAll(readJson(client, space, op.path("doc").asText()));
@@ -215,7 +216,7 @@ final class StormOps {
               ArrayNode tags = out.putArray("tags");
               note.elements("tags").forEach(tags::add);
               ObjectNode meta = out.putObject("meta");
-              note.map("meta").forEach(meta::set);
+              note.map("meta").forEach((k, v) -> meta.set(k, node(v)));
             });
       }
       default -> throw new IllegalArgumentException("unknown storm document: " + doc);
@@ -244,11 +245,14 @@ final class StormOps {
     ObjectNode out = NODES.objectNode();
     client.batch(
         () -> {
-          out.set(
-              "value", client.readJson(key).map(JsonNode.class::cast).orElse(NODES.objectNode()));
+          out.set("value", client.readFields(key).map(StormOps::node).orElse(NODES.objectNode()));
           TreeSet<String> conflicts = new TreeSet<>();
           for (FieldConflict c : handle.conflicts()) {
-            conflicts.add(conflict(c.field(), c.winner().value(), c.losers()));
+            conflicts.add(
+                conflict(
+                    c.field(),
+                    json(c.winner().value()),
+                    c.losers().stream().map(StormOps::loser).toList()));
           }
           ArrayNode list = out.putArray("conflicts");
           conflicts.forEach(list::add);
@@ -269,22 +273,47 @@ final class StormOps {
     for (JsonNode c : document.path("conflicts")) {
       List<String> path = new ArrayList<>();
       c.path("path").forEach(p -> path.add(p.asText()));
-      List<FieldValue> losers = new ArrayList<>();
+      List<String> losers = new ArrayList<>();
       for (JsonNode l : c.path("losers")) {
         losers.add(
-            new FieldValue(l.path("value"), l.path("replicaId").asText(), l.path("hlc").asText()));
+            l.path("value") + "@" + l.path("hlc").asText() + "@" + l.path("replicaId").asText());
       }
-      conflicts.add(conflict(String.join("/", path), c.path("winner"), losers));
+      conflicts.add(conflict(String.join("/", path), c.path("winner").toString(), losers));
     }
     ArrayNode list = out.putArray("conflicts");
     conflicts.forEach(list::add);
     return out;
   }
 
-  private static String conflict(String path, JsonNode winner, List<FieldValue> losers) {
-    TreeSet<String> lost = new TreeSet<>();
-    losers.forEach(l -> lost.add(l.value() + "@" + l.hlc() + "@" + l.replicaId()));
-    return path + " winner=" + winner + " losers=" + lost;
+  private static String conflict(String path, String winner, List<String> losers) {
+    return path + " winner=" + winner + " losers=" + new TreeSet<>(losers);
+  }
+
+  private static String loser(FieldValue l) {
+    return json(l.value()) + "@" + l.hlc() + "@" + l.replicaId();
+  }
+
+  /** A plain SDK value as JSON text, as the server's REST view prints it. */
+  static String json(Object plain) {
+    try {
+      return JSON.writeValueAsString(plain);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A plain SDK value as a JSON node, parsed back so numbers compare like the server's. */
+  static JsonNode node(Object plain) {
+    try {
+      return JSON.readTree(json(plain));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A JSON request value as the plain Java value the SDK takes. */
+  static Object plain(JsonNode value) {
+    return JSON.convertValue(value, Object.class);
   }
 
   static ObjectNode status(SyncStatus s) {
@@ -307,7 +336,7 @@ final class StormOps {
 
   private static ArrayNode values(List<FieldValue> values) {
     ArrayNode out = NODES.arrayNode();
-    values.forEach(v -> out.add(v.value().isTextual() ? v.value().asText() : v.value().toString()));
+    values.forEach(v -> out.add(v.value() instanceof String s ? s : json(v.value())));
     return out;
   }
 

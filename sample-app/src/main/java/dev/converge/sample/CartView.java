@@ -1,6 +1,5 @@
 package dev.converge.sample;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.sdk.FieldConflict;
 import dev.converge.sdk.FieldValue;
 import dev.converge.sdk.SpaceStatus;
@@ -84,7 +83,7 @@ final class CartView {
     return text.toString();
   }
 
-  static String describeProfile(SortedMap<String, JsonNode> fields) {
+  static String describeProfile(SortedMap<String, Object> fields) {
     if (fields.isEmpty()) {
       return "profile is empty";
     }
@@ -106,7 +105,7 @@ final class CartView {
   }
 
   /** The profile on one line, for the echo of a change from another device. */
-  static String profileLine(SortedMap<String, JsonNode> fields) {
+  static String profileLine(SortedMap<String, Object> fields) {
     return fields.isEmpty()
         ? "empty"
         : fields.entrySet().stream()
@@ -137,7 +136,7 @@ final class CartView {
   private static String describeValue(FieldValue value, String ownReplicaId) {
     String origin =
         value.replicaId().equals(ownReplicaId) ? "this device" : "replica " + value.replicaId();
-    return value.value().toString() + " from " + origin;
+    return quoted(value.value()) + " from " + origin;
   }
 
   String describeStatus(SyncStatus status) {
@@ -197,8 +196,17 @@ final class CartView {
         : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
   }
 
-  private static String text(JsonNode value) {
-    return value.isTextual() ? value.asText() : value.toString();
+  /**
+   * A conflicting value as JSON shows it: strings in quotes, so that "1" the string and 1 the
+   * number read apart.
+   */
+  static String quoted(Object value) {
+    return value instanceof String s ? '"' + s + '"' : String.valueOf(value);
+  }
+
+  /** A profile value as the user typed it: strings bare, anything else as Java prints it. */
+  static String text(Object value) {
+    return String.valueOf(value);
   }
 
   private static String pad(String s, int width) {

@@ -1,5 +1,6 @@
 package dev.converge.sample;
 
+import dev.converge.devtokens.LocalDevTokens;
 import dev.converge.sdk.SyncClient;
 import dev.converge.sdk.SyncException;
 import dev.converge.sdk.TokenSupplier;
@@ -149,7 +150,7 @@ public final class ConvergeCart implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    Path data = dataDir != null ? dataDir : DevTokenSigner.defaultDataDir();
+    Path data = dataDir != null ? dataDir : LocalDevTokens.defaultDataDir();
     Path database = databaseFile(data);
     try {
       Path parent = database.toAbsolutePath().getParent();
@@ -200,10 +201,10 @@ public final class ConvergeCart implements Callable<Integer> {
     if (token != null) {
       return () -> token;
     }
-    TokenSupplier minted = DevTokenSigner.fromEnvironment(data).supplierFor(user);
+    LocalDevTokens minter = LocalDevTokens.in(data);
     return () -> {
       try {
-        String fresh = minted.token();
+        String fresh = minter.mint(user);
         problem.set(null);
         return fresh;
       } catch (Exception e) {

@@ -1,6 +1,5 @@
 package dev.converge.sample;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.sdk.Cart;
 import dev.converge.sdk.ConnectionState;
 import dev.converge.sdk.FieldConflict;
@@ -316,16 +315,18 @@ public final class Demo {
     String written =
         Stream.concat(Stream.of(conflict.winner()), conflict.losers().stream())
             .sorted(Comparator.comparing((FieldValue v) -> deviceOf(v, devices)))
-            .map(v -> "the " + deviceOf(v, devices) + " wrote " + v.value())
+            .map(v -> "the " + deviceOf(v, devices) + " wrote " + CartView.quoted(v.value()))
             .collect(Collectors.joining(", "));
     String losers =
-        conflict.losers().stream().map(v -> v.value().toString()).collect(Collectors.joining(", "));
+        conflict.losers().stream()
+            .map(v -> CartView.quoted(v.value()))
+            .collect(Collectors.joining(", "));
     return "profile."
         + conflict.field()
         + ": "
         + written
         + " concurrently -> last writer wins: "
-        + conflict.winner().value()
+        + CartView.quoted(conflict.winner().value())
         + " (the "
         + deviceOf(conflict.winner(), devices)
         + " wrote later); "
@@ -345,7 +346,7 @@ public final class Demo {
             .collect(Collectors.joining(", "));
   }
 
-  private static String fields(SortedMap<String, JsonNode> fields) {
+  private static String fields(SortedMap<String, Object> fields) {
     return fields.isEmpty()
         ? "empty profile"
         : fields.entrySet().stream()
@@ -353,14 +354,14 @@ public final class Demo {
             .collect(Collectors.joining(", "));
   }
 
-  private static SortedMap<String, String> textFields(SortedMap<String, JsonNode> fields) {
+  private static SortedMap<String, String> textFields(SortedMap<String, Object> fields) {
     TreeMap<String, String> text = new TreeMap<>();
     fields.forEach((k, v) -> text.put(k, text(v)));
     return text;
   }
 
-  private static String text(JsonNode value) {
-    return value.isTextual() ? value.asText() : value.toString();
+  private static String text(Object value) {
+    return CartView.text(value);
   }
 
   private static void sleep(Duration d) {

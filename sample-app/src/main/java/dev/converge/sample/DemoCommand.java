@@ -1,5 +1,6 @@
 package dev.converge.sample;
 
+import dev.converge.devtokens.LocalDevTokens;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,17 +61,17 @@ final class DemoCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    DevTokenSigner signer =
-        DevTokenSigner.fromEnvironment(dataDir != null ? dataDir : DevTokenSigner.defaultDataDir());
+    LocalDevTokens tokens =
+        LocalDevTokens.in(dataDir != null ? dataDir : LocalDevTokens.defaultDataDir());
     try {
-      // fail at once, with the signer's message, when there is no key to sign with
-      signer.mint("demo-check");
-    } catch (DevTokenSigner.TokenException e) {
+      // fail at once, with the minter's one-line message, when there is no key to sign with
+      tokens.mint("demo-check");
+    } catch (IllegalStateException e) {
       parent.err.println("converge-cart demo: " + e.getMessage());
       return 1;
     }
     try {
-      new Demo(server, signer::supplierFor, parent.out)
+      new Demo(server, user -> () -> tokens.mint(user), parent.out)
           .withTimeouts(Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(30))
           .run();
       return 0;

@@ -315,12 +315,12 @@ class ConvergeCartShellTest {
         .isEqualTo(
             "converge-cart demo: no development key at "
                 + dir.resolve("dev-jwt-private.pem")
-                + " (the server creates it on its first start)");
+                + " (a local server creates it on its first start)");
   }
 
   @Test
   void demo_withAKeyButNoServer_failsWithOneLine() throws Exception {
-    DevTokenSignerTest.writeKeyPair(dir);
+    SampleDevTokensTest.writeKeyPair(dir);
     Run run =
         runArgs(
             "",

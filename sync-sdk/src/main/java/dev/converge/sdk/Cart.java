@@ -14,10 +14,10 @@ import java.util.concurrent.Executor;
  */
 public final class Cart {
 
-  private final SyncClient client;
+  private final ClientCore client;
   private final DocumentKey key;
 
-  Cart(SyncClient client, DocumentKey key) {
+  Cart(ClientCore client, DocumentKey key) {
     this.client = client;
     this.key = key;
   }
@@ -91,12 +91,12 @@ public final class Cart {
 
   /** Listens to committed changes of this cart, on the client's listener thread. */
   public ListenerToken addChangeListener(ChangeListener listener) {
-    return client.addDocumentListener(key, listener);
+    return client.listeners.document(key, listener);
   }
 
   /** Listens to committed changes of this cart, called on {@code executor}. */
   public ListenerToken addChangeListener(Executor executor, ChangeListener listener) {
-    return client.addDocumentListener(key, executor, listener);
+    return client.listeners.document(key, executor, listener);
   }
 
   private static void requireSku(String sku) {

@@ -207,4 +207,21 @@ abstract class ClientOptions<B extends ClientOptions<B>> {
 
   /** Returns this builder as its own type. */
   abstract B self();
+
+  /**
+   * Checks the options that only make sense together, before anything is opened.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} unless exactly one of the database path and
+   *     the database opener is set, or if a server URI is set without a token supplier
+   */
+  void checkComplete() {
+    if ((databasePath == null) == (database == null)) {
+      throw new SyncException(
+          SyncException.Code.INVALID_ARGUMENT, "set exactly one of databasePath and database");
+    }
+    if (serverUri != null && tokenSupplier == null) {
+      throw new SyncException(
+          SyncException.Code.INVALID_ARGUMENT, "serverUri is set but tokenSupplier is not");
+    }
+  }
 }

@@ -17,11 +17,11 @@ public final class DocumentCollection {
   /** The most ids {@link #ids(String, int)} returns at once. */
   public static final int MAX_PAGE = 1000;
 
-  private final SyncClient client;
+  private final ClientCore client;
   private final String space;
   private final String name;
 
-  DocumentCollection(SyncClient client, String space, String name) {
+  DocumentCollection(ClientCore client, String space, String name) {
     DocumentKey.requireName(space, "space");
     DocumentKey.requireName(name, "collection");
     this.client = client;
@@ -63,7 +63,7 @@ public final class DocumentCollection {
    *     client is closed
    */
   public List<CollectionDocument> query(Query query) {
-    SyncClient.requireNonNull(query, "query");
+    ClientCore.requireNonNull(query, "query");
     List<StoredDocument> found = client.storeRead(store -> store.query(query.on(space, name)));
     List<CollectionDocument> docs = new ArrayList<>(found.size());
     for (StoredDocument doc : found) {
@@ -79,12 +79,12 @@ public final class DocumentCollection {
 
   /** Listens to committed changes of every document of this collection (listener thread). */
   public ListenerToken addChangeListener(ChangeListener listener) {
-    return client.addCollectionListener(space, name, listener);
+    return client.listeners.collection(space, name, listener);
   }
 
   /** Listens to committed changes of every document of this collection, on {@code executor}. */
   public ListenerToken addChangeListener(Executor executor, ChangeListener listener) {
-    return client.addCollectionListener(space, name, executor, listener);
+    return client.listeners.collection(space, name, executor, listener);
   }
 
   @Override

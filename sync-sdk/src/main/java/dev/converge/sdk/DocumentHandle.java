@@ -1,13 +1,13 @@
 package dev.converge.sdk;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.MapValue;
 import dev.converge.core.crdt.RegisterValue;
 import dev.converge.core.crdt.SetValue;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -26,11 +26,11 @@ import java.util.stream.Collectors;
  */
 public final class DocumentHandle {
 
-  private final SyncClient client;
+  private final ClientCore client;
   private final DocumentKey key;
   private final Schema schema;
 
-  DocumentHandle(SyncClient client, DocumentKey key, Schema schema) {
+  DocumentHandle(ClientCore client, DocumentKey key, Schema schema) {
     this.client = client;
     this.key = key;
     this.schema = schema;
@@ -50,27 +50,31 @@ public final class DocumentHandle {
 
   /**
    * Writes a register field ({@code REGISTER_LWW} or {@code REGISTER_MULTI_VALUE}); the value
-   * supersedes every value of it this replica has seen.
+   * supersedes every value of it this replica has seen. The value is a plain Java value, as {@link
+   * Profile#set(String, Object)} takes.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} (nothing written) if the value is null or
+   *     not a plain value
    */
-  public void set(String field, JsonNode value) {
+  public void set(String field, Object value) {
     requirePolicy(field, FieldPolicy.REGISTER_LWW, FieldPolicy.REGISTER_MULTI_VALUE);
-    SyncClient.requireNonNull(value, "value");
-    JsonNode copy = value.deepCopy();
+    JsonNode copy = PlainValues.toJson(value, "value");
     client.write(key, (doc, replica, hlc) -> doc.writeRegister(replica, List.of(field), copy, hlc));
   }
 
   /**
    * Returns a register field's value: the last writer's for {@code REGISTER_LWW}; for {@code
-   * REGISTER_MULTI_VALUE} also the last writer's, with every concurrent value in {@link #values}.
+   * REGISTER_MULTI_VALUE} also the last writer's, with every concurrent value in {@link #values}. A
+   * plain, unmodifiable value (see {@link FieldValue#value()}); empty if unset or JSON null.
    */
-  public Optional<JsonNode> get(String field) {
+  public Optional<Object> get(String field) {
     requirePolicy(field, FieldPolicy.REGISTER_LWW, FieldPolicy.REGISTER_MULTI_VALUE);
     return client.read(
         key,
         doc ->
             doc.get(List.of(field), RegisterValue.class)
                 .flatMap(RegisterValue::value)
-                .map(JsonNode::deepCopy));
+                .map(PlainValues::of));
   }
 
   /**
@@ -121,14 +125,14 @@ public final class DocumentHandle {
   /** Adds {@code element} to a {@code SET} field. */
   public void addToSet(String field, String element) {
     requirePolicy(field, FieldPolicy.SET);
-    SyncClient.requireNonNull(element, "element");
+    ClientCore.requireNonNull(element, "element");
     client.write(key, (doc, replica, hlc) -> doc.addToSet(replica, List.of(field), element));
   }
 
   /** Removes {@code element} from a {@code SET} field (the adds this replica has seen). */
   public void removeFromSet(String field, String element) {
     requirePolicy(field, FieldPolicy.SET);
-    SyncClient.requireNonNull(element, "element");
+    ClientCore.requireNonNull(element, "element");
     client.write(key, (doc, replica, hlc) -> doc.removeFromSet(List.of(field), element));
   }
 
@@ -145,12 +149,17 @@ public final class DocumentHandle {
 
   // ---- maps ----------------------------------------------------------------------------------
 
-  /** Puts {@code mapKey -> value} into a {@code MAP} field (a last-writer-wins value per key). */
-  public void put(String field, String mapKey, JsonNode value) {
+  /**
+   * Puts {@code mapKey -> value} into a {@code MAP} field (a last-writer-wins value per key); the
+   * value is a plain Java value, as {@link Profile#set(String, Object)} takes.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} (nothing written) if the value is null or
+   *     not a plain value, or the map key null or empty
+   */
+  public void put(String field, String mapKey, Object value) {
     requirePolicy(field, FieldPolicy.MAP);
     requireMapKey(mapKey);
-    SyncClient.requireNonNull(value, "value");
-    JsonNode copy = value.deepCopy();
+    JsonNode copy = PlainValues.toJson(value, "value");
     client.write(
         key, (doc, replica, hlc) -> doc.writeRegister(replica, List.of(field, mapKey), copy, hlc));
   }
@@ -163,14 +172,15 @@ public final class DocumentHandle {
   }
 
   /**
-   * Returns a {@code MAP} field's entries with their last-writer-wins values; an unmodifiable copy.
+   * Returns a {@code MAP} field's entries with their last-writer-wins values as plain values (null
+   * for JSON null); an unmodifiable copy.
    */
-  public SortedMap<String, JsonNode> map(String field) {
+  public SortedMap<String, Object> map(String field) {
     requirePolicy(field, FieldPolicy.MAP);
     return client.read(
         key,
         doc -> {
-          TreeMap<String, JsonNode> result = new TreeMap<>();
+          TreeMap<String, Object> result = new TreeMap<>();
           doc.get(List.of(field), MapValue.class)
               .ifPresent(
                   map ->
@@ -180,7 +190,7 @@ public final class DocumentHandle {
                                 if (v instanceof RegisterValue register) {
                                   register
                                       .value()
-                                      .ifPresent(value -> result.put(k, value.deepCopy()));
+                                      .ifPresent(value -> result.put(k, PlainValues.of(value)));
                                 }
                               }));
           return Collections.unmodifiableSortedMap(result);
@@ -195,9 +205,12 @@ public final class DocumentHandle {
     client.write(key, (doc, replica, hlc) -> doc.remove(List.of(field)));
   }
 
-  /** Returns the document as plain JSON (registers as their winning value); a copy. */
-  public ObjectNode toJson() {
-    return client.read(key, doc -> doc.toJson());
+  /**
+   * Returns the document's top-level fields as plain values (registers as their winning value,
+   * counters as {@link Long}, sets as lists, maps as maps); an unmodifiable copy.
+   */
+  public Map<String, Object> fields() {
+    return client.read(key, doc -> PlainValues.fields(doc.toJson()));
   }
 
   /**
@@ -216,12 +229,12 @@ public final class DocumentHandle {
 
   /** Listens to committed changes of this document, on the client's listener thread. */
   public ListenerToken addChangeListener(ChangeListener listener) {
-    return client.addDocumentListener(key, listener);
+    return client.listeners.document(key, listener);
   }
 
   /** Listens to committed changes of this document, called on {@code executor}. */
   public ListenerToken addChangeListener(Executor executor, ChangeListener listener) {
-    return client.addDocumentListener(key, executor, listener);
+    return client.listeners.document(key, executor, listener);
   }
 
   private FieldPolicy requireDeclared(String field) {

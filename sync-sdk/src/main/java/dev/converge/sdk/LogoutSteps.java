@@ -21,8 +21,8 @@ final class LogoutSteps {
 
   private LogoutSteps() {}
 
-  static void unsubscribe(
-      SyncClient client, Store store, SyncEngine engine, String space, UnsentChanges unsent) {
+  static void unsubscribe(ClientCore client, String space, UnsentChanges unsent) {
+    SyncEngine engine = client.engine();
     long pending = client.storeRead(s -> s.pendingCount(space));
     if (pending > 0 && unsent == UnsentChanges.REFUSE) {
       throw new SyncException(
@@ -36,8 +36,8 @@ final class LogoutSteps {
     }
   }
 
-  static List<RejectedChange> clear(
-      SyncClient client, Store store, SyncEngine engine, UnsentChanges unsent) {
+  static List<RejectedChange> clear(ClientCore client, UnsentChanges unsent) {
+    SyncEngine engine = client.engine();
     long pending = client.storeRead(Store::pendingCount);
     if (pending > 0 && unsent == UnsentChanges.REFUSE) {
       throw new SyncException(
@@ -51,8 +51,8 @@ final class LogoutSteps {
       engine.unsubscribe(held);
     }
     List<RejectedChange> handedBack = new ArrayList<>(client.storeRead(Store::rejected));
-    Path file = store.file();
-    if (!client.closeForLogout()) {
+    Path file = client.store().file();
+    if (!client.close()) {
       throw new SyncException(SyncException.Code.CLOSED, "client is closed");
     }
     delete(file);

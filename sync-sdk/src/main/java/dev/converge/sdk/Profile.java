@@ -1,12 +1,12 @@
 package dev.converge.sdk;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.converge.core.crdt.Conflict;
 import dev.converge.core.crdt.Versioned;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
@@ -22,12 +22,10 @@ import java.util.stream.Collectors;
  */
 public final class Profile {
 
-  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
-  private final SyncClient client;
+  private final ClientCore client;
   private final DocumentKey key;
 
-  Profile(SyncClient client, DocumentKey key) {
+  Profile(ClientCore client, DocumentKey key) {
     this.client = client;
     this.key = key;
   }
@@ -38,48 +36,59 @@ public final class Profile {
   }
 
   /**
-   * Sets {@code field} to a JSON value, superseding every value of it this replica has seen.
+   * Sets {@code field} to a value, superseding every value of it this replica has seen. The value
+   * is a plain Java value: {@link String}, {@link Long} or {@link Integer}, {@link Double}, {@link
+   * Boolean}, or a {@code List} / {@code Map<String, ?>} of those (nested up to 32 levels; null
+   * allowed inside). It is copied: later changes to a list or map passed here do not show.
    *
-   * @throws SyncException with {@code INVALID_ARGUMENT} if the field is blank or the value null
+   * @throws SyncException with {@code INVALID_ARGUMENT} (nothing written) if the field is blank,
+   *     the value null or not a plain value, or a number in it not finite
    */
-  public void set(String field, JsonNode value) {
+  public void set(String field, Object value) {
     requireField(field);
-    SyncClient.requireNonNull(value, "value");
-    JsonNode copy = value.deepCopy();
+    JsonNode json = PlainValues.toJson(value, "value");
     client.write(
         key,
         (doc, replica, hlc) ->
-            dev.converge.core.policy.Profile.of(doc).set(replica, field, copy, hlc));
+            dev.converge.core.policy.Profile.of(doc).set(replica, field, json, hlc));
   }
 
-  /** Sets {@code field} to a string; see {@link #set(String, JsonNode)}. */
-  public void set(String field, String value) {
-    SyncClient.requireNonNull(value, "value");
-    set(field, NODES.textNode(value));
-  }
-
-  /** Returns the last-writer-wins value of {@code field}, if set (a copy). */
-  public Optional<JsonNode> get(String field) {
+  /**
+   * Returns the last-writer-wins value of {@code field} as a plain, unmodifiable value (see {@link
+   * FieldValue#value()}); empty if unset or set to JSON null.
+   */
+  public Optional<Object> get(String field) {
     requireField(field);
     return client.read(
-        key, doc -> dev.converge.core.policy.Profile.of(doc).get(field).map(JsonNode::deepCopy));
+        key, doc -> dev.converge.core.policy.Profile.of(doc).get(field).map(PlainValues::of));
   }
 
   /** Returns the text of {@code field} if it is set to a string. */
   public Optional<String> getString(String field) {
-    return get(field).filter(JsonNode::isTextual).map(JsonNode::asText);
+    return get(field).filter(String.class::isInstance).map(String.class::cast);
   }
 
-  /** Returns every field with its last-writer-wins value; an unmodifiable copy. */
-  public SortedMap<String, JsonNode> fields() {
+  /** Returns the value of {@code field} if it is set to an integer. */
+  public OptionalLong getLong(String field) {
+    Optional<Object> value = get(field);
+    return value.isPresent() && value.get() instanceof Long l
+        ? OptionalLong.of(l)
+        : OptionalLong.empty();
+  }
+
+  /**
+   * Returns every field with its last-writer-wins value as a plain value (null for JSON null); an
+   * unmodifiable copy.
+   */
+  public SortedMap<String, Object> fields() {
     return client.read(
         key,
         doc -> {
-          TreeMap<String, JsonNode> copy = new TreeMap<>();
+          TreeMap<String, Object> copy = new TreeMap<>();
           dev.converge.core.policy.Profile.of(doc)
               .fields()
-              .forEach((k, v) -> copy.put(k, v.deepCopy()));
-          return java.util.Collections.unmodifiableSortedMap(copy);
+              .forEach((k, v) -> copy.put(k, PlainValues.of(v)));
+          return Collections.unmodifiableSortedMap(copy);
         });
   }
 
@@ -106,17 +115,17 @@ public final class Profile {
   }
 
   static FieldValue toFieldValue(Versioned v) {
-    return new FieldValue(v.value(), v.dot().replica(), v.hlc().toString());
+    return new FieldValue(PlainValues.of(v.value()), v.dot().replica(), v.hlc().toString());
   }
 
   /** Listens to committed changes of this profile, on the client's listener thread. */
   public ListenerToken addChangeListener(ChangeListener listener) {
-    return client.addDocumentListener(key, listener);
+    return client.listeners.document(key, listener);
   }
 
   /** Listens to committed changes of this profile, called on {@code executor}. */
   public ListenerToken addChangeListener(Executor executor, ChangeListener listener) {
-    return client.addDocumentListener(key, executor, listener);
+    return client.listeners.document(key, executor, listener);
   }
 
   private static void requireField(String field) {

@@ -1,20 +1,12 @@
 package dev.converge.sdk;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.converge.core.crdt.Document;
-import dev.converge.sdk.internal.engine.ListenerRegistry;
-import dev.converge.sdk.internal.engine.SyncEngine;
-import dev.converge.sdk.internal.store.LocalMutation;
-import dev.converge.sdk.internal.store.Store;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The Converge client: a local replica of the app's documents in one SQLite file, kept in sync with
@@ -55,21 +47,14 @@ public final class SyncClient implements AutoCloseable {
   /** Collection of the documents {@link #profile} opens. */
   public static final String PROFILES = "profiles";
 
-  private final ClientParts parts;
-  private final Store store;
-  private final SyncEngine engine;
-  private final LocalWrites writes;
-  private final ListenerRegistry listeners;
-  private final Executor listenerExecutor;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ClientCore core;
+  private final SyncControl control;
+  private final ClientListeners listeners;
 
   private SyncClient(Builder b) {
-    this.parts = new ClientParts(b);
-    this.store = parts.store;
-    this.engine = parts.engine;
-    this.writes = parts.writes;
-    this.listeners = parts.listeners;
-    this.listenerExecutor = parts.listenerExecutor;
+    this.core = new ClientCore(b);
+    this.control = new SyncControl(core);
+    this.listeners = core.listeners;
   }
 
   /** Returns a new builder. */
@@ -79,8 +64,7 @@ public final class SyncClient implements AutoCloseable {
 
   /** Returns this replica's current id (it changes if the database turns out to be a copy). */
   public String replicaId() {
-    ensureOpen();
-    return guard(() -> store.replica().replicaId());
+    return core.storeRead(store -> store.replica().replicaId());
   }
 
   // ---- document handles ----------------------------------------------------------------------
@@ -91,7 +75,7 @@ public final class SyncClient implements AutoCloseable {
    * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is blank
    */
   public Cart cart(String space, String cartId) {
-    return new Cart(this, new DocumentKey(space, CARTS, cartId));
+    return new Cart(core, new DocumentKey(space, CARTS, cartId));
   }
 
   /**
@@ -100,7 +84,7 @@ public final class SyncClient implements AutoCloseable {
    * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is blank
    */
   public Profile profile(String space, String profileId) {
-    return new Profile(this, new DocumentKey(space, PROFILES, profileId));
+    return new Profile(core, new DocumentKey(space, PROFILES, profileId));
   }
 
   /**
@@ -112,7 +96,7 @@ public final class SyncClient implements AutoCloseable {
     if (schema == null) {
       throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "schema is null");
     }
-    return new DocumentHandle(this, new DocumentKey(space, collection, docId), schema);
+    return new DocumentHandle(core, new DocumentKey(space, collection, docId), schema);
   }
 
   /**
@@ -122,24 +106,31 @@ public final class SyncClient implements AutoCloseable {
    * @throws SyncException with {@code INVALID_ARGUMENT} if an argument is null or blank
    */
   public DocumentCollection collection(String space, String collection) {
-    return new DocumentCollection(this, space, collection);
+    return new DocumentCollection(core, space, collection);
   }
 
   /**
-   * Returns a plain JSON view of any document (registers as their last-writer-wins value, counters
-   * as numbers, sets as arrays, maps as objects), or empty if this replica has never seen it.
+   * Returns the top-level fields of any document as plain, unmodifiable values (registers as their
+   * last-writer-wins value, counters as {@link Long}, sets as lists, maps as maps; see {@link
+   * FieldValue#value()}), or empty if this replica has never seen it.
+   *
+   * @throws SyncException with {@code INVALID_ARGUMENT} if the key is null
    */
-  public Optional<ObjectNode> readJson(DocumentKey key) {
-    Objects.requireNonNull(key, "key");
-    return read(
-        key, doc -> doc.isEmpty() ? Optional.<ObjectNode>empty() : Optional.of(doc.toJson()));
+  public Optional<Map<String, Object>> readFields(DocumentKey key) {
+    requireNonNull(key, "key");
+    return core.read(
+        key,
+        doc ->
+            doc.isEmpty()
+                ? Optional.<Map<String, Object>>empty()
+                : Optional.of(PlainValues.fields(doc.toJson())));
   }
 
   // ---- listeners -----------------------------------------------------------------------------
 
   /** Listens to committed changes of one document, on the client's listener thread. */
   public ListenerToken addDocumentListener(DocumentKey key, ChangeListener listener) {
-    return addDocumentListener(key, listenerExecutor, listener);
+    return listeners.document(key, listener);
   }
 
   /**
@@ -150,10 +141,7 @@ public final class SyncClient implements AutoCloseable {
    */
   public ListenerToken addDocumentListener(
       DocumentKey key, Executor executor, ChangeListener listener) {
-    requireNonNull(key, "key");
-    requireNonNull(executor, "executor");
-    requireNonNull(listener, "listener");
-    return listeners.addChangeListener(key::equals, executor, listener);
+    return listeners.document(key, executor, listener);
   }
 
   /**
@@ -162,7 +150,7 @@ public final class SyncClient implements AutoCloseable {
    */
   public ListenerToken addCollectionListener(
       String space, String collection, ChangeListener listener) {
-    return addCollectionListener(space, collection, listenerExecutor, listener);
+    return listeners.collection(space, collection, listener);
   }
 
   /**
@@ -173,19 +161,12 @@ public final class SyncClient implements AutoCloseable {
    */
   public ListenerToken addCollectionListener(
       String space, String collection, Executor executor, ChangeListener listener) {
-    DocumentKey.requireName(space, "space");
-    DocumentKey.requireName(collection, "collection");
-    requireNonNull(executor, "executor");
-    requireNonNull(listener, "listener");
-    return listeners.addChangeListener(
-        key -> key.space().equals(space) && key.collection().equals(collection),
-        executor,
-        listener);
+    return listeners.collection(space, collection, executor, listener);
   }
 
   /** Listens to status changes, on the client's listener thread. */
   public ListenerToken addStatusListener(StatusListener listener) {
-    return addStatusListener(listenerExecutor, listener);
+    return listeners.status(listener);
   }
 
   /**
@@ -194,9 +175,7 @@ public final class SyncClient implements AutoCloseable {
    * @return a token that unregisters the listener
    */
   public ListenerToken addStatusListener(Executor executor, StatusListener listener) {
-    requireNonNull(executor, "executor");
-    requireNonNull(listener, "listener");
-    return listeners.addStatusListener(executor, listener);
+    return listeners.status(executor, listener);
   }
 
   /**
@@ -204,15 +183,14 @@ public final class SyncClient implements AutoCloseable {
    * listener thread. The changes are also kept in {@link #rejectedChanges()}.
    */
   public ListenerToken addRejectionListener(Consumer<List<RejectedChange>> listener) {
-    requireNonNull(listener, "listener");
-    return listeners.addRejectionListener(listenerExecutor, listener);
+    return listeners.rejections(listener);
   }
 
   // ---- sync control --------------------------------------------------------------------------
 
   /** Returns the current sync status; never blocks on the network. */
   public SyncStatus status() {
-    return engine.status();
+    return control.status();
   }
 
   /** Same as {@link #syncNow(Duration)} with a 30 second timeout. */
@@ -230,17 +208,7 @@ public final class SyncClient implements AutoCloseable {
    * @throws SyncException with {@code INVALID_ARGUMENT} if the timeout is null or not positive
    */
   public CompletableFuture<Void> syncNow(Duration timeout) {
-    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, "timeout is null or <= 0");
-    }
-    if (closed.get()) {
-      // Not CompletableFuture.failedFuture: Java 9, beyond Android API 26.
-      CompletableFuture<Void> failed = new CompletableFuture<>();
-      failed.completeExceptionally(
-          new SyncException(SyncException.Code.CLOSED, "client is closed"));
-      return failed;
-    }
-    return guard(() -> engine.syncNow(timeout));
+    return control.syncNow(timeout);
   }
 
   /**
@@ -253,8 +221,7 @@ public final class SyncClient implements AutoCloseable {
    * @throws SyncException with {@code CLOSED} if the client is closed
    */
   public SyncClient connect() {
-    ensureOpen();
-    engine.connect();
+    control.connect();
     return this;
   }
 
@@ -266,34 +233,27 @@ public final class SyncClient implements AutoCloseable {
    * @throws SyncException with {@code CLOSED} if the client is closed
    */
   public void disconnect() {
-    ensureOpen();
-    engine.disconnect();
+    control.disconnect();
   }
 
   /** Disconnects and stays offline (writes still work locally) until {@link #resume()}. */
   public void pause() {
-    ensureOpen();
-    engine.pause();
+    control.pause();
   }
 
   /** Reconnects after {@link #pause()}. */
   public void resume() {
-    ensureOpen();
-    engine.resume();
+    control.resume();
   }
 
   /** Returns the local changes the server rejected, oldest first; they are never resent. */
   public List<RejectedChange> rejectedChanges() {
-    ensureOpen();
-    return guard(store::rejected);
+    return control.rejectedChanges();
   }
 
   /** Forgets a rejected change once the app has dealt with it; returns whether it existed. */
   public boolean dismissRejected(long id) {
-    ensureOpen();
-    boolean removed = guard(() -> store.dismissRejected(id));
-    engine.refreshStatus();
-    return removed;
+    return control.dismissRejected(id);
   }
 
   /**
@@ -302,10 +262,21 @@ public final class SyncClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    parts.close();
+    core.close();
+  }
+
+  /**
+   * Runs {@code writes} as one local transaction: every write made through this client's handles
+   * inside it commits together, or none does (if {@code writes} throws, the exception is rethrown,
+   * wrapped in a {@link SyncException} unless it is one, and nothing is kept). Reads inside see the
+   * batch's own writes. Each write is still its own changeset in the outbox; listeners fire once
+   * per changed document after the commit. Other threads' reads and writes wait until the batch
+   * ends, so keep it short and free of I/O.
+   *
+   * @throws SyncException with {@code CLOSED} if the client is closed
+   */
+  public void batch(Runnable writes) {
+    core.batch(writes);
   }
 
   // ---- subscriptions and logout --------------------------------------------------------------
@@ -321,8 +292,7 @@ public final class SyncClient implements AutoCloseable {
    */
   public void subscribe(String space) {
     DocumentKey.requireName(space, "space");
-    ensureOpen();
-    engine.subscribe(space);
+    control.subscribe(space);
   }
 
   /** Same as {@link #unsubscribe(String, UnsentChanges)} with {@link UnsentChanges#REFUSE}. */
@@ -348,8 +318,8 @@ public final class SyncClient implements AutoCloseable {
   public void unsubscribe(String space, UnsentChanges unsent) {
     DocumentKey.requireName(space, "space");
     requireNonNull(unsent, "unsent");
-    ensureOpen();
-    LogoutSteps.unsubscribe(this, store, engine, space, unsent);
+    core.ensureOpen();
+    LogoutSteps.unsubscribe(core, space, unsent);
   }
 
   /**
@@ -357,7 +327,9 @@ public final class SyncClient implements AutoCloseable {
    * told when connected, so the replica leaves every live set) and purged, the client closes, and
    * the database file is deleted with its {@code -wal}, {@code -shm} and {@code -journal} files,
    * which retires the replica id for good (the next client on this path starts a new replica). The
-   * client is closed afterwards; build a new one for the next user.
+   * client is closed afterwards; build a new one for the next user. Offline (or if the session
+   * drops first) the server is not told: the retired replica stays in the live sets until the
+   * retention horizon passes it, holding counter compaction of its spaces back until then.
    *
    * @param unsent {@link UnsentChanges#REFUSE}: throw if any change is unsent (sync first); {@link
    *     UnsentChanges#DISCARD}: drop them
@@ -370,8 +342,8 @@ public final class SyncClient implements AutoCloseable {
    */
   public List<RejectedChange> clearLocalData(UnsentChanges unsent) {
     requireNonNull(unsent, "unsent");
-    ensureOpen();
-    return LogoutSteps.clear(this, store, engine, unsent);
+    core.ensureOpen();
+    return LogoutSteps.clear(core, unsent);
   }
 
   /** Same as {@link #clearLocalData(UnsentChanges)} with {@link UnsentChanges#REFUSE}. */
@@ -379,73 +351,8 @@ public final class SyncClient implements AutoCloseable {
     return clearLocalData(UnsentChanges.REFUSE);
   }
 
-  // ---- for the handles -----------------------------------------------------------------------
-
-  /** Reads a view of a document's merged state (an empty document if never seen). */
-  <T> T read(DocumentKey key, Function<Document, T> view) {
-    ensureOpen();
-    return writes.read(key, view);
-  }
-
-  /**
-   * Runs {@code writes} as one local transaction: every write made through this client's handles
-   * inside it commits together, or none does (if {@code writes} throws, the exception is rethrown,
-   * wrapped in a {@link SyncException} unless it is one, and nothing is kept). Reads inside see the
-   * batch's own writes. Each write is still its own changeset in the outbox; listeners fire once
-   * per changed document after the commit. Other threads' reads and writes wait until the batch
-   * ends, so keep it short and free of I/O.
-   *
-   * @throws SyncException with {@code CLOSED} if the client is closed
-   */
-  public void batch(Runnable writes) {
-    ensureOpen();
-    requireNonNull(writes, "writes");
-    this.writes.batch(writes);
-  }
-
-  /** Commits a local change, then notifies listeners and the engine. */
-  void write(DocumentKey key, LocalMutation mutation) {
-    ensureOpen();
-    writes.write(key, mutation);
-  }
-
-  /** Reads the store on the caller's thread, translating its failures. */
-  <T> T storeRead(Function<Store, T> read) {
-    ensureOpen();
-    return guard(() -> read.apply(store));
-  }
-
-  /** Closes the client without deleting anything (as {@link #close()}); false if already closed. */
-  boolean closeForLogout() {
-    if (!closed.compareAndSet(false, true)) {
-      return false;
-    }
-    parts.close();
-    return true;
-  }
-
-  ListenerRegistry listeners() {
-    return listeners;
-  }
-
-  Executor listenerExecutor() {
-    return listenerExecutor;
-  }
-
-  private static <T> T guard(LocalWrites.Action<T> action) {
-    return LocalWrites.guard(action);
-  }
-
-  private void ensureOpen() {
-    if (closed.get()) {
-      throw new SyncException(SyncException.Code.CLOSED, "client is closed");
-    }
-  }
-
-  static void requireNonNull(Object value, String name) {
-    if (value == null) {
-      throw new SyncException(SyncException.Code.INVALID_ARGUMENT, name + " is null");
-    }
+  private static void requireNonNull(Object value, String name) {
+    ClientCore.requireNonNull(value, name);
   }
 
   /**
@@ -472,14 +379,7 @@ public final class SyncClient implements AutoCloseable {
      *     {@code STORAGE} if the database cannot be opened
      */
     public SyncClient build() {
-      if ((databasePath == null) == (database == null)) {
-        throw new SyncException(
-            SyncException.Code.INVALID_ARGUMENT, "set exactly one of databasePath and database");
-      }
-      if (serverUri != null && tokenSupplier == null) {
-        throw new SyncException(
-            SyncException.Code.INVALID_ARGUMENT, "serverUri is set but tokenSupplier is not");
-      }
+      checkComplete();
       return new SyncClient(this);
     }
   }

@@ -1,6 +1,7 @@
 package dev.converge.sdk;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -9,6 +10,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.converge.sdk.storage.JdbcSqlDatabase;
 import java.sql.SQLException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Keeps the SDK portable to Android and its layers one-way. */
@@ -22,43 +24,73 @@ class ArchitectureTest {
   /**
    * The public surface is {@code dev.converge.sdk} and {@code dev.converge.sdk.storage}: no public
    * or protected member of a public type there names a type of {@code dev.converge.sdk.internal}
-   * (return, parameter, field or thrown type), so apps never need an internal class to call the
-   * API.
+   * (return, parameter, field or thrown type, generic arguments included), so apps never need an
+   * internal class to call the API.
    */
   @Test
   void publicApi_exposesNoInternalType() {
-    java.util.List<String> leaks = new java.util.ArrayList<>();
-    int checked = 0;
-    for (JavaClass type : MAIN) {
-      if (type.getPackageName().contains(".internal")
-          || !type.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC)) {
-        continue;
-      }
-      for (com.tngtech.archunit.core.domain.JavaMember member : type.getMembers()) {
-        var modifiers = member.getModifiers();
-        if (!modifiers.contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC)
-            && !modifiers.contains(com.tngtech.archunit.core.domain.JavaModifier.PROTECTED)) {
-          continue;
-        }
-        checked++;
-        java.util.Set<JavaClass> named = new java.util.HashSet<>();
-        if (member instanceof com.tngtech.archunit.core.domain.JavaCodeUnit unit) {
-          named.add(unit.getRawReturnType());
-          named.addAll(unit.getRawParameterTypes());
-          unit.getExceptionTypes().forEach(named::add);
-        } else if (member instanceof com.tngtech.archunit.core.domain.JavaField field) {
-          named.add(field.getRawType());
-        }
-        for (JavaClass t : named) {
-          if (t.getPackageName().startsWith("dev.converge.sdk.internal")) {
-            leaks.add(member.getFullName() + " names " + t.getName());
-          }
-        }
-      }
+    List<String> leaks = PublicApiScan.leaks(MAIN, "dev.converge.sdk.internal");
+    assertThat(leaks).as("internal types in the public API").isEmpty();
+  }
+
+  /**
+   * No public or protected member of the public API names a Jackson type (generic arguments
+   * included): apps, Android ones above all, call the SDK with plain Java values and do not depend
+   * on Jackson or on the Jackson version the SDK was built with (see the SDK README).
+   */
+  @Test
+  void publicApi_namesNoJacksonType() {
+    List<String> leaks = PublicApiScan.leaks(MAIN, "com.fasterxml.jackson");
+    assertThat(leaks).as("Jackson types in the public API").isEmpty();
+  }
+
+  /** The scan examines the API's members (so an empty result means something) and can fail. */
+  @Test
+  void publicApiScan_examinesTheApi_andCatchesALeak() {
+    assertThat(PublicApiScan.examinedMembers(MAIN))
+        .as("public/protected members examined")
+        .isGreaterThan(150);
+    JavaClasses leaky = new ClassFileImporter().importClasses(LeakyApi.class);
+    assertThat(PublicApiScan.examinedMembers(leaky)).isEqualTo(5);
+    assertThat(PublicApiScan.leaks(leaky, "com.fasterxml.jackson"))
+        .containsExactlyInAnyOrder(
+            LeakyApi.class.getName() + ".node names com.fasterxml.jackson.databind.JsonNode",
+            LeakyApi.class.getName()
+                + ".read(java.lang.String) names com.fasterxml.jackson.databind.node.ObjectNode",
+            LeakyApi.class.getName()
+                + ".write(java.util.List) names com.fasterxml.jackson.databind.JsonNode",
+            LeakyApi.class.getName()
+                + ".fail() names com.fasterxml.jackson.core.JsonProcessingException");
+  }
+
+  /**
+   * A public type leaking Jackson in each way the scan must catch; its package-private use is ok.
+   */
+  public static final class LeakyApi {
+    /** A field. */
+    public com.fasterxml.jackson.databind.JsonNode node;
+
+    LeakyApi() {}
+
+    /** A return type. */
+    public java.util.Optional<com.fasterxml.jackson.databind.node.ObjectNode> read(String name) {
+      return java.util.Optional.empty();
     }
-    org.assertj.core.api.Assertions.assertThat(leaks)
-        .as("internal types in the public API")
-        .isEmpty();
+
+    /** A generic parameter. */
+    public void write(List<com.fasterxml.jackson.databind.JsonNode> values) {}
+
+    /** A thrown type. */
+    public void fail() throws com.fasterxml.jackson.core.JsonProcessingException {}
+
+    /** Clean. */
+    public String clean() {
+      return "";
+    }
+
+    com.fasterxml.jackson.databind.JsonNode hidden() {
+      return null;
+    }
   }
 
   @Test

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,8 +72,8 @@ class CollectionAndLogoutTest {
       tasks.addChangeListener(events::add);
       for (String id : List.of("t1", "t2", "t3")) {
         DocumentHandle doc = client.document(SPACE, "tasks", id, schema);
-        doc.set("title", TextNode.valueOf("Task " + id));
-        doc.set("done", BooleanNode.valueOf(id.equals("t2")));
+        doc.set("title", "Task " + id);
+        doc.set("done", id.equals("t2"));
         doc.increment("votes", id.length() + Integer.parseInt(id.substring(1)));
       }
       client.profile(SPACE, "elsewhere").set("title", "Task x");

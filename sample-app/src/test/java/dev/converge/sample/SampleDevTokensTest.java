@@ -3,6 +3,8 @@ package dev.converge.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.converge.devtokens.DevKeyPair;
+import dev.converge.devtokens.LocalDevTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +23,12 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Token minting against a temporary key pair written the way the server writes its own. */
-class DevTokenSignerTest {
+/**
+ * The sample's tokens come from {@link LocalDevTokens} (module dev-tokens): minted against a
+ * temporary key pair written the way the server writes its own, with the one-line messages the
+ * sample prints.
+ */
+class SampleDevTokensTest {
 
   private static final Instant NOW = Instant.parse("2030-01-02T03:04:05Z");
 
@@ -38,17 +44,17 @@ class DevTokenSignerTest {
             + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(pair.getPrivate().getEncoded())
             + "\n-----END PRIVATE KEY-----\n";
-    Files.writeString(dir.resolve(DevTokenSigner.PRIVATE_KEY_FILE), pem, StandardCharsets.US_ASCII);
+    Files.writeString(dir.resolve(DevKeyPair.PRIVATE_KEY_FILE), pem, StandardCharsets.US_ASCII);
     return pair;
   }
 
   @Test
   void aMintedToken_isRs256_withTheServersClaims_validForOneHour() throws Exception {
     KeyPair pair = writeKeyPair(dir);
-    DevTokenSigner signer =
-        new DevTokenSigner(dir, "converge-dev", "converge", Clock.fixed(NOW, ZoneOffset.UTC));
+    LocalDevTokens tokens =
+        new LocalDevTokens(dir, "converge-dev", "converge", Clock.fixed(NOW, ZoneOffset.UTC));
 
-    String token = signer.supplierFor("alice").token();
+    String token = tokens.mint("alice");
 
     JwtConsumer consumer =
         new JwtConsumerBuilder()
@@ -90,36 +96,38 @@ class DevTokenSignerTest {
             return now[0];
           }
         };
-    DevTokenSigner signer = new DevTokenSigner(dir, "converge-dev", "converge", moving);
-    String first = signer.supplierFor("alice").token();
+    LocalDevTokens tokens = new LocalDevTokens(dir, "converge-dev", "converge", moving);
+    String first = tokens.mint("alice");
     now[0] = NOW.plusSeconds(2_900);
-    String second = signer.supplierFor("alice").token();
+    String second = tokens.mint("alice");
 
     assertThat(second).isNotEqualTo(first);
   }
 
   @Test
   void noKey_isAOneLineMessage_andAKeyAppearingLaterIsUsed() throws Exception {
-    DevTokenSigner signer = DevTokenSigner.fromEnvironment(dir);
+    LocalDevTokens tokens = LocalDevTokens.in(dir);
 
-    assertThatThrownBy(() -> signer.mint("alice"))
-        .isInstanceOf(DevTokenSigner.TokenException.class)
+    assertThatThrownBy(() -> tokens.mint("alice"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessage(
             "no development key at "
                 + dir.resolve("dev-jwt-private.pem")
-                + " (the server creates it on its first start)");
+                + " (a local server creates it on its first start)");
 
     writeKeyPair(dir);
-    assertThat(signer.mint("alice")).matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
+    assertThat(tokens.mint("alice")).matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
   }
 
   @Test
   void aBrokenKeyFile_isNamed() throws Exception {
     Files.writeString(
-        dir.resolve(DevTokenSigner.PRIVATE_KEY_FILE),
+        dir.resolve(DevKeyPair.PRIVATE_KEY_FILE),
         "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
 
-    assertThatThrownBy(() -> DevTokenSigner.fromEnvironment(dir).mint("alice"))
-        .hasMessage("not a PKCS#8 RSA private key: " + dir.resolve("dev-jwt-private.pem"));
+    assertThatThrownBy(() -> LocalDevTokens.in(dir).mint("alice"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("invalid development JWT key " + dir.resolve("dev-jwt-private.pem"))
+        .hasMessageNotContaining("\n");
   }
 }
