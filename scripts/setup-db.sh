@@ -3,6 +3,8 @@
 #   - installs the postgresql package if pg_ctlcluster is missing
 #   - starts cluster 15/main if it is down
 #   - creates role converge (password converge) and databases converge, converge_test
+#   - lets the role create databases: the backup-restore test restores into a scratch database
+#     of its own (<test database>_restore), since other test servers write to the shared one
 # Override names with CONVERGE_DB_USER, CONVERGE_DB_PASSWORD, CONVERGE_DB_NAMES (space-separated).
 set -euo pipefail
 
@@ -45,10 +47,10 @@ psql_admin() { su postgres -c "psql -v ON_ERROR_STOP=1 -tAc \"$1\""; }
 
 if psql_admin "SELECT 1 FROM pg_roles WHERE rolname='${user}'" | grep -q 1; then
   # keep the password in step, in case the role came from elsewhere
-  psql_admin "ALTER ROLE ${user} LOGIN PASSWORD '${password}'" >/dev/null
+  psql_admin "ALTER ROLE ${user} LOGIN CREATEDB PASSWORD '${password}'" >/dev/null
 else
   log "creating role ${user}"
-  psql_admin "CREATE ROLE ${user} LOGIN PASSWORD '${password}'" >/dev/null
+  psql_admin "CREATE ROLE ${user} LOGIN CREATEDB PASSWORD '${password}'" >/dev/null
 fi
 
 for db in $databases; do

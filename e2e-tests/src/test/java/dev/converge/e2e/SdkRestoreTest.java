@@ -41,9 +41,15 @@ class SdkRestoreTest {
     Path dir = Files.createTempDirectory("converge-restore");
     Path dump = dir.resolve("dump.sql");
     // No counter compaction: a run the restored server lost cannot be pushed back (a known limit).
-    try (TestServer.Node node =
+    // Its own database: the run's other servers keep writing to the shared one, and a restore
+    // under them would mix their rows into the dump's.
+    try (ScratchDatabase db = ScratchDatabase.create("restore");
+        TestServer.Node node =
             TestServer.Node.start(
-                "restore", "restore", Map.of("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1H"));
+                "restore",
+                "restore",
+                Map.of("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1H"),
+                db.url());
         Devices devices =
             new Devices(
                 node.uri(), dir, TestTokens.mint(alice, List.of(), Duration.ofMinutes(30)))) {
@@ -62,7 +68,7 @@ class SdkRestoreTest {
       b.cart(space, "main").remove("egg");
       sync(b);
       sync(a);
-      pgDump(dump);
+      pgDump(db, dump);
 
       // After the backup, acknowledged: increments, new items, a remove of the other device's item.
       a.cart(space, "main").add("apple", 2);
@@ -84,7 +90,7 @@ class SdkRestoreTest {
       // Unsent when the server goes back in time: the outbox keeps it.
       a.cart(space, "main").add("plum", 1);
       node.kill();
-      psql(dump);
+      psql(db, dump);
       node.restart();
       assertThat(devices.serverCart(space, "main"))
           .as("the restored server holds the backup's state")
@@ -131,7 +137,8 @@ class SdkRestoreTest {
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
-  private static void pgDump(Path file) throws IOException, InterruptedException {
+  private static void pgDump(ScratchDatabase db, Path file)
+      throws IOException, InterruptedException {
     run(
         List.of(
             PG_BIN.resolve("pg_dump").toString(),
@@ -139,17 +146,17 @@ class SdkRestoreTest {
             "--if-exists",
             "--no-owner",
             "--file=" + file,
-            "--dbname=" + TestServer.databaseUrl()));
+            "--dbname=" + db.url()));
   }
 
-  private static void psql(Path file) throws IOException, InterruptedException {
+  private static void psql(ScratchDatabase db, Path file) throws IOException, InterruptedException {
     run(
         List.of(
             PG_BIN.resolve("psql").toString(),
             "--quiet",
             "--set=ON_ERROR_STOP=1",
             "--file=" + file,
-            "--dbname=" + TestServer.databaseUrl()));
+            "--dbname=" + db.url()));
   }
 
   private static void run(List<String> command) throws IOException, InterruptedException {

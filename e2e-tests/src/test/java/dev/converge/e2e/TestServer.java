@@ -76,14 +76,17 @@ final class TestServer {
     private final String serverId;
     private final int port;
     private final Map<String, String> extraEnv;
+    private final String databaseUrl;
     private volatile Process process;
     private int starts;
 
-    private Node(String name, String serverId, int port, Map<String, String> extraEnv) {
+    private Node(
+        String name, String serverId, int port, Map<String, String> extraEnv, String databaseUrl) {
       this.name = name;
       this.serverId = serverId;
       this.port = port;
       this.extraEnv = Map.copyOf(extraEnv);
+      this.databaseUrl = databaseUrl;
     }
 
     /**
@@ -102,7 +105,17 @@ final class TestServer {
      */
     static Node start(String name, String serverId, Map<String, String> extraEnv)
         throws IOException, InterruptedException {
-      Node node = new Node(name, serverId, LocalServers.freePort(), extraEnv);
+      return start(name, serverId, extraEnv, databaseUrl());
+    }
+
+    /**
+     * Starts a node on a database other than the shared test database (a {@link ScratchDatabase}),
+     * with extra environment variables kept across restarts.
+     */
+    static Node start(
+        String name, String serverId, Map<String, String> extraEnv, String databaseUrl)
+        throws IOException, InterruptedException {
+      Node node = new Node(name, serverId, LocalServers.freePort(), extraEnv, databaseUrl);
       node.launch();
       return node;
     }
@@ -166,7 +179,7 @@ final class TestServer {
       Files.createDirectories(LOGS);
       ProcessBuilder builder =
           LocalServers.server(
-              jar, port, databaseUrl(), DATA_DIR, serverId, LOGS.resolve(name + ".log"));
+              jar, port, databaseUrl, DATA_DIR, serverId, LOGS.resolve(name + ".log"));
       // Counter compaction runs on its timer in every e2e test; every second, so that tests of
       // bounded counters see it soon.
       builder.environment().put("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1S");
