@@ -87,6 +87,10 @@ class SdkServerStateRepairTest {
       assertThat(Duration.between(damaged, Instant.now())).isLessThan(REPAIRED);
       assertThat(counter(node, "divergent_documents_total", "cause=\"server_state\""))
           .isEqualTo(rebuiltBefore + 2);
+      // The server repaired itself: nothing was reported to the device, nothing counted repaired.
+      Thread.sleep(INTERVAL.toMillis());
+      assertThat(counter(node, "repaired_documents_total", "direction=\"to_device\"")).isZero();
+      assertThat(counter(node, "repaired_documents_total", "direction=\"to_server\"")).isZero();
 
       // Both ends identical; nothing pushed again, nothing lost or counted twice.
       assertThat(devices.serverCart(space, "main")).isEqualTo(Map.of("apple", 5L, "pear", 1L));
@@ -163,8 +167,12 @@ class SdkServerStateRepairTest {
 
   /** Returns the value of the anti-entropy counter {@code name} with the tag {@code tag}. */
   static double counter(TestServer.Node node, String name, String tag) {
-    String metrics =
-        given().baseUri(node.uri().toString()).get("/q/metrics").then().extract().asString();
+    return counter(node.uri(), name, tag);
+  }
+
+  /** Returns the value of the anti-entropy counter {@code name} with {@code tag} at {@code uri}. */
+  static double counter(java.net.URI uri, String name, String tag) {
+    String metrics = given().baseUri(uri.toString()).get("/q/metrics").then().extract().asString();
     Matcher m =
         Pattern.compile(
                 "converge_antientropy_"
