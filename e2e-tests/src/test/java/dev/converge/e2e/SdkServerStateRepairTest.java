@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A damaged server {@code doc_state} row is found by a device's digest round and rebuilt by the
- * server from its checkpoint plus the log (docs/operations.md, "Anti-entropy"), with the scrub, the
- * log compaction and the counter compaction held off for the whole test: only the device's exchange
- * can find it. Both ends end identical, with nothing lost, nothing duplicated, and the device never
- * takes on the damaged state. Real server process, PostgreSQL, SDK on SQLite.
+ * server from its checkpoint plus the log (docs/operations.md, "ConvergeDivergenceFound"), with the
+ * scrub, the log compaction and the counter compaction held off for the whole test: only the
+ * device's exchange can find it. Both ends end identical, with nothing lost, nothing duplicated,
+ * and the device never takes on the damaged state. Real server process, PostgreSQL, SDK on SQLite.
  */
 class SdkServerStateRepairTest {
 

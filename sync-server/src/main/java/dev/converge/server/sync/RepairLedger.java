@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * The documents a digest exchange of one session reported as differing, until the device's
  * following exchange finds them equal on both sides: only then is a document counted as repaired
- * (docs/operations.md, "Anti-entropy"). A report the device never resolves, or one whose session
- * ends first, is never counted.
+ * (docs/operations.md, "ConvergeRepairsHigh"). A report the device never resolves, or one whose
+ * session ends first, is never counted.
  *
  * <p>The direction is the way the state had to travel when the difference was reported: {@link
  * Direction#TO_SERVER} when the server held no state of the document (the device's repair push

@@ -163,7 +163,7 @@ class DigestExchangeTest {
   /**
    * A reported difference counts as repaired only when the session's following exchange finds the
    * document equal: at its leaf, or under an inner node found equal; once, in the direction the
-   * state had to travel (docs/operations.md, "Anti-entropy").
+   * state had to travel (docs/operations.md, "ConvergeRepairsHigh").
    */
   @Test
   void repairedCounts_whenTheFollowingExchangeFindsTheDocumentEqual_once() throws Exception {
