@@ -45,6 +45,14 @@ final class Devices implements AutoCloseable {
 
   /** Opens (or reopens) the client on {@code file}, subscribed to {@code spaces}. */
   SyncClient open(String file, String... spaces) {
+    return open(file, null, spaces);
+  }
+
+  /**
+   * Opens (or reopens) the client on {@code file}, subscribed to {@code spaces}, comparing digests
+   * with the server every {@code digestInterval} (the SDK's default when null).
+   */
+  SyncClient open(String file, Duration digestInterval, String... spaces) {
     SyncClient.Builder b =
         SyncClient.builder()
             .databasePath(dir.resolve(file))
@@ -53,6 +61,9 @@ final class Devices implements AutoCloseable {
             .tokenSupplier(token::get)
             .replicaName(file.replaceAll("[^A-Za-z0-9]", "-"))
             .backoff(Duration.ofMillis(50), Duration.ofMillis(500));
+    if (digestInterval != null) {
+      b.digestInterval(digestInterval);
+    }
     for (String space : spaces) {
       b.subscribe(space);
     }

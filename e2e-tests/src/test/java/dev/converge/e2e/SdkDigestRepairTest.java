@@ -124,6 +124,12 @@ class SdkDigestRepairTest {
         .getString("value.title");
   }
 
+  /** The server's count of documents repaired in {@code direction} (e.g. {@code to_device}). */
+  private double repaired(String direction) {
+    return SdkServerStateRepairTest.counter(
+        server, "repaired_documents_total", "direction=\"" + direction + "\"");
+  }
+
   @Test
   void damagedDeviceFile_isRepairedFromTheServer_withinTwoIntervals_pushingNothing()
       throws Exception {
@@ -163,6 +169,7 @@ class SdkDigestRepairTest {
             + damagedNote.replace("'", "''")
             + "' WHERE doc_id = 'n1'");
 
+    double toDevice = repaired("to_device");
     SyncClient reopened = open("a.db");
     assertThat(reopened.cart(space, "main").quantity("pear")).isZero();
     DocumentHandle note = reopened.document(space, "notes", "n1", NOTE);
@@ -178,6 +185,8 @@ class SdkDigestRepairTest {
     assertThat(devices.serverCart(space, "main")).isEqualTo(Map.of("apple", 2L, "pear", 1L));
     assertThat(serverTitle("n1")).isEqualTo("Ada");
     assertThat(reopened.status().repairedDocuments()).isGreaterThanOrEqualTo(2);
+    // Counted on the server once the device's following exchange found both equal.
+    await().atMost(REPAIRED).until(() -> repaired("to_device") == toDevice + 2);
     assertThat(reopened.status().foreignEntriesDropped()).isZero();
     assertThat(reopened.status().pendingChanges()).isZero();
     // Nothing was pushed: the damage never reached the server.
@@ -203,6 +212,7 @@ class SdkDigestRepairTest {
       }
     }
     assertThat(logRows("lost")).isZero();
+    double toServer = repaired("to_server");
 
     await()
         .atMost(REPAIRED)
@@ -215,6 +225,7 @@ class SdkDigestRepairTest {
     // One changeset brought the writes back; later rounds find nothing more to repair.
     Thread.sleep(INTERVAL.multipliedBy(2).toMillis());
     assertThat(logRows("lost")).isEqualTo(1);
+    assertThat(repaired("to_server")).isEqualTo(toServer + 1);
     assertThat(device.cart(space, "lost").quantity("fig")).isEqualTo(3);
     assertThat(devices.serverCart(space, "kept")).isEqualTo(Map.of("kiwi", 1L));
     device.close();

@@ -79,6 +79,20 @@ class RepairDeltaTest {
   }
 
   @Test
+  void withRemoves_entriesBothHold_stayOnTheServer() {
+    Document server = new Document();
+    write(server, OTHER, "title", "theirs", 1);
+    write(server, ME, "name", "mine", 2);
+    Document local = server.copy();
+    write(local, ME, "city", "new", 3);
+
+    Document repair = RepairDelta.of(local, server, lineage, RepairDelta.Scope.WITH_REMOVES);
+    assertThat(verifier.verify(server, repair, lineage)).isEmpty();
+    assertThat(codec.encodeDocument(Document.joined(server, repair)))
+        .isEqualTo(codec.encodeDocument(local));
+  }
+
+  @Test
   void othersWritesTheServerNeverHad_areReported_neverPushed() {
     Document server = new Document();
     Document local = new Document();
@@ -123,17 +137,17 @@ class RepairDeltaTest {
                             assertThat(repaired.context().contains(dot)).isTrue();
                           }
                         });
-                if (scope == RepairDelta.Scope.OWN_WRITES) {
-                  // It removed nothing the server held.
-                  server
-                      .root()
-                      .forEachDot(
-                          dot -> {
-                            boolean[] kept = {false};
-                            repaired.root().forEachDot(d -> kept[0] |= d.equals(dot));
-                            assertThat(kept[0]).as("%s kept", dot).isTrue();
-                          });
-                }
+                // It removed nothing the server held (OWN_WRITES), or only what the device
+                // removed (WITH_REMOVES): every entry both hold stays.
+                java.util.Set<Dot> localDots = new java.util.HashSet<>(local.root().dots());
+                server
+                    .root()
+                    .forEachDot(
+                        dot -> {
+                          if (scope == RepairDelta.Scope.OWN_WRITES || localDots.contains(dot)) {
+                            assertThat(repaired.root().dots()).as("%s kept", dot).contains(dot);
+                          }
+                        });
               }
             });
   }

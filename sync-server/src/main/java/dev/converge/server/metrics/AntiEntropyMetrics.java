@@ -47,7 +47,8 @@ public class AntiEntropyMetrics {
   private final Timer canaryLag;
   private final Counter canaryFailures;
 
-  AntiEntropyMetrics(MeterRegistry registry) {
+  /** Registers every meter, with every tag value, in {@code registry}. */
+  public AntiEntropyMetrics(MeterRegistry registry) {
     this.exchanges =
         Counter.builder("converge.antientropy.exchanges")
             .description("Digest messages answered (one per tree node compared)")

@@ -25,7 +25,9 @@ import java.util.Set;
  * server's hashes of its 16 children, from aggregates over {@code doc_state}; at a leaf the
  * documents whose digest differs from the device's, after the {@link DocumentVerifier} has checked
  * the server's own state of each of them. The message's shape was checked when it was decoded; the
- * space is checked here against the session's grants.
+ * space is checked here against the session's grants. The documents reported go to the session's
+ * {@link RepairLedger}, and count as repaired once a later exchange of the session finds them
+ * equal.
  *
  * <p>Thread-safe (stateless).
  */
@@ -68,17 +70,59 @@ class DigestExchange {
       return reader
           .children(digest.space(), digest.path())
           .map(
-              children ->
-                  codec.encode(
-                      new Message.Digests(
-                          digest.ref(),
-                          digest.space(),
-                          digest.path(),
-                          SpaceDigest.wire(children),
-                          List.of(),
-                          false)));
+              children -> {
+                List<String> hashes = SpaceDigest.wire(children);
+                confirmEqualChildren(session, digest, hashes);
+                return codec.encode(
+                    new Message.Digests(
+                        digest.ref(), digest.space(), digest.path(), hashes, List.of(), false));
+              });
     }
-    return leaf(digest).map(codec::encode);
+    return leaf(digest).invoke(answer -> ledger(session, answer)).map(codec::encode);
+  }
+
+  /**
+   * The children of an inner node that the device found equal resolve every repair reported under
+   * them: each is counted as repaired now.
+   */
+  private void confirmEqualChildren(
+      SyncSession session, Message.Digest digest, List<String> hashes) {
+    if (session.repairs().size() == 0 || digest.hashes().size() != DigestTree.FANOUT) {
+      return;
+    }
+    List<String> equal = new ArrayList<>();
+    List<String> differing = DigestTree.differing(digest.path(), digest.hashes(), hashes);
+    for (int child = 0; child < DigestTree.FANOUT; child++) {
+      String path = DigestTree.child(digest.path(), child);
+      if (!differing.contains(path)) {
+        equal.add(path);
+      }
+    }
+    session.repairs().equalNodes(digest.space(), equal).forEach(d -> metrics.repaired(d, 1));
+  }
+
+  /**
+   * A leaf answer resolves the reports of its documents found equal now (when the leaf was compared
+   * whole) and records the documents it reports as differing.
+   */
+  private void ledger(SyncSession session, Message.Digests answer) {
+    RepairLedger repairs = session.repairs();
+    List<DocKey> differing = new ArrayList<>();
+    for (Message.DigestDoc doc : answer.docs()) {
+      differing.add(new DocKey(answer.space(), doc.collection(), doc.docId()));
+    }
+    if (!answer.more()) {
+      repairs
+          .equalInLeaf(answer.space(), answer.path(), differing)
+          .forEach(d -> metrics.repaired(d, 1));
+    }
+    for (Message.DigestDoc doc : answer.docs()) {
+      repairs.reported(
+          new DocKey(answer.space(), doc.collection(), doc.docId()),
+          doc.hash() == null
+              ? AntiEntropyMetrics.Direction.TO_SERVER
+              : AntiEntropyMetrics.Direction.TO_DEVICE);
+    }
   }
 
   private Uni<Message.Digests> leaf(Message.Digest digest) {
@@ -152,14 +196,6 @@ class DigestExchange {
     for (DocKey key : differing.subList(0, Math.min(differing.size(), DigestTree.MAX_LEAF_DOCS))) {
       DocDigest mine = stored.get(key);
       docs.add(new Message.DigestDoc(key.collection, key.docId, mine == null ? null : mine.hex()));
-    }
-    if (!docs.isEmpty()) {
-      metrics.repaired(
-          AntiEntropyMetrics.Direction.TO_DEVICE,
-          (int) docs.stream().filter(d -> d.hash() != null).count());
-      metrics.repaired(
-          AntiEntropyMetrics.Direction.TO_SERVER,
-          (int) docs.stream().filter(d -> d.hash() == null).count());
     }
     return new Message.Digests(digest.ref(), digest.space(), digest.path(), List.of(), docs, more);
   }

@@ -1,6 +1,5 @@
 package dev.converge.server.sync;
 
-import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
@@ -9,12 +8,9 @@ import dev.converge.core.server.PushOutcome;
 import dev.converge.core.server.Refusal;
 import dev.converge.server.auth.TokenRules;
 import dev.converge.server.changeset.ChangeLogReader;
-import dev.converge.server.changeset.LogEpochs;
 import dev.converge.server.changeset.PushService;
-import dev.converge.server.changeset.ReplicaLineages;
 import dev.converge.server.changeset.StablePoints;
 import dev.converge.server.error.SyncError;
-import dev.converge.server.metrics.AntiEntropyMetrics;
 import dev.converge.server.space.SpaceGrants;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
@@ -22,18 +18,17 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 /**
- * The client messages of the sync protocol (DESIGN §3, docs/protocol-2.md): {@code hello}, {@code
- * push}, {@code auth}, {@code sync}, {@code fetch}, {@code subscribe} and {@code unsubscribe}
- * ({@link RuntimeSubscriptions}), each answered on its session; anything else, or anything before
- * {@code hello}, is answered with a coded {@code error}. {@link SyncEndpoint} hands it the messages
- * of one connection one at a time, so a session's pushes apply in the order they were sent and
- * {@code synced} follows the answers to everything sent before it.
+ * The client messages of the sync protocol (DESIGN §3, docs/protocol-2.md), dispatched by type:
+ * {@code hello} ({@link HelloHandler}), {@code push}, {@code auth}, {@code sync}, {@code fetch},
+ * {@code digest} ({@link DigestExchange}), {@code subscribe} and {@code unsubscribe} ({@link
+ * RuntimeSubscriptions}), each answered on its session; anything else, or anything before {@code
+ * hello}, is answered with a coded {@code error}. {@link SyncEndpoint} hands it the messages of one
+ * connection one at a time, so a session's pushes apply in the order they were sent and {@code
+ * synced} follows the answers to everything sent before it.
  *
  * <p>Thread-safe (stateless); sessions are confined to their connection's context.
  */
@@ -44,54 +39,45 @@ class SyncProtocol {
 
   private final ProtocolCodec codec;
   private final PushService pushes;
-  private final ReplicaLineages lineages;
   private final ChangeLogReader log;
   private final SessionRegistry registry;
   private final SyncMetrics metrics;
   private final JWTParser tokens;
   private final TokenRules tokenRules;
-  private final ServerIdentity server;
   private final StablePoints stablePoints;
   private final DocumentFetch fetches;
   private final RuntimeSubscriptions subscriptions;
-  private final LogEpochs epochs;
-  private final AntiEntropyMetrics antiEntropy;
-  private final ErasureGate erasures;
   private final DigestExchange digests;
+  private final HelloHandler hellos;
+  private final SessionErrors errors;
 
   SyncProtocol(
       ProtocolCodec codec,
       PushService pushes,
-      ReplicaLineages lineages,
       ChangeLogReader log,
       SessionRegistry registry,
       SyncMetrics metrics,
       JWTParser tokens,
       TokenRules tokenRules,
-      ServerIdentity server,
       StablePoints stablePoints,
       DocumentFetch fetches,
       RuntimeSubscriptions subscriptions,
-      LogEpochs epochs,
-      AntiEntropyMetrics antiEntropy,
-      ErasureGate erasures,
-      DigestExchange digests) {
-    this.epochs = epochs;
-    this.antiEntropy = antiEntropy;
+      DigestExchange digests,
+      HelloHandler hellos,
+      SessionErrors errors) {
     this.codec = codec;
     this.pushes = pushes;
-    this.lineages = lineages;
     this.log = log;
     this.registry = registry;
     this.metrics = metrics;
     this.tokens = tokens;
     this.tokenRules = tokenRules;
-    this.server = server;
     this.stablePoints = stablePoints;
     this.fetches = fetches;
     this.subscriptions = subscriptions;
-    this.erasures = erasures;
     this.digests = digests;
+    this.hellos = hellos;
+    this.errors = errors;
   }
 
   /**
@@ -107,12 +93,12 @@ class SyncProtocol {
       message = codec.decode(text);
     } catch (DecodeException e) {
       session.junk();
-      fail(session, SyncError.of(e));
+      errors.fail(session, SyncError.of(e));
       return Uni.createFrom().voidItem();
     }
     try {
       if (message instanceof Message.Hello hello) {
-        return hello(session, hello);
+        return hellos.hello(session, hello);
       }
       if (!session.helloReceived()) {
         throw new SyncError(ErrorCode.HELLO_REQUIRED, "send hello before " + message.type());
@@ -142,142 +128,9 @@ class SyncProtocol {
           ErrorCode.INVALID,
           "message type '" + message.type() + "' is sent by the server, not to it");
     } catch (SyncError e) {
-      fail(session, e);
+      errors.fail(session, e);
       return Uni.createFrom().voidItem();
     }
-  }
-
-  private Uni<Void> hello(SyncSession session, Message.Hello hello) {
-    if (session.helloReceived()) {
-      throw new SyncError(ErrorCode.INVALID, "hello was already received on this connection");
-    }
-    if (hello.protocol() != Message.PROTOCOL_VERSION) {
-      fail(
-          session,
-          new SyncError(
-              ErrorCode.PROTOCOL_VERSION,
-              "this server speaks protocol "
-                  + Message.PROTOCOL_VERSION
-                  + ", not "
-                  + hello.protocol()));
-      session.close(CloseCode.PROTOCOL.code(), "unsupported protocol version");
-      return Uni.createFrom().voidItem();
-    }
-    session.hello(hello.replicaId());
-    List<Message.Subscription> granted = new ArrayList<>();
-    for (Message.Subscription subscription : hello.subscriptions()) {
-      if (session.grants().allows(subscription.space())) {
-        granted.add(subscription);
-      } else {
-        fail(
-            session,
-            new SyncError(
-                ErrorCode.FORBIDDEN_SPACE,
-                "space '" + subscription.space() + "' is not granted by this token"));
-      }
-    }
-    List<Message.Subscription> bounded = subscriptions.withinBound(session, granted, 0);
-    // An erased user is told to purge and closed. An erased space is answered with revoked (the
-    // device purges it) and is neither followed nor entered in a live set, which would recreate
-    // its counter row.
-    return erasures
-        .check(
-            session.grants().subject(), bounded.stream().map(Message.Subscription::space).toList())
-        .chain(
-            verdict -> {
-              if (verdict.userErased()) {
-                erasures.refuseErasedUser(session, hello);
-                return Uni.createFrom().voidItem();
-              }
-              return welcome(
-                  session,
-                  hello,
-                  bounded.stream()
-                      .filter(s -> !verdict.erasedSpaces().contains(s.space()))
-                      .toList(),
-                  verdict.erasedSpaces());
-            });
-  }
-
-  private Uni<Void> welcome(
-      SyncSession session,
-      Message.Hello hello,
-      List<Message.Subscription> granted,
-      Set<String> erased) {
-    boolean[] declaredPredecessor = {false};
-    Uni<Void> declared =
-        hello.predecessor() == null
-            ? Uni.createFrom().voidItem()
-            : lineages
-                .declare(session.grants().subject(), hello.replicaId(), hello.predecessor())
-                .invoke(() -> declaredPredecessor[0] = true)
-                .onFailure(SyncError.class)
-                .recoverWithItem(
-                    e -> {
-                      fail(session, e);
-                      return null;
-                    });
-    // The replica enters the live set of each subscribed space (and leaves every other one, as
-    // does a predecessor it declared) under the locks its heads are read with.
-    return declared
-        .chain(
-            () ->
-                stablePoints.hello(
-                    hello.replicaId(),
-                    granted,
-                    declaredPredecessor[0] ? hello.predecessor() : null))
-        .chain(heads -> epochs.restored(granted, heads).map(restored -> Map.entry(heads, restored)))
-        .chain(
-            verdict -> {
-              Map<String, ChangeLogReader.SpaceHead> heads = verdict.getKey();
-              Set<String> restored = verdict.getValue();
-              if (!restored.isEmpty()) {
-                // The client passed a history this server lost (restored from a backup): it is
-                // told so, served a snapshot, and pushes back what it holds (docs/reliability.md).
-                antiEntropy.divergent(AntiEntropyMetrics.Cause.RESTORE, restored.size());
-                LOG.warnf(
-                    "Replica %s followed a history of %s this server does not have (restored from a backup?); it repairs",
-                    hello.replicaId(), restored);
-              }
-              // A space erased after the tombstones were read has no head: revoked as well.
-              List<Message.Subscription> live =
-                  granted.stream().filter(s -> heads.containsKey(s.space())).toList();
-              Set<String> gone = new java.util.TreeSet<>(erased);
-              granted.stream()
-                  .map(Message.Subscription::space)
-                  .filter(space -> !heads.containsKey(space))
-                  .forEach(gone::add);
-              session.send(
-                  codec.encode(
-                      new Message.Welcome(
-                          server.id(),
-                          Message.PROTOCOL_VERSION,
-                          session.tokenExpiresAt(),
-                          live.stream()
-                              .map(Message.Subscription::space)
-                              .distinct()
-                              .map(
-                                  space ->
-                                      new Message.SpaceHead(
-                                          space,
-                                          heads.get(space).head(),
-                                          heads.get(space).chain(),
-                                          restored.contains(space)))
-                              .toList())));
-              // After the welcome, as a revocation during a session comes after it too.
-              gone.forEach(space -> session.send(codec.encode(new Message.Revoked(space))));
-              for (Message.Subscription subscription : live) {
-                registry.subscribe(session, subscription.space());
-                session.follow(
-                    subscription.space(),
-                    subscription.since(),
-                    heads.get(subscription.space()),
-                    restored.contains(subscription.space()));
-              }
-              return erasures.recheck(
-                  session, live.stream().map(Message.Subscription::space).toList());
-            })
-        .replaceWithVoid();
   }
 
   private Uni<Void> push(SyncSession session, Message.Push push) {
@@ -302,7 +155,7 @@ class SyncProtocol {
         .onFailure()
         .recoverWithItem(
             failure -> {
-              fail(session, failure instanceof SyncError e ? e : internal(failure));
+              errors.fail(session, failure instanceof SyncError e ? e : internal(failure));
               return null;
             })
         .replaceWithVoid();
@@ -340,7 +193,7 @@ class SyncProtocol {
         .recoverWithItem(
             failure -> {
               LOG.error("Sync head read failed", failure);
-              fail(
+              errors.fail(
                   session,
                   new SyncError(
                       ErrorCode.INTERNAL, "the server could not read the heads; send sync again"));
@@ -379,10 +232,10 @@ class SyncProtocol {
         .recoverWithItem(
             failure -> {
               if (failure instanceof SyncError e) {
-                fail(session, e);
+                errors.fail(session, e);
               } else {
                 LOG.error(what + " failed", failure);
-                fail(session, new SyncError(ErrorCode.INTERNAL, retryHint));
+                errors.fail(session, new SyncError(ErrorCode.INTERNAL, retryHint));
               }
               return null;
             })
@@ -450,16 +303,5 @@ class SyncProtocol {
     LOG.error("Push failed", failure);
     return new SyncError(
         ErrorCode.INTERNAL, "the server could not apply the push; it was not applied, retry it");
-  }
-
-  private void fail(SyncSession session, SyncError error) {
-    metrics.error(error.code());
-    session.send(
-        codec.encode(
-            new Message.Error(
-                error.code(),
-                ErrorText.bounded(error.getMessage()),
-                error.ref(),
-                error.retryAfterMs())));
   }
 }

@@ -48,6 +48,7 @@ public final class SyncSession {
   private long helloTimer = -1;
   private InboundThrottle throttle;
   private boolean closed;
+  private final RepairLedger repairs = new RepairLedger();
 
   SyncSession(
       WebSocketConnection connection,
@@ -101,6 +102,11 @@ public final class SyncSession {
 
   SpaceGrants grants() {
     return grants;
+  }
+
+  /** Returns the digest repairs reported to this session and not yet found equal. */
+  RepairLedger repairs() {
+    return repairs;
   }
 
   String replicaId() {

@@ -13,6 +13,7 @@ import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.db.SchemaMigration;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,6 +40,31 @@ class DigestExchangeTest {
   @Inject
   @DataSource(SchemaMigration.MIGRATIONS)
   AgroalDataSource jdbc;
+
+  @Inject MeterRegistry registry;
+
+  private double repaired(String direction) {
+    return registry
+        .get("converge.antientropy.repaired.documents")
+        .tag("direction", direction)
+        .counter()
+        .count();
+  }
+
+  /** Sends the leaf digest of {@code leaf} with the device's {@code device} documents there. */
+  private static Message.Digests leaf(
+      WsClient client, int ref, String space, String leaf, Map<String, Document> device)
+      throws InterruptedException {
+    List<Message.DigestDoc> docs = new ArrayList<>();
+    device.forEach(
+        (id, doc) -> {
+          if (DigestTree.leafPath(DigestTree.leafOf("notes", id)).equals(leaf)) {
+            docs.add(new Message.DigestDoc("notes", id, DocDigest.of(doc, CODEC).hex()));
+          }
+        });
+    client.send(new Message.Digest(ref, space, leaf, List.of(), docs));
+    return client.expect(Message.Digests.class);
+  }
 
   /** Pushes {@code count} documents of varied content; returns their states by docId. */
   private Map<String, Document> pushDocs(WsClient client, String replica, String space, int count)
@@ -131,6 +157,64 @@ class DigestExchangeTest {
           .containsOnlyKeys("d7", "zz")
           .containsEntry("d7", DocDigest.of(states.get("d7"), CODEC).hex())
           .containsEntry("zz", null);
+    }
+  }
+
+  /**
+   * A reported difference counts as repaired only when the session's following exchange finds the
+   * document equal: at its leaf, or under an inner node found equal; once, in the direction the
+   * state had to travel (docs/operations.md, "ConvergeRepairsHigh").
+   */
+  @Test
+  void repairedCounts_whenTheFollowingExchangeFindsTheDocumentEqual_once() throws Exception {
+    String ann = TestTokens.subject("digest");
+    String space = "user:" + ann;
+    String replica = "dr-" + ann;
+    try (WsClient client = connect(ann, replica)) {
+      Map<String, Document> states = pushDocs(client, replica, space, 40);
+      Map<String, Document> device = new LinkedHashMap<>(states);
+      device.remove("d7");
+      Document extra = new Document();
+      Document extraDelta = extra.addToSet(replica, List.of("tags"), "x");
+      extra.join(extraDelta);
+      device.put("zz", extra);
+      String lostLeaf = DigestTree.leafPath(DigestTree.leafOf("notes", "d7"));
+      String extraLeaf = DigestTree.leafPath(DigestTree.leafOf("notes", "zz"));
+      assertThat(lostLeaf).isNotEqualTo(extraLeaf);
+      double toDevice = repaired("to_device");
+      double toServer = repaired("to_server");
+
+      assertThat(leaf(client, 1, space, lostLeaf, device).docs())
+          .extracting(Message.DigestDoc::docId)
+          .containsExactly("d7");
+      assertThat(leaf(client, 2, space, extraLeaf, device).docs())
+          .extracting(Message.DigestDoc::docId)
+          .containsExactly("zz");
+      // Reported, not repaired yet; asking again while still different counts nothing either.
+      assertThat(leaf(client, 3, space, lostLeaf, device).docs()).hasSize(1);
+      assertThat(repaired("to_device")).isEqualTo(toDevice);
+      assertThat(repaired("to_server")).isEqualTo(toServer);
+
+      // The device took d7 from the server: its following leaf digest matches.
+      device.put("d7", states.get("d7"));
+      assertThat(leaf(client, 4, space, lostLeaf, device).docs()).isEmpty();
+      assertThat(repaired("to_device")).isEqualTo(toDevice + 1);
+      assertThat(repaired("to_server")).isEqualTo(toServer);
+
+      // The device pushed zz back: its following exchange finds the whole tree equal at the root.
+      client.send(
+          new Message.Push(
+              List.of(
+                  new Changeset(replica, 41, space, "notes", "zz", new Hlc(5000, 0), extraDelta))));
+      assertThat(client.await(Message.Ack.class).upToSeq()).isEqualTo(41);
+      List<String> root = SpaceDigest.wire(treeOf(device).children(""));
+      client.send(new Message.Digest(5, space, "", root, List.of()));
+      assertThat(client.expect(Message.Digests.class).hashes()).isEqualTo(root);
+      assertThat(repaired("to_server")).isEqualTo(toServer + 1);
+      client.send(new Message.Digest(6, space, "", root, List.of()));
+      client.expect(Message.Digests.class);
+      assertThat(repaired("to_device")).isEqualTo(toDevice + 1);
+      assertThat(repaired("to_server")).isEqualTo(toServer + 1);
     }
   }
 

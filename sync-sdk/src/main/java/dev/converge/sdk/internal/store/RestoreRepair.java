@@ -3,14 +3,14 @@ package dev.converge.sdk.internal.store;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.protocol.Message;
-import dev.converge.core.trust.RestoreDelta;
+import dev.converge.core.trust.Lineage;
+import dev.converge.core.trust.RepairDelta;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.storage.SqlDatabase;
 import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * The repair of a server restored from a backup (docs/reliability.md, "Restoring the server"): the
  * server said at {@code welcome} that this replica followed a history of a space it no longer has,
  * and serves the space as a snapshot. For each document of the snapshot, and then for each document
- * of the space the snapshot did not name, the device queues the {@link RestoreDelta} of its state
- * against the server's as an ordinary outbox row: its own writes the server lost, and its removes
- * of what the server holds.
+ * of the space the snapshot did not name, the device queues the {@link RepairDelta} of its state
+ * against the server's ({@link RepairDelta.Scope#WITH_REMOVES}) as an ordinary outbox row: its own
+ * writes the server lost, and its removes of what the server holds.
  *
  * <p>Persisted ({@code spaces.repair}, {@code repair_docs}), so a repair interrupted by a crash or
  * a lost connection resumes with the next snapshot. Not thread-safe: the store calls it under its
@@ -86,7 +86,7 @@ final class RestoreRepair {
       boolean last,
       String replicaId,
       long seq,
-      Set<String> own,
+      Lineage own,
       HybridClock clock)
       throws SQLException {
     long next = seq;
@@ -112,12 +112,7 @@ final class RestoreRepair {
   }
 
   private long repair(
-      DocumentKey key,
-      Document server,
-      String replicaId,
-      long seq,
-      Set<String> own,
-      HybridClock clock)
+      DocumentKey key, Document server, String replicaId, long seq, Lineage own, HybridClock clock)
       throws SQLException {
     int removed =
         db.update(
@@ -129,12 +124,12 @@ final class RestoreRepair {
     if (local == null) {
       return seq;
     }
-    var delta = RestoreDelta.of(local, server, own);
-    if (!delta.isPresent()) {
+    Document delta = RepairDelta.of(local, server, own, RepairDelta.Scope.WITH_REMOVES);
+    if (delta.isEmpty()) {
       return seq;
     }
     try {
-      changes.record(replicaId, seq, key, local, delta.get(), clock.now(), wallMillis.getAsLong());
+      changes.record(replicaId, seq, key, local, delta, clock.now(), wallMillis.getAsLong());
       return seq + 1;
     } catch (IllegalArgumentException e) {
       // Beyond what one push may carry: the document stays as the device holds it, unrepaired.

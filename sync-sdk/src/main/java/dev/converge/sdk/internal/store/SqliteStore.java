@@ -7,6 +7,7 @@ import dev.converge.core.crdt.ReplicaIds;
 import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.core.trust.Lineage;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.RejectedChange;
 import dev.converge.sdk.storage.JdbcSqlDatabase;
@@ -14,7 +15,6 @@ import dev.converge.sdk.storage.SqlDatabase;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -256,9 +256,8 @@ public final class SqliteStore implements Store {
         () -> {
           if (repair.pending(space)) {
             // The dots of this id and of the one it retired when the repair began.
-            Set<String> own = new HashSet<>();
-            own.add(replicaId);
-            lineage.declared().ifPresent(own::add);
+            Lineage own =
+                new Lineage(replicaId, lineage.declared().map(p -> Set.of(p)).orElse(Set.of()));
             nextSeq += repair.page(space, docs, last, replicaId, nextSeq, own, clock);
           }
           List<DocumentKey> changed = documents.joinSnapshot(space, docs, clock);

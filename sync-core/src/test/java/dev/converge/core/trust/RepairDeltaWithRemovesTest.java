@@ -10,32 +10,32 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The repair filter: what a device pushes to a server restored from a backup is accepted by the
- * trust boundary, brings back every write of the device's lineage and every remove it made of what
- * the server holds, and never carries another replica's write the server never had.
+ * The repair filter in its {@link RepairDelta.Scope#WITH_REMOVES} scope: what a device pushes to a
+ * server restored from a backup is accepted by the trust boundary, brings back every write of the
+ * device's lineage and every remove it made of what the server holds, and never carries another
+ * replica's write the server never had.
  */
-class RestoreDeltaTest {
+class RepairDeltaWithRemovesTest {
 
   private static final String A = "deviceAreplica1";
   private static final String A_NEW = "deviceAreplica2";
   private static final String B = "deviceBreplica1";
   private final DeltaVerifier verifier = new DeltaVerifier(1L << 31);
+  private final Lineage lineage = new Lineage(A_NEW, Set.of(A));
+
+  private Document delta(Document local, Document server) {
+    return RepairDelta.of(local, server, lineage, RepairDelta.Scope.WITH_REMOVES);
+  }
 
   /** Joins the repair of {@code local} into {@code server} after the trust boundary passed it. */
   private Document repaired(Document local, Document server) {
-    Optional<Document> delta = RestoreDelta.of(local, server, Set.of(A));
-    Document result = server.copy();
-    delta.ifPresent(
-        d -> {
-          assertThat(verifier.verify(server, d, new Lineage(A_NEW, Set.of(A)))).isEmpty();
-          result.join(d);
-        });
-    return result;
+    Document delta = delta(local, server);
+    assertThat(verifier.verify(server, delta, lineage)).isEmpty();
+    return Document.joined(server, delta);
   }
 
   @Test
@@ -71,7 +71,7 @@ class RestoreDeltaTest {
     Cart.of(local).remove("milk");
     Document dump = local.copy();
 
-    assertThat(RestoreDelta.of(local, dump, Set.of(A))).isEmpty();
+    assertThat(delta(local, dump).isEmpty()).isTrue();
   }
 
   @Test
@@ -80,7 +80,7 @@ class RestoreDeltaTest {
     Document dump = local.copy();
     local.join(Cart.of(new Document()).add(B, "bread", 3));
 
-    assertThat(RestoreDelta.of(local, dump, Set.of(A))).isEmpty();
+    assertThat(delta(local, dump).isEmpty()).isTrue();
   }
 
   @Test
@@ -120,7 +120,7 @@ class RestoreDeltaTest {
 
     Document server = repaired(local, dump);
 
-    assertThat(RestoreDelta.of(local, server, Set.of(A))).isEmpty();
+    assertThat(delta(local, server).isEmpty()).isTrue();
   }
 
   /**
