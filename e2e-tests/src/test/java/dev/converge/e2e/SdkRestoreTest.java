@@ -141,11 +141,13 @@ class SdkRestoreTest {
     Path dir = Files.createTempDirectory("converge-restore-digest");
     Path dump = dir.resolve("dump.sql");
     Duration interval = Duration.ofSeconds(1);
-    try (TestServer.Node node =
+    try (ScratchDatabase db = ScratchDatabase.create("restore");
+        TestServer.Node node =
             TestServer.Node.start(
                 "restore-digest",
                 "restore-digest",
-                Map.of("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1H"));
+                Map.of("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1H"),
+                db.url());
         Devices devices =
             new Devices(
                 node.uri(), dir, TestTokens.mint(alice, List.of(), Duration.ofMinutes(30)))) {
@@ -159,7 +161,7 @@ class SdkRestoreTest {
       b.cart(space, "main").remove("egg");
       sync(b);
       sync(a);
-      pgDump(dump);
+      pgDump(db, dump);
 
       a.cart(space, "main").add("apple", 2);
       a.cart(space, "main").add("fig", 4);
@@ -179,7 +181,7 @@ class SdkRestoreTest {
       node.kill();
       // Written while the server is down: unsent when it comes back restored.
       b.cart(space, "main").add("plum", 1);
-      psql(dump);
+      psql(db, dump);
       node.restart();
 
       // The restored server takes writes of a third device while a and b repair and exchange.
