@@ -14,6 +14,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -71,6 +72,10 @@ public class BatchApply {
     private final Map<String, ReplicaProgress> progress = new HashMap<>();
     private long head;
     private long storedBytes;
+
+    /** The log chain at {@link #head}, read from the locked counter row (null before chains). */
+    private String chain;
+
     private final Map<DocumentRef, String> states = new HashMap<>();
 
     Run(Mutiny.Session session, String space, List<GroupCommit.Pending> batch) {
@@ -97,37 +102,26 @@ public class BatchApply {
           .map(v -> java.util.Arrays.asList(results));
     }
 
-    /** Creates missing progress rows, then locks and reads them all, in replica-id order. */
+    /**
+     * Locks and reads the pushers' progress rows, in replica-id order; creates the missing ones
+     * first only when some are missing (a replica's first push), so the usual batch pays one
+     * statement, not two.
+     */
     private Uni<Void> lockReplicas() {
       List<GroupCommit.Pending> sorted = new ArrayList<>(batch);
       sorted.sort(Comparator.comparing(GroupCommit.Pending::replicaId));
-      StringBuilder insert =
-          new StringBuilder(
-              "insert into replica_progress(replica_id, owner_subject, last_seq) values ");
-      for (int i = 0; i < sorted.size(); i++) {
-        insert.append(i == 0 ? "" : ",").append("(:r").append(i).append(",:s").append(i);
-        insert.append(",0)");
-      }
-      insert.append(" on conflict do nothing");
-      var create = session.createNativeQuery(insert.toString());
       List<String> ids = new ArrayList<>();
-      for (int i = 0; i < sorted.size(); i++) {
-        create
-            .setParameter("r" + i, sorted.get(i).replicaId())
-            .setParameter("s" + i, sorted.get(i).grants().subject());
-        ids.add(sorted.get(i).replicaId());
+      for (GroupCommit.Pending push : sorted) {
+        ids.add(push.replicaId());
       }
-      return create
-          .executeUpdate()
+      return selectReplicas(ids)
           .chain(
-              () ->
-                  session
-                      .createNativeQuery(
-                          "select replica_id, owner_subject, last_seq, predecessor from replica_progress"
-                              + " where replica_id in (:ids) order by replica_id for update",
-                          Object[].class)
-                      .setParameter("ids", ids)
-                      .getResultList())
+              rows -> {
+                if (rows.size() == ids.size()) {
+                  return Uni.createFrom().item(rows);
+                }
+                return createReplicas(sorted).chain(() -> selectReplicas(ids));
+              })
           .invoke(
               rows -> {
                 for (Object[] row : rows) {
@@ -140,6 +134,35 @@ public class BatchApply {
                 }
               })
           .replaceWithVoid();
+    }
+
+    private Uni<List<Object[]>> selectReplicas(List<String> ids) {
+      return session
+          .createNativeQuery(
+              "select replica_id, owner_subject, last_seq, predecessor from replica_progress"
+                  + " where replica_id in (:ids) order by replica_id for update",
+              Object[].class)
+          .setParameter("ids", ids)
+          .getResultList();
+    }
+
+    /** Creates the progress rows that do not exist (an erased user's are never created: V9). */
+    private Uni<Integer> createReplicas(List<GroupCommit.Pending> sorted) {
+      StringBuilder insert =
+          new StringBuilder(
+              "insert into replica_progress(replica_id, owner_subject, last_seq) values ");
+      for (int i = 0; i < sorted.size(); i++) {
+        insert.append(i == 0 ? "" : ",").append("(:r").append(i).append(",:s").append(i);
+        insert.append(",0)");
+      }
+      insert.append(" on conflict do nothing");
+      var create = session.createNativeQuery(insert.toString());
+      for (int i = 0; i < sorted.size(); i++) {
+        create
+            .setParameter("r" + i, sorted.get(i).replicaId())
+            .setParameter("s" + i, sorted.get(i).grants().subject());
+      }
+      return create.executeUpdate();
     }
 
     /** Plans each push against its replica's progress; a refused plan refuses that push only. */
@@ -192,28 +215,41 @@ public class BatchApply {
           .replaceWithVoid();
     }
 
-    /** Creates the space's counter row if new, and locks and reads it. */
+    /**
+     * Locks and reads the space's counter row, creating it first only when the space is new: the
+     * usual batch pays one statement, not two.
+     */
     private Uni<Void> lockSpace() {
-      return session
-          .createNativeQuery(
-              "insert into space_seq(space, head, retained_after) values (:s, 0, 0) on conflict do nothing")
-          .setParameter("s", space)
-          .executeUpdate()
+      return selectSpace()
           .chain(
-              () ->
-                  session
-                      .createNativeQuery(
-                          "select head, stored_bytes from space_seq where space = :s for update",
-                          Object[].class)
-                      .setParameter("s", space)
-                      .getSingleResultOrNull())
+              row ->
+                  row != null
+                      ? Uni.createFrom().item(row)
+                      : session
+                          .createNativeQuery(
+                              "insert into space_seq(space, head, retained_after) values (:s, 0, 0)"
+                                  + " on conflict do nothing")
+                          .setParameter("s", space)
+                          .executeUpdate()
+                          .chain(this::selectSpace))
           .invoke(
               row -> {
+                // Still none after the insert: the space was erased (its row is never recreated).
                 PushService.requireNotErased(row, space);
                 head = ((Number) row[0]).longValue();
                 storedBytes = ((Number) row[1]).longValue();
+                chain = (String) row[2];
               })
           .replaceWithVoid();
+    }
+
+    private Uni<Object[]> selectSpace() {
+      return session
+          .createNativeQuery(
+              "select head, stored_bytes, chain from space_seq where space = :s for update",
+              Object[].class)
+          .setParameter("s", space)
+          .getSingleResultOrNull();
     }
 
     /** Reads every document any push of the batch touches, in one statement. */
@@ -309,7 +345,11 @@ public class BatchApply {
               : session.persistAll(refusals.stream().map(RejectedChangeset::of).toArray());
       if (!entries.isEmpty()) {
         work =
-            work.chain(() -> ChangeWriter.insertLog(session, entries, now))
+            work.chain(
+                    () ->
+                        ChangeWriter.appendLog(
+                            session, entries, now, Collections.singletonMap(space, chain)))
+                .invoke(heads -> chain = heads.get(space))
                 .chain(
                     () ->
                         ChangeWriter.upsertDocs(
@@ -317,14 +357,15 @@ public class BatchApply {
                 .chain(
                     () ->
                         session
-                            // The head, and the notification delivered at commit (only if it
-                            // commits: other nodes wake after the data is visible).
+                            // The head with its chain, and the notification delivered at commit
+                            // (only if it commits: other nodes wake after the data is visible).
                             .createNativeQuery(
-                                "with moved as (update space_seq set head = :h, stored_bytes = :b"
-                                    + " where space = :s returning space)"
+                                "with moved as (update space_seq set head = :h, stored_bytes = :b,"
+                                    + " chain = :c where space = :s returning space)"
                                     + " select count(pg_notify(:channel, space)) from moved")
                             .setParameter("h", head)
                             .setParameter("b", storedBytes)
+                            .setParameter("c", chain)
                             .setParameter("s", space)
                             .setParameter("channel", PushService.CHANNEL)
                             .getSingleResult())
