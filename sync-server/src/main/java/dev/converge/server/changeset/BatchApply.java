@@ -27,11 +27,12 @@ import org.hibernate.reactive.mutiny.Mutiny;
 /**
  * Applies a batch of pushes into one space in one transaction ({@link GroupCommit}): the I/O shell
  * of {@link PushRules} for many pushes at once. The statements do not grow with the batch: one
- * statement each creates, locks and reads the pushers' progress rows, creates and locks the space's
- * counter row, reads every touched document, writes the log rows, the document states, the heads
- * and the progress; the core then decides each push in turn against the state the pushes before it
- * left. Statements per push remain only where a push needs them: a re-key lineage, a re-push
- * (earlier log entries and refusals) and stable-point reports.
+ * statement each locks and reads the pushers' progress rows and the space's counter row (each
+ * preceded by an insert only when rows are new, {@link BatchLocks}), reads every touched document,
+ * writes the log rows, the document states, the head with its log chain, and the progress; the core
+ * then decides each push in turn against the state the pushes before it left. Statements per push
+ * remain only where a push needs them: a re-key lineage, a re-push (earlier log entries and
+ * refusals) and stable-point reports.
  *
  * <p>Locks: the progress rows in replica-id order, then the space's counter row, like a single push
  * (one replica row, then its spaces in order), so batches and single pushes cannot deadlock.
@@ -102,26 +103,11 @@ public class BatchApply {
           .map(v -> java.util.Arrays.asList(results));
     }
 
-    /**
-     * Locks and reads the pushers' progress rows, in replica-id order; creates the missing ones
-     * first only when some are missing (a replica's first push), so the usual batch pays one
-     * statement, not two.
-     */
+    /** Locks and reads the pushers' progress rows, in replica-id order ({@link BatchLocks}). */
     private Uni<Void> lockReplicas() {
       List<GroupCommit.Pending> sorted = new ArrayList<>(batch);
       sorted.sort(Comparator.comparing(GroupCommit.Pending::replicaId));
-      List<String> ids = new ArrayList<>();
-      for (GroupCommit.Pending push : sorted) {
-        ids.add(push.replicaId());
-      }
-      return selectReplicas(ids)
-          .chain(
-              rows -> {
-                if (rows.size() == ids.size()) {
-                  return Uni.createFrom().item(rows);
-                }
-                return createReplicas(sorted).chain(() -> selectReplicas(ids));
-              })
+      return BatchLocks.replicas(session, sorted)
           .invoke(
               rows -> {
                 for (Object[] row : rows) {
@@ -134,35 +120,6 @@ public class BatchApply {
                 }
               })
           .replaceWithVoid();
-    }
-
-    private Uni<List<Object[]>> selectReplicas(List<String> ids) {
-      return session
-          .createNativeQuery(
-              "select replica_id, owner_subject, last_seq, predecessor from replica_progress"
-                  + " where replica_id in (:ids) order by replica_id for update",
-              Object[].class)
-          .setParameter("ids", ids)
-          .getResultList();
-    }
-
-    /** Creates the progress rows that do not exist (an erased user's are never created: V9). */
-    private Uni<Integer> createReplicas(List<GroupCommit.Pending> sorted) {
-      StringBuilder insert =
-          new StringBuilder(
-              "insert into replica_progress(replica_id, owner_subject, last_seq) values ");
-      for (int i = 0; i < sorted.size(); i++) {
-        insert.append(i == 0 ? "" : ",").append("(:r").append(i).append(",:s").append(i);
-        insert.append(",0)");
-      }
-      insert.append(" on conflict do nothing");
-      var create = session.createNativeQuery(insert.toString());
-      for (int i = 0; i < sorted.size(); i++) {
-        create
-            .setParameter("r" + i, sorted.get(i).replicaId())
-            .setParameter("s" + i, sorted.get(i).grants().subject());
-      }
-      return create.executeUpdate();
     }
 
     /** Plans each push against its replica's progress; a refused plan refuses that push only. */
@@ -215,23 +172,9 @@ public class BatchApply {
           .replaceWithVoid();
     }
 
-    /**
-     * Locks and reads the space's counter row, creating it first only when the space is new: the
-     * usual batch pays one statement, not two.
-     */
+    /** Locks and reads the space's counter row ({@link BatchLocks}). */
     private Uni<Void> lockSpace() {
-      return selectSpace()
-          .chain(
-              row ->
-                  row != null
-                      ? Uni.createFrom().item(row)
-                      : session
-                          .createNativeQuery(
-                              "insert into space_seq(space, head, retained_after) values (:s, 0, 0)"
-                                  + " on conflict do nothing")
-                          .setParameter("s", space)
-                          .executeUpdate()
-                          .chain(this::selectSpace))
+      return BatchLocks.space(session, space)
           .invoke(
               row -> {
                 // Still none after the insert: the space was erased (its row is never recreated).
@@ -241,15 +184,6 @@ public class BatchApply {
                 chain = (String) row[2];
               })
           .replaceWithVoid();
-    }
-
-    private Uni<Object[]> selectSpace() {
-      return session
-          .createNativeQuery(
-              "select head, stored_bytes, chain from space_seq where space = :s for update",
-              Object[].class)
-          .setParameter("s", space)
-          .getSingleResultOrNull();
     }
 
     /** Reads every document any push of the batch touches, in one statement. */
