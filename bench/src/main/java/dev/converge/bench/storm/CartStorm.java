@@ -3,7 +3,9 @@ package dev.converge.bench.storm;
 import dev.converge.bench.load.LoadGenerator;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.policy.Cart;
+import dev.converge.sdk.ConnectionState;
 import dev.converge.sdk.SyncClient;
+import dev.converge.sdk.SyncStatus;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,12 @@ public final class CartStorm implements Callable<Integer> {
   @Option(names = "--seeds", defaultValue = "1,2,3", split = ",")
   int[] seeds;
 
+  @Option(
+      names = "--server-pid",
+      defaultValue = "0",
+      description = "the server's process id on this machine: its CPU time is reported per run")
+  long serverPid;
+
   /** Entry point. */
   @Option(
       names = "--no-coalesce",
@@ -75,13 +83,16 @@ public final class CartStorm implements Callable<Integer> {
     URI ws = URI.create("ws://127.0.0.1:" + proxy.port() + "/v1/sync");
     Path dir = Files.createTempDirectory("converge-storm");
     List<SyncClient> devices = new ArrayList<>();
+    // One token for the run, as an app holds one: minting (an RSA signature) on every connect
+    // would put the bench's own CPU into the storm.
+    String token = LoadGenerator.devToken(user);
     try {
       for (int c = 0; c < clients; c++) {
         devices.add(
             SyncClient.builder()
                 .databasePath(dir.resolve("client-" + c + ".db"))
                 .serverUri(ws)
-                .tokenSupplier(() -> LoadGenerator.devToken(user))
+                .tokenSupplier(() -> token)
                 .subscribe(space)
                 .replicaName("c" + c)
                 .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
@@ -126,10 +137,14 @@ public final class CartStorm implements Callable<Integer> {
       SortedMap<String, Long> target = Cart.of(merged).items();
 
       proxy.reset();
+      long serverCpu0 = ProcessCpu.ofPid(serverPid);
+      long clientCpu0 = ProcessCpu.self();
       long start = System.nanoTime();
       devices.forEach(SyncClient::resume);
-      awaitAll(devices, space, target, Duration.ofSeconds(300));
+      Phases phases = awaitAll(devices, space, target, Duration.ofSeconds(300), start);
       long ms = (System.nanoTime() - start) / 1_000_000;
+      long clientCpu = ProcessCpu.self() - clientCpu0;
+      long serverCpu = serverPid == 0 ? -1 : ProcessCpu.ofPid(serverPid) - serverCpu0;
       long total = target.values().stream().mapToLong(Long::longValue).sum();
       // As the peers' harness: the bytes once the wire was quiet for 300 ms.
       proxy.awaitQuiet(300, 10_000);
@@ -149,6 +164,18 @@ public final class CartStorm implements Callable<Integer> {
           down,
           (up + down) / (double) (clients * ops),
           proxy.deflateAccepted() ? "negotiated" : "not negotiated");
+      long repaired = devices.stream().mapToLong(d -> d.status().repairedDocuments()).sum();
+      System.out.printf(
+          "seed %d CPU while converging: clients %d ms, server %s; documents repaired by digest"
+              + " exchanges: %d%n",
+          seed,
+          clientCpu,
+          serverCpu < 0 ? "not measured (--server-pid)" : serverCpu + " ms",
+          repaired);
+      System.out.printf(
+          "seed %d phases after resume, median / last client: online %s, all own changes acked %s,"
+              + " converged %s ms%n",
+          seed, phases.online(), phases.acked(), phases.converged());
       return ms;
     } finally {
       devices.forEach(SyncClient::close);
@@ -162,22 +189,106 @@ public final class CartStorm implements Callable<Integer> {
   private static void awaitAll(
       List<SyncClient> devices, String space, SortedMap<String, Long> target, Duration limit)
       throws InterruptedException {
+    awaitAll(devices, space, target, limit, System.nanoTime());
+  }
+
+  /**
+   * Waits until every client holds {@code target}, noting per client when it was first online,
+   * first had no pending change and first held the target (ms after {@code start}).
+   */
+  private static Phases awaitAll(
+      List<SyncClient> devices,
+      String space,
+      SortedMap<String, Long> target,
+      Duration limit,
+      long start)
+      throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
+    int n = devices.size();
+    long[] online = new long[n];
+    long[] acked = new long[n];
+    long[] converged = new long[n];
+    Arrays.fill(online, -1);
+    Arrays.fill(acked, -1);
+    Arrays.fill(converged, -1);
+    // As the peers' harness checks a replica on its update events: a client's cart is read again
+    // only after it reported a change (reading all carts every few ms would add the bench's own
+    // CPU and lock holds to the storm).
+    java.util.concurrent.atomic.AtomicBoolean[] changed =
+        new java.util.concurrent.atomic.AtomicBoolean[n];
+    List<dev.converge.sdk.ListenerToken> listeners = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      changed[i] = new java.util.concurrent.atomic.AtomicBoolean(true);
+      var flag = changed[i];
+      listeners.add(devices.get(i).cart(space, "main").addChangeListener(e -> flag.set(true)));
+    }
+    try {
+      return awaitPhases(
+          devices, space, target, deadline, start, online, acked, converged, changed);
+    } finally {
+      listeners.forEach(dev.converge.sdk.ListenerToken::close);
+    }
+  }
+
+  private static Phases awaitPhases(
+      List<SyncClient> devices,
+      String space,
+      SortedMap<String, Long> target,
+      long deadline,
+      long start,
+      long[] online,
+      long[] acked,
+      long[] converged,
+      java.util.concurrent.atomic.AtomicBoolean[] changed)
+      throws InterruptedException {
+    int n = devices.size();
     while (true) {
       boolean all = true;
-      for (SyncClient device : devices) {
-        if (!device.cart(space, "main").items().equals(target)) {
-          all = false;
-          break;
+      long now = (System.nanoTime() - start) / 1_000_000;
+      for (int i = 0; i < n; i++) {
+        SyncClient device = devices.get(i);
+        if (online[i] < 0 || acked[i] < 0) {
+          SyncStatus status = device.status();
+          if (online[i] < 0 && status.connection() == ConnectionState.ONLINE) {
+            online[i] = now;
+          }
+          if (acked[i] < 0 && status.pendingChanges() == 0) {
+            acked[i] = now;
+          }
         }
+        if (converged[i] < 0
+            && changed[i].getAndSet(false)
+            && device.cart(space, "main").items().equals(target)) {
+          converged[i] = now;
+        }
+        all &= converged[i] >= 0;
       }
       if (all) {
-        return;
+        return new Phases(spread(online), spread(acked), spread(converged));
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("not converged within " + limit);
+        // Say why: a client the server refuses (e.g. too_many_connections for the one storm
+        // user) keeps retrying and never converges.
+        java.util.Set<String> errors = new java.util.TreeSet<>();
+        for (int i = 0; i < n; i++) {
+          if (converged[i] < 0) {
+            SyncStatus status = devices.get(i).status();
+            errors.add(status.connection() + " " + status.lastError());
+          }
+        }
+        throw new IllegalStateException("not converged in time: " + errors);
       }
       Thread.sleep(5);
     }
   }
+
+  /** "median / max" of the clients' times; a client never seen in the phase counts as -1. */
+  private static String spread(long[] times) {
+    long[] sorted = times.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2] + " / " + sorted[sorted.length - 1];
+  }
+
+  /** When the clients reached each phase after resume. */
+  private record Phases(String online, String acked, String converged) {}
 }

@@ -14,6 +14,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,11 +27,12 @@ import org.hibernate.reactive.mutiny.Mutiny;
 /**
  * Applies a batch of pushes into one space in one transaction ({@link GroupCommit}): the I/O shell
  * of {@link PushRules} for many pushes at once. The statements do not grow with the batch: one
- * statement each creates, locks and reads the pushers' progress rows, creates and locks the space's
- * counter row, reads every touched document, writes the log rows, the document states, the heads
- * and the progress; the core then decides each push in turn against the state the pushes before it
- * left. Statements per push remain only where a push needs them: a re-key lineage, a re-push
- * (earlier log entries and refusals) and stable-point reports.
+ * statement each locks and reads the pushers' progress rows and the space's counter row (each
+ * preceded by an insert only when rows are new, {@link BatchLocks}), reads every touched document,
+ * writes the log rows, the document states, the head with its log chain, and the progress; the core
+ * then decides each push in turn against the state the pushes before it left. Statements per push
+ * remain only where a push needs them: a re-key lineage, a re-push (earlier log entries and
+ * refusals) and stable-point reports.
  *
  * <p>Locks: the progress rows in replica-id order, then the space's counter row, like a single push
  * (one replica row, then its spaces in order), so batches and single pushes cannot deadlock.
@@ -71,6 +73,10 @@ public class BatchApply {
     private final Map<String, ReplicaProgress> progress = new HashMap<>();
     private long head;
     private long storedBytes;
+
+    /** The log chain at {@link #head}, read from the locked counter row (null before chains). */
+    private String chain;
+
     private final Map<DocumentRef, String> states = new HashMap<>();
 
     Run(Mutiny.Session session, String space, List<GroupCommit.Pending> batch) {
@@ -97,37 +103,11 @@ public class BatchApply {
           .map(v -> java.util.Arrays.asList(results));
     }
 
-    /** Creates missing progress rows, then locks and reads them all, in replica-id order. */
+    /** Locks and reads the pushers' progress rows, in replica-id order ({@link BatchLocks}). */
     private Uni<Void> lockReplicas() {
       List<GroupCommit.Pending> sorted = new ArrayList<>(batch);
       sorted.sort(Comparator.comparing(GroupCommit.Pending::replicaId));
-      StringBuilder insert =
-          new StringBuilder(
-              "insert into replica_progress(replica_id, owner_subject, last_seq) values ");
-      for (int i = 0; i < sorted.size(); i++) {
-        insert.append(i == 0 ? "" : ",").append("(:r").append(i).append(",:s").append(i);
-        insert.append(",0)");
-      }
-      insert.append(" on conflict do nothing");
-      var create = session.createNativeQuery(insert.toString());
-      List<String> ids = new ArrayList<>();
-      for (int i = 0; i < sorted.size(); i++) {
-        create
-            .setParameter("r" + i, sorted.get(i).replicaId())
-            .setParameter("s" + i, sorted.get(i).grants().subject());
-        ids.add(sorted.get(i).replicaId());
-      }
-      return create
-          .executeUpdate()
-          .chain(
-              () ->
-                  session
-                      .createNativeQuery(
-                          "select replica_id, owner_subject, last_seq, predecessor from replica_progress"
-                              + " where replica_id in (:ids) order by replica_id for update",
-                          Object[].class)
-                      .setParameter("ids", ids)
-                      .getResultList())
+      return BatchLocks.replicas(session, sorted)
           .invoke(
               rows -> {
                 for (Object[] row : rows) {
@@ -192,26 +172,16 @@ public class BatchApply {
           .replaceWithVoid();
     }
 
-    /** Creates the space's counter row if new, and locks and reads it. */
+    /** Locks and reads the space's counter row ({@link BatchLocks}). */
     private Uni<Void> lockSpace() {
-      return session
-          .createNativeQuery(
-              "insert into space_seq(space, head, retained_after) values (:s, 0, 0) on conflict do nothing")
-          .setParameter("s", space)
-          .executeUpdate()
-          .chain(
-              () ->
-                  session
-                      .createNativeQuery(
-                          "select head, stored_bytes from space_seq where space = :s for update",
-                          Object[].class)
-                      .setParameter("s", space)
-                      .getSingleResultOrNull())
+      return BatchLocks.space(session, space)
           .invoke(
               row -> {
+                // Still none after the insert: the space was erased (its row is never recreated).
                 PushService.requireNotErased(row, space);
                 head = ((Number) row[0]).longValue();
                 storedBytes = ((Number) row[1]).longValue();
+                chain = (String) row[2];
               })
           .replaceWithVoid();
     }
@@ -309,7 +279,11 @@ public class BatchApply {
               : session.persistAll(refusals.stream().map(RejectedChangeset::of).toArray());
       if (!entries.isEmpty()) {
         work =
-            work.chain(() -> ChangeWriter.insertLog(session, entries, now))
+            work.chain(
+                    () ->
+                        ChangeWriter.appendLog(
+                            session, entries, now, Collections.singletonMap(space, chain)))
+                .invoke(heads -> chain = heads.get(space))
                 .chain(
                     () ->
                         ChangeWriter.upsertDocs(
@@ -317,14 +291,15 @@ public class BatchApply {
                 .chain(
                     () ->
                         session
-                            // The head, and the notification delivered at commit (only if it
-                            // commits: other nodes wake after the data is visible).
+                            // The head with its chain, and the notification delivered at commit
+                            // (only if it commits: other nodes wake after the data is visible).
                             .createNativeQuery(
-                                "with moved as (update space_seq set head = :h, stored_bytes = :b"
-                                    + " where space = :s returning space)"
+                                "with moved as (update space_seq set head = :h, stored_bytes = :b,"
+                                    + " chain = :c where space = :s returning space)"
                                     + " select count(pg_notify(:channel, space)) from moved")
                             .setParameter("h", head)
                             .setParameter("b", storedBytes)
+                            .setParameter("c", chain)
                             .setParameter("s", space)
                             .setParameter("channel", PushService.CHANNEL)
                             .getSingleResult())

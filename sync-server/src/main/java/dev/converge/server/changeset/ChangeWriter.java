@@ -27,53 +27,74 @@ final class ChangeWriter {
    * Appends log rows, each with the log chain after it (docs/protocol-2.md "Log epoch"), and moves
    * each space's chain at head. Every writer of {@code change_log} goes through here, holding the
    * lock of each space's counter row, so the chain follows serverSeq order.
+   *
+   * @param chainAtHead the chain at head of each space of {@code rows}, as read from its locked
+   *     counter row by the caller (null for a space whose log predates chains)
    */
   static Uni<Void> insertLog(
-      Mutiny.Session session, List<LogEntry> rows, OffsetDateTime committedAt) {
+      Mutiny.Session session,
+      List<LogEntry> rows,
+      OffsetDateTime committedAt,
+      Map<String, String> chainAtHead) {
+    return appendLog(session, rows, committedAt, chainAtHead)
+        .chain(
+            heads -> {
+              Uni<Void> work = Uni.createFrom().voidItem();
+              for (Map.Entry<String, String> head : heads.entrySet()) {
+                work =
+                    work.chain(
+                        () ->
+                            session
+                                .createNativeQuery(
+                                    "update space_seq set chain = :c where space = :s")
+                                .setParameter("c", head.getValue())
+                                .setParameter("s", head.getKey())
+                                .executeUpdate()
+                                .replaceWithVoid());
+              }
+              return work;
+            });
+  }
+
+  /**
+   * Appends log rows as {@link #insertLog} does but leaves each space's counter row to the caller,
+   * who must set its chain to the one returned for it (in the statement that moves its head).
+   *
+   * @return the chain after the last appended row, per space
+   */
+  static Uni<Map<String, String>> appendLog(
+      Mutiny.Session session,
+      List<LogEntry> rows,
+      OffsetDateTime committedAt,
+      Map<String, String> chainAtHead) {
     Map<String, List<LogEntry>> bySpace = new TreeMap<>();
     for (LogEntry row : rows) {
       bySpace.computeIfAbsent(row.space(), s -> new ArrayList<>()).add(row);
     }
+    Map<String, String> heads = new TreeMap<>();
     Uni<Void> work = Uni.createFrom().voidItem();
     for (Map.Entry<String, List<LogEntry>> space : bySpace.entrySet()) {
+      if (!chainAtHead.containsKey(space.getKey())) {
+        // A caller that did not read the locked row cannot know the chain: a bug, not input.
+        throw new IllegalStateException("no chain at head given for space " + space.getKey());
+      }
       List<LogEntry> entries = space.getValue();
       entries.sort(Comparator.comparingLong(LogEntry::serverSeq));
-      work = work.chain(() -> insertSpaceLog(session, space.getKey(), entries, committedAt));
+      List<String> chains = new ArrayList<>(entries.size());
+      String chain = chainAtHead.get(space.getKey());
+      for (LogEntry row : entries) {
+        chain = LogChain.next(chain, row);
+        chains.add(chain);
+      }
+      heads.put(space.getKey(), chain);
+      for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
+        int to = Math.min(entries.size(), from + ROWS_PER_STATEMENT);
+        List<LogEntry> chunk = entries.subList(from, to);
+        List<String> chunkChains = chains.subList(from, to);
+        work = work.chain(() -> insertLogChunk(session, chunk, chunkChains, committedAt));
+      }
     }
-    return work;
-  }
-
-  private static Uni<Void> insertSpaceLog(
-      Mutiny.Session session, String space, List<LogEntry> rows, OffsetDateTime committedAt) {
-    return session
-        .createNativeQuery("select chain from space_seq where space = :s", String.class)
-        .setParameter("s", space)
-        .getSingleResult()
-        .chain(
-            head -> {
-              List<String> chains = new ArrayList<>(rows.size());
-              String chain = head;
-              for (LogEntry row : rows) {
-                chain = LogChain.next(chain, row);
-                chains.add(chain);
-              }
-              Uni<Void> work = Uni.createFrom().voidItem();
-              for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-                int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
-                List<LogEntry> chunk = rows.subList(from, to);
-                List<String> chunkChains = chains.subList(from, to);
-                work = work.chain(() -> insertLogChunk(session, chunk, chunkChains, committedAt));
-              }
-              String last = chain;
-              return work.chain(
-                  () ->
-                      session
-                          .createNativeQuery("update space_seq set chain = :c where space = :s")
-                          .setParameter("c", last)
-                          .setParameter("s", space)
-                          .executeUpdate()
-                          .replaceWithVoid());
-            });
+    return work.replaceWith(heads);
   }
 
   private static Uni<Void> insertLogChunk(

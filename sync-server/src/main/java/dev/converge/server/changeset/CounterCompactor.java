@@ -11,6 +11,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -323,7 +324,8 @@ public class CounterCompactor {
                   doc.updatedAt = now;
                 }
                 row.compactedThrough = Math.max(row.compactedThrough, point);
-                return ChangeWriter.insertLog(session, entries, now);
+                return ChangeWriter.insertLog(
+                    session, entries, now, Collections.singletonMap(space, row.chain));
               })
           // Delivered at commit, and only if it commits, as for a push.
           .chain(

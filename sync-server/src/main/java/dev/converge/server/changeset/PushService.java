@@ -24,6 +24,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -276,7 +277,14 @@ public class PushService {
               Math::min);
         }
         work =
-            work.chain(() -> ChangeWriter.insertLog(session, space.entries(), now))
+            work.chain(
+                    () ->
+                        ChangeWriter.insertLog(
+                            session,
+                            space.entries(),
+                            now,
+                            Collections.singletonMap(
+                                space.space(), counters.get(space.space()).chain)))
                 .chain(() -> ChangeWriter.upsertDocs(session, space.states(), firstChange, now))
                 // Delivered at commit, and only if it commits: other nodes wake after the data is
                 // visible.

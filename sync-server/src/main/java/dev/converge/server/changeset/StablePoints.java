@@ -75,6 +75,8 @@ public class StablePoints {
           for (Message.Subscription subscription : bySpace.values()) {
             work = work.chain(() -> enter(session, replicaId, subscription, heads));
           }
+          // The memberships that end come after the counter rows are locked, in the order a
+          // compaction takes them (counter row, then stable points): no deadlock with one.
           work =
               work.chain(
                   () -> {
@@ -132,12 +134,21 @@ public class StablePoints {
       Map<String, SpaceHead> heads) {
     String space = subscription.space();
     long reported = subscription.stable() == null ? 0 : subscription.stable();
+    // The row exists but for a space's first session: created only then (one statement, not two).
     return session
-        .createNativeQuery(
-            "insert into space_seq(space, head, retained_after) values (:s, 0, 0) on conflict do nothing")
-        .setParameter("s", space)
-        .executeUpdate()
-        .chain(() -> session.find(SpaceSeq.class, space, LockMode.PESSIMISTIC_READ))
+        .find(SpaceSeq.class, space, LockMode.PESSIMISTIC_READ)
+        .chain(
+            found ->
+                found != null
+                    ? Uni.createFrom().item(found)
+                    : session
+                        .createNativeQuery(
+                            "insert into space_seq(space, head, retained_after) values (:s, 0, 0)"
+                                + " on conflict do nothing")
+                        .setParameter("s", space)
+                        .executeUpdate()
+                        .chain(
+                            () -> session.find(SpaceSeq.class, space, LockMode.PESSIMISTIC_READ)))
         .chain(
             row -> {
               if (row == null) {

@@ -1,0 +1,92 @@
+package dev.converge.server.changeset;
+
+import io.smallrye.mutiny.Uni;
+import java.util.ArrayList;
+import java.util.List;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * The row locks a push batch takes ({@link BatchApply}): the pushers' progress rows in replica-id
+ * order, then the space's counter row. Each is locked and read by one statement; the rows are
+ * created first only when some are missing (a replica's first push, a new space), so the usual
+ * batch pays one round trip for each instead of an insert and a select.
+ */
+final class BatchLocks {
+
+  private BatchLocks() {}
+
+  /**
+   * Locks and reads the progress rows of the pushers {@code sorted} (in replica-id order), as
+   * {@code [replica_id, owner_subject, last_seq, predecessor]}; a replica of an erased user has
+   * none (V9 keeps it from being created).
+   */
+  static Uni<List<Object[]>> replicas(Mutiny.Session session, List<GroupCommit.Pending> sorted) {
+    List<String> ids = new ArrayList<>();
+    for (GroupCommit.Pending push : sorted) {
+      ids.add(push.replicaId());
+    }
+    return selectReplicas(session, ids)
+        .chain(
+            rows ->
+                rows.size() == ids.size()
+                    ? Uni.createFrom().item(rows)
+                    : createReplicas(session, sorted).chain(() -> selectReplicas(session, ids)));
+  }
+
+  /**
+   * Locks and reads {@code space}'s counter row as {@code [head, stored_bytes, chain]}, creating it
+   * if new; null if the space was erased (V6 keeps its row from being created again).
+   */
+  static Uni<Object[]> space(Mutiny.Session session, String space) {
+    return selectSpace(session, space)
+        .chain(
+            row ->
+                row != null
+                    ? Uni.createFrom().item(row)
+                    : session
+                        .createNativeQuery(
+                            "insert into space_seq(space, head, retained_after) values (:s, 0, 0)"
+                                + " on conflict do nothing")
+                        .setParameter("s", space)
+                        .executeUpdate()
+                        .chain(() -> selectSpace(session, space)));
+  }
+
+  private static Uni<List<Object[]>> selectReplicas(Mutiny.Session session, List<String> ids) {
+    return session
+        .createNativeQuery(
+            "select replica_id, owner_subject, last_seq, predecessor from replica_progress"
+                + " where replica_id in (:ids) order by replica_id for update",
+            Object[].class)
+        .setParameter("ids", ids)
+        .getResultList();
+  }
+
+  private static Uni<Integer> createReplicas(
+      Mutiny.Session session, List<GroupCommit.Pending> sorted) {
+    StringBuilder insert =
+        new StringBuilder(
+            "insert into replica_progress(replica_id, owner_subject, last_seq) values ");
+    for (int i = 0; i < sorted.size(); i++) {
+      insert.append(i == 0 ? "" : ",").append("(:r").append(i).append(",:s").append(i);
+      insert.append(",0)");
+    }
+    insert.append(" on conflict do nothing");
+    var create = session.createNativeQuery(insert.toString());
+    for (int i = 0; i < sorted.size(); i++) {
+      create
+          .setParameter("r" + i, sorted.get(i).replicaId())
+          .setParameter("s" + i, sorted.get(i).grants().subject());
+    }
+    return create.executeUpdate();
+  }
+
+  private static Uni<Object[]> selectSpace(Mutiny.Session session, String space) {
+    return session
+        .createNativeQuery(
+            "select head, stored_bytes, chain from space_seq where space = :s for update",
+            Object[].class)
+        .setParameter("s", space)
+        .getSingleResultOrNull();
+  }
+}
