@@ -70,6 +70,11 @@ public enum SyncErrorCode {
   TOO_SLOW,
   /** The server closed the session for a protocol violation (it reconnects). */
   PROTOCOL,
+  /**
+   * The server refused the session: the user already holds the most sessions a server node allows
+   * ({@code converge.sync.max-connections-per-user}); the SDK retries with backoff.
+   */
+  TOO_MANY_CONNECTIONS,
   /** A code this SDK does not know. */
   OTHER;
 

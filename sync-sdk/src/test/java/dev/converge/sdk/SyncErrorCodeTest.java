@@ -19,6 +19,7 @@ class SyncErrorCodeTest {
           SyncMachine.HANDSHAKE_TIMED_OUT,
           SyncMachine.TOKEN_SUPPLIER_FAILED,
           "too_slow",
+          "too_many_connections",
           "protocol");
 
   @Test

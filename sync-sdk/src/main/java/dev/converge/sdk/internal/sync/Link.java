@@ -173,8 +173,10 @@ final class Link {
     return switch (close) {
       case TOKEN -> ErrorCode.TOKEN_INVALID.wire();
       case TOO_BIG -> ErrorCode.TOO_LARGE.wire();
-      case TOO_SLOW, PROTOCOL -> close.name().toLowerCase(Locale.ROOT);
-      default -> null;
+      case TOO_SLOW, PROTOCOL, TOO_MANY_CONNECTIONS -> close.name().toLowerCase(Locale.ROOT);
+      // Frames this SDK never sends on purpose: a protocol fault, shown as one.
+      case UNSUPPORTED_DATA, INVALID_PAYLOAD -> "protocol";
+      case NORMAL, GOING_AWAY -> null;
     };
   }
 

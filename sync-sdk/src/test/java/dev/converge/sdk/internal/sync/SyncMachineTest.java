@@ -649,6 +649,12 @@ class SyncMachineTest {
     h.welcome();
     h.step(new Event.Closed(CloseCode.PROTOCOL.code(), "protocol"));
     assertThat(h.machine.status().lastError()).isEqualTo("protocol");
+    h.fire(new Timer.Reconnect());
+    h.welcome();
+    h.step(new Event.Closed(CloseCode.TOO_MANY_CONNECTIONS.code(), "too many connections"));
+    assertThat(h.machine.status().lastError()).isEqualTo("too_many_connections");
+    assertThat(h.machine.status().connection()).isEqualTo(ConnectionState.OFFLINE);
+    assertThat(h.timers).as("retried with backoff").containsKey(new Timer.Reconnect());
   }
 
   @Test
