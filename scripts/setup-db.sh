@@ -6,11 +6,14 @@
 #   - lets the role create databases: the backup-restore test restores into a scratch database
 #     of its own (<test database>_restore), since other test servers write to the shared one
 # Override names with CONVERGE_DB_USER, CONVERGE_DB_PASSWORD, CONVERGE_DB_NAMES (space-separated).
+# CONVERGE_DB_RECREATE (space-separated names) drops those databases first, so that they start
+# empty: CI recreates its test database, since a run stopped half-way may leave it in any state.
 set -euo pipefail
 
 user="${CONVERGE_DB_USER:-converge}"
 password="${CONVERGE_DB_PASSWORD:-converge}"
 databases="${CONVERGE_DB_NAMES:-converge converge_test}"
+recreate="${CONVERGE_DB_RECREATE:-}"
 version=15
 cluster=main
 
@@ -52,6 +55,15 @@ else
   log "creating role ${user}"
   psql_admin "CREATE ROLE ${user} LOGIN CREATEDB PASSWORD '${password}'" >/dev/null
 fi
+
+for db in $recreate; do
+  if [[ ! $db =~ ^[a-z0-9_]+$ ]]; then
+    echo "setup-db: not a plain database name: $db" >&2
+    exit 1
+  fi
+  log "dropping database ${db} (recreated empty)"
+  psql_admin "DROP DATABASE IF EXISTS ${db} WITH (FORCE)" >/dev/null
+done
 
 for db in $databases; do
   if ! psql_admin "SELECT 1 FROM pg_database WHERE datname='${db}'" | grep -q 1; then
