@@ -73,6 +73,7 @@ final class SimRun {
     world.net = new SimNet(world.loop, new Random(seed ^ 0x7e7), server, world.figures);
     server.attach(world.net);
     server.plant(plant);
+    world.plant = plant;
     for (int i = 0; i < 6; i++) {
       String user = USERS.get(i / 2);
       List<String> spaces = new ArrayList<>(new java.util.TreeSet<>(grants.get(user)));
@@ -97,6 +98,13 @@ final class SimRun {
               1 + random.nextInt(20),
               dir.resolve("d" + i + ".db"),
               world);
+      if (Math.abs(skew) < 2_000 || (i == 0 && plant.equals("stale-token"))) {
+        // Tokens that expire during the storm: refreshed on the session, or the session ends
+        // with token_expired and the device connects again with a fresh one. A device whose
+        // clock is far off cannot time a refresh from the server's expiry (the SDK times it on
+        // its own clock), so it keeps long tokens: its sessions would end at every expiry.
+        d.tokenLifetimeMillis = 4_000 + random.nextInt(16_000);
+      }
       devices.add(d);
       apps.put(d, new SimApp(d, world, new Random(seed * 7 + i)));
     }

@@ -29,7 +29,10 @@ import java.util.TreeSet;
  * session following the space, in log order. A crash ends every session; what was committed stays
  * (the core commits a push whole).
  *
- * <p>Tokens are the subject's name; {@link #grants} says what each subject is granted.
+ * <p>A token is the subject's name, or {@code subject@expiresAt} ({@link #token}) with an expiry in
+ * the server's time: as the real server, a session is told {@code token_expired} and closed with
+ * 4001 when its token expires unless an {@code auth} replaced it first, and a connect with an
+ * expired token is refused the same way. {@link #grants} says what each subject is granted.
  */
 final class SimServer implements SimNet.ServerEnd {
 
@@ -38,11 +41,13 @@ final class SimServer implements SimNet.ServerEnd {
   /** One WebSocket session. */
   private static final class Session {
     final String subject;
+    long expiresAt;
     String replicaId;
     final Map<String, Long> followed = new LinkedHashMap<>();
 
-    Session(String subject) {
+    Session(String subject, long expiresAt) {
       this.subject = subject;
+      this.expiresAt = expiresAt;
     }
   }
 
@@ -62,7 +67,9 @@ final class SimServer implements SimNet.ServerEnd {
    * A known bug to plant, proving that the checkers catch what the simulation is for: {@code
    * ack-without-commit} acks a device's first push without applying it; {@code skip-change} never
    * sends the changes of device {@code d1} to device {@code d0}, while moving its cursor past them;
-   * {@code stall} never answers the pushes of device {@code d0} after its first. Empty for none.
+   * {@code stall} never answers the pushes of device {@code d0} after its first; {@code
+   * stale-token} (carried out by {@link SimDevice}) hands device {@code d0} its first token
+   * forever. Empty for none.
    */
   private String plant = "";
 
@@ -81,10 +88,71 @@ final class SimServer implements SimNet.ServerEnd {
     this.net = net;
   }
 
+  /** Returns the token of {@code subject} that expires at {@code expiresAt} (server time). */
+  static String token(String subject, long expiresAt) {
+    return subject + "@" + expiresAt;
+  }
+
+  private static String subjectOf(String token) {
+    int at = token.lastIndexOf('@');
+    return at < 0 ? token : token.substring(0, at);
+  }
+
+  private long expiryOf(String token) {
+    int at = token.lastIndexOf('@');
+    return at < 0 ? loop.now() + 3_600_000 : Long.parseLong(token.substring(at + 1));
+  }
+
   @Override
   public void accepted(SimNet.Link link) {
-    // The device's token is its subject (see SimDevice): known at the upgrade.
-    sessions.put(link, new Session(((SimActor) link.device).subject()));
+    // The token comes with the upgrade; a device that names none connects as its subject.
+    String token = link.token != null ? link.token : ((SimActor) link.device).subject();
+    Session session = new Session(subjectOf(token), expiryOf(token));
+    sessions.put(link, session);
+    if (session.expiresAt <= loop.now()) {
+      // The real server answers the upgrade 401; the machine takes 4001 the same way.
+      figures.count("token.refused-expired");
+      expire(link);
+      return;
+    }
+    scheduleExpiry(link, session);
+  }
+
+  private void scheduleExpiry(SimNet.Link link, Session session) {
+    long expiresAt = session.expiresAt;
+    loop.at(
+        expiresAt,
+        () -> {
+          if (sessions.get(link) == session && session.expiresAt == expiresAt) {
+            figures.count("token.expired-session");
+            expire(link);
+          }
+        });
+  }
+
+  private void expire(SimNet.Link link) {
+    error(link, ErrorCode.TOKEN_EXPIRED, "the session's token expired", null);
+    net.closeByServer(link, 4001);
+  }
+
+  /** A fresh token on an open session: same subject, later expiry. */
+  private void auth(SimNet.Link link, Session session, Message.Auth auth) {
+    String subject = subjectOf(auth.token());
+    long expiresAt = expiryOf(auth.token());
+    if (!subject.equals(session.subject)) {
+      error(link, ErrorCode.TOKEN_INVALID, "a token of another subject", null);
+      net.closeByServer(link, 4001);
+      return;
+    }
+    if (expiresAt <= loop.now()) {
+      figures.count("token.refused-expired");
+      expire(link);
+      return;
+    }
+    figures.count("token.refreshed");
+    session.expiresAt = expiresAt;
+    scheduleExpiry(link, session);
+    send(link, new Message.Authed(expiresAt));
   }
 
   @Override
@@ -122,8 +190,8 @@ final class SimServer implements SimNet.ServerEnd {
         sync(link, session, sync);
       } else if (message instanceof Message.Fetch fetch) {
         fetch(link, session, fetch);
-      } else if (message instanceof Message.Auth) {
-        send(link, new Message.Authed(loop.now() + 3_600_000));
+      } else if (message instanceof Message.Auth auth) {
+        auth(link, session, auth);
       } else if (message instanceof Message.Digest) {
         // Anti-entropy is not modelled here (its own tests run against the real server): an
         // unanswered round is abandoned by the device at its next interval.
@@ -170,7 +238,7 @@ final class SimServer implements SimNet.ServerEnd {
     core.hello(hello.replicaId(), subscriptions, predecessor);
     List<Message.SpaceHead> heads = new ArrayList<>();
     subscriptions.forEach(s -> heads.add(new Message.SpaceHead(s.space(), core.head(s.space()))));
-    send(link, new Message.Welcome("sim", Message.PROTOCOL_VERSION, loop.now() + 3_600_000, heads));
+    send(link, new Message.Welcome("sim", Message.PROTOCOL_VERSION, session.expiresAt, heads));
     for (Message.Subscription s : subscriptions) {
       if (core.followNeedsSnapshot(s.space(), s.since())) {
         snapshot(link, s.space());

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code -Dsim.seed=S} replays one seed and prints its history;
  *   <li>{@code -Dsim.stormSeconds=T} simulated seconds of faults per seed (default 10);
  *   <li>{@code -Dsim.threads=N} seeds run in parallel (default: the processors);
- *   <li>{@code -Dsim.report=FILE} appends a line of figures.
+ *   <li>{@code -Dsim.report=FILE} appends a line of figures, and a progress line every {@code
+ *       -Dsim.progress=N} seeds (default 500) with the failing seeds so far.
  * </ul>
  */
 class SimulationTest {
@@ -53,6 +54,8 @@ class SimulationTest {
       runs.add(pool.submit(() -> play(root, s)));
     }
     pool.shutdown();
+    int done = 0;
+    int progress = Integer.getInteger("sim.progress", 500);
     for (Future<SimRun.Result> run : runs) {
       SimRun.Result result;
       try {
@@ -74,6 +77,17 @@ class SimulationTest {
         result.violations().forEach(v -> text.append("\n  ").append(v));
         text.append("\n  ").append(replay(result.seed()));
         failures.add(text.toString());
+        System.out.println("failing " + text);
+      }
+      if (++done % progress == 0 && done < seeds) {
+        progress(
+            String.format(
+                "simulation progress: %d of %d seeds, %.0f seeds/min, %d failing %s",
+                done,
+                seeds,
+                done / ((System.nanoTime() - started) / 60e9),
+                failures.size(),
+                failures.stream().map(f -> f.substring(0, f.indexOf(':'))).toList()));
       }
     }
     if (replay != null) {
@@ -107,6 +121,18 @@ class SimulationTest {
     assertThat(failures).as("failing seeds").isEmpty();
     assertThat(figures.get("pushes")).as("pushes applied").isPositive();
     assertThat(tally.acked).as("acknowledged writes checked").isPositive();
+  }
+
+  private static void progress(String line) throws IOException {
+    System.out.println(line);
+    String report = System.getProperty("sim.report");
+    if (report != null) {
+      Files.writeString(
+          Path.of(report),
+          line + System.lineSeparator(),
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    }
   }
 
   private static volatile String lastHistory = "";
@@ -155,7 +181,15 @@ class SimulationTest {
   void plantedBugs_areCaught_byTheCheckerMeantForThem() throws IOException {
     Path root = scratch();
     Map<String, String> plants =
-        Map.of("ack-without-commit", "writes", "skip-change", "convergence", "stall", "liveness");
+        Map.of(
+            "ack-without-commit",
+            "writes",
+            "skip-change",
+            "convergence",
+            "stall",
+            "liveness",
+            "stale-token",
+            "liveness");
     for (Map.Entry<String, String> plant : new TreeMap<>(plants).entrySet()) {
       for (long seed = 1; seed <= 2; seed++) {
         Path dir = Files.createDirectories(root.resolve(plant.getKey() + "-" + seed));
