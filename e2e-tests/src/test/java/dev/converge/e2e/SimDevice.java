@@ -249,7 +249,7 @@ final class SimDevice implements SimActor {
     if (firstToken == null) {
       firstToken = token;
     }
-    if (world.plant.equals("stale-token") && name.equals("d0")) {
+    if (List.of(world.plant.split("\\+")).contains("stale-token") && name.equals("d0")) {
       if (!token.equals(firstToken)) {
         figures.count("planted");
       }

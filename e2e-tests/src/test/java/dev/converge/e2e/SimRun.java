@@ -98,7 +98,7 @@ final class SimRun {
               1 + random.nextInt(20),
               dir.resolve("d" + i + ".db"),
               world);
-      if (Math.abs(skew) < 2_000 || (i == 0 && plant.equals("stale-token"))) {
+      if (Math.abs(skew) < 2_000 || (i == 0 && plant.contains("stale-token"))) {
         // Tokens that expire during the storm: refreshed on the session, or the session ends
         // with token_expired and the device connects again with a fresh one. A device whose
         // clock is far off cannot time a refresh from the server's expiry (the SDK times it on

@@ -1,5 +1,9 @@
 package dev.converge.e2e;
 
+import dev.converge.core.digest.DigestLeaf;
+import dev.converge.core.digest.DigestTree;
+import dev.converge.core.digest.DocDigest;
+import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
@@ -69,11 +73,14 @@ final class SimServer implements SimNet.ServerEnd {
    * sends the changes of device {@code d1} to device {@code d0}, while moving its cursor past them;
    * {@code stall} never answers the pushes of device {@code d0} after its first; {@code
    * stale-token} (carried out by {@link SimDevice}) hands device {@code d0} its first token
-   * forever. Empty for none.
+   * forever; {@code skip-one} drops one change of {@code d1} on its way to {@code d0} (the cursor
+   * moves past it), which only a digest round repairs; {@code digest-blind} answers every digest
+   * leaf "nothing differs". Several are joined with {@code +}. Empty for none.
    */
   private String plant = "";
 
   private boolean planted;
+  private boolean skippedOne;
 
   SimServer(SimLoop loop, Random random, Map<String, Set<String>> grants, SimFigures figures) {
     this.loop = loop;
@@ -192,10 +199,8 @@ final class SimServer implements SimNet.ServerEnd {
         fetch(link, session, fetch);
       } else if (message instanceof Message.Auth auth) {
         auth(link, session, auth);
-      } else if (message instanceof Message.Digest) {
-        // Anti-entropy is not modelled here (its own tests run against the real server): an
-        // unanswered round is abandoned by the device at its next interval.
-        figures.count("digests.ignored");
+      } else if (message instanceof Message.Digest digest) {
+        digest(link, session, digest);
       } else {
         error(link, ErrorCode.INVALID, "sent by the server, not to it", null);
       }
@@ -282,6 +287,52 @@ final class SimServer implements SimNet.ServerEnd {
     send(link, new Message.Docs(fetch.ref(), fetch.space(), head, docs));
   }
 
+  /**
+   * Answers a digest round as {@code DigestExchange} does: an inner node's children hashed over the
+   * stored states, a leaf's differing documents by the core's {@link DigestLeaf} (the server's
+   * verification of its own states aside: the core's states are what it commits).
+   */
+  private void digest(SimNet.Link link, Session session, Message.Digest digest) {
+    if (!grants.getOrDefault(session.subject, Set.of()).contains(digest.space())) {
+      error(link, ErrorCode.FORBIDDEN_SPACE, "space not granted", null);
+      return;
+    }
+    figures.count("digests.answered");
+    boolean leaf = DigestTree.isLeaf(digest.path());
+    SpaceDigest tree = new SpaceDigest();
+    Map<Message.DocName, DocDigest> stored = new LinkedHashMap<>();
+    core.states(digest.space())
+        .forEach(
+            (ref, json) -> {
+              DocDigest doc = DocDigest.ofEncoded(json);
+              if (!leaf) {
+                tree.add(ref.collection(), ref.docId(), doc);
+              } else if (DigestTree.leafOf(ref.collection(), ref.docId())
+                      == DigestTree.index(digest.path())
+                  && stored.size() <= DigestTree.MAX_LEAF_DOCS) {
+                stored.put(new Message.DocName(ref.collection(), ref.docId()), doc);
+              }
+            });
+    if (!leaf) {
+      send(
+          link,
+          new Message.Digests(
+              digest.ref(),
+              digest.space(),
+              digest.path(),
+              SpaceDigest.wire(tree.children(digest.path())),
+              List.of(),
+              false));
+      return;
+    }
+    List<Message.DocName> differing =
+        planted("digest-blind") ? List.of() : DigestLeaf.differing(digest, stored);
+    if (!differing.isEmpty()) {
+      figures.count("digests.differing");
+    }
+    send(link, DigestLeaf.answer(digest, stored, differing));
+  }
+
   private static Message.SnapshotDoc snapshotDoc(DocumentRef ref, String json) {
     return new Message.SnapshotDoc(ref.collection(), ref.docId(), Payload.text(json));
   }
@@ -294,6 +345,12 @@ final class SimServer implements SimNet.ServerEnd {
       }
     }
     figures.count("pushes");
+    for (var c : push.changesets()) {
+      if (c.toSeq() > c.seq()) {
+        // A range: the SDK's coalescer joined never-sent rows into one changeset.
+        figures.count("pushes.ranges");
+      }
+    }
     if (plant(link, push)) {
       return;
     }
@@ -320,14 +377,14 @@ final class SimServer implements SimNet.ServerEnd {
   /** Carries out the planted bug on a push; returns whether the push was swallowed by it. */
   private boolean plant(SimNet.Link link, Message.Push push) {
     var first = push.changesets().get(0);
-    if (plant.equals("ack-without-commit") && !planted && first.seq() == 1) {
+    if (planted("ack-without-commit") && !planted && first.seq() == 1) {
       planted = true;
       figures.count("planted");
       var last = push.changesets().get(push.changesets().size() - 1);
       send(link, new Message.Ack(first.replicaId(), last.seq(), List.of()));
       return true;
     }
-    if (plant.equals("stall") && link.device.name().equals("d0") && first.seq() > 1) {
+    if (planted("stall") && link.device.name().equals("d0") && first.seq() > 1) {
       figures.count("planted");
       return true;
     }
@@ -336,6 +393,10 @@ final class SimServer implements SimNet.ServerEnd {
 
   void plant(String plant) {
     this.plant = plant;
+  }
+
+  private boolean planted(String bug) {
+    return List.of(plant.split("\\+")).contains(bug);
   }
 
   private void sync(SimNet.Link link, Session session, Message.Sync sync) {
@@ -390,10 +451,11 @@ final class SimServer implements SimNet.ServerEnd {
       }
       List<Message.ChangeItem> items = new ArrayList<>();
       for (LogEntry e : page) {
-        if (plant.equals("skip-change")
-            && link.device.name().equals("d0")
-            && e.replicaId().startsWith("d1.")) {
+        if (link.device.name().equals("d0")
+            && e.replicaId().startsWith("d1.")
+            && (planted("skip-change") || (planted("skip-one") && !skippedOne))) {
           figures.count("planted");
+          skippedOne = true;
           continue;
         }
         items.add(
