@@ -46,6 +46,7 @@ final class SimDevice implements SimActor {
   private final long seed;
   private final int batchSize;
   private final List<String> problems;
+  private final SimWorld world;
 
   SqliteStore store;
   private SyncMachine machine;
@@ -58,6 +59,16 @@ final class SimDevice implements SimActor {
   private final Map<Long, Long> syncStarts = new HashMap<>();
   boolean alive;
   boolean paused;
+
+  /**
+   * How long the tokens this device's supplier hands out last, in server time ({@link
+   * SimServer#token}): short ones expire during the storm, so the machine's refresh ({@code auth})
+   * and its reconnect after {@code token_expired} run.
+   */
+  long tokenLifetimeMillis = 3_600_000;
+
+  /** The first token supplied: the planted {@code stale-token} bug hands it out forever. */
+  private String firstToken;
 
   /** Changes of spaces this device's user is not granted that it committed (must stay 0). */
   final List<String> foreign = new ArrayList<>();
@@ -85,6 +96,7 @@ final class SimDevice implements SimActor {
     this.codec = world.codec;
     this.seed = world.seed;
     this.problems = world.problems;
+    this.world = world;
   }
 
   @Override
@@ -172,9 +184,9 @@ final class SimDevice implements SimActor {
 
   private void act(Action action, Deque<Event> pending) {
     if (action instanceof Action.FetchToken fetch) {
-      pending.add(new Event.TokenSupplied(fetch.use(), subject));
-    } else if (action instanceof Action.Open) {
-      link = net.connect(this);
+      pending.add(new Event.TokenSupplied(fetch.use(), token()));
+    } else if (action instanceof Action.Open open) {
+      link = net.connect(this, open.token());
       figures.count("connects");
     } else if (action instanceof Action.Send send) {
       if (link != null) {
@@ -228,6 +240,22 @@ final class SimDevice implements SimActor {
       // A new kind of action the device does not carry out would silently starve the simulation.
       throw new IllegalStateException(name + ": unhandled action " + action);
     }
+  }
+
+  /** The token supplier: a fresh token of the subject, unless a stale one is planted. */
+  private String token() {
+    figures.count("tokens.issued");
+    String token = SimServer.token(subject, loop.now() + tokenLifetimeMillis);
+    if (firstToken == null) {
+      firstToken = token;
+    }
+    if (List.of(world.plant.split("\\+")).contains("stale-token") && name.equals("d0")) {
+      if (!token.equals(firstToken)) {
+        figures.count("planted");
+      }
+      return firstToken;
+    }
+    return token;
   }
 
   /** Records a status sample for the liveness checker. */
@@ -305,6 +333,9 @@ final class SimDevice implements SimActor {
       return;
     }
     link = null;
-    step(clean ? new Event.Closed(1001, "going away") : new Event.Failed(0, "connection reset"));
+    step(
+        clean
+            ? new Event.Closed(l.closeCode, l.closeCode == 1001 ? "going away" : "closed")
+            : new Event.Failed(0, "connection reset"));
   }
 }

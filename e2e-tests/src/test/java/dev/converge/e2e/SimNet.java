@@ -44,14 +44,23 @@ final class SimNet {
   static final class Link {
     final long id;
     final DeviceEnd device;
+
+    /** The token the device opened the link with (null: the device's subject). */
+    final String token;
+
     boolean open = true;
+
+    /** The close code of the server's close frame (1001 unless the server said otherwise). */
+    int closeCode = 1001;
+
     boolean halfOpen;
     long lastUp;
     long lastDown;
 
-    Link(long id, DeviceEnd device) {
+    Link(long id, DeviceEnd device, String token) {
       this.id = id;
       this.device = device;
+      this.token = token;
     }
 
     @Override
@@ -87,7 +96,12 @@ final class SimNet {
 
   /** Opens a link for {@code device}: connected after a round trip, or failed. */
   Link connect(DeviceEnd device) {
-    Link link = new Link(++ids, device);
+    return connect(device, null);
+  }
+
+  /** Opens a link for {@code device} carrying {@code token} at the upgrade. */
+  Link connect(DeviceEnd device, String token) {
+    Link link = new Link(++ids, device, token);
     loop.after(
         latency() * 2,
         () -> {
@@ -170,9 +184,15 @@ final class SimNet {
 
   /** The server closes a link with a close frame (sent after the frames before it). */
   void closeByServer(Link link) {
+    closeByServer(link, 1001);
+  }
+
+  /** The server closes a link with a close frame of {@code code}. */
+  void closeByServer(Link link, int code) {
     if (!link.open) {
       return;
     }
+    link.closeCode = code;
     link.lastDown = Math.max(link.lastDown, deliveryTime(link));
     link.open = false;
     server.closed(link);

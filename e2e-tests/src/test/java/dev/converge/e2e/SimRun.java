@@ -73,6 +73,7 @@ final class SimRun {
     world.net = new SimNet(world.loop, new Random(seed ^ 0x7e7), server, world.figures);
     server.attach(world.net);
     server.plant(plant);
+    world.plant = plant;
     for (int i = 0; i < 6; i++) {
       String user = USERS.get(i / 2);
       List<String> spaces = new ArrayList<>(new java.util.TreeSet<>(grants.get(user)));
@@ -97,6 +98,19 @@ final class SimRun {
               1 + random.nextInt(20),
               dir.resolve("d" + i + ".db"),
               world);
+      if (Math.abs(skew) < 500 || (i == 0 && plant.contains("stale-token"))) {
+        // Tokens that expire during the storm: refreshed on the session, or the session ends
+        // with token_expired and the device connects again with a fresh one. The SDK times its
+        // refresh on its own clock, a fifth of the lifetime before the server's expiry: a device
+        // whose clock is off by more than that margin (less the way to the server) refreshes too
+        // late and sees each session end at the expiry (seed 4490, docs/reliability.md), so only
+        // devices within 0.5 s of the server get short tokens, of at least 6 s.
+        d.tokenLifetimeMillis = 6_000 + random.nextInt(14_000);
+        if (i == 0 && plant.contains("stale-token")) {
+          // The stale token must expire well before the storm ends.
+          d.tokenLifetimeMillis = 3_000;
+        }
+      }
       devices.add(d);
       apps.put(d, new SimApp(d, world, new Random(seed * 7 + i)));
     }

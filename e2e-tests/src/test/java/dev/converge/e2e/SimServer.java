@@ -1,5 +1,9 @@
 package dev.converge.e2e;
 
+import dev.converge.core.digest.DigestLeaf;
+import dev.converge.core.digest.DigestTree;
+import dev.converge.core.digest.DocDigest;
+import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
@@ -29,7 +33,10 @@ import java.util.TreeSet;
  * session following the space, in log order. A crash ends every session; what was committed stays
  * (the core commits a push whole).
  *
- * <p>Tokens are the subject's name; {@link #grants} says what each subject is granted.
+ * <p>A token is the subject's name, or {@code subject@expiresAt} ({@link #token}) with an expiry in
+ * the server's time: as the real server, a session is told {@code token_expired} and closed with
+ * 4001 when its token expires unless an {@code auth} replaced it first, and a connect with an
+ * expired token is refused the same way. {@link #grants} says what each subject is granted.
  */
 final class SimServer implements SimNet.ServerEnd {
 
@@ -38,11 +45,13 @@ final class SimServer implements SimNet.ServerEnd {
   /** One WebSocket session. */
   private static final class Session {
     final String subject;
+    long expiresAt;
     String replicaId;
     final Map<String, Long> followed = new LinkedHashMap<>();
 
-    Session(String subject) {
+    Session(String subject, long expiresAt) {
       this.subject = subject;
+      this.expiresAt = expiresAt;
     }
   }
 
@@ -62,11 +71,16 @@ final class SimServer implements SimNet.ServerEnd {
    * A known bug to plant, proving that the checkers catch what the simulation is for: {@code
    * ack-without-commit} acks a device's first push without applying it; {@code skip-change} never
    * sends the changes of device {@code d1} to device {@code d0}, while moving its cursor past them;
-   * {@code stall} never answers the pushes of device {@code d0} after its first. Empty for none.
+   * {@code stall} never answers the pushes of device {@code d0} after its first; {@code
+   * stale-token} (carried out by {@link SimDevice}) hands device {@code d0} its first token
+   * forever; {@code skip-one} drops one change of {@code d1} on its way to {@code d0} (the cursor
+   * moves past it), which only a digest round repairs; {@code digest-blind} answers every digest
+   * leaf "nothing differs". Several are joined with {@code +}. Empty for none.
    */
   private String plant = "";
 
   private boolean planted;
+  private boolean skippedOne;
 
   SimServer(SimLoop loop, Random random, Map<String, Set<String>> grants, SimFigures figures) {
     this.loop = loop;
@@ -81,10 +95,71 @@ final class SimServer implements SimNet.ServerEnd {
     this.net = net;
   }
 
+  /** Returns the token of {@code subject} that expires at {@code expiresAt} (server time). */
+  static String token(String subject, long expiresAt) {
+    return subject + "@" + expiresAt;
+  }
+
+  private static String subjectOf(String token) {
+    int at = token.lastIndexOf('@');
+    return at < 0 ? token : token.substring(0, at);
+  }
+
+  private long expiryOf(String token) {
+    int at = token.lastIndexOf('@');
+    return at < 0 ? loop.now() + 3_600_000 : Long.parseLong(token.substring(at + 1));
+  }
+
   @Override
   public void accepted(SimNet.Link link) {
-    // The device's token is its subject (see SimDevice): known at the upgrade.
-    sessions.put(link, new Session(((SimActor) link.device).subject()));
+    // The token comes with the upgrade; a device that names none connects as its subject.
+    String token = link.token != null ? link.token : ((SimActor) link.device).subject();
+    Session session = new Session(subjectOf(token), expiryOf(token));
+    sessions.put(link, session);
+    if (session.expiresAt <= loop.now()) {
+      // The real server answers the upgrade 401; the machine takes 4001 the same way.
+      figures.count("token.refused-expired");
+      expire(link);
+      return;
+    }
+    scheduleExpiry(link, session);
+  }
+
+  private void scheduleExpiry(SimNet.Link link, Session session) {
+    long expiresAt = session.expiresAt;
+    loop.at(
+        expiresAt,
+        () -> {
+          if (sessions.get(link) == session && session.expiresAt == expiresAt) {
+            figures.count("token.expired-session");
+            expire(link);
+          }
+        });
+  }
+
+  private void expire(SimNet.Link link) {
+    error(link, ErrorCode.TOKEN_EXPIRED, "the session's token expired", null);
+    net.closeByServer(link, 4001);
+  }
+
+  /** A fresh token on an open session: same subject, later expiry. */
+  private void auth(SimNet.Link link, Session session, Message.Auth auth) {
+    String subject = subjectOf(auth.token());
+    long expiresAt = expiryOf(auth.token());
+    if (!subject.equals(session.subject)) {
+      error(link, ErrorCode.TOKEN_INVALID, "a token of another subject", null);
+      net.closeByServer(link, 4001);
+      return;
+    }
+    if (expiresAt <= loop.now()) {
+      figures.count("token.refused-expired");
+      expire(link);
+      return;
+    }
+    figures.count("token.refreshed");
+    session.expiresAt = expiresAt;
+    scheduleExpiry(link, session);
+    send(link, new Message.Authed(expiresAt));
   }
 
   @Override
@@ -122,12 +197,10 @@ final class SimServer implements SimNet.ServerEnd {
         sync(link, session, sync);
       } else if (message instanceof Message.Fetch fetch) {
         fetch(link, session, fetch);
-      } else if (message instanceof Message.Auth) {
-        send(link, new Message.Authed(loop.now() + 3_600_000));
-      } else if (message instanceof Message.Digest) {
-        // Anti-entropy is not modelled here (its own tests run against the real server): an
-        // unanswered round is abandoned by the device at its next interval.
-        figures.count("digests.ignored");
+      } else if (message instanceof Message.Auth auth) {
+        auth(link, session, auth);
+      } else if (message instanceof Message.Digest digest) {
+        digest(link, session, digest);
       } else {
         error(link, ErrorCode.INVALID, "sent by the server, not to it", null);
       }
@@ -170,7 +243,7 @@ final class SimServer implements SimNet.ServerEnd {
     core.hello(hello.replicaId(), subscriptions, predecessor);
     List<Message.SpaceHead> heads = new ArrayList<>();
     subscriptions.forEach(s -> heads.add(new Message.SpaceHead(s.space(), core.head(s.space()))));
-    send(link, new Message.Welcome("sim", Message.PROTOCOL_VERSION, loop.now() + 3_600_000, heads));
+    send(link, new Message.Welcome("sim", Message.PROTOCOL_VERSION, session.expiresAt, heads));
     for (Message.Subscription s : subscriptions) {
       if (core.followNeedsSnapshot(s.space(), s.since())) {
         snapshot(link, s.space());
@@ -214,6 +287,52 @@ final class SimServer implements SimNet.ServerEnd {
     send(link, new Message.Docs(fetch.ref(), fetch.space(), head, docs));
   }
 
+  /**
+   * Answers a digest round as {@code DigestExchange} does: an inner node's children hashed over the
+   * stored states, a leaf's differing documents by the core's {@link DigestLeaf} (the server's
+   * verification of its own states aside: the core's states are what it commits).
+   */
+  private void digest(SimNet.Link link, Session session, Message.Digest digest) {
+    if (!grants.getOrDefault(session.subject, Set.of()).contains(digest.space())) {
+      error(link, ErrorCode.FORBIDDEN_SPACE, "space not granted", null);
+      return;
+    }
+    figures.count("digests.answered");
+    boolean leaf = DigestTree.isLeaf(digest.path());
+    SpaceDigest tree = new SpaceDigest();
+    Map<Message.DocName, DocDigest> stored = new LinkedHashMap<>();
+    core.states(digest.space())
+        .forEach(
+            (ref, json) -> {
+              DocDigest doc = DocDigest.ofEncoded(json);
+              if (!leaf) {
+                tree.add(ref.collection(), ref.docId(), doc);
+              } else if (DigestTree.leafOf(ref.collection(), ref.docId())
+                      == DigestTree.index(digest.path())
+                  && stored.size() <= DigestTree.MAX_LEAF_DOCS) {
+                stored.put(new Message.DocName(ref.collection(), ref.docId()), doc);
+              }
+            });
+    if (!leaf) {
+      send(
+          link,
+          new Message.Digests(
+              digest.ref(),
+              digest.space(),
+              digest.path(),
+              SpaceDigest.wire(tree.children(digest.path())),
+              List.of(),
+              false));
+      return;
+    }
+    List<Message.DocName> differing =
+        planted("digest-blind") ? List.of() : DigestLeaf.differing(digest, stored);
+    if (!differing.isEmpty()) {
+      figures.count("digests.differing");
+    }
+    send(link, DigestLeaf.answer(digest, stored, differing));
+  }
+
   private static Message.SnapshotDoc snapshotDoc(DocumentRef ref, String json) {
     return new Message.SnapshotDoc(ref.collection(), ref.docId(), Payload.text(json));
   }
@@ -226,6 +345,12 @@ final class SimServer implements SimNet.ServerEnd {
       }
     }
     figures.count("pushes");
+    for (var c : push.changesets()) {
+      if (c.toSeq() > c.seq()) {
+        // A range: the SDK's coalescer joined never-sent rows into one changeset.
+        figures.count("pushes.ranges");
+      }
+    }
     if (plant(link, push)) {
       return;
     }
@@ -252,14 +377,14 @@ final class SimServer implements SimNet.ServerEnd {
   /** Carries out the planted bug on a push; returns whether the push was swallowed by it. */
   private boolean plant(SimNet.Link link, Message.Push push) {
     var first = push.changesets().get(0);
-    if (plant.equals("ack-without-commit") && !planted && first.seq() == 1) {
+    if (planted("ack-without-commit") && !planted && first.seq() == 1) {
       planted = true;
       figures.count("planted");
       var last = push.changesets().get(push.changesets().size() - 1);
       send(link, new Message.Ack(first.replicaId(), last.seq(), List.of()));
       return true;
     }
-    if (plant.equals("stall") && link.device.name().equals("d0") && first.seq() > 1) {
+    if (planted("stall") && link.device.name().equals("d0") && first.seq() > 1) {
       figures.count("planted");
       return true;
     }
@@ -268,6 +393,10 @@ final class SimServer implements SimNet.ServerEnd {
 
   void plant(String plant) {
     this.plant = plant;
+  }
+
+  private boolean planted(String bug) {
+    return List.of(plant.split("\\+")).contains(bug);
   }
 
   private void sync(SimNet.Link link, Session session, Message.Sync sync) {
@@ -322,10 +451,11 @@ final class SimServer implements SimNet.ServerEnd {
       }
       List<Message.ChangeItem> items = new ArrayList<>();
       for (LogEntry e : page) {
-        if (plant.equals("skip-change")
-            && link.device.name().equals("d0")
-            && e.replicaId().startsWith("d1.")) {
+        if (link.device.name().equals("d0")
+            && e.replicaId().startsWith("d1.")
+            && (planted("skip-change") || (planted("skip-one") && !skippedOne))) {
           figures.count("planted");
+          skippedOne = true;
           continue;
         }
         items.add(

@@ -16,6 +16,9 @@ final class SimWorld {
   final List<String> problems = new ArrayList<>();
   SimNet net;
 
+  /** The known bug planted in this run (see {@link SimServer#plant(String)}); empty for none. */
+  String plant = "";
+
   /** Per space and sku, the next bit an exact-cart add uses (each bit of a sku added once). */
   final Map<String, Integer> skuBits = new HashMap<>();
 

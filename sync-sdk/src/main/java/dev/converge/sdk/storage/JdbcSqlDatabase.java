@@ -10,12 +10,23 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@link SqlDatabase} of the JVM: one sqlite-jdbc connection held in exclusive locking mode (a
  * second client on the same file fails fast instead of sharing the replica id), WAL journal.
+ *
+ * <p>Statements are prepared once per SQL text and kept (least recently used first out, at most
+ * {@link #CACHED_STATEMENTS}): the store runs the same few dozen statements over and over, and
+ * preparing one costs more than running it. A statement whose rows are still being read when its
+ * SQL runs again (a nested query) is not shared: the second run gets a statement of its own.
  *
  * <p>sqlite-jdbc ships native libraries for desktop and server platforms, not for Android: on a
  * phone use {@code dev.converge.sdk.android.AndroidSqlDatabase}.
@@ -24,8 +35,17 @@ public final class JdbcSqlDatabase implements SqlDatabase {
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcSqlDatabase.class);
 
+  /** The most prepared statements kept open; the least recently used is closed beyond it. */
+  public static final int CACHED_STATEMENTS = 96;
+
   private final Connection connection;
   private final Path file;
+
+  /** Prepared statements by SQL text, in access order. */
+  private final Map<String, PreparedStatement> cache = new LinkedHashMap<>(128, 0.75f, true);
+
+  /** Statements whose rows are open: not handed out again until those rows are closed. */
+  private final Set<PreparedStatement> busy = Collections.newSetFromMap(new IdentityHashMap<>());
 
   private JdbcSqlDatabase(Connection connection, Path file) {
     this.connection = connection;
@@ -75,19 +95,22 @@ public final class JdbcSqlDatabase implements SqlDatabase {
 
   @Override
   public int update(String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = prepare(sql, args)) {
-      return ps.executeUpdate();
+    Lease lease = prepare(sql, args);
+    try {
+      return lease.statement.executeUpdate();
+    } catch (SQLException | RuntimeException e) {
+      lease.fail();
+      throw e;
+    } finally {
+      lease.release();
     }
   }
 
   @Override
   public long insert(String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = prepare(sql, args)) {
-      ps.executeUpdate();
-    }
+    update(sql, args);
     // Same connection, no statement in between: the rowid of the insert above.
-    try (Statement st = connection.createStatement();
-        ResultSet rs = st.executeQuery("SELECT last_insert_rowid()")) {
+    try (SqlRows rs = query("SELECT last_insert_rowid()")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -95,11 +118,13 @@ public final class JdbcSqlDatabase implements SqlDatabase {
 
   @Override
   public SqlRows query(String sql, Object... args) throws SQLException {
-    PreparedStatement ps = prepare(sql, args);
+    Lease lease = prepare(sql, args);
     try {
-      return new Rows(ps, ps.executeQuery());
-    } catch (SQLException e) {
-      ps.close();
+      busy.add(lease.statement);
+      return new Rows(lease, lease.statement.executeQuery());
+    } catch (SQLException | RuntimeException e) {
+      lease.fail();
+      lease.release();
       throw e;
     }
   }
@@ -145,20 +170,88 @@ public final class JdbcSqlDatabase implements SqlDatabase {
 
   @Override
   public void close() {
+    for (PreparedStatement ps : new ArrayList<>(cache.values())) {
+      closeQuietly(ps);
+    }
+    cache.clear();
+    busy.clear();
     closeQuietly(connection);
   }
 
-  private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-    PreparedStatement ps = connection.prepareStatement(sql);
+  /** Returns how many prepared statements are kept open (at most {@link #CACHED_STATEMENTS}). */
+  int cachedStatements() {
+    return cache.size();
+  }
+
+  /**
+   * Returns a statement for {@code sql} with {@code args} bound: the kept one when it is idle, a
+   * new kept one when there is none, an unkept one when the kept one's rows are still open.
+   */
+  private Lease prepare(String sql, Object... args) throws SQLException {
+    PreparedStatement kept = cache.get(sql);
+    Lease lease;
+    if (kept != null && !busy.contains(kept)) {
+      kept.clearParameters();
+      lease = new Lease(sql, kept, true);
+    } else if (kept == null) {
+      PreparedStatement ps = connection.prepareStatement(sql);
+      cache.put(sql, ps);
+      evict();
+      lease = new Lease(sql, ps, true);
+    } else {
+      lease = new Lease(sql, connection.prepareStatement(sql), false);
+    }
     try {
       for (int i = 0; i < args.length; i++) {
-        bind(ps, i + 1, args[i]);
+        bind(lease.statement, i + 1, args[i]);
       }
     } catch (SQLException | RuntimeException e) {
-      ps.close();
+      lease.fail();
+      lease.release();
       throw e;
     }
-    return ps;
+    return lease;
+  }
+
+  /** Closes the least recently used idle statements beyond the bound. */
+  private void evict() {
+    var it = cache.entrySet().iterator();
+    while (cache.size() > CACHED_STATEMENTS && it.hasNext()) {
+      PreparedStatement ps = it.next().getValue();
+      if (!busy.contains(ps)) {
+        it.remove();
+        closeQuietly(ps);
+      }
+    }
+  }
+
+  /** One use of a statement: kept ones go back to the cache, unkept ones are closed. */
+  private final class Lease {
+    final String sql;
+    final PreparedStatement statement;
+    private boolean kept;
+
+    Lease(String sql, PreparedStatement statement, boolean kept) {
+      this.sql = sql;
+      this.statement = statement;
+      this.kept = kept;
+    }
+
+    /** The statement failed: it is not kept (its state after a failure is not trusted). */
+    void fail() {
+      if (kept && cache.get(sql) == statement) {
+        cache.remove(sql);
+      }
+      kept = false;
+    }
+
+    void release() {
+      busy.remove(statement);
+      if (kept && cache.get(sql) == statement) {
+        return;
+      }
+      closeQuietly(statement);
+    }
   }
 
   private static void bind(PreparedStatement ps, int index, Object arg) throws SQLException {
@@ -178,6 +271,14 @@ public final class JdbcSqlDatabase implements SqlDatabase {
     }
   }
 
+  private static void closeQuietly(PreparedStatement statement) {
+    try {
+      statement.close();
+    } catch (SQLException e) {
+      LOG.warn("closing a statement failed", e);
+    }
+  }
+
   private static void closeQuietly(Connection connection) {
     try {
       connection.close();
@@ -186,8 +287,8 @@ public final class JdbcSqlDatabase implements SqlDatabase {
     }
   }
 
-  /** A result set and the statement it came from, closed together. */
-  private record Rows(PreparedStatement statement, ResultSet rs) implements SqlRows {
+  /** A result set and the use of the statement it came from, closed together. */
+  private record Rows(Lease lease, ResultSet rs) implements SqlRows {
 
     @Override
     public boolean next() throws SQLException {
@@ -217,10 +318,13 @@ public final class JdbcSqlDatabase implements SqlDatabase {
     @Override
     public void close() {
       try {
-        statement.close();
+        // Closing the rows resets the statement, so the kept statement can run again.
+        rs.close();
       } catch (SQLException e) {
-        LOG.warn("closing a statement failed", e);
+        LOG.warn("closing a result set failed", e);
+        lease.fail();
       }
+      lease.release();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.converge.server.sync;
 
+import dev.converge.core.digest.DigestLeaf;
 import dev.converge.core.digest.DigestTree;
 import dev.converge.core.digest.DocDigest;
 import dev.converge.core.digest.SpaceDigest;
@@ -14,7 +15,6 @@ import dev.converge.server.metrics.AntiEntropyMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,19 +23,16 @@ import java.util.Set;
 /**
  * Answers {@code digest} (anti-entropy, docs/protocol-2.md "Digests"): at an inner node the
  * server's hashes of its 16 children, from aggregates over {@code doc_state}; at a leaf the
- * documents whose digest differs from the device's, after the {@link DocumentVerifier} has checked
- * the server's own state of each of them. The message's shape was checked when it was decoded; the
- * space is checked here against the session's grants. The documents reported go to the session's
- * {@link RepairLedger}, and count as repaired once a later exchange of the session finds them
- * equal.
+ * documents whose digest differs from the device's ({@link DigestLeaf}, the core's rule), after the
+ * {@link DocumentVerifier} has checked the server's own state of each of them. The message's shape
+ * was checked when it was decoded; the space is checked here against the session's grants. The
+ * documents reported go to the session's {@link RepairLedger}, and count as repaired once a later
+ * exchange of the session finds them equal.
  *
  * <p>Thread-safe (stateless).
  */
 @ApplicationScoped
 class DigestExchange {
-
-  private static final Comparator<DocKey> ORDER =
-      Comparator.comparing((DocKey k) -> k.collection).thenComparing(k -> k.docId);
 
   private final ProtocolCodec codec;
   private final DigestReader reader;
@@ -158,45 +155,28 @@ class DigestExchange {
     metrics.divergent(AntiEntropyMetrics.Cause.DEVICE_STATE, differing.size() - wrongHere);
   }
 
-  /**
-   * The documents of the leaf whose digests differ, in (collection, docId) order. When the stored
-   * leaf was cut at the bound, only names up to the last one read are compared.
-   */
+  /** The documents of the leaf whose digests differ ({@link DigestLeaf#differing}). */
   private static List<DocKey> differing(Message.Digest digest, Map<DocKey, DocDigest> stored) {
-    boolean cut = stored.size() > DigestTree.MAX_LEAF_DOCS;
-    DocKey last = null;
-    for (DocKey key : stored.keySet()) {
-      last = key;
-    }
-    Map<DocKey, String> device = new LinkedHashMap<>();
-    for (Message.DigestDoc doc : digest.docs()) {
-      device.put(new DocKey(digest.space(), doc.collection(), doc.docId()), doc.hash());
-    }
     List<DocKey> differing = new ArrayList<>();
-    for (Map.Entry<DocKey, DocDigest> entry : stored.entrySet()) {
-      if (!entry.getValue().hex().equals(device.get(entry.getKey()))) {
-        differing.add(entry.getKey());
-      }
+    for (Message.DocName name : DigestLeaf.differing(digest, names(stored))) {
+      differing.add(new DocKey(digest.space(), name.collection(), name.docId()));
     }
-    for (Map.Entry<DocKey, String> entry : device.entrySet()) {
-      boolean inRange = !cut || ORDER.compare(entry.getKey(), last) <= 0;
-      if (entry.getValue() != null && !stored.containsKey(entry.getKey()) && inRange) {
-        differing.add(entry.getKey());
-      }
-    }
-    differing.sort(ORDER);
     return differing;
+  }
+
+  /** The stored digests by document name, in the leaf's order. */
+  private static Map<Message.DocName, DocDigest> names(Map<DocKey, DocDigest> stored) {
+    Map<Message.DocName, DocDigest> names = new LinkedHashMap<>();
+    stored.forEach(
+        (key, digest) -> names.put(new Message.DocName(key.collection, key.docId), digest));
+    return names;
   }
 
   private Message.Digests answer(
       Message.Digest digest, Map<DocKey, DocDigest> stored, List<DocKey> differing) {
-    boolean more =
-        differing.size() > DigestTree.MAX_LEAF_DOCS || stored.size() > DigestTree.MAX_LEAF_DOCS;
-    List<Message.DigestDoc> docs = new ArrayList<>();
-    for (DocKey key : differing.subList(0, Math.min(differing.size(), DigestTree.MAX_LEAF_DOCS))) {
-      DocDigest mine = stored.get(key);
-      docs.add(new Message.DigestDoc(key.collection, key.docId, mine == null ? null : mine.hex()));
-    }
-    return new Message.Digests(digest.ref(), digest.space(), digest.path(), List.of(), docs, more);
+    List<Message.DocName> names = new ArrayList<>();
+    differing.forEach(key -> names.add(new Message.DocName(key.collection, key.docId)));
+    // Repairs are counted by the session's RepairLedger once confirmed, not here.
+    return DigestLeaf.answer(digest, names(stored), names);
   }
 }
