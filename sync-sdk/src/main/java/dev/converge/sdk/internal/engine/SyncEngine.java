@@ -60,6 +60,10 @@ public final class SyncEngine implements AutoCloseable {
   private final Events events;
   private final CommitOrder commits;
   private final ScheduledExecutorService executor;
+
+  /** The executor's one thread, once it has started. */
+  private volatile Thread engineThread;
+
   private final Transport transport;
   private final SessionDriver session;
   private final Timers timers;
@@ -99,6 +103,7 @@ public final class SyncEngine implements AutoCloseable {
             runnable -> {
               Thread thread = new Thread(runnable, "converge-sync" + name);
               thread.setDaemon(true);
+              engineThread = thread;
               return thread;
             });
     pool.setRemoveOnCancelPolicy(true);
@@ -123,9 +128,12 @@ public final class SyncEngine implements AutoCloseable {
 
   // ---- public API (any thread) ----------------------------------------------------------------
 
-  /** Starts syncing (connects unless local-only), also after {@link #disconnect()}. */
+  /**
+   * Starts syncing (connects unless local-only), also after {@link #disconnect()}; returns once the
+   * engine has taken the start, so a {@link #status()} read next no longer says disconnected.
+   */
   public void connect() {
-    run(() -> deliver(new Event.Start()));
+    runAndWait(() -> deliver(new Event.Start()));
   }
 
   /** Stops syncing until {@link #connect()}; returns once the session is ended. */
@@ -256,6 +264,11 @@ public final class SyncEngine implements AutoCloseable {
 
   /** Runs {@code task} on the engine thread and waits for it (briefly), so the caller sees it. */
   private void runAndWait(Runnable task) {
+    if (Thread.currentThread() == engineThread) {
+      // Called from a callback on the engine thread: waiting for the queue would wait for itself.
+      task.run();
+      return;
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     run(
         () -> {
