@@ -184,6 +184,23 @@ final class OutboxTable {
     return Sql.queryLong(db, "SELECT count(*) FROM outbox");
   }
 
+  /**
+   * The local changes not yet acknowledged, counting each seq a joined row covers: a row joined
+   * from several writes still stands for all of them. The outbox's seqs are contiguous (the server
+   * refuses a gap, and every path that takes rows out re-keys), so they run from the first row's
+   * seq to the last row's {@code toSeq}.
+   */
+  long changeCount() throws SQLException {
+    List<OutboxRow> last = select("seq = (SELECT max(seq) FROM outbox)");
+    if (last.isEmpty()) {
+      return 0;
+    }
+    long rows = count();
+    long changes = last.get(0).toSeq() - firstSeq() + 1;
+    // Never fewer than the rows themselves, should a hole ever break the contiguity.
+    return Math.max(rows, changes);
+  }
+
   /** The number of rows of {@code space}. */
   long count(String space) throws SQLException {
     return Sql.queryLong(db, "SELECT count(*) FROM outbox WHERE space = ?", space);

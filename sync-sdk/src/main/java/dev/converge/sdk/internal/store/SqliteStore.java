@@ -337,7 +337,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized long pendingCount() {
-    return inTransaction(outbox::count);
+    return inTransaction(outbox::changeCount);
   }
 
   @Override

@@ -131,7 +131,10 @@ public interface Store extends AutoCloseable {
    */
   List<OutboxRow> pushBatch(long afterSeq, int limit);
 
-  /** Returns the number of outbox rows. */
+  /**
+   * Returns the number of local changes not yet acknowledged: a row joined from several writes (a
+   * seq range) counts each of them, so joining rows before a push does not lower the count.
+   */
   long pendingCount();
 
   /** Returns the smallest outbox seq, or 0 when the outbox is empty. */

@@ -101,6 +101,29 @@ public abstract class StoreContract {
   }
 
   @Test
+  public void joinedRows_stillCountEveryUnacknowledgedChange() throws Exception {
+    DocumentKey other = new DocumentKey("user:alice", "carts", "other");
+    try (SqliteStore store = open(file("s.db"))) {
+      for (int i = 0; i < 10; i++) {
+        store.writeLocal(CART, add("apple", 1));
+      }
+      for (int i = 0; i < 5; i++) {
+        store.writeLocal(other, add("pear", 1));
+      }
+      assertThat(store.pendingCount()).isEqualTo(15);
+      List<OutboxRow> sent = store.pushBatch(0, 1);
+      assertThat(sent).hasSize(1);
+      assertThat(sent.get(0).toSeq()).as("ten writes joined into one range").isEqualTo(10);
+      assertThat(store.outbox(0, 100)).as("two rows now").hasSize(2);
+      assertThat(store.pendingCount()).as("still every change").isEqualTo(15);
+      store.ack(10);
+      assertThat(store.pendingCount()).isEqualTo(5);
+      store.ack(15);
+      assertThat(store.pendingCount()).isZero();
+    }
+  }
+
+  @Test
   public void failedWrites_andFailedBatches_keepNothing_andSeqsStayContiguous() throws Exception {
     try (SqliteStore store = open(file("s.db"))) {
       store.writeLocal(CART, add("apple", 1));
