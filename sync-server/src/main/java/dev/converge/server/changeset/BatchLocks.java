@@ -43,13 +43,20 @@ final class BatchLocks {
             row ->
                 row != null
                     ? Uni.createFrom().item(row)
-                    : session
-                        .createNativeQuery(
-                            "insert into space_seq(space, head, retained_after) values (:s, 0, 0)"
-                                + " on conflict do nothing")
-                        .setParameter("s", space)
-                        .executeUpdate()
-                        .chain(() -> selectSpace(session, space)));
+                    : createSpaceRow(session, space).chain(() -> selectSpace(session, space)));
+  }
+
+  /**
+   * Creates the counter row of a new space (head 0); a row another transaction created first is
+   * left as it is. The caller locks the row next.
+   */
+  static Uni<Integer> createSpaceRow(Mutiny.Session session, String space) {
+    return session
+        .createNativeQuery(
+            "insert into space_seq(space, head, retained_after) values (:s, 0, 0)"
+                + " on conflict do nothing")
+        .setParameter("s", space)
+        .executeUpdate();
   }
 
   private static Uni<List<Object[]>> selectReplicas(Mutiny.Session session, List<String> ids) {

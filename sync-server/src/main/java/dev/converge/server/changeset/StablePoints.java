@@ -141,12 +141,7 @@ public class StablePoints {
             found ->
                 found != null
                     ? Uni.createFrom().item(found)
-                    : session
-                        .createNativeQuery(
-                            "insert into space_seq(space, head, retained_after) values (:s, 0, 0)"
-                                + " on conflict do nothing")
-                        .setParameter("s", space)
-                        .executeUpdate()
+                    : BatchLocks.createSpaceRow(session, space)
                         .chain(
                             () -> session.find(SpaceSeq.class, space, LockMode.PESSIMISTIC_READ)))
         .chain(

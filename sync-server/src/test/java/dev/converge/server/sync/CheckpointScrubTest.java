@@ -62,30 +62,11 @@ class CheckpointScrubTest {
   }
 
   private void push(WsClient client, String sku, long quantity) throws InterruptedException {
-    seq++;
-    client.send(
-        new Message.Push(
-            List.of(
-                new Changeset(
-                    phone,
-                    seq,
-                    space,
-                    "carts",
-                    "main",
-                    new Hlc(1_764_065_400_000L + seq, 0),
-                    Cart.of(cart).add(phone, sku, quantity)))));
-    assertThat(client.await(Message.Ack.class).upToSeq()).isEqualTo(seq);
+    pushDelta(client, Cart.of(cart).add(phone, sku, quantity));
   }
 
-  /** Pushes one changeset adding {@code count} items whose SKUs are {@code padding} long. */
-  private void pushMany(WsClient client, String prefix, int count, int padding)
-      throws InterruptedException {
+  private void pushDelta(WsClient client, Document delta) throws InterruptedException {
     seq++;
-    Document delta = new Document();
-    for (int i = 0; i < count; i++) {
-      String sku = prefix + i + "-" + "x".repeat(padding);
-      delta.join(Cart.of(cart).add(phone, sku, 1));
-    }
     client.send(
         new Message.Push(
             List.of(
@@ -98,6 +79,16 @@ class CheckpointScrubTest {
                     new Hlc(1_764_065_400_000L + seq, 0),
                     delta))));
     assertThat(client.await(Message.Ack.class).upToSeq()).isEqualTo(seq);
+  }
+
+  /** Pushes one changeset adding {@code count} items whose SKUs are {@code padding} long. */
+  private void pushMany(WsClient client, String prefix, int count, int padding)
+      throws InterruptedException {
+    Document delta = new Document();
+    for (int i = 0; i < count; i++) {
+      delta.join(Cart.of(cart).add(phone, prefix + i + "-" + "x".repeat(padding), 1));
+    }
+    pushDelta(client, delta);
   }
 
   private String query(String sql) throws SQLException {
