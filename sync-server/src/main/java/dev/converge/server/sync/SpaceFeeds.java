@@ -11,6 +11,9 @@ import dev.converge.server.document.DocState;
 import dev.converge.server.document.SnapshotBudget;
 import dev.converge.server.document.SnapshotReader;
 import dev.converge.server.document.SnapshotSlice;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
@@ -18,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -192,12 +197,10 @@ final class SpaceFeeds {
     }
     long from = feed.cursor;
     // One row more than a page tells whether another page follows.
-    cache
-        .read(feed.space, from, settings.pageSize() + 1)
-        .subscribe()
-        .with(
-            items -> context.runOnContext(v -> onPage(feed, from, items)),
-            failure -> context.runOnContext(v -> onFailure(feed, failure)));
+    readApart(
+        feed,
+        () -> cache.read(feed.space, from, settings.pageSize() + 1),
+        items -> onPage(feed, from, items));
   }
 
   private void onPage(Feed feed, long from, List<LoggedChange> items) {
@@ -211,16 +214,13 @@ final class SpaceFeeds {
     if (items.get(0).serverSeq() != from + 1) {
       // The log was compacted past this cursor while the session followed it: start over from a
       // snapshot.
-      log.head(feed.space)
-          .subscribe()
-          .with(
-              head ->
-                  context.runOnContext(
-                      v -> {
-                        feed.snapshot = new Snapshot(head.head(), head.chain(), null, null);
-                        step(feed);
-                      }),
-              failure -> context.runOnContext(v -> onFailure(feed, failure)));
+      readApart(
+          feed,
+          () -> log.head(feed.space),
+          head -> {
+            feed.snapshot = new Snapshot(head.head(), head.chain(), null, null);
+            step(feed);
+          });
       return;
     }
     boolean more = items.size() > settings.pageSize();
@@ -265,17 +265,35 @@ final class SpaceFeeds {
 
   private void stepSnapshot(Feed feed) {
     Snapshot snapshot = feed.snapshot;
-    snapshots
-        .slice(
-            feed.space,
-            snapshot.afterCollection(),
-            snapshot.afterDocId(),
-            settings.snapshotPageSize(),
-            snapshotBudget(feed.space))
-        .subscribe()
-        .with(
-            slice -> context.runOnContext(v -> onSnapshotPage(feed, snapshot, slice)),
-            failure -> context.runOnContext(v -> onFailure(feed, failure)));
+    readApart(
+        feed,
+        () ->
+            snapshots.slice(
+                feed.space,
+                snapshot.afterCollection(),
+                snapshot.afterDocId(),
+                settings.snapshotPageSize(),
+                snapshotBudget(feed.space)),
+        slice -> onSnapshotPage(feed, snapshot, slice));
+  }
+
+  /**
+   * Runs a feed's database read on a context of its own and hands its result back on the session's
+   * context. A feed may start while another reactive chain of the session holds a Hibernate
+   * Reactive session on the current context (a hello's follow, then its erasure recheck), and
+   * {@code withSession} reuses a session it finds there: two reads at once on one session can leave
+   * one of them unanswered, and the feed would wait for it forever.
+   */
+  private <T> void readApart(Feed feed, Supplier<Uni<T>> read, Consumer<T> then) {
+    Context own = VertxContext.createNewDuplicatedContext(context);
+    VertxContextSafetyToggle.setContextSafe(own, true);
+    own.runOnContext(
+        ignored ->
+            read.get()
+                .subscribe()
+                .with(
+                    item -> context.runOnContext(v -> then.accept(item)),
+                    failure -> context.runOnContext(v -> onFailure(feed, failure))));
   }
 
   /**

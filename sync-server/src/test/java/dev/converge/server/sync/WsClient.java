@@ -87,13 +87,19 @@ final class WsClient implements AutoCloseable {
   /** Waits for a message of a type, skipping others. */
   <T extends Message> T await(Class<T> type) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    java.util.List<String> skipped = new java.util.ArrayList<>();
     while (System.nanoTime() < deadline) {
       Message message = received.poll(1, TimeUnit.SECONDS);
       if (type.isInstance(message)) {
         return type.cast(message);
       }
+      if (message != null && skipped.size() < 20) {
+        skipped.add(String.valueOf(message));
+      }
     }
-    throw new AssertionError("no " + type.getSimpleName() + " within 20 s");
+    // What came instead tells a lost message from a different answer.
+    throw new AssertionError(
+        "no " + type.getSimpleName() + " within 20 s; skipped " + skipped.size() + ": " + skipped);
   }
 
   /** Stops reading: no more frames are taken from the socket. */
