@@ -19,10 +19,12 @@ final class ScratchDatabase implements AutoCloseable {
 
   private final String base;
   private final String name;
+  private final String url;
 
-  private ScratchDatabase(String base, String name) {
+  private ScratchDatabase(String base, String name, String url) {
     this.base = base;
     this.name = name;
+    this.url = url;
   }
 
   /**
@@ -39,7 +41,8 @@ final class ScratchDatabase implements AutoCloseable {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("not a plain database name: " + name);
     }
-    ScratchDatabase db = new ScratchDatabase(base, name);
+    String url = base.substring(0, slash + 1) + name + (query < 0 ? "" : base.substring(query));
+    ScratchDatabase db = new ScratchDatabase(base, name, url);
     try {
       db.admin("drop database if exists " + name + " with (force)");
       db.admin("create database " + name);
@@ -58,9 +61,7 @@ final class ScratchDatabase implements AutoCloseable {
 
   /** Returns the scratch database's URL, as {@code postgresql://host:port/name}. */
   String url() {
-    int slash = base.lastIndexOf('/');
-    int query = base.indexOf('?', slash);
-    return base.substring(0, slash + 1) + name + (query < 0 ? "" : base.substring(query));
+    return url;
   }
 
   /** Drops the database, closing whatever connection is still open on it. */
