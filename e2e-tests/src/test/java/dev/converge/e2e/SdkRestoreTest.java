@@ -144,6 +144,7 @@ class SdkRestoreTest {
       a.cart(space, "main").add("egg", 1);
       a.cart(space, "other").add("nut", 1);
       sync(a);
+      sync(b); // b removes the egg once it holds it (see the apple below)
       b.cart(space, "main").add("pear", 2);
       b.cart(space, "main").remove("egg");
       sync(b);
