@@ -94,6 +94,23 @@ final class Devices implements AutoCloseable {
   }
 
   /** Returns the server's merged cart items of {@code space}/{@code cart} (sku to quantity). */
+  /**
+   * The entries of a cart item's quantity counter in the server's stored state: {@code [replica,
+   * counter, amount]} for a single increment, {@code [replica, first, last, sum]} for a run.
+   */
+  List<List<Object>> serverQuantityEntries(String space, String cart, String sku) {
+    return given()
+        .baseUri(server.toString())
+        .auth()
+        .oauth2(token.get())
+        .get("/v1/spaces/{space}/documents/carts/{cart}", space, cart)
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath()
+        .getList("state.s.items.e." + sku + ".e.qty.e");
+  }
+
   Map<String, Long> serverCart(String space, String cart) {
     Map<String, Map<String, Object>> items =
         given()

@@ -41,8 +41,8 @@ public enum ErrorCode {
   /** The causal context claims dots the document never saw and the changeset does not create. */
   CONTEXT_FORGED("context_forged", Handling.CONSUMED),
   /**
-   * A counter increment beyond the configured bound, or a run of increments in a pushed store (a
-   * run sums many increments in one entry; only the server forms runs).
+   * A counter increment beyond the configured bound, a pushed run of increments whose sum is beyond
+   * its span times that bound, or a pushed run that cuts an entry the document holds.
    */
   OUT_OF_RANGE("out_of_range", Handling.CONSUMED),
   /**

@@ -32,13 +32,23 @@ import java.util.Optional;
  *   <li>its causal context names dots of other replicas only where the document's context already
  *       holds them, and dots of its own lineage only up to the newest own dot of its store (a
  *       replica may remove what it wrote before, never pre-claim what it has not written);
- *   <li>every new counter increment is within the configured bound, and the store holds no run of
- *       increments: only the server coalesces runs, from stable dots, so a pushed run is refused as
- *       {@code out_of_range} (it carries many increments' worth in one entry).
+ *   <li>every new counter increment is within the configured bound;
+ *   <li>a run of increments (which the server formed by compaction and a device gives back to a
+ *       server that lost it, e.g. one restored from a backup) is of the pusher's lineage, ends at a
+ *       dot new to the document or replaces exactly the entries the document holds in its range
+ *       ({@link RunReplacement}), sums at most its span times the increment bound, comes with a
+ *       context that covers its whole range (so that the entries it was formed from, which the
+ *       document may still hold, are replaced rather than counted twice), and cuts no entry the
+ *       document holds (every stored entry of that replica that overlaps its range lies inside it).
  * </ul>
  *
- * "Already holds" means the document's causal context, not its store: two concurrent removes of one
- * item both cover a dot the first already dropped.
+ * A run lets a member rewrite only its own increments, within the same bound as that many single
+ * increments: what it could do with one increment per dot. It is not checked for stability; a
+ * device that pushes a run of dots others have not seen only lets a concurrent remove of the
+ * earlier ones miss them, and those are its own.
+ *
+ * <p>"Already holds" means the document's causal context, not its store: two concurrent removes of
+ * one item both cover a dot the first already dropped.
  *
  * <p>I/O-free and thread-safe: the server's push transaction calls it, and so can any simulation.
  */
@@ -73,7 +83,12 @@ public final class DeltaVerifier {
     Map<String, Long> newestOwn = new HashMap<>();
     Optional<Violation> store =
         checkMap(
-            stored.root(), delta.root(), stored.context(), lineage, newestOwn, new ArrayList<>());
+            stored.root(),
+            delta.root(),
+            new Contexts(stored.context(), delta.context()),
+            lineage,
+            newestOwn,
+            new ArrayList<>());
     return store.isPresent()
         ? store
         : checkContext(stored.context(), delta.context(), lineage, newestOwn);
@@ -96,10 +111,13 @@ public final class DeltaVerifier {
     return newest;
   }
 
+  /** The document's context ({@code seen}) and the one the delta claims. */
+  private record Contexts(CausalContext seen, CausalContext claimed) {}
+
   private Optional<Violation> checkMap(
       MapValue stored,
       MapValue delta,
-      CausalContext seen,
+      Contexts contexts,
       Lineage lineage,
       Map<String, Long> newestOwn,
       List<String> path) {
@@ -109,8 +127,8 @@ public final class DeltaVerifier {
       path.add(entry.getKey().name());
       Optional<Violation> violation =
           entry.getValue() instanceof MapValue map
-              ? checkMap((MapValue) mine, map, seen, lineage, newestOwn, path)
-              : checkLeaf(mine, entry.getValue(), seen, lineage, newestOwn, path);
+              ? checkMap((MapValue) mine, map, contexts, lineage, newestOwn, path)
+              : checkLeaf(mine, entry.getValue(), contexts, lineage, newestOwn, path);
       path.remove(path.size() - 1);
       if (violation.isPresent()) {
         return violation;
@@ -122,10 +140,11 @@ public final class DeltaVerifier {
   private Optional<Violation> checkLeaf(
       CrdtValue mine,
       CrdtValue leaf,
-      CausalContext seen,
+      Contexts contexts,
       Lineage lineage,
       Map<String, Long> newestOwn,
       List<String> path) {
+    CausalContext seen = contexts.seen();
     if (leaf instanceof RegisterValue register) {
       for (var entry : register.entries().entrySet()) {
         boolean identical =
@@ -139,13 +158,23 @@ public final class DeltaVerifier {
     } else if (leaf instanceof CounterValue counter) {
       for (CounterEntry entry : counter.entries().values()) {
         Dot dot = entry.dot();
-        boolean identical = mine != null && entry.equals(((CounterValue) mine).entries().get(dot));
-        Optional<Violation> v = checkDot(dot, identical, seen, lineage, newestOwn, path);
+        CounterValue held = mine instanceof CounterValue c ? c : null;
+        boolean identical = held != null && entry.equals(held.entries().get(dot));
+        // A run over increments the document holds, with their exact sum, changes no value.
+        boolean replaces =
+            !identical && entry.isRun() && RunReplacement.replacesExactly(entry, held, seen);
+        Optional<Violation> v =
+            checkDot(dot, identical || replaces, seen, lineage, newestOwn, path);
         if (v.isPresent()) {
           return v;
         }
         if (entry.isRun()) {
-          return Optional.of(runPushed(entry, path));
+          Optional<Violation> run =
+              identical ? Optional.empty() : checkRun(entry, held, contexts.claimed(), path);
+          if (run.isPresent()) {
+            return run;
+          }
+          continue;
         }
         long amount = entry.sum();
         if (!seen.contains(dot) && (amount > maxIncrement || amount < -maxIncrement)) {
@@ -178,21 +207,61 @@ public final class DeltaVerifier {
   }
 
   /**
-   * A run in a pushed store is refused as {@code out_of_range}: a client makes one increment per
-   * dot, and a run carries the sum of up to {@code last - first + 1} increments in one entry, so it
-   * is beyond what one increment may carry and the per-increment bound cannot be checked on it.
-   * Only the server forms runs, from causally stable dots ({@code Document.compact}); a client that
-   * sent one could also re-count, as new, increments the document already holds. Not {@code
-   * dot_forged}: the run's dots may well be the pusher's own.
+   * Checks a run new to the document (its last dot was checked as the pusher's own and new): its
+   * sum within {@code span x maxIncrement}, its range covered by the delta's context, and no stored
+   * entry of its replica that overlaps the range reaching outside it.
    */
-  private static Violation runPushed(CounterEntry run, List<String> path) {
-    return new Violation(
-        ErrorCode.OUT_OF_RANGE,
-        "the counter at "
-            + Paths.describe(path)
-            + " carries the run "
-            + run
-            + "; a changeset carries single increments only, runs are formed by the server");
+  private Optional<Violation> checkRun(
+      CounterEntry run, CounterValue mine, CausalContext claimed, List<String> path) {
+    long span = run.last() - run.first() + 1;
+    // span <= MAX_RUN_SPAN (2^22), so the product only overflows for bounds past 2^41.
+    long bound = maxIncrement > Long.MAX_VALUE / span ? Long.MAX_VALUE : span * maxIncrement;
+    if (Math.abs(run.sum()) > bound) {
+      return Optional.of(
+          new Violation(
+              ErrorCode.OUT_OF_RANGE,
+              "the counter run "
+                  + run
+                  + " at "
+                  + Paths.describe(path)
+                  + " sums beyond its "
+                  + span
+                  + " dots × ±"
+                  + maxIncrement
+                  + " per increment"));
+    }
+    if (!claimed.coversRange(run.replica(), run.first(), run.last())) {
+      return Optional.of(
+          new Violation(
+              ErrorCode.INVALID,
+              "the counter run "
+                  + run
+                  + " at "
+                  + Paths.describe(path)
+                  + " comes with a context that does not cover its whole range; the entries it"
+                  + " replaces would be counted twice"));
+    }
+    if (mine != null) {
+      for (CounterEntry held : mine.entries().values()) {
+        boolean overlaps =
+            held.replica().equals(run.replica())
+                && held.first() <= run.last()
+                && held.last() >= run.first();
+        if (overlaps && (held.first() < run.first() || held.last() > run.last())) {
+          return Optional.of(
+              new Violation(
+                  ErrorCode.OUT_OF_RANGE,
+                  "the counter run "
+                      + run
+                      + " at "
+                      + Paths.describe(path)
+                      + " cuts the entry "
+                      + held
+                      + " the document holds; a run replaces whole entries only"));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<Violation> checkDot(

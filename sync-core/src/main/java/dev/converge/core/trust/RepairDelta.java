@@ -6,6 +6,7 @@ import dev.converge.core.crdt.CounterValue;
 import dev.converge.core.crdt.CrdtValue;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Dot;
+import dev.converge.core.crdt.FieldKey;
 import dev.converge.core.crdt.MapValue;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,8 +25,13 @@ import java.util.Set;
  * <ul>
  *   <li>Store, in both scopes: the entries at dots of the device's lineage that the server's
  *       context does not hold (its writes the server lost). An entry the server once held and
- *       dropped was removed there and is not brought back; a counter run is never pushed (only the
- *       server forms runs, and it stands for increments none of which may be covered).
+ *       dropped was removed there and is not brought back.
+ *   <li>Counter runs of the lineage that end beyond the server's context (the server compacted them
+ *       after the backup it was restored from): the run, its whole range in the context (it
+ *       replaces the entries it was formed from, which the server may still hold), and every entry
+ *       in that range the device holds. A run is held back ({@link RunChoice}) where pushing it
+ *       would cut an entry the server holds, touch a held-back run's range, or, in {@link
+ *       Scope#OWN_WRITES}, remove an entry the server holds that the run does not replace.
  *   <li>Context, {@link Scope#OWN_WRITES}: those dots, and the lineage's other context dots the
  *       server has not seen, up to the newest pushed dot per replica (the trust rule's bound):
  *       nothing the server holds is removed. A digest repair cannot tell a lost remove from an
@@ -67,15 +73,47 @@ public final class RepairDelta {
     CausalContext seen = server.context();
     CausalContext claimed = local.context();
     Walk walk = new Walk(lineage, seen);
-    walk.collect(local.root());
-    CausalContext context = walk.pushed;
-    for (Map.Entry<String, Long> own : walk.newestOwn.entrySet()) {
+    walk.collect(local.root(), server.root());
+    RunChoice runs = RunChoice.choose(walk.candidates, walk.heldBack, walk.held, server, scope);
+
+    CausalContext context = walk.pushed.copy();
+    Map<String, Long> newestOwn = new HashMap<>(walk.newestOwn);
+    CausalContext inRuns = new CausalContext();
+    for (CounterEntry run : runs.pushed()) {
+      for (long c = run.first(); c <= run.last(); c++) {
+        context.add(run.replica(), c);
+        inRuns.add(run.replica(), c);
+      }
+      newestOwn.merge(run.replica(), run.last(), Math::max);
+    }
+    // Entries left out of the store; their dots stay out of the context (covering them would
+    // remove them there), except in a pushed run's range, whose entries the store keeps.
+    CausalContext dropped = new CausalContext();
+    for (Dot dot : walk.notPushed) {
+      if (!inRuns.contains(dot)) {
+        dropped.add(dot);
+      }
+    }
+    for (RunChoice.Candidate back : runs.heldBack()) {
+      // A run stands for every increment in its range, and the server may still hold the entries it
+      // was formed from at that counter: nothing replaces them, so none may be covered. Nor may a
+      // range dot the server never saw (it may yet come back inside the run). Other seen dots in
+      // the range are other fields' entries (dots are numbered per document) and stay as they are.
+      CounterEntry run = back.run();
+      Set<Dot> shadowed = RunChoice.shadowedAtServer(back);
+      for (long c = run.first(); c <= run.last(); c++) {
+        Dot dot = new Dot(run.replica(), c);
+        if (!walk.pushed.contains(dot) && (!seen.contains(dot) || shadowed.contains(dot))) {
+          dropped.add(dot);
+        }
+      }
+    }
+    for (Map.Entry<String, Long> own : newestOwn.entrySet()) {
       String replica = own.getKey();
-      // Dots are numbered per document, so this walks at most the document's own writes. A dot
-      // the device still holds but does not push stays out: covering it would remove it there.
+      // Dots are numbered per document, so this walks at most the document's own writes.
       for (long counter = 1; counter <= own.getValue(); counter++) {
         if (claimed.contains(replica, counter)
-            && !walk.dropped.contains(replica, counter)
+            && !dropped.contains(replica, counter)
             && (scope == Scope.WITH_REMOVES || !seen.contains(replica, counter))) {
           context.add(replica, counter);
         }
@@ -84,18 +122,18 @@ public final class RepairDelta {
     boolean removes = false;
     if (scope == Scope.WITH_REMOVES) {
       for (Dot dot : server.root().dots()) {
-        if (claimed.contains(dot) && !walk.held.contains(dot) && !walk.dropped.contains(dot)) {
+        if (claimed.contains(dot) && !walk.held.contains(dot) && !dropped.contains(dot)) {
           context.add(dot);
           removes = true;
         }
       }
     }
-    if (walk.newestOwn.isEmpty() && !removes) {
+    if (newestOwn.isEmpty() && !removes) {
       return new Document();
     }
     Document filtered = local.copy();
     // Joining a context without a store drops every entry at its dots: what remains is the store.
-    filtered.join(new Document(new MapValue(), walk.dropped));
+    filtered.join(new Document(new MapValue(), dropped));
     return new Document(filtered.root(), context);
   }
 
@@ -118,26 +156,33 @@ public final class RepairDelta {
   }
 
   /**
-   * One walk over the device's store: the dots it holds, the pushable ones (own, new to the server,
-   * no run) with the newest per replica, and the others, which the delta's store leaves out.
+   * One walk over the device's store beside the server's: the dots it holds, the pushable single
+   * entries (own, new to the server) with the newest per replica, the others, and the counter runs,
+   * as candidates to push (own, ending beyond the server's context) or held back.
    */
   private static final class Walk {
     final Lineage lineage;
     final CausalContext seen;
     final Set<Dot> held = new HashSet<>();
     final CausalContext pushed = new CausalContext();
-    final CausalContext dropped = new CausalContext();
+    final List<Dot> notPushed = new ArrayList<>();
     final Map<String, Long> newestOwn = new HashMap<>();
+    final List<RunChoice.Candidate> candidates = new ArrayList<>();
+    final List<RunChoice.Candidate> heldBack = new ArrayList<>();
 
     Walk(Lineage lineage, CausalContext seen) {
       this.lineage = lineage;
       this.seen = seen;
     }
 
-    void collect(CrdtValue value) {
+    void collect(CrdtValue value, CrdtValue atServer) {
       if (value instanceof MapValue map) {
-        for (CrdtValue child : map.typedEntries().values()) {
-          collect(child);
+        for (Map.Entry<FieldKey, CrdtValue> child : map.typedEntries().entrySet()) {
+          CrdtValue serverChild =
+              atServer instanceof MapValue serverMap
+                  ? serverMap.get(child.getKey().name(), child.getKey().type())
+                  : null;
+          collect(child.getValue(), serverChild);
         }
         return;
       }
@@ -146,21 +191,34 @@ public final class RepairDelta {
         for (CounterEntry entry : counter.entries().values()) {
           if (entry.isRun()) {
             runs.add(entry.dot());
-            // The run stands for every increment in its range: none of them may be covered.
-            for (long c = entry.first(); c <= entry.dot().counter(); c++) {
-              dropped.add(entry.dot().replica(), c);
+            held.add(entry.dot());
+            CounterValue serverCounter =
+                atServer instanceof CounterValue c ? c : new CounterValue();
+            RunChoice.Candidate candidate = new RunChoice.Candidate(entry, serverCounter);
+            if (entry.equals(serverCounter.entries().get(entry.dot()))) {
+              // The server holds this very run: an entry like any other it has seen.
+              notPushed.add(entry.dot());
+            } else if (lineage.owns(entry.replica())
+                && (!seen.contains(entry.dot())
+                    || RunReplacement.replacesExactly(entry, serverCounter, seen))) {
+              candidates.add(candidate);
+            } else {
+              heldBack.add(candidate);
             }
           }
         }
       }
       value.forEachDot(
           dot -> {
+            if (runs.contains(dot)) {
+              return;
+            }
             held.add(dot);
-            if (lineage.owns(dot.replica()) && !seen.contains(dot) && !runs.contains(dot)) {
+            if (lineage.owns(dot.replica()) && !seen.contains(dot)) {
               pushed.add(dot);
               newestOwn.merge(dot.replica(), dot.counter(), Math::max);
             } else {
-              dropped.add(dot);
+              notPushed.add(dot);
             }
           });
     }

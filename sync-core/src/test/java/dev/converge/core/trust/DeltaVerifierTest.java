@@ -140,26 +140,81 @@ class DeltaVerifierTest {
   }
 
   @Test
-  void pushedRun_isOutOfRange_evenOfTheDevicesOwnNewDots() {
+  void pushedRun_ofOwnNewDots_passesWithinItsBound_andIsRefusedBeyondIt() {
     Document stored = victimsDocument();
-    // One new entry that claims to sum 1,000 increments of 2^31: beyond what one increment carries.
-    String run =
-        "{\"s\":{\"views\":{\"t\":\"ctr\",\"e\":[[\""
-            + MALLORY
-            + "\",1,1000,2147483648000]]}},\"c\":{\""
-            + MALLORY
-            + "\":[1000]}}";
-    Optional<Violation> v = verify(stored, run, Lineage.of(MALLORY));
-    assertThat(v).map(Violation::code).contains(ErrorCode.OUT_OF_RANGE);
-    assertThat(v.get().message()).contains("'views'").contains("runs are formed by the server");
-    // Even a run the server itself holds is not the client's to push back.
+    // 1,000 increments of 2^31 at most: what 1,000 single increments could carry.
+    String atBound = run(MALLORY, 1, 1000, 1000L << 31, "[1000]");
+    assertThat(verify(stored, atBound, Lineage.of(MALLORY))).isEmpty();
+    // Under a configured bound of 100 per increment, 10 dots carry at most 1,000.
+    DeltaVerifier bounded = new DeltaVerifier(100);
+    assertThat(
+            bounded.verify(
+                stored,
+                codec.decodeDocument(run(MALLORY, 1, 10, -1000, "[10]")),
+                Lineage.of(MALLORY)))
+        .isEmpty();
+    Optional<Violation> beyond =
+        bounded.verify(
+            stored, codec.decodeDocument(run(MALLORY, 1, 10, 1001, "[10]")), Lineage.of(MALLORY));
+    assertThat(beyond).map(Violation::code).contains(ErrorCode.OUT_OF_RANGE);
+    assertThat(beyond.get().message()).contains("'views'").contains("10 dots");
+    // A run the server itself holds may come back unchanged: joining it changes nothing.
     Document compacted = new Document();
     compacted.addToCounter(MALLORY, List.of("views"), 1);
     compacted.addToCounter(MALLORY, List.of("views"), 1);
     compacted.compact(StablePoint.of(compacted.context()));
-    assertThat(verifier.verify(compacted, compacted.copy(), Lineage.of(MALLORY)))
+    assertThat(verifier.verify(compacted, compacted.copy(), Lineage.of(MALLORY))).isEmpty();
+  }
+
+  @Test
+  void pushedRun_ofAnotherReplica_isDotForged() {
+    assertThat(verify(victimsDocument(), run(VICTIM, 3, 9, 7, "[9]"), Lineage.of(MALLORY)))
         .map(Violation::code)
-        .contains(ErrorCode.OUT_OF_RANGE);
+        .contains(ErrorCode.DOT_FORGED);
+  }
+
+  @Test
+  void pushedRun_whoseContextMissesPartOfItsRange_isInvalid() {
+    // The context lacks dot 2: the stored increment there would survive and be counted twice.
+    Optional<Violation> v =
+        verify(new Document(), run(MALLORY, 1, 3, 3, "[0,1,3]"), Lineage.of(MALLORY));
+    assertThat(v).map(Violation::code).contains(ErrorCode.INVALID);
+    assertThat(v.get().message()).contains("counted twice");
+  }
+
+  @Test
+  void pushedRun_thatCutsAStoredRun_isOutOfRange_andOneThatReplacesWholeEntries_passes() {
+    Document stored = new Document();
+    for (int i = 0; i < 4; i++) {
+      stored.addToCounter(MALLORY, List.of("views"), 1);
+    }
+    // The server compacted dots 1-3 into one run; dot 4 stays a single increment.
+    stored.compact(StablePoint.of(java.util.Map.of(MALLORY, 3L)));
+    Optional<Violation> cut = verify(stored, run(MALLORY, 2, 6, 5, "[6]"), Lineage.of(MALLORY));
+    assertThat(cut).map(Violation::code).contains(ErrorCode.OUT_OF_RANGE);
+    assertThat(cut.get().message()).contains("cuts the entry");
+    String whole = run(MALLORY, 1, 6, 6, "[6]");
+    assertThat(verify(stored, whole, Lineage.of(MALLORY))).isEmpty();
+    Document joined = Document.joined(stored, codec.decodeDocument(whole));
+    assertThat(joined.get(List.of("views"), dev.converge.core.crdt.CounterValue.class))
+        .hasValueSatisfying(counter -> assertThat(counter.value()).isEqualTo(6));
+  }
+
+  /** A delta holding one counter run at {@code views}, with the given context of the replica. */
+  private static String run(String replica, long first, long last, long sum, String context) {
+    return "{\"s\":{\"views\":{\"t\":\"ctr\",\"e\":[[\""
+        + replica
+        + "\","
+        + first
+        + ","
+        + last
+        + ","
+        + sum
+        + "]]}},\"c\":{\""
+        + replica
+        + "\":"
+        + context
+        + "}}";
   }
 
   @Test

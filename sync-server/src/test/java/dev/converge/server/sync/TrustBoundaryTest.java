@@ -252,6 +252,71 @@ class TrustBoundaryTest {
     assertThat(quantity("main", "tea")).isEqualTo(1L << 31);
   }
 
+  /** A delta holding one run of the coffee's quantity counter, with the given context. */
+  private static String coffeeRun(
+      String replica, long first, long last, long sum, String contextReplica, String context) {
+    return "{\"s\":{\"items\":{\"t\":\"map\",\"e\":{\"coffee\":{\"t\":\"map\",\"e\":{\"qty\":{\"t\":\"ctr\",\"e\":[[\""
+        + replica
+        + "\","
+        + first
+        + ","
+        + last
+        + ","
+        + sum
+        + "]]}}}}}},\"c\":{\""
+        + contextReplica
+        + "\":"
+        + context
+        + "}}";
+  }
+
+  @Test
+  void forgedCounterRuns_areRefusedWithTheirCode_andAnOwnRunAddsOnlyItsSum() throws Exception {
+    Document victimCart = new Document();
+    try (WsClient victimSession = session(victim, victimReplica, null);
+        WsClient mallorySession = session(mallory, malloryReplica, null)) {
+      victimPushes(victimSession, 1, victimAdds(victimCart, 2));
+      victimPushes(victimSession, 2, victimAdds(victimCart, 3));
+      // A run over the victim's dots, replacing its two increments by 1.
+      mallorySession.sendRaw(
+          push(
+              malloryReplica,
+              1,
+              space,
+              "main",
+              coffeeRun(victimReplica, 1, 2, 1, victimReplica, "[2]")));
+      refused(mallorySession, 1, "dot_forged");
+      // An own run whose context leaves out one of its dots: the run would be counted beside it.
+      mallorySession.sendRaw(
+          push(
+              malloryReplica,
+              2,
+              space,
+              "main",
+              coffeeRun(malloryReplica, 1, 3, 3, malloryReplica, "[0,1,3]")));
+      refused(mallorySession, 2, "invalid");
+      // An own run of new dots, covered by its context: as many single increments could do.
+      mallorySession.sendRaw(
+          push(
+              malloryReplica,
+              3,
+              space,
+              "main",
+              coffeeRun(malloryReplica, 4, 6, 3, malloryReplica, "[6]")));
+      assertThat(acked(mallorySession, 3).results()).hasSize(1);
+      // The run again, cut: a run over 5..8 would split the stored run 4..6.
+      mallorySession.sendRaw(
+          push(
+              malloryReplica,
+              4,
+              space,
+              "main",
+              coffeeRun(malloryReplica, 5, 8, 4, malloryReplica, "[8]")));
+      refused(mallorySession, 4, "out_of_range");
+    }
+    assertThat(quantity("main", "coffee")).isEqualTo(5 + 3);
+  }
+
   @Test
   void refusedChangeset_leavesAContextOnlyEntry_thatReachesEveryFollower() throws Exception {
     try (WsClient mallorySession = session(mallory, malloryReplica, null);
