@@ -59,6 +59,26 @@ class CanaryValuesTest {
   }
 
   @Test
+  void theReader_goesThroughTheService_bySelfOrAGivenUri() {
+    Manifests byDefault = ChartUnderTest.render(Map.of());
+    assertThat(byDefault.environment().get("CONVERGE_CANARY_READER_SERVER_URI"))
+        .matches("ws://[a-z0-9-]+\\.[a-z0-9-]+\\.svc:80/v1/sync");
+    assertThat(ChartUnderTest.render(sets("canary.reader", "self")).environment())
+        .doesNotContainKey("CONVERGE_CANARY_READER_SERVER_URI");
+    assertThat(
+            ChartUnderTest.render(sets("canary.reader", "ws://converge-0.converge:8080/v1/sync"))
+                .environment())
+        .containsEntry(
+            "CONVERGE_CANARY_READER_SERVER_URI", "ws://converge-0.converge:8080/v1/sync");
+    assertThatThrownBy(
+            () ->
+                ChartUnderTest.template(
+                        List.of(ChartUnderTest.REQUIRED_VALUES), sets("canary.reader", "elsewhere"))
+                    .call())
+        .hasMessageContaining("reader");
+  }
+
+  @Test
   void enabledWithoutACredential_isRefused() {
     assertThatThrownBy(
             () ->

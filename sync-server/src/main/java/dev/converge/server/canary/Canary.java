@@ -33,9 +33,11 @@ import org.jboss.logging.Logger;
  * {@link CanarySettings#timeout()} counts in {@code converge_canary_failures_total}.
  *
  * <p>Both replicas are real SDK clients with SQLite files in a temporary directory (deleted at
- * shutdown) that connect to this node over loopback, so a round measures the whole path: push,
- * commit, PostgreSQL notification, fan-out, the reader's store. Rounds run one at a time on a
- * thread of their own, never on the event loop; a slow round delays the next instead of piling up.
+ * shutdown). By default both connect to this node over loopback; {@link
+ * CanarySettings#readerServerUri()} sends the reader to another node, so that a round measures the
+ * path between nodes. Either way a round measures the whole path: push, commit, PostgreSQL
+ * notification, fan-out, the reader's store. Rounds run one at a time on a thread of their own,
+ * never on the event loop; a slow round delays the next instead of piling up.
  */
 @ApplicationScoped
 public class Canary {
@@ -87,6 +89,7 @@ public class Canary {
       return;
     }
     URI server = URI.create(settings.serverUri().orElse("ws://127.0.0.1:" + port + "/v1/sync"));
+    URI readerServer = settings.readerServerUri().map(URI::create).orElse(server);
     CanaryCredential credential =
         settings
             .tokenLocation()
@@ -106,7 +109,7 @@ public class Canary {
       throw new UncheckedIOException("cannot create the canary's directory", e);
     }
     writer = client(server, credential, "writer");
-    reader = client(server, credential, "reader");
+    reader = client(readerServer, credential, "reader");
     rounds =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -116,7 +119,9 @@ public class Canary {
             });
     long interval = settings.interval().toMillis();
     rounds.scheduleWithFixedDelay(this::round, interval, interval, TimeUnit.MILLISECONDS);
-    LOG.infof("Canary on: a round every %s against %s", settings.interval(), server);
+    LOG.infof(
+        "Canary on: a round every %s, written through %s, read through %s",
+        settings.interval(), server, readerServer);
   }
 
   private SyncClient client(URI server, CanaryCredential credential, String name) {

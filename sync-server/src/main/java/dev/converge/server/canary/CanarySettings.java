@@ -38,6 +38,15 @@ public interface CanarySettings {
    */
   Optional<String> tokenLocation();
 
-  /** The WebSocket URI of the server the replicas connect to; empty: this node on loopback. */
+  /**
+   * The WebSocket URI of the server the writing replica connects to; empty: this node on loopback.
+   */
   Optional<String> serverUri();
+
+  /**
+   * The WebSocket URI the reading replica connects to; empty: the writer's. Pointed at another node
+   * (or at a Service that routes to any node), a round crosses nodes: push and commit on one,
+   * PostgreSQL notification and fan-out on the other.
+   */
+  Optional<String> readerServerUri();
 }
