@@ -7,6 +7,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.e2e.StormHistory.Outcome;
 import dev.converge.sdk.DocumentKey;
 import java.util.ArrayList;
@@ -182,8 +183,8 @@ final class SimHostile implements SimActor {
     }
     replicaId = NAME + "." + (++sessions) + "." + Long.toHexString(world.seed);
     seq = 0;
-    List<Message.Subscription> subs = new ArrayList<>();
-    spaces.forEach(s -> subs.add(new Message.Subscription(s, 0)));
+    List<MessageParts.Subscription> subs = new ArrayList<>();
+    spaces.forEach(s -> subs.add(new MessageParts.Subscription(s, 0)));
     world.net.up(
         l, world.codec.encode(new Message.Hello(Message.PROTOCOL_VERSION, replicaId, subs)));
   }

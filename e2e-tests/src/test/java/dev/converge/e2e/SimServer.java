@@ -7,6 +7,7 @@ import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.Payload;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.server.DocumentRef;
@@ -221,8 +222,8 @@ final class SimServer implements SimNet.ServerEnd {
     }
     session.replicaId = hello.replicaId();
     Set<String> granted = grants.getOrDefault(session.subject, Set.of());
-    List<Message.Subscription> subscriptions = new ArrayList<>();
-    for (Message.Subscription s : hello.subscriptions()) {
+    List<MessageParts.Subscription> subscriptions = new ArrayList<>();
+    for (MessageParts.Subscription s : hello.subscriptions()) {
       if (granted.contains(s.space())) {
         if (subscriptions.stream().noneMatch(x -> x.space().equals(s.space()))) {
           subscriptions.add(s);
@@ -241,10 +242,11 @@ final class SimServer implements SimNet.ServerEnd {
       }
     }
     core.hello(hello.replicaId(), subscriptions, predecessor);
-    List<Message.SpaceHead> heads = new ArrayList<>();
-    subscriptions.forEach(s -> heads.add(new Message.SpaceHead(s.space(), core.head(s.space()))));
+    List<MessageParts.SpaceHead> heads = new ArrayList<>();
+    subscriptions.forEach(
+        s -> heads.add(new MessageParts.SpaceHead(s.space(), core.head(s.space()))));
     send(link, new Message.Welcome("sim", Message.PROTOCOL_VERSION, session.expiresAt, heads));
-    for (Message.Subscription s : subscriptions) {
+    for (MessageParts.Subscription s : subscriptions) {
       if (core.followNeedsSnapshot(s.space(), s.since())) {
         snapshot(link, s.space());
         session.followed.put(s.space(), core.head(s.space()));
@@ -258,11 +260,11 @@ final class SimServer implements SimNet.ServerEnd {
   private void snapshot(SimNet.Link link, String space) {
     figures.count("snapshots");
     long head = core.head(space);
-    List<Message.SnapshotDoc> docs = new ArrayList<>();
+    List<MessageParts.SnapshotDoc> docs = new ArrayList<>();
     core.states(space).forEach((ref, json) -> docs.add(snapshotDoc(ref, json)));
     int pages = Math.max(1, (docs.size() + 1) / 2);
     for (int p = 0; p < pages; p++) {
-      List<Message.SnapshotDoc> page = docs.subList(p * 2, Math.min(docs.size(), p * 2 + 2));
+      List<MessageParts.SnapshotDoc> page = docs.subList(p * 2, Math.min(docs.size(), p * 2 + 2));
       send(link, new Message.Snapshot(space, head, page, p < pages - 1));
     }
   }
@@ -277,12 +279,12 @@ final class SimServer implements SimNet.ServerEnd {
     long head = core.head(fetch.space());
     var states = core.states(fetch.space());
     String empty = codec.encodeDocument(new dev.converge.core.crdt.Document());
-    List<Message.SnapshotDoc> docs = new ArrayList<>();
-    for (Message.DocName name : fetch.docs()) {
+    List<MessageParts.SnapshotDoc> docs = new ArrayList<>();
+    for (MessageParts.DocName name : fetch.docs()) {
       String json =
           states.getOrDefault(
               new DocumentRef(fetch.space(), name.collection(), name.docId()), empty);
-      docs.add(new Message.SnapshotDoc(name.collection(), name.docId(), Payload.text(json)));
+      docs.add(new MessageParts.SnapshotDoc(name.collection(), name.docId(), Payload.text(json)));
     }
     send(link, new Message.Docs(fetch.ref(), fetch.space(), head, docs));
   }
@@ -300,7 +302,7 @@ final class SimServer implements SimNet.ServerEnd {
     figures.count("digests.answered");
     boolean leaf = DigestTree.isLeaf(digest.path());
     SpaceDigest tree = new SpaceDigest();
-    Map<Message.DocName, DocDigest> stored = new LinkedHashMap<>();
+    Map<MessageParts.DocName, DocDigest> stored = new LinkedHashMap<>();
     core.states(digest.space())
         .forEach(
             (ref, json) -> {
@@ -310,7 +312,7 @@ final class SimServer implements SimNet.ServerEnd {
               } else if (DigestTree.leafOf(ref.collection(), ref.docId())
                       == DigestTree.index(digest.path())
                   && stored.size() <= DigestTree.MAX_LEAF_DOCS) {
-                stored.put(new Message.DocName(ref.collection(), ref.docId()), doc);
+                stored.put(new MessageParts.DocName(ref.collection(), ref.docId()), doc);
               }
             });
     if (!leaf) {
@@ -325,7 +327,7 @@ final class SimServer implements SimNet.ServerEnd {
               false));
       return;
     }
-    List<Message.DocName> differing =
+    List<MessageParts.DocName> differing =
         planted("digest-blind") ? List.of() : DigestLeaf.differing(digest, stored);
     if (!differing.isEmpty()) {
       figures.count("digests.differing");
@@ -333,8 +335,8 @@ final class SimServer implements SimNet.ServerEnd {
     send(link, DigestLeaf.answer(digest, stored, differing));
   }
 
-  private static Message.SnapshotDoc snapshotDoc(DocumentRef ref, String json) {
-    return new Message.SnapshotDoc(ref.collection(), ref.docId(), Payload.text(json));
+  private static MessageParts.SnapshotDoc snapshotDoc(DocumentRef ref, String json) {
+    return new MessageParts.SnapshotDoc(ref.collection(), ref.docId(), Payload.text(json));
   }
 
   private void push(SimNet.Link link, Session session, Message.Push push) {
@@ -403,9 +405,9 @@ final class SimServer implements SimNet.ServerEnd {
     core.report(
         session.replicaId,
         sync.stable().stream().filter(p -> session.followed.containsKey(p.space())).toList());
-    List<Message.SpaceHead> heads = new ArrayList<>();
+    List<MessageParts.SpaceHead> heads = new ArrayList<>();
     new TreeSet<>(session.followed.keySet())
-        .forEach(s -> heads.add(new Message.SpaceHead(s, core.head(s))));
+        .forEach(s -> heads.add(new MessageParts.SpaceHead(s, core.head(s))));
     send(link, new Message.Synced(sync.ref(), heads));
   }
 
@@ -449,7 +451,7 @@ final class SimServer implements SimNet.ServerEnd {
       if (more) {
         page = page.subList(0, PAGE);
       }
-      List<Message.ChangeItem> items = new ArrayList<>();
+      List<MessageParts.ChangeItem> items = new ArrayList<>();
       for (LogEntry e : page) {
         if (link.device.name().equals("d0")
             && e.replicaId().startsWith("d1.")
@@ -459,12 +461,12 @@ final class SimServer implements SimNet.ServerEnd {
           continue;
         }
         items.add(
-            new Message.ChangeItem(
+            new MessageParts.ChangeItem(
                 e.serverSeq(),
                 e.collection(),
                 e.docId(),
                 Payload.text(e.deltaJson()),
-                new Message.Origin(e.replicaId(), e.seq())));
+                new MessageParts.Origin(e.replicaId(), e.seq())));
       }
       long to = page.get(page.size() - 1).serverSeq();
       send(link, new Message.Changes(space, from, to, items, more));

@@ -5,6 +5,7 @@ import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.DeltaVerifier;
 import dev.converge.core.trust.Lineage;
@@ -309,14 +310,14 @@ final class FakeServer implements Transport {
                   ErrorCode.REPLICA_FORGED, "predecessor belongs to another user", null));
         }
       }
-      List<Message.SpaceHead> heads = new ArrayList<>();
-      for (Message.Subscription sub : hello.subscriptions()) {
+      List<MessageParts.SpaceHead> heads = new ArrayList<>();
+      for (MessageParts.Subscription sub : hello.subscriptions()) {
         if (s.grant.spaces().contains(sub.space())) {
-          heads.add(new Message.SpaceHead(sub.space(), head(sub.space())));
+          heads.add(new MessageParts.SpaceHead(sub.space(), head(sub.space())));
         }
       }
       s.deliver(new Message.Welcome("fake-1", 1, s.grant.expiresAt(), heads));
-      for (Message.Subscription sub : hello.subscriptions()) {
+      for (MessageParts.Subscription sub : hello.subscriptions()) {
         if (!s.grant.spaces().contains(sub.space())) {
           s.deliver(new Message.Error(ErrorCode.FORBIDDEN_SPACE, "subscription refused", null));
           continue;
@@ -326,9 +327,9 @@ final class FakeServer implements Transport {
     } else if (message instanceof Message.Push push) {
       handlePush(s, push);
     } else if (message instanceof Message.Sync sync) {
-      List<Message.SpaceHead> heads = new ArrayList<>();
+      List<MessageParts.SpaceHead> heads = new ArrayList<>();
       for (String space : s.cursors.keySet()) {
-        heads.add(new Message.SpaceHead(space, head(space)));
+        heads.add(new MessageParts.SpaceHead(space, head(space)));
       }
       s.deliver(new Message.Synced(sync.ref(), heads));
     } else if (message instanceof Message.Auth auth) {
@@ -348,12 +349,12 @@ final class FakeServer implements Transport {
     long retained = retainedAfter.getOrDefault(space, 0L);
     long head = head(space);
     if (since < retained || since > head) {
-      List<Message.SnapshotDoc> page = new ArrayList<>();
+      List<MessageParts.SnapshotDoc> page = new ArrayList<>();
       List<Map.Entry<String, Document>> docs =
           new ArrayList<>(new TreeMap<>(states.getOrDefault(space, Map.of())).entrySet());
       for (int i = 0; i < docs.size(); i++) {
         String[] parts = docs.get(i).getKey().split("/", 2);
-        page.add(new Message.SnapshotDoc(parts[0], parts[1], docs.get(i).getValue().copy()));
+        page.add(new MessageParts.SnapshotDoc(parts[0], parts[1], docs.get(i).getValue().copy()));
         if (page.size() == pageSize && i < docs.size() - 1) {
           s.deliver(new Message.Snapshot(space, head, page, true));
           page = new ArrayList<>();
@@ -373,19 +374,19 @@ final class FakeServer implements Transport {
       return;
     }
     List<LogEntry> log = logs.getOrDefault(space, List.of());
-    List<Message.ChangeItem> page = new ArrayList<>();
+    List<MessageParts.ChangeItem> page = new ArrayList<>();
     long from = cursor;
     for (LogEntry e : log) {
       if (e.serverSeq() <= cursor) {
         continue;
       }
       page.add(
-          new Message.ChangeItem(
+          new MessageParts.ChangeItem(
               e.serverSeq(),
               e.collection(),
               e.docId(),
               e.delta(),
-              new Message.Origin(e.replicaId(), e.seq())));
+              new MessageParts.Origin(e.replicaId(), e.seq())));
       if (page.size() == pageSize) {
         long to = e.serverSeq();
         s.deliver(new Message.Changes(space, from, to, page, to < head(space)));
@@ -403,7 +404,7 @@ final class FakeServer implements Transport {
 
   private void handlePush(FakeSession s, Message.Push push) {
     String replica = s.replicaId;
-    List<Message.AckResult> results = new ArrayList<>();
+    List<MessageParts.AckResult> results = new ArrayList<>();
     Set<String> touched = new java.util.HashSet<>();
     for (Changeset cs : push.changesets()) {
       if (!cs.replicaId().equals(replica)) {
@@ -444,7 +445,7 @@ final class FakeServer implements Transport {
       long serverSeq =
           commit(cs.space(), cs.collection(), cs.docId(), cs.delta(), replica, cs.seq());
       progress.put(replica, cs.toSeq()); // a range moves it over all its seqs
-      results.add(new Message.AckResult(cs.seq(), serverSeq));
+      results.add(new MessageParts.AckResult(cs.seq(), serverSeq));
       touched.add(cs.space());
     }
     s.deliver(new Message.Ack(replica, progress.getOrDefault(replica, 0L), results));

@@ -5,6 +5,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.devtokens.DevKeyPair;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -267,7 +268,7 @@ public final class LoadGenerator {
                     welcomed.countDown();
                   } else if (m instanceof Message.Changes changes) {
                     long now = System.nanoTime();
-                    for (Message.ChangeItem item : changes.items()) {
+                    for (MessageParts.ChangeItem item : changes.items()) {
                       Long sent = item.origin() == null ? null : sentAt.get(item.origin().seq());
                       if (sent != null) {
                         delay.record(now - sent);
@@ -279,7 +280,7 @@ public final class LoadGenerator {
             new Message.Hello(
                 Message.PROTOCOL_VERSION,
                 "follow-" + parent.run + "-" + s,
-                List.of(new Message.Subscription(space, 0))));
+                List.of(new MessageParts.Subscription(space, 0))));
         followers.add(follower);
       }
       if (!welcomed.await(120, TimeUnit.SECONDS)) {
@@ -372,7 +373,7 @@ public final class LoadGenerator {
             new Message.Hello(
                 Message.PROTOCOL_VERSION,
                 "idle-" + parent.run + "-" + s,
-                List.of(new Message.Subscription("user:" + user, 0))));
+                List.of(new MessageParts.Subscription("user:" + user, 0))));
         open.add(socket);
       }
       welcomed.await(120, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.converge.core.digest;
 
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,8 +17,9 @@ import java.util.Map;
 public final class DigestLeaf {
 
   /** The order of documents within a leaf: collection, then document id. */
-  public static final Comparator<Message.DocName> ORDER =
-      Comparator.comparing(Message.DocName::collection).thenComparing(Message.DocName::docId);
+  public static final Comparator<MessageParts.DocName> ORDER =
+      Comparator.comparing(MessageParts.DocName::collection)
+          .thenComparing(MessageParts.DocName::docId);
 
   private DigestLeaf() {}
 
@@ -29,24 +31,24 @@ public final class DigestLeaf {
    *     of {@link DigestTree#MAX_LEAF_DOCS} + 1: when it holds more than the maximum, the leaf was
    *     cut and only the device's names up to the last one read are compared
    */
-  public static List<Message.DocName> differing(
-      Message.Digest digest, Map<Message.DocName, DocDigest> stored) {
+  public static List<MessageParts.DocName> differing(
+      Message.Digest digest, Map<MessageParts.DocName, DocDigest> stored) {
     boolean cut = stored.size() > DigestTree.MAX_LEAF_DOCS;
-    Message.DocName last = null;
-    for (Message.DocName name : stored.keySet()) {
+    MessageParts.DocName last = null;
+    for (MessageParts.DocName name : stored.keySet()) {
       last = name;
     }
-    Map<Message.DocName, String> device = new LinkedHashMap<>();
-    for (Message.DigestDoc doc : digest.docs()) {
-      device.put(new Message.DocName(doc.collection(), doc.docId()), doc.hash());
+    Map<MessageParts.DocName, String> device = new LinkedHashMap<>();
+    for (MessageParts.DigestDoc doc : digest.docs()) {
+      device.put(new MessageParts.DocName(doc.collection(), doc.docId()), doc.hash());
     }
-    List<Message.DocName> differing = new ArrayList<>();
-    for (Map.Entry<Message.DocName, DocDigest> entry : stored.entrySet()) {
+    List<MessageParts.DocName> differing = new ArrayList<>();
+    for (Map.Entry<MessageParts.DocName, DocDigest> entry : stored.entrySet()) {
       if (!entry.getValue().hex().equals(device.get(entry.getKey()))) {
         differing.add(entry.getKey());
       }
     }
-    for (Map.Entry<Message.DocName, String> entry : device.entrySet()) {
+    for (Map.Entry<MessageParts.DocName, String> entry : device.entrySet()) {
       boolean inRange = !cut || ORDER.compare(entry.getKey(), last) <= 0;
       if (entry.getValue() != null && !stored.containsKey(entry.getKey()) && inRange) {
         differing.add(entry.getKey());
@@ -63,16 +65,17 @@ public final class DigestLeaf {
    */
   public static Message.Digests answer(
       Message.Digest digest,
-      Map<Message.DocName, DocDigest> stored,
-      List<Message.DocName> differing) {
+      Map<MessageParts.DocName, DocDigest> stored,
+      List<MessageParts.DocName> differing) {
     boolean more =
         differing.size() > DigestTree.MAX_LEAF_DOCS || stored.size() > DigestTree.MAX_LEAF_DOCS;
-    List<Message.DigestDoc> docs = new ArrayList<>();
-    for (Message.DocName name :
+    List<MessageParts.DigestDoc> docs = new ArrayList<>();
+    for (MessageParts.DocName name :
         differing.subList(0, Math.min(differing.size(), DigestTree.MAX_LEAF_DOCS))) {
       DocDigest mine = stored.get(name);
       docs.add(
-          new Message.DigestDoc(name.collection(), name.docId(), mine == null ? null : mine.hex()));
+          new MessageParts.DigestDoc(
+              name.collection(), name.docId(), mine == null ? null : mine.hex()));
     }
     return new Message.Digests(digest.ref(), digest.space(), digest.path(), List.of(), docs, more);
   }

@@ -84,7 +84,7 @@ final class DigestReader {
     return hashes;
   }
 
-  private List<Message.DigestDoc> docs(
+  private List<MessageParts.DigestDoc> docs(
       JsonNode object, String path, String treePath, boolean optional) {
     JsonNode value = object.get("docs");
     if (optional && (value == null || value.isNull())) {
@@ -100,7 +100,7 @@ final class DigestReader {
       throw new DecodeException(listPath, "only a leaf carries documents");
     }
     int leaf = DigestTree.isLeaf(treePath) ? DigestTree.index(treePath) : -1;
-    List<Message.DigestDoc> docs = new ArrayList<>(array.size());
+    List<MessageParts.DigestDoc> docs = new ArrayList<>(array.size());
     Set<List<String>> seen = new HashSet<>();
     for (int i = 0; i < array.size(); i++) {
       String docPath = TreeReader.index(listPath, i);
@@ -123,7 +123,7 @@ final class DigestReader {
       if (!seen.add(List.of(collection, docId))) {
         throw new DecodeException(docPath, "the document is listed twice");
       }
-      docs.add(new Message.DigestDoc(collection, docId, hex));
+      docs.add(new MessageParts.DigestDoc(collection, docId, hex));
     }
     return docs;
   }

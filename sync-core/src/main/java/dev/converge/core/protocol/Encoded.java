@@ -28,7 +28,7 @@ public sealed interface Encoded permits Encoded.Push {
    * @param changesets the changesets' wire encodings, in seq order, written as they are
    * @param stable the stable points to report, possibly empty
    */
-  record Push(List<String> changesets, List<Message.SpaceStable> stable) implements Encoded {
+  record Push(List<String> changesets, List<MessageParts.SpaceStable> stable) implements Encoded {
     /** Creates a push. */
     public Push {
       changesets = List.copyOf(changesets);

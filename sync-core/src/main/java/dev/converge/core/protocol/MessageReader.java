@@ -81,7 +81,7 @@ final class MessageReader extends TreeReader {
           new Message.Subscribe(
               distinctSpaces(
                   list(object, "subscriptions", path, this::subscription),
-                  Message.Subscription::space,
+                  MessageParts.Subscription::space,
                   field(path, "subscriptions")));
       case "subscribed" -> new Message.Subscribed(list(object, "spaces", path, this::spaceHead));
       case "unsubscribe" ->
@@ -136,7 +136,7 @@ final class MessageReader extends TreeReader {
     return value == null || value.isNull() ? null : replicaId(value, field(path, name));
   }
 
-  private Message.Subscription subscription(JsonNode node, String path) {
+  private MessageParts.Subscription subscription(JsonNode node, String path) {
     JsonNode object = object(node, path);
     String space = requiredId(object, "space", path);
     long since = optionalInteger(object, "since", path, 0, 0);
@@ -150,17 +150,17 @@ final class MessageReader extends TreeReader {
             field(path, "stable"), "must be <= since " + since + ", got " + parsedStable);
       }
     }
-    return new Message.Subscription(
+    return new MessageParts.Subscription(
         space, since, parsedStable, optionalEpoch(object, "epoch", path));
   }
 
   /** The optional {@code stable} array of push and sync: each space at most once. */
-  private List<Message.SpaceStable> stablePoints(JsonNode object, String path) {
+  private List<MessageParts.SpaceStable> stablePoints(JsonNode object, String path) {
     JsonNode value = object.get("stable");
     if (value == null || value.isNull()) {
       return List.of();
     }
-    List<Message.SpaceStable> points = list(object, "stable", path, this::spaceStable);
+    List<MessageParts.SpaceStable> points = list(object, "stable", path, this::spaceStable);
     Set<String> spaces = new HashSet<>();
     for (int i = 0; i < points.size(); i++) {
       if (!spaces.add(points.get(i).space())) {
@@ -186,9 +186,9 @@ final class MessageReader extends TreeReader {
   }
 
   /** The {@code docs} of a fetch: each document at most once. */
-  private List<Message.DocName> docNames(JsonNode object, String path) {
-    List<Message.DocName> names = list(object, "docs", path, this::docName);
-    Set<Message.DocName> seen = new HashSet<>();
+  private List<MessageParts.DocName> docNames(JsonNode object, String path) {
+    List<MessageParts.DocName> names = list(object, "docs", path, this::docName);
+    Set<MessageParts.DocName> seen = new HashSet<>();
     for (int i = 0; i < names.size(); i++) {
       if (!seen.add(names.get(i))) {
         throw new DecodeException(
@@ -203,34 +203,34 @@ final class MessageReader extends TreeReader {
     return names;
   }
 
-  private Message.DocName docName(JsonNode node, String path) {
+  private MessageParts.DocName docName(JsonNode node, String path) {
     JsonNode object = object(node, path);
-    return new Message.DocName(
+    return new MessageParts.DocName(
         requiredId(object, "collection", path), requiredId(object, "docId", path));
   }
 
-  private Message.SpaceStable spaceStable(JsonNode node, String path) {
+  private MessageParts.SpaceStable spaceStable(JsonNode node, String path) {
     JsonNode object = object(node, path);
-    return new Message.SpaceStable(
+    return new MessageParts.SpaceStable(
         requiredId(object, "space", path), requiredInteger(object, "stable", path, 0));
   }
 
-  private Message.SpaceHead spaceHead(JsonNode node, String path) {
+  private MessageParts.SpaceHead spaceHead(JsonNode node, String path) {
     JsonNode object = object(node, path);
-    return new Message.SpaceHead(
+    return new MessageParts.SpaceHead(
         requiredId(object, "space", path),
         requiredInteger(object, "head", path, 0),
         optionalEpoch(object, "epoch", path),
         optionalBoolean(object, "restored", path));
   }
 
-  private Message.AckResult ackResult(JsonNode node, String path) {
+  private MessageParts.AckResult ackResult(JsonNode node, String path) {
     JsonNode object = object(node, path);
-    return new Message.AckResult(
+    return new MessageParts.AckResult(
         requiredInteger(object, "seq", path, 1), requiredInteger(object, "serverSeq", path, 1));
   }
 
-  private Message.ChangeItem changeItem(JsonNode node, String path) {
+  private MessageParts.ChangeItem changeItem(JsonNode node, String path) {
     JsonNode object = object(node, path);
     long serverSeq = requiredInteger(object, "serverSeq", path, 1);
     long fromSeq = optionalInteger(object, "fromSeq", path, 1, serverSeq);
@@ -239,18 +239,18 @@ final class MessageReader extends TreeReader {
           field(path, "fromSeq"), "must be <= serverSeq " + serverSeq + ", got " + fromSeq);
     }
     JsonNode origin = object.get("origin");
-    Message.Origin parsedOrigin = null;
+    MessageParts.Origin parsedOrigin = null;
     if (origin != null && !origin.isNull()) {
       String originPath = field(path, "origin");
       JsonNode originObject = object(origin, originPath);
       parsedOrigin =
-          new Message.Origin(
+          new MessageParts.Origin(
               replicaId(
                   required(originObject, "replicaId", originPath), field(originPath, "replicaId")),
               requiredInteger(originObject, "seq", originPath, 1));
     }
     Document delta = codec.decodeDocument(required(object, "delta", path), field(path, "delta"));
-    return new Message.ChangeItem(
+    return new MessageParts.ChangeItem(
         serverSeq,
         fromSeq,
         requiredId(object, "collection", path),
@@ -259,9 +259,9 @@ final class MessageReader extends TreeReader {
         parsedOrigin);
   }
 
-  private Message.SnapshotDoc snapshotDoc(JsonNode node, String path) {
+  private MessageParts.SnapshotDoc snapshotDoc(JsonNode node, String path) {
     JsonNode object = object(node, path);
-    return new Message.SnapshotDoc(
+    return new MessageParts.SnapshotDoc(
         requiredId(object, "collection", path),
         requiredId(object, "docId", path),
         codec.decodeDocument(required(object, "state", path), field(path, "state")));

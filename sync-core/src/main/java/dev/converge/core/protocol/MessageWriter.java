@@ -102,7 +102,7 @@ final class MessageWriter {
     gen.writeEndObject();
   }
 
-  private static void writeSubscription(JsonGenerator gen, Message.Subscription s)
+  private static void writeSubscription(JsonGenerator gen, MessageParts.Subscription s)
       throws IOException {
     gen.writeStartObject();
     gen.writeStringField("space", s.space());
@@ -120,14 +120,15 @@ final class MessageWriter {
     }
   }
 
-  private static void writeAckResult(JsonGenerator gen, Message.AckResult r) throws IOException {
+  private static void writeAckResult(JsonGenerator gen, MessageParts.AckResult r)
+      throws IOException {
     gen.writeStartObject();
     gen.writeNumberField("seq", r.seq());
     gen.writeNumberField("serverSeq", r.serverSeq());
     gen.writeEndObject();
   }
 
-  private static void writeSpaceHeads(JsonGenerator gen, List<Message.SpaceHead> heads)
+  private static void writeSpaceHeads(JsonGenerator gen, List<MessageParts.SpaceHead> heads)
       throws IOException {
     writeList(
         gen,
@@ -146,7 +147,7 @@ final class MessageWriter {
   }
 
   /** Writes {@code stable: [{space, stable}]}, or nothing when there is none. */
-  private static void writeStablePoints(JsonGenerator gen, List<Message.SpaceStable> points)
+  private static void writeStablePoints(JsonGenerator gen, List<MessageParts.SpaceStable> points)
       throws IOException {
     if (!points.isEmpty()) {
       writeList(gen, "stable", points, (g, p) -> writeOfSpace(g, p.space(), "stable", p.stable()));
@@ -232,7 +233,7 @@ final class MessageWriter {
     gen.writeEndObject();
   }
 
-  private static void writeChangeItem(JsonGenerator gen, Message.ChangeItem item)
+  private static void writeChangeItem(JsonGenerator gen, MessageParts.ChangeItem item)
       throws IOException {
     gen.writeStartObject();
     gen.writeNumberField("serverSeq", item.serverSeq());
@@ -240,7 +241,7 @@ final class MessageWriter {
       gen.writeNumberField("fromSeq", item.fromSeq());
     }
     writeDocument(gen, item.collection(), item.docId(), "delta", item.delta());
-    Message.Origin origin = item.origin();
+    MessageParts.Origin origin = item.origin();
     if (origin != null) {
       gen.writeObjectFieldStart("origin");
       gen.writeStringField("replicaId", origin.replicaId());
@@ -250,7 +251,8 @@ final class MessageWriter {
     gen.writeEndObject();
   }
 
-  private static void writeDigestDoc(JsonGenerator gen, Message.DigestDoc doc) throws IOException {
+  private static void writeDigestDoc(JsonGenerator gen, MessageParts.DigestDoc doc)
+      throws IOException {
     gen.writeStartObject();
     gen.writeStringField("collection", doc.collection());
     gen.writeStringField("docId", doc.docId());
@@ -260,14 +262,14 @@ final class MessageWriter {
     gen.writeEndObject();
   }
 
-  private static void writeDocName(JsonGenerator gen, Message.DocName doc) throws IOException {
+  private static void writeDocName(JsonGenerator gen, MessageParts.DocName doc) throws IOException {
     gen.writeStartObject();
     gen.writeStringField("collection", doc.collection());
     gen.writeStringField("docId", doc.docId());
     gen.writeEndObject();
   }
 
-  private static void writeSnapshotDoc(JsonGenerator gen, Message.SnapshotDoc doc)
+  private static void writeSnapshotDoc(JsonGenerator gen, MessageParts.SnapshotDoc doc)
       throws IOException {
     gen.writeStartObject();
     writeDocument(gen, doc.collection(), doc.docId(), "state", doc.state());

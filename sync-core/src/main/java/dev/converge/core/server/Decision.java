@@ -3,7 +3,7 @@ package dev.converge.core.server;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.trust.Lineage;
 import dev.converge.core.trust.RefusedDots;
 import dev.converge.core.trust.Violation;
@@ -28,7 +28,7 @@ final class Decision {
   private final PushPlan plan;
   private final Lineage lineage;
   private final String replicaId;
-  private final List<Message.AckResult> results = new ArrayList<>();
+  private final List<MessageParts.AckResult> results = new ArrayList<>();
   private final List<Refusal> answered = new ArrayList<>();
   private final List<RefusalRecord> newRefusals = new ArrayList<>();
   private final List<PushDecision.SpaceWrite> writes = new ArrayList<>();
@@ -125,7 +125,7 @@ final class Decision {
           || !e.deltaJson().equals(rules.canonical(c))) {
         throw otherContent(e.seq());
       }
-      results.add(new Message.AckResult(e.seq(), e.serverSeq()));
+      results.add(new MessageParts.AckResult(e.seq(), e.serverSeq()));
     }
   }
 
@@ -200,7 +200,7 @@ final class Decision {
         doc.join(applied);
         sizes.grew(ref, Utf8Length.of(appliedJson));
       } else {
-        results.add(new Message.AckResult(c.seq(), head + 1));
+        results.add(new MessageParts.AckResult(c.seq(), head + 1));
         if (growth.joined() != null) {
           doc = growth.joined(); // the exact size was measured on this join: keep it
           docs.put(ref, doc);

@@ -1,6 +1,7 @@
 package dev.converge.core.server;
 
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -21,7 +22,7 @@ import java.util.TreeSet;
 public record PushOutcome(
     String replicaId,
     long upToSeq,
-    List<Message.AckResult> results,
+    List<MessageParts.AckResult> results,
     List<Refusal> refusals,
     SortedSet<String> changedSpaces,
     int newConflicts,

@@ -6,6 +6,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ class CodecRoundTripTest {
             seed -> {
               RandomHistory h = new RandomHistory(seed).run(20);
               List<Changeset> changesets = new ArrayList<>();
-              List<Message.ChangeItem> items = new ArrayList<>();
+              List<MessageParts.ChangeItem> items = new ArrayList<>();
               long seq = 0;
               for (Document delta : h.deltas.get(0)) {
                 seq++;
@@ -59,13 +60,13 @@ class CodecRoundTripTest {
                         new Hlc(seed & 0xFFFFFFFFL, (int) seq),
                         delta));
                 items.add(
-                    new Message.ChangeItem(
+                    new MessageParts.ChangeItem(
                         seq * 2,
                         seq % 2 == 0 ? seq : seq * 2,
                         "carts",
                         "main",
                         delta,
-                        seq % 3 == 0 ? null : new Message.Origin("r0", seq)));
+                        seq % 3 == 0 ? null : new MessageParts.Origin("r0", seq)));
               }
               List<Message> messages =
                   List.of(
@@ -74,7 +75,7 @@ class CodecRoundTripTest {
                       new Message.Snapshot(
                           "user:alice",
                           9,
-                          List.of(new Message.SnapshotDoc("carts", "main", h.fullJoin())),
+                          List.of(new MessageParts.SnapshotDoc("carts", "main", h.fullJoin())),
                           true));
               for (Message message : messages) {
                 String json = codec.encode(message);

@@ -3,6 +3,7 @@ package dev.converge.core.digest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,50 +16,50 @@ class DigestLeafTest {
   private static final DocDigest A = DocDigest.ofEncoded("{\"s\":{\"a\":1},\"c\":{}}");
   private static final DocDigest B = DocDigest.ofEncoded("{\"s\":{\"b\":1},\"c\":{}}");
 
-  private static Message.DocName name(String id) {
-    return new Message.DocName("c", id);
+  private static MessageParts.DocName name(String id) {
+    return new MessageParts.DocName("c", id);
   }
 
-  private static Message.Digest digest(List<Message.DigestDoc> docs) {
+  private static Message.Digest digest(List<MessageParts.DigestDoc> docs) {
     return new Message.Digest(7, "team:t", DigestTree.leafPath(3), List.of(), docs);
   }
 
   @Test
   void differing_namesStoredOnesTheDeviceHoldsOtherwise_andOnesOnlyTheDeviceHolds() {
-    Map<Message.DocName, DocDigest> stored = new LinkedHashMap<>();
+    Map<MessageParts.DocName, DocDigest> stored = new LinkedHashMap<>();
     stored.put(name("a"), A);
     stored.put(name("b"), B);
     stored.put(name("d"), A);
     Message.Digest digest =
         digest(
             List.of(
-                new Message.DigestDoc("c", "a", A.hex()),
-                new Message.DigestDoc("c", "b", A.hex()),
-                new Message.DigestDoc("c", "c", B.hex())));
-    List<Message.DocName> differing = DigestLeaf.differing(digest, stored);
+                new MessageParts.DigestDoc("c", "a", A.hex()),
+                new MessageParts.DigestDoc("c", "b", A.hex()),
+                new MessageParts.DigestDoc("c", "c", B.hex())));
+    List<MessageParts.DocName> differing = DigestLeaf.differing(digest, stored);
     assertThat(differing).containsExactly(name("b"), name("c"), name("d"));
     Message.Digests answer = DigestLeaf.answer(digest, stored, differing);
     assertThat(answer.ref()).isEqualTo(7);
     assertThat(answer.more()).isFalse();
     assertThat(answer.docs())
         .containsExactly(
-            new Message.DigestDoc("c", "b", B.hex()),
-            new Message.DigestDoc("c", "c", null),
-            new Message.DigestDoc("c", "d", A.hex()));
+            new MessageParts.DigestDoc("c", "b", B.hex()),
+            new MessageParts.DigestDoc("c", "c", null),
+            new MessageParts.DigestDoc("c", "d", A.hex()));
   }
 
   @Test
   void aLeafCutAtTheBound_comparesTheDevicesNamesOnlyUpToTheLastOneRead() {
-    Map<Message.DocName, DocDigest> stored = new LinkedHashMap<>();
+    Map<MessageParts.DocName, DocDigest> stored = new LinkedHashMap<>();
     for (int i = 0; i <= DigestTree.MAX_LEAF_DOCS; i++) {
       stored.put(name(String.format("d%05d", i)), A);
     }
-    List<Message.DigestDoc> device = new ArrayList<>();
-    device.add(new Message.DigestDoc("c", "d00000", B.hex()));
-    device.add(new Message.DigestDoc("c", "d00000x", A.hex()));
-    device.add(new Message.DigestDoc("c", "zzz", A.hex()));
+    List<MessageParts.DigestDoc> device = new ArrayList<>();
+    device.add(new MessageParts.DigestDoc("c", "d00000", B.hex()));
+    device.add(new MessageParts.DigestDoc("c", "d00000x", A.hex()));
+    device.add(new MessageParts.DigestDoc("c", "zzz", A.hex()));
     Message.Digest digest = digest(device);
-    List<Message.DocName> differing = DigestLeaf.differing(digest, stored);
+    List<MessageParts.DocName> differing = DigestLeaf.differing(digest, stored);
     // Every stored one but d00000 is unknown to the device; "zzz" lies past the cut.
     assertThat(differing).hasSize(DigestTree.MAX_LEAF_DOCS + 2).doesNotContain(name("zzz"));
     Message.Digests answer = DigestLeaf.answer(digest, stored, differing);
@@ -68,15 +69,16 @@ class DigestLeafTest {
 
   @Test
   void aLeafAtExactlyTheBound_isNotCut() {
-    Map<Message.DocName, DocDigest> stored = new LinkedHashMap<>();
+    Map<MessageParts.DocName, DocDigest> stored = new LinkedHashMap<>();
     for (int i = 0; i < DigestTree.MAX_LEAF_DOCS; i++) {
       stored.put(name(String.format("d%05d", i)), A);
     }
-    List<Message.DigestDoc> device = new ArrayList<>();
-    stored.forEach((n, d) -> device.add(new Message.DigestDoc(n.collection(), n.docId(), d.hex())));
-    device.add(new Message.DigestDoc("c", "zzz", A.hex()));
+    List<MessageParts.DigestDoc> device = new ArrayList<>();
+    stored.forEach(
+        (n, d) -> device.add(new MessageParts.DigestDoc(n.collection(), n.docId(), d.hex())));
+    device.add(new MessageParts.DigestDoc("c", "zzz", A.hex()));
     Message.Digest digest = digest(device);
-    List<Message.DocName> differing = DigestLeaf.differing(digest, stored);
+    List<MessageParts.DocName> differing = DigestLeaf.differing(digest, stored);
     assertThat(differing).containsExactly(name("zzz"));
     assertThat(DigestLeaf.answer(digest, stored, differing).more()).isFalse();
   }

@@ -27,7 +27,7 @@ class EncodedFramesTest {
             changes.items().stream()
                 .map(
                     i ->
-                        new Message.ChangeItem(
+                        new MessageParts.ChangeItem(
                             i.serverSeq(),
                             i.fromSeq(),
                             i.collection(),
@@ -52,7 +52,7 @@ class EncodedFramesTest {
             snapshot.docs().stream()
                 .map(
                     d ->
-                        new Message.SnapshotDoc(
+                        new MessageParts.SnapshotDoc(
                             d.collection(),
                             d.docId(),
                             Payload.text(codec.encodeDocument(d.state().document()))))
@@ -73,7 +73,7 @@ class EncodedFramesTest {
             docs.docs().stream()
                 .map(
                     d ->
-                        new Message.SnapshotDoc(
+                        new MessageParts.SnapshotDoc(
                             d.collection(),
                             d.docId(),
                             Payload.text(codec.encodeDocument(d.state().document()))))

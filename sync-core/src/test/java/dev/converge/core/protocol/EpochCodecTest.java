@@ -23,21 +23,22 @@ class EpochCodecTest {
     List<Message> messages =
         List.of(
             new Message.Hello(
-                2, "phone", List.of(new Message.Subscription("user:a", 3, 2L, EPOCH))),
+                2, "phone", List.of(new MessageParts.Subscription("user:a", 3, 2L, EPOCH))),
             new Message.Welcome(
                 "srv",
                 2,
                 5,
                 List.of(
-                    new Message.SpaceHead("user:a", 9, EPOCH, true),
-                    new Message.SpaceHead("user:b", 0))),
+                    new MessageParts.SpaceHead("user:a", 9, EPOCH, true),
+                    new MessageParts.SpaceHead("user:b", 0))),
             new Message.Changes("user:a", 1, 2, List.of(), false, EPOCH),
             new Message.Snapshot("user:a", 2, List.of(), false, EPOCH));
     for (Message message : messages) {
       assertThat(codec.decode(codec.encode(message))).isEqualTo(message);
     }
     assertThat(
-            codec.encode(new Message.Welcome("srv", 2, 5, List.of(new Message.SpaceHead("x", 1)))))
+            codec.encode(
+                new Message.Welcome("srv", 2, 5, List.of(new MessageParts.SpaceHead("x", 1)))))
         .doesNotContain("epoch")
         .doesNotContain("restored");
   }

@@ -40,7 +40,7 @@ class StablePointCodecTest {
   @Test
   void messagesWithoutStablePoints_decodeAsBefore() {
     Message.Hello hello = (Message.Hello) codec.decode(hello("{\"space\":\"user:a\",\"since\":3}"));
-    assertThat(hello.subscriptions()).containsExactly(new Message.Subscription("user:a", 3));
+    assertThat(hello.subscriptions()).containsExactly(new MessageParts.Subscription("user:a", 3));
     assertThat(hello.subscriptions().get(0).stable()).isNull();
     Message.Push push =
         (Message.Push) codec.decode("{\"type\":\"push\",\"changesets\":[" + CHANGESET + "]}");
@@ -65,7 +65,7 @@ class StablePointCodecTest {
         .isEqualTo("{\"type\":\"push\",\"changesets\":[]}");
     assertThat(
             codec.encode(
-                new Message.Hello(2, "phone", List.of(new Message.Subscription("user:a", 3)))))
+                new Message.Hello(2, "phone", List.of(new MessageParts.Subscription("user:a", 3)))))
         .doesNotContain("stable");
   }
 
@@ -78,12 +78,14 @@ class StablePointCodecTest {
                 2,
                 "phone",
                 List.of(
-                    new Message.Subscription("user:a", max, max),
-                    new Message.Subscription("team:1", 5, 0L))),
+                    new MessageParts.Subscription("user:a", max, max),
+                    new MessageParts.Subscription("team:1", 5, 0L))),
             new Message.Push(
                 List.of(codec.decodeChangeset(CHANGESET)),
-                List.of(new Message.SpaceStable("user:a", 0), new Message.SpaceStable("b", max))),
-            new Message.Sync(9, List.of(new Message.SpaceStable("user:a", 12))));
+                List.of(
+                    new MessageParts.SpaceStable("user:a", 0),
+                    new MessageParts.SpaceStable("b", max))),
+            new Message.Sync(9, List.of(new MessageParts.SpaceStable("user:a", 12))));
     for (Message message : messages) {
       assertThat(codec.decode(codec.encode(message))).isEqualTo(message);
     }

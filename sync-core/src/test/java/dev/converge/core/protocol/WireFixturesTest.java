@@ -38,21 +38,23 @@ class WireFixturesTest {
     examples.put(
         "hello",
         new Message.Hello(
-            Message.PROTOCOL_VERSION, PHONE, List.of(new Message.Subscription("user:alice", 41))));
+            Message.PROTOCOL_VERSION,
+            PHONE,
+            List.of(new MessageParts.Subscription("user:alice", 41))));
     examples.put(
         "welcome",
         new Message.Welcome(
             "server-1",
             Message.PROTOCOL_VERSION,
             1764069000000L,
-            List.of(new Message.SpaceHead("user:alice", 42))));
+            List.of(new MessageParts.SpaceHead("user:alice", 42))));
     examples.put(
         "push",
         new Message.Push(
             List.of(
                 new Changeset(
                     PHONE, 7, "user:alice", "carts", "main", new Hlc(1764065400000L, 1), add))));
-    examples.put("ack", new Message.Ack(PHONE, 7, List.of(new Message.AckResult(7, 43))));
+    examples.put("ack", new Message.Ack(PHONE, 7, List.of(new MessageParts.AckResult(7, 43))));
     examples.put(
         "changes",
         new Message.Changes(
@@ -60,13 +62,14 @@ class WireFixturesTest {
             42,
             44,
             List.of(
-                new Message.ChangeItem(43, "carts", "main", more, new Message.Origin(PHONE, 8)),
-                new Message.ChangeItem(44, 40, "profiles", "me", name, null)),
+                new MessageParts.ChangeItem(
+                    43, "carts", "main", more, new MessageParts.Origin(PHONE, 8)),
+                new MessageParts.ChangeItem(44, 40, "profiles", "me", name, null)),
             false));
     examples.put(
         "snapshot",
         new Message.Snapshot(
-            "user:alice", 44, List.of(new Message.SnapshotDoc("carts", "main", cart)), false));
+            "user:alice", 44, List.of(new MessageParts.SnapshotDoc("carts", "main", cart)), false));
     examples.put("auth", new Message.Auth("eyJhbGciOiJSUzI1NiJ9.e30.c2ln"));
     examples.put("authed", new Message.Authed(1764072600000L));
     examples.put("revoked", new Message.Revoked("team:42"));
@@ -82,7 +85,7 @@ class WireFixturesTest {
         new Message.Hello(
             Message.PROTOCOL_VERSION,
             LAPTOP,
-            List.of(new Message.Subscription("user:alice", 41)),
+            List.of(new MessageParts.Subscription("user:alice", 41)),
             PHONE));
     examples.put("sync", new Message.Sync(3));
     examples.put(
@@ -91,27 +94,30 @@ class WireFixturesTest {
             Message.PROTOCOL_VERSION,
             PHONE,
             List.of(
-                new Message.Subscription("user:alice", 41, 38L),
-                new Message.Subscription("team:42", 7))));
+                new MessageParts.Subscription("user:alice", 41, 38L),
+                new MessageParts.Subscription("team:42", 7))));
     examples.put(
         "push-stable",
         new Message.Push(
             List.of(
                 new Changeset(
                     PHONE, 7, "user:alice", "carts", "main", new Hlc(1764065400000L, 1), add)),
-            List.of(new Message.SpaceStable("user:alice", 41))));
+            List.of(new MessageParts.SpaceStable("user:alice", 41))));
     examples.put(
         "sync-stable",
         new Message.Sync(
             4,
             List.of(
-                new Message.SpaceStable("user:alice", 45), new Message.SpaceStable("team:42", 9))));
+                new MessageParts.SpaceStable("user:alice", 45),
+                new MessageParts.SpaceStable("team:42", 9))));
     examples.put(
         "fetch",
         new Message.Fetch(
             5,
             "user:alice",
-            List.of(new Message.DocName("carts", "main"), new Message.DocName("profiles", "me"))));
+            List.of(
+                new MessageParts.DocName("carts", "main"),
+                new MessageParts.DocName("profiles", "me"))));
     examples.put(
         "docs",
         new Message.Docs(
@@ -119,8 +125,8 @@ class WireFixturesTest {
             "user:alice",
             45,
             List.of(
-                new Message.SnapshotDoc("carts", "main", cart),
-                new Message.SnapshotDoc("profiles", "me", new Document()))));
+                new MessageParts.SnapshotDoc("carts", "main", cart),
+                new MessageParts.SnapshotDoc("profiles", "me", new Document()))));
     dev.converge.core.digest.SpaceDigest tree = new dev.converge.core.digest.SpaceDigest();
     dev.converge.core.digest.DocDigest cartDigest =
         dev.converge.core.digest.DocDigest.of(cart, new ProtocolCodec());
@@ -143,7 +149,7 @@ class WireFixturesTest {
             "user:alice",
             leaf,
             List.of(),
-            List.of(new Message.DigestDoc("carts", "main", cartDigest.hex()))));
+            List.of(new MessageParts.DigestDoc("carts", "main", cartDigest.hex()))));
     examples.put(
         "digests",
         new Message.Digests(
@@ -151,17 +157,18 @@ class WireFixturesTest {
             "user:alice",
             leaf,
             List.of(),
-            List.of(new Message.DigestDoc("carts", "main", null)),
+            List.of(new MessageParts.DigestDoc("carts", "main", null)),
             false));
-    examples.put("synced", new Message.Synced(3, List.of(new Message.SpaceHead("user:alice", 45))));
+    examples.put(
+        "synced", new Message.Synced(3, List.of(new MessageParts.SpaceHead("user:alice", 45))));
     examples.put(
         "subscribe",
         new Message.Subscribe(
             List.of(
-                new Message.Subscription("team:42", 7, 5L),
-                new Message.Subscription("team:43", 0))));
+                new MessageParts.Subscription("team:42", 7, 5L),
+                new MessageParts.Subscription("team:43", 0))));
     examples.put(
-        "subscribed", new Message.Subscribed(List.of(new Message.SpaceHead("team:42", 12))));
+        "subscribed", new Message.Subscribed(List.of(new MessageParts.SpaceHead("team:42", 12))));
     examples.put("unsubscribe", new Message.Unsubscribe(List.of("team:42")));
     examples.put("unsubscribed", new Message.Unsubscribed(List.of("team:42")));
     return examples;

@@ -4,7 +4,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.Lineage;
 import java.time.Duration;
@@ -223,9 +223,9 @@ public final class MemoryServer {
    * of each (at its reported point, or 0), leaves every other one, and so does a declared {@code
    * predecessor}.
    */
-  public void hello(String replicaId, List<Message.Subscription> granted, String predecessor) {
+  public void hello(String replicaId, List<MessageParts.Subscription> granted, String predecessor) {
     Set<String> spaces = new LinkedHashSet<>();
-    for (Message.Subscription s : granted) {
+    for (MessageParts.Subscription s : granted) {
       spaces.add(s.space());
       raise(replicaId, s.space(), s.stable() == null ? 0 : s.stable());
     }
@@ -241,7 +241,7 @@ public final class MemoryServer {
   }
 
   /** Records reported stable points ({@code push.stable}, {@code sync.stable}); only raised. */
-  public void report(String replicaId, List<Message.SpaceStable> points) {
+  public void report(String replicaId, List<MessageParts.SpaceStable> points) {
     points.forEach(p -> raise(replicaId, p.space(), p.stable()));
   }
 

@@ -9,6 +9,7 @@ import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -59,7 +60,9 @@ class PushRulesTest {
     assertThat(outcome.ack())
         .isEqualTo(
             new Message.Ack(
-                PHONE, 2, List.of(new Message.AckResult(1, 1), new Message.AckResult(2, 2))));
+                PHONE,
+                2,
+                List.of(new MessageParts.AckResult(1, 1), new MessageParts.AckResult(2, 2))));
     assertThat(outcome.refusals()).isEmpty();
     assertThat(outcome.changedSpaces()).containsExactly(SPACE);
     assertThat(server.log(SPACE))
@@ -84,7 +87,7 @@ class PushRulesTest {
     PushOutcome third = server.push(ALICE, GRANTS, List.of(first, second));
 
     assertThat(again.results())
-        .containsExactly(new Message.AckResult(1, 1), new Message.AckResult(2, 2));
+        .containsExactly(new MessageParts.AckResult(1, 1), new MessageParts.AckResult(2, 2));
     assertThat(third.results()).isEqualTo(again.results());
     assertThat(third.changedSpaces()).isEmpty();
     assertThat(server.log(SPACE)).hasSize(2);
@@ -101,7 +104,7 @@ class PushRulesTest {
 
     PushOutcome again = server.push(ALICE, GRANTS, List.of(decoded));
 
-    assertThat(again.results()).containsExactly(new Message.AckResult(1, 1));
+    assertThat(again.results()).containsExactly(new MessageParts.AckResult(1, 1));
   }
 
   @Test
@@ -188,7 +191,7 @@ class PushRulesTest {
     assertThat(outcome.refusals().get(0).code()).isEqualTo(ErrorCode.DOT_FORGED.wire());
     assertThat(outcome.upToSeq()).isEqualTo(2);
     // The context-only entry takes serverSeq 1; the good changeset follows it.
-    assertThat(outcome.results()).containsExactly(new Message.AckResult(2, 2));
+    assertThat(outcome.results()).containsExactly(new MessageParts.AckResult(2, 2));
     LogEntry hole = server.log(SPACE).get(0);
     assertThat(hole.seq()).isEqualTo(1);
     assertThat(hole.deltaJson()).isEqualTo("{\"s\":{},\"c\":{\"" + PHONE + "\":[1]}}");
@@ -225,7 +228,7 @@ class PushRulesTest {
                 1,
                 ErrorCode.FORBIDDEN_SPACE.wire(),
                 "space 'team:secret' is not granted by this token"));
-    assertThat(outcome.results()).containsExactly(new Message.AckResult(2, 1));
+    assertThat(outcome.results()).containsExactly(new MessageParts.AckResult(2, 1));
     assertThat(server.log("team:secret")).isEmpty();
     assertThat(server.heads).doesNotContainKey("team:secret");
   }

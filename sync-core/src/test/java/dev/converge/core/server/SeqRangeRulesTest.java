@@ -8,6 +8,7 @@ import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import java.util.List;
 import java.util.Set;
@@ -65,7 +66,7 @@ class SeqRangeRulesTest {
         server.push(ALICE, GRANTS, List.of(range(1, 3, joinedAdds("coffee", "tea", "milk"))));
 
     assertThat(outcome.ack())
-        .isEqualTo(new Message.Ack(PHONE, 3, List.of(new Message.AckResult(1, 1))));
+        .isEqualTo(new Message.Ack(PHONE, 3, List.of(new MessageParts.AckResult(1, 1))));
     assertThat(server.replicas.get(PHONE).lastSeq()).isEqualTo(3);
     assertThat(server.log(SPACE))
         .singleElement()
@@ -78,7 +79,7 @@ class SeqRangeRulesTest {
         .containsOnlyKeys("coffee", "tea", "milk");
     // The next seq continues after the range.
     PushOutcome next = server.push(ALICE, GRANTS, List.of(range(4, 4, joinedAdds("jam"))));
-    assertThat(next.results()).containsExactly(new Message.AckResult(4, 2));
+    assertThat(next.results()).containsExactly(new MessageParts.AckResult(4, 2));
   }
 
   @Test
@@ -93,7 +94,7 @@ class SeqRangeRulesTest {
         server.push(ALICE, GRANTS, List.of(retried, range(4, 5, joinedAdds("jam"))));
 
     assertThat(again.results())
-        .containsExactly(new Message.AckResult(1, 1), new Message.AckResult(4, 2));
+        .containsExactly(new MessageParts.AckResult(1, 1), new MessageParts.AckResult(4, 2));
     assertThat(again.upToSeq()).isEqualTo(5);
     assertThat(server.log(SPACE)).hasSize(2);
     assertThat(server.log(SPACE).get(0).deltaJson()).isEqualTo(codec.encodeDocument(sent.delta()));

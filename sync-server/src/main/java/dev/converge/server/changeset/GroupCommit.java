@@ -1,7 +1,7 @@
 package dev.converge.server.changeset;
 
 import dev.converge.core.protocol.Changeset;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.server.PushOutcome;
 import dev.converge.server.space.SpaceGrants;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
@@ -74,7 +74,7 @@ public class GroupCommit {
   record Pending(
       SpaceGrants grants,
       List<Changeset> changesets,
-      List<Message.SpaceStable> stable,
+      List<MessageParts.SpaceStable> stable,
       Supplier<Uni<PushOutcome>> alone,
       CompletableFuture<PushOutcome> result) {
 
@@ -92,7 +92,7 @@ public class GroupCommit {
       String space,
       SpaceGrants grants,
       List<Changeset> changesets,
-      List<Message.SpaceStable> stable,
+      List<MessageParts.SpaceStable> stable,
       Supplier<Uni<PushOutcome>> alone) {
     return Uni.createFrom()
         .deferred(

@@ -1,6 +1,6 @@
 package dev.converge.server.changeset;
 
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -35,10 +35,10 @@ public class LogEpochs {
 
   /** Returns the spaces of {@code subscriptions} whose history differs from this server's. */
   public Uni<Set<String>> restored(
-      List<Message.Subscription> subscriptions, Map<String, ChangeLogReader.SpaceHead> heads) {
+      List<MessageParts.Subscription> subscriptions, Map<String, ChangeLogReader.SpaceHead> heads) {
     Set<String> restored = new HashSet<>();
-    List<Message.Subscription> lookups = new ArrayList<>();
-    for (Message.Subscription s : subscriptions) {
+    List<MessageParts.Subscription> lookups = new ArrayList<>();
+    for (MessageParts.Subscription s : subscriptions) {
       ChangeLogReader.SpaceHead head = heads.get(s.space());
       if (head == null || s.since() == 0) {
         continue;
@@ -66,7 +66,7 @@ public class LogEpochs {
     return sessions.withSession(
         session -> {
           Uni<Void> work = Uni.createFrom().voidItem();
-          for (Message.Subscription s : lookups) {
+          for (MessageParts.Subscription s : lookups) {
             work =
                 work.chain(
                     () ->

@@ -2,7 +2,7 @@ package dev.converge.server.changeset;
 
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.server.DocumentRef;
 import dev.converge.core.server.LogEntry;
 import dev.converge.core.server.PushDecision;
@@ -98,7 +98,7 @@ public class PushService {
    * @return the outcome, once committed; fails with {@link SyncError} when refused as a whole
    */
   public Uni<PushOutcome> push(
-      SpaceGrants grants, List<Changeset> changesets, List<Message.SpaceStable> stable) {
+      SpaceGrants grants, List<Changeset> changesets, List<MessageParts.SpaceStable> stable) {
     long started = System.nanoTime();
     try {
       rules.checkShape(changesets);
@@ -160,7 +160,7 @@ public class PushService {
 
   /** Applies a push in a transaction of its own. */
   private Uni<PushOutcome> alone(
-      SpaceGrants grants, List<Changeset> changesets, List<Message.SpaceStable> stable) {
+      SpaceGrants grants, List<Changeset> changesets, List<MessageParts.SpaceStable> stable) {
     return sessions.withTransaction(
         (session, tx) ->
             new Transaction(session, grants, changesets)

@@ -1,6 +1,6 @@
 package dev.converge.server.changeset;
 
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.server.changeset.ChangeLogReader.SpaceHead;
 import dev.converge.server.space.SpaceSeq;
 import io.smallrye.mutiny.Uni;
@@ -65,14 +65,14 @@ public class StablePoints {
    * @param predecessor the replica this one succeeds (declared, same subject), or null
    */
   public Uni<Map<String, SpaceHead>> hello(
-      String replicaId, List<Message.Subscription> subscriptions, String predecessor) {
-    Map<String, Message.Subscription> bySpace = new TreeMap<>();
+      String replicaId, List<MessageParts.Subscription> subscriptions, String predecessor) {
+    Map<String, MessageParts.Subscription> bySpace = new TreeMap<>();
     subscriptions.forEach(s -> bySpace.putIfAbsent(s.space(), s));
     return sessions.withTransaction(
         session -> {
           Map<String, SpaceHead> heads = new TreeMap<>();
           Uni<Void> work = Uni.createFrom().voidItem();
-          for (Message.Subscription subscription : bySpace.values()) {
+          for (MessageParts.Subscription subscription : bySpace.values()) {
             work = work.chain(() -> enter(session, replicaId, subscription, heads));
           }
           // The memberships that end come after the counter rows are locked, in the order a
@@ -113,14 +113,14 @@ public class StablePoints {
    * @param subscriptions the granted subscriptions, each space once
    */
   public Uni<Map<String, SpaceHead>> enter(
-      String replicaId, List<Message.Subscription> subscriptions) {
-    Map<String, Message.Subscription> bySpace = new TreeMap<>();
+      String replicaId, List<MessageParts.Subscription> subscriptions) {
+    Map<String, MessageParts.Subscription> bySpace = new TreeMap<>();
     subscriptions.forEach(s -> bySpace.putIfAbsent(s.space(), s));
     return sessions.withTransaction(
         session -> {
           Map<String, SpaceHead> heads = new TreeMap<>();
           Uni<Void> work = Uni.createFrom().voidItem();
-          for (Message.Subscription subscription : bySpace.values()) {
+          for (MessageParts.Subscription subscription : bySpace.values()) {
             work = work.chain(() -> enter(session, replicaId, subscription, heads));
           }
           return work.replaceWith(heads);
@@ -130,7 +130,7 @@ public class StablePoints {
   private static Uni<Void> enter(
       Mutiny.Session session,
       String replicaId,
-      Message.Subscription subscription,
+      MessageParts.Subscription subscription,
       Map<String, SpaceHead> heads) {
     String space = subscription.space();
     long reported = subscription.stable() == null ? 0 : subscription.stable();
@@ -160,7 +160,7 @@ public class StablePoints {
    * Records reports of {@code replicaId} ({@code push.stable}, {@code sync.stable}) for spaces its
    * session follows, in a transaction of their own.
    */
-  public Uni<Void> report(String replicaId, List<Message.SpaceStable> points) {
+  public Uni<Void> report(String replicaId, List<MessageParts.SpaceStable> points) {
     if (points.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
@@ -169,11 +169,11 @@ public class StablePoints {
 
   /** Records reports of {@code replicaId} in {@code session}'s transaction (a push's). */
   static Uni<Void> record(
-      Mutiny.Session session, String replicaId, List<Message.SpaceStable> points) {
+      Mutiny.Session session, String replicaId, List<MessageParts.SpaceStable> points) {
     Uni<Void> work = Uni.createFrom().voidItem();
-    List<Message.SpaceStable> sorted = new ArrayList<>(points);
+    List<MessageParts.SpaceStable> sorted = new ArrayList<>(points);
     sorted.sort((a, b) -> a.space().compareTo(b.space()));
-    for (Message.SpaceStable point : sorted) {
+    for (MessageParts.SpaceStable point : sorted) {
       work = work.chain(() -> upsert(session, replicaId, point.space(), point.stable()));
     }
     return work;

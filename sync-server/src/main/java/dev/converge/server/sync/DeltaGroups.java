@@ -1,7 +1,7 @@
 package dev.converge.server.sync;
 
 import dev.converge.core.crdt.Document;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.Payload;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.LoggedChange;
@@ -20,14 +20,14 @@ import java.util.Map;
 final class DeltaGroups {
   private DeltaGroups() {}
 
-  static List<Message.ChangeItem> group(List<LoggedChange> page, ProtocolCodec codec) {
+  static List<MessageParts.ChangeItem> group(List<LoggedChange> page, ProtocolCodec codec) {
     Map<String, List<LoggedChange>> byDoc = new LinkedHashMap<>();
     for (LoggedChange change : page) {
       byDoc
           .computeIfAbsent(change.collection() + "\u0000" + change.docId(), k -> new ArrayList<>())
           .add(change);
     }
-    List<Message.ChangeItem> items = new ArrayList<>(byDoc.size());
+    List<MessageParts.ChangeItem> items = new ArrayList<>(byDoc.size());
     if (byDoc.size() == page.size()) {
       page.forEach(change -> items.add(item(change)));
       return items;
@@ -45,19 +45,19 @@ final class DeltaGroups {
       LoggedChange first = changes.get(0);
       LoggedChange last = changes.get(changes.size() - 1);
       items.add(
-          new Message.ChangeItem(
+          new MessageParts.ChangeItem(
               last.serverSeq(), first.serverSeq(), last.collection(), last.docId(), joined, null));
     }
     items.sort((a, b) -> Long.compare(a.serverSeq(), b.serverSeq()));
     return items;
   }
 
-  private static Message.ChangeItem item(LoggedChange change) {
-    return new Message.ChangeItem(
+  private static MessageParts.ChangeItem item(LoggedChange change) {
+    return new MessageParts.ChangeItem(
         change.serverSeq(),
         change.collection(),
         change.docId(),
         Payload.text(change.deltaJson()),
-        new Message.Origin(change.replicaId(), change.seq()));
+        new MessageParts.Origin(change.replicaId(), change.seq()));
   }
 }

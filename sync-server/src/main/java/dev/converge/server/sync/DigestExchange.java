@@ -6,6 +6,7 @@ import dev.converge.core.digest.DocDigest;
 import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.document.DigestReader;
 import dev.converge.server.document.DocKey;
@@ -105,7 +106,7 @@ class DigestExchange {
   private void ledger(SyncSession session, Message.Digests answer) {
     RepairLedger repairs = session.repairs();
     List<DocKey> differing = new ArrayList<>();
-    for (Message.DigestDoc doc : answer.docs()) {
+    for (MessageParts.DigestDoc doc : answer.docs()) {
       differing.add(new DocKey(answer.space(), doc.collection(), doc.docId()));
     }
     if (!answer.more()) {
@@ -113,7 +114,7 @@ class DigestExchange {
           .equalInLeaf(answer.space(), answer.path(), differing)
           .forEach(d -> metrics.repaired(d, 1));
     }
-    for (Message.DigestDoc doc : answer.docs()) {
+    for (MessageParts.DigestDoc doc : answer.docs()) {
       repairs.reported(
           new DocKey(answer.space(), doc.collection(), doc.docId()),
           doc.hash() == null
@@ -158,24 +159,24 @@ class DigestExchange {
   /** The documents of the leaf whose digests differ ({@link DigestLeaf#differing}). */
   private static List<DocKey> differing(Message.Digest digest, Map<DocKey, DocDigest> stored) {
     List<DocKey> differing = new ArrayList<>();
-    for (Message.DocName name : DigestLeaf.differing(digest, names(stored))) {
+    for (MessageParts.DocName name : DigestLeaf.differing(digest, names(stored))) {
       differing.add(new DocKey(digest.space(), name.collection(), name.docId()));
     }
     return differing;
   }
 
   /** The stored digests by document name, in the leaf's order. */
-  private static Map<Message.DocName, DocDigest> names(Map<DocKey, DocDigest> stored) {
-    Map<Message.DocName, DocDigest> names = new LinkedHashMap<>();
+  private static Map<MessageParts.DocName, DocDigest> names(Map<DocKey, DocDigest> stored) {
+    Map<MessageParts.DocName, DocDigest> names = new LinkedHashMap<>();
     stored.forEach(
-        (key, digest) -> names.put(new Message.DocName(key.collection, key.docId), digest));
+        (key, digest) -> names.put(new MessageParts.DocName(key.collection, key.docId), digest));
     return names;
   }
 
   private Message.Digests answer(
       Message.Digest digest, Map<DocKey, DocDigest> stored, List<DocKey> differing) {
-    List<Message.DocName> names = new ArrayList<>();
-    differing.forEach(key -> names.add(new Message.DocName(key.collection, key.docId)));
+    List<MessageParts.DocName> names = new ArrayList<>();
+    differing.forEach(key -> names.add(new MessageParts.DocName(key.collection, key.docId)));
     // Repairs are counted by the session's RepairLedger once confirmed, not here.
     return DigestLeaf.answer(digest, names(stored), names);
   }

@@ -3,6 +3,7 @@ package dev.converge.server.sync;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.Payload;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
@@ -100,7 +101,7 @@ class DocumentFetch {
                 names.stream()
                     .map(
                         n ->
-                            new Message.SnapshotDoc(
+                            new MessageParts.SnapshotDoc(
                                 n.collection(),
                                 n.docId(),
                                 Payload.text(states.getOrDefault(n, emptyState))))

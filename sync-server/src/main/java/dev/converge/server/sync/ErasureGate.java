@@ -2,6 +2,7 @@ package dev.converge.server.sync;
 
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.SpaceErasure;
 import dev.converge.server.changeset.UserErasure;
@@ -66,7 +67,7 @@ class ErasureGate {
             new Message.Welcome(
                 server.id(), Message.PROTOCOL_VERSION, session.tokenExpiresAt(), List.of())));
     hello.subscriptions().stream()
-        .map(Message.Subscription::space)
+        .map(MessageParts.Subscription::space)
         .distinct()
         .forEach(space -> session.send(codec.encode(new Message.Revoked(space))));
     session.close(CloseCode.TOKEN.code(), USER_ERASED);

@@ -3,6 +3,7 @@ package dev.converge.server.sync;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.LogEpochs;
@@ -88,8 +89,8 @@ class HelloHandler {
       return Uni.createFrom().voidItem();
     }
     session.hello(hello.replicaId());
-    List<Message.Subscription> granted = new ArrayList<>();
-    for (Message.Subscription subscription : hello.subscriptions()) {
+    List<MessageParts.Subscription> granted = new ArrayList<>();
+    for (MessageParts.Subscription subscription : hello.subscriptions()) {
       if (session.grants().allows(subscription.space())) {
         granted.add(subscription);
       } else {
@@ -100,13 +101,14 @@ class HelloHandler {
                 "space '" + subscription.space() + "' is not granted by this token"));
       }
     }
-    List<Message.Subscription> bounded = subscriptions.withinBound(session, granted, 0);
+    List<MessageParts.Subscription> bounded = subscriptions.withinBound(session, granted, 0);
     // An erased user is told to purge and closed. An erased space is answered with revoked (the
     // device purges it) and is neither followed nor entered in a live set, which would recreate
     // its counter row.
     return erasures
         .check(
-            session.grants().subject(), bounded.stream().map(Message.Subscription::space).toList())
+            session.grants().subject(),
+            bounded.stream().map(MessageParts.Subscription::space).toList())
         .chain(
             verdict -> {
               if (verdict.userErased()) {
@@ -126,7 +128,7 @@ class HelloHandler {
   private Uni<Void> welcome(
       SyncSession session,
       Message.Hello hello,
-      List<Message.Subscription> granted,
+      List<MessageParts.Subscription> granted,
       Set<String> erased) {
     boolean[] declaredPredecessor = {false};
     Uni<Void> declared =
@@ -167,11 +169,11 @@ class HelloHandler {
                     hello.replicaId(), restored);
               }
               // A space erased after the tombstones were read has no head: revoked as well.
-              List<Message.Subscription> live =
+              List<MessageParts.Subscription> live =
                   granted.stream().filter(s -> heads.containsKey(s.space())).toList();
               Set<String> gone = new java.util.TreeSet<>(erased);
               granted.stream()
-                  .map(Message.Subscription::space)
+                  .map(MessageParts.Subscription::space)
                   .filter(space -> !heads.containsKey(space))
                   .forEach(gone::add);
               session.send(
@@ -181,11 +183,11 @@ class HelloHandler {
                           Message.PROTOCOL_VERSION,
                           session.tokenExpiresAt(),
                           live.stream()
-                              .map(Message.Subscription::space)
+                              .map(MessageParts.Subscription::space)
                               .distinct()
                               .map(
                                   space ->
-                                      new Message.SpaceHead(
+                                      new MessageParts.SpaceHead(
                                           space,
                                           heads.get(space).head(),
                                           heads.get(space).chain(),
@@ -193,7 +195,7 @@ class HelloHandler {
                               .toList())));
               // After the welcome, as a revocation during a session comes after it too.
               gone.forEach(space -> session.send(codec.encode(new Message.Revoked(space))));
-              for (Message.Subscription subscription : live) {
+              for (MessageParts.Subscription subscription : live) {
                 registry.subscribe(session, subscription.space());
                 session.follow(
                     subscription.space(),
@@ -202,7 +204,7 @@ class HelloHandler {
                     restored.contains(subscription.space()));
               }
               return erasures.recheck(
-                  session, live.stream().map(Message.Subscription::space).toList());
+                  session, live.stream().map(MessageParts.Subscription::space).toList());
             })
         .replaceWithVoid();
   }

@@ -2,6 +2,7 @@ package dev.converge.server.sync;
 
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.SpaceErasure;
 import dev.converge.server.changeset.StablePoints;
@@ -53,13 +54,13 @@ class RuntimeSubscriptions {
    * Keeps the subscriptions a session may add beside the {@code followed} spaces it follows: those
    * past the bound are answered {@code too_many_spaces} and dropped.
    */
-  List<Message.Subscription> withinBound(
-      SyncSession session, List<Message.Subscription> subscriptions, int followed) {
+  List<MessageParts.Subscription> withinBound(
+      SyncSession session, List<MessageParts.Subscription> subscriptions, int followed) {
     int room = Math.max(0, maxSpaces - followed);
     if (subscriptions.size() <= room) {
       return subscriptions;
     }
-    for (Message.Subscription refused : subscriptions.subList(room, subscriptions.size())) {
+    for (MessageParts.Subscription refused : subscriptions.subList(room, subscriptions.size())) {
       fail(
           session,
           new SyncError(
@@ -81,9 +82,9 @@ class RuntimeSubscriptions {
    */
   Uni<Void> subscribe(SyncSession session, Message.Subscribe subscribe) {
     Set<String> followed = session.spaces();
-    List<Message.Subscription> fresh = new ArrayList<>();
-    List<Message.Subscription> again = new ArrayList<>();
-    for (Message.Subscription subscription : subscribe.subscriptions()) {
+    List<MessageParts.Subscription> fresh = new ArrayList<>();
+    List<MessageParts.Subscription> again = new ArrayList<>();
+    for (MessageParts.Subscription subscription : subscribe.subscriptions()) {
       if (!session.grants().allows(subscription.space())) {
         fail(
             session,
@@ -91,19 +92,19 @@ class RuntimeSubscriptions {
                 ErrorCode.FORBIDDEN_SPACE,
                 "space '" + subscription.space() + "' is not granted by this token"));
       } else if (followed.contains(subscription.space())) {
-        again.add(new Message.Subscription(subscription.space(), subscription.since()));
+        again.add(new MessageParts.Subscription(subscription.space(), subscription.since()));
       } else {
         fresh.add(subscription);
       }
     }
-    List<Message.Subscription> granted = withinBound(session, fresh, followed.size());
+    List<MessageParts.Subscription> granted = withinBound(session, fresh, followed.size());
     return erasure
-        .erased(granted.stream().map(Message.Subscription::space).toList())
+        .erased(granted.stream().map(MessageParts.Subscription::space).toList())
         .chain(
             erased -> {
-              List<Message.Subscription> live =
+              List<MessageParts.Subscription> live =
                   granted.stream().filter(s -> !erased.contains(s.space())).toList();
-              List<Message.Subscription> entering = new ArrayList<>(live);
+              List<MessageParts.Subscription> entering = new ArrayList<>(live);
               // Entering again only raises the recorded point (never lowers it) and reads the head.
               entering.addAll(again);
               return stablePoints
@@ -119,12 +120,12 @@ class RuntimeSubscriptions {
                                     entering.stream()
                                         .map(
                                             s ->
-                                                new Message.SpaceHead(
+                                                new MessageParts.SpaceHead(
                                                     s.space(), heads.get(s.space()).head()))
                                         .toList())));
                         erased.forEach(
                             space -> session.send(codec.encode(new Message.Revoked(space))));
-                        for (Message.Subscription subscription : live) {
+                        for (MessageParts.Subscription subscription : live) {
                           registry.subscribe(session, subscription.space());
                           session.follow(
                               subscription.space(),

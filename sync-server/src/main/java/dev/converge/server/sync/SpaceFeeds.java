@@ -3,6 +3,7 @@ package dev.converge.server.sync;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.Payload;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
@@ -256,7 +257,7 @@ final class SpaceFeeds {
             docs.stream()
                 .map(
                     d ->
-                        new Message.SnapshotDoc(
+                        new MessageParts.SnapshotDoc(
                             d.key.collection, d.key.docId, Payload.text(d.state)))
                 .toList(),
             more,

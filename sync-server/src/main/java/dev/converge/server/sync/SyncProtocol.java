@@ -3,6 +3,7 @@ package dev.converge.server.sync;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.server.PushOutcome;
 import dev.converge.core.server.Refusal;
@@ -147,7 +148,7 @@ class SyncProtocol {
       }
     }
     // Stable points count only for spaces this session follows; others are ignored.
-    List<Message.SpaceStable> stable =
+    List<MessageParts.SpaceStable> stable =
         push.stable().stream().filter(p -> session.spaces().contains(p.space())).toList();
     return pushes
         .push(session.grants(), push.changesets(), stable)
@@ -168,7 +169,7 @@ class SyncProtocol {
   private Uni<Void> synced(SyncSession session, Message.Sync sync) {
     List<String> spaces =
         session.spaces().stream().filter(session.grants()::allows).sorted().toList();
-    List<Message.SpaceStable> stable =
+    List<MessageParts.SpaceStable> stable =
         sync.stable().stream().filter(p -> spaces.contains(p.space())).toList();
     return stablePoints
         .report(session.replicaId(), stable)
@@ -187,7 +188,7 @@ class SyncProtocol {
                         new Message.Synced(
                             sync.ref(),
                             heads.stream()
-                                .map(h -> new Message.SpaceHead(h.space(), h.head()))
+                                .map(h -> new MessageParts.SpaceHead(h.space(), h.head()))
                                 .toList()))))
         .onFailure()
         .recoverWithItem(

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.PushService;
 import dev.converge.server.error.ErrorBody;
@@ -57,7 +57,10 @@ public class ChangesetResource {
    * @param rejected changesets refused by validation against the stored document
    */
   public record PushResponse(
-      String replicaId, long upToSeq, List<Message.AckResult> results, List<Rejected> rejected) {}
+      String replicaId,
+      long upToSeq,
+      List<MessageParts.AckResult> results,
+      List<Rejected> rejected) {}
 
   /**
    * Applies changesets of one replica, in one transaction; answers after commit.

@@ -5,7 +5,7 @@ import dev.converge.core.crdt.Conflict;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Versioned;
 import dev.converge.core.protocol.ErrorCode;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.ChangeLogReader;
 import dev.converge.server.changeset.LoggedChange;
@@ -65,7 +65,7 @@ public class SpaceResource {
       String collection,
       String docId,
       @Schema(ref = OpenApiSchemas.CRDT_DOCUMENT) JsonNode delta,
-      Message.Origin origin) {}
+      MessageParts.Origin origin) {}
 
   /**
    * A page of a space's log.
@@ -278,7 +278,7 @@ public class SpaceResource {
                                     item.collection(),
                                     item.docId(),
                                     stored.parse(item.deltaJson()),
-                                    new Message.Origin(item.replicaId(), item.seq())));
+                                    new MessageParts.Origin(item.replicaId(), item.seq())));
                           }
                           long to =
                               items.isEmpty() ? since : items.get(items.size() - 1).serverSeq();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.devtokens.DevKeyPair;
 import dev.converge.devtokens.DevTokens;
@@ -137,7 +138,7 @@ class CanaryTest {
                 new Message.Hello(
                     Message.PROTOCOL_VERSION,
                     "m" + System.nanoTime(),
-                    List.of(new Message.Subscription(SpaceGrants.CANARY_SPACE, 0)),
+                    List.of(new MessageParts.Subscription(SpaceGrants.CANARY_SPACE, 0)),
                     null)),
             true)
         .get(10, TimeUnit.SECONDS);

@@ -12,6 +12,7 @@ import dev.converge.core.policy.Cart;
 import dev.converge.core.policy.Profile;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,9 +61,12 @@ class AccessControlTest {
     WsClient client = WsClient.connect(server, token(subject, role));
     client.send(
         new Message.Hello(
-            Message.PROTOCOL_VERSION, replica, List.of(new Message.Subscription(space, 0)), null));
+            Message.PROTOCOL_VERSION,
+            replica,
+            List.of(new MessageParts.Subscription(space, 0)),
+            null));
     Message.Welcome welcome = client.await(Message.Welcome.class);
-    assertThat(welcome.spaces()).extracting(Message.SpaceHead::space).containsExactly(space);
+    assertThat(welcome.spaces()).extracting(MessageParts.SpaceHead::space).containsExactly(space);
     return client;
   }
 
@@ -211,7 +215,7 @@ class AccessControlTest {
       assertThat(second.ref()).isEqualTo(3);
       Message.Ack ack = squatter.await(Message.Ack.class);
       assertThat(ack.upToSeq()).isEqualTo(3);
-      assertThat(ack.results()).extracting(Message.AckResult::seq).containsExactly(2L);
+      assertThat(ack.results()).extracting(MessageParts.AckResult::seq).containsExactly(2L);
     }
     given()
         .auth()

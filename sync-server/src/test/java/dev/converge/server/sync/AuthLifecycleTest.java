@@ -9,6 +9,7 @@ import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.devtokens.DevKeyPair;
 import dev.converge.devtokens.DevTokens;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -121,8 +122,8 @@ class AuthLifecycleTest {
               Message.PROTOCOL_VERSION,
               "p-" + alice,
               List.of(
-                  new Message.Subscription(team, 0),
-                  new Message.Subscription("user:" + alice, 0))));
+                  new MessageParts.Subscription(team, 0),
+                  new MessageParts.Subscription("user:" + alice, 0))));
       assertThat(client.expect(Message.Welcome.class).spaces()).hasSize(2);
 
       client.send(new Message.Auth(TestTokens.mint(alice, List.of(), Duration.ofMinutes(10))));

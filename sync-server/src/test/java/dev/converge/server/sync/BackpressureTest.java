@@ -8,6 +8,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -49,7 +50,7 @@ class BackpressureTest {
         new Message.Hello(
             Message.PROTOCOL_VERSION,
             "stalled-" + alice,
-            List.of(new Message.Subscription(space, 0))));
+            List.of(new MessageParts.Subscription(space, 0))));
     stalled.expect(Message.Welcome.class);
     stalled.pause();
     SyncSession stalledSession =
@@ -111,7 +112,7 @@ class BackpressureTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "stalled-" + alice,
-              List.of(new Message.Subscription(space, resumeFrom))));
+              List.of(new MessageParts.Subscription(space, resumeFrom))));
       resumed.expect(Message.Welcome.class);
       long cursor = resumeFrom;
       while (cursor < CHANGESETS) {

@@ -7,6 +7,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -48,7 +49,7 @@ class CleanRunLogIT {
             new Message.Hello(
                 Message.PROTOCOL_VERSION,
                 "laptop-" + alice,
-                List.of(new Message.Subscription(space, 0))));
+                List.of(new MessageParts.Subscription(space, 0))));
         laptop.expect(Message.Welcome.class);
         phone.send(new Message.Hello(Message.PROTOCOL_VERSION, "phone-" + alice, List.of()));
         phone.expect(Message.Welcome.class);

@@ -8,6 +8,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,7 +52,7 @@ class ConcurrentPushersTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "reader-" + alice,
-              List.of(new Message.Subscription(space, 0))));
+              List.of(new MessageParts.Subscription(space, 0))));
       reader.expect(Message.Welcome.class);
 
       ExecutorService pool = Executors.newFixedThreadPool(PUSHERS);
@@ -76,7 +77,7 @@ class ConcurrentPushersTest {
         assertThat(changes.from()).as("page starts at the cursor").isEqualTo(cursor);
         // Items are single changes or delta-groups of one document (fromSeq..serverSeq), in order.
         long previous = cursor;
-        for (Message.ChangeItem item : changes.items()) {
+        for (MessageParts.ChangeItem item : changes.items()) {
           assertThat(item.fromSeq()).as("no change from behind the cursor").isGreaterThan(cursor);
           assertThat(item.serverSeq())
               .as("in order")

@@ -10,6 +10,7 @@ import dev.converge.core.crdt.Dot;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.server.CompactionRules;
 import dev.converge.server.changeset.CounterCompactor;
@@ -135,8 +136,8 @@ class CounterCompactionTest {
       a.catchUp(3);
       a.push(
           a.doc.addToCounter(a.replica, VIEWS, 1),
-          new Message.SpaceStable(space, 2),
-          new Message.SpaceStable("team:not-followed", 2));
+          new MessageParts.SpaceStable(space, 2),
+          new MessageParts.SpaceStable("team:not-followed", 2));
       assertThat(points()).as("push.stable").containsExactly(Map.entry(a.replica, 2L));
       assertThat(stablePoints.of("team:not-followed").await().atMost(WAIT)).isEmpty();
       a.report(1);
@@ -187,7 +188,7 @@ class CounterCompactionTest {
             new Message.Hello(
                 Message.PROTOCOL_VERSION,
                 b.replica,
-                List.of(new Message.Subscription("user:" + subject, 0, 0L))));
+                List.of(new MessageParts.Subscription("user:" + subject, 0, 0L))));
         elsewhere.await(Message.Welcome.class);
         assertThat(points()).as("revoked and unsubscribed").isEmpty();
       }
@@ -246,9 +247,9 @@ class CounterCompactionTest {
       assertThat(head()).as("one compaction entry").isEqualTo(head + 1);
       for (RawDevice d : devices) {
         d.catchUp(head + 1);
-        Message.ChangeItem last = d.items.get(d.items.size() - 1);
+        MessageParts.ChangeItem last = d.items.get(d.items.size() - 1);
         assertThat(last.origin())
-            .isEqualTo(new Message.Origin(CompactionRules.ORIGIN, last.origin().seq()));
+            .isEqualTo(new MessageParts.Origin(CompactionRules.ORIGIN, last.origin().seq()));
         assertThat(d.doc).as("device %s holds the runs", d.replica).isEqualTo(stored);
         assertThat(d.errors).isEmpty();
       }
@@ -394,7 +395,7 @@ class CounterCompactionTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               CompactionRules.ORIGIN,
-              List.of(new Message.Subscription(space, 0, 0L))));
+              List.of(new MessageParts.Subscription(space, 0, 0L))));
       client.await(Message.Welcome.class);
       Document delta = new Document().addToCounter(CompactionRules.ORIGIN, VIEWS, 1);
       client.send(

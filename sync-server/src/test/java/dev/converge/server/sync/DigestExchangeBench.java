@@ -4,6 +4,7 @@ import dev.converge.core.digest.DigestTree;
 import dev.converge.core.digest.DocDigest;
 import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.db.SchemaMigration;
 import io.agroal.api.AgroalDataSource;
@@ -80,7 +81,7 @@ class DigestExchangeBench {
       client.expect(Message.Welcome.class);
       for (int differing : new int[] {0, 1, 100}) {
         SpaceDigest device = new SpaceDigest();
-        Map<Integer, List<Message.DigestDoc>> byLeaf = new java.util.HashMap<>();
+        Map<Integer, List<MessageParts.DigestDoc>> byLeaf = new java.util.HashMap<>();
         for (int i = 0; i < DOCS; i++) {
           // Every 997th document differs, up to the count asked for.
           boolean differs = i % 997 == 0 && i / 997 < differing;
@@ -88,7 +89,7 @@ class DigestExchangeBench {
           device.add("notes", "d" + i, digest);
           byLeaf
               .computeIfAbsent(DigestTree.leafOf("notes", "d" + i), k -> new ArrayList<>())
-              .add(new Message.DigestDoc("notes", "d" + i, digest.hex()));
+              .add(new MessageParts.DigestDoc("notes", "d" + i, digest.hex()));
         }
         long[] nanos = new long[RUNS];
         long[] bytes = new long[2];
@@ -131,7 +132,7 @@ class DigestExchangeBench {
   private static int exchange(
       WsClient client,
       SpaceDigest device,
-      Map<Integer, List<Message.DigestDoc>> byLeaf,
+      Map<Integer, List<MessageParts.DigestDoc>> byLeaf,
       String space,
       long[] bytes)
       throws InterruptedException {

@@ -10,6 +10,7 @@ import dev.converge.core.digest.DocDigest;
 import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.db.SchemaMigration;
 import io.agroal.api.AgroalDataSource;
@@ -55,11 +56,11 @@ class DigestExchangeTest {
   private static Message.Digests leaf(
       WsClient client, int ref, String space, String leaf, Map<String, Document> device)
       throws InterruptedException {
-    List<Message.DigestDoc> docs = new ArrayList<>();
+    List<MessageParts.DigestDoc> docs = new ArrayList<>();
     device.forEach(
         (id, doc) -> {
           if (DigestTree.leafPath(DigestTree.leafOf("notes", id)).equals(leaf)) {
-            docs.add(new Message.DigestDoc("notes", id, DocDigest.of(doc, CODEC).hex()));
+            docs.add(new MessageParts.DigestDoc("notes", id, DocDigest.of(doc, CODEC).hex()));
           }
         });
     client.send(new Message.Digest(ref, space, leaf, List.of(), docs));
@@ -141,11 +142,11 @@ class DigestExchangeTest {
               DigestTree.leafPath(DigestTree.leafOf("notes", "d7")),
               DigestTree.leafPath(DigestTree.leafOf("notes", "zz")));
       for (String leaf : frontier) {
-        List<Message.DigestDoc> docs = new ArrayList<>();
+        List<MessageParts.DigestDoc> docs = new ArrayList<>();
         device.forEach(
             (id, doc) -> {
               if (DigestTree.leafPath(DigestTree.leafOf("notes", id)).equals(leaf)) {
-                docs.add(new Message.DigestDoc("notes", id, DocDigest.of(doc, CODEC).hex()));
+                docs.add(new MessageParts.DigestDoc("notes", id, DocDigest.of(doc, CODEC).hex()));
               }
             });
         client.send(new Message.Digest(ref++, space, leaf, List.of(), docs));
@@ -185,10 +186,10 @@ class DigestExchangeTest {
       double toServer = repaired("to_server");
 
       assertThat(leaf(client, 1, space, lostLeaf, device).docs())
-          .extracting(Message.DigestDoc::docId)
+          .extracting(MessageParts.DigestDoc::docId)
           .containsExactly("d7");
       assertThat(leaf(client, 2, space, extraLeaf, device).docs())
-          .extracting(Message.DigestDoc::docId)
+          .extracting(MessageParts.DigestDoc::docId)
           .containsExactly("zz");
       // Reported, not repaired yet; asking again while still different counts nothing either.
       assertThat(leaf(client, 3, space, lostLeaf, device).docs()).hasSize(1);

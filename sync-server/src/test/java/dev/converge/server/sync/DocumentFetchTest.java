@@ -8,6 +8,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Profile;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -56,13 +57,16 @@ class DocumentFetchTest {
               7,
               space,
               List.of(
-                  new Message.DocName("profiles", "me"), new Message.DocName("profiles", "none"))));
+                  new MessageParts.DocName("profiles", "me"),
+                  new MessageParts.DocName("profiles", "none"))));
       Message.Docs docs = client.expect(Message.Docs.class);
 
       assertThat(docs.ref()).isEqualTo(7);
       assertThat(docs.space()).isEqualTo(space);
       assertThat(docs.head()).isEqualTo(2);
-      assertThat(docs.docs()).extracting(Message.SnapshotDoc::docId).containsExactly("me", "none");
+      assertThat(docs.docs())
+          .extracting(MessageParts.SnapshotDoc::docId)
+          .containsExactly("me", "none");
       Document state = docs.docs().get(0).state().document();
       assertThat(Profile.of(state).get("name")).contains(TextNode.valueOf("Ada"));
       // The context-only entry of the refusal: the refused dots are covered, so joining the
@@ -80,7 +84,7 @@ class DocumentFetchTest {
       client.expect(Message.Welcome.class);
       client.send(
           new Message.Fetch(
-              3, "user:someone-else", List.of(new Message.DocName("profiles", "me"))));
+              3, "user:someone-else", List.of(new MessageParts.DocName("profiles", "me"))));
       Message.Error error = client.expect(Message.Error.class);
       assertThat(error.code()).isEqualTo("forbidden_space");
       assertThat(error.ref()).isNull();
@@ -93,8 +97,8 @@ class DocumentFetchTest {
   @Test
   void fetchBeyondTheDocumentBound_isFetchTooLarge_withItsRef() throws Exception {
     String alice = TestTokens.subject("alice");
-    List<Message.DocName> names =
-        IntStream.range(0, 101).mapToObj(i -> new Message.DocName("c", "d" + i)).toList();
+    List<MessageParts.DocName> names =
+        IntStream.range(0, 101).mapToObj(i -> new MessageParts.DocName("c", "d" + i)).toList();
     try (WsClient client = WsClient.connect(server, TestTokens.mint(alice))) {
       client.send(new Message.Hello(Message.PROTOCOL_VERSION, "p-" + alice, List.of()));
       client.expect(Message.Welcome.class);
@@ -132,8 +136,8 @@ class DocumentFetchTest {
         client.send(new Message.Push(List.of(changeset)));
         assertThat(client.expect(Message.Ack.class).results()).hasSize(1);
       }
-      List<Message.DocName> both =
-          List.of(new Message.DocName("blobs", "b0"), new Message.DocName("blobs", "b1"));
+      List<MessageParts.DocName> both =
+          List.of(new MessageParts.DocName("blobs", "b0"), new MessageParts.DocName("blobs", "b1"));
       client.send(new Message.Fetch(1, space, both));
       Message.Error error = client.expect(Message.Error.class);
       assertThat(error.code()).isEqualTo("fetch_too_large");

@@ -9,6 +9,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.SpaceErasure;
 import dev.converge.server.db.SchemaMigration;
@@ -71,7 +72,7 @@ class ErasureTest {
         new Message.Hello(
             Message.PROTOCOL_VERSION,
             replica(subject),
-            List.of(new Message.Subscription(space, since)),
+            List.of(new MessageParts.Subscription(space, since)),
             null));
     return client;
   }

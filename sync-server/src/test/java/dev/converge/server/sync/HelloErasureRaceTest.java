@@ -8,6 +8,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.server.changeset.SpaceErasure;
 import dev.converge.server.db.SchemaMigration;
 import io.agroal.api.AgroalDataSource;
@@ -112,7 +113,7 @@ class HelloErasureRaceTest {
             new Message.Hello(
                 Message.PROTOCOL_VERSION,
                 "m" + round + Math.abs(member.hashCode()),
-                List.of(new Message.Subscription(space, 0)),
+                List.of(new MessageParts.Subscription(space, 0)),
                 null));
         assertThat(erased.get(30, TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(m.await(Message.Revoked.class).space())

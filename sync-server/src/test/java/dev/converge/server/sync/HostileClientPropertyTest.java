@@ -15,6 +15,7 @@ import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -143,7 +144,7 @@ class HostileClientPropertyTest {
               new Message.Hello(
                   Message.PROTOCOL_VERSION,
                   attacker,
-                  List.of(new Message.Subscription(shared, 0))));
+                  List.of(new MessageParts.Subscription(shared, 0))));
       if (!attack.beforeHello()) {
         socket.sendText(hello);
         readUntil(socket, m -> m instanceof Message.Welcome, new ArrayList<>());
@@ -286,7 +287,9 @@ class HostileClientPropertyTest {
         WsClient.connect(server, TestTokens.mint(victim, List.of(shared), Duration.ofHours(1)));
     client.send(
         new Message.Hello(
-            Message.PROTOCOL_VERSION, victimReplica, List.of(new Message.Subscription(shared, 0))));
+            Message.PROTOCOL_VERSION,
+            victimReplica,
+            List.of(new MessageParts.Subscription(shared, 0))));
     client.await(Message.Welcome.class);
     return client;
   }

@@ -8,6 +8,7 @@ import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -44,7 +45,9 @@ class HostileInputTest {
     WsClient client = WsClient.connect(server, TestTokens.mint(subject));
     client.send(
         new Message.Hello(
-            Message.PROTOCOL_VERSION, replicaId, List.of(new Message.Subscription(followed, 0))));
+            Message.PROTOCOL_VERSION,
+            replicaId,
+            List.of(new MessageParts.Subscription(followed, 0))));
     client.expect(Message.Welcome.class);
     return client;
   }
@@ -74,11 +77,12 @@ class HostileInputTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "reader-" + alice,
-              List.of(new Message.Subscription(space, 0))));
+              List.of(new MessageParts.Subscription(space, 0))));
       Message.Welcome welcome = reader.expect(Message.Welcome.class);
       assertThat(welcome.spaces())
           .containsExactly(
-              new Message.SpaceHead(space, 0, dev.converge.core.server.LogChain.GENESIS, false));
+              new MessageParts.SpaceHead(
+                  space, 0, dev.converge.core.server.LogChain.GENESIS, false));
       assertThat(reader.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
     }
   }
@@ -148,7 +152,7 @@ class HostileInputTest {
       // The genuine re-push is still acked as a duplicate.
       client.send(new Message.Push(List.of(original)));
       assertThat(client.await(Message.Ack.class).results())
-          .containsExactly(new Message.AckResult(1, 1));
+          .containsExactly(new MessageParts.AckResult(1, 1));
     }
   }
 
@@ -232,8 +236,8 @@ class HostileInputTest {
               Message.PROTOCOL_VERSION,
               "b-" + bob,
               List.of(
-                  new Message.Subscription(space, 0),
-                  new Message.Subscription("team:never-created", 0))));
+                  new MessageParts.Subscription(space, 0),
+                  new MessageParts.Subscription("team:never-created", 0))));
       Message.Error existing = error(bobClient, "forbidden_space");
       Message.Error missing = error(bobClient, "forbidden_space");
       assertThat(existing.message().replace(space, "X"))

@@ -7,6 +7,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.server.LogChain;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -62,7 +63,7 @@ class LogEpochTest {
         new Message.Hello(
             Message.PROTOCOL_VERSION,
             replica,
-            List.of(new Message.Subscription(space, since, null, epoch))));
+            List.of(new MessageParts.Subscription(space, since, null, epoch))));
     return client;
   }
 

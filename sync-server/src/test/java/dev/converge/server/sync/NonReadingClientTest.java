@@ -9,6 +9,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -73,7 +74,7 @@ class NonReadingClientTest {
               new Message.Hello(
                   Message.PROTOCOL_VERSION,
                   "follower-" + alice,
-                  List.of(new Message.Subscription(space, 0)))));
+                  List.of(new MessageParts.Subscription(space, 0)))));
       Thread drainer = new Thread(() -> drain(follower));
       drainer.setDaemon(true);
       drainer.start();
@@ -92,7 +93,7 @@ class NonReadingClientTest {
               new Message.Hello(
                   Message.PROTOCOL_VERSION,
                   stalledReplica,
-                  List.of(new Message.Subscription(space, 0)))));
+                  List.of(new MessageParts.Subscription(space, 0)))));
       SyncSession session = awaitSession(stalledReplica);
 
       // Sample the session's queued bytes the whole time, from another thread.

@@ -11,6 +11,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -102,10 +103,12 @@ class OversizedSnapshotDocumentTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "late-" + alice,
-              List.of(new Message.Subscription(space, 0))));
+              List.of(new MessageParts.Subscription(space, 0))));
       late.expect(Message.Welcome.class);
       Message.Snapshot first = late.expect(Message.Snapshot.class);
-      assertThat(first.docs()).extracting(Message.SnapshotDoc::docId).containsExactly("a-small");
+      assertThat(first.docs())
+          .extracting(MessageParts.SnapshotDoc::docId)
+          .containsExactly("a-small");
       assertThat(first.more()).isTrue();
       Message.Error error = late.expect(Message.Error.class);
       assertThat(error.code()).isEqualTo("snapshot_too_large");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.LoggedChange;
 import java.util.ArrayList;
@@ -62,7 +63,9 @@ class PageFramesTest {
     assertThat(changes.from()).isEqualTo(10);
     assertThat(changes.to()).isEqualTo(16);
     assertThat(changes.items()).hasSize(2);
-    assertThat(changes.items()).extracting(Message.ChangeItem::serverSeq).containsExactly(15L, 16L);
+    assertThat(changes.items())
+        .extracting(MessageParts.ChangeItem::serverSeq)
+        .containsExactly(15L, 16L);
   }
 
   @Test

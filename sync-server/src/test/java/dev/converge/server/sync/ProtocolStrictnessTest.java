@@ -8,6 +8,7 @@ import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
@@ -104,10 +105,11 @@ class ProtocolStrictnessTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "reader-" + alice,
-              List.of(new Message.Subscription(space, 0))));
+              List.of(new MessageParts.Subscription(space, 0))));
       assertThat(reader.expect(Message.Welcome.class).spaces())
           .containsExactly(
-              new Message.SpaceHead(space, 0, dev.converge.core.server.LogChain.GENESIS, false));
+              new MessageParts.SpaceHead(
+                  space, 0, dev.converge.core.server.LogChain.GENESIS, false));
     }
   }
 

@@ -12,6 +12,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Profile;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.db.SchemaMigration;
 import io.agroal.api.AgroalDataSource;
@@ -82,7 +83,10 @@ class PushLimitsTest {
     WsClient client = WsClient.connect(server, TestTokens.mint(subject));
     client.send(
         new Message.Hello(
-            Message.PROTOCOL_VERSION, replica, List.of(new Message.Subscription(space, 0)), null));
+            Message.PROTOCOL_VERSION,
+            replica,
+            List.of(new MessageParts.Subscription(space, 0)),
+            null));
     client.await(Message.Welcome.class);
     return client;
   }

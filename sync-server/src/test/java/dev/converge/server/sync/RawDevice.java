@@ -6,6 +6,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class RawDevice implements AutoCloseable {
   final WsClient client;
   final Document doc = new Document();
   final List<Message.Error> errors = new ArrayList<>();
-  final List<Message.ChangeItem> items = new ArrayList<>();
+  final List<MessageParts.ChangeItem> items = new ArrayList<>();
   int snapshots;
   long cursor;
   private long seq;
@@ -51,7 +52,7 @@ final class RawDevice implements AutoCloseable {
         new Message.Hello(
             Message.PROTOCOL_VERSION,
             replica,
-            List.of(new Message.Subscription(space, 0, stable)),
+            List.of(new MessageParts.Subscription(space, 0, stable)),
             predecessor));
     client.await(Message.Welcome.class);
     return new RawDevice(replica, space, client, 0);
@@ -65,7 +66,7 @@ final class RawDevice implements AutoCloseable {
   }
 
   /** Pushes {@code delta} (already applied to {@link #doc}) as this replica's next changeset. */
-  void push(Document delta, Message.SpaceStable... stable) throws InterruptedException {
+  void push(Document delta, MessageParts.SpaceStable... stable) throws InterruptedException {
     long next = ++seq;
     client.send(
         new Message.Push(
@@ -77,7 +78,7 @@ final class RawDevice implements AutoCloseable {
 
   /** Reports {@code stable} with a {@code sync} and waits for its {@code synced}. */
   Message.Synced report(long stable) throws InterruptedException {
-    client.send(new Message.Sync(++ref, List.of(new Message.SpaceStable(space, stable))));
+    client.send(new Message.Sync(++ref, List.of(new MessageParts.SpaceStable(space, stable))));
     return (Message.Synced) process(m -> m instanceof Message.Synced);
   }
 
@@ -107,7 +108,7 @@ final class RawDevice implements AutoCloseable {
         continue;
       }
       if (message instanceof Message.Changes changes && changes.space().equals(space)) {
-        for (Message.ChangeItem item : changes.items()) {
+        for (MessageParts.ChangeItem item : changes.items()) {
           doc.join(item.delta().document());
           items.add(item);
         }

@@ -7,6 +7,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,7 +90,7 @@ class RestartIT {
       // Every acked changeset is in the log with the serverSeq it was acked with (REST pull: one
       // item per change, with its origin).
       Map<Long, Long> logged = new HashMap<>();
-      for (Message.ChangeItem item : pullAll(node, alice, space)) {
+      for (MessageParts.ChangeItem item : pullAll(node, alice, space)) {
         logged.put(item.origin().seq(), item.serverSeq());
       }
       assertThat(logged).containsAllEntriesOf(acked);
@@ -109,7 +110,7 @@ class RestartIT {
       }
       Document server = new Document();
       long count = 0;
-      for (Message.ChangeItem item : pullAll(node, alice, space)) {
+      for (MessageParts.ChangeItem item : pullAll(node, alice, space)) {
         server.join(item.delta().document());
         count++;
       }
@@ -119,11 +120,11 @@ class RestartIT {
   }
 
   /** Reads the whole log of a space through the REST pull endpoint, page by page. */
-  private static List<Message.ChangeItem> pullAll(ServerProcess node, String subject, String space)
-      throws Exception {
+  private static List<MessageParts.ChangeItem> pullAll(
+      ServerProcess node, String subject, String space) throws Exception {
     var http = java.net.http.HttpClient.newHttpClient();
     var codec = WsClient.CODEC;
-    List<Message.ChangeItem> items = new ArrayList<>();
+    List<MessageParts.ChangeItem> items = new ArrayList<>();
     long since = 0;
     boolean more = true;
     while (more) {
@@ -137,12 +138,12 @@ class RestartIT {
       var page = codec.parse(response.body());
       for (var item : page.get("items")) {
         items.add(
-            new Message.ChangeItem(
+            new MessageParts.ChangeItem(
                 item.get("serverSeq").asLong(),
                 item.get("collection").asText(),
                 item.get("docId").asText(),
                 codec.decodeDocument(item.get("delta"), "$"),
-                new Message.Origin(
+                new MessageParts.Origin(
                     item.get("origin").get("replicaId").asText(),
                     item.get("origin").get("seq").asLong())));
       }

@@ -8,6 +8,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Profile;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.server.changeset.StablePoints;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,9 +51,9 @@ class RuntimeSubscriptionTest {
       other.expect(Message.Welcome.class);
       push(other, writer, team, 1, "Ada");
 
-      client.send(new Message.Subscribe(List.of(new Message.Subscription(team, 0, 0L))));
+      client.send(new Message.Subscribe(List.of(new MessageParts.Subscription(team, 0, 0L))));
       Message.Subscribed subscribed = client.expect(Message.Subscribed.class);
-      assertThat(subscribed.spaces()).containsExactly(new Message.SpaceHead(team, 1));
+      assertThat(subscribed.spaces()).containsExactly(new MessageParts.SpaceHead(team, 1));
       Message.Changes changes = client.expect(Message.Changes.class);
       assertThat(changes.space()).isEqualTo(team);
       assertThat(changes.to()).isEqualTo(1);
@@ -82,14 +83,14 @@ class RuntimeSubscriptionTest {
       client.send(
           new Message.Subscribe(
               List.of(
-                  new Message.Subscription("team:not-" + bob, 0),
-                  new Message.Subscription("user:" + bob, 0))));
+                  new MessageParts.Subscription("team:not-" + bob, 0),
+                  new MessageParts.Subscription("user:" + bob, 0))));
       assertThat(client.expect(Message.Error.class).code()).isEqualTo("forbidden_space");
       assertThat(client.expect(Message.Subscribed.class).spaces())
-          .containsExactly(new Message.SpaceHead("user:" + bob, 0));
+          .containsExactly(new MessageParts.SpaceHead("user:" + bob, 0));
       client.send(new Message.Sync(1));
       assertThat(client.expect(Message.Synced.class).spaces())
-          .extracting(Message.SpaceHead::space)
+          .extracting(MessageParts.SpaceHead::space)
           .containsExactly("user:" + bob);
     }
   }
@@ -108,18 +109,20 @@ class RuntimeSubscriptionTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "r-" + carol,
-              List.of(new Message.Subscription(spaces.get(0), 0))));
+              List.of(new MessageParts.Subscription(spaces.get(0), 0))));
       client.expect(Message.Welcome.class);
       client.send(
           new Message.Subscribe(
-              spaces.subList(1, 18).stream().map(s -> new Message.Subscription(s, 0)).toList()));
+              spaces.subList(1, 18).stream()
+                  .map(s -> new MessageParts.Subscription(s, 0))
+                  .toList()));
       for (int refused = 16; refused < 18; refused++) {
         Message.Error error = client.expect(Message.Error.class);
         assertThat(error.code()).isEqualTo("too_many_spaces");
         assertThat(error.message()).contains("'" + spaces.get(refused) + "'");
       }
       assertThat(client.expect(Message.Subscribed.class).spaces())
-          .extracting(Message.SpaceHead::space)
+          .extracting(MessageParts.SpaceHead::space)
           .containsExactlyElementsOf(spaces.subList(1, 16));
     }
   }

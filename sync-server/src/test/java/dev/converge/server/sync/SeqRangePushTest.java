@@ -8,6 +8,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -49,7 +50,8 @@ class SeqRangePushTest {
         new Message.Hello(
             Message.PROTOCOL_VERSION,
             replica,
-            List.of(new Message.Subscription(space, 0), new Message.Subscription(other, 0)),
+            List.of(
+                new MessageParts.Subscription(space, 0), new MessageParts.Subscription(other, 0)),
             null));
     client.await(Message.Welcome.class);
     return client;
@@ -101,12 +103,12 @@ class SeqRangePushTest {
     Changeset first = range(space, 1, 3, adds("a", "b", "c"));
     try (WsClient s = session()) {
       s.send(new Message.Push(List.of(first)));
-      assertThat(ack(s, 3).results()).extracting(Message.AckResult::seq).containsExactly(1L);
+      assertThat(ack(s, 3).results()).extracting(MessageParts.AckResult::seq).containsExactly(1L);
       long serverSeq = 0;
 
       s.send(new Message.Push(List.of(first)));
       Message.Ack again = ack(s, 3);
-      assertThat(again.results()).extracting(Message.AckResult::seq).containsExactly(1L);
+      assertThat(again.results()).extracting(MessageParts.AckResult::seq).containsExactly(1L);
       serverSeq = again.results().get(0).serverSeq();
 
       refused(s, List.of(range(space, 1, 2, first.delta())), "seq_regression");
@@ -124,7 +126,7 @@ class SeqRangePushTest {
       Changeset next = range(space, 4, 5, adds("j", "k"));
       s.send(new Message.Push(List.of(first, next)));
       Message.Ack both = ack(s, 5);
-      assertThat(both.results()).extracting(Message.AckResult::seq).containsExactly(1L, 4L);
+      assertThat(both.results()).extracting(MessageParts.AckResult::seq).containsExactly(1L, 4L);
       assertThat(both.results().get(0).serverSeq()).isEqualTo(serverSeq);
     }
     assertThat(items(space)).isEqualTo(5);
@@ -136,10 +138,14 @@ class SeqRangePushTest {
     Changeset team = range(other, 3, 5, adds("c", "d", "e"));
     try (WsClient s = session()) {
       s.send(new Message.Push(List.of(mine, team)));
-      assertThat(ack(s, 5).results()).extracting(Message.AckResult::seq).containsExactly(1L, 3L);
+      assertThat(ack(s, 5).results())
+          .extracting(MessageParts.AckResult::seq)
+          .containsExactly(1L, 3L);
 
       s.send(new Message.Push(List.of(mine, team)));
-      assertThat(ack(s, 5).results()).extracting(Message.AckResult::seq).containsExactly(1L, 3L);
+      assertThat(ack(s, 5).results())
+          .extracting(MessageParts.AckResult::seq)
+          .containsExactly(1L, 3L);
 
       refused(s, List.of(mine, range(other, 3, 4, team.delta())), "seq_regression");
       refused(s, List.of(range(space, 1, 2, adds("z")), team), "seq_regression");

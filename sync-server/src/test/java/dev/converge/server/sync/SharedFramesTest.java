@@ -7,6 +7,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -31,7 +32,7 @@ class SharedFramesTest {
     WsClient client = WsClient.connect(server, token);
     client.send(
         new Message.Hello(
-            Message.PROTOCOL_VERSION, replica, List.of(new Message.Subscription(space, 0))));
+            Message.PROTOCOL_VERSION, replica, List.of(new MessageParts.Subscription(space, 0))));
     client.expect(Message.Welcome.class);
     return client;
   }

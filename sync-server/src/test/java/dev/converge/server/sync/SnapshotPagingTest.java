@@ -10,6 +10,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -180,7 +181,7 @@ class SnapshotPagingTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "late-" + alice,
-              List.of(new Message.Subscription(space, 1))));
+              List.of(new MessageParts.Subscription(space, 1))));
       late.expect(Message.Welcome.class);
       Map<String, Document> received = new TreeMap<>();
       Message.Snapshot snapshot;
@@ -201,7 +202,9 @@ class SnapshotPagingTest {
       push(List.of(write("doc-005", "after the snapshot")));
       Message.Changes changes = late.expect(Message.Changes.class);
       assertThat(changes.from()).isEqualTo(DOCS);
-      assertThat(changes.items()).extracting(Message.ChangeItem::docId).containsExactly("doc-005");
+      assertThat(changes.items())
+          .extracting(MessageParts.ChangeItem::docId)
+          .containsExactly("doc-005");
     }
   }
 

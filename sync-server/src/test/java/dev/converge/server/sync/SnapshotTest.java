@@ -9,6 +9,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -73,7 +74,7 @@ class SnapshotTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "late-" + alice,
-              List.of(new Message.Subscription(space, 10))));
+              List.of(new MessageParts.Subscription(space, 10))));
       late.expect(Message.Welcome.class);
       Map<String, Document> received = new HashMap<>();
       Message.Snapshot page;
@@ -106,7 +107,9 @@ class SnapshotTest {
       }
       Message.Changes changes = late.expect(Message.Changes.class);
       assertThat(changes.from()).isEqualTo(250);
-      assertThat(changes.items()).extracting(Message.ChangeItem::serverSeq).containsExactly(251L);
+      assertThat(changes.items())
+          .extracting(MessageParts.ChangeItem::serverSeq)
+          .containsExactly(251L);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -114,7 +115,7 @@ class StoredStateLimitsTest {
       Message.Ack ack = writer.await(Message.Ack.class);
       assertThat(ack.upToSeq()).isEqualTo(seq);
       assertThat(ack.results())
-          .extracting(Message.AckResult::serverSeq)
+          .extracting(MessageParts.AckResult::serverSeq)
           .containsExactly((long) HEAD);
     }
     long total = (long) PUSHES * INCREMENTS_PER_PUSH + 1;
@@ -157,7 +158,9 @@ class StoredStateLimitsTest {
     try (WsClient reader = WsClient.connect(server, token, READER)) {
       reader.send(
           new Message.Hello(
-              Message.PROTOCOL_VERSION, "r-" + alice, List.of(new Message.Subscription(space, 0))));
+              Message.PROTOCOL_VERSION,
+              "r-" + alice,
+              List.of(new MessageParts.Subscription(space, 0))));
       reader.expect(Message.Welcome.class);
       Document rebuilt = new Document();
       Message.Changes changes;
@@ -176,7 +179,7 @@ class StoredStateLimitsTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "late-" + alice,
-              List.of(new Message.Subscription(space, 0))));
+              List.of(new MessageParts.Subscription(space, 0))));
       late.expect(Message.Welcome.class);
       Message.Snapshot page = late.expect(Message.Snapshot.class);
       assertThat(page.head()).isEqualTo(HEAD);

@@ -9,6 +9,7 @@ import dev.converge.core.policy.Cart;
 import dev.converge.core.policy.Profile;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -33,7 +34,9 @@ class SyncProtocolTest {
     WsClient client = WsClient.connect(server, token);
     client.send(
         new Message.Hello(
-            Message.PROTOCOL_VERSION, replica, List.of(new Message.Subscription(space, since))));
+            Message.PROTOCOL_VERSION,
+            replica,
+            List.of(new MessageParts.Subscription(space, since))));
     Message.Welcome welcome = client.expect(Message.Welcome.class);
     assertThat(welcome.protocol()).isEqualTo(Message.PROTOCOL_VERSION);
     assertThat(welcome.tokenExpiresAt()).isGreaterThan(System.currentTimeMillis());
@@ -53,7 +56,7 @@ class SyncProtocolTest {
 
       Message.Ack ack = phone.await(Message.Ack.class);
       assertThat(ack.upToSeq()).isEqualTo(1);
-      assertThat(ack.results()).containsExactly(new Message.AckResult(1, 1));
+      assertThat(ack.results()).containsExactly(new MessageParts.AckResult(1, 1));
       Message.Changes changes = laptop.await(Message.Changes.class);
       assertThat(changes.space()).isEqualTo(space);
       assertThat(changes.from()).isZero();
@@ -63,7 +66,7 @@ class SyncProtocolTest {
           .satisfies(
               item -> {
                 assertThat(item.delta().document()).isEqualTo(delta);
-                assertThat(item.origin()).isEqualTo(new Message.Origin("phone-" + alice, 1));
+                assertThat(item.origin()).isEqualTo(new MessageParts.Origin("phone-" + alice, 1));
               });
     }
   }
@@ -88,12 +91,14 @@ class SyncProtocolTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "laptop-" + alice,
-              List.of(new Message.Subscription(space, 2))));
+              List.of(new MessageParts.Subscription(space, 2))));
       Message.Welcome welcome = laptop.expect(Message.Welcome.class);
-      assertThat(welcome.spaces()).extracting(Message.SpaceHead::head).containsExactly(3L);
+      assertThat(welcome.spaces()).extracting(MessageParts.SpaceHead::head).containsExactly(3L);
       Message.Changes changes = laptop.expect(Message.Changes.class);
       assertThat(changes.from()).isEqualTo(2);
-      assertThat(changes.items()).extracting(Message.ChangeItem::serverSeq).containsExactly(3L);
+      assertThat(changes.items())
+          .extracting(MessageParts.ChangeItem::serverSeq)
+          .containsExactly(3L);
     }
   }
 
@@ -107,10 +112,10 @@ class SyncProtocolTest {
     try (WsClient phone = hello(TestTokens.mint(alice), replica, space, 0)) {
       phone.send(new Message.Push(List.of(first)));
       assertThat(phone.await(Message.Ack.class).results())
-          .containsExactly(new Message.AckResult(1, 1));
+          .containsExactly(new MessageParts.AckResult(1, 1));
       phone.send(new Message.Push(List.of(first)));
       assertThat(phone.await(Message.Ack.class).results())
-          .containsExactly(new Message.AckResult(1, 1));
+          .containsExactly(new MessageParts.AckResult(1, 1));
     }
     try (WsClient reader = hello(TestTokens.mint(alice), "reader-" + alice, space, 0)) {
       Message.Changes changes = reader.expect(Message.Changes.class);
@@ -226,14 +231,14 @@ class SyncProtocolTest {
       Message.Changes changes = laptop.expect(Message.Changes.class);
       assertThat(changes.to()).isEqualTo(4);
       assertThat(changes.items()).hasSize(2);
-      Message.ChangeItem group = changes.items().get(0);
+      MessageParts.ChangeItem group = changes.items().get(0);
       assertThat(group.fromSeq()).isEqualTo(1);
       assertThat(group.serverSeq()).isEqualTo(3);
       assertThat(group.origin()).isNull();
       assertThat(group.delta().document()).isEqualTo(expected);
-      Message.ChangeItem single = changes.items().get(1);
+      MessageParts.ChangeItem single = changes.items().get(1);
       assertThat(single.fromSeq()).isEqualTo(single.serverSeq()).isEqualTo(4);
-      assertThat(single.origin()).isEqualTo(new Message.Origin(replica, 4));
+      assertThat(single.origin()).isEqualTo(new MessageParts.Origin(replica, 4));
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,7 +54,7 @@ class TrustBoundaryTest {
         new Message.Hello(
             Message.PROTOCOL_VERSION,
             replica,
-            List.of(new Message.Subscription(space, 0)),
+            List.of(new MessageParts.Subscription(space, 0)),
             predecessor));
     client.await(Message.Welcome.class);
     return client;
@@ -177,7 +178,7 @@ class TrustBoundaryTest {
                   new Changeset(
                       victimReplica, 1, space, "carts", "main", new Hlc(1000, 1), delta))));
       assertThat(acked(victimSession, 1).results())
-          .extracting(Message.AckResult::seq)
+          .extracting(MessageParts.AckResult::seq)
           .containsExactly(1L);
     }
     assertThat(quantity("main", "coffee")).isEqualTo(3);
@@ -331,12 +332,12 @@ class TrustBoundaryTest {
       refused(mallorySession, 1, "out_of_range");
       Message.Changes changes = follower.await(Message.Changes.class);
       assertThat(changes.items()).hasSize(1);
-      Message.ChangeItem item = changes.items().get(0);
+      MessageParts.ChangeItem item = changes.items().get(0);
       assertThat(item.delta().document().root().isEmpty())
           .as("no value of a refused changeset is ever sent")
           .isTrue();
       assertThat(item.delta().document().context().contains(malloryReplica, 1)).isTrue();
-      assertThat(item.origin()).isEqualTo(new Message.Origin(malloryReplica, 1));
+      assertThat(item.origin()).isEqualTo(new MessageParts.Origin(malloryReplica, 1));
       // A re-push of the refused changeset gets the same answer, and a re-push with other content
       // is caught.
       mallorySession.sendRaw(push(malloryReplica, 1, space, "main", ownButHuge));
@@ -372,7 +373,7 @@ class TrustBoundaryTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               thief,
-              List.of(new Message.Subscription(space, 0)),
+              List.of(new MessageParts.Subscription(space, 0)),
               oldReplica));
       assertThat(stealing.await(Message.Error.class).code()).isEqualTo("replica_forged");
       stealing.await(Message.Welcome.class);

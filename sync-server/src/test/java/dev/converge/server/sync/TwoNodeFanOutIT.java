@@ -7,6 +7,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ class TwoNodeFanOutIT {
             new Message.Hello(
                 Message.PROTOCOL_VERSION,
                 "laptop-" + alice,
-                List.of(new Message.Subscription(space, 0))));
+                List.of(new MessageParts.Subscription(space, 0))));
         assertThat(laptop.expect(Message.Welcome.class).serverId()).isEqualTo("node-a");
         phone.send(new Message.Hello(Message.PROTOCOL_VERSION, "phone-" + alice, List.of()));
         assertThat(phone.expect(Message.Welcome.class).serverId()).isEqualTo("node-b");
@@ -83,7 +84,7 @@ class TwoNodeFanOutIT {
             new Message.Hello(
                 Message.PROTOCOL_VERSION,
                 "laptop-" + alice,
-                List.of(new Message.Subscription(space, 0))));
+                List.of(new MessageParts.Subscription(space, 0))));
         laptop.expect(Message.Welcome.class);
         phone.send(new Message.Hello(Message.PROTOCOL_VERSION, "phone-" + alice, List.of()));
         phone.expect(Message.Welcome.class);

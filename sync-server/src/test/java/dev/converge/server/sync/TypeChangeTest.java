@@ -11,6 +11,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -87,13 +88,13 @@ class TypeChangeTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               "laptop" + Math.abs(alice.hashCode()),
-              List.of(new Message.Subscription(space, 0))));
+              List.of(new MessageParts.Subscription(space, 0))));
       laptop.expect(Message.Welcome.class);
       Map<String, Document> joined = new HashMap<>();
       Message.Changes changes;
       do {
         changes = laptop.expect(Message.Changes.class);
-        for (Message.ChangeItem item : changes.items()) {
+        for (MessageParts.ChangeItem item : changes.items()) {
           joined.computeIfAbsent(item.docId(), d -> new Document()).join(item.delta().document());
         }
       } while (changes.more());

@@ -10,6 +10,7 @@ import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.server.changeset.UserErasure;
 import dev.converge.server.db.SchemaMigration;
@@ -85,9 +86,9 @@ class UserErasureTest {
             Message.PROTOCOL_VERSION,
             replica,
             List.of(
-                new Message.Subscription(own, 0),
-                new Message.Subscription(team, 0),
-                new Message.Subscription(readOnly, 0)),
+                new MessageParts.Subscription(own, 0),
+                new MessageParts.Subscription(team, 0),
+                new MessageParts.Subscription(readOnly, 0)),
             predecessor));
     return client;
   }
@@ -154,7 +155,7 @@ class UserErasureTest {
           new Message.Hello(
               Message.PROTOCOL_VERSION,
               bobPhone,
-              List.of(new Message.Subscription(team, 0)),
+              List.of(new MessageParts.Subscription(team, 0)),
               null));
       bobWs.expect(Message.Welcome.class);
       // The phone writes to its own space, to the shared space, and is refused in a read-only one

@@ -7,7 +7,7 @@ import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.digest.DigestTree;
 import dev.converge.core.digest.DocDigest;
 import dev.converge.core.digest.SpaceDigest;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.Lineage;
 import dev.converge.core.trust.RepairDelta;
@@ -159,7 +159,7 @@ final class DigestTable {
    */
   DigestRepair repair(
       String space,
-      List<Message.SnapshotDoc> docs,
+      List<MessageParts.SnapshotDoc> docs,
       String replicaId,
       String predecessor,
       long seq,
@@ -170,7 +170,7 @@ final class DigestTable {
     List<DocumentKey> changed = new ArrayList<>();
     int repushed = 0;
     int foreign = 0;
-    for (Message.SnapshotDoc doc : docs) {
+    for (MessageParts.SnapshotDoc doc : docs) {
       DocumentKey key = new DocumentKey(space, doc.collection(), doc.docId());
       Document state = doc.state().document().copy();
       Hlc remote = state.maxHlc();

@@ -5,7 +5,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.digest.DigestTree;
 import dev.converge.core.digest.DocDigest;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.storage.SqlDatabase;
@@ -110,8 +110,8 @@ final class DocumentTable {
   }
 
   /** Joins the changes of a page of {@code space}'s log; returns the documents changed. */
-  List<DocumentKey> joinChanges(String space, List<Message.ChangeItem> items, HybridClock clock)
-      throws SQLException {
+  List<DocumentKey> joinChanges(
+      String space, List<MessageParts.ChangeItem> items, HybridClock clock) throws SQLException {
     return join(
         group(
             items,
@@ -121,8 +121,8 @@ final class DocumentTable {
   }
 
   /** Joins the document states of a snapshot page of {@code space}; returns those changed. */
-  List<DocumentKey> joinSnapshot(String space, List<Message.SnapshotDoc> docs, HybridClock clock)
-      throws SQLException {
+  List<DocumentKey> joinSnapshot(
+      String space, List<MessageParts.SnapshotDoc> docs, HybridClock clock) throws SQLException {
     return join(
         group(
             docs,

@@ -3,7 +3,7 @@ package dev.converge.sdk.internal.store;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.storage.SqlDatabase;
@@ -89,10 +89,10 @@ final class RereadTable {
    * (the rows still in the outbox), moving {@code clock} past the state's timestamps, and forgets
    * its re-read; returns the documents whose state changed.
    */
-  List<DocumentKey> apply(String space, List<Message.SnapshotDoc> docs, HybridClock clock)
+  List<DocumentKey> apply(String space, List<MessageParts.SnapshotDoc> docs, HybridClock clock)
       throws SQLException {
     List<DocumentKey> changed = new ArrayList<>();
-    for (Message.SnapshotDoc doc : docs) {
+    for (MessageParts.SnapshotDoc doc : docs) {
       DocumentKey key = new DocumentKey(space, doc.collection(), doc.docId());
       Document state = doc.state().document().copy();
       Hlc remote = state.maxHlc();

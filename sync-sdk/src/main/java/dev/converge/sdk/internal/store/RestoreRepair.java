@@ -2,7 +2,7 @@ package dev.converge.sdk.internal.store;
 
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.HybridClock;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.trust.Lineage;
 import dev.converge.core.trust.RepairDelta;
 import dev.converge.sdk.DocumentKey;
@@ -82,7 +82,7 @@ final class RestoreRepair {
    */
   long page(
       String space,
-      List<Message.SnapshotDoc> docs,
+      List<MessageParts.SnapshotDoc> docs,
       boolean last,
       String replicaId,
       long seq,
@@ -90,7 +90,7 @@ final class RestoreRepair {
       HybridClock clock)
       throws SQLException {
     long next = seq;
-    for (Message.SnapshotDoc doc : docs) {
+    for (MessageParts.SnapshotDoc doc : docs) {
       DocumentKey key = new DocumentKey(space, doc.collection(), doc.docId());
       next = repair(key, doc.state().document(), replicaId, next, own, clock);
     }

@@ -5,7 +5,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.crdt.ReplicaIds;
 import dev.converge.core.digest.SpaceDigest;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.Lineage;
 import dev.converge.sdk.DocumentKey;
@@ -240,7 +240,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized List<DocumentKey> applyChanges(
-      String space, long to, List<Message.ChangeItem> items, String epoch) {
+      String space, long to, List<MessageParts.ChangeItem> items, String epoch) {
     return inTransaction(
         () -> {
           List<DocumentKey> changed = documents.joinChanges(space, items, clock);
@@ -251,7 +251,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized List<DocumentKey> applySnapshotPage(
-      String space, List<Message.SnapshotDoc> docs, boolean last) {
+      String space, List<MessageParts.SnapshotDoc> docs, boolean last) {
     return inTransaction(
         () -> {
           if (repair.pending(space)) {
@@ -367,7 +367,8 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public synchronized List<DocumentKey> applyRereads(String space, List<Message.SnapshotDoc> docs) {
+  public synchronized List<DocumentKey> applyRereads(
+      String space, List<MessageParts.SnapshotDoc> docs) {
     return inTransaction(() -> rereads.apply(space, docs, clock));
   }
 
@@ -387,7 +388,8 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public synchronized DigestRepair applyDigestRepair(String space, List<Message.SnapshotDoc> docs) {
+  public synchronized DigestRepair applyDigestRepair(
+      String space, List<MessageParts.SnapshotDoc> docs) {
     return inTransaction(
         () -> {
           DigestRepair repair =

@@ -2,7 +2,7 @@ package dev.converge.sdk.internal.store;
 
 import dev.converge.core.crdt.Document;
 import dev.converge.core.digest.SpaceDigest;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.RejectedChange;
 import java.util.List;
@@ -54,7 +54,8 @@ public interface Store extends AutoCloseable {
    *
    * @return the documents whose state changed
    */
-  default List<DocumentKey> applyChanges(String space, long to, List<Message.ChangeItem> items) {
+  default List<DocumentKey> applyChanges(
+      String space, long to, List<MessageParts.ChangeItem> items) {
     return applyChanges(space, to, items, null);
   }
 
@@ -63,10 +64,10 @@ public interface Store extends AutoCloseable {
    * to} (docs/protocol-2.md "Log epoch"), kept with the cursor, or null when the server sent none.
    */
   List<DocumentKey> applyChanges(
-      String space, long to, List<Message.ChangeItem> items, String epoch);
+      String space, long to, List<MessageParts.ChangeItem> items, String epoch);
 
   /** Joins one snapshot page into local states and marks the space's snapshot as in progress. */
-  default List<DocumentKey> applySnapshotPage(String space, List<Message.SnapshotDoc> docs) {
+  default List<DocumentKey> applySnapshotPage(String space, List<MessageParts.SnapshotDoc> docs) {
     return applySnapshotPage(space, docs, false);
   }
 
@@ -75,7 +76,8 @@ public interface Store extends AutoCloseable {
    * #beginRepair}), first queues, for each document of the page, what the server lacks of it, and
    * on the {@code last} page, for each document the snapshot did not name, then ends the repair.
    */
-  List<DocumentKey> applySnapshotPage(String space, List<Message.SnapshotDoc> docs, boolean last);
+  List<DocumentKey> applySnapshotPage(
+      String space, List<MessageParts.SnapshotDoc> docs, boolean last);
 
   /**
    * Ends a snapshot: the cursor becomes exactly {@code head}, even if it stood above it, and no
@@ -169,7 +171,7 @@ public interface Store extends AutoCloseable {
    *
    * @return the documents whose state changed
    */
-  List<DocumentKey> applyRereads(String space, List<Message.SnapshotDoc> docs);
+  List<DocumentKey> applyRereads(String space, List<MessageParts.SnapshotDoc> docs);
 
   /**
    * Checks the stored digests of the next {@code limit} documents of {@code space} (in name order,
@@ -200,7 +202,7 @@ public interface Store extends AutoCloseable {
    * go into the outbox as new changes; other replicas' entries the server never had are dropped and
    * counted.
    */
-  DigestRepair applyDigestRepair(String space, List<Message.SnapshotDoc> docs);
+  DigestRepair applyDigestRepair(String space, List<MessageParts.SnapshotDoc> docs);
 
   /** Forgets the re-read of {@code key} without applying anything (it cannot be fetched). */
   void dropReread(DocumentKey key);

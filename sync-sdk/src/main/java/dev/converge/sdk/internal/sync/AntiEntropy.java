@@ -3,6 +3,7 @@ package dev.converge.sdk.internal.sync;
 import dev.converge.core.digest.DigestTree;
 import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.internal.store.DigestRepair;
@@ -64,7 +65,7 @@ final class AntiEntropy {
     String space;
     SpaceDigest tree;
     final Map<Long, String> pending = new HashMap<>();
-    final Set<Message.DocName> differing = new LinkedHashSet<>();
+    final Set<MessageParts.DocName> differing = new LinkedHashSet<>();
     Message.Fetch fetch;
 
     Round(Deque<String> spaces, Instant started) {
@@ -143,10 +144,11 @@ final class AntiEntropy {
     long ref = nextRef++;
     round.pending.put(ref, path);
     if (DigestTree.isLeaf(path)) {
-      List<Message.DigestDoc> docs = new ArrayList<>();
+      List<MessageParts.DigestDoc> docs = new ArrayList<>();
       m.store
           .leafDigests(round.space, DigestTree.index(path), DigestTree.MAX_LEAF_DOCS)
-          .forEach((k, hash) -> docs.add(new Message.DigestDoc(k.collection(), k.docId(), hash)));
+          .forEach(
+              (k, hash) -> docs.add(new MessageParts.DigestDoc(k.collection(), k.docId(), hash)));
       m.effects.emit(new Action.Send(new Message.Digest(ref, round.space, path, List.of(), docs)));
     } else {
       m.effects.emit(
@@ -165,8 +167,8 @@ final class AntiEntropy {
       return;
     }
     if (DigestTree.isLeaf(answer.path())) {
-      for (Message.DigestDoc doc : answer.docs()) {
-        round.differing.add(new Message.DocName(doc.collection(), doc.docId()));
+      for (MessageParts.DigestDoc doc : answer.docs()) {
+        round.differing.add(new MessageParts.DocName(doc.collection(), doc.docId()));
       }
     } else {
       List<String> mine = SpaceDigest.wire(round.tree.children(answer.path()));
@@ -190,8 +192,8 @@ final class AntiEntropy {
       nextSpace();
       return;
     }
-    List<Message.DocName> batch = new ArrayList<>();
-    for (Message.DocName name : round.differing) {
+    List<MessageParts.DocName> batch = new ArrayList<>();
+    for (MessageParts.DocName name : round.differing) {
       if (batch.size() == FETCH_BATCH) {
         break;
       }

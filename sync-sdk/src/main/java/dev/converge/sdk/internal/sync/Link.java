@@ -3,6 +3,7 @@ package dev.converge.sdk.internal.sync;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.ConnectionState;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +112,7 @@ final class Link {
     }
     phase = Phase.OPEN;
     // Each subscription carries the space's cursor and stable point (recorded before it is sent).
-    List<Message.Subscription> subscriptions = m.stable.hello();
+    List<MessageParts.Subscription> subscriptions = m.stable.hello();
     // After a re-key, the retired id is named while rows carrying its dots are unacked (DESIGN §7).
     m.effects.emit(
         new Action.Send(

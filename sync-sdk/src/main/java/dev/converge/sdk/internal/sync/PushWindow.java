@@ -4,6 +4,7 @@ import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.Encoded;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.RejectedChange;
 import dev.converge.sdk.internal.store.OutboxRow;
 import dev.converge.sdk.internal.store.PushLimits;
@@ -50,10 +51,10 @@ final class PushWindow {
     void rejected(List<RejectedChange> rejected);
 
     /** The stable points to send with the next push (recorded as reported). */
-    List<Message.SpaceStable> stableToReport();
+    List<MessageParts.SpaceStable> stableToReport();
 
     /** The push that carried {@code points} failed as a whole: they must be told again. */
-    void stableNotDelivered(List<Message.SpaceStable> points);
+    void stableNotDelivered(List<MessageParts.SpaceStable> points);
   }
 
   /** What an error meant for the push in flight. */
@@ -76,7 +77,7 @@ final class PushWindow {
   private final TreeMap<Long, Message.Error> pendingRejections = new TreeMap<>();
 
   private boolean inFlight;
-  private List<Message.SpaceStable> inFlightStable = List.of();
+  private List<MessageParts.SpaceStable> inFlightStable = List.of();
   private boolean held;
   private long firstSentSeq;
   private long lastSentSeq;

@@ -2,6 +2,7 @@ package dev.converge.sdk.internal.sync;
 
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.DocumentKey;
 import java.util.ArrayList;
@@ -49,9 +50,9 @@ final class Rereads {
         continue;
       }
       // A loop, not Stream.toList(): the SDK keeps to Android API 26.
-      List<Message.DocName> names = new ArrayList<>(keys.size());
+      List<MessageParts.DocName> names = new ArrayList<>(keys.size());
       for (DocumentKey key : keys) {
-        names.add(new Message.DocName(key.collection(), key.docId()));
+        names.add(new MessageParts.DocName(key.collection(), key.docId()));
       }
       inFlight = new Message.Fetch(nextRef++, space, names);
       m.effects.emit(new Action.Send(inFlight));
@@ -89,7 +90,7 @@ final class Rereads {
     if (refused.docs().size() > 1) {
       batch = 1;
     } else {
-      Message.DocName doc = refused.docs().get(0);
+      MessageParts.DocName doc = refused.docs().get(0);
       LOG.warn(
           "document {}/{} of {} cannot be re-read ({}); its local state stays as it is",
           doc.collection(),

@@ -3,6 +3,7 @@ package dev.converge.sdk.internal.sync;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.internal.store.Purge;
@@ -68,7 +69,7 @@ final class ServerMessages {
     m.board.forbidden.clear();
     Set<String> granted = new HashSet<>();
     List<String> restored = new ArrayList<>();
-    for (Message.SpaceHead head : welcome.spaces()) {
+    for (MessageParts.SpaceHead head : welcome.spaces()) {
       granted.add(head.space());
       m.lag.announced(head.space(), head.head(), m.effects.now());
       if (head.restored()
@@ -137,7 +138,7 @@ final class ServerMessages {
 
   private void onSynced(Message.Synced synced) {
     m.waiters.answered(synced);
-    for (Message.SpaceHead head : synced.spaces()) {
+    for (MessageParts.SpaceHead head : synced.spaces()) {
       if (m.lag.knows(head.space())) {
         m.lag.reached(head.space(), head.head(), m.effects.now());
       }
@@ -165,7 +166,7 @@ final class ServerMessages {
     }
     ReplicaInfo replica = m.store.replica();
     boolean forked = false;
-    for (Message.ChangeItem item : changes.items()) {
+    for (MessageParts.ChangeItem item : changes.items()) {
       if (item.origin() != null
           && item.origin().replicaId().equals(replica.replicaId())
           && item.origin().seq() > replica.lastIssuedSeq()) {

@@ -1,6 +1,6 @@
 package dev.converge.sdk.internal.sync;
 
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.internal.store.Store;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,10 +47,10 @@ final class StableReports {
   }
 
   /** The subscriptions of a new session's {@code hello}: each space's cursor and stable point. */
-  List<Message.Subscription> hello() {
+  List<MessageParts.Subscription> hello() {
     told.clear();
     Map<String, Long> points = new LinkedHashMap<>();
-    List<Message.Subscription> subscriptions = new ArrayList<>();
+    List<MessageParts.Subscription> subscriptions = new ArrayList<>();
     for (String space : spaces) {
       long cursor = store.cursor(space);
       OptionalLong point = store.stablePoint(space);
@@ -58,9 +58,9 @@ final class StableReports {
       String epoch = cursor > 0 ? store.epoch(space) : null;
       if (point.isPresent()) {
         points.put(space, point.getAsLong());
-        subscriptions.add(new Message.Subscription(space, cursor, point.getAsLong(), epoch));
+        subscriptions.add(new MessageParts.Subscription(space, cursor, point.getAsLong(), epoch));
       } else {
-        subscriptions.add(new Message.Subscription(space, cursor, null, epoch));
+        subscriptions.add(new MessageParts.Subscription(space, cursor, null, epoch));
       }
     }
     store.stableReported(points);
@@ -72,30 +72,30 @@ final class StableReports {
    * The subscription of one space added on a welcomed session ({@code subscribe}): its cursor and
    * stable point, recorded as reported before it is sent, as in {@link #hello}.
    */
-  Message.Subscription subscription(String space) {
+  MessageParts.Subscription subscription(String space) {
     long cursor = store.cursor(space);
     OptionalLong point = store.stablePoint(space);
     if (!point.isPresent()) {
-      return new Message.Subscription(space, cursor);
+      return new MessageParts.Subscription(space, cursor);
     }
     store.stableReported(Map.of(space, point.getAsLong()));
     told.put(space, point.getAsLong());
-    return new Message.Subscription(space, cursor, point.getAsLong());
+    return new MessageParts.Subscription(space, cursor, point.getAsLong());
   }
 
   /**
    * The points that rose since this session told them, except in {@code skip} (spaces not granted):
    * recorded as reported, to be sent at once in a push or a sync.
    */
-  List<Message.SpaceStable> take(Set<String> skip) {
+  List<MessageParts.SpaceStable> take(Set<String> skip) {
     Map<String, Long> rose = risen(skip);
     if (rose.isEmpty()) {
       return List.of();
     }
     store.stableReported(rose);
     told.putAll(rose);
-    List<Message.SpaceStable> points = new ArrayList<>();
-    rose.forEach((space, stable) -> points.add(new Message.SpaceStable(space, stable)));
+    List<MessageParts.SpaceStable> points = new ArrayList<>();
+    rose.forEach((space, stable) -> points.add(new MessageParts.SpaceStable(space, stable)));
     return points;
   }
 
@@ -113,8 +113,8 @@ final class StableReports {
   }
 
   /** A push carrying {@code points} failed as a whole: they are told again. */
-  void notDelivered(List<Message.SpaceStable> points) {
-    for (Message.SpaceStable point : points) {
+  void notDelivered(List<MessageParts.SpaceStable> points) {
+    for (MessageParts.SpaceStable point : points) {
       told.remove(point.space(), point.stable());
     }
   }

@@ -1,6 +1,7 @@
 package dev.converge.sdk.internal.sync;
 
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.ChangeSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ final class Subscriptions {
   void onSubscribed(Message.Subscribed subscribed) {
     List<String> spaces = asked.poll();
     Set<String> granted = new HashSet<>();
-    for (Message.SpaceHead head : subscribed.spaces()) {
+    for (MessageParts.SpaceHead head : subscribed.spaces()) {
       granted.add(head.space());
       if (m.spaces.contains(head.space())) {
         m.lag.announced(head.space(), head.head(), m.effects.now());

@@ -3,6 +3,7 @@ package dev.converge.sdk.internal.sync;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.ConnectionState;
 import dev.converge.sdk.DocumentKey;
@@ -225,7 +226,7 @@ public final class SyncMachine {
       checkWaiters();
     } else if (timer instanceof Timer.StableReport) {
       if (link.welcomed()) {
-        List<Message.SpaceStable> points = stable.take(board.forbidden);
+        List<MessageParts.SpaceStable> points = stable.take(board.forbidden);
         if (!points.isEmpty()) {
           effects.emit(new Action.Send(new Message.Sync(waiters.newRef(), points)));
         }
@@ -377,12 +378,12 @@ public final class SyncMachine {
     }
 
     @Override
-    public List<Message.SpaceStable> stableToReport() {
+    public List<MessageParts.SpaceStable> stableToReport() {
       return stable.take(board.forbidden);
     }
 
     @Override
-    public void stableNotDelivered(List<Message.SpaceStable> points) {
+    public void stableNotDelivered(List<MessageParts.SpaceStable> points) {
       stable.notDelivered(points);
     }
   }

@@ -10,7 +10,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.policy.Profile;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.storage.SqlDatabase;
@@ -164,7 +164,8 @@ public abstract class CollectionQueryContract {
       store.applyChanges(
           SPACE,
           1,
-          List.of(new Message.ChangeItem(1, TASKS, "f", remote, new Message.Origin("x", 1))));
+          List.of(
+              new MessageParts.ChangeItem(1, TASKS, "f", remote, new MessageParts.Origin("x", 1))));
       assertThat(ids(store.query(where("status", CollectionQuery.Op.EQUALS, "open"))))
           .containsExactly("a", "d", "f");
       store.purgeSpace(SPACE);

@@ -7,7 +7,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.digest.DigestTree;
 import dev.converge.core.digest.DocDigest;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.DeltaVerifier;
 import dev.converge.core.trust.Lineage;
@@ -133,7 +133,8 @@ class DigestStoreTest {
           server.writeRegister(
               "otherReplica01", List.of("title"), TextNode.valueOf("x"), new Hlc(5, 0)));
       DigestRepair repair =
-          store.applyDigestRepair(SPACE, List.of(new Message.SnapshotDoc("carts", "main", server)));
+          store.applyDigestRepair(
+              SPACE, List.of(new MessageParts.SnapshotDoc("carts", "main", server)));
 
       assertThat(repair.repushed()).isEqualTo(1);
       assertThat(repair.foreignDots()).isZero();

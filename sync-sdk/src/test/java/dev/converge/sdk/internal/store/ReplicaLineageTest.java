@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Dot;
 import dev.converge.core.policy.Cart;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.DocumentKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,8 +147,8 @@ class ReplicaLineageTest {
           "team:1",
           1,
           List.of(
-              new Message.ChangeItem(
-                  1, "carts", "shared", delta, new Message.Origin("another-replica", 1))));
+              new MessageParts.ChangeItem(
+                  1, "carts", "shared", delta, new MessageParts.Origin("another-replica", 1))));
       store.writeLocal(CART, add("apple", 1));
       String id = store.replica().replicaId();
 

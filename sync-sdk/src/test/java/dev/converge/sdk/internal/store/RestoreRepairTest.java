@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.converge.core.crdt.Document;
 import dev.converge.core.policy.Cart;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ class RestoreRepairTest {
     }
     try (SqliteStore store = open()) {
       store.applySnapshotPage(
-          "user:alice", List.of(new Message.SnapshotDoc("carts", "main", server)), false);
+          "user:alice", List.of(new MessageParts.SnapshotDoc("carts", "main", server)), false);
       assertThat(store.outbox(0, 10)).hasSize(2);
       store.applySnapshotPage("user:alice", List.of(), true);
       store.finishSnapshot("user:alice", 2, null);

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.policy.Profile;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.DeltaVerifier;
 import dev.converge.core.trust.Lineage;
@@ -42,7 +42,7 @@ class SdkDeltasPassTrustBoundaryTest {
   private static final class ServerModel {
     final DeltaVerifier verifier = new DeltaVerifier(1L << 31);
     final Map<DocumentKey, Document> docs = new HashMap<>();
-    final List<Message.ChangeItem> log = new ArrayList<>();
+    final List<MessageParts.ChangeItem> log = new ArrayList<>();
     final List<String> refusals = new ArrayList<>();
 
     void push(SqliteStore device) {
@@ -58,7 +58,7 @@ class SdkDeltasPassTrustBoundaryTest {
         }
         doc.join(delta);
         log.add(
-            new Message.ChangeItem(
+            new MessageParts.ChangeItem(
                 log.size() + 1, row.key().collection(), row.key().docId(), delta, null));
       }
       if (!rows.isEmpty()) {

@@ -12,7 +12,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.RegisterValue;
 import dev.converge.core.policy.Cart;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import java.nio.file.Files;
@@ -173,9 +173,9 @@ class SqliteStoreTest {
               "user:alice",
               7,
               List.of(
-                  new Message.ChangeItem(
+                  new MessageParts.ChangeItem(
                       6, "carts", "main", CODEC.decodeDocument(mine.deltaJson()), null),
-                  new Message.ChangeItem(7, "carts", "main", theirs, null)));
+                  new MessageParts.ChangeItem(7, "carts", "main", theirs, null)));
       assertThat(changed).containsExactly(CART);
       assertThat(store.cursor("user:alice")).isEqualTo(7);
       List<DocumentKey> echo =
@@ -183,7 +183,7 @@ class SqliteStoreTest {
               "user:alice",
               8,
               List.of(
-                  new Message.ChangeItem(
+                  new MessageParts.ChangeItem(
                       8, "carts", "main", CODEC.decodeDocument(mine.deltaJson()), null)));
       assertThat(echo).isEmpty();
       assertThat(store.applyChanges("user:alice", 5, List.of())).isEmpty();
@@ -201,7 +201,7 @@ class SqliteStoreTest {
       store.writeLocal(
           key, (doc, r, h) -> doc.writeRegister(r, List.of("x"), TextNode.valueOf("local"), h));
       Document remote = new Document().addToCounter("srv", List.of("x"), 4);
-      store.applyChanges("s", 1, List.of(new Message.ChangeItem(1, "c", "d", remote, null)));
+      store.applyChanges("s", 1, List.of(new MessageParts.ChangeItem(1, "c", "d", remote, null)));
       Document merged = store.read(key).orElseThrow();
       assertThat(merged.get(List.of("x"), CounterValue.class).orElseThrow().value()).isEqualTo(4);
       assertThat(merged.get(List.of("x"), RegisterValue.class).orElseThrow().value())
@@ -215,7 +215,7 @@ class SqliteStoreTest {
       Document state = new Document();
       Cart.of(state).add("srv", "apple", 3);
       store.applySnapshotPage(
-          "user:alice", List.of(new Message.SnapshotDoc("carts", "main", state)));
+          "user:alice", List.of(new MessageParts.SnapshotDoc("carts", "main", state)));
       assertThat(store.snapshotInProgress("user:alice")).isTrue();
       assertThat(store.cursor("user:alice")).isZero();
       store.finishSnapshot("user:alice", 40);

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Profile;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.DocumentKey;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,8 +54,8 @@ class StoreClockTest {
           "user:alice",
           7,
           List.of(
-              new Message.ChangeItem(
-                  7, "profiles", "me", delta, new Message.Origin("far-future", 1))));
+              new MessageParts.ChangeItem(
+                  7, "profiles", "me", delta, new MessageParts.Origin("far-future", 1))));
 
       assertThat(store.cursor("user:alice")).isEqualTo(7);
       Hlc local = setName(store, "mine");

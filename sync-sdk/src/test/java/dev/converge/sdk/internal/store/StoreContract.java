@@ -8,7 +8,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
-import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.RejectedChange;
@@ -165,12 +165,14 @@ public abstract class StoreContract {
               store.applyChanges(
                   "user:alice",
                   7,
-                  List.of(new Message.ChangeItem(7, "carts", "main", theirs, null))))
+                  List.of(new MessageParts.ChangeItem(7, "carts", "main", theirs, null))))
           .containsExactly(CART);
       Document echo = CODEC.decodeDocument(mine.deltaJson());
       assertThat(
               store.applyChanges(
-                  "user:alice", 8, List.of(new Message.ChangeItem(8, "carts", "main", echo, null))))
+                  "user:alice",
+                  8,
+                  List.of(new MessageParts.ChangeItem(8, "carts", "main", echo, null))))
           .isEmpty();
       assertThat(store.applyChanges("user:alice", 5, List.of())).isEmpty();
       assertThat(store.cursor("user:alice")).isEqualTo(8);
@@ -178,7 +180,7 @@ public abstract class StoreContract {
 
       DocumentKey other = new DocumentKey("shop", "carts", "x");
       Document state = Cart.of(new Document()).add("srv", "tea", 3);
-      store.applySnapshotPage("shop", List.of(new Message.SnapshotDoc("carts", "x", state)));
+      store.applySnapshotPage("shop", List.of(new MessageParts.SnapshotDoc("carts", "x", state)));
       assertThat(store.snapshotInProgress("shop")).isTrue();
       assertThat(store.cursor("shop")).isZero();
       store.finishSnapshot("shop", 40);
@@ -245,7 +247,7 @@ public abstract class StoreContract {
 
       List<DocumentKey> changed =
           store.applyRereads(
-              "user:alice", List.of(new Message.SnapshotDoc("carts", "main", server)));
+              "user:alice", List.of(new MessageParts.SnapshotDoc("carts", "main", server)));
 
       assertThat(changed).containsExactly(CART);
       assertThat(items(store, CART))

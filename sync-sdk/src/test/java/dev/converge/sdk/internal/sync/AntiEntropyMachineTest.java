@@ -10,6 +10,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.digest.DigestTree;
 import dev.converge.core.digest.SpaceDigest;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -75,7 +76,7 @@ class AntiEntropyMachineTest {
     Message.Digest root = sent(h.advance(0), Message.Digest.class).get(0);
     assertThat(root.hashes()).isEqualTo(empty());
     // The server holds one document this device has not got.
-    Message.ChangeItem item = remote(1, "me", "theirs");
+    MessageParts.ChangeItem item = remote(1, "me", "theirs");
     Document state = item.delta().document();
     SpaceDigest server = new SpaceDigest();
     server.add(
@@ -116,19 +117,20 @@ class AntiEntropyMachineTest {
                 leaf.path(),
                 List.of(),
                 List.of(
-                    new Message.DigestDoc(
+                    new MessageParts.DigestDoc(
                         item.collection(),
                         item.docId(),
                         server.node(leaf.path()).wire().substring(0, 32))),
                 false));
     Message.Fetch fetch = sent(actions, Message.Fetch.class).get(0);
-    assertThat(fetch.docs()).containsExactly(new Message.DocName(item.collection(), item.docId()));
+    assertThat(fetch.docs())
+        .containsExactly(new MessageParts.DocName(item.collection(), item.docId()));
     h.receive(
         new Message.Docs(
             fetch.ref(),
             ALICE,
             1,
-            List.of(new Message.SnapshotDoc(item.collection(), item.docId(), state))));
+            List.of(new MessageParts.SnapshotDoc(item.collection(), item.docId(), state))));
     assertThat(
             h.store.read(new dev.converge.sdk.DocumentKey(ALICE, item.collection(), item.docId())))
         .contains(state);

@@ -11,6 +11,7 @@ import dev.converge.core.crdt.StablePoint;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.trust.DeltaVerifier;
 import dev.converge.core.trust.Lineage;
 import dev.converge.sdk.DocumentKey;
@@ -57,40 +58,40 @@ class CompactionDeltaTest {
   }
 
   /** Logs {@code delta} on the server and sends it to the device as one changes item. */
-  void deliver(Document delta, Message.Origin origin) {
+  void deliver(Document delta, MessageParts.Origin origin) {
     head++;
     h.receive(
         new Message.Changes(
             ALICE,
             head - 1,
             head,
-            List.of(new Message.ChangeItem(head, "carts", "main", delta, origin)),
+            List.of(new MessageParts.ChangeItem(head, "carts", "main", delta, origin)),
             false));
   }
 
   /** Another replica increments, and the server fans it out. */
   void remoteIncrement(String replica) {
     Document delta = Cart.of(server).add(replica, SKU, 1);
-    deliver(delta, new Message.Origin(replica, head + 1));
+    deliver(delta, new MessageParts.Origin(replica, head + 1));
   }
 
   /**
    * Answers the push the device has in flight as the server does: verifies, joins, acks, fans out.
    */
   void serve(Message.Push push) {
-    List<Message.ChangeItem> fanOut = new ArrayList<>();
+    List<MessageParts.ChangeItem> fanOut = new ArrayList<>();
     for (Changeset changeset : push.changesets()) {
       assertThat(VERIFIER.verify(server, changeset.delta(), Lineage.of(changeset.replicaId())))
           .as("the device's delta passes the trust boundary")
           .isEmpty();
       server.join(changeset.delta());
       fanOut.add(
-          new Message.ChangeItem(
+          new MessageParts.ChangeItem(
               ++head,
               "carts",
               "main",
               changeset.delta(),
-              new Message.Origin(changeset.replicaId(), changeset.seq())));
+              new MessageParts.Origin(changeset.replicaId(), changeset.seq())));
     }
     long last = push.changesets().get(push.changesets().size() - 1).seq();
     h.receive(new Message.Ack(h.replicaId(), last, List.of()));
@@ -159,7 +160,7 @@ class CompactionDeltaTest {
     }
 
     // The server logged r1's increment first, then applies the remove; the device gets both.
-    deliver(unseen, new Message.Origin("r1", 999));
+    deliver(unseen, new MessageParts.Origin("r1", 999));
     serve(push);
     assertThat(Cart.of(server).quantity(SKU)).as("only the increment the remove never saw").isOne();
     assertThat(counter(server)).singleElement().satisfies(e -> assertThat(e.isRun()).isFalse());

@@ -3,6 +3,7 @@ package dev.converge.sdk.internal.sync;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.internal.store.PushLimits;
@@ -134,9 +135,9 @@ final class MachineHarness implements AutoCloseable {
   /** Opens the session the machine asked for and welcomes it. */
   List<Action> welcome(String... granted) {
     step(new Event.Connected());
-    List<Message.SpaceHead> heads = new ArrayList<>();
+    List<MessageParts.SpaceHead> heads = new ArrayList<>();
     for (String space : granted.length == 0 ? new String[] {ALICE, TEAM} : granted) {
-      heads.add(new Message.SpaceHead(space, store.cursor(space)));
+      heads.add(new MessageParts.SpaceHead(space, store.cursor(space)));
     }
     return receive(new Message.Welcome(SERVER_ID, 2, now + HOUR, heads));
   }
@@ -153,7 +154,7 @@ final class MachineHarness implements AutoCloseable {
   }
 
   /** A remote change item of another replica. */
-  static Message.ChangeItem remote(long serverSeq, String docId, String value) {
+  static MessageParts.ChangeItem remote(long serverSeq, String docId, String value) {
     Document delta =
         new Document()
             .writeRegister(
@@ -161,8 +162,8 @@ final class MachineHarness implements AutoCloseable {
                 List.of("name"),
                 TextNode.valueOf(value),
                 new dev.converge.core.crdt.Hlc(1, 0));
-    return new Message.ChangeItem(
-        serverSeq, "profiles", docId, delta, new Message.Origin("other", serverSeq));
+    return new MessageParts.ChangeItem(
+        serverSeq, "profiles", docId, delta, new MessageParts.Origin("other", serverSeq));
   }
 
   String replicaId() {

@@ -8,6 +8,7 @@ import static dev.converge.sdk.internal.sync.MachineHarness.sent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.ConnectionState;
 import dev.converge.sdk.DocumentKey;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ class RuntimeSubscriptionMachineTest {
         sent(h.step(new Event.Subscribe(OTHER)), Message.Subscribe.class);
     assertThat(asked)
         .singleElement()
-        .isEqualTo(new Message.Subscribe(List.of(new Message.Subscription(OTHER, 0, 0L))));
+        .isEqualTo(new Message.Subscribe(List.of(new MessageParts.Subscription(OTHER, 0, 0L))));
     h.receive(new Message.Subscribed(List.of()));
     assertThat(h.machine.status().spaces().get(OTHER).forbidden()).isTrue();
 
@@ -67,7 +68,7 @@ class RuntimeSubscriptionMachineTest {
 
     String third = "team:3";
     h.step(new Event.Subscribe(third));
-    h.receive(new Message.Subscribed(List.of(new Message.SpaceHead(third, 5))));
+    h.receive(new Message.Subscribed(List.of(new MessageParts.SpaceHead(third, 5))));
     assertThat(h.machine.status().spaces().get(third).forbidden()).isFalse();
     assertThat(h.machine.status().spaces().get(third).behindChanges()).isEqualTo(5);
   }
@@ -78,7 +79,7 @@ class RuntimeSubscriptionMachineTest {
     h.step(new Event.Start());
     Message.Hello hello = sent(h.step(new Event.Connected()), Message.Hello.class).get(0);
     assertThat(hello.subscriptions())
-        .extracting(Message.Subscription::space)
+        .extracting(MessageParts.Subscription::space)
         .containsExactly(ALICE, TEAM, OTHER);
   }
 
@@ -122,7 +123,7 @@ class RuntimeSubscriptionMachineTest {
         .satisfies(r -> assertThat(r.code()).isEqualTo("unsubscribed"));
     Message.Hello hello = sent(h.step(new Event.Connected()), Message.Hello.class).get(0);
     assertThat(hello.subscriptions())
-        .extracting(Message.Subscription::space)
+        .extracting(MessageParts.Subscription::space)
         .containsExactly(ALICE);
   }
 }

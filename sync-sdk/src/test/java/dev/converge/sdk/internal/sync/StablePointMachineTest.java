@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ class StablePointMachineTest {
   /** The server sends the changes of {@code space} from its cursor up to {@code to}. */
   List<Action> changes(String space, long to) {
     long from = h.store.cursor(space);
-    List<Message.ChangeItem> items = new ArrayList<>();
+    List<MessageParts.ChangeItem> items = new ArrayList<>();
     for (long s = from + 1; s <= to; s++) {
       items.add(remote(s, "d" + s, "r" + s));
     }
@@ -55,8 +56,8 @@ class StablePointMachineTest {
     return sent(h.step(new Event.Connected()), Message.Hello.class).get(0);
   }
 
-  static List<Message.SpaceStable> stableOf(List<Action> actions) {
-    List<Message.SpaceStable> points = new ArrayList<>();
+  static List<MessageParts.SpaceStable> stableOf(List<Action> actions) {
+    List<MessageParts.SpaceStable> points = new ArrayList<>();
     sent(actions, Message.Push.class).forEach(p -> points.addAll(p.stable()));
     sent(actions, Message.Sync.class).forEach(s -> points.addAll(s.stable()));
     return points;
@@ -71,7 +72,8 @@ class StablePointMachineTest {
 
     assertThat(hello().subscriptions())
         .containsExactly(
-            new Message.Subscription(ALICE, 20, 10L), new Message.Subscription(TEAM, 3, 3L));
+            new MessageParts.Subscription(ALICE, 20, 10L),
+            new MessageParts.Subscription(TEAM, 3, 3L));
   }
 
   @Test
@@ -90,7 +92,7 @@ class StablePointMachineTest {
     List<Action> ack = h.receive(new Message.Ack(h.replicaId(), 1, List.of()));
     Message.Push second = sent(ack, Message.Push.class).get(0);
     assertThat(seqs(second)).containsExactly(2L);
-    assertThat(second.stable()).containsExactly(new Message.SpaceStable(ALICE, 5));
+    assertThat(second.stable()).containsExactly(new MessageParts.SpaceStable(ALICE, 5));
     assertThat(h.timers).doesNotContainKey(new Timer.StableReport());
 
     List<Action> secondAck = h.receive(new Message.Ack(h.replicaId(), 2, List.of()));
@@ -113,7 +115,8 @@ class StablePointMachineTest {
     List<Message.Sync> syncs = sent(report, Message.Sync.class);
     assertThat(syncs).hasSize(1);
     assertThat(syncs.get(0).stable())
-        .containsExactly(new Message.SpaceStable(ALICE, 12), new Message.SpaceStable(TEAM, 2));
+        .containsExactly(
+            new MessageParts.SpaceStable(ALICE, 12), new MessageParts.SpaceStable(TEAM, 2));
     assertThat(sent(h.advance(10 * DELAY), Message.Sync.class)).as("nothing rose since").isEmpty();
 
     // Its answer completes no syncNow, and a syncNow asks with another ref.
@@ -122,14 +125,16 @@ class StablePointMachineTest {
     assertThat(asked.ref()).isNotEqualTo(syncs.get(0).ref());
     List<Action> answer =
         h.receive(
-            new Message.Synced(syncs.get(0).ref(), List.of(new Message.SpaceHead(ALICE, 12))));
+            new Message.Synced(syncs.get(0).ref(), List.of(new MessageParts.SpaceHead(ALICE, 12))));
     assertThat(MachineHarness.of(answer, Action.SyncDone.class)).isEmpty();
     assertThat(
             MachineHarness.of(
                 h.receive(
                     new Message.Synced(
                         asked.ref(),
-                        List.of(new Message.SpaceHead(ALICE, 12), new Message.SpaceHead(TEAM, 2)))),
+                        List.of(
+                            new MessageParts.SpaceHead(ALICE, 12),
+                            new MessageParts.SpaceHead(TEAM, 2)))),
                 Action.SyncDone.class))
         .hasSize(1);
   }
@@ -140,7 +145,7 @@ class StablePointMachineTest {
     h.receive(new Message.Snapshot(ALICE, 40, List.of(), true));
     assertThat(h.timers).doesNotContainKey(new Timer.StableReport());
     h.receive(new Message.Snapshot(ALICE, 40, List.of(), false));
-    assertThat(stableOf(h.advance(DELAY))).containsExactly(new Message.SpaceStable(ALICE, 40));
+    assertThat(stableOf(h.advance(DELAY))).containsExactly(new MessageParts.SpaceStable(ALICE, 40));
   }
 
   @Test
@@ -151,12 +156,12 @@ class StablePointMachineTest {
     h.write(ALICE, "me", "b");
     Message.Push carrying =
         sent(h.receive(new Message.Ack(h.replicaId(), 1, List.of())), Message.Push.class).get(0);
-    assertThat(carrying.stable()).containsExactly(new Message.SpaceStable(ALICE, 4));
+    assertThat(carrying.stable()).containsExactly(new MessageParts.SpaceStable(ALICE, 4));
 
     h.receive(new Message.Error(ErrorCode.INTERNAL, "database down", null));
     Message.Push retried = sent(h.fire(new Timer.PushRetry()), Message.Push.class).get(0);
     assertThat(seqs(retried)).containsExactly(2L);
-    assertThat(retried.stable()).containsExactly(new Message.SpaceStable(ALICE, 4));
+    assertThat(retried.stable()).containsExactly(new MessageParts.SpaceStable(ALICE, 4));
   }
 
   @Test
@@ -169,7 +174,7 @@ class StablePointMachineTest {
 
     h.advance(60_000);
     Message.Hello hello = sent(h.step(new Event.Connected()), Message.Hello.class).get(0);
-    assertThat(hello.subscriptions()).contains(new Message.Subscription(ALICE, 6, 6L));
+    assertThat(hello.subscriptions()).contains(new MessageParts.Subscription(ALICE, 6, 6L));
     h.welcome();
     assertThat(h.timers).doesNotContainKey(new Timer.StableReport());
   }
@@ -178,22 +183,22 @@ class StablePointMachineTest {
   void restart_neverReportsLess() {
     h.write(ALICE, "me", "a");
     h.store.applyChanges(ALICE, 9, List.of());
-    assertThat(hello().subscriptions()).contains(new Message.Subscription(ALICE, 9, 0L));
+    assertThat(hello().subscriptions()).contains(new MessageParts.Subscription(ALICE, 9, 0L));
     h.welcome();
     changes(ALICE, 15);
     h.receive(new Message.Ack(h.replicaId(), 1, List.of()));
-    assertThat(stableOf(h.advance(DELAY))).containsExactly(new Message.SpaceStable(ALICE, 15));
+    assertThat(stableOf(h.advance(DELAY))).containsExactly(new MessageParts.SpaceStable(ALICE, 15));
     h.close();
 
     h = new MachineHarness(dir);
-    assertThat(hello().subscriptions()).contains(new Message.Subscription(ALICE, 15, 15L));
+    assertThat(hello().subscriptions()).contains(new MessageParts.Subscription(ALICE, 15, 15L));
   }
 
   @Test
   void snapshotBelowTheCursor_reportsNothingForTheSpace_untilItsPointClimbsBack() {
     h.connect();
     changes(ALICE, 10);
-    assertThat(stableOf(h.advance(DELAY))).containsExactly(new Message.SpaceStable(ALICE, 10));
+    assertThat(stableOf(h.advance(DELAY))).containsExactly(new MessageParts.SpaceStable(ALICE, 10));
     h.write(ALICE, "me", "a");
     h.step(new Event.LocalWrite());
 
@@ -209,10 +214,10 @@ class StablePointMachineTest {
     Message.Hello hello = sent(h.step(new Event.Connected()), Message.Hello.class).get(0);
     assertThat(hello.subscriptions())
         .as("8 would be lower than the 10 reported")
-        .contains(new Message.Subscription(ALICE, 8));
+        .contains(new MessageParts.Subscription(ALICE, 8));
     h.welcome();
     changes(ALICE, 11);
-    assertThat(stableOf(h.advance(DELAY))).containsExactly(new Message.SpaceStable(ALICE, 11));
+    assertThat(stableOf(h.advance(DELAY))).containsExactly(new MessageParts.SpaceStable(ALICE, 11));
   }
 
   @Test
@@ -231,7 +236,7 @@ class StablePointMachineTest {
     assertThat(hello.replicaId()).isEqualTo(h.replicaId());
     assertThat(hello.subscriptions())
         .as("the new id never reported: its point may be below the old id's 10")
-        .contains(new Message.Subscription(ALICE, 4, 4L));
+        .contains(new MessageParts.Subscription(ALICE, 4, 4L));
   }
 
   @Test
@@ -239,22 +244,23 @@ class StablePointMachineTest {
       revokedSpace_isPurgedAndNoLongerReported_andReportsNothingWhenGrantedAgainUntilItCatchesUp() {
     h.connect();
     changes(TEAM, 30);
-    assertThat(stableOf(h.advance(DELAY))).containsExactly(new Message.SpaceStable(TEAM, 30));
+    assertThat(stableOf(h.advance(DELAY))).containsExactly(new MessageParts.SpaceStable(TEAM, 30));
 
     h.receive(new Message.Revoked(TEAM));
     assertThat(h.store.cursor(TEAM)).isZero();
     changes(ALICE, 2);
-    assertThat(stableOf(h.advance(DELAY))).containsExactly(new Message.SpaceStable(ALICE, 2));
+    assertThat(stableOf(h.advance(DELAY))).containsExactly(new MessageParts.SpaceStable(ALICE, 2));
 
     h.step(new Event.Closed(1001, "going away"));
     h.advance(60_000);
     Message.Hello hello = sent(h.step(new Event.Connected()), Message.Hello.class).get(0);
     assertThat(hello.subscriptions())
         .as("the same replica id told 30 before the purge")
-        .containsExactly(new Message.Subscription(ALICE, 2, 2L), new Message.Subscription(TEAM, 0));
+        .containsExactly(
+            new MessageParts.Subscription(ALICE, 2, 2L), new MessageParts.Subscription(TEAM, 0));
     h.welcome();
     h.receive(new Message.Snapshot(TEAM, 33, List.of(), false));
-    assertThat(stableOf(h.advance(DELAY))).containsExactly(new Message.SpaceStable(TEAM, 33));
+    assertThat(stableOf(h.advance(DELAY))).containsExactly(new MessageParts.SpaceStable(TEAM, 33));
   }
 
   @Test
@@ -262,6 +268,6 @@ class StablePointMachineTest {
     h.connect(ALICE);
     h.receive(new Message.Snapshot(TEAM, 5, List.of(), false));
     changes(ALICE, 1);
-    assertThat(stableOf(h.advance(DELAY))).containsExactly(new Message.SpaceStable(ALICE, 1));
+    assertThat(stableOf(h.advance(DELAY))).containsExactly(new MessageParts.SpaceStable(ALICE, 1));
   }
 }

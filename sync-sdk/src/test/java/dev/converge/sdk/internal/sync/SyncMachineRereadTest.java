@@ -11,6 +11,7 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.DocumentKey;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ class SyncMachineRereadTest {
     assertThat(fetches).hasSize(1);
     Message.Fetch fetch = fetches.get(0);
     assertThat(fetch.space()).isEqualTo(ALICE);
-    assertThat(fetch.docs()).containsExactly(new Message.DocName("profiles", "me"));
+    assertThat(fetch.docs()).containsExactly(new MessageParts.DocName("profiles", "me"));
     return fetch;
   }
 
@@ -98,7 +99,7 @@ class SyncMachineRereadTest {
                 fetch.ref(),
                 ALICE,
                 3,
-                List.of(new Message.SnapshotDoc("profiles", "me", serverState()))));
+                List.of(new MessageParts.SnapshotDoc("profiles", "me", serverState()))));
 
     assertThat(read("name")).as("the server's value again").contains("theirs");
     assertThat(read("note")).as("the unacked write joined again").contains("kept");
@@ -119,7 +120,7 @@ class SyncMachineRereadTest {
                 fetch.ref() + 100,
                 ALICE,
                 3,
-                List.of(new Message.SnapshotDoc("profiles", "me", serverState()))));
+                List.of(new MessageParts.SnapshotDoc("profiles", "me", serverState()))));
 
     assertThat(of(stale, Action.DocumentsChanged.class)).isEmpty();
     assertThat(read("name")).contains("mine");
@@ -141,7 +142,7 @@ class SyncMachineRereadTest {
             first.ref(),
             ALICE,
             3,
-            List.of(new Message.SnapshotDoc("profiles", "me", serverState()))));
+            List.of(new MessageParts.SnapshotDoc("profiles", "me", serverState()))));
     assertThat(read("name")).as("an answer to the lost session's fetch").contains("mine");
 
     h.receive(
@@ -149,7 +150,7 @@ class SyncMachineRereadTest {
             again.get(0).ref(),
             ALICE,
             3,
-            List.of(new Message.SnapshotDoc("profiles", "me", serverState()))));
+            List.of(new MessageParts.SnapshotDoc("profiles", "me", serverState()))));
     assertThat(read("name")).contains("theirs");
   }
 
@@ -179,7 +180,7 @@ class SyncMachineRereadTest {
     List<Action> split =
         h.receive(new Message.Error(ErrorCode.FETCH_TOO_LARGE, "too big", both.ref()));
     Message.Fetch one = sent(split, Message.Fetch.class).get(0);
-    assertThat(one.docs()).containsExactly(new Message.DocName("profiles", "a"));
+    assertThat(one.docs()).containsExactly(new MessageParts.DocName("profiles", "a"));
     assertThat(h.store.pendingCount()).as("no push was failed by it").isZero();
 
     List<Action> dropped =
@@ -187,7 +188,8 @@ class SyncMachineRereadTest {
     assertThat(h.machine.status().lastError()).isEqualTo(ErrorCode.FETCH_TOO_LARGE.wire());
     assertThat(sent(dropped, Message.Fetch.class))
         .singleElement()
-        .satisfies(f -> assertThat(f.docs()).containsExactly(new Message.DocName("profiles", "b")));
+        .satisfies(
+            f -> assertThat(f.docs()).containsExactly(new MessageParts.DocName("profiles", "b")));
     assertThat(h.store.pendingRereads(ALICE, 10))
         .containsExactly(new DocumentKey(ALICE, "profiles", "b"));
   }

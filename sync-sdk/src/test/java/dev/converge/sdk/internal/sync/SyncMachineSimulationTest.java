@@ -10,6 +10,7 @@ import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,10 +179,10 @@ class SyncMachineSimulationTest {
                 2,
                 h.now + random.nextInt(200_000),
                 random.nextInt(5) == 0
-                    ? List.of(new Message.SpaceHead(ALICE, h.store.cursor(ALICE)))
+                    ? List.of(new MessageParts.SpaceHead(ALICE, h.store.cursor(ALICE)))
                     : List.of(
-                        new Message.SpaceHead(ALICE, h.store.cursor(ALICE)),
-                        new Message.SpaceHead(TEAM, h.store.cursor(TEAM)))));
+                        new MessageParts.SpaceHead(ALICE, h.store.cursor(ALICE)),
+                        new MessageParts.SpaceHead(TEAM, h.store.cursor(TEAM)))));
       }
       return new Event.Received(serverMessage());
     }
@@ -200,7 +201,7 @@ class SyncMachineSimulationTest {
               code.wire(), "injected", ref, random.nextBoolean() ? null : 500L);
         case 3, 4:
           long to = cursor + 1 + random.nextInt(2);
-          List<Message.ChangeItem> items = new ArrayList<>();
+          List<MessageParts.ChangeItem> items = new ArrayList<>();
           for (long s = cursor + 1; s <= to; s++) {
             items.add(MachineHarness.remote(s, "d" + random.nextInt(3), "r" + s));
           }
@@ -208,7 +209,7 @@ class SyncMachineSimulationTest {
         case 5:
           return new Message.Synced(
               1 + random.nextInt((int) Math.max(1, syncRef + 1)),
-              List.of(new Message.SpaceHead(space, cursor + random.nextInt(2))));
+              List.of(new MessageParts.SpaceHead(space, cursor + random.nextInt(2))));
         case 6:
           // Now and then below the cursor: the server's log was reset.
           long head =
@@ -265,7 +266,7 @@ class SyncMachineSimulationTest {
         assertThat(session && connected).as("%s sent without a session", action).isTrue();
         Message m = MachineHarness.message(action);
         if (m instanceof Message.Hello hello) {
-          for (Message.Subscription sub : hello.subscriptions()) {
+          for (MessageParts.Subscription sub : hello.subscriptions()) {
             if (sub.stable() != null) {
               assertThat(sub.stable())
                   .as("stable point above the cursor")

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.converge.core.protocol.CloseCode;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.Message;
+import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.ConnectionState;
@@ -85,7 +86,8 @@ class SyncMachineTest {
     assertThat(hello.replicaId()).isEqualTo(h.replicaId());
     assertThat(hello.subscriptions())
         .containsExactly(
-            new Message.Subscription(ALICE, 0, 0L), new Message.Subscription(TEAM, 0, 0L));
+            new MessageParts.Subscription(ALICE, 0, 0L),
+            new MessageParts.Subscription(TEAM, 0, 0L));
     assertThat(hello.predecessor()).isNull();
 
     List<Action> welcome =
@@ -94,7 +96,8 @@ class SyncMachineTest {
                 "s",
                 2,
                 h.now + MachineHarness.HOUR,
-                List.of(new Message.SpaceHead(ALICE, 0), new Message.SpaceHead(TEAM, 0))));
+                List.of(
+                    new MessageParts.SpaceHead(ALICE, 0), new MessageParts.SpaceHead(TEAM, 0))));
     assertThat(seqs(sent(welcome, Message.Push.class).get(0))).containsExactly(1L, 2L);
     assertThat(h.machine.status().connection()).isEqualTo(ConnectionState.ONLINE);
     assertThat(h.timers).containsKeys(new Timer.StableSession(), new Timer.TokenRefresh());
@@ -483,7 +486,8 @@ class SyncMachineTest {
         h.receive(
             new Message.Synced(
                 sync.ref(),
-                List.of(new Message.SpaceHead(ALICE, 3), new Message.SpaceHead(TEAM, 0))));
+                List.of(
+                    new MessageParts.SpaceHead(ALICE, 3), new MessageParts.SpaceHead(TEAM, 0))));
     assertThat(of(synced, Action.SyncDone.class)).as("cursor 0 < head 3").isEmpty();
 
     List<Action> caughtUp =
@@ -548,7 +552,8 @@ class SyncMachineTest {
         new Message.Changes(ALICE, 0, 5, List.of(remote(4, "a", "x"), remote(5, "b", "y")), false));
     assertThat(h.store.cursor(ALICE)).isEqualTo(5);
 
-    Message.SnapshotDoc doc = new Message.SnapshotDoc("profiles", "c", remote(1, "c", "z").delta());
+    MessageParts.SnapshotDoc doc =
+        new MessageParts.SnapshotDoc("profiles", "c", remote(1, "c", "z").delta());
     h.receive(new Message.Snapshot(ALICE, 2, List.of(doc), true));
     assertThat(h.store.snapshotInProgress(ALICE)).isTrue();
     assertThat(h.machine.status().spaces().get(ALICE).snapshotInProgress()).isTrue();
@@ -573,9 +578,10 @@ class SyncMachineTest {
   void ownReplicaIdBeyondTheIssuedSeqs_meansACopy_andReKeys() {
     h.connect();
     String original = h.replicaId();
-    Message.ChangeItem item = remote(1, "me", "from the copy");
-    Message.ChangeItem fromCopy =
-        new Message.ChangeItem(1, "profiles", "me", item.delta(), new Message.Origin(original, 42));
+    MessageParts.ChangeItem item = remote(1, "me", "from the copy");
+    MessageParts.ChangeItem fromCopy =
+        new MessageParts.ChangeItem(
+            1, "profiles", "me", item.delta(), new MessageParts.Origin(original, 42));
     List<Action> answer = h.receive(new Message.Changes(ALICE, 0, 1, List.of(fromCopy), false));
     assertThat(h.replicaId()).isNotEqualTo(original);
     assertThat(answer).contains(new Action.Close(CloseCode.NORMAL.code(), "re-keyed"));
