@@ -8,7 +8,8 @@ import java.util.Objects;
  * wrong, for the {@code error} the pusher gets.
  *
  * @param code one of {@link ErrorCode#DOT_FORGED}, {@link ErrorCode#DOT_REUSED}, {@link
- *     ErrorCode#CONTEXT_FORGED} or {@link ErrorCode#OUT_OF_RANGE}, sent as {@code error.code}
+ *     ErrorCode#CONTEXT_FORGED}, {@link ErrorCode#OUT_OF_RANGE}, {@link ErrorCode#INVALID} or
+ *     {@link ErrorCode#REPLICA_FORGED}, sent as {@code error.code}
  * @param message what was wrong, naming the dot, replica or amount
  */
 public record Violation(ErrorCode code, String message) {

@@ -3,7 +3,6 @@ package dev.converge.core.server;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
-import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.trust.Lineage;
@@ -135,16 +134,15 @@ public final class MemoryServer {
    *     replica of another subject
    */
   public void declare(String subject, String replicaId, String predecessor) {
-    if (replicaId.equals(predecessor)) {
-      throw new PushRefused(ErrorCode.INVALID, "a replica cannot be its own predecessor", null);
-    }
-    Replica owner = replicas.computeIfAbsent(predecessor, p -> new Replica(p, subject, 0));
-    if (!owner.ownerSubject().equals(subject)) {
-      throw new PushRefused(
-          ErrorCode.REPLICA_FORGED,
-          "predecessor '" + predecessor + "' belongs to another user",
-          null);
-    }
+    String owner =
+        replicaId.equals(predecessor)
+            ? subject
+            : replicas.computeIfAbsent(predecessor, p -> new Replica(p, subject, 0)).ownerSubject();
+    LineageRules.checkDeclaration(subject, replicaId, predecessor, owner)
+        .ifPresent(
+            v -> {
+              throw new PushRefused(v.code(), v.message(), null);
+            });
     Replica self = replicas.computeIfAbsent(replicaId, r -> new Replica(r, subject, 0));
     if (self.ownerSubject().equals(subject)) {
       predecessors.putIfAbsent(replicaId, predecessor);
@@ -152,15 +150,13 @@ public final class MemoryServer {
   }
 
   Lineage lineageOf(String replicaId) {
-    Set<String> chain = new LinkedHashSet<>();
-    for (String p = predecessors.get(replicaId); p != null && chain.size() < 16; ) {
-      if (!chain.add(p)) {
-        break;
-      }
-      p = predecessors.get(p);
+    List<String> chain = new ArrayList<>();
+    for (String p = predecessors.get(replicaId);
+        p != null && chain.size() <= LineageRules.MAX_DEPTH && !chain.contains(p);
+        p = predecessors.get(p)) {
+      chain.add(p);
     }
-    chain.remove(replicaId);
-    return new Lineage(replicaId, chain);
+    return LineageRules.lineage(replicaId, chain);
   }
 
   /** Returns the head of {@code space}: its greatest serverSeq (0 for none). */
@@ -169,12 +165,12 @@ public final class MemoryServer {
   }
 
   /**
-   * Returns whether a session following {@code space} from {@code since} is served a snapshot: a
-   * cursor above the head, or below the compaction point. Mirrors {@code
-   * ChangeLogReader.SpaceHead.followNeedsSnapshot} (this log is never trimmed).
+   * Returns whether a session following {@code space} from {@code since} is served a snapshot
+   * ({@link CursorRules#followNeedsSnapshot}; this log is never trimmed).
    */
   public boolean followNeedsSnapshot(String space, long since) {
-    return since > head(space) || since < compactedThrough.getOrDefault(space, 0L);
+    return CursorRules.followNeedsSnapshot(
+        since, 0, head(space), compactedThrough.getOrDefault(space, 0L));
   }
 
   /** Returns up to {@code limit} log entries of {@code space} above {@code since}, in order. */

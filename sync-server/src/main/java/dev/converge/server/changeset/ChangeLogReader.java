@@ -1,5 +1,6 @@
 package dev.converge.server.changeset;
 
+import dev.converge.core.server.CursorRules;
 import dev.converge.core.server.LogChain;
 import dev.converge.server.space.SpaceSeq;
 import io.smallrye.mutiny.Uni;
@@ -123,7 +124,7 @@ public class ChangeLogReader {
 
     /** Whether a reader whose cursor is {@code since} needs a snapshot instead of log pages. */
     public boolean needsSnapshot(long since) {
-      return since < retainedAfter || since > head;
+      return CursorRules.needsSnapshot(since, retainedAfter, head);
     }
 
     /**
@@ -133,7 +134,7 @@ public class ChangeLogReader {
      * served the log: it is never in a live set, and the log in order keeps its state right.
      */
     public boolean followNeedsSnapshot(long since) {
-      return needsSnapshot(since) || since < compactedThrough;
+      return CursorRules.followNeedsSnapshot(since, retainedAfter, head, compactedThrough);
     }
   }
 }

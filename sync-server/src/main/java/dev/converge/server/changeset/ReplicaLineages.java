@@ -1,13 +1,12 @@
 package dev.converge.server.changeset;
 
-import dev.converge.core.protocol.ErrorCode;
+import dev.converge.core.server.LineageRules;
 import dev.converge.core.trust.Lineage;
+import dev.converge.core.trust.Violation;
 import dev.converge.server.error.SyncError;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -20,11 +19,6 @@ import org.hibernate.reactive.mutiny.Mutiny;
  */
 @ApplicationScoped
 public class ReplicaLineages {
-
-  /**
-   * How far back a chain of re-keys is followed; a device re-keys a handful of times in its life.
-   */
-  static final int MAX_DEPTH = 16;
 
   private static final String CHAIN =
       """
@@ -51,8 +45,9 @@ public class ReplicaLineages {
    */
   public Uni<Void> declare(String subject, String replicaId, String predecessor) {
     if (replicaId.equals(predecessor)) {
-      return Uni.createFrom()
-          .failure(new SyncError(ErrorCode.INVALID, "a replica cannot be its own predecessor"));
+      Violation self =
+          LineageRules.checkDeclaration(subject, replicaId, predecessor, subject).orElseThrow();
+      return Uni.createFrom().failure(new SyncError(self.code(), self.message()));
     }
     return sessions.withTransaction(
         session ->
@@ -69,14 +64,12 @@ public class ReplicaLineages {
                         // The subject was erased (V9): nothing of it is recorded again.
                         return Uni.createFrom().failure(SyncError.of(PushService.erasedUser()));
                       }
-                      if (!owner.ownerSubject.equals(subject)) {
+                      Optional<Violation> refused =
+                          LineageRules.checkDeclaration(
+                              subject, replicaId, predecessor, owner.ownerSubject);
+                      if (refused.isPresent()) {
                         return Uni.createFrom()
-                            .failure(
-                                new SyncError(
-                                    ErrorCode.REPLICA_FORGED,
-                                    "predecessor '"
-                                        + predecessor
-                                        + "' belongs to another user; only a replica of the same user can be succeeded"));
+                            .failure(new SyncError(refused.get().code(), refused.get().message()));
                       }
                       return session
                           .createNativeQuery(
@@ -103,14 +96,8 @@ public class ReplicaLineages {
         .createNativeQuery(CHAIN, String.class)
         .setParameter("p", replica.predecessor)
         .setParameter("s", replica.ownerSubject)
-        .setParameter("depth", MAX_DEPTH)
+        .setParameter("depth", LineageRules.MAX_DEPTH)
         .getResultList()
-        .map(chain -> lineage(replica.replicaId, chain));
-  }
-
-  private static Lineage lineage(String replicaId, List<String> chain) {
-    Set<String> predecessors = new LinkedHashSet<>(chain);
-    predecessors.remove(replicaId);
-    return new Lineage(replicaId, predecessors);
+        .map(chain -> LineageRules.lineage(replica.replicaId, chain));
   }
 }
