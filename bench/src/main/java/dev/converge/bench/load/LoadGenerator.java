@@ -185,6 +185,7 @@ public final class LoadGenerator {
           "  throughput: %.0f changesets/s (%d applied)%n", applied.get() / elapsed, applied.get());
       System.out.printf("  ack latency per push: %s%n", ackLatency.summary());
       Map<String, Object> row = new java.util.LinkedHashMap<>();
+      row.put("system", "converge");
       row.put("connections", connections);
       row.put("spaces", spaces);
       row.put("batch", batch);

@@ -3,6 +3,7 @@ package dev.converge.bench.suite;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,14 @@ public final class ResultLog {
       kept.add(arg);
     }
     String tail = kept.isEmpty() ? "" : " " + String.join(" ", kept);
-    return "java -cp bench/target/benchmarks.jar " + main.getName() + tail;
+    // A heap limit is part of what was measured (the bootstrap's bound), so it stays.
+    String heap =
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-Xmx"))
+            .map(a -> a + " ")
+            .findFirst()
+            .orElse("");
+    return "java " + heap + "-cp bench/target/benchmarks.jar " + main.getName() + tail;
   }
 
   /**

@@ -29,6 +29,11 @@ public final class SuiteReport implements Callable<Integer> {
   @Option(names = "--plot", defaultValue = "docs/img/lag-vs-rate.png")
   Path plot;
 
+  @Option(
+      names = "--print",
+      description = "print this section (e.g. storm) to standard output and write nothing")
+  String print;
+
   /** Entry point. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new SuiteReport()).execute(args));
@@ -37,6 +42,14 @@ public final class SuiteReport implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SuiteRun run = SuiteRun.read(results);
+    if (print != null) {
+      if (!SuiteTables.SECTIONS.contains(print)) {
+        System.err.println("unknown section " + print + "; one of " + SuiteTables.SECTIONS);
+        return 2;
+      }
+      System.out.print(SuiteTables.render(run, null).get(print));
+      return 0;
+    }
     Path docOut = run.quick() ? results.resolve("benchmarks.md") : doc;
     Path plotOut = run.quick() ? results.resolve("lag-vs-rate.png") : plot;
     List<JsonNode> sweep = LagTables.sweep(run);
