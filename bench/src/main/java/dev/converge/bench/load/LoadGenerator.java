@@ -1,5 +1,6 @@
 package dev.converge.bench.load;
 
+import dev.converge.bench.suite.ResultLog;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     subcommands = {
       LoadGenerator.Push.class,
-      LoadGenerator.FanOut.class,
+      FanOut.class,
       LoadGenerator.Idle.class,
       Flood.class,
       CounterAcceptance.class
@@ -57,6 +57,13 @@ public final class LoadGenerator {
 
   @Option(names = "--audience", defaultValue = "converge")
   String audience;
+
+  @Option(
+      names = "--results",
+      description = "append the figures as JSON lines to this file (see suite.ResultLog)")
+  Path results;
+
+  String command = ResultLog.command(LoadGenerator.class, new String[0]);
 
   final String run = UUID.randomUUID().toString().substring(0, 8);
   final HttpClient http = HttpClient.newHttpClient();
@@ -123,7 +130,9 @@ public final class LoadGenerator {
 
   /** Entry point. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LoadGenerator()).execute(args));
+    LoadGenerator load = new LoadGenerator();
+    load.command = ResultLog.command(LoadGenerator.class, args);
+    System.exit(new CommandLine(load).execute(args));
   }
 
   /** Closed-loop pushers: each sends a batch, waits for its ack, repeats. */
@@ -176,6 +185,16 @@ public final class LoadGenerator {
       System.out.printf(
           "  throughput: %.0f changesets/s (%d applied)%n", applied.get() / elapsed, applied.get());
       System.out.printf("  ack latency per push: %s%n", ackLatency.summary());
+      Map<String, Object> row = new java.util.LinkedHashMap<>();
+      row.put("system", "converge");
+      row.put("connections", connections);
+      row.put("spaces", spaces);
+      row.put("batch", batch);
+      row.put("seconds", elapsed);
+      row.put("changesets_per_s", applied.get() / elapsed);
+      row.put("ack_p50_ms", ackLatency.percentileMs(0.50));
+      row.put("ack_p99_ms", ackLatency.percentileMs(0.99));
+      ResultLog.append(parent.results, "push", parent.command, row);
       return 0;
     }
 
@@ -229,111 +248,6 @@ public final class LoadGenerator {
       } finally {
         socket.close();
       }
-    }
-  }
-
-  /**
-   * One pusher at a fixed rate; many sessions following the space record commit-to-receive delay.
-   */
-  @Command(name = "fanout", description = "fan-out delay to many sessions of one space")
-  static final class FanOut implements java.util.concurrent.Callable<Integer> {
-    @CommandLine.ParentCommand LoadGenerator parent;
-
-    @Option(names = "--sessions", defaultValue = "100")
-    int sessions;
-
-    @Option(names = "--rate", defaultValue = "20", description = "changesets per second")
-    int rate;
-
-    @Option(names = "--seconds", defaultValue = "15")
-    int seconds;
-
-    @Override
-    public Integer call() throws Exception {
-      DevTokenMinter minter = parent.minter();
-      String space = "team:bench-" + parent.run;
-      Map<Long, Long> sentAt = new ConcurrentHashMap<>();
-      Percentiles delay = new Percentiles();
-      List<BenchSocket> followers = new ArrayList<>();
-      CountDownLatch welcomed = new CountDownLatch(sessions);
-      for (int s = 0; s < sessions; s++) {
-        String token = minter.mint("follower-" + parent.run + "-" + s, List.of(space));
-        BenchSocket follower =
-            BenchSocket.open(
-                parent.http,
-                parent.server,
-                token,
-                m -> {
-                  if (m instanceof Message.Welcome) {
-                    welcomed.countDown();
-                  } else if (m instanceof Message.Changes changes) {
-                    long now = System.nanoTime();
-                    for (MessageParts.ChangeItem item : changes.items()) {
-                      Long sent = item.origin() == null ? null : sentAt.get(item.origin().seq());
-                      if (sent != null) {
-                        delay.record(now - sent);
-                      }
-                    }
-                  }
-                });
-        follower.send(
-            new Message.Hello(
-                Message.PROTOCOL_VERSION,
-                "follow-" + parent.run + "-" + s,
-                List.of(new MessageParts.Subscription(space, 0))));
-        followers.add(follower);
-      }
-      if (!welcomed.await(120, TimeUnit.SECONDS)) {
-        System.err.println("not all sessions were welcomed");
-        return 1;
-      }
-      String replica = "fan-" + parent.run;
-      // Paced by the clock, not by acks: the delay measured is commit and fan-out, not the push
-      // round trip.
-      BenchSocket pusher =
-          BenchSocket.open(
-              parent.http,
-              parent.server,
-              minter.mint("pusher-" + parent.run, List.of(space)),
-              m -> {});
-      pusher.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
-      Cart cart = Cart.of(new Document());
-      long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-      long next = System.nanoTime();
-      long end = next + TimeUnit.SECONDS.toNanos(seconds);
-      long seq = 0;
-      while (System.nanoTime() < end) {
-        seq++;
-        sentAt.put(seq, System.nanoTime());
-        pusher.send(
-            new Message.Push(
-                List.of(
-                    new Changeset(
-                        replica,
-                        seq,
-                        space,
-                        "carts",
-                        "shared",
-                        new Hlc(seq, 0),
-                        cart.add(replica, "sku-" + seq % 20, 1)))));
-        next += interval;
-        long sleep = next - System.nanoTime();
-        if (sleep > 0) {
-          TimeUnit.NANOSECONDS.sleep(sleep);
-        }
-      }
-      long expected = seq * sessions;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (delay.count() < expected && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      System.out.printf("fanout: %d sessions, %d changesets at %d/s%n", sessions, seq, rate);
-      System.out.printf(
-          "  delivered %d of %d; push-sent to frame-received delay: %s%n",
-          delay.count(), expected, delay.summary());
-      pusher.close();
-      followers.forEach(BenchSocket::close);
-      return 0;
     }
   }
 

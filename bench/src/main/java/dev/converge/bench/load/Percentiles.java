@@ -29,6 +29,16 @@ final class Percentiles {
         size, ms(sorted, 0.50), ms(sorted, 0.90), ms(sorted, 0.99), sorted[size - 1] / 1e6);
   }
 
+  /** The q-quantile (nearest rank) in milliseconds; q = 1 is the maximum, NaN without samples. */
+  synchronized double percentileMs(double q) {
+    if (size == 0) {
+      return Double.NaN;
+    }
+    long[] sorted = Arrays.copyOf(samples, size);
+    Arrays.sort(sorted);
+    return ms(sorted, q);
+  }
+
   private static double ms(long[] sorted, double q) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
   }

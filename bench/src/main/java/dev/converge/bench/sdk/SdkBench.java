@@ -1,6 +1,7 @@
 package dev.converge.bench.sdk;
 
 import dev.converge.bench.load.LoadGenerator;
+import dev.converge.bench.suite.ResultLog;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.ProtocolCodec;
@@ -16,6 +17,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -45,15 +48,37 @@ public final class SdkBench implements Callable<Integer> {
       description = "documents in the bootstrapped space")
   int docs;
 
+  @Option(
+      names = "--results",
+      description = "append the figures as JSON lines to this file (see suite.ResultLog)")
+  Path results;
+
+  @Option(
+      names = "--bootstrap-only",
+      description = "only the bootstrap figure (needs --server), e.g. in a JVM with a small heap")
+  boolean bootstrapOnly;
+
+  private String command = ResultLog.command(SdkBench.class, new String[0]);
+
   /** Entry point. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SdkBench()).execute(args));
+    SdkBench bench = new SdkBench();
+    bench.command = ResultLog.command(SdkBench.class, args);
+    System.exit(new CommandLine(bench).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("converge-sdk-bench");
     try {
+      if (bootstrapOnly) {
+        if (server == null) {
+          System.err.println("--bootstrap-only needs --server");
+          return 2;
+        }
+        bootstrap(dir);
+        return 0;
+      }
       for (boolean durable : new boolean[] {false, true}) {
         int n = durable ? Math.max(1_000, writes / 5) : writes;
         sdkWrites(dir, durable, n);
@@ -90,6 +115,7 @@ public final class SdkBench implements Callable<Integer> {
         nanos[i] = System.nanoTime() - t;
       }
       report(
+          durable ? "sdk-full" : "sdk-normal",
           "SDK cart write (40% add, 40% set quantity, 20% remove over 100 skus), "
               + (durable ? "synchronous=FULL" : "synchronous=NORMAL")
               + ", one write per transaction",
@@ -121,6 +147,7 @@ public final class SdkBench implements Callable<Integer> {
             });
       }
       report(
+          "sdk-batch",
           "SDK cart write, synchronous=NORMAL, 1,000 writes per client.batch (per-write time excludes the commit)",
           nanos,
           System.nanoTime() - start);
@@ -168,6 +195,7 @@ public final class SdkBench implements Callable<Integer> {
         }
         c.commit();
         report(
+            batched ? "plain-batch" : durable ? "plain-full" : "plain-normal",
             "plain sqlite-jdbc, same bytes ("
                 + delta.length
                 + " + "
@@ -230,6 +258,7 @@ public final class SdkBench implements Callable<Integer> {
   private void bootstrap(Path dir) throws Exception {
     String user = "boot-" + Long.toHexString(System.nanoTime());
     long seeded = LoadGenerator.seedSpace(server, user, docs);
+    HeapPeak heap = HeapPeak.start();
     long t0 = System.nanoTime();
     try (SyncClient client =
         SyncClient.builder()
@@ -246,9 +275,23 @@ public final class SdkBench implements Callable<Integer> {
       System.out.printf(
           "bootstrap: fresh client caught up with %d changes over %d documents in %d ms (%.0f documents/s)%n",
           seeded, docs, ms, docs * 1000.0 / ms);
+      var last = client.cart("user:" + user, "c" + (docs - 1)).items();
+      System.out.printf("  check: last document reads %s%n", last);
+      long peak = heap.stop();
       System.out.printf(
-          "  check: last document reads %s%n",
-          client.cart("user:" + user, "c" + (docs - 1)).items());
+          "  heap: peak used %.1f MiB of max %.1f MiB%n",
+          peak / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+      if (last.isEmpty()) {
+        throw new IllegalStateException("bootstrap: the last document is missing");
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("docs", docs);
+      row.put("changes", seeded);
+      row.put("ms", ms);
+      row.put("docs_per_s", docs * 1000.0 / ms);
+      row.put("peak_heap_mib", peak / 1048576.0);
+      row.put("max_heap_mib", Runtime.getRuntime().maxMemory() / 1048576.0);
+      ResultLog.append(results, "bootstrap", command, row);
     }
   }
 
@@ -265,16 +308,24 @@ public final class SdkBench implements Callable<Integer> {
     }
   }
 
-  private static void report(String what, long[] nanos, long totalNanos) {
+  private void report(String key, String what, long[] nanos, long totalNanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
+    double perSecond = sorted.length / (totalNanos / 1e9);
     System.out.printf(
         "%s: %d writes, %.0f writes/s, p50 %.1f us, p99 %.1f us, max %.1f us%n",
         what,
         sorted.length,
-        sorted.length / (totalNanos / 1e9),
+        perSecond,
         sorted[sorted.length / 2] / 1e3,
         sorted[(int) (sorted.length * 0.99)] / 1e3,
         sorted[sorted.length - 1] / 1e3);
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("case", key);
+    row.put("writes", sorted.length);
+    row.put("writes_per_s", perSecond);
+    row.put("p50_us", sorted[sorted.length / 2] / 1e3);
+    row.put("p99_us", sorted[(int) (sorted.length * 0.99)] / 1e3);
+    ResultLog.append(results, "sdk", command, row);
   }
 }

@@ -1,6 +1,7 @@
 package dev.converge.bench.storm;
 
 import dev.converge.bench.load.LoadGenerator;
+import dev.converge.bench.suite.ResultLog;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.policy.Cart;
 import dev.converge.sdk.ConnectionState;
@@ -13,7 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -48,14 +51,23 @@ public final class CartStorm implements Callable<Integer> {
       description = "the server's process id on this machine: its CPU time is reported per run")
   long serverPid;
 
-  /** Entry point. */
   @Option(
       names = "--no-coalesce",
       description = "one changeset per local change (the SDK before seq ranges)")
   boolean noCoalesce;
 
+  @Option(
+      names = "--results",
+      description = "append one JSON line per seed to this file (see suite.ResultLog)")
+  Path results;
+
+  private String command = ResultLog.command(CartStorm.class, new String[0]);
+
+  /** Entry point. */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CartStorm()).execute(args));
+    CartStorm storm = new CartStorm();
+    storm.command = ResultLog.command(CartStorm.class, args);
+    System.exit(new CommandLine(storm).execute(args));
   }
 
   @Override
@@ -165,6 +177,20 @@ public final class CartStorm implements Callable<Integer> {
           (up + down) / (double) (clients * ops),
           proxy.deflateAccepted() ? "negotiated" : "not negotiated");
       long repaired = devices.stream().mapToLong(d -> d.status().repairedDocuments()).sum();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("system", noCoalesce ? "converge-no-coalesce" : "converge");
+      row.put("clients", clients);
+      row.put("ops", ops);
+      row.put("seed", seed);
+      row.put("convergence_ms", ms);
+      row.put("bytes_per_op", (up + down) / (double) (clients * ops));
+      row.put("deflate", proxy.deflateAccepted());
+      row.put("final_items", target.size());
+      row.put("final_total_qty", total);
+      row.put("clients_cpu_ms", clientCpu);
+      row.put("server_cpu_ms", serverCpu);
+      row.put("offline_edit_ms", editMs);
+      ResultLog.append(results, "storm", command, row);
       System.out.printf(
           "seed %d CPU while converging: clients %d ms, server %s; documents repaired by digest"
               + " exchanges: %d%n",
