@@ -23,7 +23,8 @@ import org.postgresql.Driver;
  *
  * <p>At start-up it opens one plain JDBC connection to the configured URL. If that fails, start-up
  * stops with a single line on standard error naming the URL and the reason, and the process exits
- * with status 1. Otherwise it runs the Flyway migrations in {@code db/migration}. Flyway's own
+ * with status 1. Otherwise it runs the Flyway migrations in {@code db/migration}, again (up to
+ * {@value #MIGRATION_ATTEMPTS} times) when the connection is lost under them. Flyway's own
  * migrate-at-start is off because it would run first and report an unreachable database as a long
  * stack trace.
  *
@@ -36,6 +37,9 @@ public class SchemaMigration {
   public static final String MIGRATIONS = "migrations";
 
   private static final Logger LOG = Logger.getLogger(SchemaMigration.class);
+
+  /** Attempts of a migration whose connection is lost under it (250 ms, then doubling). */
+  static final int MIGRATION_ATTEMPTS = 5;
 
   private final String jdbcUrl;
   private final String user;
@@ -59,8 +63,22 @@ public class SchemaMigration {
   void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
     checkReachable();
     Flyway migrations = flyway.get();
-    int applied = migrations.migrate().migrationsExecuted;
-    var current = migrations.info().current();
+    // A connection terminated while the migrations run fails the step, not the start: it runs
+    // again (bounded), as an orchestrator would restart the whole process, only sooner.
+    int applied =
+        ConnectionLossRetry.run(
+            "Schema migration",
+            () -> migrations.migrate().migrationsExecuted,
+            MIGRATION_ATTEMPTS,
+            Duration.ofMillis(250),
+            delay -> Thread.sleep(delay.toMillis()));
+    var current =
+        ConnectionLossRetry.run(
+            "Schema check",
+            () -> migrations.info().current(),
+            MIGRATION_ATTEMPTS,
+            Duration.ofMillis(250),
+            delay -> Thread.sleep(delay.toMillis()));
     LOG.infof(
         "Database %s: schema at version %s (%d migration(s) applied now)",
         jdbcUrl, current == null ? "none" : current.getVersion(), applied);
