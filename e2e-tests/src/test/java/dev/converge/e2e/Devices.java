@@ -93,12 +93,8 @@ final class Devices implements AutoCloseable {
         .statusCode(200);
   }
 
-  /** Returns the server's merged cart items of {@code space}/{@code cart} (sku to quantity). */
-  /**
-   * The entries of a cart item's quantity counter in the server's stored state: {@code [replica,
-   * counter, amount]} for a single increment, {@code [replica, first, last, sum]} for a run.
-   */
-  List<List<Object>> serverQuantityEntries(String space, String cart, String sku) {
+  /** The server's document view of a cart (its merged value and its stored state), over REST. */
+  private io.restassured.path.json.JsonPath serverCartDocument(String space, String cart) {
     return given()
         .baseUri(server.toString())
         .auth()
@@ -107,22 +103,20 @@ final class Devices implements AutoCloseable {
         .then()
         .statusCode(200)
         .extract()
-        .jsonPath()
-        .getList("state.s.items.e." + sku + ".e.qty.e");
+        .jsonPath();
   }
 
+  /**
+   * The entries of a cart item's quantity counter in the server's stored state: {@code [replica,
+   * counter, amount]} for a single increment, {@code [replica, first, last, sum]} for a run.
+   */
+  List<List<Object>> serverQuantityEntries(String space, String cart, String sku) {
+    return serverCartDocument(space, cart).getList("state.s.items.e." + sku + ".e.qty.e");
+  }
+
+  /** Returns the server's merged cart items of {@code space}/{@code cart} (sku to quantity). */
   Map<String, Long> serverCart(String space, String cart) {
-    Map<String, Map<String, Object>> items =
-        given()
-            .baseUri(server.toString())
-            .auth()
-            .oauth2(token.get())
-            .get("/v1/spaces/{space}/documents/carts/{cart}", space, cart)
-            .then()
-            .statusCode(200)
-            .extract()
-            .jsonPath()
-            .getMap("value.items");
+    Map<String, Map<String, Object>> items = serverCartDocument(space, cart).getMap("value.items");
     Map<String, Long> quantities = new java.util.TreeMap<>();
     items.forEach((sku, fields) -> quantities.put(sku, ((Number) fields.get("qty")).longValue()));
     return quantities;

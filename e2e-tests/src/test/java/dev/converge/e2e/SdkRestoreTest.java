@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.converge.sdk.SyncClient;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -36,15 +32,10 @@ class SdkRestoreTest {
 
   @Test
   void restoredServer_getsBackEveryAcknowledgedWrite() throws Exception {
-    String alice = TestTokens.subject("alice");
-    String space = "user:" + alice;
-    Path dir = Files.createTempDirectory("converge-restore");
-    Path dump = dir.resolve("dump.sql");
-    try (ScratchDatabase db = ScratchDatabase.create("restore");
-        TestServer.Node node = startNode("restore", db);
-        Devices devices =
-            new Devices(
-                node.uri(), dir, TestTokens.mint(alice, List.of(), Duration.ofMinutes(30)))) {
+    try (RestoreRig rig = RestoreRig.start("restore")) {
+      String space = rig.space;
+      Devices devices = rig.devices;
+      TestServer.Node node = rig.node;
       SyncClient a = devices.open("a.db", space);
       SyncClient b = devices.open("b.db", space);
 
@@ -60,7 +51,7 @@ class SdkRestoreTest {
       b.cart(space, "main").remove("egg");
       sync(b);
       sync(a);
-      pgDump(db, dump);
+      rig.backup();
 
       // After the backup, acknowledged: increments, new items, a remove of the other device's item.
       a.cart(space, "main").add("apple", 2);
@@ -82,7 +73,7 @@ class SdkRestoreTest {
       // Unsent when the server goes back in time: the outbox keeps it.
       a.cart(space, "main").add("plum", 1);
       node.kill();
-      psql(db, dump);
+      rig.restoreBackup();
       node.restart();
       assertThat(devices.serverCart(space, "main"))
           .as("the restored server holds the backup's state")
@@ -128,16 +119,11 @@ class SdkRestoreTest {
    */
   @Test
   void restoredServer_whileDigestRoundsRun_endsWithEveryAcknowledgedWriteOnce() throws Exception {
-    String alice = TestTokens.subject("digestrestore");
-    String space = "user:" + alice;
-    Path dir = Files.createTempDirectory("converge-restore-digest");
-    Path dump = dir.resolve("dump.sql");
     Duration interval = Duration.ofSeconds(1);
-    try (ScratchDatabase db = ScratchDatabase.create("restore");
-        TestServer.Node node = startNode("restore-digest", db);
-        Devices devices =
-            new Devices(
-                node.uri(), dir, TestTokens.mint(alice, List.of(), Duration.ofMinutes(30)))) {
+    try (RestoreRig rig = RestoreRig.start("restore-digest")) {
+      String space = rig.space;
+      Devices devices = rig.devices;
+      TestServer.Node node = rig.node;
       SyncClient a = devices.open("a.db", interval, space);
       SyncClient b = devices.open("b.db", interval, space);
       a.cart(space, "main").add("apple", 1);
@@ -149,7 +135,7 @@ class SdkRestoreTest {
       b.cart(space, "main").remove("egg");
       sync(b);
       sync(a);
-      pgDump(db, dump);
+      rig.backup();
 
       a.cart(space, "main").add("apple", 2);
       a.cart(space, "main").add("fig", 4);
@@ -172,7 +158,7 @@ class SdkRestoreTest {
       node.kill();
       // Written while the server is down: unsent when it comes back restored.
       b.cart(space, "main").add("plum", 1);
-      psql(db, dump);
+      rig.restoreBackup();
       node.restart();
 
       // The restored server takes writes of a third device while a and b repair and exchange.
@@ -223,15 +209,10 @@ class SdkRestoreTest {
    */
   @Test
   void restoredServer_getsBackTheRunsItCompactedAfterTheBackup() throws Exception {
-    String alice = TestTokens.subject("runrestore");
-    String space = "user:" + alice;
-    Path dir = Files.createTempDirectory("converge-restore-runs");
-    Path dump = dir.resolve("dump.sql");
-    try (ScratchDatabase db = ScratchDatabase.create("restore");
-        TestServer.Node node = startNode("restore-runs", db);
-        Devices devices =
-            new Devices(
-                node.uri(), dir, TestTokens.mint(alice, List.of(), Duration.ofMinutes(30)))) {
+    try (RestoreRig rig = RestoreRig.start("restore-runs")) {
+      String space = rig.space;
+      Devices devices = rig.devices;
+      TestServer.Node node = rig.node;
       SyncClient a = devices.open("a.db", space);
       SyncClient b = devices.open("b.db", space);
       for (int i = 0; i < 3; i++) {
@@ -243,7 +224,7 @@ class SdkRestoreTest {
         sync(b);
       }
       sync(a);
-      pgDump(db, dump);
+      rig.backup();
       double compactedAtBackup = metric(node, "converge_counter_compactions_total");
 
       for (int i = 0; i < 4; i++) {
@@ -283,7 +264,7 @@ class SdkRestoreTest {
       a.pause();
       b.pause();
       node.kill();
-      psql(db, dump);
+      rig.restoreBackup();
       node.restart();
       assertThat(devices.serverCart(space, "main"))
           .as("the restored server holds the backup's increments only")
@@ -337,48 +318,5 @@ class SdkRestoreTest {
         given().baseUri(node.uri().toString()).get("/q/metrics").then().extract().asString();
     Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)").matcher(metrics);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
-  }
-
-  /**
-   * A server on a database of the test's own (the run's other servers keep writing to the shared
-   * one, and a restore under them would mix their rows into the dump's), compacting counters every
-   * second: runs form between the backup and the restore.
-   */
-  private static TestServer.Node startNode(String name, ScratchDatabase db)
-      throws IOException, InterruptedException {
-    return TestServer.Node.start(
-        name, name, Map.of("CONVERGE_COUNTER_COMPACTION_INTERVAL", "PT1S"), db.url());
-  }
-
-  private static void pgDump(ScratchDatabase db, Path file)
-      throws IOException, InterruptedException {
-    run(
-        List.of(
-            PG_BIN.resolve("pg_dump").toString(),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--file=" + file,
-            "--dbname=" + db.url()));
-  }
-
-  private static void psql(ScratchDatabase db, Path file) throws IOException, InterruptedException {
-    run(
-        List.of(
-            PG_BIN.resolve("psql").toString(),
-            "--quiet",
-            "--set=ON_ERROR_STOP=1",
-            "--file=" + file,
-            "--dbname=" + db.url()));
-  }
-
-  private static void run(List<String> command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
-    builder.environment().put("PGUSER", TestServer.databaseUser());
-    builder.environment().put("PGPASSWORD", TestServer.databasePassword());
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes());
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(command.get(0) + ": " + output).isZero();
   }
 }
