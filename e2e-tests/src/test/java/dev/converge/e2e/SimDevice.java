@@ -37,14 +37,14 @@ final class SimDevice implements SimActor {
   final List<String> spaces;
   final Set<String> granted;
   final long skewMillis;
-  private final Path file;
+  final Path file;
   private final SimLoop loop;
   private final SimNet net;
   private final StormHistory history;
   private final SimFigures figures;
   private final ProtocolCodec codec;
   private final long seed;
-  private final int batchSize;
+  final int batchSize;
   private final List<String> problems;
   private final SimWorld world;
 
@@ -59,6 +59,9 @@ final class SimDevice implements SimActor {
   private final Map<Long, Long> syncStarts = new HashMap<>();
   boolean alive;
   boolean paused;
+
+  /** The replica id the store had after the last step: a change is a re-key. */
+  private String replicaId;
 
   /**
    * How long the tokens this device's supplier hands out last, in server time ({@link
@@ -135,6 +138,12 @@ final class SimDevice implements SimActor {
             Instant.ofEpochMilli(wall()));
     alive = true;
     paused = false;
+    String opened = store.replica().replicaId();
+    if (replicaId != null && !replicaId.equals(opened)) {
+      // The store re-keyed at open: its install fingerprint saw a restored or copied file.
+      figures.count("client.rekey-at-open");
+    }
+    replicaId = opened;
     step(new Event.Start());
   }
 
@@ -179,6 +188,11 @@ final class SimDevice implements SimActor {
         continue;
       }
       out.forEach(a -> act(a, pending));
+    }
+    if (alive && !store.replica().replicaId().equals(replicaId)) {
+      figures.count("client.rekey");
+      history.note(loop.tick(), name + " re-keyed " + replicaId + " -> " + store.replica());
+      replicaId = store.replica().replicaId();
     }
   }
 

@@ -40,6 +40,10 @@ final class SimRun {
   static final String PAIR = "pair:p";
   static final String HOSTILE_USER = "mallory";
 
+  /** Backups, restores and copies of device files: {@code -Dsim.fileFaults=synced} (default). */
+  static final SimFileFaults.Mode FILE_FAULTS =
+      SimFileFaults.Mode.of(System.getProperty("sim.fileFaults", "synced"));
+
   /** The outcome of one seed. */
   record Result(long seed, List<Violation> violations, SimFigures figures, Tally tally) {}
 
@@ -51,7 +55,9 @@ final class SimRun {
   private final List<SimDevice> devices = new ArrayList<>();
   private final Map<SimDevice, SimApp> apps = new LinkedHashMap<>();
   private final SimHostile hostile;
+  private final SimFileFaults files;
   private boolean storming = true;
+  private long stormEnd;
 
   SimRun(long seed, Path dir) {
     this(seed, dir, "");
@@ -123,6 +129,19 @@ final class SimRun {
             server,
             devices,
             new Random(seed ^ 0xbad));
+    // The planted lineage-blind bug needs outbox rows in the restored or copied files.
+    SimFileFaults.Mode mode =
+        plant.contains("lineage-blind") ? SimFileFaults.Mode.ALL : FILE_FAULTS;
+    this.files = new SimFileFaults(world, mode, new Random(seed ^ 0xf11e), this::install);
+  }
+
+  /** Starts a copied install as one more device, with its own app and crash schedule. */
+  private void install(SimDevice copy) {
+    devices.add(copy);
+    apps.put(copy, new SimApp(copy, world, new Random(seed * 7 + devices.size())));
+    copy.start();
+    scheduleApp(copy);
+    scheduleCrash(copy, stormEnd);
   }
 
   /** Returns the run's history, faults and samples in time order (for reading a failing seed). */
@@ -146,6 +165,7 @@ final class SimRun {
     SimLoop loop = world.loop;
     devices.forEach(SimDevice::start);
     long end = loop.now() + STORM.toMillis();
+    stormEnd = end;
     for (SimDevice d : devices) {
       scheduleApp(d);
       scheduleCrash(d, end);
@@ -199,7 +219,9 @@ final class SimRun {
         () -> {
           if (storming && d.alive) {
             world.history.note(world.loop.tick(), "crash " + d.name);
+            boolean synced = d.status().pendingChanges() == 0;
             d.crash();
+            files.whileDown(d, synced);
             world.loop.after(200 + random.nextInt(2_500), () -> restart(d));
           }
           scheduleCrash(d, end);
@@ -366,9 +388,11 @@ final class SimRun {
       }
     }
     List<StormHistory.Event> events = world.history.snapshot();
+    List<StormRestores.Restore> restores = world.history.restores();
     violations.addAll(StormCheckers.convergence(states));
-    violations.addAll(StormCheckers.writes(events, finals, healAt, tally));
-    violations.addAll(StormCheckers.sessions(events));
+    violations.addAll(
+        StormCheckers.writes(StormRestores.forWrites(events, restores), finals, healAt, tally));
+    violations.addAll(StormCheckers.sessions(events, restores));
     violations.addAll(StormCheckers.isolation(foreign));
     violations.addAll(StormCheckers.liveness(world.history.samples(), healAt, STALL_BOUND, 2));
     world.problems.forEach(p -> violations.add(new Violation("sdk", p)));

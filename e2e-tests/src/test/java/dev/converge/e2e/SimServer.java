@@ -69,19 +69,9 @@ final class SimServer implements SimNet.ServerEnd {
   double lostAckRate;
 
   /**
-   * A known bug to plant, proving that the checkers catch what the simulation is for: {@code
-   * ack-without-commit} acks a device's first push without applying it; {@code skip-change} never
-   * sends the changes of device {@code d1} to device {@code d0}, while moving its cursor past them;
-   * {@code stall} never answers the pushes of device {@code d0} after its first; {@code
-   * stale-token} (carried out by {@link SimDevice}) hands device {@code d0} its first token
-   * forever; {@code skip-one} drops one change of {@code d1} on its way to {@code d0} (the cursor
-   * moves past it), which only a digest round repairs; {@code digest-blind} answers every digest
-   * leaf "nothing differs". Several are joined with {@code +}. Empty for none.
+   * The known bugs planted in this run ({@link SimPlants}); none unless {@link #plant} is called.
    */
-  private String plant = "";
-
-  private boolean planted;
-  private boolean skippedOne;
+  private SimPlants plants;
 
   SimServer(SimLoop loop, Random random, Map<String, Set<String>> grants, SimFigures figures) {
     this.loop = loop;
@@ -90,6 +80,7 @@ final class SimServer implements SimNet.ServerEnd {
     this.figures = figures;
     this.core = new MemoryServer(loop::now);
     this.codec = core.codec();
+    this.plants = new SimPlants("", figures);
   }
 
   void attach(SimNet net) {
@@ -233,7 +224,7 @@ final class SimServer implements SimNet.ServerEnd {
       }
     }
     String predecessor = null;
-    if (hello.predecessor() != null) {
+    if (hello.predecessor() != null && !plants.ignorePredecessor()) {
       try {
         core.declare(session.subject, hello.replicaId(), hello.predecessor());
         predecessor = hello.predecessor();
@@ -328,7 +319,7 @@ final class SimServer implements SimNet.ServerEnd {
       return;
     }
     List<MessageParts.DocName> differing =
-        planted("digest-blind") ? List.of() : DigestLeaf.differing(digest, stored);
+        plants.has("digest-blind") ? List.of() : DigestLeaf.differing(digest, stored);
     if (!differing.isEmpty()) {
       figures.count("digests.differing");
     }
@@ -353,7 +344,7 @@ final class SimServer implements SimNet.ServerEnd {
         figures.count("pushes.ranges");
       }
     }
-    if (plant(link, push)) {
+    if (plants.swallowPush(link, push, this::send)) {
       return;
     }
     PushOutcome outcome =
@@ -376,29 +367,9 @@ final class SimServer implements SimNet.ServerEnd {
     fanOut(outcome.changedSpaces());
   }
 
-  /** Carries out the planted bug on a push; returns whether the push was swallowed by it. */
-  private boolean plant(SimNet.Link link, Message.Push push) {
-    var first = push.changesets().get(0);
-    if (planted("ack-without-commit") && !planted && first.seq() == 1) {
-      planted = true;
-      figures.count("planted");
-      var last = push.changesets().get(push.changesets().size() - 1);
-      send(link, new Message.Ack(first.replicaId(), last.seq(), List.of()));
-      return true;
-    }
-    if (planted("stall") && link.device.name().equals("d0") && first.seq() > 1) {
-      figures.count("planted");
-      return true;
-    }
-    return false;
-  }
-
+  /** Plants the known bugs named in {@code plant} ({@link SimPlants}). */
   void plant(String plant) {
-    this.plant = plant;
-  }
-
-  private boolean planted(String bug) {
-    return List.of(plant.split("\\+")).contains(bug);
+    this.plants = new SimPlants(plant, figures);
   }
 
   private void sync(SimNet.Link link, Session session, Message.Sync sync) {
@@ -453,11 +424,7 @@ final class SimServer implements SimNet.ServerEnd {
       }
       List<MessageParts.ChangeItem> items = new ArrayList<>();
       for (LogEntry e : page) {
-        if (link.device.name().equals("d0")
-            && e.replicaId().startsWith("d1.")
-            && (planted("skip-change") || (planted("skip-one") && !skippedOne))) {
-          figures.count("planted");
-          skippedOne = true;
+        if (plants.skip(link, e)) {
           continue;
         }
         items.add(

@@ -208,6 +208,30 @@ class SimulationTest {
   }
 
   /**
+   * The re-key faults catch a server that loses the lineage: with the predecessor a re-keyed file
+   * declares never recorded ({@code lineage-blind}), the outbox rows a restored or copied file held
+   * under its old replica id, pushed under the new one after the re-key at open, are refused
+   * ({@code dot_forged}), and the {@code sdk} checker reports honest changes rejected. Files backed
+   * up and copied with their outbox ({@link SimFileFaults.Mode#ALL}); seeds 4 and 7 pass in that
+   * mode without the planted bug.
+   */
+  @Test
+  void aServerThatLosesTheLineage_isCaught_byTheRestoreFaults() throws IOException {
+    Path root = scratch();
+    for (long seed : List.of(4L, 7L)) {
+      Path dir = Files.createDirectories(root.resolve("lineage-blind-" + seed));
+      SimRun.Result result = new SimRun(seed, dir, "lineage-blind").run();
+      delete(dir);
+      assertThat(result.figures().get("planted")).as("seed %d: planted", seed).isPositive();
+      assertThat(result.violations())
+          .as("seed %d with lineage-blind planted", seed)
+          .extracting(Violation::checker)
+          .contains("sdk");
+    }
+    delete(root);
+  }
+
+  /**
    * What digest rounds (the core's {@code DigestLeaf} answering) are for: a change lost on its way
    * to a device while its cursor moves past it, and a push acked without being applied, are found
    * and repaired, and nothing is reported. The same losses with the digest answer blinded are

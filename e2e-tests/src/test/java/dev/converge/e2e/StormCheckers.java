@@ -300,6 +300,14 @@ final class StormCheckers {
    * read shows more than was written. A client killed and reopened on its file is the same session.
    */
   static List<Violation> sessions(List<Event> history) {
+    return sessions(history, List.of());
+  }
+
+  /**
+   * As {@link #sessions(List)}, with each client's session rolled back at a restore of its file to
+   * what it was when the copy was taken ({@link StormRestores}).
+   */
+  static List<Violation> sessions(List<Event> history, List<StormRestores.Restore> restores) {
     List<Violation> out = new ArrayList<>();
     List<Event> events = byStart(history);
     Index index = new Index(events);
@@ -309,26 +317,32 @@ final class StormCheckers {
     }
     // Pass 1: what each add's writer had seen of its document when it wrote it.
     Map<AddAtom, Set<String>> past = new HashMap<>();
+    var first = new StormRestores.Rollbacks<>(restores, Session::copy);
     byClient.forEach(
         (client, own) -> {
           Session s = new Session();
           for (Event e : own) {
+            s = first.before(client, e.start(), s);
             if (e instanceof AddAtom add) {
               past.put(add, Set.copyOf(s.atoms(add.doc())));
             }
             s.apply(e, null, index, client);
           }
+          first.end(client, s);
         });
     // Pass 2: the checks.
+    var second = new StormRestores.Rollbacks<>(restores, Session::copy);
     byClient.forEach(
         (client, own) -> {
           Session s = new Session();
           for (Event e : own) {
+            s = second.before(client, e.start(), s);
             if (e instanceof Read read) {
               checkCausal(read, s, past, index, out);
             }
             s.apply(e, out, index, client);
           }
+          second.end(client, s);
         });
     return out;
   }
@@ -377,6 +391,17 @@ final class StormCheckers {
 
     Set<String> atoms(String doc) {
       return atoms.computeIfAbsent(doc, d -> new HashSet<>());
+    }
+
+    /** A deep copy: the session as it stands, for a restore to bring back. */
+    Session copy() {
+      Session c = new Session();
+      atoms.forEach((d, a) -> c.atoms.put(d, new HashSet<>(a)));
+      ownAtoms.forEach((d, a) -> c.ownAtoms.put(d, new HashSet<>(a)));
+      c.lastRead.putAll(lastRead);
+      c.counterFloor.putAll(counterFloor);
+      c.registers.putAll(registers);
+      return c;
     }
 
     void apply(Event e, List<Violation> out, Index index, String client) {

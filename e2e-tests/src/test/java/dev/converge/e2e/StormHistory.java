@@ -119,6 +119,16 @@ final class StormHistory {
   private final List<Event> events = new ArrayList<>();
   private final List<Sample> samples = new ArrayList<>();
   private final List<Note> notes = new ArrayList<>();
+  private final List<StormRestores.Restore> restores = new ArrayList<>();
+
+  /** Records that a client's file was replaced by a copy taken earlier ({@link StormRestores}). */
+  synchronized void restore(StormRestores.Restore restore) {
+    restores.add(restore);
+  }
+
+  synchronized List<StormRestores.Restore> restores() {
+    return new ArrayList<>(restores);
+  }
 
   synchronized void note(long at, String text) {
     notes.add(new Note(at, text));
