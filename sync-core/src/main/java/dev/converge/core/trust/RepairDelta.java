@@ -100,8 +100,10 @@ public final class RepairDelta {
       // range dot the server never saw (it may yet come back inside the run). Other seen dots in
       // the range are other fields' entries (dots are numbered per document) and stay as they are.
       CounterEntry run = back.run();
+      // The run itself stays out of the store, whatever the server holds at its key.
+      dropped.add(run.dot());
       Set<Dot> shadowed = RunChoice.shadowedAtServer(back);
-      for (long c = run.first(); c <= run.last(); c++) {
+      for (long c = run.first(); c < run.last(); c++) {
         Dot dot = new Dot(run.replica(), c);
         if (!walk.pushed.contains(dot) && (!seen.contains(dot) || shadowed.contains(dot))) {
           dropped.add(dot);

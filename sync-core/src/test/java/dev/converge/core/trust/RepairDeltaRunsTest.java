@@ -82,6 +82,26 @@ class RepairDeltaRunsTest {
   }
 
   @Test
+  void anotherReplicasRun_theServerNoLongerHolds_staysOutOfTheRepair() {
+    Document server = new Document();
+    server.addToCounter(OTHER, QTY, 1);
+    server.addToCounter(OTHER, QTY, 1);
+    Document device = server.copy();
+    device.join(server.compact(StablePoint.of(server.context())));
+    // The server has since removed the item; the device (say, a damaged file) still holds the run,
+    // and wrote something of its own the server lacks.
+    server.remove(List.of("items", "egg"));
+    device.addToCounter(ME, List.of("visits"), 1);
+
+    for (RepairDelta.Scope scope : RepairDelta.Scope.values()) {
+      Document repair = RepairDelta.of(device, server, lineage, scope);
+      assertThat(verifier.verify(server, repair, lineage)).as(scope.name()).isEmpty();
+      assertThat(counter(repair).entries()).as(scope.name()).isEmpty();
+      assertThat(Document.joined(server, repair).toJson().path("visits").asLong()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void restoredServer_endsWithTheDevicesState_whateverWasCompactedAfterTheBackup() {
     qt().withExamples(500)
         .forAll(longs().all())
@@ -117,6 +137,43 @@ class RepairDeltaRunsTest {
               // Digest repair of the same pair never removes an entry it does not replace.
               Document own = RepairDelta.of(device, backup, lineage, RepairDelta.Scope.OWN_WRITES);
               assertThat(verifier.verify(backup, own, lineage)).as("seed %d", seed).isEmpty();
+            });
+  }
+
+  @Test
+  void anyHistoryWithCompactions_repairPassesTheTrustBoundary_andCarriesOnlyOwnDots() {
+    qt().withExamples(500)
+        .forAll(longs().all())
+        .checkAssert(
+            seed -> {
+              Random random = new Random(seed);
+              Document server = new Document();
+              Document local = new Document();
+              String[] ids = {ME, OLD_ME, OTHER};
+              for (int step = 0; step < 40; step++) {
+                if (random.nextInt(6) == 0) {
+                  // A compaction the device received, which the server may or may not hold
+                  // (lost with a backup, or a damaged row).
+                  Document runs = local.compact(StablePoint.of(local.context()));
+                  if (random.nextBoolean()) {
+                    server.join(runs);
+                  }
+                  continue;
+                }
+                Document delta =
+                    RandomMutations.apply(
+                        local, ids[random.nextInt(3)], random, new Hlc(step + 1, 0));
+                if (random.nextInt(3) > 0) {
+                  server.join(delta);
+                }
+              }
+              for (RepairDelta.Scope scope : RepairDelta.Scope.values()) {
+                Document repair = RepairDelta.of(local, server, lineage, scope);
+                assertThat(verifier.verify(server, repair, lineage))
+                    .as("seed %d, %s", seed, scope)
+                    .isEmpty();
+                repair.root().forEachDot(dot -> assertThat(lineage.owns(dot.replica())).isTrue());
+              }
             });
   }
 
