@@ -50,7 +50,9 @@ if [[ $mode == full ]]; then
   push_rounds=3; push_seconds=20
   sdk_writes=20000
   fan_sessions=1000; fan_spaces=100; fan_rates="10 100 1000"; fan_seconds=30
-  boot_docs=1000000; boot_heap=128m
+  # Seeding goes through the server's push path, about 200-500 documents a second here: 100,000
+  # take minutes, 1,000,000 about an hour (BOOTSTRAP_DOCS=1000000 for the full size).
+  boot_docs=${BOOTSTRAP_DOCS:-100000}; boot_heap=128m
   sample_every=5
 else
   storm_clients="5"; storm_ops=40; seeds="1"
