@@ -1,13 +1,10 @@
 package dev.converge.e2e;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,19 +33,12 @@ class CanaryAcrossNodesTest {
           .pollInterval(Duration.ofMillis(500))
           .untilAsserted(
               () ->
-                  assertThat(metric(writing, "converge_canary_lag_seconds_count"))
+                  assertThat(writing.metric("converge_canary_lag_seconds_count"))
                       .isGreaterThanOrEqualTo(3));
-      assertThat(metric(writing, "converge_canary_failures_total")).isZero();
+      assertThat(writing.metric("converge_canary_failures_total")).isZero();
       // The writer's session is on A and the reader's on B: each node serves exactly one.
-      assertThat(metric(reading, "converge_sessions")).isEqualTo(1);
-      assertThat(metric(writing, "converge_sessions")).isEqualTo(1);
+      assertThat(reading.metric("converge_sessions")).isEqualTo(1);
+      assertThat(writing.metric("converge_sessions")).isEqualTo(1);
     }
-  }
-
-  private static double metric(TestServer.Node node, String name) {
-    String metrics =
-        given().baseUri(node.uri().toString()).get("/q/metrics").then().extract().asString();
-    Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)").matcher(metrics);
-    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 }

@@ -1,6 +1,5 @@
 package dev.converge.e2e;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,7 +105,9 @@ class SdkRestoreTest {
       assertThat(b.rejectedChanges()).isEmpty();
       // Once per device that found the space restored (a and b; c started after the restore),
       // not again at the re-keyed hello that follows.
-      assertThat(restoresCounted(node)).as("spaces found restored").isEqualTo(2);
+      assertThat(node.metric("converge_antientropy_divergent_documents_total", "cause=\"restore\""))
+          .as("spaces found restored")
+          .isEqualTo(2);
     }
   }
 
@@ -225,7 +224,7 @@ class SdkRestoreTest {
       }
       sync(a);
       rig.backup();
-      double compactedAtBackup = metric(node, "converge_counter_compactions_total");
+      double compactedAtBackup = node.metric("converge_counter_compactions_total");
 
       for (int i = 0; i < 4; i++) {
         a.cart(space, "main").add("apple", 2);
@@ -254,7 +253,7 @@ class SdkRestoreTest {
                     .singleElement()
                     .satisfies(entry -> assertThat(entry).as("a run").hasSize(4));
               });
-      assertThat(metric(node, "converge_counter_compactions_total"))
+      assertThat(node.metric("converge_counter_compactions_total"))
           .isGreaterThan(compactedAtBackup);
       sync(a);
       sync(b);
@@ -300,23 +299,5 @@ class SdkRestoreTest {
       carts.put(cart, new TreeMap<>(client.cart(space, cart).items()));
     }
     return carts;
-  }
-
-  private static double restoresCounted(TestServer.Node node) {
-    String metrics =
-        given().baseUri(node.uri().toString()).get("/q/metrics").then().extract().asString();
-    Matcher m =
-        Pattern.compile(
-                "converge_antientropy_divergent_documents_total\\{[^}]*cause=\"restore\"[^}]*} (\\S+)")
-            .matcher(metrics);
-    return m.find() ? Double.parseDouble(m.group(1)) : 0;
-  }
-
-  /** The value of an unlabelled counter the node serves, 0 if it serves none yet. */
-  private static double metric(TestServer.Node node, String name) {
-    String metrics =
-        given().baseUri(node.uri().toString()).get("/q/metrics").then().extract().asString();
-    Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)").matcher(metrics);
-    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 }

@@ -130,6 +130,28 @@ final class TestServer {
       return port;
     }
 
+    /**
+     * Returns the first sample of the metric {@code name} that the node serves on {@code
+     * /q/metrics} whose labels include every one of {@code labels} (each as {@code key="value"}),
+     * or 0 when it serves none yet.
+     */
+    double metric(String name, String... labels) {
+      String text = RestAssured.given().baseUri(uri().toString()).get("/q/metrics").asString();
+      for (String line : text.split("\n")) {
+        if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+          continue;
+        }
+        boolean matches = true;
+        for (String label : labels) {
+          matches &= line.contains(label);
+        }
+        if (matches) {
+          return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return 0;
+    }
+
     /** Returns the node's name. */
     String name() {
       return name;

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Properties;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
 import org.jboss.logging.Logger;
 import org.postgresql.Driver;
 
@@ -24,9 +25,9 @@ import org.postgresql.Driver;
  * <p>At start-up it opens one plain JDBC connection to the configured URL. If that fails, start-up
  * stops with a single line on standard error naming the URL and the reason, and the process exits
  * with status 1. Otherwise it runs the Flyway migrations in {@code db/migration}, again (up to
- * {@value #MIGRATION_ATTEMPTS} times) when the connection is lost under them. Flyway's own
- * migrate-at-start is off because it would run first and report an unreachable database as a long
- * stack trace.
+ * {@value #MIGRATION_ATTEMPTS} times, the schema check after them included) when the connection is
+ * lost under them. Flyway's own migrate-at-start is off because it would run first and report an
+ * unreachable database as a long stack trace.
  *
  * <p>Thread safety: the observer runs once, on the start-up thread.
  */
@@ -65,20 +66,16 @@ public class SchemaMigration {
     Flyway migrations = flyway.get();
     // A connection terminated while the migrations run fails the step, not the start: it runs
     // again (bounded), as an orchestrator would restart the whole process, only sooner.
-    int applied =
+    Migrated migrated =
         ConnectionLossRetry.run(
             "Schema migration",
-            () -> migrations.migrate().migrationsExecuted,
+            () ->
+                new Migrated(migrations.migrate().migrationsExecuted, migrations.info().current()),
             MIGRATION_ATTEMPTS,
             Duration.ofMillis(250),
             delay -> Thread.sleep(delay.toMillis()));
-    var current =
-        ConnectionLossRetry.run(
-            "Schema check",
-            () -> migrations.info().current(),
-            MIGRATION_ATTEMPTS,
-            Duration.ofMillis(250),
-            delay -> Thread.sleep(delay.toMillis()));
+    int applied = migrated.applied();
+    var current = migrated.current();
     LOG.infof(
         "Database %s: schema at version %s (%d migration(s) applied now)",
         jdbcUrl, current == null ? "none" : current.getVersion(), applied);
@@ -116,6 +113,9 @@ public class SchemaMigration {
       throw new PreventFurtherStepsException(1);
     }
   }
+
+  /** What a migration step did: the migrations it applied now, and the schema's version after. */
+  private record Migrated(int applied, MigrationInfo current) {}
 
   private static String oneLine(SQLException e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
