@@ -22,6 +22,10 @@ final class WsClient implements AutoCloseable {
   static final ProtocolCodec CODEC = new ProtocolCodec();
 
   final BlockingQueue<Message> received = new LinkedBlockingQueue<>();
+
+  /** Messages passed over by {@link #awaitSettingAside}, oldest first. */
+  private final java.util.ArrayDeque<Message> asideMessages = new java.util.ArrayDeque<>();
+
   final CompletableFuture<int[]> closed = new CompletableFuture<>();
   final List<String> closeReasons = new ArrayList<>();
 
@@ -84,14 +88,40 @@ final class WsClient implements AutoCloseable {
     return type.cast(message);
   }
 
-  /** Waits for a message of a type, skipping others. */
+  /**
+   * Waits for a message of a type, skipping others; a message of the type set aside by {@link
+   * #awaitSettingAside} comes first.
+   */
   <T extends Message> T await(Class<T> type) throws InterruptedException {
+    return await(type, false);
+  }
+
+  /**
+   * Waits for a message of a type, setting the others aside for later waits: for replies that the
+   * server may interleave with feed frames in either order (an {@code ack} and the {@code changes}
+   * of the commit it acknowledges travel independently).
+   */
+  <T extends Message> T awaitSettingAside(Class<T> type) throws InterruptedException {
+    return await(type, true);
+  }
+
+  private <T extends Message> T await(Class<T> type, boolean setAside) throws InterruptedException {
+    for (java.util.Iterator<Message> it = asideMessages.iterator(); it.hasNext(); ) {
+      Message message = it.next();
+      if (type.isInstance(message)) {
+        it.remove();
+        return type.cast(message);
+      }
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     java.util.List<String> skipped = new java.util.ArrayList<>();
     while (System.nanoTime() < deadline) {
       Message message = received.poll(1, TimeUnit.SECONDS);
       if (type.isInstance(message)) {
         return type.cast(message);
+      }
+      if (message != null && setAside) {
+        asideMessages.add(message);
       }
       if (message != null && skipped.size() < 20) {
         skipped.add(String.valueOf(message));
