@@ -19,6 +19,11 @@ import java.util.Objects;
  *     more for the join of the unsent changes {@code seq..toSeq} of one document
  *     (docs/protocol-2.md, "Seq ranges"); checked by the server ({@code toSeq >= seq}, at most
  *     {@link #MAX_RANGE} seqs), not here, so that a forged range gets a coded error
+ * @param resend whether the device vouches that this changeset may repeat writes it made before it
+ *     took a new replica id (a restored or copied database file, a purge), which the server may
+ *     already hold under the retired id: an entry whose dot the document has seen but no longer
+ *     holds (superseded or removed since) is then already reflected, not a reused dot
+ *     (docs/protocol-2.md, "Resent changes")
  */
 public record Changeset(
     String replicaId,
@@ -28,7 +33,8 @@ public record Changeset(
     String docId,
     Hlc hlc,
     Document delta,
-    long toSeq) {
+    long toSeq,
+    boolean resend) {
 
   /** The most seqs one changeset may cover ({@code toSeq - seq + 1}). */
   public static final int MAX_RANGE = 1000;
@@ -41,6 +47,19 @@ public record Changeset(
     Objects.requireNonNull(docId, "docId");
     Objects.requireNonNull(hlc, "hlc");
     Objects.requireNonNull(delta, "delta");
+  }
+
+  /** Creates a changeset that is not a resend. */
+  public Changeset(
+      String replicaId,
+      long seq,
+      String space,
+      String collection,
+      String docId,
+      Hlc hlc,
+      Document delta,
+      long toSeq) {
+    this(replicaId, seq, space, collection, docId, hlc, delta, toSeq, false);
   }
 
   /** Creates a changeset of one seq ({@code toSeq == seq}). */
@@ -62,7 +81,7 @@ public record Changeset(
 
   /** Returns this changeset without its delta. */
   public Header header() {
-    return new Header(replicaId, seq, space, collection, docId, hlc, toSeq);
+    return new Header(replicaId, seq, space, collection, docId, hlc, toSeq, resend);
   }
 
   /**
@@ -77,12 +96,25 @@ public record Changeset(
       String collection,
       String docId,
       Hlc hlc,
-      long toSeq) {
+      long toSeq,
+      boolean resend) {
     /** Creates a header; every component is required. */
     public Header {
       if (Arrays.asList(replicaId, space, collection, docId, hlc).contains(null)) {
         throw new NullPointerException("every component of a changeset header is required");
       }
+    }
+
+    /** Creates the header of a changeset that is not a resend. */
+    public Header(
+        String replicaId,
+        long seq,
+        String space,
+        String collection,
+        String docId,
+        Hlc hlc,
+        long toSeq) {
+      this(replicaId, seq, space, collection, docId, hlc, toSeq, false);
     }
 
     /** Creates the header of a changeset of one seq. */

@@ -128,7 +128,8 @@ final class MessageReader extends TreeReader {
         codec.decodeDocument(required(object, "delta", path), field(path, "delta")),
         // Any positive number: the server checks the range (toSeq >= seq, its span) with coded
         // errors of its own.
-        optionalInteger(object, "toSeq", path, 1, seq));
+        optionalInteger(object, "toSeq", path, 1, seq),
+        optionalBoolean(object, "resend", path));
   }
 
   private String optionalReplicaId(JsonNode object, String name, String path) {

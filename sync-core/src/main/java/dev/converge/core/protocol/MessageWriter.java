@@ -224,6 +224,10 @@ final class MessageWriter {
       // Only for a range: a changeset of one seq keeps the bytes it always had.
       gen.writeNumberField("toSeq", header.toSeq());
     }
+    if (header.resend()) {
+      // Before "space", like toSeq: the device reads its range back from the header's start.
+      gen.writeBooleanField("resend", true);
+    }
     gen.writeStringField("space", header.space());
     gen.writeStringField("collection", header.collection());
     gen.writeStringField("docId", header.docId());

@@ -301,7 +301,7 @@ public final class PushRules {
 
   /** Returns the first trust rule {@code changeset} breaks against {@code stored}, or empty. */
   Optional<Violation> verify(Document stored, Changeset changeset, Lineage lineage) {
-    return verifier.verify(stored, changeset.delta(), lineage);
+    return verifier.verify(stored, changeset.delta(), lineage, changeset.resend());
   }
 
   /**

@@ -28,7 +28,8 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>every store dot belongs to the pushing replica or a declared predecessor, and is new to the
- *       document (absent from its causal context) or identical to the entry the document holds;
+ *       document (absent from its causal context) or identical to the entry the document holds (or,
+ *       in a resent changeset, one the document saw and no longer holds: {@link ResentEntries});
  *   <li>its causal context names dots of other replicas only where the document's context already
  *       holds them, and dots of its own lineage only up to the newest own dot of its store (a
  *       replica may remove what it wrote before, never pre-claim what it has not written);
@@ -80,12 +81,25 @@ public final class DeltaVerifier {
    * @return the first rule the delta breaks, or empty if it may be joined
    */
   public Optional<Violation> verify(Document stored, Document delta, Lineage lineage) {
+    return verify(stored, delta, lineage, false);
+  }
+
+  /**
+   * Checks {@code delta}, pushed by {@code lineage}, against the {@code stored} document; a {@code
+   * resend} (see {@link dev.converge.core.protocol.Changeset#resend}) may carry entries the
+   * document saw and no longer holds ({@link ResentEntries}).
+   *
+   * @return the first rule the delta breaks, or empty if it may be joined
+   */
+  public Optional<Violation> verify(
+      Document stored, Document delta, Lineage lineage, boolean resend) {
     Map<String, Long> newestOwn = new HashMap<>();
     Optional<Violation> store =
         checkMap(
             stored.root(),
             delta.root(),
-            new Contexts(stored.context(), delta.context()),
+            new Contexts(
+                stored.context(), delta.context(), resend ? new ResentEntries(stored) : null),
             lineage,
             newestOwn,
             new ArrayList<>());
@@ -111,8 +125,16 @@ public final class DeltaVerifier {
     return newest;
   }
 
-  /** The document's context ({@code seen}) and the one the delta claims. */
-  private record Contexts(CausalContext seen, CausalContext claimed) {}
+  /**
+   * The document's context ({@code seen}), the one the delta claims, and for a resend what the
+   * document already reflects (null otherwise).
+   */
+  private record Contexts(CausalContext seen, CausalContext claimed, ResentEntries resent) {
+
+    boolean alreadyReflected(Dot dot) {
+      return resent != null && resent.alreadyReflected(dot, seen);
+    }
+  }
 
   private Optional<Violation> checkMap(
       MapValue stored,
@@ -150,7 +172,9 @@ public final class DeltaVerifier {
         boolean identical =
             mine != null
                 && entry.getValue().equals(((RegisterValue) mine).entries().get(entry.getKey()));
-        Optional<Violation> v = checkDot(entry.getKey(), identical, seen, lineage, newestOwn, path);
+        boolean reflected = !identical && contexts.alreadyReflected(entry.getKey());
+        Optional<Violation> v =
+            checkDot(entry.getKey(), identical || reflected, seen, lineage, newestOwn, path);
         if (v.isPresent()) {
           return v;
         }
@@ -163,8 +187,16 @@ public final class DeltaVerifier {
         // A run over increments the document holds, with their exact sum, changes no value.
         boolean replaces =
             !identical && entry.isRun() && RunReplacement.replacesExactly(entry, held, seen);
+        // A resent increment the document counts already: dropped, or kept inside a run.
+        boolean reflected =
+            !identical
+                && !entry.isRun()
+                && contexts.resent() != null
+                && (contexts.alreadyReflected(dot)
+                    || ResentEntries.withinHeldRun(
+                        entry, held == null ? null : held.entries().get(dot)));
         Optional<Violation> v =
-            checkDot(dot, identical || replaces, seen, lineage, newestOwn, path);
+            checkDot(dot, identical || replaces || reflected, seen, lineage, newestOwn, path);
         if (v.isPresent()) {
           return v;
         }
@@ -195,8 +227,10 @@ public final class DeltaVerifier {
         NavigableSet<Dot> held =
             mine == null ? null : ((SetValue) mine).entries().get(entry.getKey());
         for (Dot dot : entry.getValue()) {
+          boolean identical = held != null && held.contains(dot);
+          boolean reflected = !identical && contexts.alreadyReflected(dot);
           Optional<Violation> v =
-              checkDot(dot, held != null && held.contains(dot), seen, lineage, newestOwn, path);
+              checkDot(dot, identical || reflected, seen, lineage, newestOwn, path);
           if (v.isPresent()) {
             return v;
           }

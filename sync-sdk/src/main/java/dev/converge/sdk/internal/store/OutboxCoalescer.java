@@ -120,7 +120,15 @@ final class OutboxCoalescer {
     }
     String deltaJson = codec.encodeDocument(join.joined());
     String text =
-        outbox.encode(replicaId, first.seq(), last.toSeq(), first.key(), hlc.toString(), deltaJson);
+        outbox.encode(
+            replicaId,
+            first.seq(),
+            last.toSeq(),
+            first.key(),
+            hlc.toString(),
+            deltaJson,
+            // Vouched rows are a prefix: a run is vouched for if its first row is.
+            outbox.resent(first.seq()));
     try {
       limits.check(text);
     } catch (IllegalArgumentException e) {

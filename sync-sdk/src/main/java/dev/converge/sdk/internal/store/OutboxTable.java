@@ -46,10 +46,37 @@ final class OutboxTable {
   /** The push-ready text of the changes {@code seq..toSeq} of one document, joined. */
   String encode(
       String replicaId, long seq, long toSeq, DocumentKey key, String hlc, String deltaJson) {
+    return encode(replicaId, seq, toSeq, key, hlc, deltaJson, false);
+  }
+
+  /**
+   * The push-ready text of the changes {@code seq..toSeq} of one document, marked {@code resend}
+   * when a re-key vouched for the row ({@link Redelivery}).
+   */
+  String encode(
+      String replicaId,
+      long seq,
+      long toSeq,
+      DocumentKey key,
+      String hlc,
+      String deltaJson,
+      boolean resend) {
     return codec.encodeChangeset(
         new Changeset.Header(
-            replicaId, seq, key.space(), key.collection(), key.docId(), Hlc.parse(hlc), toSeq),
+            replicaId,
+            seq,
+            key.space(),
+            key.collection(),
+            key.docId(),
+            Hlc.parse(hlc),
+            toSeq,
+            resend),
         deltaJson);
+  }
+
+  /** Whether the row {@code seq} is one a re-key vouched for: its pushes are marked resent. */
+  boolean resent(long seq) throws SQLException {
+    return seq <= ReplicaLineage.resendThrough(db);
   }
 
   /**
@@ -114,7 +141,14 @@ final class OutboxTable {
     for (OutboxRow row : rows) {
       db.update(
           "UPDATE outbox SET changeset = ? WHERE seq = ?",
-          encode(replicaId, row.seq(), row.key(), row.hlc(), row.deltaJson()),
+          encode(
+              replicaId,
+              row.seq(),
+              row.seq(),
+              row.key(),
+              row.hlc(),
+              row.deltaJson(),
+              resent(row.seq())),
           row.seq());
     }
     return rows.size();
@@ -139,7 +173,14 @@ final class OutboxTable {
               + ",";
       if (!row.changesetJson().startsWith(head)) {
         String text =
-            encode(replicaId, row.seq(), row.toSeq(), row.key(), row.hlc(), row.deltaJson());
+            encode(
+                replicaId,
+                row.seq(),
+                row.toSeq(),
+                row.key(),
+                row.hlc(),
+                row.deltaJson(),
+                resent(row.seq()));
         db.update("UPDATE outbox SET changeset = ? WHERE seq = ?", text, row.seq());
         LOG.warn(
             "outbox row {} named another replica id or seq; its changeset was rewritten",

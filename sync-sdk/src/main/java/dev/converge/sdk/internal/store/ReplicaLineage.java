@@ -34,6 +34,12 @@ final class ReplicaLineage {
   static final String PREDECESSOR = "previous_replica_id";
   static final String UNTIL_SEQ = "lineage_until_seq";
 
+  /**
+   * The rows with seq up to it repeat writes that may have reached the server under a retired id
+   * ({@link Redelivery}): their pushes are marked resent.
+   */
+  static final String RESEND_THROUGH = "outbox_resend_through";
+
   /** A completed re-key: the new replica id and the seq its next change gets. */
   record Rekeyed(String replicaId, long nextSeq) {}
 
@@ -84,9 +90,15 @@ final class ReplicaLineage {
 
   /**
    * Retires {@code currentId}: takes a fresh id, renumbers the outbox rows from 1 in their order
-   * and records the lineage; the caller commits.
+   * and records the lineage; the caller commits. The rows up to {@code vouchedThrough} (old seqs),
+   * and those an earlier re-key vouched for, are marked as possibly delivered already.
    */
-  Rekeyed rekey(String currentId, long rekeys, String reason) throws SQLException {
+  Rekeyed rekey(String currentId, long rekeys, String reason, long vouchedThrough)
+      throws SQLException {
+    long vouched = Math.max(vouchedThrough, resendThrough(db));
+    // Renumbering keeps the order: the vouched rows stay a prefix.
+    long resendThrough = Sql.queryLong(db, "SELECT count(*) FROM outbox WHERE seq <= ?", vouched);
+    MetaTable.put(db, RESEND_THROUGH, Long.toString(resendThrough));
     String fresh = newReplicaIds.get();
     long until = untilSeq();
     boolean olderRowsPending = pendingBelow(until);
@@ -122,6 +134,12 @@ final class ReplicaLineage {
             space,
             '"' + replicaId + '"')
         != 0;
+  }
+
+  /** The last seq whose row is marked resent ({@link #RESEND_THROUGH}), 0 if none. */
+  static long resendThrough(SqlDatabase db) throws SQLException {
+    String value = MetaTable.get(db, RESEND_THROUGH);
+    return value == null ? 0 : Long.parseLong(value);
   }
 
   private long untilSeq() throws SQLException {

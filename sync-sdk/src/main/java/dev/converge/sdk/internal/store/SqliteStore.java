@@ -115,7 +115,7 @@ public final class SqliteStore implements Store {
       LOG.warn(
           "local database {} is a copy or a restored backup (fingerprint changed); taking a new replica id",
           db.file());
-      rekey("database file copied or restored");
+      rekey("database file copied or restored", Redelivery.EVERY_ROW);
     }
   }
 
@@ -437,7 +437,7 @@ public final class SqliteStore implements Store {
   public synchronized Purge purgeSpace(String space) {
     Purge purged = inTransaction(() -> purge.purge(space, replicaId, wallMillis.getAsLong()));
     if (purged.rekeyed()) {
-      rekey("space " + space + " purged");
+      rekey("space " + space + " purged", Redelivery.SENT_ROWS);
     }
     return purged;
   }
@@ -446,7 +446,7 @@ public final class SqliteStore implements Store {
   public synchronized Purge unsubscribeSpace(String space) {
     Purge purged = inTransaction(() -> purge.purge(space, replicaId, wallMillis.getAsLong(), true));
     if (purged.rekeyed()) {
-      rekey("space " + space + " unsubscribed");
+      rekey("space " + space + " unsubscribed", Redelivery.SENT_ROWS);
     }
     return purged;
   }
@@ -465,7 +465,7 @@ public final class SqliteStore implements Store {
                     wallMillis.getAsLong()));
     if (!moved.isEmpty()) {
       // Removed seqs would leave a hole (seq_gap): a new id renumbers the rows left.
-      rekey("unsent changes of space " + space + " refused");
+      rekey("unsent changes of space " + space + " refused", Redelivery.SENT_ROWS);
     }
     return new Purge(List.of(), moved, !moved.isEmpty());
   }
@@ -476,14 +476,20 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public synchronized ReplicaInfo rekey(String reason) {
+  public synchronized ReplicaInfo rekey(String reason, Redelivery redelivery) {
     String retired = replicaId;
     ReplicaLineage.Rekeyed rekeyed =
         inTransaction(
             () -> {
               // The new id has reported no stable point: its reports start afresh.
               stablePoints.reset();
-              ReplicaLineage.Rekeyed fresh = lineage.rekey(retired, rekeys, reason);
+              long vouched =
+                  switch (redelivery) {
+                    case EVERY_ROW -> Long.MAX_VALUE;
+                    case SENT_ROWS -> coalescer.sentThrough();
+                    case NONE -> 0;
+                  };
+              ReplicaLineage.Rekeyed fresh = lineage.rekey(retired, rekeys, reason, vouched);
               // Renumbered rows name the new id and seq: their push-ready text is rewritten, and
               // none was sent under the new id.
               outbox.respliceAll(fresh.replicaId());

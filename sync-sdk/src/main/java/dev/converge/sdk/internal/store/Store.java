@@ -261,9 +261,10 @@ public interface Store extends AutoCloseable {
    * replica id, when the server disagrees with this id's seqs, and by {@link #purgeSpace}. The
    * records of reported stable points are forgotten: the new id reports afresh.
    *
+   * @param redelivery which rows may repeat writes the server already holds under the retired id
    * @return the new identity
    */
-  ReplicaInfo rekey(String reason);
+  ReplicaInfo rekey(String reason, Redelivery redelivery);
 
   /**
    * Returns the replica id this one succeeded at its last re-key, while an outbox row made under it

@@ -7,6 +7,7 @@ import dev.converge.core.protocol.MessageParts;
 import dev.converge.sdk.ChangeSource;
 import dev.converge.sdk.DocumentKey;
 import dev.converge.sdk.internal.store.Purge;
+import dev.converge.sdk.internal.store.Redelivery;
 import dev.converge.sdk.internal.store.ReplicaInfo;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -88,7 +89,7 @@ final class ServerMessages {
               + " backup?); re-keying and repairing it",
           welcome.serverId(),
           restored);
-      rekey("server restored from a backup: " + restored);
+      rekey("server restored from a backup: " + restored, Redelivery.SENT_ROWS);
       return;
     }
     List<String> missedRevocations = new ArrayList<>();
@@ -186,7 +187,7 @@ final class ServerMessages {
           "server holds changes of replica {} beyond seq {}: this database was copied; re-keying",
           replica.replicaId(),
           replica.lastIssuedSeq());
-      rekey("another copy of this database uses replica " + replica.replicaId());
+      rekey("another copy of this database uses replica " + replica.replicaId(), Redelivery.NONE);
       return;
     }
     m.stable.mayHaveRisen(m.link.welcomed(), m.board.forbidden);
@@ -260,7 +261,7 @@ final class ServerMessages {
     if (error.handling() == ErrorCode.Handling.REKEY) {
       LOG.warn(
           "server disagrees with this replica's seqs ({}: {}); re-keying", code, error.message());
-      rekey(code + ": " + error.message());
+      rekey(code + ": " + error.message(), Redelivery.NONE);
       return;
     }
     if (error.handling() == ErrorCode.Handling.NEW_TOKEN) {
@@ -301,8 +302,8 @@ final class ServerMessages {
     m.board.publish();
   }
 
-  private void rekey(String reason) {
-    m.store.rekey(reason);
+  private void rekey(String reason, Redelivery redelivery) {
+    m.store.rekey(reason, redelivery);
     m.waiters.retarget(m.store.replica().lastIssuedSeq());
     m.link.restartSession("re-keyed");
   }

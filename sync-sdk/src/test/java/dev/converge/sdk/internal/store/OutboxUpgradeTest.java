@@ -138,7 +138,7 @@ class OutboxUpgradeTest {
       store.ack(1);
       OutboxRow before = store.outbox(0, 10).get(0);
 
-      String fresh = store.rekey("test").replicaId();
+      String fresh = store.rekey("test", Redelivery.NONE).replicaId();
       OutboxRow after = store.outbox(0, 10).get(0);
 
       assertThat(after.seq()).isEqualTo(1);

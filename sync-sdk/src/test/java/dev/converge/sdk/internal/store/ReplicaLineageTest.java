@@ -53,7 +53,7 @@ class ReplicaLineageTest {
       before = deltas(store.outbox(0, 10));
       assertThat(store.predecessor()).isEmpty();
 
-      store.rekey("seq_gap: test");
+      store.rekey("seq_gap: test", Redelivery.NONE);
 
       assertThat(store.replica().replicaId()).isNotEqualTo(retired);
       assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(1L, 2L, 3L);
@@ -165,16 +165,16 @@ class ReplicaLineageTest {
     try (SqliteStore store = open(dir.resolve("s.db"))) {
       store.writeLocal(CART, add("a", 1));
       String first = store.replica().replicaId();
-      store.rekey("first");
+      store.rekey("first", Redelivery.NONE);
       String second = store.replica().replicaId();
       // The second id wrote nothing: its successor names the first, whose dots are still in flight.
-      store.rekey("second, before any write");
+      store.rekey("second, before any write", Redelivery.NONE);
       assertThat(store.predecessor()).contains(first);
 
       store.writeLocal(CART, add("b", 1));
       String third = store.replica().replicaId();
       assertThat(third).isNotEqualTo(second);
-      store.rekey("third, after a write");
+      store.rekey("third, after a write", Redelivery.NONE);
       // The third id has an unsent row of its own: its successor names it, the server follows the
       // chain.
       assertThat(store.predecessor()).contains(third);

@@ -49,7 +49,7 @@ class RestoreRepairTest {
 
       assertThat(store.beginRepair("user:alice")).isTrue();
       assertThat(store.beginRepair("user:alice")).as("already under way").isFalse();
-      store.rekey("server restored");
+      store.rekey("server restored", Redelivery.NONE);
       assertThat(store.predecessor()).contains(retired);
       assertThat(store.outbox(0, 10)).hasSize(1);
     }

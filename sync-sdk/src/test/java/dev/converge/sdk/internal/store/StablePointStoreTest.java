@@ -208,7 +208,7 @@ class StablePointStoreTest {
       store.finishSnapshot(ALICE, 20);
       assertThat(store.stablePoint(ALICE)).isEmpty();
 
-      store.rekey("test");
+      store.rekey("test", Redelivery.NONE);
       assertThat(store.stablePoint(ALICE))
           .as("the new id reported nothing yet; the renumbered row keeps its cursor")
           .hasValue(20);
@@ -347,7 +347,7 @@ class StablePointStoreTest {
           case 8 -> {
             int pick = random.nextInt(6);
             if (pick == 0) {
-              store.rekey("random");
+              store.rekey("random", Redelivery.NONE);
             } else if (pick == 1) {
               store.purgeSpace(space);
               cursor.remove(space);

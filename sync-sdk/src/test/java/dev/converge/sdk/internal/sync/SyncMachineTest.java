@@ -220,7 +220,7 @@ class SyncMachineTest {
   @Test
   void predecessorRefusedBeforeTheWelcome_isDropped_withoutAnotherRekey() {
     h.write(ALICE, "me", "a");
-    String old = h.store.rekey("test").replicaId();
+    String old = h.store.rekey("test", dev.converge.sdk.internal.store.Redelivery.NONE).replicaId();
     h.step(new Event.Start());
     assertThat(sent(h.step(new Event.Connected()), Message.Hello.class).get(0).predecessor())
         .isNotNull();
