@@ -47,7 +47,8 @@ final class SimFileFaults {
     SYNCED,
     /**
      * Backups and copies at any crash, unacknowledged outbox rows included; restores as new files.
-     * Finds bug 3 of docs/reliability.md (open).
+     * Found bug 4 of docs/reliability.md (fixed: resent changes); seed 27 still shows the lineage
+     * limit named there.
      */
     ALL,
     /**

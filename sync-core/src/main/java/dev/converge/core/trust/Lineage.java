@@ -12,8 +12,17 @@ import java.util.Set;
  * @param replica the pushing replica
  * @param predecessors the replica ids this one succeeds, transitively; never contains {@code
  *     replica}
+ * @param succeeded whether another replica declared {@code replica} as its predecessor: a copy of
+ *     its database that re-keyed at open may have delivered its earlier writes under its own id, so
+ *     the trust boundary takes this replica's pushes as resent ({@link
+ *     dev.converge.core.protocol.Changeset#resend})
  */
-public record Lineage(String replica, Set<String> predecessors) {
+public record Lineage(String replica, Set<String> predecessors, boolean succeeded) {
+
+  /** Creates a lineage of a replica no other replica succeeded. */
+  public Lineage(String replica, Set<String> predecessors) {
+    this(replica, predecessors, false);
+  }
 
   /** Creates a lineage. */
   public Lineage {
@@ -27,6 +36,11 @@ public record Lineage(String replica, Set<String> predecessors) {
   /** A replica without predecessors. */
   public static Lineage of(String replica) {
     return new Lineage(replica, Set.of());
+  }
+
+  /** Returns this lineage with {@link #succeeded} set as given. */
+  public Lineage succeeded(boolean value) {
+    return new Lineage(replica, predecessors, value);
   }
 
   /**

@@ -41,6 +41,10 @@ public final class MemoryServer {
 
   final Map<String, Replica> replicas = new HashMap<>();
   final Map<String, String> predecessors = new HashMap<>();
+
+  /** The replicas some replica declared as predecessor (the server's {@code succeeded}, V11). */
+  final java.util.Set<String> succeeded = new java.util.HashSet<>();
+
   final Map<String, Long> heads = new HashMap<>();
   final Map<DocumentRef, String> states = new HashMap<>();
   final List<LogEntry> log = new ArrayList<>();
@@ -146,6 +150,7 @@ public final class MemoryServer {
     Replica self = replicas.computeIfAbsent(replicaId, r -> new Replica(r, subject, 0));
     if (self.ownerSubject().equals(subject)) {
       predecessors.putIfAbsent(replicaId, predecessor);
+      succeeded.add(predecessor);
     }
   }
 
@@ -156,7 +161,7 @@ public final class MemoryServer {
         p = predecessors.get(p)) {
       chain.add(p);
     }
-    return LineageRules.lineage(replicaId, chain);
+    return LineageRules.lineage(replicaId, chain).succeeded(succeeded.contains(replicaId));
   }
 
   /** Returns the head of {@code space}: its greatest serverSeq (0 for none). */

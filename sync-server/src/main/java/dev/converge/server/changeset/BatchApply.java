@@ -116,6 +116,7 @@ public class BatchApply {
                   p.ownerSubject = (String) row[1];
                   p.lastSeq = ((Number) row[2]).longValue();
                   p.predecessor = (String) row[3];
+                  p.succeeded = (Boolean) row[4];
                   progress.put(p.replicaId, p);
                 }
               })

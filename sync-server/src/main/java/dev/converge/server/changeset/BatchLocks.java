@@ -17,8 +17,8 @@ final class BatchLocks {
 
   /**
    * Locks and reads the progress rows of the pushers {@code sorted} (in replica-id order), as
-   * {@code [replica_id, owner_subject, last_seq, predecessor]}; a replica of an erased user has
-   * none (V9 keeps it from being created).
+   * {@code [replica_id, owner_subject, last_seq, predecessor, succeeded]}; a replica of an erased
+   * user has none (V9 keeps it from being created).
    */
   static Uni<List<Object[]>> replicas(Mutiny.Session session, List<GroupCommit.Pending> sorted) {
     List<String> ids = new ArrayList<>();
@@ -62,7 +62,7 @@ final class BatchLocks {
   private static Uni<List<Object[]>> selectReplicas(Mutiny.Session session, List<String> ids) {
     return session
         .createNativeQuery(
-            "select replica_id, owner_subject, last_seq, predecessor from replica_progress"
+            "select replica_id, owner_subject, last_seq, predecessor, succeeded from replica_progress"
                 + " where replica_id in (:ids) order by replica_id for update",
             Object[].class)
         .setParameter("ids", ids)

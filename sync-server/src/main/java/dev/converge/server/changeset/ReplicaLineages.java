@@ -81,6 +81,13 @@ public class ReplicaLineages {
                           .setParameter("s", subject)
                           .setParameter("p", predecessor)
                           .executeUpdate()
+                          .chain(
+                              () ->
+                                  session
+                                      .createNativeQuery(
+                                          "update replica_progress set succeeded = true where replica_id = :p and not succeeded")
+                                      .setParameter("p", predecessor)
+                                      .executeUpdate())
                           .replaceWithVoid();
                     }));
   }
@@ -90,7 +97,7 @@ public class ReplicaLineages {
    */
   Uni<Lineage> lineageOf(Mutiny.Session session, ReplicaProgress replica) {
     if (replica.predecessor == null) {
-      return Uni.createFrom().item(Lineage.of(replica.replicaId));
+      return Uni.createFrom().item(Lineage.of(replica.replicaId).succeeded(replica.succeeded));
     }
     return session
         .createNativeQuery(CHAIN, String.class)
@@ -98,6 +105,6 @@ public class ReplicaLineages {
         .setParameter("s", replica.ownerSubject)
         .setParameter("depth", LineageRules.MAX_DEPTH)
         .getResultList()
-        .map(chain -> LineageRules.lineage(replica.replicaId, chain));
+        .map(chain -> LineageRules.lineage(replica.replicaId, chain).succeeded(replica.succeeded));
   }
 }

@@ -26,4 +26,11 @@ public class ReplicaProgress {
   /** The replica this one succeeds after a re-key (same owner), or null. */
   @Column(name = "predecessor")
   public String predecessor;
+
+  /**
+   * Whether another replica of the owner declared this one as its predecessor (V11): a copy of its
+   * database may have delivered its earlier writes.
+   */
+  @Column(name = "succeeded", nullable = false)
+  public boolean succeeded;
 }

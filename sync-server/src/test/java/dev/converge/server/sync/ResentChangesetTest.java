@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * A re-keyed device pushes again, marked {@code resend}, writes the server received under the
  * retired id before another member removed them (their acks lost): the real server and PostgreSQL
  * take them as already reflected and change nothing, the same push unmarked is {@code dot_reused},
- * and a dot the document still holds with other content is {@code dot_reused} even when marked.
+ * and a dot the document still holds with other content is {@code dot_reused} even when marked. The
+ * original of a copied database, which does not know of the copy, gets the same treatment once the
+ * copy declared it as predecessor.
  */
 @QuarkusTest
 class ResentChangesetTest {
@@ -117,5 +119,32 @@ class ResentChangesetTest {
     }
     assertThat(quantity("tea")).as("the remove stands").isZero();
     assertThat(quantity("gin")).as("the held write, not the fork's").isEqualTo(1);
+  }
+
+  @Test
+  void originalOfACopiedDatabase_pushingWhatTheCopyDeliveredAndOthersRemoved_isAcked()
+      throws Exception {
+    // Both files hold the unsent add of tea under the original id; the copy re-keyed at open.
+    Document tea = Cart.of(new Document()).add(retired, "tea", 2);
+    try (WsClient copy = session(owner, current, retired)) {
+      copy.send(push(current, 1, tea, true));
+      assertThat(copy.await(Message.Ack.class).results()).hasSize(1);
+    }
+    assertThat(quantity("tea")).isEqualTo(2);
+    Document seen = new Document();
+    seen.join(tea);
+    try (WsClient others = session(other, otherReplica, null)) {
+      others.send(push(otherReplica, 1, Cart.of(seen).remove("tea"), false));
+      assertThat(others.await(Message.Ack.class).results()).hasSize(1);
+    }
+
+    // The original does not know it was copied: it pushes its row under its own id, unmarked.
+    try (WsClient original = session(owner, retired, null)) {
+      original.send(push(retired, 1, tea, false));
+      Message.Ack ack = original.awaitSettingAside(Message.Ack.class);
+      assertThat(ack.upToSeq()).isEqualTo(1);
+      assertThat(ack.results()).as("acked, not refused as a reused dot").hasSize(1);
+    }
+    assertThat(quantity("tea")).as("the remove stands").isZero();
   }
 }
