@@ -103,6 +103,21 @@ class WireFixturesTest {
                 new Changeset(
                     PHONE, 7, "user:alice", "carts", "main", new Hlc(1764065400000L, 1), add)),
             List.of(new MessageParts.SpaceStable("user:alice", 41))));
+    // A re-keyed device's resend of a write made under its retired id (docs/protocol-2.md).
+    examples.put(
+        "push-resend",
+        new Message.Push(
+            List.of(
+                new Changeset(
+                    LAPTOP,
+                    1,
+                    "user:alice",
+                    "carts",
+                    "main",
+                    new Hlc(1764065400000L, 1),
+                    add,
+                    1,
+                    true))));
     examples.put(
         "sync-stable",
         new Message.Sync(

@@ -51,17 +51,33 @@ final class LocalChanges {
    * @throws IllegalArgumentException if the change could never be pushed (nothing is saved)
    */
   Optional<OutboxRow> write(
-      DocumentKey key, LocalMutation mutation, String replicaId, long seq, HybridClock clock)
+      DocumentKey key,
+      LocalMutation mutation,
+      String replicaId,
+      long seq,
+      HybridClock clock,
+      PendingStates pending)
       throws SQLException {
-    Document document = documents.load(key);
+    // The waiting state itself, not a copy: a failed write makes the store forget it.
+    Document document = pending.take(key);
+    document = document == null ? documents.load(key) : document;
     document = document == null ? new Document() : document;
-    Hlc hlc = clock.now();
-    Document delta = mutation.apply(document, replicaId, hlc);
-    if (delta.isEmpty()) {
-      return Optional.empty();
+    try {
+      Hlc hlc = clock.now();
+      Document delta = mutation.apply(document, replicaId, hlc);
+      if (delta.isEmpty()) {
+        return Optional.empty();
+      }
+      // Encoded once: the delta's text is spliced into the push-ready changeset.
+      OutboxRow row = append(replicaId, seq, key, delta, hlc, wallMillis.getAsLong(), false);
+      // The stored state is left as it was: the write waits in memory and in its row until a fold.
+      pending.wrote(key, document);
+      return Optional.of(row);
+    } catch (SQLException | RuntimeException | Error e) {
+      // Inside a batch nothing rolls back yet: what memory holds is rebuilt from the rows.
+      pending.forget();
+      throw e;
     }
-    // Encoded once: the delta's text is spliced into the push-ready changeset.
-    return Optional.of(record(replicaId, seq, key, document, delta, hlc, wallMillis.getAsLong()));
   }
 
   /**
@@ -84,11 +100,45 @@ final class LocalChanges {
     // Before anything is saved: a change the push could never carry must not reach the outbox.
     pushLimits.check(changesetJson);
     documents.save(key, document);
+    return insert(replicaId, seq, key, hlc, deltaJson, changesetJson, now, true);
+  }
+
+  /**
+   * Appends {@code delta} to the outbox as change {@code seq} of {@code replicaId}, marked unfolded
+   * unless {@code folded}: the caller keeps the document's new state (see {@link PendingStates}).
+   */
+  private OutboxRow append(
+      String replicaId,
+      long seq,
+      DocumentKey key,
+      Document delta,
+      Hlc hlc,
+      long now,
+      boolean folded)
+      throws SQLException {
+    String deltaJson = codec.encodeDocument(delta);
+    String changesetJson = outbox.encode(replicaId, seq, key, hlc.toString(), deltaJson);
+    // Before anything is saved: a change the push could never carry must not reach the outbox.
+    pushLimits.check(changesetJson);
+    return insert(replicaId, seq, key, hlc, deltaJson, changesetJson, now, folded);
+  }
+
+  private OutboxRow insert(
+      String replicaId,
+      long seq,
+      DocumentKey key,
+      Hlc hlc,
+      String deltaJson,
+      String changesetJson,
+      long now,
+      boolean folded)
+      throws SQLException {
     // The document was read in this transaction: its context holds every change up to the cursor
     // read in it too (changes and cursor commit together).
     long cursorAtWrite = spaces.cursor(key.space());
     OutboxRow row =
-        outbox.insert(seq, key, hlc.toString(), deltaJson, changesetJson, now, cursorAtWrite);
+        outbox.insert(
+            seq, key, hlc.toString(), deltaJson, changesetJson, now, cursorAtWrite, folded);
     MetaTable.put(db, "next_seq", Long.toString(seq + 1));
     MetaTable.put(db, "hlc", hlc.toString());
     return row;

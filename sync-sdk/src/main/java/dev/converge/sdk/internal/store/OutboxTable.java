@@ -86,12 +86,16 @@ final class OutboxTable {
   void coalesce(
       long seq, long toSeq, String hlc, String deltaJson, String changesetJson, long cursorAtWrite)
       throws SQLException {
+    // The joined row is unfolded if any part was (PendingStates): folding a part twice is harmless.
     db.update(
-        "UPDATE outbox SET delta = ?, hlc = ?, changeset = ?, cursor_at_write = ? WHERE seq = ?",
+        "UPDATE outbox SET delta = ?, hlc = ?, changeset = ?, cursor_at_write = ?, folded ="
+            + " (SELECT min(folded) FROM outbox WHERE seq >= ? AND seq <= ?) WHERE seq = ?",
         deltaJson,
         hlc,
         changesetJson,
         cursorAtWrite,
+        seq,
+        toSeq,
         seq);
     db.update("DELETE FROM outbox WHERE seq > ? AND seq <= ?", seq, toSeq);
   }
@@ -107,11 +111,12 @@ final class OutboxTable {
       String deltaJson,
       String changesetJson,
       long createdAt,
-      long cursorAtWrite)
+      long cursorAtWrite,
+      boolean folded)
       throws SQLException {
     db.update(
         "INSERT INTO outbox (seq, space, collection, doc_id, hlc, delta, created_at,"
-            + " cursor_at_write, changeset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " cursor_at_write, changeset, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         seq,
         key.space(),
         key.collection(),
@@ -120,7 +125,8 @@ final class OutboxTable {
         deltaJson,
         createdAt,
         cursorAtWrite,
-        changesetJson);
+        changesetJson,
+        folded ? 1 : 0);
     return new OutboxRow(
         seq,
         key,

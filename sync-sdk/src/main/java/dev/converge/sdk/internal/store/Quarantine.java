@@ -80,7 +80,8 @@ final class Quarantine {
       DocumentKey key = moved.get().key();
       String empty = codec.encodeDocument(new Document());
       String text = outbox.encode(replicaId, seq, toSeq, key, Hlc.ZERO.toString(), empty);
-      outbox.insert(seq, key, Hlc.ZERO.toString(), empty, text, now, spaces.cursor(key.space()));
+      outbox.insert(
+          seq, key, Hlc.ZERO.toString(), empty, text, now, spaces.cursor(key.space()), true);
     }
     return moved;
   }

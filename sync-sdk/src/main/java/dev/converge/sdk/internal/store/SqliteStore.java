@@ -64,6 +64,7 @@ public final class SqliteStore implements Store {
   private final StablePoints stablePoints;
   private final DigestTable digests;
   private final Transactions transactions;
+  private final PendingStates pending;
   private final CollectionQueries queries;
   private final RestoreRepair repair;
   private String replicaId;
@@ -94,7 +95,8 @@ public final class SqliteStore implements Store {
     this.queries = new CollectionQueries(db, codec);
     this.repair = new RestoreRepair(db, documents, changes, wallMillis);
     this.digests = new DigestTable(db, codec, documents, outbox, changes);
-    this.transactions = new Transactions(db, () -> nextSeq, seq -> nextSeq = seq);
+    this.pending = new PendingStates(db, codec, documents);
+    this.transactions = new Transactions(db, () -> nextSeq, seq -> nextSeq = seq, pending::forget);
     StoreSchema.migrate(db, codec);
     inTransaction(
         () -> {
@@ -209,7 +211,23 @@ public final class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Runs {@code work} in a transaction, the local writes that wait folded first: it may read stored
+   * states, digests or the field index ({@link PendingStates}).
+   */
   private synchronized <T> T inTransaction(Transactions.Work<T> work) {
+    return transactions.run(
+        () -> {
+          pending.fold();
+          return work.run();
+        });
+  }
+
+  /**
+   * Runs {@code work} in a transaction without folding: for work that reads no stored state (the
+   * outbox, cursors, meta) or reads states through {@link PendingStates}.
+   */
+  private synchronized <T> T inLazyTransaction(Transactions.Work<T> work) {
     return transactions.run(work);
   }
 
@@ -225,15 +243,23 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized Optional<Document> read(DocumentKey key) {
-    return inTransaction(() -> Optional.ofNullable(documents.load(key)));
+    return inLazyTransaction(
+        () -> {
+          Document waiting = pending.get(key);
+          return Optional.ofNullable(waiting != null ? waiting : documents.load(key));
+        });
   }
 
   @Override
   public synchronized Optional<OutboxRow> writeLocal(DocumentKey key, LocalMutation mutation) {
-    return inTransaction(
+    return inLazyTransaction(
         () -> {
-          Optional<OutboxRow> row = changes.write(key, mutation, replicaId, nextSeq, clock);
+          Optional<OutboxRow> row =
+              changes.write(key, mutation, replicaId, nextSeq, clock, pending);
           row.ifPresent(written -> nextSeq = written.seq() + 1);
+          if (pending.full()) {
+            pending.fold();
+          }
           return row;
         });
   }
@@ -268,7 +294,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized String epoch(String space) {
-    return inTransaction(() -> spaces.epoch(space));
+    return inLazyTransaction(() -> spaces.epoch(space));
   }
 
   @Override
@@ -288,17 +314,17 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized long cursor(String space) {
-    return inTransaction(() -> spaces.cursor(space));
+    return inLazyTransaction(() -> spaces.cursor(space));
   }
 
   @Override
   public synchronized boolean snapshotInProgress(String space) {
-    return inTransaction(() -> spaces.snapshotInProgress(space));
+    return inLazyTransaction(() -> spaces.snapshotInProgress(space));
   }
 
   @Override
   public synchronized OptionalLong stablePoint(String space) {
-    return inTransaction(() -> stablePoints.toReport(space));
+    return inLazyTransaction(() -> stablePoints.toReport(space));
   }
 
   @Override
@@ -312,7 +338,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized List<OutboxRow> outbox(long afterSeq, int limit) {
-    return inTransaction(() -> outbox.after(afterSeq, limit, replicaId));
+    return inLazyTransaction(() -> outbox.after(afterSeq, limit, replicaId));
   }
 
   /** Sets whether {@link #pushBatch} joins never-sent rows (on unless turned off). */
@@ -322,7 +348,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized List<OutboxRow> pushBatch(long afterSeq, int limit) {
-    return inTransaction(
+    return inLazyTransaction(
         () -> {
           if (coalesce) {
             coalescer.coalesce(replicaId);
@@ -337,12 +363,12 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized long pendingCount() {
-    return inTransaction(outbox::changeCount);
+    return inLazyTransaction(outbox::changeCount);
   }
 
   @Override
   public synchronized long firstPendingSeq() {
-    return inTransaction(outbox::firstSeq);
+    return inLazyTransaction(outbox::firstSeq);
   }
 
   @Override
@@ -545,6 +571,12 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized void close() {
+    try {
+      // Not needed for safety (an open folds what waits), only to leave the file tidy.
+      inTransaction(() -> null);
+    } catch (RuntimeException e) {
+      LOG.warn("could not fold the waiting local writes at close; the next open will", e);
+    }
     db.close();
   }
 }

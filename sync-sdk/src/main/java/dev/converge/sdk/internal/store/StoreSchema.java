@@ -77,6 +77,14 @@ final class StoreSchema {
             "ALTER TABLE documents ADD COLUMN digest TEXT",
             "ALTER TABLE documents ADD COLUMN leaf INTEGER",
             "CREATE INDEX documents_by_leaf ON documents (space, leaf)"
+          },
+          // 8: lazy folding (PendingStates): a local write appends its outbox row and leaves the
+          // document's stored state as it was; folded = 0 marks the rows whose deltas the stored
+          // state does not hold yet. Rows written before were folded at their write. A partial
+          // index finds the few unfolded rows of an outbox that may hold many thousands.
+          new String[] {
+            "ALTER TABLE outbox ADD COLUMN folded INTEGER NOT NULL DEFAULT 1",
+            "CREATE INDEX outbox_unfolded ON outbox (seq) WHERE folded = 0"
           });
 
   /** The version whose migration adds the field index of collection queries. */

@@ -26,6 +26,7 @@ final class Transactions {
   private final SqlDatabase db;
   private final LongSupplier nextSeq;
   private final LongConsumer restoreNextSeq;
+  private final Runnable onRollback;
 
   /** Non-zero while {@link #batch} runs: transactions then join the batch's one transaction. */
   private int batchDepth;
@@ -36,10 +37,16 @@ final class Transactions {
    */
   private boolean batchFailed;
 
-  Transactions(SqlDatabase db, LongSupplier nextSeq, LongConsumer restoreNextSeq) {
+  /**
+   * @param onRollback told after every rollback, so that what memory holds of the rolled-back work
+   *     (the store's unfolded states) is rebuilt from the database
+   */
+  Transactions(
+      SqlDatabase db, LongSupplier nextSeq, LongConsumer restoreNextSeq, Runnable onRollback) {
     this.db = db;
     this.nextSeq = nextSeq;
     this.restoreNextSeq = restoreNextSeq;
+    this.onRollback = onRollback;
   }
 
   /** Runs {@code work} in its own transaction, or in the running batch's. */
@@ -107,5 +114,6 @@ final class Transactions {
     } catch (SQLException e) {
       LOG.warn("rollback failed", e);
     }
+    onRollback.run();
   }
 }

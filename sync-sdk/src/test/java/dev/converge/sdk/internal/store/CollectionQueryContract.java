@@ -195,7 +195,8 @@ public abstract class CollectionQueryContract {
     }
     try (SqlDatabase db = openDatabase(file)) {
       db.begin();
-      // Back to schema 4: what versions 5 (the index), 6 (the epoch) and 7 (digests) added goes.
+      // Back to schema 4: what versions 5 (the index), 6 (the epoch), 7 (digests) and 8 (lazy
+      // folding) added goes.
       db.update("DROP TABLE doc_fields");
       db.update("DROP TABLE repair_docs");
       db.update("ALTER TABLE spaces DROP COLUMN epoch");
@@ -203,6 +204,8 @@ public abstract class CollectionQueryContract {
       db.update("DROP INDEX documents_by_leaf");
       db.update("ALTER TABLE documents DROP COLUMN digest");
       db.update("ALTER TABLE documents DROP COLUMN leaf");
+      db.update("DROP INDEX outbox_unfolded");
+      db.update("ALTER TABLE outbox DROP COLUMN folded");
       db.setUserVersion(4);
       db.commit();
     }

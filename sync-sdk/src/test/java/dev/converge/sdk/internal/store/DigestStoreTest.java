@@ -94,6 +94,8 @@ class DigestStoreTest {
         "DROP INDEX documents_by_leaf",
         "ALTER TABLE documents DROP COLUMN digest",
         "ALTER TABLE documents DROP COLUMN leaf",
+        "DROP INDEX outbox_unfolded",
+        "ALTER TABLE outbox DROP COLUMN folded",
         "PRAGMA user_version = 6");
     try (SqliteStore store = open(file)) {
       assertThat(store.digestTree(SPACE).node("").count()).isEqualTo(1);

@@ -449,7 +449,7 @@ class StablePointStoreTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-        assertThat(rs.getInt(1)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(7);
+        assertThat(rs.getInt(1)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(8);
       }
       try (ResultSet rs =
           st.executeQuery(
