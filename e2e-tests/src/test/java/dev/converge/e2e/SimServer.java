@@ -228,6 +228,7 @@ final class SimServer implements SimNet.ServerEnd {
       try {
         core.declare(session.subject, hello.replicaId(), hello.predecessor());
         predecessor = hello.predecessor();
+        core.declareChain(session.subject, hello.predecessor(), hello.lineage());
       } catch (PushRefused e) {
         error(link, e.code(), e.getMessage(), null);
       }

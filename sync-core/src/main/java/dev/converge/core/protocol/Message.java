@@ -50,14 +50,33 @@ public sealed interface Message
 
   /**
    * Client to server, first message: who I am, where my cursor stands per space, and, after a
-   * re-key, the replica id whose unsent writes this replica carries ({@code predecessor}, or null).
+   * re-key, the replica id whose unsent writes this replica carries ({@code predecessor}, or null)
+   * and the ids that one succeeded in turn ({@code lineage}: the predecessor's predecessor first,
+   * at most {@link #MAX_LINEAGE}; empty without a predecessor), so the server learns a chain even
+   * when an id in it never said hello (docs/protocol-2.md, "Re-key lineage").
    */
-  record Hello(int protocol, String replicaId, List<Subscription> subscriptions, String predecessor)
+  record Hello(
+      int protocol,
+      String replicaId,
+      List<Subscription> subscriptions,
+      String predecessor,
+      List<String> lineage)
       implements Message {
+
+    /** The most ids {@code lineage} may name. */
+    public static final int MAX_LINEAGE = 15;
+
     /** Creates a hello. */
     public Hello {
       Objects.requireNonNull(replicaId, "replicaId");
       subscriptions = List.copyOf(subscriptions);
+      lineage = predecessor == null || lineage == null ? List.of() : List.copyOf(lineage);
+    }
+
+    /** Creates a hello naming only the nearest predecessor. */
+    public Hello(
+        int protocol, String replicaId, List<Subscription> subscriptions, String predecessor) {
+      this(protocol, replicaId, subscriptions, predecessor, List.of());
     }
 
     /** Creates a hello of a replica without a predecessor. */

@@ -27,7 +27,8 @@ final class MessageReader extends TreeReader {
               (int) Math.min(Integer.MAX_VALUE, requiredInteger(object, "protocol", path, 1)),
               replicaId(required(object, "replicaId", path), field(path, "replicaId")),
               list(object, "subscriptions", path, this::subscription),
-              optionalReplicaId(object, "predecessor", path));
+              optionalReplicaId(object, "predecessor", path),
+              lineage(object, path));
       case "welcome" ->
           new Message.Welcome(
               requiredText(object, "serverId", path),
@@ -266,6 +267,21 @@ final class MessageReader extends TreeReader {
         requiredId(object, "collection", path),
         requiredId(object, "docId", path),
         codec.decodeDocument(required(object, "state", path), field(path, "state")));
+  }
+
+  /** A hello's optional {@code lineage}: replica ids, at most {@link Message.Hello#MAX_LINEAGE}. */
+  private List<String> lineage(JsonNode object, String path) {
+    JsonNode value = object.get("lineage");
+    if (value == null || value.isNull()) {
+      return List.of();
+    }
+    List<String> ids = list(object, "lineage", path, this::replicaId);
+    if (ids.size() > Message.Hello.MAX_LINEAGE) {
+      throw new DecodeException(
+          field(path, "lineage"),
+          "names at most " + Message.Hello.MAX_LINEAGE + " replica ids, got " + ids.size());
+    }
+    return ids;
   }
 
   interface ElementReader<T> {

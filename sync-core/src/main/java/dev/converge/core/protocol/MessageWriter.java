@@ -22,6 +22,13 @@ final class MessageWriter {
       if (m.predecessor() != null) {
         gen.writeStringField("predecessor", m.predecessor());
       }
+      if (!m.lineage().isEmpty()) {
+        gen.writeArrayFieldStart("lineage");
+        for (String id : m.lineage()) {
+          gen.writeString(id);
+        }
+        gen.writeEndArray();
+      }
     } else if (message instanceof Message.Welcome m) {
       gen.writeStringField("serverId", m.serverId());
       gen.writeNumberField("protocol", m.protocol());

@@ -87,6 +87,15 @@ class WireFixturesTest {
             LAPTOP,
             List.of(new MessageParts.Subscription("user:alice", 41)),
             PHONE));
+    // Its predecessor succeeded an older id in turn, which this hello names too.
+    examples.put(
+        "hello-lineage",
+        new Message.Hello(
+            Message.PROTOCOL_VERSION,
+            LAPTOP,
+            List.of(new MessageParts.Subscription("user:alice", 41)),
+            PHONE,
+            List.of("T2xkZXN0UmVwbGljYUlkMA")));
     examples.put("sync", new Message.Sync(3));
     examples.put(
         "hello-stable",

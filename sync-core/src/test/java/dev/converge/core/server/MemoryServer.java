@@ -154,6 +154,22 @@ public final class MemoryServer {
     }
   }
 
+  /**
+   * Records the older links of a chain a hello named, each as {@link #declare} does. Mirrors the
+   * server's {@code ReplicaLineages.declareChain}.
+   */
+  public void declareChain(String subject, String predecessor, List<String> lineage) {
+    String from = predecessor;
+    java.util.Set<String> seen = new java.util.HashSet<>(List.of(predecessor));
+    for (String to : lineage) {
+      if (!seen.add(to)) {
+        return;
+      }
+      declare(subject, from, to);
+      from = to;
+    }
+  }
+
   Lineage lineageOf(String replicaId) {
     List<String> chain = new ArrayList<>();
     for (String p = predecessors.get(replicaId);

@@ -6,7 +6,10 @@ import dev.converge.core.trust.Violation;
 import dev.converge.server.error.SyncError;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -90,6 +93,30 @@ public class ReplicaLineages {
                                       .executeUpdate())
                           .replaceWithVoid();
                     }));
+  }
+
+  /**
+   * Records the older links of a chain a hello named: {@code predecessor} succeeds {@code
+   * lineage[0]}, which succeeds {@code lineage[1]}, and so on, each link as {@link #declare} does
+   * (same subject, the first predecessor of an id kept). An id of the chain may never have said
+   * hello itself: a database file copied or restored again before it reconnected.
+   *
+   * @return completes once every link is committed; fails as {@link #declare} on the first link
+   *     refused
+   */
+  public Uni<Void> declareChain(String subject, String predecessor, List<String> lineage) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    String from = predecessor;
+    Set<String> seen = new HashSet<>(List.of(predecessor));
+    for (String to : lineage) {
+      if (!seen.add(to)) {
+        break; // a chain that comes back to an id it holds ends there
+      }
+      String successor = from;
+      chain = chain.chain(() -> declare(subject, successor, to));
+      from = to;
+    }
+    return chain;
   }
 
   /**

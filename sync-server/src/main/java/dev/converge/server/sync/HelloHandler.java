@@ -137,6 +137,10 @@ class HelloHandler {
             : lineages
                 .declare(session.grants().subject(), hello.replicaId(), hello.predecessor())
                 .invoke(() -> declaredPredecessor[0] = true)
+                .chain(
+                    () ->
+                        lineages.declareChain(
+                            session.grants().subject(), hello.predecessor(), hello.lineage()))
                 .onFailure(SyncError.class)
                 .recoverWithItem(
                     e -> {

@@ -35,6 +35,12 @@ final class ReplicaLineage {
   static final String UNTIL_SEQ = "lineage_until_seq";
 
   /**
+   * The ids the predecessor succeeded in turn, its own predecessor first, comma-separated (replica
+   * ids hold no comma); absent or empty when none is known.
+   */
+  static final String OLDER = "lineage_older";
+
+  /**
    * The rows with seq up to it repeat writes that may have reached the server under a retired id
    * ({@link Redelivery}): their pushes are marked resent.
    */
@@ -72,6 +78,16 @@ final class ReplicaLineage {
     return predecessor != null && (pendingBelow(untilSeq()) || repairing())
         ? Optional.of(predecessor)
         : Optional.empty();
+  }
+
+  /** Returns the ids to name beside the declared predecessor in {@code hello} ({@link #OLDER}). */
+  List<String> olderToDeclare() throws SQLException {
+    return predecessorToDeclare().isPresent() ? older() : List.of();
+  }
+
+  private List<String> older() throws SQLException {
+    String value = MetaTable.get(db, OLDER);
+    return value == null || value.isEmpty() ? List.of() : List.of(value.split(","));
   }
 
   /** Returns the nearest predecessor recorded, whether or not it is still declared. */
@@ -112,6 +128,20 @@ final class ReplicaLineage {
             ? inherited
             : currentId;
     long rows = renumberOutbox();
+    // Naming the retiring id pushes the chain one step back: what it succeeded comes first.
+    List<String> older = new ArrayList<>();
+    if (predecessor.equals(currentId) && inherited != null) {
+      older.add(inherited);
+    }
+    older.addAll(older());
+    older.remove(predecessor);
+    MetaTable.put(
+        db,
+        OLDER,
+        String.join(
+            ",",
+            older.subList(
+                0, Math.min(older.size(), dev.converge.core.protocol.Message.Hello.MAX_LINEAGE))));
     MetaTable.put(db, PREDECESSOR, predecessor);
     MetaTable.put(db, UNTIL_SEQ, Long.toString(rows));
     MetaTable.put(db, "replica_id", fresh);

@@ -540,6 +540,11 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public synchronized List<String> olderPredecessors() {
+    return inLazyTransaction(lineage::olderToDeclare);
+  }
+
+  @Override
   public synchronized void dropPredecessor() {
     inTransaction(
         () -> {

@@ -274,6 +274,14 @@ public interface Store extends AutoCloseable {
   Optional<String> predecessor();
 
   /**
+   * Returns the ids the {@link #predecessor} succeeded in turn, its own predecessor first, as far
+   * as this file knows (at most {@link dev.converge.core.protocol.Message.Hello#MAX_LINEAGE});
+   * empty when no predecessor is declared. Named in {@code hello} beside the predecessor, so the
+   * server learns a chain whose middle ids never said hello.
+   */
+  List<String> olderPredecessors();
+
+  /**
    * Stops declaring the {@link #predecessor}: the server refused it (another user's replica id), so
    * naming it again under any new id would not help. The rows carrying its dots stay in the outbox
    * and are sent; the server refuses them, and they become rejected changes the app can see.

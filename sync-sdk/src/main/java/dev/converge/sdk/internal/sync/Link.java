@@ -120,7 +120,8 @@ final class Link {
                 Message.PROTOCOL_VERSION,
                 m.store.replica().replicaId(),
                 subscriptions,
-                m.store.predecessor().orElse(null))));
+                m.store.predecessor().orElse(null),
+                m.store.olderPredecessors())));
   }
 
   /**

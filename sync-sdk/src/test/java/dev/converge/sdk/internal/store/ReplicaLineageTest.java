@@ -178,9 +178,30 @@ class ReplicaLineageTest {
       // The third id has an unsent row of its own: its successor names it, the server follows the
       // chain.
       assertThat(store.predecessor()).contains(third);
+      // ... and names the chain beyond it too, in case the third id never said hello.
+      assertThat(store.olderPredecessors()).containsExactly(first);
       assertThat(store.outbox(0, 10)).extracting(OutboxRow::seq).containsExactly(1L, 2L);
       store.ack(2);
       assertThat(store.predecessor()).isEmpty();
+      assertThat(store.olderPredecessors()).isEmpty();
+    }
+  }
+
+  @Test
+  void olderPredecessors_growOneStepPerRekeyThatNamesTheRetiringId_andSurviveReopen() {
+    Path file = dir.resolve("chain.db");
+    List<String> ids = new ArrayList<>();
+    try (SqliteStore store = open(file)) {
+      for (int i = 0; i < 4; i++) {
+        store.writeLocal(CART, add("sku" + i, 1));
+        ids.add(store.replica().replicaId());
+        store.rekey("step " + i, Redelivery.NONE);
+      }
+      assertThat(store.predecessor()).contains(ids.get(3));
+      assertThat(store.olderPredecessors()).containsExactly(ids.get(2), ids.get(1), ids.get(0));
+    }
+    try (SqliteStore store = open(file)) {
+      assertThat(store.olderPredecessors()).containsExactly(ids.get(2), ids.get(1), ids.get(0));
     }
   }
 
