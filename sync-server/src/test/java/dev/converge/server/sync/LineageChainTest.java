@@ -7,11 +7,9 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
-import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,18 +28,8 @@ class LineageChainTest {
   private final String space = "team:" + owner;
   private final String tag = Integer.toHexString(owner.hashCode());
 
-  private WsClient session(String subject, String replica, String predecessor, List<String> older)
-      throws InterruptedException {
-    WsClient client =
-        WsClient.connect(server, TestTokens.mint(subject, List.of(space), Duration.ofHours(1)));
-    client.send(
-        new Message.Hello(
-            Message.PROTOCOL_VERSION,
-            replica,
-            List.of(new MessageParts.Subscription(space, 0)),
-            predecessor,
-            older));
-    return client;
+  private WsClient session(String subject, String replica, String predecessor, List<String> older) {
+    return WsClient.hello(server, subject, space, replica, null, predecessor, older);
   }
 
   /** One cart add by the oldest id and one by the middle id, as the copied file holds them. */

@@ -8,7 +8,6 @@ import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
 import dev.converge.core.protocol.MessageParts;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,13 +46,7 @@ final class RawDevice implements AutoCloseable {
       URI server, String subject, String space, String replica, Long stable, String predecessor)
       throws InterruptedException {
     WsClient client =
-        WsClient.connect(server, TestTokens.mint(subject, List.of(space), Duration.ofHours(1)));
-    client.send(
-        new Message.Hello(
-            Message.PROTOCOL_VERSION,
-            replica,
-            List.of(new MessageParts.Subscription(space, 0, stable)),
-            predecessor));
+        WsClient.hello(server, subject, space, replica, stable, predecessor, List.of());
     client.await(Message.Welcome.class);
     return new RawDevice(replica, space, client, 0);
   }

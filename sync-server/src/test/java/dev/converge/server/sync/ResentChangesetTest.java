@@ -8,7 +8,6 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.policy.Cart;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.core.protocol.Message;
-import dev.converge.core.protocol.MessageParts;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -39,14 +38,7 @@ class ResentChangesetTest {
 
   private WsClient session(String subject, String replica, String predecessor)
       throws InterruptedException {
-    WsClient client =
-        WsClient.connect(server, TestTokens.mint(subject, List.of(space), Duration.ofHours(1)));
-    client.send(
-        new Message.Hello(
-            Message.PROTOCOL_VERSION,
-            replica,
-            List.of(new MessageParts.Subscription(space, 0)),
-            predecessor));
+    WsClient client = WsClient.hello(server, subject, space, replica, null, predecessor, List.of());
     client.await(Message.Welcome.class);
     return client;
   }

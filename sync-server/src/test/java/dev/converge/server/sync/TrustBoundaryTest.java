@@ -48,14 +48,7 @@ class TrustBoundaryTest {
 
   private WsClient session(String subject, String replica, String predecessor)
       throws InterruptedException {
-    WsClient client =
-        WsClient.connect(server, TestTokens.mint(subject, List.of(space), Duration.ofHours(1)));
-    client.send(
-        new Message.Hello(
-            Message.PROTOCOL_VERSION,
-            replica,
-            List.of(new MessageParts.Subscription(space, 0)),
-            predecessor));
+    WsClient client = WsClient.hello(server, subject, space, replica, null, predecessor, List.of());
     client.await(Message.Welcome.class);
     return client;
   }

@@ -46,6 +46,32 @@ final class WsClient implements AutoCloseable {
     return connect(uri, token, CODEC);
   }
 
+  /**
+   * Connects {@code subject} with a token granting {@code space} for an hour and sends the hello of
+   * {@code replica}, following {@code space} from 0 with the stable point given (or null), naming
+   * {@code predecessor} (or null) and the older ids of its {@code lineage}; does not wait for the
+   * welcome.
+   */
+  static WsClient hello(
+      URI uri,
+      String subject,
+      String space,
+      String replica,
+      Long stable,
+      String predecessor,
+      List<String> lineage) {
+    WsClient client =
+        connect(uri, TestTokens.mint(subject, List.of(space), java.time.Duration.ofHours(1)));
+    client.send(
+        new Message.Hello(
+            Message.PROTOCOL_VERSION,
+            replica,
+            List.of(new dev.converge.core.protocol.MessageParts.Subscription(space, 0, stable)),
+            predecessor,
+            lineage));
+    return client;
+  }
+
   /** Connects a client that decodes what it receives with {@code codec}. */
   static WsClient connect(URI uri, String token, ProtocolCodec codec) {
     WsClient[] holder = new WsClient[1];

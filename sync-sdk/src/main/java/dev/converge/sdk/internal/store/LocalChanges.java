@@ -95,12 +95,23 @@ final class LocalChanges {
       Hlc hlc,
       long now)
       throws SQLException {
+    Encoded change = encode(replicaId, seq, key, delta, hlc);
+    documents.save(key, document);
+    return insert(seq, key, hlc, change, now, true);
+  }
+
+  /** A change's delta text and its push-ready changeset text. */
+  private record Encoded(String deltaJson, String changesetJson) {}
+
+  /**
+   * Encodes {@code delta} once and splices it into its push-ready text, checked against the push
+   * limits before anything is saved: a change the push could never carry must not reach the outbox.
+   */
+  private Encoded encode(String replicaId, long seq, DocumentKey key, Document delta, Hlc hlc) {
     String deltaJson = codec.encodeDocument(delta);
     String changesetJson = outbox.encode(replicaId, seq, key, hlc.toString(), deltaJson);
-    // Before anything is saved: a change the push could never carry must not reach the outbox.
     pushLimits.check(changesetJson);
-    documents.save(key, document);
-    return insert(replicaId, seq, key, hlc, deltaJson, changesetJson, now, true);
+    return new Encoded(deltaJson, changesetJson);
   }
 
   /**
@@ -116,29 +127,25 @@ final class LocalChanges {
       long now,
       boolean folded)
       throws SQLException {
-    String deltaJson = codec.encodeDocument(delta);
-    String changesetJson = outbox.encode(replicaId, seq, key, hlc.toString(), deltaJson);
-    // Before anything is saved: a change the push could never carry must not reach the outbox.
-    pushLimits.check(changesetJson);
-    return insert(replicaId, seq, key, hlc, deltaJson, changesetJson, now, folded);
+    return insert(seq, key, hlc, encode(replicaId, seq, key, delta, hlc), now, folded);
   }
 
   private OutboxRow insert(
-      String replicaId,
-      long seq,
-      DocumentKey key,
-      Hlc hlc,
-      String deltaJson,
-      String changesetJson,
-      long now,
-      boolean folded)
+      long seq, DocumentKey key, Hlc hlc, Encoded change, long now, boolean folded)
       throws SQLException {
     // The document was read in this transaction: its context holds every change up to the cursor
     // read in it too (changes and cursor commit together).
     long cursorAtWrite = spaces.cursor(key.space());
     OutboxRow row =
         outbox.insert(
-            seq, key, hlc.toString(), deltaJson, changesetJson, now, cursorAtWrite, folded);
+            seq,
+            key,
+            hlc.toString(),
+            change.deltaJson(),
+            change.changesetJson(),
+            now,
+            cursorAtWrite,
+            folded);
     MetaTable.put(db, "next_seq", Long.toString(seq + 1));
     MetaTable.put(db, "hlc", hlc.toString());
     return row;
