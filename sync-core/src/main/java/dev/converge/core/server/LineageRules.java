@@ -3,6 +3,8 @@ package dev.converge.core.server;
 import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.trust.Lineage;
 import dev.converge.core.trust.Violation;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +23,28 @@ public final class LineageRules {
   public static final int MAX_DEPTH = 16;
 
   private LineageRules() {}
+
+  /** One link of a re-key chain: {@code successor} succeeds {@code predecessor}. */
+  public record Link(String successor, String predecessor) {}
+
+  /**
+   * Returns the links a hello's chain names beyond its own declaration: {@code predecessor}
+   * succeeds {@code lineage[0]}, which succeeds {@code lineage[1]}, and so on, nearest first; a
+   * chain that comes back to an id it holds ends there.
+   */
+  public static List<Link> olderLinks(String predecessor, List<String> lineage) {
+    List<Link> links = new ArrayList<>();
+    Set<String> seen = new HashSet<>(List.of(predecessor));
+    String from = predecessor;
+    for (String to : lineage) {
+      if (!seen.add(to)) {
+        break;
+      }
+      links.add(new Link(from, to));
+      from = to;
+    }
+    return links;
+  }
 
   /**
    * Checks that {@code replicaId}, of {@code subject}, may declare {@code predecessor}, whose

@@ -134,6 +134,12 @@ public final class DeltaVerifier {
     boolean alreadyReflected(Dot dot) {
       return resent != null && resent.alreadyReflected(dot, seen);
     }
+
+    /** A resent single increment the document counts already: dropped, or kept inside a run. */
+    boolean alreadyCounted(CounterEntry increment, CounterEntry heldAtItsDot) {
+      return alreadyReflected(increment.dot())
+          || (resent != null && ResentEntries.withinHeldRun(increment, heldAtItsDot));
+    }
   }
 
   private Optional<Violation> checkMap(
@@ -187,14 +193,10 @@ public final class DeltaVerifier {
         // A run over increments the document holds, with their exact sum, changes no value.
         boolean replaces =
             !identical && entry.isRun() && RunReplacement.replacesExactly(entry, held, seen);
-        // A resent increment the document counts already: dropped, or kept inside a run.
         boolean reflected =
             !identical
                 && !entry.isRun()
-                && contexts.resent() != null
-                && (contexts.alreadyReflected(dot)
-                    || ResentEntries.withinHeldRun(
-                        entry, held == null ? null : held.entries().get(dot)));
+                && contexts.alreadyCounted(entry, held == null ? null : held.entries().get(dot));
         Optional<Violation> v =
             checkDot(dot, identical || replaces || reflected, seen, lineage, newestOwn, path);
         if (v.isPresent()) {

@@ -159,14 +159,8 @@ public final class MemoryServer {
    * server's {@code ReplicaLineages.declareChain}.
    */
   public void declareChain(String subject, String predecessor, List<String> lineage) {
-    String from = predecessor;
-    java.util.Set<String> seen = new java.util.HashSet<>(List.of(predecessor));
-    for (String to : lineage) {
-      if (!seen.add(to)) {
-        return;
-      }
-      declare(subject, from, to);
-      from = to;
+    for (LineageRules.Link link : LineageRules.olderLinks(predecessor, lineage)) {
+      declare(subject, link.successor(), link.predecessor());
     }
   }
 

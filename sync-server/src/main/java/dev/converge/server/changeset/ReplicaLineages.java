@@ -6,10 +6,8 @@ import dev.converge.core.trust.Violation;
 import dev.converge.server.error.SyncError;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -106,15 +104,8 @@ public class ReplicaLineages {
    */
   public Uni<Void> declareChain(String subject, String predecessor, List<String> lineage) {
     Uni<Void> chain = Uni.createFrom().voidItem();
-    String from = predecessor;
-    Set<String> seen = new HashSet<>(List.of(predecessor));
-    for (String to : lineage) {
-      if (!seen.add(to)) {
-        break; // a chain that comes back to an id it holds ends there
-      }
-      String successor = from;
-      chain = chain.chain(() -> declare(subject, successor, to));
-      from = to;
+    for (LineageRules.Link link : LineageRules.olderLinks(predecessor, lineage)) {
+      chain = chain.chain(() -> declare(subject, link.successor(), link.predecessor()));
     }
     return chain;
   }

@@ -144,6 +144,7 @@ final class OutboxTable {
    */
   int respliceAll(String replicaId) throws SQLException {
     List<OutboxRow> rows = select("1 = 1 ORDER BY seq");
+    long resendThrough = ReplicaLineage.resendThrough(db);
     for (OutboxRow row : rows) {
       db.update(
           "UPDATE outbox SET changeset = ? WHERE seq = ?",
@@ -154,7 +155,7 @@ final class OutboxTable {
               row.key(),
               row.hlc(),
               row.deltaJson(),
-              resent(row.seq())),
+              row.seq() <= resendThrough),
           row.seq());
     }
     return rows.size();

@@ -8,7 +8,6 @@ import dev.converge.sdk.storage.SqlRows;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -122,10 +121,5 @@ final class PendingStates {
     states.clear();
     rows = 0;
     unknown = false;
-  }
-
-  /** The documents whose writes wait, for tests. */
-  List<DocumentKey> waiting() {
-    return List.copyOf(states.keySet());
   }
 }
