@@ -155,7 +155,7 @@ final class Decision {
     Map<DocumentRef, Document> docs = new LinkedHashMap<>();
     for (DocumentRef ref : plan.documents(space)) {
       String json = state.states().get(ref);
-      Document doc = json == null ? new Document() : rules.decodeStored(json);
+      Document doc = json == null ? new Document() : rules.decodeStored(ref, json);
       newConflicts -= doc.conflicts().size();
       docs.put(ref, doc);
       sizes.loaded(ref, json);
@@ -224,15 +224,24 @@ final class Decision {
       touched.put(ref, head);
     }
     docs.values().forEach(doc -> newConflicts += doc.conflicts().size());
+    docs.forEach(
+        (ref, doc) -> {
+          String json = state.states().get(ref);
+          if (json != null && !touched.containsKey(ref)) {
+            rules.keepDecoded(ref, json, doc); // read, not changed
+          }
+        });
+    List<PushDecision.StateWrite> states = new ArrayList<>(touched.size());
+    touched.forEach(
+        (ref, headSeq) -> {
+          Document doc = docs.get(ref);
+          String json = rules.codec().encodeDocument(doc);
+          rules.keepDecoded(ref, json, doc);
+          states.add(new PushDecision.StateWrite(ref, json, headSeq));
+        });
     if (head == state.head()) {
       return;
     }
-    List<PushDecision.StateWrite> states = new ArrayList<>(touched.size());
-    touched.forEach(
-        (ref, headSeq) ->
-            states.add(
-                new PushDecision.StateWrite(
-                    ref, rules.codec().encodeDocument(docs.get(ref)), headSeq)));
     writes.add(
         new PushDecision.SpaceWrite(space, head, entries, states, sizes.storedAfter(states)));
     changedSpaces.add(space);

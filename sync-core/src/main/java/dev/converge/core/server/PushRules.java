@@ -41,7 +41,8 @@ import java.util.function.Predicate;
  * Each changeset's delta is encoded once, canonically: that text is logged, compared with the log
  * on a re-push, and fingerprinted for a refusal.
  *
- * <p>Immutable and thread-safe.
+ * <p>Thread-safe. Its one mutable part is the cache of decoded states ({@link DecodedStates}),
+ * which never changes a decision.
  */
 public final class PushRules {
 
@@ -52,6 +53,7 @@ public final class PushRules {
   private final long maxClockOffsetMillis;
   private final LongSupplier clockMillis;
   private final WritePolicy policy;
+  private final DecodedStates decoded;
 
   /**
    * Creates the rules.
@@ -87,6 +89,31 @@ public final class PushRules {
       Duration maxClockOffset,
       LongSupplier clockMillis,
       WritePolicy policy) {
+    this(
+        codec,
+        maxChangesets,
+        maxIncrement,
+        maxClockOffset,
+        clockMillis,
+        policy,
+        DecodedStates.none());
+  }
+
+  /**
+   * Creates the rules with a write policy and a cache of decoded states: a push into a document
+   * whose state these rules wrote last joins into the document kept in memory rather than parsing
+   * the stored text again.
+   *
+   * @see #PushRules(ProtocolCodec, int, long, Duration, LongSupplier, WritePolicy)
+   */
+  public PushRules(
+      ProtocolCodec codec,
+      int maxChangesets,
+      long maxIncrement,
+      Duration maxClockOffset,
+      LongSupplier clockMillis,
+      WritePolicy policy,
+      DecodedStates decoded) {
     if (maxChangesets < 1) {
       throw new IllegalArgumentException("maxChangesets < 1: " + maxChangesets);
     }
@@ -97,6 +124,12 @@ public final class PushRules {
     this.maxClockOffsetMillis = maxClockOffset.toMillis();
     this.clockMillis = Objects.requireNonNull(clockMillis, "clockMillis");
     this.policy = Objects.requireNonNull(policy, "policy");
+    this.decoded = Objects.requireNonNull(decoded, "decoded");
+  }
+
+  /** Returns the cache of decoded states these rules keep. */
+  public DecodedStates decodedStates() {
+    return decoded;
   }
 
   /** Returns the write policy applied after the trust boundary. */
@@ -285,9 +318,21 @@ public final class PushRules {
     return codec;
   }
 
-  /** Decodes a stored document state (stored data: never held to the input limits). */
-  Document decodeStored(String json) {
-    return stored.decodeDocument(json);
+  /**
+   * Returns the document stored as {@code json}: the one kept in memory if it was encoded to
+   * exactly that text, else decoded (stored data: never held to the input limits). The caller owns
+   * it until it hands it back with {@link #keepDecoded}.
+   */
+  Document decodeStored(DocumentRef ref, String json) {
+    Document kept = decoded.take(ref, json);
+    return kept != null ? kept : stored.decodeDocument(json);
+  }
+
+  /**
+   * Hands back {@code document}, as encoded to {@code json}, for the next push into {@code ref}.
+   */
+  void keepDecoded(DocumentRef ref, String json, Document document) {
+    decoded.keep(ref, json, document);
   }
 
   /**

@@ -63,14 +63,30 @@ public final class MemoryServer {
 
   /** Creates a server whose clock is {@link #clock}, moved by hand, enforcing {@code policy}. */
   public MemoryServer(WritePolicy policy) {
-    this.rules = new PushRules(codec, 500, 1L << 31, Duration.ofHours(24), clock::get, policy);
+    // With decoded states kept, as the server keeps them: every test and simulated seed runs the
+    // cache's path.
+    this.rules =
+        new PushRules(
+            codec,
+            500,
+            1L << 31,
+            Duration.ofHours(24),
+            clock::get,
+            policy,
+            new DecodedStates(1L << 20));
     this.compaction = new CompactionRules(codec, 1_000);
   }
 
   /** Creates a server on {@code clockMillis} (a simulation's clock), with no write rules. */
   public MemoryServer(LongSupplier clockMillis) {
+    this(clockMillis, new DecodedStates(1L << 20));
+  }
+
+  /** Creates a server on {@code clockMillis} keeping decoded states in {@code decoded}. */
+  public MemoryServer(LongSupplier clockMillis, DecodedStates decoded) {
     this.rules =
-        new PushRules(codec, 500, 1L << 31, Duration.ofHours(24), clockMillis, WritePolicy.none());
+        new PushRules(
+            codec, 500, 1L << 31, Duration.ofHours(24), clockMillis, WritePolicy.none(), decoded);
     this.compaction = new CompactionRules(codec, 1_000);
   }
 

@@ -199,6 +199,11 @@ public class BatchApply {
         return Uni.createFrom().voidItem();
       }
       List<DocumentRef> list = new ArrayList<>(refs);
+      // Padded to a power of two (the last pair repeated): a handful of distinct statements, so
+      // that their plans and prepared statements are reused.
+      while (Integer.bitCount(list.size()) != 1) {
+        list.add(list.get(list.size() - 1));
+      }
       StringBuilder sql =
           new StringBuilder(
               "select collection, doc_id, state from doc_state where space = :s and (collection, doc_id) in (");
@@ -278,6 +283,22 @@ public class BatchApply {
           refusals.isEmpty()
               ? Uni.createFrom().voidItem()
               : session.persistAll(refusals.stream().map(RejectedChangeset::of).toArray());
+      BatchWrite.Writes writes =
+          new BatchWrite.Writes(
+              space,
+              entries,
+              chain,
+              List.copyOf(written.values()),
+              firstChange,
+              movedProgress(),
+              head,
+              storedBytes);
+      if (BatchWrite.fits(writes)) {
+        return stablePoints(
+            work.chain(() -> BatchWrite.write(session, writes, now))
+                .invoke(c -> chain = c)
+                .replaceWithVoid());
+      }
       if (!entries.isEmpty()) {
         work =
             work.chain(
@@ -307,6 +328,11 @@ public class BatchApply {
                 .replaceWithVoid();
       }
       work = work.chain(this::writeProgress);
+      return stablePoints(work);
+    }
+
+    /** Records the stable points the batch's pushes reported, after {@code work}. */
+    private Uni<Void> stablePoints(Uni<Void> work) {
       for (int i = 0; i < batch.size(); i++) {
         if (results[i] instanceof dev.converge.core.server.PushOutcome) {
           GroupCommit.Pending push = batch.get(i);
@@ -316,12 +342,16 @@ public class BatchApply {
       return work;
     }
 
+    /** The replicas whose last acked seq the batch moved, with the seq. */
+    private List<Map.Entry<String, Long>> movedProgress() {
+      return lastSeqs.entrySet().stream()
+          .filter(e -> e.getValue() != progress.get(e.getKey()).lastSeq)
+          .toList();
+    }
+
     /** Sets the progress of every replica that moved, in one statement. */
     private Uni<Void> writeProgress() {
-      List<Map.Entry<String, Long>> moved =
-          lastSeqs.entrySet().stream()
-              .filter(e -> e.getValue() != progress.get(e.getKey()).lastSeq)
-              .toList();
+      List<Map.Entry<String, Long>> moved = movedProgress();
       if (moved.isEmpty()) {
         return Uni.createFrom().voidItem();
       }

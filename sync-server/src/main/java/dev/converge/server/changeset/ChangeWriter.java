@@ -19,7 +19,8 @@ import org.hibernate.reactive.mutiny.Mutiny;
  */
 final class ChangeWriter {
 
-  private static final int ROWS_PER_STATEMENT = 500;
+  /** Rows of one multi-row statement, at most. */
+  static final int ROWS_PER_STATEMENT = 500;
 
   private ChangeWriter() {}
 
@@ -80,13 +81,8 @@ final class ChangeWriter {
       }
       List<LogEntry> entries = space.getValue();
       entries.sort(Comparator.comparingLong(LogEntry::serverSeq));
-      List<String> chains = new ArrayList<>(entries.size());
-      String chain = chainAtHead.get(space.getKey());
-      for (LogEntry row : entries) {
-        chain = LogChain.next(chain, row);
-        chains.add(chain);
-      }
-      heads.put(space.getKey(), chain);
+      List<String> chains = chainsAfter(chainAtHead.get(space.getKey()), entries);
+      heads.put(space.getKey(), chains.get(chains.size() - 1));
       for (int from = 0; from < entries.size(); from += ROWS_PER_STATEMENT) {
         int to = Math.min(entries.size(), from + ROWS_PER_STATEMENT);
         List<LogEntry> chunk = entries.subList(from, to);
@@ -102,40 +98,30 @@ final class ChangeWriter {
       List<LogEntry> rows,
       List<String> chains,
       OffsetDateTime committedAt) {
-    StringBuilder sql =
-        new StringBuilder(
-            "insert into change_log (space, server_seq, collection, doc_id, replica_id, seq, to_seq, hlc, delta, committed_at, chain) values ");
-    for (int i = 0; i < rows.size(); i++) {
-      sql.append(i == 0 ? "" : ",")
-          .append("(:sp")
-          .append(i)
-          .append(",:ss")
-          .append(i)
-          .append(",:co")
-          .append(i)
-          .append(",:di")
-          .append(i)
-          .append(",:ri")
-          .append(i)
-          .append(",:sq")
-          .append(i)
-          .append(",:ts")
-          .append(i)
-          .append(",:hl")
-          .append(i)
-          .append(",:de")
-          .append(i)
-          .append(",:ca")
-          .append(i)
-          .append(",:ch")
-          .append(i)
-          .append(')');
+    StringBuilder sql = new StringBuilder();
+    appendLogInsert(sql, rows.size());
+    Mutiny.Query<?> query = session.createNativeQuery(sql.toString());
+    bindLog(query, rows, chains, committedAt);
+    return query.executeUpdate().replaceWithVoid();
+  }
+
+  /** Appends an insert of {@code n} log rows, parameters {@code sp0..ch<n-1>} (see bindLog). */
+  static void appendLogInsert(StringBuilder sql, int n) {
+    sql.append(
+        "insert into change_log (space, server_seq, collection, doc_id, replica_id, seq, to_seq, hlc, delta, committed_at, chain) values ");
+    for (int i = 0; i < n; i++) {
+      sql.append(i == 0 ? "" : ",");
+      tuple(sql, i, "sp", "ss", "co", "di", "ri", "sq", "ts", "hl", "de", "ca", "ch");
     }
-    var query = session.createNativeQuery(sql.toString());
+  }
+
+  /** Binds the parameters of {@link #appendLogInsert} for {@code rows} and their chains. */
+  static void bindLog(
+      Mutiny.Query<?> query, List<LogEntry> rows, List<String> chains, OffsetDateTime at) {
     for (int i = 0; i < rows.size(); i++) {
       LogEntry row = rows.get(i);
-      query.setParameter("ch" + i, chains.get(i));
       query
+          .setParameter("ch" + i, chains.get(i))
           .setParameter("sp" + i, row.space())
           .setParameter("ss" + i, row.serverSeq())
           .setParameter("co" + i, row.collection())
@@ -145,9 +131,30 @@ final class ChangeWriter {
           .setParameter("ts" + i, row.toSeq())
           .setParameter("hl" + i, row.hlc())
           .setParameter("de" + i, row.deltaJson())
-          .setParameter("ca" + i, committedAt);
+          .setParameter("ca" + i, at);
     }
-    return query.executeUpdate().replaceWithVoid();
+  }
+
+  /** Appends {@code (:a<i>,:b<i>,...)} for the parameter names given. */
+  private static void tuple(StringBuilder sql, int i, String... names) {
+    for (int k = 0; k < names.length; k++) {
+      sql.append(k == 0 ? "(:" : ",:").append(names[k]).append(i);
+    }
+    sql.append(')');
+  }
+
+  /**
+   * Returns the log chain after each of {@code rows} (one space, in serverSeq order), starting from
+   * the chain at head.
+   */
+  static List<String> chainsAfter(String chainAtHead, List<LogEntry> rows) {
+    List<String> chains = new ArrayList<>(rows.size());
+    String chain = chainAtHead;
+    for (LogEntry row : rows) {
+      chain = LogChain.next(chain, row);
+      chains.add(chain);
+    }
+    return chains;
   }
 
   /**
@@ -173,43 +180,46 @@ final class ChangeWriter {
       List<PushDecision.StateWrite> docs,
       Map<DocumentRef, Long> firstChange,
       OffsetDateTime updatedAt) {
-    StringBuilder sql =
-        new StringBuilder(
-            "insert into doc_state (space, collection, doc_id, state, head_seq, updated_at, compact_due) values ");
-    for (int i = 0; i < docs.size(); i++) {
-      sql.append(i == 0 ? "" : ",")
-          .append("(:sp")
-          .append(i)
-          .append(",:co")
-          .append(i)
-          .append(",:di")
-          .append(i)
-          .append(",:st")
-          .append(i)
-          .append(",:hs")
-          .append(i)
-          .append(",:ua")
-          .append(i)
-          .append(",:cd")
-          .append(i)
-          .append(')');
+    StringBuilder sql = new StringBuilder();
+    appendStateUpsert(sql, docs.size());
+    Mutiny.Query<?> query = session.createNativeQuery(sql.toString());
+    bindStates(query, docs, firstChange, updatedAt);
+    return query.executeUpdate().replaceWithVoid();
+  }
+
+  /** Appends an upsert of {@code n} document states (see bindStates). */
+  static void appendStateUpsert(StringBuilder sql, int n) {
+    sql.append(
+        "insert into doc_state (space, collection, doc_id, state, head_seq, updated_at, compact_due) values ");
+    for (int i = 0; i < n; i++) {
+      sql.append(i == 0 ? "" : ",");
+      tuple(sql, i, "dsp", "dco", "ddi", "dst", "dhs", "dua", "dcd");
     }
     sql.append(
         " on conflict (space, collection, doc_id) do update set state = excluded.state,"
             + " head_seq = excluded.head_seq, updated_at = excluded.updated_at,"
             + " compact_due = coalesce(doc_state.compact_due, excluded.compact_due)");
-    var query = session.createNativeQuery(sql.toString());
+  }
+
+  /**
+   * Binds the parameters of {@link #appendStateUpsert}: each document becomes due for counter
+   * compaction from its first change ({@code firstChange}), unless it was due earlier already.
+   */
+  static void bindStates(
+      Mutiny.Query<?> query,
+      List<PushDecision.StateWrite> docs,
+      Map<DocumentRef, Long> firstChange,
+      OffsetDateTime at) {
     for (int i = 0; i < docs.size(); i++) {
       PushDecision.StateWrite doc = docs.get(i);
       query
-          .setParameter("sp" + i, doc.ref().space())
-          .setParameter("co" + i, doc.ref().collection())
-          .setParameter("di" + i, doc.ref().docId())
-          .setParameter("st" + i, doc.stateJson())
-          .setParameter("hs" + i, doc.headSeq())
-          .setParameter("ua" + i, updatedAt)
-          .setParameter("cd" + i, firstChange.getOrDefault(doc.ref(), doc.headSeq()));
+          .setParameter("dsp" + i, doc.ref().space())
+          .setParameter("dco" + i, doc.ref().collection())
+          .setParameter("ddi" + i, doc.ref().docId())
+          .setParameter("dst" + i, doc.stateJson())
+          .setParameter("dhs" + i, doc.headSeq())
+          .setParameter("dua" + i, at)
+          .setParameter("dcd" + i, firstChange.getOrDefault(doc.ref(), doc.headSeq()));
     }
-    return query.executeUpdate().replaceWithVoid();
   }
 }

@@ -3,10 +3,14 @@ package dev.converge.server.changeset;
 import dev.converge.core.protocol.CodecLimits;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.core.server.CompactionRules;
+import dev.converge.core.server.DecodedStates;
 import dev.converge.core.server.FieldType;
 import dev.converge.core.server.PushRules;
 import dev.converge.core.server.WriteCheck;
 import dev.converge.core.server.WritePolicy;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -48,16 +52,32 @@ public class CoreConfiguration {
           long maxIncrement,
       @ConfigProperty(name = "converge.clock.max-offset", defaultValue = "PT24H")
           Duration maxOffset,
+      @ConfigProperty(name = "converge.push.decoded-states-chars", defaultValue = "4000000")
+          long decodedStatesChars,
       WriteRulesSettings writeRules,
       LimitSettings limits,
-      Instance<WriteRule> hooks) {
+      Instance<WriteRule> hooks,
+      MeterRegistry registry) {
+    DecodedStates decoded = new DecodedStates(decodedStatesChars);
+    FunctionCounter.builder("converge.push.decoded.states.reads", decoded, DecodedStates::hits)
+        .tag("found", "kept")
+        .description("Stored states a push read, found decoded in memory or parsed")
+        .register(registry);
+    FunctionCounter.builder("converge.push.decoded.states.reads", decoded, DecodedStates::misses)
+        .tag("found", "parsed")
+        .description("Stored states a push read, found decoded in memory or parsed")
+        .register(registry);
+    Gauge.builder("converge.push.decoded.states.chars", decoded, DecodedStates::chars)
+        .description("Length of the stored texts whose decoded documents are kept")
+        .register(registry);
     return new PushRules(
         codec,
         maxChangesets,
         maxIncrement,
         maxOffset,
         System::currentTimeMillis,
-        writePolicy(writeRules, limits, hooks.stream().toList()));
+        writePolicy(writeRules, limits, hooks.stream().toList()),
+        decoded);
   }
 
   /**

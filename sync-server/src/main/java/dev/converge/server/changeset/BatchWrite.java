@@ -1,0 +1,109 @@
+package dev.converge.server.changeset;
+
+import dev.converge.core.server.DocumentRef;
+import dev.converge.core.server.LogEntry;
+import dev.converge.core.server.PushDecision;
+import io.smallrye.mutiny.Uni;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * A batch's writes in one statement: its log rows, its documents' states, its replicas' progress
+ * and the space's head (with the commit's notification), as data-modifying common table expressions
+ * of one {@code with ... select}. A batch then costs one round trip to write instead of four; each
+ * part writes another table, so that none needs to see another's rows. A batch too large for one
+ * statement's parameters goes the statement-per-table way ({@link #fits}).
+ */
+final class BatchWrite {
+
+  private BatchWrite() {}
+
+  /**
+   * What the batch writes.
+   *
+   * @param space the space, whose counter row the transaction holds
+   * @param entries its new log rows
+   * @param chainAtHead the log chain at head as read from the locked counter row
+   * @param states the documents' new states
+   * @param firstChange each document's first change in the batch (when it becomes due for counter
+   *     compaction)
+   * @param progress the replicas whose last acked seq moved, and to which seq
+   * @param head the space's new head
+   * @param storedBytes the space's stored bytes after the batch
+   */
+  record Writes(
+      String space,
+      List<LogEntry> entries,
+      String chainAtHead,
+      List<PushDecision.StateWrite> states,
+      Map<DocumentRef, Long> firstChange,
+      List<Map.Entry<String, Long>> progress,
+      long head,
+      long storedBytes) {}
+
+  /** Whether {@code writes} fit one statement's parameters (at most 500 rows a table). */
+  static boolean fits(Writes writes) {
+    return !writes.entries().isEmpty()
+        && writes.entries().size() <= ChangeWriter.ROWS_PER_STATEMENT
+        && writes.states().size() <= ChangeWriter.ROWS_PER_STATEMENT
+        && writes.progress().size() <= ChangeWriter.ROWS_PER_STATEMENT;
+  }
+
+  /**
+   * Writes everything in one statement; the notification is delivered at commit (only if it
+   * commits: other nodes wake after the data is visible).
+   *
+   * @return the log chain at the new head
+   */
+  static Uni<String> write(Mutiny.Session session, Writes writes, OffsetDateTime now) {
+    List<LogEntry> entries = new ArrayList<>(writes.entries());
+    entries.sort(Comparator.comparingLong(LogEntry::serverSeq));
+    List<String> chains = ChangeWriter.chainsAfter(writes.chainAtHead(), entries);
+    String chain = chains.get(chains.size() - 1);
+
+    StringBuilder sql = new StringBuilder("with log as (");
+    ChangeWriter.appendLogInsert(sql, entries.size());
+    sql.append(')');
+    if (!writes.states().isEmpty()) {
+      sql.append(", states as (");
+      ChangeWriter.appendStateUpsert(sql, writes.states().size());
+      sql.append(')');
+    }
+    if (!writes.progress().isEmpty()) {
+      sql.append(", progress as (update replica_progress p set last_seq = v.last from (values ");
+      for (int i = 0; i < writes.progress().size(); i++) {
+        sql.append(i == 0 ? "" : ",")
+            .append("(cast(:pr")
+            .append(i)
+            .append(" as text), cast(:pl")
+            .append(i)
+            .append(" as bigint))");
+      }
+      sql.append(") as v(id, last) where p.replica_id = v.id)");
+    }
+    sql.append(
+        ", moved as (update space_seq set head = :h, stored_bytes = :b, chain = :c"
+            + " where space = :s returning space)"
+            + " select count(pg_notify(:channel, space)) from moved");
+
+    Mutiny.Query<?> query = session.createNativeQuery(sql.toString());
+    ChangeWriter.bindLog(query, entries, chains, now);
+    ChangeWriter.bindStates(query, writes.states(), writes.firstChange(), now);
+    for (int i = 0; i < writes.progress().size(); i++) {
+      query
+          .setParameter("pr" + i, writes.progress().get(i).getKey())
+          .setParameter("pl" + i, writes.progress().get(i).getValue());
+    }
+    query
+        .setParameter("h", writes.head())
+        .setParameter("b", writes.storedBytes())
+        .setParameter("c", chain)
+        .setParameter("s", writes.space())
+        .setParameter("channel", PushService.CHANNEL);
+    return query.getSingleResult().replaceWith(chain);
+  }
+}
