@@ -53,10 +53,16 @@ final class SimFileFaults {
     ALL,
     /**
      * As {@link #SYNCED}, but a restore writes the old bytes into the existing file (same inode, as
-     * a restore in place does), so the install fingerprint cannot tell and the server must: {@code
-     * seq_regression}, or changes of the device's own id beyond what its file issued.
+     * a restore in place does), so the install fingerprint cannot tell; the push mark beside the
+     * file (kept) can, at open. Found bug 5 of docs/reliability.md (fixed by the push mark).
      */
-    IN_PLACE;
+    IN_PLACE,
+    /**
+     * As {@link #IN_PLACE}, but the push mark beside the file is restored too (a backup of the
+     * whole directory): only the server can tell, by {@code seq_regression} or changes of the
+     * device's own id beyond what its file issued. Bug 5 remains open here.
+     */
+    DIRECTORY;
 
     /** The mode {@code -Dsim.fileFaults} names ({@code off}, {@code synced}, ...). */
     static Mode of(String name) {
@@ -65,6 +71,9 @@ final class SimFileFaults {
   }
 
   private static final List<String> SIDE_FILES = List.of("-wal", "-shm", "-journal");
+
+  /** The SDK's push mark beside the file, backed up and restored with the whole directory only. */
+  private static final String PUSH_MARK = "-pushmark";
 
   private final SimWorld world;
   private final Mode mode;
@@ -101,13 +110,17 @@ final class SimFileFaults {
       world.figures.count("fault.backup");
       world.history.note(world.loop.tick(), "backup of " + d.name);
       copyFile(d.file, backupOf(d));
+      copySide(d.file, backupOf(d), PUSH_MARK);
       backups.put(d, world.loop.tick());
     } else if (backupAt != null && pick < 75) {
       world.figures.count("fault.restore");
       long at = world.loop.tick();
       world.history.note(at, "restore of " + d.name + " from its backup");
-      if (mode == Mode.IN_PLACE) {
+      if (mode == Mode.IN_PLACE || mode == Mode.DIRECTORY) {
         writeInPlace(backupOf(d), d.file);
+        if (mode == Mode.DIRECTORY) {
+          copySide(backupOf(d), d.file, PUSH_MARK);
+        }
       } else {
         copyFile(backupOf(d), d.file);
       }
@@ -161,15 +174,20 @@ final class SimFileFaults {
   }
 
   private static void copySideFiles(Path from, Path to) {
+    for (String side : SIDE_FILES) {
+      copySide(from, to, side);
+    }
+  }
+
+  /** Copies the file beside {@code from} with {@code suffix} beside {@code to}, or removes it. */
+  private static void copySide(Path from, Path to, String suffix) {
     try {
-      for (String side : SIDE_FILES) {
-        Path source = from.resolveSibling(from.getFileName() + side);
-        Path target = to.resolveSibling(to.getFileName() + side);
-        if (Files.exists(source)) {
-          Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-          Files.deleteIfExists(target);
-        }
+      Path source = from.resolveSibling(from.getFileName() + suffix);
+      Path target = to.resolveSibling(to.getFileName() + suffix);
+      if (Files.exists(source)) {
+        Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        Files.deleteIfExists(target);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -260,9 +260,11 @@ class SimulationTest {
   }
 
   static String replay(long seed) {
+    String fileFaults = System.getProperty("sim.fileFaults");
     return "replay: mvn -B test -pl e2e-tests -am -Dtest=SimulationTest"
         + " -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed="
-        + seed;
+        + seed
+        + (fileFaults == null ? "" : " -Dsim.fileFaults=" + fileFaults);
   }
 
   /** A directory for the seeds' SQLite files, in memory when the machine has /dev/shm. */

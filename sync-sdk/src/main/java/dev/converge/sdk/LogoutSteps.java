@@ -17,7 +17,8 @@ import java.util.List;
 final class LogoutSteps {
 
   /** The files SQLite keeps beside the database file. */
-  private static final List<String> SIDE_FILES = List.of("-wal", "-shm", "-journal");
+  private static final List<String> SIDE_FILES =
+      List.of("-wal", "-shm", "-journal", "-pushmark", "-pushmark.new");
 
   private LogoutSteps() {}
 

@@ -65,6 +65,7 @@ public final class SqliteStore implements Store {
   private final DigestTable digests;
   private final Transactions transactions;
   private final PendingStates pending;
+  private final PushMark pushMark;
   private final CollectionQueries queries;
   private final RestoreRepair repair;
   private String replicaId;
@@ -113,12 +114,23 @@ public final class SqliteStore implements Store {
     // A timestamp persisted beyond physical time + the offset (a poisoned clock) is clamped here.
     this.clock = new HybridClock(wallMillis, maxClockOffset, Hlc.parse(MetaTable.get(db, "hlc")));
     String fingerprint = InstallFingerprint.of(db.file());
+    this.pushMark = inTransaction(() -> PushMark.read(db, db.file()));
     if (inTransaction(() -> InstallFingerprint.record(db, fingerprint))) {
       LOG.warn(
           "local database {} is a copy or a restored backup (fingerprint changed); taking a new replica id",
           db.file());
       rekey("database file copied or restored", Redelivery.EVERY_ROW);
+    } else if (pushMark.restoredBehind()) {
+      LOG.warn(
+          "local database {} was restored in place (behind its push mark); taking a new replica id",
+          db.file());
+      rekey("database file restored in place", Redelivery.EVERY_ROW);
     }
+    inTransaction(
+        () -> {
+          pushMark.adopt(db);
+          return null;
+        });
   }
 
   /**
@@ -348,17 +360,23 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized List<OutboxRow> pushBatch(long afterSeq, int limit) {
-    return inLazyTransaction(
-        () -> {
-          if (coalesce) {
-            coalescer.coalesce(replicaId);
-          }
-          List<OutboxRow> rows = outbox.after(afterSeq, limit, replicaId);
-          if (!rows.isEmpty()) {
-            coalescer.sent(rows.get(rows.size() - 1).toSeq());
-          }
-          return rows;
-        });
+    List<OutboxRow> rows =
+        inLazyTransaction(
+            () -> {
+              if (coalesce) {
+                coalescer.coalesce(replicaId);
+              }
+              List<OutboxRow> batch = outbox.after(afterSeq, limit, replicaId);
+              if (!batch.isEmpty()) {
+                coalescer.sent(batch.get(batch.size() - 1).toSeq());
+                pushMark.raise(db);
+              }
+              return batch;
+            });
+    if (!rows.isEmpty()) {
+      pushMark.publish(); // after the commit, before the push leaves
+    }
+    return rows;
   }
 
   @Override

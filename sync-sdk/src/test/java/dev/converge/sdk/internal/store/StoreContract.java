@@ -520,6 +520,83 @@ public abstract class StoreContract {
     }
   }
 
+  @Test
+  public void inPlaceRestore_afterAPush_reKeysAtOpen_beforeAnyWrite() throws Exception {
+    Path file = file("s.db");
+    Path backup = file("backup/s.db");
+    Files.createDirectories(backup.getParent());
+    String original;
+    try (SqliteStore store = open(file)) {
+      original = store.replica().replicaId();
+      store.writeLocal(CART, add("apple", 1));
+      assertThat(store.pushBatch(0, 10)).hasSize(1);
+    }
+    copyDatabase(file, backup);
+    try (SqliteStore store = open(file)) {
+      assertThat(store.replica().replicaId()).as("a plain reopen").isEqualTo(original);
+      store.writeLocal(CART, add("pear", 1));
+      assertThat(store.pushBatch(0, 10)).isNotEmpty();
+    }
+    // The backup's bytes written back into the same file: same path and inode, so the install
+    // fingerprint cannot tell; the push mark beside the file is later than the restored one.
+    writeInPlace(backup, file);
+    String rekeyed;
+    try (SqliteStore store = open(file)) {
+      rekeyed = store.replica().replicaId();
+      assertThat(rekeyed).isNotEqualTo(original);
+      assertThat(items(store, CART)).containsOnlyKeys("apple");
+      // The row its lost future pushed again goes as resent: delivered already, identical.
+      assertThat(store.outbox(0, 10))
+          .singleElement()
+          .satisfies(
+              row -> assertThat(CODEC.decodeChangeset(row.changesetJson()).resend()).isTrue());
+    }
+    try (SqliteStore store = open(file)) {
+      assertThat(store.replica().replicaId())
+          .as("found once, not at every open")
+          .isEqualTo(rekeyed);
+    }
+  }
+
+  @Test
+  public void aPushMarkBehindTheDatabase_isACrashBeforeItWasWritten_notARestore() throws Exception {
+    Path file = file("s.db");
+    String original;
+    try (SqliteStore store = open(file)) {
+      original = store.replica().replicaId();
+      store.writeLocal(CART, add("apple", 1));
+      store.pushBatch(0, 10);
+      store.pushBatch(0, 10);
+    }
+    // As if the process died between the database's commit and the mark's write.
+    Files.writeString(file.resolveSibling(file.getFileName() + PushMark.SUFFIX), "1");
+    try (SqliteStore store = open(file)) {
+      assertThat(store.replica().replicaId()).isEqualTo(original);
+    }
+    Files.delete(file.resolveSibling(file.getFileName() + PushMark.SUFFIX));
+    try (SqliteStore store = open(file)) {
+      assertThat(store.replica().replicaId())
+          .as("no mark beside: nothing to compare")
+          .isEqualTo(original);
+    }
+  }
+
+  /** Writes a closed database's bytes (and its WAL) into the existing file, keeping its inode. */
+  protected static void writeInPlace(Path from, Path to) {
+    try {
+      Files.write(to, Files.readAllBytes(from));
+      Path wal = from.resolveSibling(from.getFileName() + "-wal");
+      Path target = to.resolveSibling(to.getFileName() + "-wal");
+      if (Files.exists(wal)) {
+        Files.copy(wal, target, StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        Files.deleteIfExists(target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Copies a database file and its WAL (not the shared-memory index, rebuilt on open). */
   protected static void copyDatabase(Path from, Path to) {
     try {
