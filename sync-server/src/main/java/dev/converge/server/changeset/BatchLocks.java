@@ -60,12 +60,18 @@ final class BatchLocks {
   }
 
   private static Uni<List<Object[]>> selectReplicas(Mutiny.Session session, List<String> ids) {
+    // Padded to a power of two (the last id repeated): the list expands to as many placeholders,
+    // so a handful of distinct statements serve every batch size.
+    List<String> padded = new ArrayList<>(ids);
+    while (Integer.bitCount(padded.size()) != 1) {
+      padded.add(padded.get(padded.size() - 1));
+    }
     return session
         .createNativeQuery(
             "select replica_id, owner_subject, last_seq, predecessor, succeeded from replica_progress"
                 + " where replica_id in (:ids) order by replica_id for update",
             Object[].class)
-        .setParameter("ids", ids)
+        .setParameter("ids", padded)
         .getResultList();
   }
 
