@@ -223,9 +223,9 @@ final class Decision {
               c.toSeq()));
       touched.put(ref, head);
     }
-    docs.values().forEach(doc -> newConflicts += doc.conflicts().size());
     docs.forEach(
         (ref, doc) -> {
+          newConflicts += doc.conflicts().size();
           String json = state.states().get(ref);
           if (json != null && !touched.containsKey(ref)) {
             rules.keepDecoded(ref, json, doc); // read, not changed

@@ -127,11 +127,6 @@ public final class PushRules {
     this.decoded = Objects.requireNonNull(decoded, "decoded");
   }
 
-  /** Returns the cache of decoded states these rules keep. */
-  public DecodedStates decodedStates() {
-    return decoded;
-  }
-
   /** Returns the write policy applied after the trust boundary. */
   public WritePolicy policy() {
     return policy;

@@ -198,12 +198,7 @@ public class BatchApply {
       if (refs.isEmpty()) {
         return Uni.createFrom().voidItem();
       }
-      List<DocumentRef> list = new ArrayList<>(refs);
-      // Padded to a power of two (the last pair repeated): a handful of distinct statements, so
-      // that their plans and prepared statements are reused.
-      while (Integer.bitCount(list.size()) != 1) {
-        list.add(list.get(list.size() - 1));
-      }
+      List<DocumentRef> list = BatchLocks.paddedToPowerOfTwo(new ArrayList<>(refs));
       StringBuilder sql =
           new StringBuilder(
               "select collection, doc_id, state from doc_state where space = :s and (collection, doc_id) in (");
@@ -355,23 +350,10 @@ public class BatchApply {
       if (moved.isEmpty()) {
         return Uni.createFrom().voidItem();
       }
-      StringBuilder sql =
-          new StringBuilder("update replica_progress p set last_seq = v.last from (values ");
-      for (int i = 0; i < moved.size(); i++) {
-        sql.append(i == 0 ? "" : ",")
-            .append("(cast(:r")
-            .append(i)
-            .append(" as text), cast(:l")
-            .append(i)
-            .append(" as bigint))");
-      }
-      sql.append(") as v(id, last) where p.replica_id = v.id");
-      var query = session.createNativeQuery(sql.toString());
-      for (int i = 0; i < moved.size(); i++) {
-        query
-            .setParameter("r" + i, moved.get(i).getKey())
-            .setParameter("l" + i, moved.get(i).getValue());
-      }
+      StringBuilder sql = new StringBuilder();
+      BatchWrite.appendProgressUpdate(sql, moved.size());
+      Mutiny.Query<?> query = session.createNativeQuery(sql.toString());
+      BatchWrite.bindProgress(query, moved);
       return query.executeUpdate().replaceWithVoid();
     }
   }

@@ -59,13 +59,20 @@ final class BatchLocks {
         .executeUpdate();
   }
 
-  private static Uni<List<Object[]>> selectReplicas(Mutiny.Session session, List<String> ids) {
-    // Padded to a power of two (the last id repeated): the list expands to as many placeholders,
-    // so a handful of distinct statements serve every batch size.
-    List<String> padded = new ArrayList<>(ids);
-    while (Integer.bitCount(padded.size()) != 1) {
-      padded.add(padded.get(padded.size() - 1));
+  /**
+   * Pads a non-empty key list to a power of two by repeating its last key, in place: a statement
+   * with one placeholder per key then comes in a handful of shapes, so that its plan and prepared
+   * statement are reused; a repeated key selects nothing more.
+   */
+  static <T> List<T> paddedToPowerOfTwo(List<T> keys) {
+    while (Integer.bitCount(keys.size()) != 1) {
+      keys.add(keys.get(keys.size() - 1));
     }
+    return keys;
+  }
+
+  private static Uni<List<Object[]>> selectReplicas(Mutiny.Session session, List<String> ids) {
+    List<String> padded = paddedToPowerOfTwo(new ArrayList<>(ids));
     return session
         .createNativeQuery(
             "select replica_id, owner_subject, last_seq, predecessor, succeeded from replica_progress"

@@ -74,16 +74,9 @@ final class BatchWrite {
       sql.append(')');
     }
     if (!writes.progress().isEmpty()) {
-      sql.append(", progress as (update replica_progress p set last_seq = v.last from (values ");
-      for (int i = 0; i < writes.progress().size(); i++) {
-        sql.append(i == 0 ? "" : ",")
-            .append("(cast(:pr")
-            .append(i)
-            .append(" as text), cast(:pl")
-            .append(i)
-            .append(" as bigint))");
-      }
-      sql.append(") as v(id, last) where p.replica_id = v.id)");
+      sql.append(", progress as (");
+      appendProgressUpdate(sql, writes.progress().size());
+      sql.append(')');
     }
     sql.append(
         ", moved as (update space_seq set head = :h, stored_bytes = :b, chain = :c"
@@ -93,11 +86,7 @@ final class BatchWrite {
     Mutiny.Query<?> query = session.createNativeQuery(sql.toString());
     ChangeWriter.bindLog(query, entries, chains, now);
     ChangeWriter.bindStates(query, writes.states(), writes.firstChange(), now);
-    for (int i = 0; i < writes.progress().size(); i++) {
-      query
-          .setParameter("pr" + i, writes.progress().get(i).getKey())
-          .setParameter("pl" + i, writes.progress().get(i).getValue());
-    }
+    bindProgress(query, writes.progress());
     query
         .setParameter("h", writes.head())
         .setParameter("b", writes.storedBytes())
@@ -105,5 +94,28 @@ final class BatchWrite {
         .setParameter("s", writes.space())
         .setParameter("channel", PushService.CHANNEL);
     return query.getSingleResult().replaceWith(chain);
+  }
+
+  /** Appends an update of {@code n} replicas' last acked seq (see bindProgress). */
+  static void appendProgressUpdate(StringBuilder sql, int n) {
+    sql.append("update replica_progress p set last_seq = v.last from (values ");
+    for (int i = 0; i < n; i++) {
+      sql.append(i == 0 ? "" : ",")
+          .append("(cast(:pr")
+          .append(i)
+          .append(" as text), cast(:pl")
+          .append(i)
+          .append(" as bigint))");
+    }
+    sql.append(") as v(id, last) where p.replica_id = v.id");
+  }
+
+  /** Binds the parameters of {@link #appendProgressUpdate}: each replica and its new seq. */
+  static void bindProgress(Mutiny.Query<?> query, List<Map.Entry<String, Long>> progress) {
+    for (int i = 0; i < progress.size(); i++) {
+      query
+          .setParameter("pr" + i, progress.get(i).getKey())
+          .setParameter("pl" + i, progress.get(i).getValue());
+    }
   }
 }

@@ -43,15 +43,18 @@ final class InstallFingerprint {
   }
 
   /**
-   * Records {@code current} as the file's fingerprint; returns whether another one was recorded
-   * before (the file is a copy). The caller runs it in a transaction.
+   * Returns whether another fingerprint than {@code current} was recorded: the file is a copy or a
+   * restore. Reads only; {@link #record} follows once the store acted on it.
    */
-  static boolean record(SqlDatabase db, String current) throws SQLException {
+  static boolean changed(SqlDatabase db, String current) throws SQLException {
     String recorded = MetaTable.get(db, KEY);
-    if (current.equals(recorded)) {
-      return false;
+    return recorded != null && !current.equals(recorded);
+  }
+
+  /** Records {@code current} as the file's fingerprint. The caller runs it in a transaction. */
+  static void record(SqlDatabase db, String current) throws SQLException {
+    if (!current.equals(MetaTable.get(db, KEY))) {
+      MetaTable.put(db, KEY, current);
     }
-    MetaTable.put(db, KEY, current);
-    return recorded != null;
   }
 }

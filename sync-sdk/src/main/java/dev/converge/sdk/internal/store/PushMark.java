@@ -88,11 +88,6 @@ final class PushMark {
     MetaTable.put(db, KEY, Long.toString(value));
   }
 
-  /** Returns the database's mark. */
-  long value() {
-    return value;
-  }
-
   /** Writes the database's committed mark beside it, if it is later than the one there. */
   void publish() {
     if (value <= published) {

@@ -115,7 +115,7 @@ public final class SqliteStore implements Store {
     this.clock = new HybridClock(wallMillis, maxClockOffset, Hlc.parse(MetaTable.get(db, "hlc")));
     String fingerprint = InstallFingerprint.of(db.file());
     this.pushMark = inTransaction(() -> PushMark.read(db, db.file()));
-    if (inTransaction(() -> InstallFingerprint.record(db, fingerprint))) {
+    if (inTransaction(() -> InstallFingerprint.changed(db, fingerprint))) {
       LOG.warn(
           "local database {} is a copy or a restored backup (fingerprint changed); taking a new replica id",
           db.file());
@@ -126,8 +126,10 @@ public final class SqliteStore implements Store {
           db.file());
       rekey("database file restored in place", Redelivery.EVERY_ROW);
     }
+    // Recorded once the re-key committed: a crash before it finds the same evidence again.
     inTransaction(
         () -> {
+          InstallFingerprint.record(db, fingerprint);
           pushMark.adopt(db);
           return null;
         });
