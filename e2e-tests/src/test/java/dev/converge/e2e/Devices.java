@@ -53,6 +53,14 @@ final class Devices implements AutoCloseable {
    * with the server every {@code digestInterval} (the SDK's default when null).
    */
   SyncClient open(String file, Duration digestInterval, String... spaces) {
+    return openOffline(file, digestInterval, spaces).connect();
+  }
+
+  /**
+   * Opens (or reopens) the client on {@code file} without connecting it: it reads and writes
+   * locally until {@link SyncClient#connect()}.
+   */
+  SyncClient openOffline(String file, Duration digestInterval, String... spaces) {
     SyncClient.Builder b =
         SyncClient.builder()
             .databasePath(dir.resolve(file))
@@ -67,7 +75,7 @@ final class Devices implements AutoCloseable {
     for (String space : spaces) {
       b.subscribe(space);
     }
-    SyncClient client = b.build().connect();
+    SyncClient client = b.build();
     clients.add(client);
     return client;
   }

@@ -8,12 +8,15 @@ import dev.converge.core.crdt.Document;
 import dev.converge.core.crdt.Hlc;
 import dev.converge.core.protocol.Changeset;
 import dev.converge.sdk.SyncClient;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -156,6 +159,74 @@ class SdkRekeyLineageTest {
     assertThat(devices.serverCart(space, "main"))
         .containsExactlyInAnyOrderEntriesOf(Map.of("apple", 1L, "pear", 1L, "fig", 3L));
     assertThat(device.profile(space, "me").getString("name")).contains("the copy");
+  }
+
+  @Test
+  void wholeDirectoryRestoredInPlace_makesTheWritesSinceAgain_andKeepsTheDiscardedFuture()
+      throws Exception {
+    SyncClient device = devices.open("d/c.db", space);
+    device.cart(space, "main").add("apple", 1);
+    sync(device);
+    device.close();
+    Path backup = Files.createDirectories(devices.file("backup"));
+    copyFiles(devices.file("d"), backup);
+    // The future the restore discards: its write took the cart's next dot, and the server has it.
+    SyncClient future = devices.open("d/c.db", space);
+    future.cart(space, "main").add("pear", 2);
+    sync(future);
+    future.close();
+    // The whole directory written back into the same files (same inodes): neither the install
+    // fingerprint nor the push mark beside the file can tell.
+    writeFilesInPlace(backup, devices.file("d"));
+
+    SyncClient restored = devices.openOffline("d/c.db", null, space);
+    String id = restored.replicaId();
+    restored.cart(space, "main").add("fig", 3);
+    restored.connect();
+
+    await().atMost(CONVERGED).until(() -> !restored.replicaId().equals(id));
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () ->
+                assertThat(devices.serverCart(space, "main"))
+                    .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("apple", 1L, "pear", 2L, "fig", 3L)));
+    // The device re-reads the document: its own fig had hidden the pear under the shared dot.
+    await()
+        .atMost(CONVERGED)
+        .untilAsserted(
+            () ->
+                assertThat(restored.cart(space, "main").items())
+                    .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("apple", 1L, "pear", 2L, "fig", 3L)));
+    sync(restored);
+    assertThat(restored.rejectedChanges()).isEmpty();
+    assertThat(restored.status().pendingChanges()).isZero();
+  }
+
+  private static void copyFiles(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path file : files.toList()) {
+        Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /** Writes each file's bytes into the file of that name, keeping its inode; others are deleted. */
+  private static void writeFilesInPlace(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.list(to)) {
+      for (Path file : files.toList()) {
+        if (!Files.exists(from.resolve(file.getFileName()))) {
+          Files.delete(file);
+        }
+      }
+    }
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path file : files.toList()) {
+        Files.write(to.resolve(file.getFileName()), Files.readAllBytes(file));
+      }
+    }
   }
 
   @Test

@@ -57,6 +57,7 @@ public final class SqliteStore implements Store {
   private final OutboxCoalescer coalescer;
   private final RejectedTable rejectedTable;
   private final Quarantine quarantine;
+  private final RefusedReissue reissue;
   private final LocalChanges changes;
   private final RereadTable rereads;
   private final SpaceTable spaces;
@@ -91,6 +92,7 @@ public final class SqliteStore implements Store {
     this.rereads = new RereadTable(db, codec, documents, outbox);
     this.quarantine = new Quarantine(codec, documents, outbox, rejectedTable, spaces, rereads);
     this.changes = new LocalChanges(db, codec, documents, outbox, spaces, wallMillis);
+    this.reissue = new RefusedReissue(codec, documents, outbox, coalescer, changes, rereads);
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage, rereads);
     this.stablePoints = new StablePoints(db);
     this.queries = new CollectionQueries(db, codec);
@@ -399,7 +401,15 @@ public final class SqliteStore implements Store {
   @Override
   public synchronized Optional<RejectedChange> quarantine(long seq, String code, String message) {
     return inTransaction(
-        () -> quarantine.refused(seq, replicaId, code, message, wallMillis.getAsLong(), clock));
+        () -> {
+          long now = wallMillis.getAsLong();
+          Optional<Long> reissued = reissue.reissue(seq, code, replicaId, nextSeq, clock, now);
+          if (reissued.isPresent()) {
+            nextSeq = reissued.get();
+            return Optional.<RejectedChange>empty();
+          }
+          return quarantine.refused(seq, replicaId, code, message, now, clock);
+        });
   }
 
   @Override

@@ -152,7 +152,11 @@ public interface Store extends AutoCloseable {
   /**
    * Moves an outbox row to the rejected changes: it is never sent again and stays visible.
    *
-   * @return the rejection, or empty if no such row is in the outbox
+   * <p>A {@code dot_reused} refusal of dots of an id this device retired is not reported: the
+   * change is made again under fresh dots and appended to the outbox (a fork, docs/reliability.md,
+   * bug 5).
+   *
+   * @return the rejection, or empty if no such row is in the outbox or the change was made again
    */
   Optional<RejectedChange> quarantine(long seq, String code, String message);
 

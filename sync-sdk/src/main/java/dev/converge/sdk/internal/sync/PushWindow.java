@@ -84,6 +84,7 @@ final class PushWindow {
   private int sentCount;
   private int batchLimit;
   private boolean oneSpace;
+  private boolean refusalsInLastAck;
   private String sentSpace;
 
   PushWindow(Store store, PushLimits limits, int maxBatch, Effects effects, Host host) {
@@ -215,6 +216,7 @@ final class PushWindow {
     List<RejectedChange> quarantined = new ArrayList<>();
     // Before the ack deletes their rows: the consumed changes move to the rejected ones.
     Map<Long, Message.Error> covered = pendingRejections.headMap(upTo, true);
+    refusalsInLastAck = !covered.isEmpty();
     for (Message.Error error : covered.values()) {
       store.quarantine(error.ref(), error.code(), error.message()).ifPresent(quarantined::add);
       LOG.warn("server rejected change {} ({}): {}", error.ref(), error.code(), error.message());
@@ -234,6 +236,14 @@ final class PushWindow {
       oneSpace = false;
     }
     return progress;
+  }
+
+  /**
+   * Whether the last {@link #onAck} covered refused changes: reported, or made again under fresh
+   * dots; either way their documents wait for a re-read.
+   */
+  boolean refusalsInLastAck() {
+    return refusalsInLastAck;
   }
 
   /** Classifies an error the server sent while a push may be in flight. */

@@ -123,7 +123,17 @@ final class ServerMessages {
       return;
     }
     m.board.lastAckAt = m.effects.now();
-    if (m.push.onAck(ack)) {
+    long issuedBefore = m.store.replica().lastIssuedSeq();
+    boolean progress = m.push.onAck(ack);
+    if (m.store.replica().lastIssuedSeq() > issuedBefore) {
+      // A refused change was made again under fresh dots: a sync waits for it too.
+      m.waiters.retarget(m.store.replica().lastIssuedSeq());
+    }
+    if (m.push.refusalsInLastAck()) {
+      // Reported or made again, a refused change's document waits for the server's state.
+      m.rereads.fetchMore();
+    }
+    if (progress) {
       // Changes move again: the failure streak is over.
       m.forbiddenPushes.progress();
       m.backoff.reset();

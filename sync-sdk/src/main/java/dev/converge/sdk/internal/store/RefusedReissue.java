@@ -1,0 +1,184 @@
+package dev.converge.sdk.internal.store;
+
+import dev.converge.core.crdt.CausalContext;
+import dev.converge.core.crdt.Document;
+import dev.converge.core.crdt.Dot;
+import dev.converge.core.crdt.HybridClock;
+import dev.converge.core.crdt.Reissue;
+import dev.converge.core.protocol.ErrorCode;
+import dev.converge.core.protocol.ProtocolCodec;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a refused change again under fresh dots ({@link Reissue}) instead of reporting it, when the
+ * server refused it as {@code dot_reused} for dots of an id this device has retired.
+ *
+ * <p>Only a fork gives that refusal: the database was restored behind the device's back (a backup
+ * of its whole directory, so neither the install fingerprint nor the push mark can tell), the
+ * writes made since reused dots that the discarded future had used for other writes, and the
+ * server, holding those, revealed the fork and the device re-keyed. The refused write never took
+ * effect; made again under dots of the new id, with its register values' timestamps kept, it means
+ * what the user meant, and the other life's writes stay (docs/reliability.md, bug 5).
+ *
+ * <p>In one transaction: the row leaves the outbox; its entries that a later row of the device
+ * superseded are left out, and the later rows not yet sent stop naming the stale dots; the local
+ * state carries the entries under the fresh dots; the new change is appended; and the document is
+ * re-read, since the server holds other writes under the stale dots. Not thread-safe: the store
+ * calls it under its monitor, inside its transactions, with the waiting writes folded.
+ */
+final class RefusedReissue {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RefusedReissue.class);
+
+  private final ProtocolCodec codec;
+  private final DocumentTable documents;
+  private final OutboxTable outbox;
+  private final OutboxCoalescer coalescer;
+  private final LocalChanges changes;
+  private final RereadTable rereads;
+
+  RefusedReissue(
+      ProtocolCodec codec,
+      DocumentTable documents,
+      OutboxTable outbox,
+      OutboxCoalescer coalescer,
+      LocalChanges changes,
+      RereadTable rereads) {
+    this.codec = codec;
+    this.documents = documents;
+    this.outbox = outbox;
+    this.coalescer = coalescer;
+    this.changes = changes;
+    this.rereads = rereads;
+  }
+
+  /**
+   * Re-issues the row {@code seq} if the server refused it with {@code code} for dots of a retired
+   * id.
+   *
+   * @param replicaId the device's current id, whose fresh dots replace the stale ones
+   * @param nextSeq the seq a new change takes
+   * @return the next seq after the re-issue, or nothing when this refusal is not one to re-issue
+   *     (the caller then reports it as refused)
+   */
+  Optional<Long> reissue(
+      long seq, String code, String replicaId, long nextSeq, HybridClock clock, long now)
+      throws SQLException {
+    if (!ErrorCode.DOT_REUSED.wire().equals(code)) {
+      return Optional.empty();
+    }
+    List<OutboxRow> found = outbox.select("seq = ?", seq);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    OutboxRow row = found.get(0);
+    Document refused = codec.forStoredData().decodeDocument(row.deltaJson());
+    Predicate<Dot> stale = dot -> !dot.replica().equals(replicaId);
+    List<Dot> staleDots = new ArrayList<>();
+    refused.root().forEachDot(dot -> addIf(stale, dot, staleDots));
+    if (staleDots.isEmpty()) {
+      // Dots of the current id reused: a fault of this device, reported as it is.
+      return Optional.empty();
+    }
+    List<OutboxRow> later =
+        outbox.select(
+            "space = ? AND collection = ? AND doc_id = ? AND seq > ? ORDER BY seq",
+            row.key().space(),
+            row.key().collection(),
+            row.key().docId(),
+            row.toSeq());
+    Set<Dot> superseded = supersededLater(later, staleDots);
+    Document state = documents.load(row.key());
+    state = state == null ? new Document() : state;
+    Optional<Reissue.Result> made =
+        Reissue.of(refused, stale, superseded, replicaId, state.context());
+    if (!made.isPresent()) {
+      return Optional.empty();
+    }
+    forgetStaleDots(later, staleDots, replicaId);
+    outbox.delete(seq);
+    Reissue.Result result = made.get();
+    state.join(result.local());
+    long next = nextSeq;
+    if (result.pushed().isEmpty()) {
+      documents.save(row.key(), state);
+    } else {
+      changes.record(replicaId, next, row.key(), state, result.pushed(), clock.now(), now);
+      next++;
+    }
+    rereads.add(row.key());
+    LOG.warn(
+        "change {} of {} reused dots of a retired id (this database was restored behind its back);"
+            + " made again as change {} under fresh dots: {} entries re-issued, {} superseded since",
+        seq,
+        row.key(),
+        next > nextSeq ? nextSeq : "none",
+        result.reissued(),
+        result.left());
+    return Optional.of(next);
+  }
+
+  private static void addIf(Predicate<Dot> stale, Dot dot, List<Dot> sink) {
+    if (stale.test(dot)) {
+      sink.add(dot);
+    }
+  }
+
+  /** The stale dots a later row's context names: the device superseded their entries itself. */
+  private Set<Dot> supersededLater(List<OutboxRow> later, List<Dot> staleDots) {
+    Set<Dot> superseded = new HashSet<>();
+    for (OutboxRow row : later) {
+      CausalContext context = codec.forStoredData().decodeDocument(row.deltaJson()).context();
+      for (Dot dot : staleDots) {
+        if (context.contains(dot)) {
+          superseded.add(dot);
+        }
+      }
+    }
+    return superseded;
+  }
+
+  /**
+   * Later rows never sent stop naming the stale dots: the server holds other writes under them,
+   * which those rows must not remove. A row already sent is frozen (a retry is byte-identical).
+   */
+  private void forgetStaleDots(List<OutboxRow> later, List<Dot> staleDots, String replicaId)
+      throws SQLException {
+    long sentThrough = coalescer.sentThrough();
+    for (OutboxRow row : later) {
+      if (row.seq() <= sentThrough) {
+        continue;
+      }
+      Document delta = codec.forStoredData().decodeDocument(row.deltaJson());
+      List<Dot> named = new ArrayList<>();
+      for (Dot dot : staleDots) {
+        if (delta.context().contains(dot)) {
+          named.add(dot);
+        }
+      }
+      Optional<CausalContext> kept =
+          named.isEmpty() ? Optional.empty() : Reissue.without(delta.context(), named);
+      if (kept.isPresent()) {
+        String deltaJson = codec.encodeDocument(new Document(delta.root(), kept.get()));
+        String text =
+            outbox.encode(
+                replicaId,
+                row.seq(),
+                row.toSeq(),
+                row.key(),
+                row.hlc(),
+                deltaJson,
+                outbox.resent(row.seq()));
+        outbox.coalesce(row.seq(), row.toSeq(), row.hlc(), deltaJson, text, row.cursorAtWrite());
+      }
+    }
+  }
+}
