@@ -47,6 +47,9 @@ public final class JdbcSqlDatabase implements SqlDatabase {
   /** Statements whose rows are open: not handed out again until those rows are closed. */
   private final Set<PreparedStatement> busy = Collections.newSetFromMap(new IdentityHashMap<>());
 
+  /** Whether a transaction {@link #begin} opened is still open. */
+  private boolean inTransaction;
+
   private JdbcSqlDatabase(Connection connection, Path file) {
     this.connection = connection;
     this.file = file;
@@ -131,20 +134,30 @@ public final class JdbcSqlDatabase implements SqlDatabase {
 
   @Override
   public void begin() throws SQLException {
-    connection.setAutoCommit(false);
+    // Kept statements, not the driver's auto-commit switch: that costs two more statements a
+    // transaction (its commit begins a new transaction, and switching back commits that one).
+    update("BEGIN");
+    inTransaction = true;
   }
 
   @Override
   public void commit() throws SQLException {
-    connection.commit();
-    connection.setAutoCommit(true);
+    update("COMMIT");
+    inTransaction = false;
   }
 
   @Override
   public void rollback() throws SQLException {
-    if (!connection.getAutoCommit()) {
-      connection.rollback();
-      connection.setAutoCommit(true);
+    if (inTransaction) {
+      inTransaction = false;
+      try {
+        update("ROLLBACK");
+      } catch (SQLException e) {
+        // SQLite rolls some failures back on its own (a full disk, say): nothing is left to undo.
+        if (e.getMessage() == null || !e.getMessage().contains("no transaction is active")) {
+          throw e;
+        }
+      }
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,8 @@ public final class SyncEngine implements AutoCloseable {
 
   /** Local commits so far, counted on the committing thread. */
   private final AtomicLong localCommits = new AtomicLong();
+
+  private final AtomicBoolean localWriteQueued = new AtomicBoolean();
 
   private record Published(SyncStatus status, long commitsCounted) {}
 
@@ -184,7 +187,20 @@ public final class SyncEngine implements AutoCloseable {
 
   /** Tells the engine a local change was committed: push it if online, refresh the status. */
   public void localChangeCommitted() {
-    run(() -> deliver(new Event.LocalWrite()));
+    // One queued step answers every write committed before it runs: a burst of writes costs the
+    // engine thread one step (and the writers one wait for the lock), not one per write. The flag
+    // is cleared before the step reads the store, so a write committed after that queues another.
+    if (localWriteQueued.compareAndSet(false, true)) {
+      boolean queued =
+          run(
+              () -> {
+                localWriteQueued.set(false);
+                deliver(new Event.LocalWrite());
+              });
+      if (!queued) {
+        localWriteQueued.set(false);
+      }
+    }
   }
 
   /** Recomputes the status (for example after a rejected change was dismissed). */

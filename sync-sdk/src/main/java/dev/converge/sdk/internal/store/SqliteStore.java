@@ -481,7 +481,8 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized long rejectedCount() {
-    return inTransaction(rejectedTable::count);
+    // No stored state read: the status asks after every write, which must not fold what waits.
+    return inLazyTransaction(rejectedTable::count);
   }
 
   @Override
@@ -528,7 +529,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public synchronized long pendingCount(String space) {
-    return inTransaction(() -> outbox.count(space));
+    return inLazyTransaction(() -> outbox.count(space));
   }
 
   @Override
