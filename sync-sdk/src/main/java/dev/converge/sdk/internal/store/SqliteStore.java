@@ -15,6 +15,8 @@ import dev.converge.sdk.storage.SqlDatabase;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -477,6 +479,23 @@ public final class SqliteStore implements Store {
   @Override
   public synchronized List<RejectedChange> rejected() {
     return inTransaction(rejectedTable::all);
+  }
+
+  @Override
+  public synchronized StatusCounts statusCounts(List<String> asked) {
+    return inLazyTransaction(
+        () -> {
+          Map<String, Long> cursors = new HashMap<>();
+          Set<String> snapshotting = new HashSet<>();
+          for (String space : asked) {
+            cursors.put(space, spaces.cursor(space));
+            if (spaces.snapshotInProgress(space)) {
+              snapshotting.add(space);
+            }
+          }
+          return new StatusCounts(
+              outbox.changeCount(), rejectedTable.count(), cursors, snapshotting);
+        });
   }
 
   @Override

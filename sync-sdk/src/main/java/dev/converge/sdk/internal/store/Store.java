@@ -226,6 +226,13 @@ public interface Store extends AutoCloseable {
   /** Returns the number of rejected changes. */
   long rejectedCount();
 
+  /**
+   * Returns, in one transaction, what a status shows: {@link #pendingCount()}, {@link
+   * #rejectedCount()}, and the {@link #cursor} and {@link #snapshotInProgress} of each of {@code
+   * spaces}.
+   */
+  StatusCounts statusCounts(List<String> spaces);
+
   /** Forgets a rejected change; returns whether it existed. */
   boolean dismissRejected(long id);
 

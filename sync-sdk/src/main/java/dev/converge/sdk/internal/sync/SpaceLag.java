@@ -1,6 +1,7 @@
 package dev.converge.sdk.internal.sync;
 
 import dev.converge.sdk.SpaceStatus;
+import dev.converge.sdk.internal.store.StatusCounts;
 import dev.converge.sdk.internal.store.Store;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,10 +71,11 @@ final class SpaceLag {
   }
 
   /** The status of each space, in subscription order, as of {@code now}. */
-  Map<String, SpaceStatus> statuses(List<String> spaces, Set<String> forbidden, Instant now) {
+  Map<String, SpaceStatus> statuses(
+      List<String> spaces, Set<String> forbidden, Instant now, StatusCounts counts) {
     Map<String, SpaceStatus> result = new LinkedHashMap<>();
     for (String space : spaces) {
-      long cursor = store.cursor(space);
+      long cursor = counts.cursor(space);
       long head = Math.max(cursor, heads.getOrDefault(space, 0L));
       Instant since = behindSince.get(space);
       Duration behindFor = since == null ? Duration.ZERO : Duration.between(since, now);
@@ -85,7 +87,7 @@ final class SpaceLag {
               head,
               head - cursor,
               behindFor.isNegative() ? Duration.ZERO : behindFor,
-              store.snapshotInProgress(space),
+              counts.snapshotting().contains(space),
               forbidden.contains(space)));
     }
     return result;

@@ -2,6 +2,7 @@ package dev.converge.sdk.internal.sync;
 
 import dev.converge.sdk.ConnectionState;
 import dev.converge.sdk.SyncStatus;
+import dev.converge.sdk.internal.store.StatusCounts;
 import dev.converge.sdk.internal.store.Store;
 import java.time.Instant;
 import java.util.HashSet;
@@ -69,12 +70,13 @@ final class StatusBoard {
   }
 
   private SyncStatus compute() {
+    StatusCounts counts = store.statusCounts(spaces);
     return new SyncStatus(
         state,
-        store.pendingCount(),
-        store.rejectedCount(),
+        counts.pending(),
+        counts.rejected(),
         lastAckAt,
-        lag.statuses(spaces, forbidden, effects.now()),
+        lag.statuses(spaces, forbidden, effects.now(), counts),
         lastError,
         nextRetryAt,
         repairedDocuments,
