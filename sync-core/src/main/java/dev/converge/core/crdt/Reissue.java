@@ -20,20 +20,21 @@ import java.util.function.Predicate;
  * anywhere; made again under dots nobody used, it means what the user meant, and the other life's
  * writes stay untouched (docs/reliability.md, bug 5).
  *
- * <p>Two deltas come out: the one to push, whose context no longer names the stale dots (the server
- * holds other writes under them, which it must not remove), and the one to join into the device's
- * own state, whose context still names them (the device's entries under them are its own writes,
- * now carried by the fresh dots). I/O-free.
+ * <p>Every entry of the refused write gets a fresh dot, whatever id it was made under: the server
+ * recorded the refused dots as seen. Two deltas come out: the one to push, whose context names
+ * neither those dots nor any dot of a retired id (the server holds other writes under some of them,
+ * which must stay), and the one to join into the device's own state, whose context still names the
+ * old dots (the device's entries under them are its own writes, now carried by the fresh dots).
+ * I/O-free.
  */
 public final class Reissue {
 
   /**
-   * A context is rebuilt dot by dot above the first stale dot inside a replica's prefix: past this
-   * many, the write is not re-issued (reported refused instead) rather than held in memory.
+   * A context is rebuilt dot by dot above the first dropped dot inside a replica's prefix: past
+   * this many, the write is not re-issued (reported refused instead) rather than held in memory.
    */
   static final long MAX_REBUILT_DOTS = 1_000_000;
 
-  private final Predicate<Dot> stale;
   private final Set<Dot> superseded;
   private final String replica;
   private final CausalContext allocated;
@@ -41,9 +42,7 @@ public final class Reissue {
   private final List<Dot> dropped = new ArrayList<>();
   private int left;
 
-  private Reissue(
-      Predicate<Dot> stale, Set<Dot> superseded, String replica, CausalContext allocated) {
-    this.stale = stale;
+  private Reissue(Set<Dot> superseded, String replica, CausalContext allocated) {
     this.superseded = superseded;
     this.replica = replica;
     this.allocated = allocated;
@@ -52,39 +51,52 @@ public final class Reissue {
   /**
    * The two deltas of a re-issued write.
    *
-   * @param pushed the delta to push: the write under fresh dots, its context without the stale dots
-   * @param local the delta to join into the device's state: it replaces the entries under the stale
+   * @param pushed the delta to push: the write under fresh dots, its context without the old dots
+   * @param local the delta to join into the device's state: it replaces the entries under the old
    *     dots with the same entries under the fresh ones
    * @param reissued how many entries got fresh dots
-   * @param left how many stale entries were left out, superseded by a later write of the device
+   * @param left how many entries were left out, superseded by a later write of the device
    */
   public record Result(Document pushed, Document local, int reissued, int left) {}
 
   /**
-   * Re-issues {@code refused}.
+   * Re-issues {@code refused}: every entry under a fresh dot of {@code replica}.
    *
    * @param refused the refused delta (not changed)
-   * @param stale which store dots to replace (those of the retired ids)
-   * @param superseded stale dots a later write of the device superseded: their entries are left out
-   *     rather than re-issued, since the device itself no longer holds them
-   * @param replica the device's current replica id, whose fresh dots replace the stale ones
+   * @param retired which replica ids the device has retired: the pushed context names none of their
+   *     dots, since the server may hold other writes under any of them
+   * @param superseded dots of entries a later write of the device superseded: those entries are
+   *     left out rather than re-issued, since the device itself no longer holds them
+   * @param replica the device's current replica id, whose fresh dots replace the refused ones
    * @param documentContext the context of the device's state of the document: fresh dots are drawn
    *     past it (not changed)
    * @return the deltas, or nothing when a context is too large to rebuild
    */
   public static Optional<Result> of(
       Document refused,
-      Predicate<Dot> stale,
+      Predicate<String> retired,
       Set<Dot> superseded,
       String replica,
       CausalContext documentContext) {
-    Reissue reissue = new Reissue(stale, superseded, replica, documentContext.copy());
+    Reissue reissue = new Reissue(superseded, replica, documentContext.copy());
     MapValue root = reissue.map(refused.root());
     Optional<CausalContext> kept = without(refused.context(), reissue.dropped);
     if (!kept.isPresent()) {
       return Optional.empty();
     }
-    CausalContext pushedContext = kept.get();
+    // The server refused every entry, so it recorded their dots as seen: none is named again.
+    // Nor is any dot of a retired id: the write may have superseded one that its discarded future
+    // used for another write, which the server holds. What that costs: a remove the write made of
+    // an entry of a retired id is not made again.
+    CausalContext pushedContext = new CausalContext();
+    for (String id : kept.get().replicas()) {
+      if (!retired.test(id)) {
+        pushedContext.addPrefix(id, kept.get().versionVector().getOrDefault(id, 0L));
+        for (long counter : kept.get().cloud().getOrDefault(id, new TreeSet<>())) {
+          pushedContext.add(id, counter);
+        }
+      }
+    }
     pushedContext.addAll(reissue.fresh);
     CausalContext localContext = refused.context().copy();
     localContext.addAll(reissue.fresh);
@@ -121,9 +133,7 @@ public final class Reissue {
   private RegisterValue register(RegisterValue in) {
     RegisterValue out = new RegisterValue();
     for (Versioned value : in.entries().values()) {
-      if (!stale.test(value.dot())) {
-        out.put(value);
-      } else if (keep(value.dot())) {
+      if (keep(value.dot())) {
         // The timestamp it was written at: made again, it wins or loses exactly as it would have.
         out.put(new Versioned(freshDot(), value.hlc(), value.value()));
       }
@@ -135,11 +145,7 @@ public final class Reissue {
     CounterValue out = new CounterValue();
     for (CounterEntry entry : in.entries().values()) {
       Dot last = entry.dot();
-      if (!stale.test(last)) {
-        out.put(entry);
-        continue;
-      }
-      // A run stands for one increment per dot of its range: all of them are stale.
+      // A run stands for one increment per dot of its range: all of them are replaced.
       for (long counter = entry.first(); counter < last.counter(); counter++) {
         dropped.add(new Dot(last.replica(), counter));
       }
@@ -160,9 +166,7 @@ public final class Reissue {
     SetValue out = new SetValue();
     for (Map.Entry<String, ? extends Set<Dot>> element : in.entries().entrySet()) {
       for (Dot dot : element.getValue()) {
-        if (!stale.test(dot)) {
-          out.put(element.getKey(), dot);
-        } else if (keep(dot)) {
+        if (keep(dot)) {
           out.put(element.getKey(), freshDot());
         }
       }
@@ -170,10 +174,10 @@ public final class Reissue {
     return out;
   }
 
-  /** Records {@code staleDot} as dropped from the pushed context; whether to re-issue its entry. */
-  private boolean keep(Dot staleDot) {
-    dropped.add(staleDot);
-    if (superseded.contains(staleDot)) {
+  /** Records {@code dot} as dropped from the pushed context; whether to re-issue its entry. */
+  private boolean keep(Dot dot) {
+    dropped.add(dot);
+    if (superseded.contains(dot)) {
       left++;
       return false;
     }

@@ -6,6 +6,7 @@ import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.MessageParts;
 import dev.converge.core.trust.Lineage;
 import dev.converge.core.trust.RefusedDots;
+import dev.converge.core.trust.ReusedInPush;
 import dev.converge.core.trust.Violation;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +34,7 @@ final class Decision {
   private final List<RefusalRecord> newRefusals = new ArrayList<>();
   private final List<PushDecision.SpaceWrite> writes = new ArrayList<>();
   private final TreeSet<String> changedSpaces = new TreeSet<>();
+  private final ReusedInPush<DocumentRef> reused = new ReusedInPush<>();
   private int newConflicts;
   private int futureStamps;
 
@@ -181,6 +183,9 @@ final class Decision {
               : rules.verify(doc, c, lineage);
       // !isPresent, not isEmpty: Java 11, which Android API 26 lacks.
       if (!violation.isPresent()) {
+        violation = reused.check(ref, c.delta());
+      }
+      if (!violation.isPresent()) {
         violation = admitted(c, doc);
       }
       DocumentSizes.Growth growth = null;
@@ -189,6 +194,9 @@ final class Decision {
         violation = growth.violation();
       }
       if (violation.isPresent()) {
+        if (violation.get().code() == ErrorCode.DOT_REUSED) {
+          reused.refused(ref, c.seq(), c.delta(), doc);
+        }
         refuse(c, violation.get().code(), violation.get().message(), appliedJson);
         // A refusal leaves no hole (DESIGN §7): the refused changeset's own new dots join the
         // context as a logged, fanned-out entry, so the pusher's device drops the refused value.

@@ -291,4 +291,26 @@ class PushRulesTest {
                     plan, server.lineageOf(PHONE), List.of(), List.of(), java.util.Map.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aChangeSupersedingADotRefusedAsReusedInTheSamePush_isRefusedToo_andRemovesNothing() {
+    server.push(ALICE, GRANTS, List.of(add(1, "coffee", 2)));
+    // A copy of the device as it was after seq 1 (a backup restored behind its back)...
+    Document restored = phoneCart.copy();
+    // ...while the device's discarded future used its next dot for the tea, which the server holds.
+    server.push(ALICE, GRANTS, List.of(add(2, "tea", 1)));
+    Changeset reuses = changeset(PHONE, 3, SPACE, Cart.of(restored).add(PHONE, "milk", 1));
+    Changeset supersedes = changeset(PHONE, 4, SPACE, Cart.of(restored).remove("milk"));
+
+    PushOutcome outcome = server.push(ALICE, GRANTS, List.of(reuses, supersedes));
+
+    assertThat(outcome.refusals())
+        .extracting(Refusal::seq, Refusal::code)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(3L, "dot_reused"),
+            org.assertj.core.groups.Tuple.tuple(4L, "dot_reused"));
+    assertThat(outcome.refusals().get(1).message()).contains("change 3 of this push");
+    assertThat(Cart.of(server.document(SPACE, "carts", "main")).items())
+        .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("coffee", 2L, "tea", 1L));
+  }
 }

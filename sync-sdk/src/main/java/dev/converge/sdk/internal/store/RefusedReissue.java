@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes a refused change again under fresh dots ({@link Reissue}) instead of reporting it, when the
- * server refused it as {@code dot_reused} for dots of an id this device has retired.
+ * server refused it as {@code dot_reused} and it names dots of an id this device has retired: as
+ * its own entries, or in its context (a write that superseded one of them, which the server refuses
+ * within the same push, {@link dev.converge.core.trust.ReusedInPush}).
  *
  * <p>Only a fork gives that refusal: the database was restored behind the device's back (a backup
  * of its whole directory, so neither the install fingerprint nor the push mark can tell), the
@@ -29,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * what the user meant, and the other life's writes stay (docs/reliability.md, bug 5).
  *
  * <p>In one transaction: the row leaves the outbox; its entries that a later row of the device
- * superseded are left out, and the later rows not yet sent stop naming the stale dots; the local
- * state carries the entries under the fresh dots; the new change is appended; and the document is
- * re-read, since the server holds other writes under the stale dots. Not thread-safe: the store
- * calls it under its monitor, inside its transactions, with the waiting writes folded.
+ * superseded are left out, and the later rows not yet sent stop naming its dots of retired ids; the
+ * local state carries the entries under the fresh dots; the new change is appended; and the
+ * document is re-read, since the server holds other writes under the old dots. Not thread-safe: the
+ * store calls it under its monitor, inside its transactions, with the waiting writes folded.
  */
 final class RefusedReissue {
 
@@ -81,11 +83,15 @@ final class RefusedReissue {
     }
     OutboxRow row = found.get(0);
     Document refused = codec.forStoredData().decodeDocument(row.deltaJson());
-    Predicate<Dot> stale = dot -> !dot.replica().equals(replicaId);
+    Predicate<String> retired = id -> !id.equals(replicaId);
     List<Dot> staleDots = new ArrayList<>();
-    refused.root().forEachDot(dot -> addIf(stale, dot, staleDots));
-    if (staleDots.isEmpty()) {
-      // Dots of the current id reused: a fault of this device, reported as it is.
+    refused.root().forEachDot(dot -> addIf(retired, dot, staleDots));
+    boolean namesRetired = false;
+    for (String id : refused.context().replicas()) {
+      namesRetired |= retired.test(id);
+    }
+    if (!namesRetired) {
+      // Only dots of the current id: a fault of this device, reported as it is.
       return Optional.empty();
     }
     List<OutboxRow> later =
@@ -95,11 +101,13 @@ final class RefusedReissue {
             row.key().collection(),
             row.key().docId(),
             row.toSeq());
-    Set<Dot> superseded = supersededLater(later, staleDots);
+    List<Dot> storeDots = new ArrayList<>();
+    refused.root().forEachDot(storeDots::add);
+    Set<Dot> superseded = supersededLater(later, storeDots);
     Document state = documents.load(row.key());
     state = state == null ? new Document() : state;
     Optional<Reissue.Result> made =
-        Reissue.of(refused, stale, superseded, replicaId, state.context());
+        Reissue.of(refused, retired, superseded, replicaId, state.context());
     if (!made.isPresent()) {
       return Optional.empty();
     }
@@ -126,18 +134,18 @@ final class RefusedReissue {
     return Optional.of(next);
   }
 
-  private static void addIf(Predicate<Dot> stale, Dot dot, List<Dot> sink) {
-    if (stale.test(dot)) {
+  private static void addIf(Predicate<String> retired, Dot dot, List<Dot> sink) {
+    if (retired.test(dot.replica())) {
       sink.add(dot);
     }
   }
 
-  /** The stale dots a later row's context names: the device superseded their entries itself. */
-  private Set<Dot> supersededLater(List<OutboxRow> later, List<Dot> staleDots) {
+  /** The refused dots a later row's context names: the device superseded their entries itself. */
+  private Set<Dot> supersededLater(List<OutboxRow> later, List<Dot> refusedDots) {
     Set<Dot> superseded = new HashSet<>();
     for (OutboxRow row : later) {
       CausalContext context = codec.forStoredData().decodeDocument(row.deltaJson()).context();
-      for (Dot dot : staleDots) {
+      for (Dot dot : refusedDots) {
         if (context.contains(dot)) {
           superseded.add(dot);
         }

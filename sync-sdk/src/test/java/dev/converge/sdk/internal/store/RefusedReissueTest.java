@@ -136,6 +136,33 @@ class RefusedReissueTest {
     }
   }
 
+  @Test
+  void aSentWriteRefusedForSupersedingAReusedDot_isNotReported_andNamesNoRetiredDot()
+      throws Exception {
+    try (SqliteStore store = open()) {
+      store.writeLocal(CART, add("pear", 1));
+      store.pushBatch(0, 10);
+      store.rekey("a fork", Redelivery.NONE);
+      store.pushBatch(0, 10);
+      store.writeLocal(CART, remove("pear"));
+      store.pushBatch(0, 10);
+      List<OutboxRow> rows = store.outbox(0, 10);
+      assertThat(rows).hasSize(2);
+      long nextSeq = store.replica().nextSeq();
+
+      // The server refuses the add for reusing a dot, and the remove because it names that dot
+      // (ReusedInPush): neither ever took effect, and the remove has nothing left to remove.
+      assertThat(store.quarantine(rows.get(0).seq(), "dot_reused", REUSED)).isEmpty();
+      assertThat(store.quarantine(rows.get(1).seq(), "dot_reused", "names a reused dot")).isEmpty();
+
+      assertThat(store.rejected()).isEmpty();
+      assertThat(store.outbox(0, 10)).isEmpty();
+      assertThat(store.replica().nextSeq()).isEqualTo(nextSeq);
+      assertThat(Cart.of(store.read(CART).orElseThrow()).items()).isEmpty();
+      assertThat(store.pendingRereads("user:alice", 10)).containsExactly(CART);
+    }
+  }
+
   private static List<Dot> dots(Document document) {
     List<Dot> dots = new ArrayList<>();
     document.root().forEachDot(dots::add);
