@@ -46,6 +46,7 @@ final class RefusedReissue {
   private final OutboxCoalescer coalescer;
   private final LocalChanges changes;
   private final RereadTable rereads;
+  private final ReplicaLineage lineage;
 
   RefusedReissue(
       ProtocolCodec codec,
@@ -53,13 +54,15 @@ final class RefusedReissue {
       OutboxTable outbox,
       OutboxCoalescer coalescer,
       LocalChanges changes,
-      RereadTable rereads) {
+      RereadTable rereads,
+      ReplicaLineage lineage) {
     this.codec = codec;
     this.documents = documents;
     this.outbox = outbox;
     this.coalescer = coalescer;
     this.changes = changes;
     this.rereads = rereads;
+    this.lineage = lineage;
   }
 
   /**
@@ -83,7 +86,13 @@ final class RefusedReissue {
     }
     OutboxRow row = found.get(0);
     Document refused = codec.forStoredData().decodeDocument(row.deltaJson());
-    Predicate<String> retired = id -> !id.equals(replicaId);
+    // This device's own retired ids, never another device's: the ids its refused entries were
+    // made under, and the nearest predecessor it recorded and the older ones it still declares.
+    Set<String> retiredIds = new HashSet<>(lineage.olderToDeclare());
+    lineage.declared().ifPresent(retiredIds::add);
+    refused.root().forEachDot(dot -> retiredIds.add(dot.replica()));
+    retiredIds.remove(replicaId);
+    Predicate<String> retired = retiredIds::contains;
     List<Dot> staleDots = new ArrayList<>();
     refused.root().forEachDot(dot -> addIf(retired, dot, staleDots));
     boolean namesRetired = false;

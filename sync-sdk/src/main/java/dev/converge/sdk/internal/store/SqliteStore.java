@@ -94,7 +94,8 @@ public final class SqliteStore implements Store {
     this.rereads = new RereadTable(db, codec, documents, outbox);
     this.quarantine = new Quarantine(codec, documents, outbox, rejectedTable, spaces, rereads);
     this.changes = new LocalChanges(db, codec, documents, outbox, spaces, wallMillis);
-    this.reissue = new RefusedReissue(codec, documents, outbox, coalescer, changes, rereads);
+    this.reissue =
+        new RefusedReissue(codec, documents, outbox, coalescer, changes, rereads, lineage);
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage, rereads);
     this.stablePoints = new StablePoints(db);
     this.queries = new CollectionQueries(db, codec);
