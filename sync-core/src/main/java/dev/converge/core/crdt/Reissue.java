@@ -54,7 +54,7 @@ public final class Reissue {
    * @param pushed the delta to push: the write under fresh dots, its context without the old dots
    * @param local the delta to join into the device's state: it replaces the entries under the old
    *     dots with the same entries under the fresh ones
-   * @param reissued how many entries got fresh dots
+   * @param reissued how many fresh dots were drawn (a counter run takes one per dot it spans)
    * @param left how many entries were left out, superseded by a later write of the device
    */
   public record Result(Document pushed, Document local, int reissued, int left) {}

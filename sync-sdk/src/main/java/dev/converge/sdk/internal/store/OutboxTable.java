@@ -228,10 +228,6 @@ final class OutboxTable {
     return rows;
   }
 
-  long count() throws SQLException {
-    return Sql.queryLong(db, "SELECT count(*) FROM outbox");
-  }
-
   /**
    * The local changes not yet acknowledged, counting each seq a joined row covers: a row joined
    * from several writes still stands for all of them. The outbox's seqs are contiguous (the server

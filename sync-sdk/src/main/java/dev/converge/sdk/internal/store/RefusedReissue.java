@@ -9,11 +9,11 @@ import dev.converge.core.protocol.ErrorCode;
 import dev.converge.core.protocol.ProtocolCodec;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,37 +86,39 @@ final class RefusedReissue {
     }
     OutboxRow row = found.get(0);
     Document refused = codec.forStoredData().decodeDocument(row.deltaJson());
+    List<Dot> storeDots = new ArrayList<>();
+    refused.root().forEachDot(storeDots::add);
     // This device's own retired ids, never another device's: the ids its refused entries were
     // made under, and the nearest predecessor it recorded and the older ones it still declares.
     Set<String> retiredIds = new HashSet<>(lineage.olderToDeclare());
     lineage.declared().ifPresent(retiredIds::add);
-    refused.root().forEachDot(dot -> retiredIds.add(dot.replica()));
+    storeDots.forEach(dot -> retiredIds.add(dot.replica()));
     retiredIds.remove(replicaId);
-    Predicate<String> retired = retiredIds::contains;
-    List<Dot> staleDots = new ArrayList<>();
-    refused.root().forEachDot(dot -> addIf(retired, dot, staleDots));
-    boolean namesRetired = false;
-    for (String id : refused.context().replicas()) {
-      namesRetired |= retired.test(id);
-    }
-    if (!namesRetired) {
+    if (Collections.disjoint(refused.context().replicas(), retiredIds)) {
       // Only dots of the current id: a fault of this device, reported as it is.
       return Optional.empty();
     }
-    List<OutboxRow> later =
+    List<Dot> staleDots = new ArrayList<>();
+    for (Dot dot : storeDots) {
+      if (retiredIds.contains(dot.replica())) {
+        staleDots.add(dot);
+      }
+    }
+    List<Later> later = new ArrayList<>();
+    for (OutboxRow laterRow :
         outbox.select(
             "space = ? AND collection = ? AND doc_id = ? AND seq > ? ORDER BY seq",
             row.key().space(),
             row.key().collection(),
             row.key().docId(),
-            row.toSeq());
-    List<Dot> storeDots = new ArrayList<>();
-    refused.root().forEachDot(storeDots::add);
+            row.toSeq())) {
+      later.add(new Later(laterRow, codec.forStoredData().decodeDocument(laterRow.deltaJson())));
+    }
     Set<Dot> superseded = supersededLater(later, storeDots);
     Document state = documents.load(row.key());
     state = state == null ? new Document() : state;
     Optional<Reissue.Result> made =
-        Reissue.of(refused, retired, superseded, replicaId, state.context());
+        Reissue.of(refused, retiredIds::contains, superseded, replicaId, state.context());
     if (!made.isPresent()) {
       return Optional.empty();
     }
@@ -134,7 +136,7 @@ final class RefusedReissue {
     rereads.add(row.key());
     LOG.warn(
         "change {} of {} reused dots of a retired id (this database was restored behind its back);"
-            + " made again as change {} under fresh dots: {} entries re-issued, {} superseded since",
+            + " made again as change {}: {} fresh dots, {} entries left out as superseded since",
         seq,
         row.key(),
         next > nextSeq ? nextSeq : "none",
@@ -143,19 +145,15 @@ final class RefusedReissue {
     return Optional.of(next);
   }
 
-  private static void addIf(Predicate<String> retired, Dot dot, List<Dot> sink) {
-    if (retired.test(dot.replica())) {
-      sink.add(dot);
-    }
-  }
+  /** A later row of the same document, with its delta decoded once. */
+  private record Later(OutboxRow row, Document delta) {}
 
   /** The refused dots a later row's context names: the device superseded their entries itself. */
-  private Set<Dot> supersededLater(List<OutboxRow> later, List<Dot> refusedDots) {
+  private static Set<Dot> supersededLater(List<Later> later, List<Dot> refusedDots) {
     Set<Dot> superseded = new HashSet<>();
-    for (OutboxRow row : later) {
-      CausalContext context = codec.forStoredData().decodeDocument(row.deltaJson()).context();
+    for (Later each : later) {
       for (Dot dot : refusedDots) {
-        if (context.contains(dot)) {
+        if (each.delta().context().contains(dot)) {
           superseded.add(dot);
         }
       }
@@ -167,14 +165,15 @@ final class RefusedReissue {
    * Later rows never sent stop naming the stale dots: the server holds other writes under them,
    * which those rows must not remove. A row already sent is frozen (a retry is byte-identical).
    */
-  private void forgetStaleDots(List<OutboxRow> later, List<Dot> staleDots, String replicaId)
+  private void forgetStaleDots(List<Later> later, List<Dot> staleDots, String replicaId)
       throws SQLException {
     long sentThrough = coalescer.sentThrough();
-    for (OutboxRow row : later) {
+    for (Later each : later) {
+      OutboxRow row = each.row();
+      Document delta = each.delta();
       if (row.seq() <= sentThrough) {
         continue;
       }
-      Document delta = codec.forStoredData().decodeDocument(row.deltaJson());
       List<Dot> named = new ArrayList<>();
       for (Dot dot : staleDots) {
         if (delta.context().contains(dot)) {
