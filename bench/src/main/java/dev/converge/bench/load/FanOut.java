@@ -40,10 +40,19 @@ final class FanOut implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "15")
   int seconds;
 
+  @Option(
+      names = "--pushers",
+      defaultValue = "1",
+      description =
+          "writing connections, each a replica of its own; the writes go round robin over the"
+              + " spaces, and pusher k writes the spaces s with s % pushers == k (1: one"
+              + " connection carries the whole rate)")
+  int pushers;
+
   @Override
   public Integer call() throws Exception {
-    if (spaces < 1 || sessions < spaces || rate < 1) {
-      System.err.println("need 1 <= spaces <= sessions and rate >= 1");
+    if (spaces < 1 || sessions < spaces || rate < 1 || pushers < 1 || pushers > spaces) {
+      System.err.println("need 1 <= spaces <= sessions, rate >= 1 and 1 <= pushers <= spaces");
       return 2;
     }
     DevTokenMinter minter = parent.minter();
@@ -51,7 +60,8 @@ final class FanOut implements Callable<Integer> {
     for (int p = 0; p < spaces; p++) {
       spaceIds.add("team:bench-" + parent.run + "-" + p);
     }
-    Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+    // Keyed by "replica seq": each pusher numbers its own changesets.
+    Map<String, Long> sentAt = new ConcurrentHashMap<>();
     Percentiles delay = new Percentiles();
     List<BenchSocket> followers = new ArrayList<>();
     CountDownLatch welcomed = new CountDownLatch(sessions);
@@ -71,7 +81,10 @@ final class FanOut implements Callable<Integer> {
                 } else if (m instanceof Message.Changes changes) {
                   long now = System.nanoTime();
                   for (MessageParts.ChangeItem item : changes.items()) {
-                    Long sent = item.origin() == null ? null : sentAt.get(item.origin().seq());
+                    Long sent =
+                        item.origin() == null
+                            ? null
+                            : sentAt.get(item.origin().replicaId() + " " + item.origin().seq());
                     if (sent != null) {
                       delay.record(now - sent);
                     }
@@ -90,37 +103,53 @@ final class FanOut implements Callable<Integer> {
       followers.forEach(BenchSocket::close);
       return 1;
     }
-    String replica = "fan-" + parent.run;
     // Paced by the clock, not by acks: the delay measured is commit and fan-out, not the push
     // round trip.
-    BenchSocket pusher =
-        BenchSocket.open(
-            parent.http, parent.server, minter.mint("pusher-" + parent.run, spaceIds), m -> {});
-    pusher.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
+    List<BenchSocket> writers = new ArrayList<>();
+    List<String> replicas = new ArrayList<>();
+    for (int k = 0; k < pushers; k++) {
+      String replica = "fan-" + parent.run + (pushers == 1 ? "" : "-" + k);
+      List<String> own = new ArrayList<>();
+      for (int p = k; p < spaces; p += pushers) {
+        own.add(spaceIds.get(p));
+      }
+      BenchSocket pusher =
+          BenchSocket.open(
+              parent.http, parent.server, minter.mint("pusher-" + replica, own), m -> {});
+      pusher.send(new Message.Hello(Message.PROTOCOL_VERSION, replica, List.of()));
+      writers.add(pusher);
+      replicas.add(replica);
+    }
+    long[] seqs = new long[pushers];
     Map<String, Cart> carts = new HashMap<>();
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
     long next = System.nanoTime();
     long end = next + TimeUnit.SECONDS.toNanos(seconds);
-    long seq = 0;
+    long written = 0;
     long expected = 0;
     while (System.nanoTime() < end) {
-      seq++;
-      int p = (int) (seq % spaces);
+      written++;
+      int p = (int) (written % spaces);
+      int k = p % pushers;
+      long seq = ++seqs[k];
+      String replica = replicas.get(k);
       String space = spaceIds.get(p);
-      Cart cart = carts.computeIfAbsent(space, k -> Cart.of(new Document()));
+      Cart cart = carts.computeIfAbsent(space, x -> Cart.of(new Document()));
       expected += followersOf[p];
-      sentAt.put(seq, System.nanoTime());
-      pusher.send(
-          new Message.Push(
-              List.of(
-                  new Changeset(
-                      replica,
-                      seq,
-                      space,
-                      "carts",
-                      "shared",
-                      new Hlc(seq, 0),
-                      cart.add(replica, "sku-" + seq % 20, 1)))));
+      sentAt.put(replica + " " + seq, System.nanoTime());
+      writers
+          .get(k)
+          .send(
+              new Message.Push(
+                  List.of(
+                      new Changeset(
+                          replica,
+                          seq,
+                          space,
+                          "carts",
+                          "shared",
+                          new Hlc(seq, 0),
+                          cart.add(replica, "sku-" + written % 20, 1)))));
       next += interval;
       long sleep = next - System.nanoTime();
       if (sleep > 0) {
@@ -132,8 +161,8 @@ final class FanOut implements Callable<Integer> {
       Thread.sleep(100);
     }
     System.out.printf(
-        "fanout: %d sessions over %d space(s), %d changesets at %d/s%n",
-        sessions, spaces, seq, rate);
+        "fanout: %d sessions over %d space(s), %d changesets at %d/s from %d pusher(s)%n",
+        sessions, spaces, written, rate, pushers);
     System.out.printf(
         "  delivered %d of %d; push-sent to frame-received delay: %s%n",
         delay.count(), expected, delay.summary());
@@ -142,7 +171,8 @@ final class FanOut implements Callable<Integer> {
     row.put("spaces", spaces);
     row.put("rate", rate);
     row.put("seconds", seconds);
-    row.put("changesets", seq);
+    row.put("pushers", pushers);
+    row.put("changesets", written);
     row.put("expected", expected);
     row.put("delivered", delay.count());
     row.put("p50_ms", delay.percentileMs(0.50));
@@ -150,7 +180,7 @@ final class FanOut implements Callable<Integer> {
     row.put("p99_ms", delay.percentileMs(0.99));
     row.put("max_ms", delay.percentileMs(1.0));
     ResultLog.append(parent.results, "fanout", parent.command, row);
-    pusher.close();
+    writers.forEach(BenchSocket::close);
     followers.forEach(BenchSocket::close);
     return 0;
   }

@@ -10,6 +10,7 @@ import dev.converge.core.server.RefusalRecord;
 import dev.converge.core.server.Replica;
 import dev.converge.core.server.SpaceState;
 import dev.converge.core.trust.Lineage;
+import dev.converge.server.db.PlanCacheBypass;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -201,13 +202,15 @@ public class BatchApply {
       List<DocumentRef> list = BatchLocks.paddedToPowerOfTwo(new ArrayList<>(refs));
       StringBuilder sql =
           new StringBuilder(
-              "select collection, doc_id, state from doc_state where space = :s and (collection, doc_id) in (");
+              "select collection, doc_id, state from doc_state where space in (:s) and (collection, doc_id) in (");
       for (int i = 0; i < list.size(); i++) {
         sql.append(i == 0 ? "" : ",").append("(:c").append(i).append(",:d").append(i).append(')');
       }
       sql.append(')');
       var query =
-          session.createNativeQuery(sql.toString(), Object[].class).setParameter("s", space);
+          session
+              .createNativeQuery(sql.toString(), Object[].class)
+              .setParameter("s", PlanCacheBypass.key(space));
       for (int i = 0; i < list.size(); i++) {
         query
             .setParameter("c" + i, list.get(i).collection())
@@ -319,7 +322,7 @@ public class BatchApply {
                             .setParameter("c", chain)
                             .setParameter("s", space)
                             .setParameter("channel", PushService.CHANNEL)
-                            .getSingleResult())
+                            .executeUpdate())
                 .replaceWithVoid();
       }
       work = work.chain(this::writeProgress);

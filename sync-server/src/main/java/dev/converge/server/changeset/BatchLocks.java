@@ -1,5 +1,6 @@
 package dev.converge.server.changeset;
 
+import dev.converge.server.db.PlanCacheBypass;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,9 +105,9 @@ final class BatchLocks {
   private static Uni<Object[]> selectSpace(Mutiny.Session session, String space) {
     return session
         .createNativeQuery(
-            "select head, stored_bytes, chain from space_seq where space = :s for update",
+            "select head, stored_bytes, chain from space_seq where space in (:s) for update",
             Object[].class)
-        .setParameter("s", space)
+        .setParameter("s", PlanCacheBypass.key(space))
         .getSingleResultOrNull();
   }
 }

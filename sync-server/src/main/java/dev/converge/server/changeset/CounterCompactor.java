@@ -4,6 +4,7 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.server.CompactionRules;
 import dev.converge.core.server.LogEntry;
 import dev.converge.core.server.Utf8Length;
+import dev.converge.server.db.PlanCacheBypass;
 import dev.converge.server.document.DocState;
 import dev.converge.server.space.SpaceSeq;
 import io.smallrye.mutiny.Multi;
@@ -165,8 +166,8 @@ public class CounterCompactor {
 
     private Uni<List<Long>> livePoints() {
       return session
-          .createNativeQuery("select stable from stable_point where space = :s", Long.class)
-          .setParameter("s", space)
+          .createNativeQuery("select stable from stable_point where space in (:s)", Long.class)
+          .setParameter("s", PlanCacheBypass.key(space))
           .getResultList();
     }
 
@@ -335,7 +336,7 @@ public class CounterCompactor {
                           "select count(*) from (select pg_notify(:channel, :space)) n")
                       .setParameter("channel", PushService.CHANNEL)
                       .setParameter("space", space)
-                      .getSingleResult())
+                      .executeUpdate())
           .replaceWith(
               new SpaceCompaction(
                   space, point, examined, changed.size(), entriesRemoved, expired, more));

@@ -1,6 +1,7 @@
 package dev.converge.server.changeset;
 
 import dev.converge.core.protocol.MessageParts;
+import dev.converge.server.db.PlanCacheBypass;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -72,9 +73,9 @@ public class LogEpochs {
                     () ->
                         session
                             .createNativeQuery(
-                                "select coalesce(chain, '') from change_log where space = :s and server_seq = :q",
+                                "select coalesce(chain, '') from change_log where space in (:s) and server_seq = :q",
                                 String.class)
-                            .setParameter("s", s.space())
+                            .setParameter("s", PlanCacheBypass.key(s.space()))
                             .setParameter("q", s.since())
                             .getResultList()
                             .invoke(

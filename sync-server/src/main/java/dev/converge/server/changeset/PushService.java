@@ -295,7 +295,7 @@ public class PushService {
                                 "select count(*) from (select pg_notify(:channel, :space)) n")
                             .setParameter("channel", CHANNEL)
                             .setParameter("space", space.space())
-                            .getSingleResult())
+                            .executeUpdate())
                 .replaceWithVoid();
       }
       progress.lastSeq = decision.lastSeq();

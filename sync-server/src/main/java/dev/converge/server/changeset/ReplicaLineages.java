@@ -3,6 +3,7 @@ package dev.converge.server.changeset;
 import dev.converge.core.server.LineageRules;
 import dev.converge.core.trust.Lineage;
 import dev.converge.core.trust.Violation;
+import dev.converge.server.db.PlanCacheBypass;
 import dev.converge.server.error.SyncError;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,7 +25,7 @@ public class ReplicaLineages {
   private static final String CHAIN =
       """
       with recursive chain(replica_id, predecessor, depth) as (
-        select replica_id, predecessor, 1 from replica_progress where replica_id = :p and owner_subject = :s
+        select replica_id, predecessor, 1 from replica_progress where replica_id in (:p) and owner_subject = :s
         union all
         select r.replica_id, r.predecessor, c.depth + 1 from replica_progress r
           join chain c on r.replica_id = c.predecessor
@@ -119,7 +120,7 @@ public class ReplicaLineages {
     }
     return session
         .createNativeQuery(CHAIN, String.class)
-        .setParameter("p", replica.predecessor)
+        .setParameter("p", PlanCacheBypass.key(replica.predecessor))
         .setParameter("s", replica.ownerSubject)
         .setParameter("depth", LineageRules.MAX_DEPTH)
         .getResultList()

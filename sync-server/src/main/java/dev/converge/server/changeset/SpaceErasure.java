@@ -79,7 +79,7 @@ public class SpaceErasure {
             .createNativeQuery(
                 "select count(*) from (select 1 from space_seq where space = :s for update) l")
             .setParameter("s", space)
-            .getSingleResult()
+            .executeUpdate()
             .replaceWithVoid();
     for (int i = 0; i < TABLES.size(); i++) {
       int index = i;
@@ -115,7 +115,7 @@ public class SpaceErasure {
         .createNativeQuery("select count(*) from (select pg_notify(:channel, :p)) n")
         .setParameter("channel", channel)
         .setParameter("p", payload)
-        .getSingleResult()
+        .executeUpdate()
         .replaceWithVoid();
   }
 

@@ -2,6 +2,7 @@ package dev.converge.server.changeset;
 
 import dev.converge.core.protocol.MessageParts;
 import dev.converge.server.changeset.ChangeLogReader.SpaceHead;
+import dev.converge.server.db.PlanCacheBypass;
 import dev.converge.server.space.SpaceSeq;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -215,8 +216,9 @@ public class StablePoints {
         session ->
             session
                 .createNativeQuery(
-                    "select replica_id, stable from stable_point where space = :s", Object[].class)
-                .setParameter("s", space)
+                    "select replica_id, stable from stable_point where space in (:s)",
+                    Object[].class)
+                .setParameter("s", PlanCacheBypass.key(space))
                 .getResultList()
                 .map(
                     rows -> {

@@ -1,5 +1,6 @@
 package dev.converge.server.changeset;
 
+import dev.converge.server.db.PlanCacheBypass;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,7 @@ public class UserErasure {
               .createNativeQuery(
                   "select count(*) from (select pg_advisory_xact_lock(hashtext(:k))) l")
               .setParameter("k", "converge.subject:" + subject)
-              .getSingleResult()
+              .executeUpdate()
               .chain(
                   () ->
                       session
@@ -134,8 +135,8 @@ public class UserErasure {
         session ->
             session
                 .createNativeQuery(
-                    "select count(*) from erased_subject where subject_hash = :h", Long.class)
-                .setParameter("h", hash(subject))
+                    "select count(*) from erased_subject where subject_hash in (:h)", Long.class)
+                .setParameter("h", PlanCacheBypass.key(hash(subject)))
                 .getSingleResult()
                 .map(n -> n > 0));
   }

@@ -3,6 +3,7 @@ package dev.converge.server.document;
 import dev.converge.core.crdt.Document;
 import dev.converge.core.protocol.DecodeException;
 import dev.converge.core.protocol.ProtocolCodec;
+import dev.converge.server.db.PlanCacheBypass;
 import dev.converge.server.metrics.AntiEntropyMetrics;
 import dev.converge.server.space.SpaceSeq;
 import io.smallrye.mutiny.Uni;
@@ -212,10 +213,10 @@ public class CheckpointVerifier implements DocumentVerifier {
     }
     return session
         .createNativeQuery(
-            "select delta from change_log where space = :s and collection = :c and doc_id = :d"
+            "select delta from change_log where space in (:s) and collection = :c and doc_id = :d"
                 + " and server_seq > :from and server_seq <= :to order by server_seq",
             String.class)
-        .setParameter("s", stored.key.space)
+        .setParameter("s", PlanCacheBypass.key(stored.key.space))
         .setParameter("c", stored.key.collection)
         .setParameter("d", stored.key.docId)
         .setParameter("from", from)
@@ -271,9 +272,9 @@ public class CheckpointVerifier implements DocumentVerifier {
             () ->
                 session
                     .createNativeQuery(
-                        "select coalesce(sum(octet_length(state)), 0)::bigint from doc_state where space = :s",
+                        "select coalesce(sum(octet_length(state)), 0)::bigint from doc_state where space in (:s)",
                         Long.class)
-                    .setParameter("s", counter.space)
+                    .setParameter("s", PlanCacheBypass.key(counter.space))
                     .getSingleResult())
         .invoke(bytes -> counter.storedBytes = bytes)
         .replaceWithVoid();

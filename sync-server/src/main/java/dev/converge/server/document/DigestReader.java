@@ -3,6 +3,7 @@ package dev.converge.server.document;
 import dev.converge.core.digest.DigestTree;
 import dev.converge.core.digest.DocDigest;
 import dev.converge.core.digest.NodeHash;
+import dev.converge.server.db.PlanCacheBypass;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Arrays;
@@ -42,9 +43,9 @@ public class DigestReader {
                     "select (leaf >> "
                         + shift
                         + ") & 15, bit_xor(h1), bit_xor(h2), count(*) from doc_state"
-                        + " where space = :s and leaf between :lo and :hi group by 1",
+                        + " where space in (:s) and leaf between :lo and :hi group by 1",
                     Object[].class)
-                .setParameter("s", space)
+                .setParameter("s", PlanCacheBypass.key(space))
                 .setParameter("lo", (short) DigestTree.firstLeaf(path))
                 .setParameter("hi", (short) DigestTree.lastLeaf(path))
                 .getResultList()
@@ -73,10 +74,10 @@ public class DigestReader {
         session ->
             session
                 .createNativeQuery(
-                    "select collection, doc_id, h1, h2 from doc_state where space = :s and leaf = :l"
+                    "select collection, doc_id, h1, h2 from doc_state where space in (:s) and leaf = :l"
                         + " order by collection, doc_id limit :n",
                     Object[].class)
-                .setParameter("s", space)
+                .setParameter("s", PlanCacheBypass.key(space))
                 .setParameter("l", (short) leaf)
                 .setParameter("n", limit)
                 .getResultList()
