@@ -329,14 +329,7 @@ public class CounterCompactor {
                     session, entries, now, Collections.singletonMap(space, row.chain));
               })
           // Delivered at commit, and only if it commits, as for a push.
-          .chain(
-              () ->
-                  session
-                      .createNativeQuery(
-                          "select count(*) from (select pg_notify(:channel, :space)) n")
-                      .setParameter("channel", PushService.CHANNEL)
-                      .setParameter("space", space)
-                      .executeUpdate())
+          .chain(() -> SpaceErasure.notify(session, PushService.CHANNEL, space))
           .replaceWith(
               new SpaceCompaction(
                   space, point, examined, changed.size(), entriesRemoved, expired, more));

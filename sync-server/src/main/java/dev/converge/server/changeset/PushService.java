@@ -288,15 +288,7 @@ public class PushService {
                 .chain(() -> ChangeWriter.upsertDocs(session, space.states(), firstChange, now))
                 // Delivered at commit, and only if it commits: other nodes wake after the data is
                 // visible.
-                .chain(
-                    () ->
-                        session
-                            .createNativeQuery(
-                                "select count(*) from (select pg_notify(:channel, :space)) n")
-                            .setParameter("channel", CHANNEL)
-                            .setParameter("space", space.space())
-                            .executeUpdate())
-                .replaceWithVoid();
+                .chain(() -> SpaceErasure.notify(session, CHANNEL, space.space()));
       }
       progress.lastSeq = decision.lastSeq();
       return work.replaceWith(decision.outcome());

@@ -59,21 +59,17 @@ class QueryPlanCacheTest {
               null));
       client.await(Message.Welcome.class);
       // Warm-up: the first pushes of a replica and of a space run statements of their own.
-      push(client, cart, List.of(change(replica, space, cart, 1)), 1);
-      push(
-          client,
-          cart,
-          List.of(change(replica, space, cart, 2), change(replica, other, cart, 3)),
-          3);
+      push(client, List.of(change(replica, space, cart, 1)), 1);
+      push(client, List.of(change(replica, space, cart, 2), change(replica, other, cart, 3)), 3);
       int before = cachedPlans();
       long seq = 3;
       while (seq < PUSHES) {
         if (seq % 2 == 0) {
-          push(client, cart, List.of(change(replica, space, cart, ++seq)), seq);
+          push(client, List.of(change(replica, space, cart, ++seq)), seq);
         } else {
           Changeset first = change(replica, space, cart, ++seq);
           Changeset second = change(replica, other, cart, ++seq);
-          push(client, cart, List.of(first, second), seq);
+          push(client, List.of(first, second), seq);
         }
       }
       int added = cachedPlans() - before;
@@ -89,7 +85,7 @@ class QueryPlanCacheTest {
     return new Changeset(replica, seq, space, "carts", "main", new Hlc(1000, (int) seq), delta);
   }
 
-  private static void push(WsClient client, Document cart, List<Changeset> changesets, long upTo)
+  private static void push(WsClient client, List<Changeset> changesets, long upTo)
       throws InterruptedException {
     client.send(new Message.Push(changesets));
     Message.Ack ack = client.await(Message.Ack.class);
