@@ -169,7 +169,11 @@ public final class SdkBench implements Callable<Integer> {
         codec.encodeDocument(cart.add("replica-x", "sku-1", 1)).getBytes(StandardCharsets.UTF_8);
     byte[] state = codec.encodeDocument(doc).getBytes(StandardCharsets.UTF_8);
     Path db = dir.resolve("plain-" + durable + "-" + batched + ".db");
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+    java.util.Properties properties = new java.util.Properties();
+    // As the SDK opens its database: no "SELECT last_insert_rowid()" prepared after every insert
+    // for getGeneratedKeys, so that the limit is what sqlite-jdbc can do, not its default.
+    properties.setProperty("jdbc.get_generated_keys", "false");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db, properties)) {
       try (Statement st = c.createStatement()) {
         st.execute("PRAGMA journal_mode = WAL");
         st.execute("PRAGMA synchronous = " + (durable ? "FULL" : "NORMAL"));

@@ -5,7 +5,6 @@ import dev.converge.core.crdt.Hlc;
 import dev.converge.core.crdt.HybridClock;
 import dev.converge.core.protocol.ProtocolCodec;
 import dev.converge.sdk.DocumentKey;
-import dev.converge.sdk.storage.SqlDatabase;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -19,7 +18,7 @@ import java.util.function.LongSupplier;
  */
 final class LocalChanges {
 
-  private final SqlDatabase db;
+  private final PendingMeta meta;
   private final ProtocolCodec codec;
   private final PushLimits pushLimits;
   private final DocumentTable documents;
@@ -28,13 +27,13 @@ final class LocalChanges {
   private final LongSupplier wallMillis;
 
   LocalChanges(
-      SqlDatabase db,
+      PendingMeta meta,
       ProtocolCodec codec,
       DocumentTable documents,
       OutboxTable outbox,
       SpaceTable spaces,
       LongSupplier wallMillis) {
-    this.db = db;
+    this.meta = meta;
     this.codec = codec;
     this.pushLimits = new PushLimits(codec);
     this.documents = documents;
@@ -146,8 +145,9 @@ final class LocalChanges {
             now,
             cursorAtWrite,
             folded);
-    MetaTable.put(db, "next_seq", Long.toString(seq + 1));
-    MetaTable.put(db, "hlc", hlc.toString());
+    // Once per transaction, not per change: a batch sets them for every change it makes.
+    meta.putAtCommit("next_seq", Long.toString(seq + 1));
+    meta.putAtCommit("hlc", hlc.toString());
     return row;
   }
 }

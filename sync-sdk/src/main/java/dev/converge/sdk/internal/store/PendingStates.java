@@ -18,10 +18,11 @@ import java.util.Map;
  * folded into the stored states (encoded, digested, indexed once) before anything else reads the
  * stored states, and whenever {@link #MAX_ROWS} writes or {@link #MAX_DOCUMENTS} documents wait.
  *
- * <p>The database stays the truth: a fold rebuilds each state from its stored text and the unfolded
- * rows (deltas join idempotently, so a joined or re-encoded row folds the same). A rolled-back
- * transaction or a crash loses only this memory: the next fold, or the next open, finds the rows
- * still marked.
+ * <p>The database stays the truth: a fold saves the states kept here while they are known to hold
+ * every unfolded row, and otherwise (after a rollback, at open) rebuilds each state from its stored
+ * text and the unfolded rows (deltas join idempotently, so a joined or re-encoded row folds the
+ * same). A rolled-back transaction or a crash loses only this memory: the next fold, or the next
+ * open, finds the rows still marked.
  *
  * <p>Not thread-safe: the store calls it under its monitor, inside its transactions.
  */
@@ -97,6 +98,23 @@ final class PendingStates {
     if (!unknown && rows == 0) {
       return;
     }
+    // Known: every unfolded row was written through wrote() since the last fold (the one path that
+    // leaves a row unfolded), so the states here are exactly the stored ones with those rows
+    // joined.
+    Map<DocumentKey, Document> folded = unknown ? rebuild() : states;
+    for (Map.Entry<DocumentKey, Document> entry : folded.entrySet()) {
+      documents.save(entry.getKey(), entry.getValue());
+    }
+    if (!folded.isEmpty()) {
+      db.update("UPDATE outbox SET folded = 1 WHERE folded = 0");
+    }
+    states.clear();
+    rows = 0;
+    unknown = false;
+  }
+
+  /** Each document with unfolded rows: its stored state with their deltas joined, in seq order. */
+  private Map<DocumentKey, Document> rebuild() throws SQLException {
     Map<DocumentKey, Document> folded = new LinkedHashMap<>();
     try (SqlRows rs =
         db.query(
@@ -112,14 +130,6 @@ final class PendingStates {
         state.join(stored.decodeDocument(rs.getString(4)));
       }
     }
-    for (Map.Entry<DocumentKey, Document> entry : folded.entrySet()) {
-      documents.save(entry.getKey(), entry.getValue());
-    }
-    if (!folded.isEmpty()) {
-      db.update("UPDATE outbox SET folded = 1 WHERE folded = 0");
-    }
-    states.clear();
-    rows = 0;
-    unknown = false;
+    return folded;
   }
 }

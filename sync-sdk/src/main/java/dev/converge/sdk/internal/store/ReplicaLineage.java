@@ -50,10 +50,12 @@ final class ReplicaLineage {
   record Rekeyed(String replicaId, long nextSeq) {}
 
   private final SqlDatabase db;
+  private final PendingMeta meta;
   private final Supplier<String> newReplicaIds;
 
-  ReplicaLineage(SqlDatabase db, Supplier<String> newReplicaIds) {
+  ReplicaLineage(SqlDatabase db, PendingMeta meta, Supplier<String> newReplicaIds) {
     this.db = db;
+    this.meta = meta;
     this.newReplicaIds = newReplicaIds;
   }
 
@@ -145,7 +147,7 @@ final class ReplicaLineage {
     MetaTable.put(db, PREDECESSOR, predecessor);
     MetaTable.put(db, UNTIL_SEQ, Long.toString(rows));
     MetaTable.put(db, "replica_id", fresh);
-    MetaTable.put(db, "next_seq", Long.toString(rows + 1));
+    meta.putNow("next_seq", Long.toString(rows + 1));
     MetaTable.put(db, "rekeys", Long.toString(rekeys + 1));
     MetaTable.put(db, "rekey_reason", reason);
     return new Rekeyed(fresh, rows + 1);

@@ -85,7 +85,8 @@ public final class SqliteStore implements Store {
       throws SQLException {
     this.db = db;
     this.wallMillis = wallMillis;
-    this.lineage = new ReplicaLineage(db, newReplicaIds);
+    PendingMeta meta = new PendingMeta(db);
+    this.lineage = new ReplicaLineage(db, meta, newReplicaIds);
     this.documents = new DocumentTable(db, codec, wallMillis);
     this.outbox = new OutboxTable(db, codec);
     this.coalescer = new OutboxCoalescer(db, codec, outbox);
@@ -93,7 +94,7 @@ public final class SqliteStore implements Store {
     this.spaces = new SpaceTable(db);
     this.rereads = new RereadTable(db, codec, documents, outbox);
     this.quarantine = new Quarantine(codec, documents, outbox, rejectedTable, spaces, rereads);
-    this.changes = new LocalChanges(db, codec, documents, outbox, spaces, wallMillis);
+    this.changes = new LocalChanges(meta, codec, documents, outbox, spaces, wallMillis);
     this.reissue =
         new RefusedReissue(codec, documents, outbox, coalescer, changes, rereads, lineage);
     this.purge = new SpacePurge(documents, spaces, rejectedTable, lineage, rereads);
@@ -102,7 +103,8 @@ public final class SqliteStore implements Store {
     this.repair = new RestoreRepair(db, documents, changes, wallMillis);
     this.digests = new DigestTable(db, codec, documents, outbox, changes);
     this.pending = new PendingStates(db, codec, documents);
-    this.transactions = new Transactions(db, () -> nextSeq, seq -> nextSeq = seq, pending::forget);
+    this.transactions =
+        new Transactions(db, meta, () -> nextSeq, seq -> nextSeq = seq, pending::forget);
     StoreSchema.migrate(db, codec);
     inTransaction(
         () -> {

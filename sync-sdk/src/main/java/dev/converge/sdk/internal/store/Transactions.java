@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The transactions of a store's one connection: each unit of work commits or rolls back as a whole,
  * and inside a {@link #batch} every unit joins the batch's one transaction. A rollback also gives
- * back the seqs handed out meanwhile, so the outbox stays gapless.
+ * back the seqs handed out meanwhile, so the outbox stays gapless. The meta values set for the
+ * commit ({@link PendingMeta}) are written just before it.
  *
  * <p>Not thread-safe: the store calls it under its monitor.
  */
@@ -24,6 +25,7 @@ final class Transactions {
   }
 
   private final SqlDatabase db;
+  private final PendingMeta meta;
   private final LongSupplier nextSeq;
   private final LongConsumer restoreNextSeq;
   private final Runnable onRollback;
@@ -42,8 +44,13 @@ final class Transactions {
    *     (the store's unfolded states) is rebuilt from the database
    */
   Transactions(
-      SqlDatabase db, LongSupplier nextSeq, LongConsumer restoreNextSeq, Runnable onRollback) {
+      SqlDatabase db,
+      PendingMeta meta,
+      LongSupplier nextSeq,
+      LongConsumer restoreNextSeq,
+      Runnable onRollback) {
     this.db = db;
+    this.meta = meta;
     this.nextSeq = nextSeq;
     this.restoreNextSeq = restoreNextSeq;
     this.onRollback = onRollback;
@@ -63,6 +70,7 @@ final class Transactions {
     try {
       db.begin();
       T result = work.run();
+      meta.flush();
       db.commit();
       return result;
     } catch (SQLException e) {
@@ -93,6 +101,7 @@ final class Transactions {
             "a write inside the batch failed; nothing of the batch was kept", null);
       }
       batchDepth--;
+      meta.flush();
       db.commit();
     } catch (SQLException e) {
       batchDepth = 0;
@@ -109,6 +118,7 @@ final class Transactions {
   }
 
   private void rollbackQuietly() {
+    meta.discard();
     try {
       db.rollback();
     } catch (SQLException e) {
