@@ -200,13 +200,23 @@ public class BatchApply {
         return Uni.createFrom().voidItem();
       }
       List<DocumentRef> list = BatchLocks.paddedToPowerOfTwo(new ArrayList<>(refs));
+      // A join with a list of keys, not "(collection, doc_id) in (...)": PostgreSQL turns a long
+      // row-value list into one bitmap scan of the whole space rechecked against every key, which
+      // grew with the space (850 ms for 512 keys in a space of 160,000 documents, against 1 ms).
       StringBuilder sql =
           new StringBuilder(
-              "select collection, doc_id, state from doc_state where space in (:s) and (collection, doc_id) in (");
+              "select d.collection, d.doc_id, d.state from doc_state d join (values ");
       for (int i = 0; i < list.size(); i++) {
-        sql.append(i == 0 ? "" : ",").append("(:c").append(i).append(",:d").append(i).append(')');
+        sql.append(i == 0 ? "" : ",")
+            .append("(cast(:c")
+            .append(i)
+            .append(" as text), cast(:d")
+            .append(i)
+            .append(" as text))");
       }
-      sql.append(')');
+      sql.append(
+          ") as k(collection, doc_id) on d.collection = k.collection and d.doc_id = k.doc_id"
+              + " where d.space in (:s)");
       var query =
           session
               .createNativeQuery(sql.toString(), Object[].class)

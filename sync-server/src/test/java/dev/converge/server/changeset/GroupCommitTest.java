@@ -131,4 +131,51 @@ class GroupCommitTest {
       assertThat(qty.longValue()).as("sku-" + i).isEqualTo(i == 1 ? 102 : i + 1);
     }
   }
+
+  @Test
+  void aPushOfManyDocuments_joinsEachIntoItsStoredState() throws Exception {
+    String owner = TestTokens.subject("gc-many");
+    String space = "team:" + owner;
+    String replica = "many-" + owner;
+    int docs = 40;
+    List<Document> carts = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      List<Changeset> batch = new ArrayList<>();
+      for (int i = 0; i < docs; i++) {
+        if (round == 0) {
+          carts.add(new Document());
+        }
+        Document delta = Cart.of(carts.get(i)).add(replica, "sku", round + 1);
+        batch.add(
+            new Changeset(
+                replica,
+                round * docs + i + 1,
+                space,
+                "carts",
+                "doc-" + i,
+                new Hlc(1_000 + round * docs + i, 0),
+                delta));
+      }
+      SpaceGrants grants = new SpaceGrants(owner, new TreeSet<>(List.of(space)));
+      PushOutcome outcome =
+          pushes.push(grants, batch).subscribeAsCompletionStage().get(30, TimeUnit.SECONDS);
+      assertThat(outcome.refusals()).isEmpty();
+      assertThat(outcome.results()).hasSize(docs);
+    }
+    // The second push read every document's stored state in its one statement: each holds both.
+    String token = TestTokens.mint(owner, List.of(space), Duration.ofHours(1));
+    for (int i = 0; i < docs; i++) {
+      Number qty =
+          given()
+              .auth()
+              .oauth2(token)
+              .when()
+              .get("/v1/spaces/" + space + "/documents/carts/doc-" + i)
+              .then()
+              .statusCode(200)
+              .extract()
+              .path("value.items.sku.qty");
+      assertThat(qty.longValue()).as("doc-" + i).isEqualTo(3);
+    }
+  }
 }

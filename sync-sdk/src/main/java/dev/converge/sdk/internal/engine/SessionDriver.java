@@ -27,8 +27,12 @@ final class SessionDriver {
   private final ProtocolCodec codec;
   private final URI uri;
   private final Consumer<Event> sink;
+  private final InboundWindow window = new InboundWindow();
   private Transport.Session session;
   private int generation;
+
+  /** The listener of the current session (null when none), to tell it its session is over. */
+  private Listener listener;
 
   SessionDriver(Transport transport, ProtocolCodec codec, URI uri, Consumer<Event> sink) {
     this.transport = transport;
@@ -41,7 +45,8 @@ final class SessionDriver {
   void open(String token, Consumer<Runnable> post) {
     int gen = ++generation;
     LOG.debug("connecting to {}", uri);
-    session = transport.open(uri, token, new Listener(gen, post));
+    listener = new Listener(gen, post);
+    session = transport.open(uri, token, listener);
   }
 
   /** Sends {@code message} on the current session, if any. */
@@ -61,15 +66,26 @@ final class SessionDriver {
   /** Ends the current session on purpose; its late callbacks are ignored. */
   void close(int code, String reason) {
     generation++;
+    endListener();
     if (session != null) {
       session.close(code, reason);
       session = null;
     }
   }
 
+  private void endListener() {
+    if (listener != null) {
+      listener.over = true;
+      listener = null;
+    }
+  }
+
   private final class Listener implements Transport.Listener {
     private final int gen;
     private final Consumer<Runnable> post;
+
+    /** Set once the session is over, from any thread: a reader waiting for the window gives up. */
+    private volatile boolean over;
 
     Listener(int gen, Consumer<Runnable> post) {
       this.gen = gen;
@@ -92,20 +108,33 @@ final class SessionDriver {
 
     @Override
     public void onText(String text) {
-      deliver(
+      // On the transport's reader thread: waits while the engine is behind (InboundWindow).
+      int weight = window.weight(text.length());
+      if (!window.enter(weight, () -> over)) {
+        return;
+      }
+      post.accept(
           () -> {
-            Event event;
             try {
-              event = new Event.Received(codec.decode(text));
-            } catch (DecodeException e) {
-              event = new Event.Malformed(e.getMessage());
+              if (gen != generation) {
+                return;
+              }
+              Event event;
+              try {
+                event = new Event.Received(codec.decode(text));
+              } catch (DecodeException e) {
+                event = new Event.Malformed(e.getMessage());
+              }
+              sink.accept(event);
+            } finally {
+              window.leave(weight);
             }
-            sink.accept(event);
           });
     }
 
     @Override
     public void onClosed(int code, String reason) {
+      over = true;
       deliver(
           () -> {
             ended();
@@ -115,6 +144,7 @@ final class SessionDriver {
 
     @Override
     public void onFailure(Throwable error, int httpStatus) {
+      over = true;
       deliver(
           () -> {
             LOG.debug("connection failed (http {}): {}", httpStatus, error.toString());
@@ -126,6 +156,7 @@ final class SessionDriver {
     private void ended() {
       generation++;
       session = null;
+      endListener();
     }
   }
 }

@@ -33,7 +33,11 @@ public interface Transport {
     /** The upgrade succeeded. */
     void onOpen();
 
-    /** A text frame arrived. */
+    /**
+     * A text frame arrived. May wait while the client is behind with the frames before it (its
+     * inbound bound): the transport calls it on a reader thread of its own, which then stops
+     * reading the socket.
+     */
     void onText(String text);
 
     /** The peer closed the session with {@code code}. */
