@@ -10,7 +10,6 @@ import dev.converge.core.server.RefusalRecord;
 import dev.converge.core.server.Replica;
 import dev.converge.core.server.SpaceState;
 import dev.converge.core.trust.Lineage;
-import dev.converge.server.db.PlanCacheBypass;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -199,43 +198,7 @@ public class BatchApply {
       if (refs.isEmpty()) {
         return Uni.createFrom().voidItem();
       }
-      List<DocumentRef> list = BatchLocks.paddedToPowerOfTwo(new ArrayList<>(refs));
-      // A join with a list of keys, not "(collection, doc_id) in (...)": PostgreSQL turns a long
-      // row-value list into one bitmap scan of the whole space rechecked against every key, which
-      // grew with the space (850 ms for 512 keys in a space of 160,000 documents, against 1 ms).
-      StringBuilder sql =
-          new StringBuilder(
-              "select d.collection, d.doc_id, d.state from doc_state d join (values ");
-      for (int i = 0; i < list.size(); i++) {
-        sql.append(i == 0 ? "" : ",")
-            .append("(cast(:c")
-            .append(i)
-            .append(" as text), cast(:d")
-            .append(i)
-            .append(" as text))");
-      }
-      sql.append(
-          ") as k(collection, doc_id) on d.collection = k.collection and d.doc_id = k.doc_id"
-              + " where d.space in (:s)");
-      var query =
-          session
-              .createNativeQuery(sql.toString(), Object[].class)
-              .setParameter("s", PlanCacheBypass.key(space));
-      for (int i = 0; i < list.size(); i++) {
-        query
-            .setParameter("c" + i, list.get(i).collection())
-            .setParameter("d" + i, list.get(i).docId());
-      }
-      return query
-          .getResultList()
-          .invoke(
-              rows -> {
-                for (Object[] row : rows) {
-                  states.put(
-                      new DocumentRef(space, (String) row[0], (String) row[1]), (String) row[2]);
-                }
-              })
-          .replaceWithVoid();
+      return StoredStates.read(session, space, refs).invoke(states::putAll).replaceWithVoid();
     }
 
     /** The writes of the whole batch, gathered from each push's decision in turn. */

@@ -13,8 +13,6 @@ import dev.converge.core.server.PushRules;
 import dev.converge.core.server.Replica;
 import dev.converge.core.server.SpaceState;
 import dev.converge.core.trust.Lineage;
-import dev.converge.server.document.DocKey;
-import dev.converge.server.document.DocState;
 import dev.converge.server.error.SyncError;
 import dev.converge.server.space.SpaceGrants;
 import dev.converge.server.space.SpaceSeq;
@@ -26,7 +24,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.LockMode;
@@ -230,8 +227,6 @@ public class PushService {
     }
 
     private Uni<Void> readSpace(String space, List<DocumentRef> refs) {
-      Object[] keys =
-          refs.stream().map(r -> new DocKey(r.space(), r.collection(), r.docId())).toArray();
       return session
           .createNativeQuery(
               "insert into space_seq(space, head, retained_after) values (:s, 0, 0) on conflict do nothing")
@@ -241,16 +236,9 @@ public class PushService {
           .invoke(counter -> requireNotErased(counter, space))
           .chain(
               counter ->
-                  session
-                      .find(DocState.class, keys)
+                  StoredStates.read(session, space, refs)
                       .invoke(
-                          found -> {
-                            Map<DocumentRef, String> states = new LinkedHashMap<>();
-                            for (int i = 0; i < refs.size(); i++) {
-                              if (found.get(i) != null) {
-                                states.put(refs.get(i), found.get(i).state);
-                              }
-                            }
+                          states -> {
                             counters.put(space, counter);
                             spaces.put(
                                 space,

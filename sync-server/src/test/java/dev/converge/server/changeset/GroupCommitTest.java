@@ -178,4 +178,56 @@ class GroupCommitTest {
       assertThat(qty.longValue()).as("doc-" + i).isEqualTo(3);
     }
   }
+
+  @Test
+  void aPushSpanningTwoSpaces_joinsEachDocumentIntoItsStoredState() throws Exception {
+    String owner = TestTokens.subject("two-spaces");
+    List<String> spaceNames = List.of("team:a-" + owner, "team:b-" + owner);
+    String replica = "two-" + owner;
+    SpaceGrants grants = new SpaceGrants(owner, new TreeSet<>(spaceNames));
+    int docs = 10;
+    List<Document> carts = new ArrayList<>();
+    long seq = 0;
+    for (int round = 0; round < 2; round++) {
+      List<Changeset> batch = new ArrayList<>();
+      int at = 0;
+      for (String space : spaceNames) {
+        for (int i = 0; i < docs; i++, at++) {
+          if (round == 0) {
+            carts.add(new Document());
+          }
+          seq++;
+          batch.add(
+              new Changeset(
+                  replica,
+                  seq,
+                  space,
+                  "carts",
+                  "doc-" + i,
+                  new Hlc(1_000 + seq, 0),
+                  Cart.of(carts.get(at)).add(replica, "sku", round + 1)));
+        }
+      }
+      PushOutcome outcome =
+          pushes.push(grants, batch).subscribeAsCompletionStage().get(30, TimeUnit.SECONDS);
+      assertThat(outcome.refusals()).isEmpty();
+      assertThat(outcome.results()).hasSize(2 * docs);
+    }
+    String token = TestTokens.mint(owner, spaceNames, Duration.ofHours(1));
+    for (String space : spaceNames) {
+      for (int i = 0; i < docs; i++) {
+        Number qty =
+            given()
+                .auth()
+                .oauth2(token)
+                .when()
+                .get("/v1/spaces/" + space + "/documents/carts/doc-" + i)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("value.items.sku.qty");
+        assertThat(qty.longValue()).as(space + " doc-" + i).isEqualTo(3);
+      }
+    }
+  }
 }
