@@ -45,6 +45,13 @@ class GroupCommitTest {
     return pushes.push(grants, List.of(changeset)).subscribeAsCompletionStage();
   }
 
+  /** The quantity at {@code path} of the document at {@code url}, read over REST. */
+  private static long qty(String token, String url, String path) {
+    Number qty =
+        given().auth().oauth2(token).when().get(url).then().statusCode(200).extract().path(path);
+    return qty.longValue();
+  }
+
   @Test
   void concurrentPushes_shareBatches_eachGetsItsOwnAnswer() throws Exception {
     String owner = TestTokens.subject("gc");
@@ -118,17 +125,12 @@ class GroupCommitTest {
 
     String token = TestTokens.mint(owner, List.of(space), Duration.ofHours(1));
     for (int i = 0; i < GOOD; i++) {
-      Number qty =
-          given()
-              .auth()
-              .oauth2(token)
-              .when()
-              .get("/v1/spaces/" + space + "/documents/carts/main")
-              .then()
-              .statusCode(200)
-              .extract()
-              .path("value.items.'sku-" + i + "'.qty");
-      assertThat(qty.longValue()).as("sku-" + i).isEqualTo(i == 1 ? 102 : i + 1);
+      long qty =
+          qty(
+              token,
+              "/v1/spaces/" + space + "/documents/carts/main",
+              "value.items.'sku-" + i + "'.qty");
+      assertThat(qty).as("sku-" + i).isEqualTo(i == 1 ? 102 : i + 1);
     }
   }
 
@@ -165,17 +167,9 @@ class GroupCommitTest {
     // The second push read every document's stored state in its one statement: each holds both.
     String token = TestTokens.mint(owner, List.of(space), Duration.ofHours(1));
     for (int i = 0; i < docs; i++) {
-      Number qty =
-          given()
-              .auth()
-              .oauth2(token)
-              .when()
-              .get("/v1/spaces/" + space + "/documents/carts/doc-" + i)
-              .then()
-              .statusCode(200)
-              .extract()
-              .path("value.items.sku.qty");
-      assertThat(qty.longValue()).as("doc-" + i).isEqualTo(3);
+      long qty =
+          qty(token, "/v1/spaces/" + space + "/documents/carts/doc-" + i, "value.items.sku.qty");
+      assertThat(qty).as("doc-" + i).isEqualTo(3);
     }
   }
 
@@ -216,17 +210,9 @@ class GroupCommitTest {
     String token = TestTokens.mint(owner, spaceNames, Duration.ofHours(1));
     for (String space : spaceNames) {
       for (int i = 0; i < docs; i++) {
-        Number qty =
-            given()
-                .auth()
-                .oauth2(token)
-                .when()
-                .get("/v1/spaces/" + space + "/documents/carts/doc-" + i)
-                .then()
-                .statusCode(200)
-                .extract()
-                .path("value.items.sku.qty");
-        assertThat(qty.longValue()).as(space + " doc-" + i).isEqualTo(3);
+        long qty =
+            qty(token, "/v1/spaces/" + space + "/documents/carts/doc-" + i, "value.items.sku.qty");
+        assertThat(qty).as(space + " doc-" + i).isEqualTo(3);
       }
     }
   }
